@@ -1,0 +1,65 @@
+// Package cookie parses and writes the HTTP cookie wire formats: Set-Cookie and
+// Cookie as specified by RFC 6265bis (draft-ietf-httpbis-rfc6265bis, the text in
+// the project's shared/specs), and the legacy Set-Cookie2 and $Version-style
+// Cookie header of RFC 2965.
+//
+// The package is pure: it does no I/O and never reads the clock. Functions that
+// need the current time take it as an argument.
+package cookie
+
+import "time"
+
+// SameSite is the value of a cookie's SameSite attribute (RFC 6265bis section 5.6.7).
+type SameSite int
+
+const (
+	// SameSiteDefault means the attribute was absent or its value unrecognised
+	// ("enforcement mode default" in RFC 6265bis section 5.6.7).
+	SameSiteDefault SameSite = iota
+	// SameSiteNone is "SameSite=None".
+	SameSiteNone
+	// SameSiteLax is "SameSite=Lax".
+	SameSiteLax
+	// SameSiteStrict is "SameSite=Strict".
+	SameSiteStrict
+)
+
+// Cookie is one cookie with every attribute the wire formats carry.
+//
+// A Cookie returned by a parser holds the attributes exactly as the user-agent
+// algorithm retained them: a field at its zero value means the attribute was
+// absent or ignored.
+type Cookie struct {
+	Name  string
+	Value string
+
+	// Expires is the Expires attribute; the zero Time means absent.
+	Expires time.Time
+	// MaxAge is the Max-Age attribute in seconds, meaningful when HasMaxAge is
+	// set; zero or negative means "expire now" (RFC 6265bis section 5.6.2).
+	MaxAge    int64
+	HasMaxAge bool
+	// Domain is the Domain attribute, lower-cased, with a leading dot removed;
+	// "" means absent (RFC 6265bis section 5.6.3).
+	Domain string
+	// Path is the Path attribute; "" means absent or not starting with "/"
+	// (RFC 6265bis section 5.6.4).
+	Path        string
+	Secure      bool
+	HttpOnly    bool
+	SameSite    SameSite
+	Partitioned bool
+
+	// RFC 2965 attributes, set only by the Set-Cookie2 parser and writer.
+
+	// Version is the RFC 2965 Version attribute; 0 means a RFC 6265 cookie.
+	Version    int
+	Comment    string
+	CommentURL string
+	// Discard makes the cookie a session cookie (RFC 2965 section 3.2.2).
+	Discard bool
+	// Port is the RFC 2965 Port list. PortSet with an empty Port means the
+	// attribute was given without a value (the request port applies).
+	Port    []int
+	PortSet bool
+}

@@ -1,0 +1,100 @@
+// Package cli implements the httpstate command's subcommands, one file each.
+// It is not public API.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Streams are the command's standard streams. Data goes to Out, messages to
+// ErrOut; output is plain (no colour, no progress bars) unless OutTTY is set.
+type Streams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// OutTTY reports whether Out is a terminal.
+	OutTTY bool
+	// ErrTTY reports whether ErrOut is a terminal.
+	ErrTTY bool
+}
+
+// System returns the process's standard streams.
+func System() *Streams {
+	return &Streams{
+		In:     os.Stdin,
+		Out:    os.Stdout,
+		ErrOut: os.Stderr,
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+}
+
+// ExitError carries a specific exit status out of a subcommand.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// NewRootCmd builds the httpstate command tree writing to s.
+func NewRootCmd(s *Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "httpstate",
+		Short:         "HTTP state management: sessions, cookies and tokens",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(s.In)
+	root.SetOut(s.Out)
+	root.SetErr(s.ErrOut)
+	root.AddCommand(
+		newCookiesCmd(s),
+		newHTTPCmd(s),
+		newServeCmd(s),
+		newSessionsCmd(s),
+	)
+	return root
+}
+
+// Main runs the command line in os.Args with the streams s and returns the
+// process exit status. SIGINT and SIGTERM cancel the command's context.
+func Main(s *Streams) int {
+	return run(s, os.Args[1:])
+}
+
+func run(s *Streams, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := NewRootCmd(s)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		if ee.Err != nil {
+			fmt.Fprintln(s.ErrOut, "httpstate:", ee.Err)
+		}
+		return ee.Code
+	}
+	fmt.Fprintln(s.ErrOut, "httpstate:", err)
+	return 1
+}

@@ -1,0 +1,124 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors a Store returns. Stores wrap them with context; callers test with errors.Is.
+var (
+	// ErrNotFound reports that a session does not exist (it was never created,
+	// has expired, was invalidated or renamed). Load reports absence with
+	// found=false instead; the writing methods return ErrNotFound so that a late
+	// save can never resurrect a dead session.
+	ErrNotFound = errors.New("session: not found")
+	// ErrExists reports that Create was given a key that is already taken.
+	ErrExists = errors.New("session: key exists")
+	// ErrClosed reports a call on a closed Store or Manager.
+	ErrClosed = errors.New("session: closed")
+)
+
+// Record is a session as a Store keeps it.
+//
+// Key is the store key: the hash of the session ID (see Key), never the ID
+// itself, so a dump of the store holds no usable session ID.
+type Record struct {
+	Key       string
+	Principal string // the user the session belongs to; "" for anonymous
+	Created   time.Time
+	// LastAccess is the last recorded access; the idle deadline is
+	// LastAccess+IdleTimeout.
+	LastAccess  time.Time
+	IdleTimeout time.Duration
+	// Deadline is the absolute end of the session's life (Created+Lifetime).
+	Deadline time.Time
+	// Attrs holds the attributes, each JSON-encoded.
+	Attrs map[string][]byte
+}
+
+// Expiry returns the moment the record expires: the earlier of the idle and
+// the absolute deadlines.
+func (r *Record) Expiry() time.Time {
+	idle := r.LastAccess.Add(r.IdleTimeout)
+	if !r.Deadline.IsZero() && r.Deadline.Before(idle) {
+		return r.Deadline
+	}
+	return idle
+}
+
+// Meta describes a session without its attributes: what dashboards and the
+// principal index list.
+type Meta struct {
+	Key        string
+	Principal  string
+	Created    time.Time
+	LastAccess time.Time
+	Expiry     time.Time
+	// Size is the total length in bytes of the encoded attributes.
+	Size int
+}
+
+// Delta is the change one request makes to a session: only what changed is
+// written, so concurrent requests that touch different attributes never lose
+// each other's updates.
+type Delta struct {
+	// Set holds attributes to add or replace (JSON-encoded values).
+	Set map[string][]byte
+	// Delete names attributes to remove.
+	Delete []string
+	// LastAccess, when not zero, records a new last access time.
+	LastAccess time.Time
+	// IdleTimeout, when not zero, replaces the record's idle timeout.
+	IdleTimeout time.Duration
+	// Principal, when not nil, replaces the record's principal ("" = none)
+	// and moves the session in the principal index.
+	Principal *string
+}
+
+// IsEmpty reports whether the delta changes nothing.
+func (d *Delta) IsEmpty() bool {
+	return len(d.Set) == 0 && len(d.Delete) == 0 && d.LastAccess.IsZero() &&
+		d.IdleTimeout == 0 && d.Principal == nil
+}
+
+// Store keeps sessions. Every method takes a context and is safe for
+// concurrent use; implementations live in the store/ packages and all pass the
+// conformance suite in store/storetest.
+//
+// A Store judges expiry by its own clock (each implementation's Options.Now,
+// time.Now by default): a record whose Expiry is not after now is absent.
+type Store interface {
+	// Create stores a new record. It returns ErrExists if r.Key is taken.
+	Create(ctx context.Context, r *Record) error
+	// Load returns the record stored under key. found is false, with a nil
+	// error, when there is no live record; errors mean the store failed.
+	Load(ctx context.Context, key string) (r *Record, found bool, err error)
+	// Save applies d to the live record under key, atomically. It returns
+	// ErrNotFound, writing nothing, when that record no longer exists.
+	Save(ctx context.Context, key string, d Delta) error
+	// Update atomically replaces one attribute of the live record under key.
+	// fn receives the current encoded value (ok=false when absent) and returns
+	// the new one (nil deletes it); an error from fn aborts the update and is
+	// returned. fn may be called more than once (optimistic stores retry on
+	// conflict) and must not have side effects. Update returns the value
+	// written, or ErrNotFound when the record does not exist.
+	Update(ctx context.Context, key, attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error)
+	// Rename moves the live record under oldKey to newKey atomically: after it
+	// returns, oldKey is absent. It returns ErrNotFound when oldKey does not
+	// exist and ErrExists when newKey is taken.
+	Rename(ctx context.Context, oldKey, newKey string) error
+	// Delete removes the record under key; found reports whether one existed.
+	Delete(ctx context.Context, key string) (found bool, err error)
+	// ByPrincipal lists the live sessions of a principal, oldest first.
+	ByPrincipal(ctx context.Context, principal string) ([]Meta, error)
+	// Iterate calls fn for every live session, without loading attributes,
+	// in no particular order, until fn returns false.
+	Iterate(ctx context.Context, fn func(Meta) bool) error
+	// Sweep removes the records that have expired and returns their metadata.
+	// Each expired session is reported by exactly one Sweep call, even when
+	// several processes sweep one shared store.
+	Sweep(ctx context.Context) ([]Meta, error)
+	// Close releases the store's resources. Calls after Close return ErrClosed.
+	Close() error
+}
