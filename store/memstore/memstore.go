@@ -1,0 +1,496 @@
+// Package memstore is an in-memory session.Store for tests and
+// single-process applications.
+//
+// Records live in a fixed number of shards, each guarded by its own
+// read-write lock, so requests for different sessions rarely contend. Records
+// are deep-copied on the way in and out: a caller never aliases the store's
+// maps or byte slices. A principal index (principal → keys) answers
+// ByPrincipal without a full scan.
+//
+// Expired records are invisible to Load, ByPrincipal and Iterate at once, by
+// the store's clock; they stay in memory until a Sweep removes them and
+// reports each one exactly once. The store runs no goroutine of its own: the
+// caller (usually session.Manager) decides when to sweep.
+//
+// Nothing survives the process: use store/boltstore or store/redisstore for
+// sessions that must outlive a restart.
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// DefaultShards is the number of shards a Store has when Options.Shards is 0.
+const DefaultShards = 32
+
+// Options configures a Store. A nil *Options means the defaults.
+type Options struct {
+	// Now is the clock that judges expiry. nil means time.Now.
+	Now func() time.Time
+	// Shards is the number of independently locked partitions of the key
+	// space. 0 means DefaultShards; a negative value is an error.
+	Shards int
+}
+
+// Store is an in-memory session.Store. It is safe for concurrent use.
+// Create one with New.
+type Store struct {
+	now    func() time.Time
+	seed   maphash.Seed
+	shards []shard
+	closed atomic.Bool
+
+	// pmu protects principals. Lock order: shard locks (in index order),
+	// then pmu.
+	pmu        sync.Mutex
+	principals map[string]map[string]struct{} // principal → set of keys; "" is not indexed
+}
+
+// shard is one partition of the key space.
+type shard struct {
+	// mu protects m and the entries it points to.
+	mu sync.RWMutex
+	m  map[string]*entry
+	_  [40]byte // keep neighbouring shard locks off one cache line
+}
+
+// entry is one stored record. Attrs values are owned by the store and never
+// handed out.
+type entry struct {
+	rec  session.Record
+	size int // sum of len(v) over rec.Attrs
+}
+
+// Compile-time check that Store implements session.Store.
+var _ session.Store = (*Store)(nil)
+
+// New returns an empty Store configured by o (nil means the defaults).
+func New(o *Options) (*Store, error) {
+	var opt Options
+	if o != nil {
+		opt = *o
+	}
+	if opt.Shards < 0 {
+		return nil, fmt.Errorf("memstore: Options.Shards is negative (%d)", opt.Shards)
+	}
+	if opt.Shards == 0 {
+		opt.Shards = DefaultShards
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	s := &Store{
+		now:        opt.Now,
+		seed:       maphash.MakeSeed(),
+		shards:     make([]shard, opt.Shards),
+		principals: make(map[string]map[string]struct{}),
+	}
+	for i := range s.shards {
+		s.shards[i].m = make(map[string]*entry)
+	}
+	return s, nil
+}
+
+// shardIndex returns the index of the shard holding key.
+func (s *Store) shardIndex(key string) int {
+	return int(maphash.String(s.seed, key) % uint64(len(s.shards)))
+}
+
+// check reports ErrClosed or the context's error.
+func (s *Store) check(ctx context.Context, op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("memstore: %s: %w", op, session.ErrClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: %s: %w", op, err)
+	}
+	return nil
+}
+
+// live reports whether e exists and has not expired at now.
+func live(e *entry, now time.Time) bool {
+	return e != nil && e.rec.Expiry().After(now)
+}
+
+// Create stores a copy of r. It returns an error wrapping session.ErrExists
+// if a live record holds r.Key. An expired record under r.Key that no Sweep has
+// reported yet is replaced.
+func (s *Store) Create(ctx context.Context, r *session.Record) error {
+	if err := s.check(ctx, "create"); err != nil {
+		return err
+	}
+	if r == nil || r.Key == "" {
+		return fmt.Errorf("memstore: create: nil record or empty key")
+	}
+	e := &entry{rec: copyRecord(r)}
+	e.size = attrSize(e.rec.Attrs)
+	sh := &s.shards[s.shardIndex(r.Key)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if s.closed.Load() {
+		return fmt.Errorf("memstore: create: %w", session.ErrClosed)
+	}
+	old := sh.m[r.Key]
+	if live(old, s.now()) {
+		return fmt.Errorf("memstore: create %.8s: %w", r.Key, session.ErrExists)
+	}
+	sh.m[r.Key] = e
+	s.pmu.Lock()
+	if old != nil {
+		s.unindexLocked(old.rec.Principal, r.Key)
+	}
+	s.indexLocked(e.rec.Principal, r.Key)
+	s.pmu.Unlock()
+	return nil
+}
+
+// Load returns a deep copy of the live record under key; found is false
+// when there is none.
+func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, error) {
+	if err := s.check(ctx, "load"); err != nil {
+		return nil, false, err
+	}
+	sh := &s.shards[s.shardIndex(key)]
+	sh.mu.RLock()
+	e := sh.m[key]
+	if !live(e, s.now()) {
+		sh.mu.RUnlock()
+		return nil, false, nil
+	}
+	r := new(session.Record)
+	*r = e.rec
+	r.Attrs = copyAttrs(e.rec.Attrs, e.size)
+	sh.mu.RUnlock()
+	return r, true, nil
+}
+
+// Save applies d to the live record under key. It returns an error wrapping
+// session.ErrNotFound, changing nothing, when there is no live record.
+func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
+	if err := s.check(ctx, "save"); err != nil {
+		return err
+	}
+	sh := &s.shards[s.shardIndex(key)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e := sh.m[key]
+	if !live(e, s.now()) {
+		return fmt.Errorf("memstore: save %.8s: %w", key, session.ErrNotFound)
+	}
+	for _, name := range d.Delete {
+		if v, ok := e.rec.Attrs[name]; ok {
+			e.size -= len(v)
+			delete(e.rec.Attrs, name)
+		}
+	}
+	if len(d.Set) > 0 && e.rec.Attrs == nil {
+		e.rec.Attrs = make(map[string][]byte, len(d.Set))
+	}
+	for name, v := range d.Set {
+		if old, ok := e.rec.Attrs[name]; ok {
+			e.size -= len(old)
+		}
+		e.rec.Attrs[name] = cloneBytes(v)
+		e.size += len(v)
+	}
+	if !d.LastAccess.IsZero() {
+		e.rec.LastAccess = d.LastAccess
+	}
+	if d.IdleTimeout != 0 {
+		e.rec.IdleTimeout = d.IdleTimeout
+	}
+	if d.Principal != nil && *d.Principal != e.rec.Principal {
+		s.pmu.Lock()
+		s.unindexLocked(e.rec.Principal, key)
+		s.indexLocked(*d.Principal, key)
+		s.pmu.Unlock()
+		e.rec.Principal = *d.Principal
+	}
+	return nil
+}
+
+// Update atomically replaces attribute attr of the live record under key
+// with fn's result (nil deletes it). fn runs once, under the shard's lock,
+// and receives a copy of the current value; it must not call the Store.
+// Update returns the value fn returned, fn's error unchanged, or an error
+// wrapping session.ErrNotFound when there is no live record.
+func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error) {
+	if err := s.check(ctx, "update"); err != nil {
+		return nil, err
+	}
+	sh := &s.shards[s.shardIndex(key)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e := sh.m[key]
+	if !live(e, s.now()) {
+		return nil, fmt.Errorf("memstore: update %.8s: %w", key, session.ErrNotFound)
+	}
+	old, ok := e.rec.Attrs[attr]
+	nv, err := fn(cloneBytes(old), ok)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		e.size -= len(old)
+	}
+	if nv == nil {
+		delete(e.rec.Attrs, attr)
+		return nil, nil
+	}
+	if e.rec.Attrs == nil {
+		e.rec.Attrs = make(map[string][]byte, 1)
+	}
+	e.rec.Attrs[attr] = cloneBytes(nv)
+	e.size += len(nv)
+	return nv, nil
+}
+
+// Rename moves the live record under oldKey to newKey atomically. It returns
+// an error wrapping session.ErrNotFound when oldKey holds no live record and
+// one wrapping session.ErrExists when newKey holds one.
+func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
+	if err := s.check(ctx, "rename"); err != nil {
+		return err
+	}
+	if newKey == "" {
+		return fmt.Errorf("memstore: rename: empty new key")
+	}
+	i, j := s.shardIndex(oldKey), s.shardIndex(newKey)
+	a, b := &s.shards[i], &s.shards[j]
+	switch {
+	case i == j:
+		a.mu.Lock()
+		defer a.mu.Unlock()
+	case i < j:
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		b.mu.Lock()
+		defer b.mu.Unlock()
+	default:
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		a.mu.Lock()
+		defer a.mu.Unlock()
+	}
+	now := s.now()
+	e := a.m[oldKey]
+	if !live(e, now) {
+		return fmt.Errorf("memstore: rename %.8s: %w", oldKey, session.ErrNotFound)
+	}
+	if oldKey == newKey {
+		return fmt.Errorf("memstore: rename %.8s to itself: %w", newKey, session.ErrExists)
+	}
+	taken := b.m[newKey]
+	if live(taken, now) {
+		return fmt.Errorf("memstore: rename to %.8s: %w", newKey, session.ErrExists)
+	}
+	delete(a.m, oldKey)
+	e.rec.Key = newKey
+	b.m[newKey] = e
+	s.pmu.Lock()
+	if taken != nil {
+		s.unindexLocked(taken.rec.Principal, newKey)
+	}
+	s.unindexLocked(e.rec.Principal, oldKey)
+	s.indexLocked(e.rec.Principal, newKey)
+	s.pmu.Unlock()
+	return nil
+}
+
+// Delete removes the record under key; found reports whether a live one
+// existed. An expired record is removed too (found=false) and no Sweep
+// reports it afterwards.
+func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
+	if err := s.check(ctx, "delete"); err != nil {
+		return false, err
+	}
+	sh := &s.shards[s.shardIndex(key)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	e := sh.m[key]
+	if e == nil {
+		return false, nil
+	}
+	delete(sh.m, key)
+	s.pmu.Lock()
+	s.unindexLocked(e.rec.Principal, key)
+	s.pmu.Unlock()
+	return live(e, s.now()), nil
+}
+
+// ByPrincipal lists the live sessions of principal, oldest (by Created)
+// first, ties broken by key. Anonymous sessions (principal "") are not
+// indexed: ByPrincipal("") returns none.
+func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Meta, error) {
+	if err := s.check(ctx, "by principal"); err != nil {
+		return nil, err
+	}
+	if principal == "" {
+		return nil, nil
+	}
+	s.pmu.Lock()
+	set := s.principals[principal]
+	keys := make([]string, 0, len(set))
+	for k := range set {
+		keys = append(keys, k)
+	}
+	s.pmu.Unlock()
+	now := s.now()
+	metas := make([]session.Meta, 0, len(keys))
+	for _, k := range keys {
+		sh := &s.shards[s.shardIndex(k)]
+		sh.mu.RLock()
+		e := sh.m[k]
+		// The record may have moved on between the index read and now.
+		if live(e, now) && e.rec.Principal == principal {
+			metas = append(metas, e.meta())
+		}
+		sh.mu.RUnlock()
+	}
+	sort.Slice(metas, func(i, j int) bool {
+		if !metas[i].Created.Equal(metas[j].Created) {
+			return metas[i].Created.Before(metas[j].Created)
+		}
+		return metas[i].Key < metas[j].Key
+	})
+	return metas, nil
+}
+
+// Iterate calls fn with the metadata of every live session, in no
+// particular order, until fn returns false. fn runs without any store lock
+// held, so it may call the Store; sessions created or removed during the
+// iteration may or may not be visited.
+func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
+	if err := s.check(ctx, "iterate"); err != nil {
+		return err
+	}
+	var batch []session.Meta
+	for i := range s.shards {
+		if err := s.check(ctx, "iterate"); err != nil {
+			return err
+		}
+		sh := &s.shards[i]
+		now := s.now()
+		batch = batch[:0]
+		sh.mu.RLock()
+		for _, e := range sh.m {
+			if live(e, now) {
+				batch = append(batch, e.meta())
+			}
+		}
+		sh.mu.RUnlock()
+		for _, m := range batch {
+			if !fn(m) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// Sweep removes every expired record and returns its metadata. A record is
+// removed, and so reported, by exactly one Sweep even when several run at
+// once.
+func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
+	if err := s.check(ctx, "sweep"); err != nil {
+		return nil, err
+	}
+	var out []session.Meta
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		now := s.now()
+		start := len(out)
+		for k, e := range sh.m {
+			if !live(e, now) {
+				out = append(out, e.meta())
+				delete(sh.m, k)
+			}
+		}
+		if len(out) > start {
+			s.pmu.Lock()
+			for _, m := range out[start:] {
+				s.unindexLocked(m.Principal, m.Key)
+			}
+			s.pmu.Unlock()
+		}
+		sh.mu.Unlock()
+	}
+	return out, nil
+}
+
+// Close discards every record. Calls after Close return an error wrapping
+// session.ErrClosed; closing twice is not an error.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		sh.m = map[string]*entry{}
+		sh.mu.Unlock()
+	}
+	s.pmu.Lock()
+	s.principals = map[string]map[string]struct{}{}
+	s.pmu.Unlock()
+	return nil
+}
+
+// Len reports the number of records held, expired ones not yet swept
+// included. It is meant for tests and metrics.
+func (s *Store) Len() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		n += len(sh.m)
+		sh.mu.RUnlock()
+	}
+	return n
+}
+
+// indexLocked adds key to principal's set. The caller holds s.pmu.
+func (s *Store) indexLocked(principal, key string) {
+	if principal == "" {
+		return
+	}
+	set := s.principals[principal]
+	if set == nil {
+		set = make(map[string]struct{}, 1)
+		s.principals[principal] = set
+	}
+	set[key] = struct{}{}
+}
+
+// unindexLocked removes key from principal's set, dropping an emptied set.
+// The caller holds s.pmu.
+func (s *Store) unindexLocked(principal, key string) {
+	if principal == "" {
+		return
+	}
+	set := s.principals[principal]
+	delete(set, key)
+	if len(set) == 0 {
+		delete(s.principals, principal)
+	}
+}
+
+// indexedKeys reports the number of principals and keys in the principal
+// index, for tests.
+func (s *Store) indexedKeys() (principals, keys int) {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	for _, set := range s.principals {
+		keys += len(set)
+	}
+	return len(s.principals), keys
+}
