@@ -1,0 +1,185 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+)
+
+// Auth sets a request's credentials. The client calls Authorize on every
+// attempt of a request that has no Authorization header of its own, on a copy
+// of the request it owns. Implementations must be safe for concurrent use.
+//
+// [Basic], [Bearer] and [TokenAuth] return the built-in kinds; only those can
+// be saved with [Client.Save].
+type Auth interface {
+	Authorize(ctx context.Context, r *http.Request) error
+}
+
+// refresher is an Auth that can renew its credentials after a 401: refresh
+// is given the Authorization header the rejected request carried.
+type refresher interface {
+	refresh(ctx context.Context, stale string) error
+}
+
+// BasicAuth is HTTP Basic authentication (RFC 7617). Its String and LogValue
+// redact the password.
+type BasicAuth struct {
+	Username, Password string
+}
+
+// Basic returns HTTP Basic authentication for user and password.
+func Basic(user, password string) *BasicAuth { return &BasicAuth{Username: user, Password: password} }
+
+// Authorize sets the Authorization header.
+func (a *BasicAuth) Authorize(_ context.Context, r *http.Request) error {
+	r.SetBasicAuth(a.Username, a.Password)
+	return nil
+}
+
+// String returns "Basic <user>:REDACTED".
+func (a *BasicAuth) String() string { return "Basic " + a.Username + ":REDACTED" }
+
+// LogValue implements slog.LogValuer without the password.
+func (a *BasicAuth) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("type", "basic"), slog.String("username", a.Username),
+		slog.String("password", "REDACTED"))
+}
+
+// BearerAuth is a fixed bearer token (RFC 6750). Its String and LogValue
+// redact the token.
+type BearerAuth struct {
+	Token string
+}
+
+// Bearer returns bearer-token authentication with a fixed token.
+func Bearer(token string) *BearerAuth { return &BearerAuth{Token: token} }
+
+// Authorize sets the Authorization header.
+func (a *BearerAuth) Authorize(_ context.Context, r *http.Request) error {
+	r.Header.Set("Authorization", "Bearer "+a.Token)
+	return nil
+}
+
+// String returns "Bearer REDACTED".
+func (a *BearerAuth) String() string { return "Bearer REDACTED" }
+
+// LogValue implements slog.LogValuer without the token.
+func (a *BearerAuth) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("type", "bearer"), slog.String("token", "REDACTED"))
+}
+
+// TokenSource supplies bearer tokens that expire.
+type TokenSource interface {
+	// Token returns the current token; it is called once, for the first
+	// request.
+	Token(ctx context.Context) (string, error)
+	// Refresh returns a new token to replace stale, which the server
+	// rejected with 401.
+	Refresh(ctx context.Context, stale string) (string, error)
+}
+
+// TokenAuth returns bearer authentication with tokens from ts. When a request
+// gets 401 Unauthorized, the client refreshes the token once and replays the
+// request if its body can be replayed (it has none, or GetBody is set).
+// Concurrent requests rejected with the same stale token share one call to
+// ts.Refresh; a request rejected with a token that was already replaced just
+// uses the new one.
+func TokenAuth(ts TokenSource) Auth { return &tokenAuth{ts: ts} }
+
+type tokenAuth struct {
+	ts TokenSource
+
+	// mu protects the fields below.
+	mu      sync.Mutex
+	token   string
+	have    bool
+	pending *tokenCall // the Token or Refresh call in flight, if any
+}
+
+// tokenCall is one call to the token source that concurrent callers share.
+type tokenCall struct {
+	stale string // "" for the initial Token call
+	done  chan struct{}
+	token string
+	err   error
+}
+
+func (a *tokenAuth) String() string { return "TokenAuth(REDACTED)" }
+
+func (a *tokenAuth) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("type", "token"), slog.String("token", "REDACTED"))
+}
+
+func (a *tokenAuth) Authorize(ctx context.Context, r *http.Request) error {
+	tok, err := a.get(ctx, "", false)
+	if err != nil {
+		return err
+	}
+	r.Header.Set("Authorization", "Bearer "+tok)
+	return nil
+}
+
+func (a *tokenAuth) refresh(ctx context.Context, stale string) error {
+	const prefix = "Bearer "
+	if len(stale) >= len(prefix) {
+		stale = stale[len(prefix):]
+	}
+	_, err := a.get(ctx, stale, true)
+	return err
+}
+
+// get returns the current token (refresh false) or a token other than stale
+// (refresh true), calling the source at most once for concurrent callers.
+func (a *tokenAuth) get(ctx context.Context, stale string, refresh bool) (string, error) {
+	for {
+		a.mu.Lock()
+		if a.have && (!refresh || a.token != stale) {
+			tok := a.token
+			a.mu.Unlock()
+			return tok, nil
+		}
+		if c := a.pending; c != nil {
+			a.mu.Unlock()
+			select {
+			case <-c.done:
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+			if c.err != nil {
+				return "", c.err
+			}
+			continue // re-check: the call may have answered another stale token
+		}
+		c := &tokenCall{stale: stale, done: make(chan struct{})}
+		a.pending = c
+		a.mu.Unlock()
+
+		if refresh {
+			c.token, c.err = a.ts.Refresh(ctx, stale)
+		} else {
+			c.token, c.err = a.ts.Token(ctx)
+		}
+		if c.err == nil && c.token == "" {
+			c.err = errors.New("empty token")
+		}
+		if c.err != nil {
+			op := "token"
+			if refresh {
+				op = "refresh token"
+			}
+			c.err = fmt.Errorf("client: %s: %w", op, c.err)
+		}
+		a.mu.Lock()
+		if c.err == nil {
+			a.token, a.have = c.token, true
+		}
+		a.pending = nil
+		a.mu.Unlock()
+		close(c.done)
+		return c.token, c.err
+	}
+}

@@ -1,0 +1,508 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultUserAgent is the User-Agent header sent unless Options.Header or
+// the request sets one.
+const DefaultUserAgent = "httpstate-client/1"
+
+// DefaultMaxRedirects is the length of the redirect chain the client follows.
+const DefaultMaxRedirects = 10
+
+// Options configures a Client. The zero value, and a nil *Options, give the
+// defaults documented on each field.
+type Options struct {
+	// BaseURL is the URL relative request URLs resolve against (RFC 3986
+	// section 5.2; a path without a leading "/" keeps the base's path, whose
+	// trailing "/" the client adds). "" means requests need absolute URLs.
+	BaseURL string
+	// Header holds the default headers of every request; a header the
+	// request sets itself wins. The default adds User-Agent: DefaultUserAgent.
+	Header http.Header
+	// Query holds default query parameters, added to requests whose URL
+	// lacks that parameter.
+	Query url.Values
+	// Auth sets credentials on every request without an Authorization
+	// header of its own; nil means none. See Basic, Bearer, TokenAuth.
+	Auth Auth
+	// Jar stores the cookies, run on every hop of a redirect chain; nil
+	// means a new *jar.Jar with browser defaults (jar.New(nil)).
+	Jar Jar
+
+	// Transport sends the requests; nil means the client's own pooled
+	// *http.Transport built from the fields below, which are then ignored.
+	Transport http.RoundTripper
+	// TLSConfig is the TLS client configuration (e.g. RootCAs); nil means
+	// the system roots.
+	TLSConfig *tls.Config
+	// MaxIdleConnsPerHost is how many keep-alive connections per host the
+	// pool keeps; 0 means DefaultMaxIdleConnsPerHost.
+	MaxIdleConnsPerHost int
+	// DialTimeout bounds connecting; 0 means DefaultDialTimeout.
+	DialTimeout time.Duration
+	// TLSHandshakeTimeout bounds the TLS handshake; 0 means
+	// DefaultTLSHandshakeTimeout.
+	TLSHandshakeTimeout time.Duration
+	// ResponseHeaderTimeout bounds the wait for response headers after the
+	// request is written; 0 means no limit.
+	ResponseHeaderTimeout time.Duration
+	// Timeout bounds each attempt, redirects and reading the body included
+	// (as http.Client.Timeout); 0 means no limit. Use the context for an
+	// overall deadline.
+	Timeout time.Duration
+	// MaxRedirects is how many redirects are followed; 0 means
+	// DefaultMaxRedirects, a negative value means none: the 3xx response
+	// is returned.
+	MaxRedirects int
+
+	// Retry is the retry policy; nil means the RetryPolicy defaults. Set
+	// MaxAttempts to 1 to disable retries.
+	Retry *RetryPolicy
+	// CheckStatus makes Do return a *StatusError, with the response (body
+	// closed), for status codes 400 and above.
+	CheckStatus bool
+	// OnRequest hooks run, in order, on every attempt just before it is
+	// sent, after headers and auth are set (for signing, logging,
+	// metrics). An error aborts the request; Do wraps it with ErrHook.
+	OnRequest []func(*http.Request) error
+	// OnResponse hooks run, in order, on every response received, before
+	// the retry decision. An error closes the body and aborts the request;
+	// Do wraps it with ErrHook.
+	OnResponse []func(*http.Response) error
+	// Now is the clock for Retry-After dates and the retry time budget;
+	// nil means time.Now.
+	Now func() time.Time
+}
+
+// Client is a session-aware HTTP client: a cookie jar run on every redirect
+// hop, default headers and query parameters, a base URL, authentication with
+// token refresh, hooks, retries with backoff and a pooled transport, shared by
+// all its requests. It is safe for concurrent use; create one and reuse it.
+//
+// Configuration is fixed by New. The session state (cookies, default
+// headers, auth) can change through Load, SetHeader and SetAuth.
+type Client struct {
+	base        *url.URL
+	query       url.Values
+	jar         Jar
+	transport   http.RoundTripper
+	hc          *http.Client
+	retry       *retrier
+	onRequest   []func(*http.Request) error
+	onResponse  []func(*http.Response) error
+	checkStatus bool
+	now         func() time.Time
+
+	// mu protects header and auth.
+	mu     sync.RWMutex
+	header http.Header
+	auth   Auth
+}
+
+// New returns a Client configured by o; nil means defaults.
+func New(o *Options) (*Client, error) {
+	if o == nil {
+		o = &Options{}
+	}
+	oc := *o
+	if oc.MaxIdleConnsPerHost <= 0 {
+		oc.MaxIdleConnsPerHost = DefaultMaxIdleConnsPerHost
+	}
+	if oc.DialTimeout <= 0 {
+		oc.DialTimeout = DefaultDialTimeout
+	}
+	if oc.TLSHandshakeTimeout <= 0 {
+		oc.TLSHandshakeTimeout = DefaultTLSHandshakeTimeout
+	}
+	if oc.MaxRedirects == 0 {
+		oc.MaxRedirects = DefaultMaxRedirects
+	}
+	if oc.Now == nil {
+		oc.Now = time.Now
+	}
+	c := &Client{
+		query:       cloneValues(oc.Query),
+		retry:       newRetrier(oc.Retry),
+		onRequest:   slices.Clone(oc.OnRequest),
+		onResponse:  slices.Clone(oc.OnResponse),
+		checkStatus: oc.CheckStatus,
+		now:         oc.Now,
+		header:      oc.Header.Clone(),
+		auth:        oc.Auth,
+		jar:         oc.Jar,
+		transport:   oc.Transport,
+	}
+	if c.header == nil {
+		c.header = make(http.Header)
+	}
+	if _, ok := c.header["User-Agent"]; !ok {
+		c.header.Set("User-Agent", DefaultUserAgent)
+	}
+	if oc.BaseURL != "" {
+		u, err := url.Parse(oc.BaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("client: BaseURL: %w", err)
+		}
+		if !u.IsAbs() || u.Host == "" {
+			return nil, fmt.Errorf("client: BaseURL %q is not an absolute URL", oc.BaseURL)
+		}
+		if !strings.HasSuffix(u.Path, "/") {
+			u.Path += "/"
+			if u.RawPath != "" {
+				u.RawPath += "/"
+			}
+		}
+		c.base = u
+	}
+	if c.jar == nil {
+		j, err := newDefaultJar()
+		if err != nil {
+			return nil, fmt.Errorf("client: cookie jar: %w", err)
+		}
+		c.jar = j
+	}
+	if c.transport == nil {
+		c.transport = newTransport(&oc)
+	}
+	c.hc = &http.Client{
+		Transport:     &cookieTransport{jar: c.jar, next: c.transport},
+		CheckRedirect: checkRedirect(oc.MaxRedirects),
+		Timeout:       oc.Timeout,
+	}
+	return c, nil
+}
+
+func checkRedirect(max int) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if max < 0 {
+			return http.ErrUseLastResponse
+		}
+		if len(via) > max {
+			return fmt.Errorf("stopped after %d redirects", max)
+		}
+		return nil
+	}
+}
+
+// HTTPClient returns the *http.Client under the client, for code that takes
+// one. It shares the connection pool, the cookie jar (run on every redirect
+// hop), the redirect limit and Timeout. Default headers and query, the base
+// URL, auth, hooks and retries apply only to requests sent with Do, Get and
+// Post. The caller must not modify it.
+func (c *Client) HTTPClient() *http.Client { return c.hc }
+
+// Jar returns the client's cookie jar.
+func (c *Client) Jar() Jar { return c.jar }
+
+// CloseIdleConnections closes the pool's idle connections.
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+
+// SetHeader sets a default header (replacing its values) for later requests;
+// an empty value deletes it.
+func (c *Client) SetHeader(key, value string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if value == "" {
+		c.header.Del(key)
+		return
+	}
+	c.header.Set(key, value)
+}
+
+// Header returns a copy of the default headers.
+func (c *Client) Header() http.Header {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.header.Clone()
+}
+
+// SetAuth replaces the authentication for later requests; nil removes it.
+func (c *Client) SetAuth(a Auth) {
+	c.mu.Lock()
+	c.auth = a
+	c.mu.Unlock()
+}
+
+// Auth returns the client's authentication, nil if none.
+func (c *Client) Auth() Auth {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.auth
+}
+
+// NewRequest returns a request for Do; rawURL may be relative to
+// Options.BaseURL.
+func (c *Client) NewRequest(ctx context.Context, method, rawURL string, body io.Reader) (*http.Request, error) {
+	r, err := http.NewRequestWithContext(ctx, method, rawURL, body)
+	if err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	return r, nil
+}
+
+// Get sends a GET request for rawURL, which may be relative to
+// Options.BaseURL.
+func (c *Client) Get(ctx context.Context, rawURL string) (*http.Response, error) {
+	r, err := c.NewRequest(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	return c.Do(ctx, r)
+}
+
+// Post sends a POST request with the body and its content type. A body of
+// type *bytes.Buffer, *bytes.Reader or *strings.Reader can be replayed after
+// a 401 token refresh; POST is never retried by default.
+func (c *Client) Post(ctx context.Context, rawURL, contentType string, body io.Reader) (*http.Response, error) {
+	r, err := c.NewRequest(ctx, http.MethodPost, rawURL, body)
+	if err != nil {
+		return nil, err
+	}
+	if contentType != "" {
+		r.Header.Set("Content-Type", contentType)
+	}
+	return c.Do(ctx, r)
+}
+
+// Do sends req with ctx, applying the client's base URL, default headers and
+// query, auth, hooks and retry policy, and returns the response. req itself is
+// never modified. The caller must close the response body.
+//
+// On error the response is nil, except with Options.CheckStatus, where a
+// *StatusError comes with its response, body already closed. Errors are an
+// *Error or a *StatusError; see the package's sentinels.
+func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
+	if ctx == nil {
+		ctx = req.Context()
+	}
+	r, auth, err := c.prepare(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	replayable := r.Body == nil || r.Body == http.NoBody || r.GetBody != nil
+	retryOK := replayable && idempotent(r.Method)
+	ownAuth := r.Header.Get("Authorization") != ""
+	fail := func(attempts int, kind, err error, exhausted bool) (*http.Response, error) {
+		return nil, &Error{Method: r.Method, URL: r.URL.Redacted(), Attempts: attempts,
+			Kind: kind, Exhausted: exhausted, Err: err}
+	}
+	start := c.now()
+	refreshed := false
+	sent := 0
+	for {
+		ar := r
+		if sent > 0 {
+			ar = r.Clone(ctx)
+			if r.GetBody != nil {
+				b, err := r.GetBody()
+				if err != nil {
+					return fail(sent, nil, fmt.Errorf("replay body: %w", err), false)
+				}
+				ar.Body = b
+			}
+		}
+		if auth != nil && !ownAuth {
+			if err := auth.Authorize(ctx, ar); err != nil {
+				return fail(sent, nil, err, false)
+			}
+		}
+		for i, h := range c.onRequest {
+			if err := h(ar); err != nil {
+				return fail(sent, ErrHook, fmt.Errorf("request hook %d: %w", i, err), false)
+			}
+		}
+		sent++
+		resp, err := c.hc.Do(ar)
+		if err != nil {
+			if resp != nil && resp.Body != nil {
+				resp.Body.Close()
+			}
+			err = unwrapURLError(err)
+			retryable := retryOK && retryableErr(ctx, err)
+			if retryable && sent < c.retry.MaxAttempts {
+				d := c.retry.backoff(sent - 1)
+				if c.now().Add(d).Sub(start) <= c.retry.MaxElapsed {
+					if serr := c.retry.Sleep(ctx, d); serr != nil {
+						return fail(sent, kindOf(serr), serr, false)
+					}
+					continue
+				}
+			}
+			return fail(sent, kindOf(err), err, retryable && sent > 1)
+		}
+		for i, h := range c.onResponse {
+			if err := h(resp); err != nil {
+				drain(resp)
+				return fail(sent, ErrHook, fmt.Errorf("response hook %d: %w", i, err), false)
+			}
+		}
+		if resp.StatusCode == http.StatusUnauthorized && !refreshed && !ownAuth && replayable {
+			if rf, ok := auth.(refresher); ok {
+				refreshed = true
+				stale := ar.Header.Get("Authorization")
+				drain(resp)
+				if err := rf.refresh(ctx, stale); err != nil {
+					return fail(sent, kindOf(err), err, false)
+				}
+				continue
+			}
+		}
+		if retryOK && retryableStatus(resp.StatusCode) && sent < c.retry.MaxAttempts {
+			d, ok := retryAfter(resp.Header.Get("Retry-After"), c.now())
+			if !ok {
+				d = c.retry.backoff(sent - 1)
+			}
+			if c.now().Add(d).Sub(start) <= c.retry.MaxElapsed {
+				drain(resp)
+				if serr := c.retry.Sleep(ctx, d); serr != nil {
+					return fail(sent, kindOf(serr), serr, false)
+				}
+				continue
+			}
+		}
+		if c.checkStatus {
+			if se := CheckStatus(resp); se != nil {
+				drain(resp)
+				return resp, se
+			}
+		}
+		return resp, nil
+	}
+}
+
+// prepare returns the request to send: a copy of req with ctx, its URL
+// resolved against the base URL, the default query and headers added, and
+// the auth to apply.
+func (c *Client) prepare(ctx context.Context, req *http.Request) (*http.Request, Auth, error) {
+	if req == nil || req.URL == nil {
+		return nil, nil, errors.New("client: nil request or URL")
+	}
+	r := req.Clone(ctx)
+	if r.Header == nil {
+		r.Header = make(http.Header)
+	}
+	if !r.URL.IsAbs() {
+		if c.base == nil {
+			return nil, nil, fmt.Errorf("client: %s %s: relative URL without Options.BaseURL", r.Method, r.URL.Redacted())
+		}
+		r.URL = c.base.ResolveReference(r.URL)
+		r.Host = ""
+	}
+	if len(c.query) > 0 {
+		q := r.URL.Query()
+		extra := url.Values{}
+		for k, vs := range c.query {
+			if _, ok := q[k]; !ok {
+				extra[k] = vs
+			}
+		}
+		if len(extra) > 0 {
+			if r.URL.RawQuery != "" {
+				r.URL.RawQuery += "&"
+			}
+			r.URL.RawQuery += extra.Encode()
+		}
+	}
+	c.mu.RLock()
+	for k, vs := range c.header {
+		if _, ok := r.Header[k]; !ok {
+			r.Header[k] = slices.Clone(vs)
+		}
+	}
+	auth := c.auth
+	c.mu.RUnlock()
+	return r, auth, nil
+}
+
+// unwrapURLError drops the *url.Error http.Client adds: *Error names the
+// request itself.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		if ue.Timeout() && kindOf(ue.Err) != ErrTimeout {
+			// http.Client's own Timeout: keep the timeout visible.
+			return err
+		}
+		return ue.Err
+	}
+	return err
+}
+
+// drain reads a little of an unwanted body so its connection can be reused,
+// then closes it.
+func drain(resp *http.Response) {
+	io.CopyN(io.Discard, resp.Body, 64<<10)
+	resp.Body.Close()
+}
+
+func cloneValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = slices.Clone(vs)
+	}
+	return out
+}
+
+// String describes the client without secrets: header names only, and the
+// auth kind with its secret redacted.
+func (c *Client) String() string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	base := ""
+	if c.base != nil {
+		base = c.base.Redacted()
+	}
+	auth := "none"
+	if c.auth != nil {
+		auth = authString(c.auth)
+	}
+	return fmt.Sprintf("client.Client{BaseURL: %q, Header: %v, Auth: %s}", base, headerNames(c.header), auth)
+}
+
+// LogValue implements slog.LogValuer with the same redaction as String.
+func (c *Client) LogValue() slog.Value {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	base := ""
+	if c.base != nil {
+		base = c.base.Redacted()
+	}
+	attrs := []slog.Attr{slog.String("base_url", base), slog.Any("headers", headerNames(c.header))}
+	if c.auth != nil {
+		attrs = append(attrs, slog.String("auth", authString(c.auth)))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+func authString(a Auth) string {
+	if s, ok := a.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprintf("%T(REDACTED)", a)
+}
+
+func headerNames(h http.Header) []string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}

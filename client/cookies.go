@@ -1,0 +1,54 @@
+package client
+
+import (
+	"net/http"
+	"net/url"
+)
+
+// Jar stores cookies for the client from the raw Set-Cookie lines of every
+// response and produces the raw Cookie header of every request, so that
+// cookies net/http's parser would drop (nameless, UTF-8 values) survive.
+// *jar.Jar implements it; implementations must be safe for concurrent use.
+type Jar interface {
+	// SetCookieLines stores the Set-Cookie header values of a response to a
+	// request for u, exactly as received.
+	SetCookieLines(u *url.URL, lines []string)
+	// CookieHeader returns the Cookie header value to send with a request
+	// for u; "" means none.
+	CookieHeader(u *url.URL) string
+}
+
+// cookieTransport is the RoundTripper layer that runs the jar on every hop:
+// http.Client calls it once per request of a redirect chain, with that hop's
+// URL, because the client's http.Client has no Jar of its own.
+type cookieTransport struct {
+	jar  Jar
+	next http.RoundTripper
+}
+
+func (t *cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if h := t.jar.CookieHeader(r.URL); h != "" {
+		// A RoundTripper must not modify its request: send a copy.
+		r2 := new(http.Request)
+		*r2 = *r
+		r2.Header = r.Header.Clone()
+		if r2.Header == nil {
+			r2.Header = make(http.Header)
+		}
+		if old := r2.Header.Get("Cookie"); old != "" {
+			// A Cookie header set by the caller comes first (RFC 6265bis
+			// section 5.8.3 allows one Cookie header only).
+			h = old + "; " + h
+		}
+		r2.Header.Set("Cookie", h)
+		r = r2
+	}
+	resp, err := t.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	if lines := resp.Header.Values("Set-Cookie"); len(lines) > 0 {
+		t.jar.SetCookieLines(r.URL, lines)
+	}
+	return resp, nil
+}

@@ -1,0 +1,169 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// sessionVersion is the version of the session file format.
+const sessionVersion = 1
+
+// jsonJar is a Jar that persists every cookie field as JSON; *jar.Jar is one.
+type jsonJar interface {
+	WriteJSON(w io.Writer) error
+	ReadJSON(r io.Reader) error
+}
+
+// sessionFile is the on-disk session: what Save writes and Load reads.
+type sessionFile struct {
+	Version int                 `json:"version"`
+	Header  map[string][]string `json:"headers,omitempty"`
+	Auth    *sessionAuth        `json:"auth,omitempty"`
+	Cookies json.RawMessage     `json:"cookies,omitempty"`
+}
+
+type sessionAuth struct {
+	Type     string `json:"type"` // "basic" or "bearer"
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
+	Token    string `json:"token,omitempty"`
+}
+
+// persistHeader reports whether a default header belongs in a session file:
+// not the per-request Content-* and If-* headers, nor Cookie (the jar holds
+// the cookies).
+func persistHeader(name string) bool {
+	n := strings.ToLower(name)
+	return !strings.HasPrefix(n, "content-") && !strings.HasPrefix(n, "if-") && n != "cookie"
+}
+
+// Save writes the client's session state to the JSON file at path: every
+// cookie with all its fields, the default headers except Content-*, If-* and
+// Cookie, and a Basic or Bearer auth (a TokenAuth is not saved). The file
+// holds secrets: it is created with mode 0600 and replaced atomically (a
+// temporary file in the same directory, synced, then renamed). Save fails
+// with ErrNotPersistable when the jar has no JSON persistence.
+func (c *Client) Save(path string) error {
+	sf := sessionFile{Version: sessionVersion, Header: map[string][]string{}}
+	c.mu.RLock()
+	for k, vs := range c.header {
+		if persistHeader(k) {
+			sf.Header[k] = append([]string(nil), vs...)
+		}
+	}
+	switch a := c.auth.(type) {
+	case *BasicAuth:
+		sf.Auth = &sessionAuth{Type: "basic", Username: a.Username, Password: a.Password}
+	case *BearerAuth:
+		sf.Auth = &sessionAuth{Type: "bearer", Token: a.Token}
+	}
+	c.mu.RUnlock()
+	pj, ok := c.jar.(jsonJar)
+	if !ok {
+		return fmt.Errorf("client: save %s: %w", path, ErrNotPersistable)
+	}
+	var cookies bytes.Buffer
+	if err := pj.WriteJSON(&cookies); err != nil {
+		return fmt.Errorf("client: save %s: cookies: %w", path, err)
+	}
+	sf.Cookies = json.RawMessage(bytes.TrimSpace(cookies.Bytes()))
+	data, err := json.MarshalIndent(&sf, "", "  ")
+	if err != nil {
+		return fmt.Errorf("client: save %s: %w", path, err)
+	}
+	if err := writeFileAtomic(path, append(data, '\n')); err != nil {
+		return fmt.Errorf("client: save %s: %w", path, err)
+	}
+	return nil
+}
+
+// Load reads a session file written by Save into the client: its cookies are
+// added to the jar, its headers replace the default headers of the same
+// name, and its auth, when present, replaces the client's.
+func (c *Client) Load(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("client: load session: %w", err)
+	}
+	var sf sessionFile
+	if err := json.Unmarshal(data, &sf); err != nil {
+		return fmt.Errorf("client: load %s: %w", path, err)
+	}
+	if sf.Version != sessionVersion {
+		return fmt.Errorf("client: load %s: unsupported session version %d", path, sf.Version)
+	}
+	var auth Auth
+	if sf.Auth != nil {
+		switch sf.Auth.Type {
+		case "basic":
+			auth = Basic(sf.Auth.Username, sf.Auth.Password)
+		case "bearer":
+			auth = Bearer(sf.Auth.Token)
+		default:
+			return fmt.Errorf("client: load %s: unknown auth type %q", path, sf.Auth.Type)
+		}
+	}
+	if len(sf.Cookies) > 0 && !bytes.Equal(sf.Cookies, []byte("null")) {
+		pj, ok := c.jar.(jsonJar)
+		if !ok {
+			return fmt.Errorf("client: load %s: %w", path, ErrNotPersistable)
+		}
+		if err := pj.ReadJSON(bytes.NewReader(sf.Cookies)); err != nil {
+			return fmt.Errorf("client: load %s: cookies: %w", path, err)
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, vs := range sf.Header {
+		if persistHeader(k) && len(vs) > 0 {
+			c.header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+		}
+	}
+	if auth != nil {
+		c.auth = auth
+	}
+	return nil
+}
+
+// writeFileAtomic replaces path with data: a 0600 temporary file beside it,
+// fsynced, renamed over path, and the directory fsynced.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = f.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
