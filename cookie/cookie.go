@@ -1,10 +1,3 @@
-// Package cookie parses and writes the HTTP cookie wire formats: Set-Cookie and
-// Cookie as specified by RFC 6265bis (draft-ietf-httpbis-rfc6265bis, the text in
-// the project's shared/specs), and the legacy Set-Cookie2 and $Version-style
-// Cookie header of RFC 2965.
-//
-// The package is pure: it does no I/O and never reads the clock. Functions that
-// need the current time take it as an argument.
 package cookie
 
 import "time"

@@ -1,0 +1,564 @@
+package cookie
+
+// This file reads and writes the legacy cookie headers of RFC 2965 (HTTP State
+// Management Mechanism, October 2000, obsoleted by RFC 6265): the Set-Cookie2
+// response header (section 3.2.2) and the $Version-style Cookie request header
+// (section 3.3.4).
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// av2965 is one attribute-value pair of an RFC 2965 header.
+type av2965 struct {
+	name   string
+	value  string
+	hasEq  bool // the pair had '='
+	quoted bool // the value was a quoted-string
+}
+
+// next2965 reads one av-pair from s: attr [ "=" value ], value = token |
+// quoted-string (RFC 2965 section 3.1, with RFC 2616's quoted-string and its
+// quoted-pair). An unquoted value runs to the next ';' or ',' and is trimmed
+// of whitespace. It returns the rest after the separator and the separator
+// (';', ',' or 0 at the end).
+func next2965(s string) (av av2965, rest string, sep byte, err error) {
+	i := 0
+	for i < len(s) && s[i] != '=' && s[i] != ';' && s[i] != ',' {
+		i++
+	}
+	av.name = trimLWS(s[:i])
+	if i < len(s) && s[i] == '=' {
+		av.hasEq = true
+		s = trimLeftLWS(s[i+1:])
+		if s != "" && s[0] == '"' {
+			v, n, ok := unquote(s)
+			if !ok {
+				return av, "", 0, fmt.Errorf("%w: unterminated quoted-string in %q", ErrSyntax, s)
+			}
+			av.value, av.quoted = v, true
+			s = trimLeftLWS(s[n:])
+			if s != "" && s[0] != ';' && s[0] != ',' {
+				return av, "", 0, fmt.Errorf("%w: %q after a quoted-string", ErrSyntax, s)
+			}
+			i = 0
+		} else {
+			i = 0
+			for i < len(s) && s[i] != ';' && s[i] != ',' {
+				i++
+			}
+			av.value = trimLWS(s[:i])
+		}
+	}
+	if i < len(s) {
+		return av, s[i+1:], s[i], nil
+	}
+	return av, "", 0, nil
+}
+
+// unquote reads the quoted-string at the start of s (s[0] == '"'), resolving
+// quoted-pairs, and returns its content and length.
+func unquote(s string) (string, int, bool) {
+	escaped := false
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			escaped = true
+			i++
+		case '"':
+			if !escaped {
+				return s[1:i], i + 1, true
+			}
+			var b strings.Builder
+			for j := 1; j < i; j++ {
+				if s[j] == '\\' {
+					j++
+				}
+				b.WriteByte(s[j])
+			}
+			return b.String(), i + 1, true
+		}
+	}
+	return "", 0, false
+}
+
+// quote writes v as a quoted-string, escaping '"' and '\' as quoted-pairs. It
+// reports false when v holds a CTL other than HTAB, which TEXT excludes
+// (RFC 2616 section 2.2).
+func quote(b *strings.Builder, v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7F {
+			return false
+		}
+	}
+	b.WriteByte('"')
+	for i := 0; i < len(v); i++ {
+		if v[i] == '"' || v[i] == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(v[i])
+	}
+	b.WriteByte('"')
+	return true
+}
+
+func trimLWS(s string) string { return strings.Trim(s, " \t\r\n") }
+
+func trimLeftLWS(s string) string { return strings.TrimLeft(s, " \t\r\n") }
+
+// parseDigits parses 1*DIGIT into a non-negative int no larger than max.
+func parseDigits(s string, max int) (int, bool) {
+	if s == "" || len(s) > 10 {
+		return 0, false
+	}
+	v := 0
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return 0, false
+		}
+		v = v*10 + int(s[i]-'0')
+	}
+	return v, v <= max
+}
+
+// parsePortList parses portlist = 1#portnum, portnum = 1*DIGIT (RFC 2965
+// section 3.2.2), allowing the empty elements and whitespace of the #rule.
+func parsePortList(s string) ([]int, error) {
+	var ports []int
+	for _, p := range strings.Split(s, ",") {
+		p = trimLWS(p)
+		if p == "" {
+			continue
+		}
+		n, ok := parseDigits(p, 65535)
+		if !ok || n == 0 {
+			return nil, fmt.Errorf("%w: port %q", ErrSyntax, p)
+		}
+		ports = append(ports, n)
+	}
+	if len(ports) == 0 {
+		return nil, fmt.Errorf("%w: empty port list", ErrSyntax)
+	}
+	return ports, nil
+}
+
+// Bits of the attributes already seen, for RFC 2965 section 3.2.2: "If an
+// attribute appears more than once in a cookie, the client SHALL use only the
+// value associated with the first appearance of the attribute".
+const (
+	seenComment = 1 << iota
+	seenCommentURL
+	seenDiscard
+	seenDomain
+	seenMaxAge
+	seenPath
+	seenPort
+	seenSecure
+	seenVersion
+)
+
+// ParseSetCookie2 parses an RFC 2965 Set-Cookie2 field value (section 3.2.2):
+//
+//	cookies       = 1#cookie
+//	cookie        = NAME "=" VALUE *(";" set-cookie-av)
+//	set-cookie-av = "Comment" "=" value | "CommentURL" "=" <"> http_URL <">
+//	              | "Discard" | "Domain" "=" value | "Max-Age" "=" value
+//	              | "Path" "=" value | "Port" [ "=" <"> portlist <"> ]
+//	              | "Secure" | "Version" "=" 1*DIGIT
+//
+// A value is a token or a quoted-string; commas inside quoted-strings (such
+// as a Port list) do not separate cookies. Attribute names are
+// case-insensitive, unknown attributes are ignored, and a repeated attribute
+// keeps its first value (section 3.2.2). A bare Port=80 is accepted. Domain
+// and Path are kept as sent (a Domain keeps its leading dot, which RFC 2965
+// gives meaning). Version is required and must be at least 1.
+//
+// It returns every well-formed cookie, in order, and an error wrapping
+// ErrSyntax that joins the reasons the others were dropped (a missing '=' or
+// Version, a NAME that is not a token or begins with '$', a bad Max-Age,
+// Port or Version, an unterminated quoted-string, which ends the parse).
+func ParseSetCookie2(line string) ([]*Cookie, error) {
+	var (
+		cookies []*Cookie
+		errs    []error
+		cur     *Cookie
+		seen    int
+		bad     bool // the current cookie is dropped; skip to the next ','
+		started bool // an element of the cookie list has begun
+	)
+	finish := func() {
+		if cur != nil && !bad {
+			if seen&seenVersion == 0 {
+				errs = append(errs, fmt.Errorf("%w: cookie %q has no Version attribute", ErrSyntax, cur.Name))
+			} else {
+				cookies = append(cookies, cur)
+			}
+		}
+		cur, seen, bad, started = nil, 0, false, false
+	}
+	fail := func(err error) {
+		errs = append(errs, err)
+		bad = true
+	}
+	for rest := line; rest != ""; {
+		av, r, sep, err := next2965(rest)
+		rest = r
+		if err != nil {
+			errs = append(errs, err)
+			bad = true
+			break
+		}
+		switch {
+		case bad:
+			// Skip the remaining attributes of a dropped cookie.
+		case !started:
+			if av.name == "" && !av.hasEq {
+				break // an empty list element, allowed by the #rule
+			}
+			started = true
+			switch {
+			case !av.hasEq:
+				fail(fmt.Errorf("%w: cookie %q lacks '='", ErrSyntax, av.name))
+			case !isToken(av.name) || av.name[0] == '$':
+				fail(fmt.Errorf("%w: cookie name %q is not a token or begins with '$'", ErrSyntax, av.name))
+			default:
+				cur = &Cookie{Name: av.name, Value: av.value}
+			}
+		default:
+			if err := cur.setAttribute2965(av, &seen); err != nil {
+				fail(err)
+			}
+		}
+		if sep != ';' {
+			finish()
+		}
+	}
+	finish()
+	return cookies, errors.Join(errs...)
+}
+
+// setAttribute2965 applies one set-cookie-av of RFC 2965 section 3.2.2,
+// keeping the first occurrence of each attribute.
+func (c *Cookie) setAttribute2965(av av2965, seen *int) error {
+	bit := 0
+	switch {
+	case equalFoldASCII(av.name, "comment"):
+		bit = seenComment
+	case equalFoldASCII(av.name, "commenturl"):
+		bit = seenCommentURL
+	case equalFoldASCII(av.name, "discard"):
+		bit = seenDiscard
+	case equalFoldASCII(av.name, "domain"):
+		bit = seenDomain
+	case equalFoldASCII(av.name, "max-age"):
+		bit = seenMaxAge
+	case equalFoldASCII(av.name, "path"):
+		bit = seenPath
+	case equalFoldASCII(av.name, "port"):
+		bit = seenPort
+	case equalFoldASCII(av.name, "secure"):
+		bit = seenSecure
+	case equalFoldASCII(av.name, "version"):
+		bit = seenVersion
+	default:
+		return nil // unknown attributes are ignored
+	}
+	if *seen&bit != 0 {
+		return nil
+	}
+	*seen |= bit
+	switch bit {
+	case seenComment:
+		c.Comment = av.value
+	case seenCommentURL:
+		c.CommentURL = av.value
+	case seenDiscard:
+		c.Discard = true
+	case seenDomain:
+		c.Domain = av.value
+	case seenMaxAge:
+		// Max-Age=delta-seconds, 1*DIGIT (RFC 2965 section 3.2.2).
+		v, ok := parseDigits(av.value, maxInt32)
+		if !ok {
+			return fmt.Errorf("%w: cookie %q: Max-Age %q", ErrSyntax, c.Name, av.value)
+		}
+		c.MaxAge, c.HasMaxAge = int64(v), true
+	case seenPath:
+		c.Path = av.value
+	case seenPort:
+		c.PortSet = true
+		if av.hasEq {
+			ports, err := parsePortList(av.value)
+			if err != nil {
+				return fmt.Errorf("cookie %q: %w", c.Name, err)
+			}
+			c.Port = ports
+		}
+	case seenSecure:
+		c.Secure = true
+	case seenVersion:
+		v, ok := parseDigits(av.value, maxInt32)
+		if !ok || v < 1 {
+			return fmt.Errorf("%w: cookie %q: Version %q", ErrSyntax, c.Name, av.value)
+		}
+		c.Version = v
+	}
+	return nil
+}
+
+// maxInt32 bounds the numbers the RFC 2965 parsers accept.
+const maxInt32 = 1<<31 - 1
+
+// FormatSetCookie2 writes c as an RFC 2965 Set-Cookie2 field value (section
+// 3.2.2), every value but Discard, Secure and a bare Port as a quoted-string:
+//
+//	name="value"; Version="1"; Comment="..."; CommentURL="..."; Discard;
+//	Domain="..."; Max-Age="N"; Path="..."; Port="80,443"; Secure
+//
+// Empty Comment, CommentURL, Domain and Path are left out; Max-Age is written
+// when HasMaxAge; Port when PortSet (bare when Port is empty). A Version below
+// 1 is written as 1, the version RFC 2965 defines. Errors: a name that is not
+// a token or begins with '$' (ErrInvalidName), a negative Max-Age or a port
+// outside 1 to 65535 (ErrInvalidAttribute), a CTL in a quoted value
+// (ErrInvalidValue, ErrInvalidAttribute).
+func FormatSetCookie2(c *Cookie) (string, error) {
+	if !isToken(c.Name) || c.Name[0] == '$' {
+		return "", fmt.Errorf("%w: %q is not a token or begins with '$'", ErrInvalidName, c.Name)
+	}
+	if c.HasMaxAge && c.MaxAge < 0 {
+		return "", fmt.Errorf("%w: cookie %q: negative Max-Age %d", ErrInvalidAttribute, c.Name, c.MaxAge)
+	}
+	for _, p := range c.Port {
+		if p < 1 || p > 65535 {
+			return "", fmt.Errorf("%w: cookie %q: port %d", ErrInvalidAttribute, c.Name, p)
+		}
+	}
+	var b strings.Builder
+	b.WriteString(c.Name)
+	b.WriteByte('=')
+	if !quote(&b, c.Value) {
+		return "", fmt.Errorf("%w: %q for cookie %q has a control character", ErrInvalidValue, c.Value, c.Name)
+	}
+	b.WriteString("; Version=\"")
+	b.WriteString(strconv.Itoa(max(c.Version, 1)))
+	b.WriteByte('"')
+	for _, a := range [...]struct{ name, value string }{
+		{"Comment", c.Comment}, {"CommentURL", c.CommentURL},
+	} {
+		if a.value == "" {
+			continue
+		}
+		b.WriteString("; " + a.name + "=")
+		if !quote(&b, a.value) {
+			return "", fmt.Errorf("%w: cookie %q: %s has a control character", ErrInvalidAttribute, c.Name, a.name)
+		}
+	}
+	if c.Discard {
+		b.WriteString("; Discard")
+	}
+	if c.Domain != "" {
+		b.WriteString("; Domain=")
+		if !quote(&b, c.Domain) {
+			return "", fmt.Errorf("%w: cookie %q: Domain %q", ErrInvalidDomain, c.Name, c.Domain)
+		}
+	}
+	if c.HasMaxAge {
+		b.WriteString("; Max-Age=\"")
+		b.WriteString(strconv.FormatInt(c.MaxAge, 10))
+		b.WriteByte('"')
+	}
+	if c.Path != "" {
+		b.WriteString("; Path=")
+		if !quote(&b, c.Path) {
+			return "", fmt.Errorf("%w: cookie %q: Path %q", ErrInvalidPath, c.Name, c.Path)
+		}
+	}
+	if c.PortSet {
+		b.WriteString("; Port")
+		writePortList(&b, c.Port)
+	}
+	if c.Secure {
+		b.WriteString("; Secure")
+	}
+	return b.String(), nil
+}
+
+// writePortList writes ="p1,p2" for a non-empty list.
+func writePortList(b *strings.Builder, ports []int) {
+	if len(ports) == 0 {
+		return
+	}
+	b.WriteString("=\"")
+	for i, p := range ports {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(p))
+	}
+	b.WriteByte('"')
+}
+
+// ParseLegacyCookie parses an RFC 2965 Cookie request header (section 3.3.4):
+//
+//	cookie       = "Cookie:" cookie-version 1*((";" | ",") cookie-value)
+//	cookie-value = NAME "=" VALUE [";" path] [";" domain] [";" port]
+//	cookie-version = "$Version" "=" value
+//	path = "$Path" "=" value;  domain = "$Domain" "=" value
+//	port = "$Port" [ "=" <"> value <"> ]
+//
+// Each returned Cookie carries Version from $Version and the Path, Domain and
+// Port (PortSet when $Port is present, Port when it has a list) that follow
+// it; values are unquoted. ';' and ',' both separate pairs. Other $-names are
+// ignored; a repeated $Path, $Domain or $Port keeps the first. A header not
+// starting with a numeric $Version is an error (nil cookies); a NAME that is
+// not a token, a pair without '=', a $-attribute before any cookie or a bad
+// $Port list drops that pair with an error wrapping ErrSyntax, and the
+// well-formed cookies are still returned.
+func ParseLegacyCookie(header string) ([]*Cookie, error) {
+	av, rest, _, err := next2965(header)
+	if err != nil {
+		return nil, err
+	}
+	if !equalFoldASCII(av.name, "$version") || !av.hasEq {
+		return nil, fmt.Errorf("%w: Cookie header does not begin with $Version", ErrSyntax)
+	}
+	version, ok := parseDigits(av.value, maxInt32)
+	if !ok {
+		return nil, fmt.Errorf("%w: $Version %q", ErrSyntax, av.value)
+	}
+	var (
+		cookies []*Cookie
+		errs    []error
+		cur     *Cookie
+		seen    int
+	)
+	for rest != "" {
+		av, rest, _, err = next2965(rest)
+		if err != nil {
+			errs = append(errs, err)
+			break
+		}
+		if av.name == "" && !av.hasEq {
+			continue // empty element
+		}
+		if av.name == "" || av.name[0] != '$' {
+			cur, seen = nil, 0
+			switch {
+			case !av.hasEq:
+				errs = append(errs, fmt.Errorf("%w: cookie %q lacks '='", ErrSyntax, av.name))
+			case !isToken(av.name):
+				errs = append(errs, fmt.Errorf("%w: cookie name %q is not a token", ErrSyntax, av.name))
+			default:
+				cur = &Cookie{Name: av.name, Value: av.value, Version: version}
+				cookies = append(cookies, cur)
+			}
+			continue
+		}
+		bit := 0
+		switch {
+		case equalFoldASCII(av.name, "$path"):
+			bit = seenPath
+		case equalFoldASCII(av.name, "$domain"):
+			bit = seenDomain
+		case equalFoldASCII(av.name, "$port"):
+			bit = seenPort
+		default:
+			continue // other $-attributes are reserved; ignore them
+		}
+		if cur == nil {
+			errs = append(errs, fmt.Errorf("%w: %s without a cookie", ErrSyntax, av.name))
+			continue
+		}
+		if seen&bit != 0 {
+			continue
+		}
+		seen |= bit
+		switch bit {
+		case seenPath:
+			cur.Path = av.value
+		case seenDomain:
+			cur.Domain = av.value
+		case seenPort:
+			cur.PortSet = true
+			if av.hasEq {
+				ports, err := parsePortList(av.value)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("cookie %q: %w", cur.Name, err))
+					cur.PortSet = false
+					continue
+				}
+				cur.Port = ports
+			}
+		}
+	}
+	return cookies, errors.Join(errs...)
+}
+
+// FormatLegacyCookie writes cs as an RFC 2965 Cookie request header value
+// (section 3.3.4), every value quoted:
+//
+//	$Version="1"; name="value"; $Path="/"; $Domain=".x"; $Port="80"
+//
+// $Version is the first cookie's Version (1 when below 1). $Path, $Domain and
+// $Port follow a cookie only when it has them (non-empty Path and Domain,
+// PortSet; a bare $Port when Port is empty), as they came in its Set-Cookie2
+// (section 3.3.4). Cookies that cannot be written (a name that is not a token
+// or begins with '$', a CTL in a value, a port out of range) are left out.
+// With no writable cookie the result is just the $Version pair.
+func FormatLegacyCookie(cs []*Cookie) string {
+	version := 1
+	if len(cs) > 0 && cs[0].Version > 1 {
+		version = cs[0].Version
+	}
+	var b strings.Builder
+	b.WriteString("$Version=\"")
+	b.WriteString(strconv.Itoa(version))
+	b.WriteByte('"')
+	var one strings.Builder
+	for _, c := range cs {
+		one.Reset()
+		if writeLegacyCookie(&one, c) {
+			b.WriteString(one.String())
+		}
+	}
+	return b.String()
+}
+
+// writeLegacyCookie writes "; name=value[; $Path=..][; $Domain=..][; $Port..]"
+// and reports whether c could be written.
+func writeLegacyCookie(b *strings.Builder, c *Cookie) bool {
+	if !isToken(c.Name) || c.Name[0] == '$' {
+		return false
+	}
+	for _, p := range c.Port {
+		if p < 1 || p > 65535 {
+			return false
+		}
+	}
+	b.WriteString("; ")
+	b.WriteString(c.Name)
+	b.WriteByte('=')
+	if !quote(b, c.Value) {
+		return false
+	}
+	if c.Path != "" {
+		b.WriteString("; $Path=")
+		if !quote(b, c.Path) {
+			return false
+		}
+	}
+	if c.Domain != "" {
+		b.WriteString("; $Domain=")
+		if !quote(b, c.Domain) {
+			return false
+		}
+	}
+	if c.PortSet {
+		b.WriteString("; $Port")
+		writePortList(b, c.Port)
+	}
+	return true
+}
