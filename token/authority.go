@@ -1,0 +1,248 @@
+package token
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// ErrInvalid reports a JWT that fails verification: malformed, tampered
+// with, badly signed, expired, not yet valid, for another issuer or
+// audience, or of the wrong use. Errors from Verify and Refresh wrap it
+// together with the cause (jwt.ErrTokenExpired, ErrUnknownKID, ...).
+var ErrInvalid = errors.New("token: invalid")
+
+// Options configures an Authority. A nil *Options is invalid (Keys is
+// required).
+type Options struct {
+	// Keys signs and verifies tokens. Required.
+	Keys *KeySet
+	// Issuer is the iss claim written and required. Required.
+	Issuer string
+	// Audience is the aud claim written and required. Required.
+	Audience string
+	// AccessTTL is the lifetime of access tokens; 0 means 15 minutes.
+	AccessTTL time.Duration
+	// RefreshTTL is the lifetime of refresh tokens; 0 means 30 days.
+	RefreshTTL time.Duration
+	// Leeway is the clock skew tolerated on exp, nbf and iat; 0 means 30
+	// seconds, negative means none.
+	Leeway time.Duration
+	// Refresh keeps refresh tokens and revocations; nil means a new
+	// MemoryRefreshStore.
+	Refresh RefreshStore
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Authority issues, verifies, rotates and revokes access and refresh tokens.
+// It is safe for concurrent use.
+type Authority struct {
+	keys       *KeySet
+	issuer     string
+	audience   string
+	accessTTL  time.Duration
+	refreshTTL time.Duration
+	leeway     time.Duration
+	store      RefreshStore
+	now        func() time.Time
+}
+
+// New returns an Authority configured by o.
+func New(o *Options) (*Authority, error) {
+	if o == nil || o.Keys == nil {
+		return nil, errors.New("token: Options.Keys is required")
+	}
+	if o.Issuer == "" || o.Audience == "" {
+		return nil, errors.New("token: Options.Issuer and Options.Audience are required")
+	}
+	a := &Authority{
+		keys: o.Keys, issuer: o.Issuer, audience: o.Audience,
+		accessTTL: o.AccessTTL, refreshTTL: o.RefreshTTL, leeway: o.Leeway,
+		store: o.Refresh, now: o.Now,
+	}
+	if a.accessTTL <= 0 {
+		a.accessTTL = 15 * time.Minute
+	}
+	if a.refreshTTL <= 0 {
+		a.refreshTTL = 30 * 24 * time.Hour
+	}
+	switch {
+	case a.leeway == 0:
+		a.leeway = 30 * time.Second
+	case a.leeway < 0:
+		a.leeway = 0
+	}
+	if a.store == nil {
+		a.store = NewMemoryRefreshStore()
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	return a, nil
+}
+
+// Pair is what a sign-in or a refresh returns.
+type Pair struct {
+	Access        string
+	AccessExpiry  time.Time
+	Refresh       string
+	RefreshExpiry time.Time
+}
+
+// newJTI returns a random 128-bit token ID.
+func newJTI() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// claims builds the claims of a new token issued at now (whole seconds, as
+// NumericDate carries).
+func (a *Authority) claims(use, subject, family string, ttl time.Duration, now time.Time, extra map[string]any) *Claims {
+	now = now.Truncate(time.Second)
+	return &Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    a.issuer,
+			Subject:   subject,
+			Audience:  jwt.ClaimStrings{a.audience},
+			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+			NotBefore: jwt.NewNumericDate(now),
+			IssuedAt:  jwt.NewNumericDate(now),
+			ID:        newJTI(),
+		},
+		Use:    use,
+		Family: family,
+		Extra:  extra,
+	}
+}
+
+// IssueAccess returns an access token for subject carrying extra (may be
+// nil) and its expiry. Access tokens are not recorded: they are revoked by
+// ID or subject through the RefreshStore's deny list.
+func (a *Authority) IssueAccess(subject string, extra map[string]any) (string, time.Time, error) {
+	if subject == "" {
+		return "", time.Time{}, errors.New("token: empty subject")
+	}
+	c := a.claims(UseAccess, subject, "", a.accessTTL, a.now(), extra)
+	s, err := a.keys.Sign(c)
+	return s, c.ExpiresAt.Time, err
+}
+
+// Issue starts a new refresh family for subject (a sign-in) and returns an
+// access token and its first refresh token.
+func (a *Authority) Issue(ctx context.Context, subject string, extra map[string]any) (*Pair, error) {
+	return a.issuePair(ctx, subject, "", extra)
+}
+
+func (a *Authority) issuePair(ctx context.Context, subject, family string, extra map[string]any) (*Pair, error) {
+	if subject == "" {
+		return nil, errors.New("token: empty subject")
+	}
+	now := a.now()
+	rc := a.claims(UseRefresh, subject, family, a.refreshTTL, now, extra)
+	if rc.Family == "" {
+		rc.Family = rc.ID
+	}
+	ac := a.claims(UseAccess, subject, rc.Family, a.accessTTL, now, extra)
+	access, err := a.keys.Sign(ac)
+	if err != nil {
+		return nil, err
+	}
+	refresh, err := a.keys.Sign(rc)
+	if err != nil {
+		return nil, err
+	}
+	rec := RefreshRecord{ID: rc.ID, Family: rc.Family, Subject: subject,
+		IssuedAt: rc.IssuedAt.Time, Expiry: rc.ExpiresAt.Time}
+	if err := a.store.Add(ctx, rec); err != nil {
+		return nil, fmt.Errorf("token: recording the refresh token: %w", err)
+	}
+	return &Pair{Access: access, AccessExpiry: ac.ExpiresAt.Time, Refresh: refresh, RefreshExpiry: rc.ExpiresAt.Time}, nil
+}
+
+// parse verifies tok's signature and registered claims and its use.
+func (a *Authority) parse(tok, use string) (*Claims, error) {
+	c := &Claims{}
+	_, err := a.keys.Parse(tok, c,
+		jwt.WithIssuer(a.issuer),
+		jwt.WithAudience(a.audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(a.leeway),
+		jwt.WithTimeFunc(a.now),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if c.Use != use {
+		return nil, fmt.Errorf("%w: a %q token where %q is required", ErrInvalid, c.Use, use)
+	}
+	if c.ID == "" || c.Subject == "" || c.IssuedAt == nil {
+		return nil, fmt.Errorf("%w: jti, sub and iat are required", ErrInvalid)
+	}
+	return c, nil
+}
+
+// Verify checks an access token: signature (kid and alg pinned), exp, nbf,
+// iat, iss, aud (with the leeway), use, and revocation by ID and subject.
+// Errors wrap ErrInvalid or ErrRevoked; a failing store is returned as is.
+func (a *Authority) Verify(ctx context.Context, tok string) (*Claims, error) {
+	c, err := a.parse(tok, UseAccess)
+	if err != nil {
+		return nil, err
+	}
+	revoked, err := a.store.Revoked(ctx, c.ID, c.Subject, c.IssuedAt.Time)
+	if err != nil {
+		return nil, fmt.Errorf("token: checking revocation: %w", err)
+	}
+	if revoked {
+		return nil, fmt.Errorf("%w: access token %s", ErrRevoked, c.ID)
+	}
+	return c, nil
+}
+
+// Refresh exchanges a refresh token for a new pair, rotating it: the
+// presented token is consumed and the new one continues its family. A token
+// presented a second time revokes the family (ErrReused), so a thief and the
+// victim both lose it at the next rotation. The new access token carries
+// extra (may be nil).
+func (a *Authority) Refresh(ctx context.Context, refresh string, extra map[string]any) (*Pair, error) {
+	c, err := a.parse(refresh, UseRefresh)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := a.store.Use(ctx, c.ID, a.now())
+	if err != nil {
+		return nil, fmt.Errorf("token: refresh: %w", err)
+	}
+	if rec.Family != c.Family || rec.Subject != c.Subject {
+		return nil, fmt.Errorf("%w: refresh token does not match its record", ErrInvalid)
+	}
+	return a.issuePair(ctx, c.Subject, c.Family, extra)
+}
+
+// Revoke revokes one token (access or refresh) by its jti; exp bounds how
+// long the store remembers it (the token's expiry; zero means the longer of
+// the two TTLs from now). Revoking a refresh token revokes its family.
+func (a *Authority) Revoke(ctx context.Context, jti string, exp time.Time) error {
+	if exp.IsZero() {
+		exp = a.now().Add(max(a.accessTTL, a.refreshTTL) + a.leeway)
+	}
+	return a.store.Revoke(ctx, jti, exp)
+}
+
+// RevokeSubject revokes every token of subject issued up to now, access and
+// refresh ("log out everywhere"). The cut-off has the one-second resolution
+// of the iat claim: tokens issued in the same second are revoked too.
+func (a *Authority) RevokeSubject(ctx context.Context, subject string) error {
+	return a.store.RevokeSubject(ctx, subject, a.now())
+}
+
+// Keys returns the Authority's KeySet (for its JWKS handler).
+func (a *Authority) Keys() *KeySet { return a.keys }

@@ -1,0 +1,27 @@
+package token
+
+import "github.com/golang-jwt/jwt/v5"
+
+// Token uses (the "use" claim): an access token is never accepted where a
+// refresh token is expected, nor the other way round.
+const (
+	UseAccess  = "access"
+	UseRefresh = "refresh"
+)
+
+// Claims are the claims of the JWTs an Authority issues: the registered
+// claims of RFC 7519 section 4.1 (iss, sub, aud, exp, nbf, iat, jti), the
+// token's use, and, for refresh tokens, the family it belongs to.
+type Claims struct {
+	jwt.RegisteredClaims
+	// Use is UseAccess or UseRefresh.
+	Use string `json:"use"`
+	// Family identifies the chain of refresh tokens that began at one
+	// sign-in; every rotation keeps it. Empty on access tokens issued
+	// without a refresh token.
+	Family string `json:"fam,omitempty"`
+	// Extra holds application claims (roles, scopes) copied into access
+	// tokens from IssueOptions.Extra. Keys must not collide with the
+	// registered names above.
+	Extra map[string]any `json:"ext,omitempty"`
+}

@@ -1,0 +1,55 @@
+// Package token makes and checks the tokens httpstate hands to clients:
+// encrypted values under a rotating key set (Keyring), used by cookie-held
+// sessions (store/cookiestore) and available to csrf and applications, and
+// JSON Web Tokens (RFC 7519) for access and refresh tokens, built on
+// github.com/golang-jwt/jwt/v5.
+//
+// # Keyring
+//
+// A [Keyring] seals values with AES-256-GCM (crypto/cipher). Every value names
+// the key that sealed it, so any key of the ring opens it while only the
+// first (current) key seals. Associated data binds a value to its context
+// (for example a cookie name), so a value cannot be moved elsewhere.
+//
+// Random 96-bit nonces are safe for about 2^32 encryptions per key (NIST SP
+// 800-38D section 8.3); rotate long before that.
+//
+// # Rotating keys
+//
+// Keyring keys and JWT signing keys rotate the same way, in three steps, so
+// that no instance ever meets a value it cannot open:
+//
+//  1. Generate a new key (GenerateKey, or ed25519/rsa/ecdsa.GenerateKey with
+//     a fresh kid) and deploy it to every instance at the END of the key
+//     list: every instance now accepts it, none issues with it yet.
+//  2. Once every instance runs with it, move the new key to the FRONT: it now
+//     encrypts/signs. Values made under the old key still open.
+//  3. After the longest lifetime of anything issued under the old key
+//     (cookie session lifetime, refresh-token TTL) remove the old key. Values
+//     still carrying it now fail with ErrUnknownKey, that is, as expired.
+//
+// To retire a compromised key, skip the wait in step 3: every value it made
+// becomes invalid at once (sessions end, users sign in again).
+//
+// # JSON Web Tokens
+//
+// A [KeySet] holds JWT keys for HS256, EdDSA, RS256 and ES256, each with a kid
+// and the one algorithm it may be used with; the first key signs. A token is
+// verified with the key its kid names and only if the token's alg is that
+// key's algorithm, so "alg":"none" and algorithm confusion (an HS256 token
+// MACed with an RSA public key's bytes) are rejected. [KeySet.JWKS] serves
+// the public keys as an RFC 7517 JWK Set.
+//
+// An [Authority] issues and validates access tokens and refresh tokens
+// (exp, nbf, iat, iss and aud checked, with a small leeway). Refresh tokens
+// are recorded in a [RefreshStore] and rotated on each use; a refresh token
+// used twice revokes its whole family (reuse detection, as a stolen token
+// would be). Tokens are revoked by ID (jti) or per subject ("log out
+// everywhere"). [Authority.Middleware] checks "Authorization: Bearer" (RFC
+// 6750) and puts the claims in the request context.
+//
+// # Concurrency
+//
+// Keyring, KeySet and Authority are safe for concurrent use; MemoryRefreshStore
+// too.
+package token

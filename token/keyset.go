@@ -1,0 +1,211 @@
+package token
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// JWT signature algorithms a KeySet supports (RFC 7518 section 3.1, RFC 8037
+// section 3.1).
+const (
+	HS256 = "HS256"
+	EdDSA = "EdDSA"
+	RS256 = "RS256"
+	ES256 = "ES256"
+)
+
+// ErrUnknownKID reports a JWT whose kid header is missing or names no key of
+// the KeySet.
+var ErrUnknownKID = errors.New("token: unknown kid")
+
+// ErrWrongAlg reports a JWT whose alg is not the algorithm of the key its kid
+// names (algorithm confusion, "none").
+var ErrWrongAlg = errors.New("token: algorithm not allowed for this key")
+
+// SigningKey is one JWT key. Exactly one of Secret (HS256), Private or Public
+// is needed; a key with only Public verifies but cannot sign.
+type SigningKey struct {
+	// ID is the key's kid (RFC 7515 section 4.1.4); required and unique.
+	ID string
+	// Alg is the one algorithm this key is used with: HS256, EdDSA, RS256 or
+	// ES256.
+	Alg string
+	// Secret is the HS256 key: at least 32 random bytes.
+	Secret []byte
+	// Private is the signing key: ed25519.PrivateKey (EdDSA), *rsa.PrivateKey
+	// of at least 2048 bits (RS256) or *ecdsa.PrivateKey on P-256 (ES256).
+	Private crypto.Signer
+	// Public is the verification key when Private is nil:
+	// ed25519.PublicKey, *rsa.PublicKey or *ecdsa.PublicKey.
+	Public crypto.PublicKey
+}
+
+// key is a validated SigningKey.
+type key struct {
+	id     string
+	alg    string
+	method jwt.SigningMethod
+	sign   any // []byte, ed25519.PrivateKey, *rsa.PrivateKey, *ecdsa.PrivateKey; nil if verify-only
+	verify any // []byte, ed25519.PublicKey, *rsa.PublicKey, *ecdsa.PublicKey
+}
+
+// KeySet is a set of JWT keys: the first signs, all verify. It is immutable
+// and safe for concurrent use.
+type KeySet struct {
+	keys  []*key
+	byKID map[string]*key
+	algs  []string
+}
+
+// NewKeySet returns a KeySet over keys; keys[0] is the current key, which
+// signs and must therefore have a Secret or Private key.
+func NewKeySet(keys ...SigningKey) (*KeySet, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("token: NewKeySet needs at least one key")
+	}
+	ks := &KeySet{byKID: make(map[string]*key)}
+	seen := map[string]bool{}
+	for i, sk := range keys {
+		k, err := newKey(sk)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 && k.sign == nil {
+			return nil, fmt.Errorf("token: the current key %q cannot sign (no Secret or Private)", k.id)
+		}
+		if _, dup := ks.byKID[k.id]; dup {
+			return nil, fmt.Errorf("token: duplicate kid %q", k.id)
+		}
+		ks.keys = append(ks.keys, k)
+		ks.byKID[k.id] = k
+		if !seen[k.alg] {
+			seen[k.alg] = true
+			ks.algs = append(ks.algs, k.alg)
+		}
+	}
+	return ks, nil
+}
+
+func newKey(sk SigningKey) (*key, error) {
+	if sk.ID == "" {
+		return nil, errors.New("token: a SigningKey needs an ID (kid)")
+	}
+	k := &key{id: sk.ID, alg: sk.Alg}
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("token: key %q (%s): "+format, append([]any{sk.ID, sk.Alg}, a...)...)
+	}
+	pub := sk.Public
+	if sk.Private != nil {
+		pub = sk.Private.Public()
+	}
+	switch sk.Alg {
+	case HS256:
+		if len(sk.Secret) < 32 {
+			return nil, bad("secret is %d bytes, want at least 32", len(sk.Secret))
+		}
+		if sk.Private != nil || sk.Public != nil {
+			return nil, bad("an HMAC key takes only Secret")
+		}
+		s := append([]byte(nil), sk.Secret...)
+		k.method, k.sign, k.verify = jwt.SigningMethodHS256, s, s
+		return k, nil
+	case EdDSA:
+		p, ok := pub.(ed25519.PublicKey)
+		if !ok || len(p) != ed25519.PublicKeySize {
+			return nil, bad("want an ed25519 key, have %T", pub)
+		}
+		k.method, k.verify = jwt.SigningMethodEdDSA, p
+		if sk.Private != nil {
+			priv, ok := sk.Private.(ed25519.PrivateKey)
+			if !ok {
+				return nil, bad("want ed25519.PrivateKey, have %T", sk.Private)
+			}
+			k.sign = priv
+		}
+	case RS256:
+		p, ok := pub.(*rsa.PublicKey)
+		if !ok {
+			return nil, bad("want an RSA key, have %T", pub)
+		}
+		if p.N.BitLen() < 2048 {
+			return nil, bad("RSA key is %d bits, want at least 2048", p.N.BitLen())
+		}
+		k.method, k.verify = jwt.SigningMethodRS256, p
+		if sk.Private != nil {
+			priv, ok := sk.Private.(*rsa.PrivateKey)
+			if !ok {
+				return nil, bad("want *rsa.PrivateKey, have %T", sk.Private)
+			}
+			k.sign = priv
+		}
+	case ES256:
+		p, ok := pub.(*ecdsa.PublicKey)
+		if !ok || p.Curve != elliptic.P256() {
+			return nil, bad("want an ECDSA P-256 key, have %T", pub)
+		}
+		k.method, k.verify = jwt.SigningMethodES256, p
+		if sk.Private != nil {
+			priv, ok := sk.Private.(*ecdsa.PrivateKey)
+			if !ok {
+				return nil, bad("want *ecdsa.PrivateKey, have %T", sk.Private)
+			}
+			k.sign = priv
+		}
+	default:
+		return nil, bad("unsupported algorithm (want HS256, EdDSA, RS256 or ES256)")
+	}
+	if len(sk.Secret) != 0 {
+		return nil, bad("Secret is only for HS256")
+	}
+	return k, nil
+}
+
+// CurrentKID returns the kid of the key that signs.
+func (ks *KeySet) CurrentKID() string { return ks.keys[0].id }
+
+// Sign returns the compact serialisation of claims, signed with the current
+// key and carrying its kid.
+func (ks *KeySet) Sign(claims jwt.Claims) (string, error) {
+	k := ks.keys[0]
+	t := jwt.NewWithClaims(k.method, claims)
+	t.Header["kid"] = k.id
+	s, err := t.SignedString(k.sign)
+	if err != nil {
+		return "", fmt.Errorf("token: signing with %q: %w", k.id, err)
+	}
+	return s, nil
+}
+
+// Keyfunc is a jwt.Keyfunc that returns the verification key named by the
+// token's kid, and only if the token's alg is that key's algorithm.
+func (ks *KeySet) Keyfunc(t *jwt.Token) (any, error) {
+	kid, _ := t.Header["kid"].(string)
+	k, ok := ks.byKID[kid]
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownKID, kid)
+	}
+	if t.Method == nil || t.Method.Alg() != k.alg {
+		alg, _ := t.Header["alg"].(string)
+		return nil, fmt.Errorf("%w: kid %q is %s, token says %q", ErrWrongAlg, kid, k.alg, alg)
+	}
+	return k.verify, nil
+}
+
+// Algorithms returns the algorithms of the set's keys, for
+// jwt.WithValidMethods.
+func (ks *KeySet) Algorithms() []string { return append([]string(nil), ks.algs...) }
+
+// Parse verifies tok's signature with the set (kid lookup, alg pinned per
+// key) and decodes its claims into claims, applying opts (validation of
+// time and audience claims). It is the building block of Authority.Verify.
+func (ks *KeySet) Parse(tok string, claims jwt.Claims, opts ...jwt.ParserOption) (*jwt.Token, error) {
+	opts = append([]jwt.ParserOption{jwt.WithValidMethods(ks.algs), jwt.WithStrictDecoding()}, opts...)
+	return jwt.ParseWithClaims(tok, claims, ks.Keyfunc, opts...)
+}

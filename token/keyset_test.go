@@ -1,0 +1,189 @@
+package token_test
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpstate/httpstate/token"
+)
+
+func TestSignVerifyEachAlg(t *testing.T) {
+	for _, alg := range allAlgs {
+		t.Run(alg, func(t *testing.T) {
+			a, _ := newAuthority(t, mustKeySet(t, signingKey(t, "k-"+alg, alg)))
+			tok, _, err := a.IssueAccess("alice", map[string]any{"role": "admin"})
+			if err != nil {
+				t.Fatalf("IssueAccess: %v", err)
+			}
+			c, err := a.Verify(t.Context(), tok)
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			if c.Subject != "alice" || c.Extra["role"] != "admin" || c.Use != token.UseAccess {
+				t.Errorf("claims = %+v, want sub alice, role admin, use access", c)
+			}
+			hdr := decodeSegment(t, tok, 0)
+			if !strings.Contains(hdr, `"alg":"`+alg+`"`) || !strings.Contains(hdr, `"kid":"k-`+alg+`"`) {
+				t.Errorf("header = %s, want alg %s and kid k-%s", hdr, alg, alg)
+			}
+		})
+	}
+}
+
+func decodeSegment(t testing.TB, tok string, i int) string {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token %q has %d parts", tok, len(parts))
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[i])
+	if err != nil {
+		t.Fatalf("segment %d: %v", i, err)
+	}
+	return string(b)
+}
+
+// forge builds a token from a raw header and claims, MACed with HS256 under
+// key (or unsigned when key is nil).
+func forge(header, claims string, key []byte) string {
+	enc := base64.RawURLEncoding
+	s := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(claims))
+	if key == nil {
+		return s + "."
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(s))
+	return s + "." + enc.EncodeToString(m.Sum(nil))
+}
+
+func validClaimsJSON(now time.Time) string {
+	return `{"iss":"https://auth.example","aud":["api"],"sub":"mallory","jti":"x","use":"access",` +
+		`"iat":` + itoa(now.Unix()) + `,"nbf":` + itoa(now.Unix()) + `,"exp":` + itoa(now.Add(time.Minute).Unix()) + `}`
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestAlgNoneRejected(t *testing.T) {
+	a, _ := newAuthority(t, mustKeySet(t, signingKey(t, "h1", token.HS256)))
+	for _, hdr := range []string{
+		`{"alg":"none","typ":"JWT","kid":"h1"}`,
+		`{"alg":"none","typ":"JWT"}`,
+		`{"alg":"None","kid":"h1"}`,
+	} {
+		tok := forge(hdr, validClaimsJSON(tNow), nil)
+		if _, err := a.Verify(t.Context(), tok); !errors.Is(err, token.ErrInvalid) {
+			t.Errorf("header %s: Verify err = %v, want ErrInvalid", hdr, err)
+		}
+	}
+}
+
+func TestAlgorithmConfusionRejected(t *testing.T) {
+	rsaKey := signingKey(t, "r1", token.RS256)
+	ks := mustKeySet(t, rsaKey, signingKey(t, "h1", token.HS256))
+	a, _ := newAuthority(t, ks)
+	der, err := x509.MarshalPKIXPublicKey(testRSAKey(t).Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	for _, key := range [][]byte{pubPEM, der} {
+		// HS256 MACed with the RSA public key's bytes, naming the RSA kid.
+		tok := forge(`{"alg":"HS256","typ":"JWT","kid":"r1"}`, validClaimsJSON(tNow), key)
+		_, err := a.Verify(t.Context(), tok)
+		if !errors.Is(err, token.ErrWrongAlg) {
+			t.Errorf("HS256 token under RSA kid: err = %v, want ErrWrongAlg", err)
+		}
+	}
+}
+
+func TestUnknownKIDRejected(t *testing.T) {
+	signer := mustKeySet(t, signingKey(t, "other", token.EdDSA))
+	verifier := mustKeySet(t, signingKey(t, "mine", token.EdDSA))
+	a1, _ := newAuthority(t, signer)
+	a2, _ := newAuthority(t, verifier)
+	tok, _, err := a1.IssueAccess("alice", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a2.Verify(t.Context(), tok); !errors.Is(err, token.ErrUnknownKID) {
+		t.Errorf("unknown kid: err = %v, want ErrUnknownKID", err)
+	}
+	noKID := forge(`{"alg":"HS256","typ":"JWT"}`, validClaimsJSON(tNow), make([]byte, 32))
+	if _, err := a2.Verify(t.Context(), noKID); !errors.Is(err, token.ErrInvalid) {
+		t.Errorf("no kid: err = %v, want ErrInvalid", err)
+	}
+}
+
+func TestKeySetRotation(t *testing.T) {
+	oldK, newK := signingKey(t, "2026-10", token.ES256), signingKey(t, "2026-11", token.EdDSA)
+	before, _ := newAuthority(t, mustKeySet(t, oldK))
+	after, _ := newAuthority(t, mustKeySet(t, newK, oldK))
+	oldTok, _, _ := before.IssueAccess("alice", nil)
+	newTok, _, _ := after.IssueAccess("alice", nil)
+	if _, err := after.Verify(t.Context(), oldTok); err != nil {
+		t.Errorf("rotated set rejects a token of the old key: %v", err)
+	}
+	if hdr := decodeSegment(t, newTok, 0); !strings.Contains(hdr, `"kid":"2026-11"`) {
+		t.Errorf("rotated set signs with header %s, want kid 2026-11", hdr)
+	}
+	retired, _ := newAuthority(t, mustKeySet(t, newK))
+	if _, err := retired.Verify(t.Context(), oldTok); !errors.Is(err, token.ErrInvalid) {
+		t.Errorf("after removing the old key: err = %v, want ErrInvalid", err)
+	}
+	// A verify-only key (public half) still verifies.
+	pubOnly := token.SigningKey{ID: oldK.ID, Alg: oldK.Alg, Public: oldK.Private.Public()}
+	v, _ := newAuthority(t, mustKeySet(t, newK, pubOnly))
+	if _, err := v.Verify(t.Context(), oldTok); err != nil {
+		t.Errorf("verify-only key: %v", err)
+	}
+}
+
+var badKeySets = []struct {
+	name string
+	key  func(t testing.TB) token.SigningKey
+}{
+	{"no kid", func(t testing.TB) token.SigningKey { k := signingKey(t, "x", token.HS256); k.ID = ""; return k }},
+	{"short hmac", func(t testing.TB) token.SigningKey {
+		return token.SigningKey{ID: "h", Alg: token.HS256, Secret: []byte("short")}
+	}},
+	{"alg none", func(t testing.TB) token.SigningKey {
+		return token.SigningKey{ID: "n", Alg: "none", Secret: make([]byte, 32)}
+	}},
+	{"HS384", func(t testing.TB) token.SigningKey {
+		return token.SigningKey{ID: "n", Alg: "HS384", Secret: make([]byte, 48)}
+	}},
+	{"ed key as RS256", func(t testing.TB) token.SigningKey {
+		k := signingKey(t, "e", token.EdDSA)
+		k.Alg = token.RS256
+		return k
+	}},
+	{"rsa key as ES256", func(t testing.TB) token.SigningKey {
+		k := signingKey(t, "r", token.RS256)
+		k.Alg = token.ES256
+		return k
+	}},
+	{"verify-only current", func(t testing.TB) token.SigningKey {
+		k := signingKey(t, "e", token.EdDSA)
+		return token.SigningKey{ID: k.ID, Alg: k.Alg, Public: k.Private.Public()}
+	}},
+}
+
+func TestNewKeySetRejects(t *testing.T) {
+	for _, tt := range badKeySets {
+		if _, err := token.NewKeySet(tt.key(t)); err == nil {
+			t.Errorf("NewKeySet(%s) succeeded, want an error", tt.name)
+		}
+	}
+	k := signingKey(t, "dup", token.HS256)
+	if _, err := token.NewKeySet(k, k); err == nil {
+		t.Errorf("NewKeySet(duplicate kid) succeeded, want an error")
+	}
+}

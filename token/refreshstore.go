@@ -1,0 +1,207 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Errors of a RefreshStore and of Authority.Refresh.
+var (
+	// ErrReused reports a refresh token presented a second time. Its whole
+	// family has been revoked: either the legitimate client or a thief holds
+	// a copy, and the server cannot tell which.
+	ErrReused = errors.New("token: refresh token reused; its family is revoked")
+	// ErrRevoked reports a token revoked by ID, by family or by subject.
+	ErrRevoked = errors.New("token: revoked")
+	// ErrUnknownRefresh reports a refresh token the store has no record of
+	// (never issued here, or pruned after expiry).
+	ErrUnknownRefresh = errors.New("token: unknown refresh token")
+)
+
+// RefreshRecord is what a RefreshStore keeps about one refresh token.
+type RefreshRecord struct {
+	ID       string // the token's jti
+	Family   string // the family (first jti of the chain)
+	Subject  string
+	IssuedAt time.Time
+	Expiry   time.Time
+}
+
+// RefreshStore keeps the state refresh-token rotation and revocation need.
+// Every method takes a context and is safe for concurrent use.
+type RefreshStore interface {
+	// Add records a newly issued refresh token.
+	Add(ctx context.Context, rec RefreshRecord) error
+	// Use consumes the refresh token id at time now, atomically: the first
+	// call returns its record; any later call revokes the token's whole
+	// family and returns ErrReused. It returns ErrRevoked for a revoked
+	// token (or family, or subject cut-off at or after its issue) and
+	// ErrUnknownRefresh for an unknown one.
+	Use(ctx context.Context, id string, now time.Time) (RefreshRecord, error)
+	// Revoke revokes the token id (access or refresh) until the given time
+	// (its expiry; the entry can be forgotten after it). Revoking a refresh
+	// token revokes its family.
+	Revoke(ctx context.Context, id string, until time.Time) error
+	// RevokeSubject revokes every token of subject issued at or before at
+	// (log out everywhere), and every refresh family of subject.
+	RevokeSubject(ctx context.Context, subject string, at time.Time) error
+	// Revoked reports whether the token id of subject, issued at issuedAt,
+	// is revoked by ID or by subject.
+	Revoked(ctx context.Context, id, subject string, issuedAt time.Time) (bool, error)
+}
+
+// MemoryRefreshStore is an in-memory RefreshStore for tests and
+// single-process apps. Entries are pruned after they expire. It is safe for
+// concurrent use; the zero value is not, use NewMemoryRefreshStore.
+type MemoryRefreshStore struct {
+	// mu protects every field below.
+	mu       sync.Mutex
+	tokens   map[string]*memRefresh // by jti
+	families map[string]*memFamily  // by family ID
+	revoked  map[string]time.Time   // jti -> until
+	subjects map[string]time.Time   // subject -> revoke cut-off
+	adds     int                    // Add calls since the last prune
+}
+
+type memRefresh struct {
+	rec  RefreshRecord
+	used bool
+}
+
+type memFamily struct {
+	subject string
+	revoked bool
+	expiry  time.Time // latest expiry of its tokens
+}
+
+// NewMemoryRefreshStore returns an empty MemoryRefreshStore.
+func NewMemoryRefreshStore() *MemoryRefreshStore {
+	return &MemoryRefreshStore{
+		tokens:   map[string]*memRefresh{},
+		families: map[string]*memFamily{},
+		revoked:  map[string]time.Time{},
+		subjects: map[string]time.Time{},
+	}
+}
+
+// Add implements RefreshStore.
+func (s *MemoryRefreshStore) Add(ctx context.Context, rec RefreshRecord) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.adds++
+	if s.adds >= 1024 {
+		s.prune(rec.IssuedAt)
+		s.adds = 0
+	}
+	s.tokens[rec.ID] = &memRefresh{rec: rec}
+	f := s.families[rec.Family]
+	if f == nil {
+		f = &memFamily{subject: rec.Subject}
+		s.families[rec.Family] = f
+	}
+	if rec.Expiry.After(f.expiry) {
+		f.expiry = rec.Expiry
+	}
+	return nil
+}
+
+// prune forgets what has expired by now. s.mu must be held.
+func (s *MemoryRefreshStore) prune(now time.Time) {
+	for id, t := range s.tokens {
+		if !now.Before(t.rec.Expiry) {
+			delete(s.tokens, id)
+		}
+	}
+	for id, f := range s.families {
+		if !now.Before(f.expiry) {
+			delete(s.families, id)
+		}
+	}
+	for id, until := range s.revoked {
+		if !now.Before(until) {
+			delete(s.revoked, id)
+		}
+	}
+}
+
+// Use implements RefreshStore.
+func (s *MemoryRefreshStore) Use(ctx context.Context, id string, now time.Time) (RefreshRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return RefreshRecord{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tokens[id]
+	if t == nil || !now.Before(t.rec.Expiry) {
+		return RefreshRecord{}, ErrUnknownRefresh
+	}
+	f := s.families[t.rec.Family]
+	if _, ok := s.revoked[id]; ok || f == nil || f.revoked || s.subjectRevoked(t.rec.Subject, t.rec.IssuedAt) {
+		return RefreshRecord{}, ErrRevoked
+	}
+	if t.used {
+		f.revoked = true
+		return RefreshRecord{}, ErrReused
+	}
+	t.used = true
+	return t.rec, nil
+}
+
+// subjectRevoked reports whether a token of subject issued at issued falls
+// under a subject cut-off. s.mu must be held.
+func (s *MemoryRefreshStore) subjectRevoked(subject string, issued time.Time) bool {
+	cut, ok := s.subjects[subject]
+	return ok && !issued.After(cut)
+}
+
+// Revoke implements RefreshStore.
+func (s *MemoryRefreshStore) Revoke(ctx context.Context, id string, until time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revoked[id] = until
+	if t := s.tokens[id]; t != nil {
+		if f := s.families[t.rec.Family]; f != nil {
+			f.revoked = true
+		}
+	}
+	return nil
+}
+
+// RevokeSubject implements RefreshStore.
+func (s *MemoryRefreshStore) RevokeSubject(ctx context.Context, subject string, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if at.After(s.subjects[subject]) {
+		s.subjects[subject] = at
+	}
+	for _, f := range s.families {
+		if f.subject == subject {
+			f.revoked = true
+		}
+	}
+	return nil
+}
+
+// Revoked implements RefreshStore.
+func (s *MemoryRefreshStore) Revoked(ctx context.Context, id, subject string, issuedAt time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.revoked[id]; ok {
+		return true, nil
+	}
+	return s.subjectRevoked(subject, issuedAt), nil
+}
