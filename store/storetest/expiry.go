@@ -1,0 +1,191 @@
+package storetest
+
+import (
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// testExpiryIdle: a record lives until LastAccess+IdleTimeout, exclusive.
+func testExpiryIdle(t *testing.T, e *Env) {
+	r := NewRecord("k1", "alice", e.Clock.Now())
+	mustCreate(t, e, r)
+	e.Clock.Advance(r.IdleTimeout - time.Second)
+	mustLoad(t, e, "k1")
+	e.Clock.Advance(time.Second)
+	mustBeAbsent(t, e, "k1")
+}
+
+// testExpiryDeadline: the absolute deadline ends a session however recently
+// it was used.
+func testExpiryDeadline(t *testing.T, e *Env) {
+	now := e.Clock.Now()
+	r := NewRecord("k1", "alice", now)
+	r.Deadline = now.Add(time.Hour)
+	mustCreate(t, e, r)
+	for range 3 {
+		e.Clock.Advance(19 * time.Minute)
+		mustSave(t, e, "k1", session.Delta{LastAccess: e.Clock.Now()})
+	}
+	// 57 minutes in, last used just now: still alive.
+	mustLoad(t, e, "k1")
+	e.Clock.Advance(3 * time.Minute)
+	mustBeAbsent(t, e, "k1")
+	wantErr(t, "Save past the deadline", e.Store.Save(e.Ctx, "k1", session.Delta{LastAccess: e.Clock.Now()}), session.ErrNotFound)
+}
+
+// testLastAccessExtends: recording an access pushes the idle deadline.
+func testLastAccessExtends(t *testing.T, e *Env) {
+	r := NewRecord("k1", "alice", e.Clock.Now())
+	mustCreate(t, e, r)
+	e.Clock.Advance(20 * time.Minute)
+	touched := e.Clock.Now()
+	mustSave(t, e, "k1", session.Delta{LastAccess: touched})
+	e.Clock.Advance(20 * time.Minute) // 40 minutes after creation, 20 after the access
+	got := mustLoad(t, e, "k1")
+	sameTime(t, "LastAccess", got.LastAccess, touched)
+	metas := iterateAll(t, e)
+	if len(metas) != 1 {
+		t.Fatalf("Iterate = %v, want k1 alone", metas)
+	}
+	sameTime(t, "Meta.Expiry", metas[0].Expiry, touched.Add(r.IdleTimeout))
+	e.Clock.Advance(10 * time.Minute)
+	mustBeAbsent(t, e, "k1")
+}
+
+// testIdleTimeoutDelta: a new idle timeout applies at once.
+func testIdleTimeoutDelta(t *testing.T, e *Env) {
+	r := NewRecord("k1", "alice", e.Clock.Now())
+	mustCreate(t, e, r)
+	mustSave(t, e, "k1", session.Delta{IdleTimeout: 2 * time.Hour})
+	e.Clock.Advance(time.Hour)
+	mustLoad(t, e, "k1")
+	mustSave(t, e, "k1", session.Delta{IdleTimeout: time.Minute})
+	mustBeAbsent(t, e, "k1") // last access an hour ago, timeout now one minute
+}
+
+// testExpiredInvisible: before any sweep, an expired record is absent from
+// Load, ByPrincipal and Iterate, while its live neighbours are not.
+func testExpiredInvisible(t *testing.T, e *Env) {
+	now := e.Clock.Now()
+	short := NewRecord("short", "alice", now)
+	short.IdleTimeout = time.Minute
+	long := NewRecord("long", "alice", now)
+	mustCreate(t, e, short)
+	mustCreate(t, e, long)
+	e.Clock.Advance(time.Minute)
+	mustBeAbsent(t, e, "short")
+	mustLoad(t, e, "long")
+	if got := metaKeys(byPrincipal(t, e, "alice")); len(got) != 1 || got[0] != "long" {
+		t.Errorf("ByPrincipal(alice) = %v, want [long]", got)
+	}
+	if got := metaKeys(iterateAll(t, e)); len(got) != 1 || got[0] != "long" {
+		t.Errorf("Iterate = %v, want [long]", got)
+	}
+}
+
+// testSweep: Sweep removes exactly the expired records, reports their
+// metadata, and reports each only once.
+func testSweep(t *testing.T, e *Env) {
+	now := e.Clock.Now()
+	var expired []*session.Record
+	for i, d := range []time.Duration{time.Minute, 2 * time.Minute, time.Hour, 3 * time.Minute} {
+		r := NewRecord(string(rune('a'+i)), "p", now)
+		r.IdleTimeout = d
+		r.Attrs["i"] = []byte{'1' + byte(i)}
+		mustCreate(t, e, r)
+		if d < time.Hour {
+			expired = append(expired, r)
+		}
+	}
+	dead := NewRecord("deadline", "", now)
+	dead.Deadline = now.Add(5 * time.Minute)
+	mustCreate(t, e, dead)
+	expired = append(expired, dead)
+
+	if got := sweep(t, e); len(got) != 0 {
+		t.Fatalf("Sweep before anything expired = %v, want none", got)
+	}
+	e.Clock.Advance(10 * time.Minute)
+	got := sweep(t, e)
+	want := make(map[string]session.Meta)
+	for _, r := range expired {
+		want[r.Key] = wantMeta(r)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Sweep reported %v, want %v", metaKeys(got), len(want))
+	}
+	for _, m := range got {
+		w, ok := want[m.Key]
+		if !ok {
+			t.Fatalf("Sweep reported %q, which had not expired or was reported twice", m.Key)
+		}
+		sameMeta(t, m, w)
+		delete(want, m.Key)
+	}
+	if got := sweep(t, e); len(got) != 0 {
+		t.Fatalf("second Sweep = %v, want none", metaKeys(got))
+	}
+	mustLoad(t, e, "c")
+	if got := metaKeys(iterateAll(t, e)); len(got) != 1 || got[0] != "c" {
+		t.Errorf("Iterate after Sweep = %v, want [c]", got)
+	}
+	// A swept key is free again.
+	mustCreate(t, e, NewRecord("a", "", e.Clock.Now()))
+}
+
+// SweepRecords is the number of expired records the SweepConcurrent case
+// has several goroutines sweep at once.
+const SweepRecords = 200
+
+// testSweepConcurrent: concurrent sweeps report every expired session
+// exactly once between them.
+func testSweepConcurrent(t *testing.T, e *Env) {
+	now := e.Clock.Now()
+	for i := range SweepRecords {
+		r := NewRecord(keyN("s", i), "p", now)
+		r.IdleTimeout = time.Minute
+		mustCreate(t, e, r)
+	}
+	mustCreate(t, e, NewRecord("live", "p", now))
+	e.Clock.Advance(time.Minute)
+	const sweepers = 4
+	var wg sync.WaitGroup
+	results := make([][]session.Meta, sweepers)
+	errs := make([]error, sweepers)
+	for g := range sweepers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[g], errs[g] = e.Store.Sweep(e.Ctx)
+		}()
+	}
+	wg.Wait()
+	seen := make(map[string]int)
+	for g := range sweepers {
+		if errs[g] != nil {
+			t.Fatalf("concurrent Sweep = %v, want nil", errs[g])
+		}
+		for _, m := range results[g] {
+			seen[m.Key]++
+		}
+	}
+	for i := range SweepRecords {
+		if n := seen[keyN("s", i)]; n != 1 {
+			t.Errorf("%s reported %d times, want once", keyN("s", i), n)
+		}
+	}
+	if len(seen) != SweepRecords {
+		t.Errorf("sweeps reported %d distinct keys, want %d", len(seen), SweepRecords)
+	}
+	if got := sweep(t, e); len(got) != 0 {
+		t.Errorf("a later Sweep = %v, want none", metaKeys(got))
+	}
+	mustLoad(t, e, "live")
+}
+
+// keyN returns a key made of prefix and n.
+func keyN(prefix string, n int) string { return prefix + "-" + strconv.Itoa(n) }
