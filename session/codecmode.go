@@ -1,0 +1,145 @@
+package session
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+)
+
+// loadCodec decodes a cookie-held session from the request's cookie(s):
+// name, name.1, name.2… concatenated. Anything that does not decode, or has
+// expired, yields a fresh session. s.mu is held.
+func (s *Session) loadCodec() {
+	m := s.m
+	name := m.cookieName(s.req)
+	var parts []string
+	for i := 0; i < m.c.CookieChunks; i++ {
+		cs := s.req.CookiesNamed(chunkName(name, i))
+		if len(cs) == 0 {
+			break
+		}
+		parts = append(parts, cs[0].Value)
+	}
+	// Count every chunk cookie present, even past a gap, so commit can expire
+	// the ones no longer needed.
+	for i := 0; i < MaxCookieChunks; i++ {
+		if len(s.req.CookiesNamed(chunkName(name, i))) > 0 {
+			s.chunksIn = i + 1
+		}
+	}
+	if len(parts) == 0 {
+		return
+	}
+	s.hadID = true
+	total := 0
+	for _, p := range parts {
+		total += len(p)
+	}
+	if total > m.c.CookieChunks*maxCookieSize {
+		return
+	}
+	rec, err := m.c.Codec.Decode(strings.Join(parts, ""))
+	if err != nil {
+		m.c.log.LogAttrs(s.reqContext(), slog.LevelDebug, "session cookie rejected", slog.String("error", err.Error()))
+		return
+	}
+	if rec == nil || rec.Key == "" || !s.now.Before(rec.Expiry()) {
+		return
+	}
+	s.rec, s.key = rec, rec.Key
+}
+
+// commitCodec encodes the session into the response's cookie(s) when it
+// changed or its last access is due. s.mu is held.
+func (s *Session) commitCodec() error {
+	m := s.m
+	h := s.header()
+	isNew := s.rec == nil
+	if isNew && (s.key == "" || !s.changed()) {
+		if s.invalidated && s.hadID {
+			s.expireChunks(h, 0)
+		}
+		return nil
+	}
+	changed := s.changed() || len(s.pendDel) > 0 || s.renewed
+	if !isNew && !changed && s.now.Sub(s.rec.LastAccess) < m.c.TouchInterval {
+		return nil
+	}
+	var r *Record
+	if isNew {
+		r = s.newRecord()
+	} else {
+		cp := *s.rec
+		cp.Attrs = make(map[string][]byte, len(s.rec.Attrs)+len(s.pendSet))
+		for k, v := range s.rec.Attrs {
+			cp.Attrs[k] = v
+		}
+		for _, k := range s.pendDel {
+			delete(cp.Attrs, k)
+		}
+		for k, v := range s.pendSet {
+			cp.Attrs[k] = v
+		}
+		if s.pendPrincipal != nil {
+			cp.Principal = *s.pendPrincipal
+		}
+		if s.pendIdle != 0 {
+			cp.IdleTimeout = s.pendIdle
+		}
+		cp.LastAccess = s.now
+		cp.Key = s.key
+		r = &cp
+	}
+	v, err := m.c.Codec.Encode(r)
+	if err != nil {
+		return s.codecFailed(fmt.Errorf("session: encode: %w", err))
+	}
+	if !validCookieValue(v) {
+		return s.codecFailed(fmt.Errorf("session: codec produced a value that is not cookie-octets"))
+	}
+	name := m.cookieName(s.req)
+	var chunks []string
+	for i := 0; len(v) > 0; i++ {
+		if i == m.c.CookieChunks {
+			return s.codecFailed(fmt.Errorf("session: encoded session of %d bytes needs more than %d cookie(s): %w", len(r.Attrs), m.c.CookieChunks, ErrTooLarge))
+		}
+		room := maxCookieSize - len(chunkName(name, i))
+		n := min(room, len(v))
+		chunks = append(chunks, v[:n])
+		v = v[n:]
+	}
+	tls := s.req.TLS != nil
+	age := s.maxAge()
+	for i, c := range chunks {
+		h.Add("Set-Cookie", formatSetCookie(chunkName(name, i), c, age, tls, m.c.Cookie.SameSite))
+	}
+	s.expireChunks(h, len(chunks))
+	markNoStore(h)
+	if isNew {
+		s.rec = r
+		s.created()
+	} else {
+		s.attrEvents(s.reqContext())
+	}
+	return nil
+}
+
+// codecFailed logs a codec failure and returns it for the ErrorHandler.
+func (s *Session) codecFailed(err error) error {
+	s.failed = err
+	s.m.c.log.LogAttrs(s.reqContext(), slog.LevelError, "session cookie not written", slog.String("error", err.Error()))
+	return err
+}
+
+// expireChunks expires the request's chunk cookies from index from on. s.mu
+// is held.
+func (s *Session) expireChunks(h http.Header, from int) {
+	name := s.m.cookieName(s.req)
+	for i := from; i < s.chunksIn; i++ {
+		h.Add("Set-Cookie", formatSetCookie(chunkName(name, i), "", 0, s.req.TLS != nil, s.m.c.Cookie.SameSite))
+	}
+	if from == 0 && s.chunksIn > 0 {
+		markNoStore(h)
+	}
+}

@@ -1,0 +1,253 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"time"
+)
+
+// commit writes the request's changes, once, before the response headers go
+// out, and sets the transport headers. An error goes to ErrorHandler.
+func (s *Session) commit() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.committed {
+		return nil
+	}
+	s.committed = true
+	if !s.loaded {
+		return nil // the handler never touched the session: no I/O at all
+	}
+	if s.failed != nil {
+		return s.failed
+	}
+	if s.m.c.Codec != nil {
+		return s.commitCodec()
+	}
+	return s.commitStore()
+}
+
+// changed reports whether a new session has anything to store. s.mu is held.
+func (s *Session) changed() bool {
+	return s.create || len(s.pendSet) > 0 || s.pendPrincipal != nil || s.pendIdle != 0
+}
+
+func (s *Session) header() http.Header {
+	return s.rw.ResponseWriter.Header()
+}
+
+// newRecord builds the record of a session created by this request.
+func (s *Session) newRecord() *Record {
+	c := s.m.c
+	r := &Record{
+		Key:         s.key,
+		Principal:   s.principal(),
+		Created:     s.now,
+		LastAccess:  s.now,
+		IdleTimeout: c.IdleTimeout,
+		Deadline:    s.now.Add(c.Lifetime),
+		Attrs:       s.pendSet,
+	}
+	if s.pendIdle != 0 {
+		r.IdleTimeout = s.pendIdle
+	}
+	if r.Attrs == nil {
+		r.Attrs = map[string][]byte{}
+	}
+	return r
+}
+
+func (s *Session) commitStore() error {
+	m := s.m
+	ctx := s.reqContext()
+	h := s.header()
+	if s.dead {
+		s.expireTransport(h)
+		return nil
+	}
+	if s.rec == nil {
+		if s.id == "" || !s.changed() {
+			if s.invalidated && s.hadID {
+				s.expireTransport(h)
+			}
+			return nil
+		}
+		rec := s.newRecord()
+		for try := 0; ; try++ {
+			err := m.c.Store.Create(ctx, rec)
+			if errors.Is(err, ErrExists) && try < 2 {
+				s.id = newID()
+				s.key = Key(s.id)
+				rec.Key = s.key
+				continue
+			}
+			if err != nil {
+				return s.storeFailed("create", err)
+			}
+			break
+		}
+		s.rec = rec
+		s.created()
+		s.enforceCap(ctx)
+		s.issue(h)
+		return nil
+	}
+	d := Delta{Set: s.pendSet, Delete: s.pendDel, Principal: s.pendPrincipal, IdleTimeout: s.pendIdle}
+	touched := s.now.Sub(s.rec.LastAccess) >= m.c.TouchInterval
+	if touched {
+		d.LastAccess = s.now
+	}
+	if !d.IsEmpty() {
+		err := m.c.Store.Save(ctx, s.key, d)
+		if errors.Is(err, ErrNotFound) {
+			// Another request invalidated or renamed the session while this
+			// one ran: its changes are dropped, never written to a
+			// resurrected session, and the client is told to forget the ID.
+			s.dead = true
+			m.c.log.LogAttrs(ctx, slog.LevelWarn, "session ended by another request; changes dropped",
+				slog.String("session", shortKey(s.key)))
+			s.expireTransport(h)
+			return nil
+		}
+		if err != nil {
+			return s.storeFailed("save", err)
+		}
+		s.attrEvents(ctx)
+		if s.pendPrincipal != nil {
+			s.enforceCap(ctx)
+		}
+	}
+	if s.renewed || (touched && m.c.Cookie.Persistent) {
+		s.issue(h)
+	}
+	return nil
+}
+
+// storeFailed logs a store failure at commit and returns it for the
+// ErrorHandler. s.mu is held.
+func (s *Session) storeFailed(op string, err error) error {
+	s.failed = fmt.Errorf("session: %s: %w", op, err)
+	s.m.c.log.LogAttrs(s.reqContext(), slog.LevelError, "session store failed",
+		slog.String("session", shortKey(s.key)), slog.String("op", op), slog.String("error", err.Error()))
+	return s.failed
+}
+
+// created emits the events of a session stored by this request. s.mu is held.
+func (s *Session) created() {
+	m := s.m
+	ctx := s.reqContext()
+	m.c.log.LogAttrs(ctx, slog.LevelInfo, "session created", slog.String("session", shortKey(s.key)))
+	if len(m.c.Listeners) == 0 {
+		return
+	}
+	p := s.principal()
+	m.emit(ctx, Event{Kind: EventCreated, Key: s.key, Principal: p, Time: s.now})
+	for _, k := range sortedKeys(s.pendSet) {
+		m.emit(ctx, Event{Kind: EventAttributeAdded, Key: s.key, Principal: p, Attr: k, Time: s.now})
+	}
+}
+
+// attrEvents emits the attribute events of a saved delta. s.mu is held.
+func (s *Session) attrEvents(ctx context.Context) {
+	m := s.m
+	if len(m.c.Listeners) == 0 {
+		return
+	}
+	p := s.principal()
+	for _, k := range sortedKeys(s.pendSet) {
+		kind := EventAttributeAdded
+		if _, ok := s.rec.Attrs[k]; ok {
+			kind = EventAttributeReplaced
+		}
+		m.emit(ctx, Event{Kind: kind, Key: s.key, Principal: p, Attr: k, Time: s.now})
+	}
+	for _, k := range s.pendDel {
+		m.emit(ctx, Event{Kind: EventAttributeRemoved, Key: s.key, Principal: p, Attr: k, Time: s.now})
+	}
+}
+
+func sortedKeys(m map[string][]byte) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// enforceCap invalidates the principal's oldest other sessions beyond
+// MaxPerPrincipal. A store failure here is logged, not fatal: the login
+// itself succeeded. s.mu is held.
+func (s *Session) enforceCap(ctx context.Context) {
+	m := s.m
+	p := s.principal()
+	if m.c.MaxPerPrincipal == 0 || p == "" {
+		return
+	}
+	ms, err := m.c.Store.ByPrincipal(ctx, p)
+	if err != nil {
+		m.c.log.LogAttrs(ctx, slog.LevelError, "session MaxPerPrincipal check failed", slog.String("error", err.Error()))
+		return
+	}
+	excess := len(ms) - m.c.MaxPerPrincipal
+	for _, meta := range ms { // oldest first
+		if excess <= 0 {
+			break
+		}
+		if meta.Key == s.key {
+			continue
+		}
+		if _, err := m.revoke(ctx, meta.Key, p, "evicted by MaxPerPrincipal"); err != nil {
+			m.c.log.LogAttrs(ctx, slog.LevelError, "session eviction failed", slog.String("session", shortKey(meta.Key)), slog.String("error", err.Error()))
+			continue
+		}
+		excess--
+	}
+}
+
+// maxAge returns the Max-Age of the session cookie: -1 (none) for a session
+// cookie, else the seconds left until expiry. s.mu is held.
+func (s *Session) maxAge() int {
+	if !s.m.c.Cookie.Persistent {
+		return -1
+	}
+	left := s.expiry().Sub(s.now)
+	if left <= 0 {
+		return 0
+	}
+	return int((left + time.Second - 1) / time.Second)
+}
+
+// issue sends the session ID on every enabled transport. s.mu is held.
+func (s *Session) issue(h http.Header) {
+	c := s.m.c
+	if !c.Cookie.Disabled {
+		h.Add("Set-Cookie", formatSetCookie(s.m.cookieName(s.req), s.id, s.maxAge(), s.req.TLS != nil, c.Cookie.SameSite))
+	}
+	if c.Header != "" {
+		h.Set(c.Header, s.id)
+		addVary(h, c.Header)
+	}
+	markNoStore(h)
+}
+
+// expireTransport tells the client to forget the session: the cookie with
+// Max-Age=0 and an empty ID header. s.mu is held.
+func (s *Session) expireTransport(h http.Header) {
+	c := s.m.c
+	if !s.hadID {
+		return
+	}
+	if !c.Cookie.Disabled {
+		h.Add("Set-Cookie", formatSetCookie(s.m.cookieName(s.req), "", 0, s.req.TLS != nil, c.Cookie.SameSite))
+	}
+	if c.Header != "" {
+		h.Set(c.Header, "")
+		addVary(h, c.Header)
+	}
+	markNoStore(h)
+}

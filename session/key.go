@@ -1,0 +1,85 @@
+package session
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+)
+
+// idBytes is the entropy of a session ID: 256 bits from crypto/rand.
+const idBytes = 32
+
+// idLen is the length of an encoded session ID: base64url without padding of
+// idBytes bytes.
+const idLen = (idBytes*8 + 5) / 6
+
+// shortKeyLen is the length of the key prefix that logs carry.
+const shortKeyLen = 8
+
+// Key returns the store key for a session ID: base64url (no padding) of
+// SHA-256(id). It is what stores, dashboards, logs (a short prefix) and admin
+// commands use; never the ID itself, so a dump of a store holds no usable
+// session ID.
+func Key(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// newID returns a fresh session ID: 256 random bits, base64url-encoded.
+func newID() string {
+	var b [idBytes]byte
+	// crypto/rand.Read never returns an error (it crashes the program
+	// irrecoverably if the system source fails).
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// validID reports whether s has the shape of an ID that newID returns: exactly
+// idLen base64url characters, with the unused low bits of the last character
+// zero (the canonical encoding). Anything else is never looked up.
+func validID(s string) bool {
+	if len(s) != idLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isBase64URL(s[i]) {
+			return false
+		}
+	}
+	// 32 bytes = 256 bits = 42 full characters + 4 bits; the last character
+	// carries 4 bits followed by 2 zero bits.
+	return base64Value(s[len(s)-1])&0x3 == 0
+}
+
+func isBase64URL(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+}
+
+func base64Value(c byte) byte {
+	switch {
+	case c >= 'A' && c <= 'Z':
+		return c - 'A'
+	case c >= 'a' && c <= 'z':
+		return c - 'a' + 26
+	case c >= '0' && c <= '9':
+		return c - '0' + 52
+	case c == '-':
+		return 62
+	default:
+		return 63
+	}
+}
+
+// equalID compares two IDs (or keys) in constant time.
+func equalID(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// shortKey returns the prefix of a store key that lifecycle logs carry.
+func shortKey(key string) string {
+	if len(key) > shortKeyLen {
+		return key[:shortKeyLen]
+	}
+	return key
+}

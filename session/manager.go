@@ -1,0 +1,183 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Manager serves sessions to HTTP handlers through its middleware (Handler)
+// and administers them (ByPrincipal, InvalidatePrincipal, Revoke, Iterate,
+// Sweep). It is safe for concurrent use. Create one with New and stop its
+// sweeper with Close.
+type Manager struct {
+	c *config
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	stop      context.CancelFunc // cancels the sweeper's context
+	done      chan struct{}      // closed when the sweeper has returned; nil without one
+}
+
+// New returns a Manager configured by o. o must name a Store or a Codec. With
+// a Store and a positive SweepInterval, New starts a sweeper goroutine that
+// Close stops.
+func New(o *Options) (*Manager, error) {
+	c, err := o.normalize()
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{c: c}
+	if c.Store != nil && c.SweepInterval > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		m.stop = cancel
+		m.done = make(chan struct{})
+		go m.sweeper(ctx, c.SweepInterval)
+	}
+	return m, nil
+}
+
+// Close stops the sweeper and waits for it to return. Sessions used after
+// Close fail with ErrClosed. Close does not close the Store, which the caller
+// owns. It is safe to call more than once.
+func (m *Manager) Close() error {
+	m.closeOnce.Do(func() {
+		m.closed.Store(true)
+		if m.stop != nil {
+			m.stop()
+			<-m.done
+		}
+	})
+	return nil
+}
+
+func (m *Manager) sweeper(ctx context.Context, every time.Duration) {
+	defer close(m.done)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := m.Sweep(ctx); err != nil && ctx.Err() == nil {
+				m.c.log.LogAttrs(ctx, slog.LevelError, "session sweep failed", slog.String("error", err.Error()))
+			}
+		}
+	}
+}
+
+// errUnsupported is returned by admin methods of a Codec-mode Manager.
+func errUnsupported(op string) error {
+	return fmt.Errorf("session: %s: cookie-held sessions have no server-side store: %w", op, errors.ErrUnsupported)
+}
+
+func (m *Manager) admin(op string) error {
+	if m.c.Store == nil {
+		return errUnsupported(op)
+	}
+	if m.closed.Load() {
+		return fmt.Errorf("session: %s: %w", op, ErrClosed)
+	}
+	return nil
+}
+
+// ByPrincipal lists the live sessions of principal, oldest first.
+func (m *Manager) ByPrincipal(ctx context.Context, principal string) ([]Meta, error) {
+	if err := m.admin("ByPrincipal"); err != nil {
+		return nil, err
+	}
+	ms, err := m.c.Store.ByPrincipal(ctx, principal)
+	if err != nil {
+		return nil, fmt.Errorf("session: ByPrincipal: %w", err)
+	}
+	return ms, nil
+}
+
+// InvalidatePrincipal ends every session of principal ("log out
+// everywhere") and returns how many it ended. Each emits EventInvalidated.
+func (m *Manager) InvalidatePrincipal(ctx context.Context, principal string) (int, error) {
+	if err := m.admin("InvalidatePrincipal"); err != nil {
+		return 0, err
+	}
+	ms, err := m.c.Store.ByPrincipal(ctx, principal)
+	if err != nil {
+		return 0, fmt.Errorf("session: InvalidatePrincipal: %w", err)
+	}
+	n := 0
+	for _, meta := range ms {
+		ok, err := m.revoke(ctx, meta.Key, meta.Principal, "principal invalidated")
+		if err != nil {
+			return n, fmt.Errorf("session: InvalidatePrincipal: %w", err)
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Revoke ends the session stored under key (a store key, the hash of an ID,
+// as Meta.Key and Event.Key give it) and reports whether one existed.
+func (m *Manager) Revoke(ctx context.Context, key string) (bool, error) {
+	if err := m.admin("Revoke"); err != nil {
+		return false, err
+	}
+	ok, err := m.revoke(ctx, key, "", "revoked")
+	if err != nil {
+		return false, fmt.Errorf("session: Revoke: %w", err)
+	}
+	return ok, nil
+}
+
+func (m *Manager) revoke(ctx context.Context, key, principal, why string) (bool, error) {
+	ok, err := m.c.Store.Delete(ctx, key)
+	if err != nil || !ok {
+		return false, err
+	}
+	m.emit(ctx, Event{Kind: EventInvalidated, Key: key, Principal: principal, Time: m.c.Now()})
+	m.c.log.LogAttrs(ctx, slog.LevelInfo, "session "+why, slog.String("session", shortKey(key)))
+	return true, nil
+}
+
+// Iterate calls fn for every live session, without loading attributes, until
+// fn returns false.
+func (m *Manager) Iterate(ctx context.Context, fn func(Meta) bool) error {
+	if err := m.admin("Iterate"); err != nil {
+		return err
+	}
+	if err := m.c.Store.Iterate(ctx, fn); err != nil {
+		return fmt.Errorf("session: Iterate: %w", err)
+	}
+	return nil
+}
+
+// Sweep asks the store to remove expired sessions now, emits EventExpired for
+// each and returns how many there were. The sweeper calls it every
+// SweepInterval.
+func (m *Manager) Sweep(ctx context.Context) (int, error) {
+	if m.c.Store == nil {
+		return 0, errUnsupported("Sweep")
+	}
+	ms, err := m.c.Store.Sweep(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("session: Sweep: %w", err)
+	}
+	now := m.c.Now()
+	for _, meta := range ms {
+		m.emit(ctx, Event{Kind: EventExpired, Key: meta.Key, Principal: meta.Principal, Time: now})
+		m.c.log.LogAttrs(ctx, slog.LevelInfo, "session expired", slog.String("session", shortKey(meta.Key)))
+	}
+	return len(ms), nil
+}
+
+// emit delivers e to the listeners in order.
+func (m *Manager) emit(ctx context.Context, e Event) {
+	for _, l := range m.c.Listeners {
+		l(ctx, e)
+	}
+}

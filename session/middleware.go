@@ -1,0 +1,146 @@
+package session
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+)
+
+// Handler returns middleware that gives every request a Session (see
+// FromRequest). With URL rewriting on, it strips ";sid=..." path parameters
+// from r.URL.Path and RawPath before next routes the request, and uses the
+// value as a session ID. The session loads on first use and commits before
+// the response headers go out: on the handler's first WriteHeader, Write,
+// Flush or ReadFrom, or when it returns having written nothing. If the commit
+// fails, ErrorHandler writes the response instead and the handler's writes are
+// discarded.
+//
+// The ResponseWriter passed to next supports http.Flusher, http.Hijacker,
+// io.ReaderFrom and Unwrap (for http.ResponseController).
+func (m *Manager) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := &Session{m: m}
+		s.ctx.Context = r.Context()
+		s.ctx.s = s
+		r2 := r.WithContext(&s.ctx)
+		if m.c.URLRewriting && m.c.Codec == nil {
+			if u, id := stripURL(r.URL); u != nil {
+				r2.URL = u
+				r2.RequestURI = u.RequestURI()
+				s.urlID = id
+			}
+		}
+		s.req = r2
+		s.rw.ResponseWriter = w
+		s.rw.s = s
+		next.ServeHTTP(&s.rw, r2)
+		if !s.rw.wroteHeader && !s.rw.failed {
+			if err := s.commit(); err != nil {
+				s.rw.fail(err)
+			}
+		}
+	})
+}
+
+// errCommitFailed is what the handler's writes return after the session
+// commit failed and ErrorHandler answered instead.
+var errCommitFailed = errors.New("session: commit failed; response replaced by ErrorHandler")
+
+// responseWriter commits the session before the first byte of the response.
+type responseWriter struct {
+	http.ResponseWriter
+	s           *Session
+	wroteHeader bool // the final header was passed on (or the commit failed)
+	failed      bool // the commit failed: ErrorHandler wrote the response
+}
+
+// before commits the session ahead of the final header. It reports whether
+// the handler's response may proceed.
+func (w *responseWriter) before() bool {
+	if w.failed {
+		return false
+	}
+	if w.wroteHeader {
+		return true
+	}
+	w.wroteHeader = true
+	if err := w.s.commit(); err != nil {
+		w.fail(err)
+		return false
+	}
+	return true
+}
+
+func (w *responseWriter) fail(err error) {
+	w.failed = true
+	w.wroteHeader = true
+	w.s.m.c.ErrorHandler(w.ResponseWriter, w.s.req, err)
+}
+
+// WriteHeader commits the session, then sends the header. Informational
+// (1xx) headers other than 101 pass through without a commit.
+func (w *responseWriter) WriteHeader(code int) {
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		if !w.wroteHeader {
+			w.ResponseWriter.WriteHeader(code)
+		}
+		return
+	}
+	if w.wroteHeader || !w.before() {
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Write commits the session before the first byte.
+func (w *responseWriter) Write(b []byte) (int, error) {
+	if !w.before() {
+		return 0, errCommitFailed
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush commits the session, then flushes if the underlying writer can.
+func (w *responseWriter) Flush() {
+	_ = w.FlushError()
+}
+
+// FlushError is Flush reporting errors (used by http.ResponseController).
+func (w *responseWriter) FlushError() error {
+	if !w.before() {
+		return errCommitFailed
+	}
+	return http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// ReadFrom commits the session, then copies from src, using the underlying
+// writer's ReadFrom (sendfile) when it has one.
+func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
+	if !w.before() {
+		return 0, errCommitFailed
+	}
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		return rf.ReadFrom(src)
+	}
+	return io.Copy(writerOnly{w.ResponseWriter}, src)
+}
+
+// Hijack commits the session (its Set-Cookie cannot be sent any more), then
+// hijacks the connection if the underlying writer can.
+func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if !w.before() {
+		return nil, nil, errCommitFailed
+	}
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}
+
+// Unwrap returns the underlying ResponseWriter (http.ResponseController).
+func (w *responseWriter) Unwrap() http.ResponseWriter {
+	return w.ResponseWriter
+}
+
+// writerOnly hides every method but Write, so io.Copy cannot recurse into
+// ReadFrom.
+type writerOnly struct{ io.Writer }

@@ -1,0 +1,208 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Defaults of Options.
+const (
+	DefaultIdleTimeout   = 30 * time.Minute
+	DefaultLifetime      = 24 * time.Hour
+	DefaultTouchInterval = time.Minute
+	DefaultSweepInterval = time.Minute
+	// MaxCookieChunks is the largest Options.CookieChunks accepted.
+	MaxCookieChunks = 8
+)
+
+// maxCookieSize is the most octets a cookie's name plus value may hold: user
+// agents ignore larger ones (RFC 6265bis section 5.6, step 4 of the
+// Set-Cookie algorithm, and section 5.7 limits).
+const maxCookieSize = 4096
+
+// urlParam is the name of the path parameter URL rewriting uses: ";sid=ID".
+const urlParam = "sid"
+
+// Options configures a Manager. A nil *Options is an error (a Store or Codec
+// is required); every other zero field means its default. The Manager copies
+// the Options: changing them after New has no effect.
+type Options struct {
+	// Store is where sessions live; required unless Codec is set. The
+	// Manager does not close it.
+	Store Store
+	// Codec makes sessions cookie-held: the whole session travels in the
+	// cookie, encoded by Codec. Store must be nil. Admin methods then return
+	// errors wrapping errors.ErrUnsupported.
+	Codec Codec
+	// IdleTimeout ends a session not used for this long; default 30m.
+	IdleTimeout time.Duration
+	// Lifetime is the absolute lifetime of a session from its creation;
+	// default 24h.
+	Lifetime time.Duration
+	// TouchInterval throttles last-access writes: a request within this
+	// interval of the recorded last access writes nothing unless it changes
+	// the session, so the idle deadline is exact within TouchInterval.
+	// Default 1m; negative means every access writes.
+	TouchInterval time.Duration
+	// Cookie configures the cookie transport.
+	Cookie CookieOptions
+	// CookieChunks lets a cookie-held (Codec) session span up to this many
+	// cookies, named "sid", "sid.1", "sid.2"…; 0 or 1 means one cookie. At
+	// most MaxCookieChunks. Ignored with a Store.
+	CookieChunks int
+	// Header, when not "", names a request/response header carrying the
+	// session ID (e.g. "X-Session-Id") for API and mobile clients. A response
+	// carries it when the ID is issued or changes, empty when the session
+	// ends. Not used in Codec mode.
+	Header string
+	// URLRewriting turns on the ";sid=ID" path parameter for clients without
+	// cookies: Session.EncodeURL adds it and the middleware strips it from
+	// the path before routing. Off by default: URLs leak into logs and
+	// Referer headers. Not used in Codec mode.
+	URLRewriting bool
+	// MaxPerPrincipal caps the live sessions of one principal; 0 means
+	// unlimited. When SetPrincipal takes a principal over the cap, its oldest
+	// other sessions are invalidated.
+	MaxPerPrincipal int
+	// ErrorHandler writes the response when the session layer fails (a store
+	// error, ErrTooLarge, ErrClosed). Default: 500 for ErrTooLarge, 503
+	// otherwise, with a generic text; the error itself is logged, never sent.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// Listeners receive Events synchronously, in order.
+	Listeners []Listener
+	// Logger receives lifecycle logs, which carry a short prefix of the
+	// store key, never an ID. nil discards them.
+	Logger *slog.Logger
+	// SweepInterval is how often the Manager's sweeper asks the store for
+	// expired sessions (emitting EventExpired for each); default 1m;
+	// negative turns the sweeper off (call Manager.Sweep yourself).
+	SweepInterval time.Duration
+	// Now is the clock; nil means time.Now. Give the store the same clock.
+	Now func() time.Time
+}
+
+// CookieOptions configures the session cookie.
+type CookieOptions struct {
+	// Name is the cookie name. Default "sid" over HTTP and "__Host-sid" over
+	// HTTPS (r.TLS != nil): the __Host- prefix (RFC 6265bis section 4.1.3.2)
+	// pins the cookie to this host, path "/" and Secure. Behind a proxy that
+	// terminates TLS, r.TLS is nil: set Name explicitly.
+	Name string
+	// Persistent sends Max-Age (the time left until the session's expiry),
+	// refreshed whenever the last access is recorded. Default: a session
+	// cookie, forgotten when the browser closes.
+	Persistent bool
+	// SameSite is the SameSite attribute; default Lax
+	// (http.SameSiteDefaultMode also means Lax).
+	SameSite http.SameSite
+	// Disabled turns the cookie transport off (header and/or URL rewriting
+	// only). Not allowed with a Codec.
+	Disabled bool
+}
+
+// config is Options normalised.
+type config struct {
+	Options
+	log *slog.Logger
+}
+
+func (o *Options) normalize() (*config, error) {
+	if o == nil {
+		return nil, errors.New("session: Options required (a Store or a Codec)")
+	}
+	c := &config{Options: *o}
+	c.Listeners = append([]Listener(nil), o.Listeners...)
+	switch {
+	case c.Store == nil && c.Codec == nil:
+		return nil, errors.New("session: Options.Store or Options.Codec required")
+	case c.Store != nil && c.Codec != nil:
+		return nil, errors.New("session: Options.Store and Options.Codec are exclusive")
+	case c.Codec != nil && c.Cookie.Disabled:
+		return nil, errors.New("session: Options.Codec needs the cookie transport")
+	case c.Cookie.Disabled && c.Header == "" && !c.URLRewriting:
+		return nil, errors.New("session: no transport: cookie disabled, no Header, no URLRewriting")
+	}
+	if c.IdleTimeout < 0 || c.Lifetime < 0 {
+		return nil, fmt.Errorf("session: negative IdleTimeout %v or Lifetime %v", c.IdleTimeout, c.Lifetime)
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.Lifetime == 0 {
+		c.Lifetime = DefaultLifetime
+	}
+	if c.TouchInterval == 0 {
+		c.TouchInterval = DefaultTouchInterval
+	} else if c.TouchInterval < 0 {
+		c.TouchInterval = 0
+	}
+	if c.SweepInterval == 0 {
+		c.SweepInterval = DefaultSweepInterval
+	}
+	if c.CookieChunks < 0 || c.CookieChunks > MaxCookieChunks {
+		return nil, fmt.Errorf("session: CookieChunks %d out of range 0..%d", c.CookieChunks, MaxCookieChunks)
+	}
+	if c.CookieChunks == 0 {
+		c.CookieChunks = 1
+	}
+	if c.MaxPerPrincipal < 0 {
+		return nil, fmt.Errorf("session: negative MaxPerPrincipal %d", c.MaxPerPrincipal)
+	}
+	if c.Cookie.Name != "" && !validCookieName(c.Cookie.Name) {
+		return nil, fmt.Errorf("session: invalid cookie name %q", c.Cookie.Name)
+	}
+	if c.Header != "" && !validCookieName(c.Header) {
+		return nil, fmt.Errorf("session: invalid header name %q", c.Header)
+	}
+	if c.Cookie.SameSite == 0 || c.Cookie.SameSite == http.SameSiteDefaultMode {
+		c.Cookie.SameSite = http.SameSiteLaxMode
+	}
+	if c.ErrorHandler == nil {
+		c.ErrorHandler = defaultErrorHandler
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	c.log = c.Logger
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+// validCookieName reports whether s is a token (RFC 9110 section 5.6.2), the
+// syntax of both cookie names (RFC 6265bis section 4.1.1) and header names.
+func validCookieName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || isSeparator(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isSeparator(c byte) bool {
+	switch c {
+	case '(', ')', '<', '>', '@', ',', ';', ':', '\\', '"', '/', '[', ']', '?', '=', '{', '}':
+		return true
+	}
+	return false
+}
+
+// defaultErrorHandler answers 500 for ErrTooLarge (an application bug) and
+// 503 for everything else (the store is failing): the details are logged, not
+// sent.
+func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, ErrTooLarge) {
+		http.Error(w, "500 internal server error", http.StatusInternalServerError)
+		return
+	}
+	http.Error(w, "503 session service unavailable", http.StatusServiceUnavailable)
+}

@@ -1,0 +1,583 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Session is one request's view of its session. It loads lazily: a request
+// that never calls a method costs no store I/O. Changes are buffered and
+// committed as one Delta before the response headers go out, except Update,
+// Renew and Invalidate, which reach the store at once. A Session is safe for
+// concurrent use by the goroutines of its request; it must not be used after
+// the request's handler has returned.
+type Session struct {
+	m   *Manager
+	req *http.Request // the request as the handler sees it
+	rw  responseWriter
+	ctx sessionContext
+
+	// mu protects every field below.
+	mu sync.Mutex
+
+	urlID     string // ID from the ";sid=" path parameter, if URL rewriting is on
+	loaded    bool
+	failed    error     // a store failure: the response goes to ErrorHandler
+	committed bool      // commit ran
+	now       time.Time // the Manager's clock at load
+
+	id       string  // the current ID; "" while there is none
+	key      string  // Key(id), or the record key in codec mode
+	rec      *Record // the stored record; nil for a new session
+	cookieID string  // the ID the request's cookie carried, if it was adopted
+	hadID    bool    // the request carried some session ID or cookie
+	chunksIn int     // codec mode: how many cookies the request carried
+
+	pendSet       map[string][]byte // attributes set by this request
+	pendDel       []string          // attributes of rec deleted by this request
+	pendPrincipal *string
+	pendIdle      time.Duration
+	create        bool // a new session must be stored at commit even if empty
+	renewed       bool // the ID changed: send it
+	oldKey        string
+	invalidated   bool // this request invalidated a session
+	dead          bool // another request ended the session: write nothing
+}
+
+// FromRequest returns the session of a request served through
+// Manager.Handler, or nil.
+func FromRequest(r *http.Request) *Session {
+	return FromContext(r.Context())
+}
+
+// FromContext returns the session carried by ctx (a request's context under
+// Manager.Handler), or nil.
+func FromContext(ctx context.Context) *Session {
+	s, _ := ctx.Value(ctxKey{}).(*Session)
+	return s
+}
+
+// ctxKey is the context key of the request's *Session.
+type ctxKey struct{}
+
+// sessionContext is the request context carrying the session. It is embedded
+// in Session to save an allocation per request.
+type sessionContext struct {
+	context.Context
+	s *Session
+}
+
+// Value returns the session for ctxKey and defers to the parent otherwise.
+func (c *sessionContext) Value(key any) any {
+	if _, ok := key.(ctxKey); ok {
+		return c.s
+	}
+	return c.Context.Value(key)
+}
+
+// errDead is returned by operations on a session another request ended.
+var errDead = fmt.Errorf("session: ended by another request: %w", ErrNotFound)
+
+// load finds the session on first use. It returns s.failed. s.mu is held.
+func (s *Session) load() error {
+	if s.loaded {
+		return s.failed
+	}
+	s.loaded = true
+	m := s.m
+	s.now = m.c.Now()
+	if m.closed.Load() {
+		s.failed = fmt.Errorf("session: %w", ErrClosed)
+		return s.failed
+	}
+	if m.c.Codec != nil {
+		s.loadCodec()
+		return nil
+	}
+	var tried [4]string
+	n := 0
+	try := func(id string, fromCookie bool) (bool, error) {
+		s.hadID = true
+		if !validID(id) || n == len(tried) {
+			return false, nil
+		}
+		for _, t := range tried[:n] {
+			if t == id {
+				return false, nil
+			}
+		}
+		tried[n] = id
+		n++
+		key := Key(id)
+		rec, found, err := m.c.Store.Load(s.reqContext(), key)
+		if err != nil {
+			return false, fmt.Errorf("session: load: %w", err)
+		}
+		if !found || rec == nil || !equalID(rec.Key, key) || !s.now.Before(rec.Expiry()) {
+			return false, nil
+		}
+		s.id, s.key, s.rec = id, key, rec
+		if fromCookie {
+			s.cookieID = id
+		}
+		return true, nil
+	}
+	done := false
+	var err error
+	if !m.c.Cookie.Disabled {
+		for _, c := range s.req.CookiesNamed(m.cookieName(s.req)) {
+			if done, err = try(c.Value, true); done || err != nil {
+				break
+			}
+		}
+	}
+	if !done && err == nil && m.c.Header != "" {
+		if v := s.req.Header.Get(m.c.Header); v != "" {
+			done, err = try(v, false)
+		}
+	}
+	if !done && err == nil && s.urlID != "" {
+		_, err = try(s.urlID, false)
+	}
+	if err != nil {
+		s.failed = err
+		m.c.log.LogAttrs(s.reqContext(), slog.LevelError, "session store failed", slog.String("error", err.Error()))
+	}
+	return s.failed
+}
+
+// reqContext returns the request's own context (without the session).
+func (s *Session) reqContext() context.Context {
+	return s.ctx.Context
+}
+
+// ensureID gives a new session an ID, so that EncodeURL and Key work before
+// the commit stores it. s.mu is held.
+func (s *Session) ensureID() {
+	if s.id == "" && s.key == "" {
+		if s.m.c.Codec != nil {
+			s.key = Key(newID())
+		} else {
+			s.id = newID()
+			s.key = Key(s.id)
+		}
+	}
+}
+
+// use loads the session and refuses a failed or dead one. s.mu is held.
+func (s *Session) use() error {
+	if err := s.load(); err != nil {
+		return err
+	}
+	if s.dead {
+		return errDead
+	}
+	return nil
+}
+
+// Key returns the session's store key (the hash of its ID); "" while the
+// session has no ID (a new session nothing was written to).
+func (s *Session) Key() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.load() != nil {
+		return ""
+	}
+	return s.key
+}
+
+// IsNew reports whether the session is not stored yet: the request carried no
+// live session, or this request invalidated it.
+func (s *Session) IsNew() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.load() != nil {
+		return false
+	}
+	return s.rec == nil
+}
+
+// Created returns when the session was created (now, for a new one).
+func (s *Session) Created() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.load() != nil || s.rec == nil {
+		return s.now
+	}
+	return s.rec.Created
+}
+
+// LastAccess returns the last recorded access before this request (now, for a
+// new session).
+func (s *Session) LastAccess() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.load() != nil || s.rec == nil {
+		return s.now
+	}
+	return s.rec.LastAccess
+}
+
+// Expiry returns when the session expires if not used again: the earlier of
+// the idle deadline (counted from this request) and the absolute deadline.
+func (s *Session) Expiry() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.load() != nil {
+		return time.Time{}
+	}
+	return s.expiry()
+}
+
+// expiry computes the expiry as the commit will record it. s.mu is held.
+func (s *Session) expiry() time.Time {
+	r := Record{LastAccess: s.now, IdleTimeout: s.m.c.IdleTimeout, Deadline: s.now.Add(s.m.c.Lifetime)}
+	if s.rec != nil {
+		r.IdleTimeout = s.rec.IdleTimeout
+		r.Deadline = s.rec.Deadline
+	}
+	if s.pendIdle != 0 {
+		r.IdleTimeout = s.pendIdle
+	}
+	return r.Expiry()
+}
+
+// lookup returns the current encoded value of attr. s.mu is held.
+func (s *Session) lookup(attr string) ([]byte, bool) {
+	if v, ok := s.pendSet[attr]; ok {
+		return v, true
+	}
+	if s.rec == nil {
+		return nil, false
+	}
+	for _, d := range s.pendDel {
+		if d == attr {
+			return nil, false
+		}
+	}
+	v, ok := s.rec.Attrs[attr]
+	return v, ok
+}
+
+// Get JSON-decodes the attribute key into dst and reports whether it exists.
+// An error means the store failed (the response will be a 503) or the value
+// does not decode into dst.
+func (s *Session) Get(key string, dst any) (bool, error) {
+	s.mu.Lock()
+	if err := s.use(); err != nil {
+		s.mu.Unlock()
+		return false, err
+	}
+	v, ok := s.lookup(key)
+	s.mu.Unlock()
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal(v, dst); err != nil {
+		return true, fmt.Errorf("session: attribute %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// Set JSON-encodes v as the attribute key. It is written at commit as part of
+// the request's Delta, so concurrent requests setting other attributes keep
+// theirs. Setting an attribute on a new session creates it at commit.
+func (s *Session) Set(key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("session: attribute %q: %w", key, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.use(); err != nil {
+		return err
+	}
+	s.setLocked(key, b)
+	return nil
+}
+
+// setLocked buffers a new encoded value. s.mu is held.
+func (s *Session) setLocked(key string, b []byte) {
+	s.ensureID()
+	if s.pendSet == nil {
+		s.pendSet = make(map[string][]byte, 2)
+	}
+	s.pendSet[key] = b
+	s.unDelete(key)
+}
+
+func (s *Session) unDelete(key string) {
+	for i, d := range s.pendDel {
+		if d == key {
+			s.pendDel = append(s.pendDel[:i], s.pendDel[i+1:]...)
+			return
+		}
+	}
+}
+
+// Delete removes the attribute key (at commit).
+func (s *Session) Delete(key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.use(); err != nil {
+		return err
+	}
+	delete(s.pendSet, key)
+	if s.rec != nil {
+		if _, ok := s.rec.Attrs[key]; ok {
+			for _, d := range s.pendDel {
+				if d == key {
+					return nil
+				}
+			}
+			s.pendDel = append(s.pendDel, key)
+		}
+	}
+	return nil
+}
+
+// Keys returns the names of the session's attributes, sorted.
+func (s *Session) Keys() ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.use(); err != nil {
+		return nil, err
+	}
+	var keys []string
+	if s.rec != nil {
+		for k := range s.rec.Attrs {
+			if _, ok := s.lookup(k); ok {
+				if _, set := s.pendSet[k]; !set {
+					keys = append(keys, k)
+				}
+			}
+		}
+	}
+	for k := range s.pendSet {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
+// Principal returns the user the session belongs to; "" for anonymous.
+func (s *Session) Principal() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.load() != nil {
+		return ""
+	}
+	return s.principal()
+}
+
+func (s *Session) principal() string {
+	if s.pendPrincipal != nil {
+		return *s.pendPrincipal
+	}
+	if s.rec != nil {
+		return s.rec.Principal
+	}
+	return ""
+}
+
+// SetPrincipal attaches the session to principal ("" detaches it), at
+// commit. With Options.MaxPerPrincipal, the principal's oldest other sessions
+// beyond the cap are invalidated at that commit. Call Renew too at login.
+func (s *Session) SetPrincipal(p string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.use(); err != nil {
+		return err
+	}
+	s.ensureID()
+	s.pendPrincipal = &p
+	return nil
+}
+
+// SetIdleTimeout gives this session its own idle timeout (at commit).
+func (s *Session) SetIdleTimeout(d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("session: idle timeout %v not positive", d)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.use(); err != nil {
+		return err
+	}
+	s.ensureID()
+	s.pendIdle = d
+	return nil
+}
+
+// Renew gives the session a new ID, keeping its data, and makes the old ID
+// dead at once (Store.Rename). Call it at login and at every privilege change
+// to defeat session fixation. On a new session it makes sure the session is
+// stored at commit.
+func (s *Session) Renew() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.use(); err != nil {
+		return err
+	}
+	if s.rec == nil {
+		s.id, s.key = "", ""
+		s.ensureID()
+		s.create = true
+		return nil
+	}
+	m := s.m
+	ctx := s.reqContext()
+	old := s.key
+	if m.c.Codec != nil {
+		s.key = Key(newID())
+	} else {
+		var err error
+		for try := 0; ; try++ {
+			id := newID()
+			key := Key(id)
+			err = m.c.Store.Rename(ctx, old, key)
+			if errors.Is(err, ErrExists) && try < 2 {
+				continue
+			}
+			if err == nil {
+				s.id, s.key = id, key
+			}
+			break
+		}
+		if errors.Is(err, ErrNotFound) {
+			s.dead = true
+			return errDead
+		}
+		if err != nil {
+			s.failed = fmt.Errorf("session: renew: %w", err)
+			m.c.log.LogAttrs(ctx, slog.LevelError, "session store failed", slog.String("session", shortKey(old)), slog.String("error", err.Error()))
+			return s.failed
+		}
+	}
+	s.rec.Key = s.key
+	if !s.renewed {
+		s.oldKey = old
+	}
+	s.renewed = true
+	m.emit(ctx, Event{Kind: EventRenewed, Key: s.key, OldKey: old, Principal: s.principal(), Time: s.now})
+	m.c.log.LogAttrs(ctx, slog.LevelInfo, "session renewed", slog.String("session", shortKey(s.key)), slog.String("old", shortKey(old)))
+	return nil
+}
+
+// Invalidate ends the session: its data is deleted from the store at once and
+// the response expires the cookie (Max-Age=0). Afterwards the Session is a
+// new, empty one; writing to it starts a fresh session with a new ID.
+func (s *Session) Invalidate() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.load(); err != nil {
+		return err
+	}
+	m := s.m
+	ctx := s.reqContext()
+	if s.rec != nil && !s.dead {
+		if m.c.Store != nil {
+			if _, err := m.c.Store.Delete(ctx, s.key); err != nil {
+				s.failed = fmt.Errorf("session: invalidate: %w", err)
+				m.c.log.LogAttrs(ctx, slog.LevelError, "session store failed", slog.String("session", shortKey(s.key)), slog.String("error", err.Error()))
+				return s.failed
+			}
+		}
+		m.emit(ctx, Event{Kind: EventInvalidated, Key: s.key, Principal: s.principal(), Time: s.now})
+		m.c.log.LogAttrs(ctx, slog.LevelInfo, "session invalidated", slog.String("session", shortKey(s.key)))
+	}
+	s.invalidated = true
+	s.dead = false
+	s.rec = nil
+	s.id, s.key, s.cookieID = "", "", ""
+	s.pendSet, s.pendDel, s.pendPrincipal, s.pendIdle = nil, nil, nil, 0
+	s.create, s.renewed, s.oldKey = false, false, ""
+	return nil
+}
+
+// update applies fn to attr atomically in the store (or locally for a new or
+// cookie-held session). It returns the value written. s.mu is not held.
+func (s *Session) update(attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.use(); err != nil {
+		return nil, err
+	}
+	if s.rec == nil || s.m.c.Codec != nil {
+		old, ok := s.lookup(attr)
+		nv, err := fn(old, ok)
+		if err != nil {
+			return nil, err
+		}
+		s.setLocked(attr, nv)
+		return nv, nil
+	}
+	pend, hasPend := s.pendSet[attr]
+	pendDeleted := false
+	for _, d := range s.pendDel {
+		pendDeleted = pendDeleted || d == attr
+	}
+	var existed bool
+	ctx := s.reqContext()
+	nv, err := s.m.c.Store.Update(ctx, s.key, attr, func(old []byte, ok bool) ([]byte, error) {
+		existed = ok
+		switch {
+		case hasPend:
+			old, ok = pend, true
+		case pendDeleted:
+			old, ok = nil, false
+		}
+		nv, err := fn(old, ok)
+		if err != nil {
+			return nil, &fnError{err}
+		}
+		return nv, nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		s.dead = true
+		return nil, errDead
+	}
+	if err != nil {
+		var fe *fnError
+		if errors.As(err, &fe) {
+			return nil, fe.err
+		}
+		s.failed = fmt.Errorf("session: update: %w", err)
+		s.m.c.log.LogAttrs(ctx, slog.LevelError, "session store failed", slog.String("session", shortKey(s.key)), slog.String("error", err.Error()))
+		return nil, s.failed
+	}
+	delete(s.pendSet, attr)
+	s.unDelete(attr)
+	if s.rec.Attrs == nil {
+		s.rec.Attrs = make(map[string][]byte)
+	}
+	kind := EventAttributeReplaced
+	switch {
+	case nv == nil:
+		delete(s.rec.Attrs, attr)
+		kind = EventAttributeRemoved
+	case !existed:
+		kind = EventAttributeAdded
+	}
+	if nv != nil {
+		s.rec.Attrs[attr] = nv
+	}
+	if nv != nil || existed {
+		s.m.emit(ctx, Event{Kind: kind, Key: s.key, Principal: s.principal(), Attr: attr, Time: s.now})
+	}
+	return nv, nil
+}
+
+// fnError marks an error returned by an Update callback, as opposed to a
+// store failure.
+type fnError struct{ err error }
+
+func (e *fnError) Error() string { return e.err.Error() }
+func (e *fnError) Unwrap() error { return e.err }

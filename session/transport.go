@@ -1,0 +1,185 @@
+package session
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// cookieName returns the session cookie's name for r: Options.Cookie.Name, or
+// "__Host-sid" over HTTPS and "sid" over HTTP.
+func (m *Manager) cookieName(r *http.Request) string {
+	if m.c.Cookie.Name != "" {
+		return m.c.Cookie.Name
+	}
+	if r.TLS != nil {
+		return "__Host-sid"
+	}
+	return "sid"
+}
+
+// chunkName returns the name of the i-th cookie of a chunked session: name,
+// name.1, name.2…
+func chunkName(name string, i int) string {
+	if i == 0 {
+		return name
+	}
+	return name + "." + strconv.Itoa(i)
+}
+
+// formatSetCookie serialises a session cookie (RFC 6265bis section 4.1.1):
+// Path=/ and no Domain (host-only, as the __Host- prefix requires, section
+// 4.1.3.2), HttpOnly, Secure over HTTPS, SameSite. maxAge < 0 omits Max-Age
+// (a session cookie); 0 expires the cookie at once.
+func formatSetCookie(name, value string, maxAge int, secure bool, sameSite http.SameSite) string {
+	var b strings.Builder
+	b.Grow(len(name) + len(value) + 64)
+	b.WriteString(name)
+	b.WriteByte('=')
+	b.WriteString(value)
+	b.WriteString("; Path=/")
+	if maxAge >= 0 {
+		b.WriteString("; Max-Age=")
+		b.WriteString(strconv.Itoa(maxAge))
+	}
+	b.WriteString("; HttpOnly")
+	if secure {
+		b.WriteString("; Secure")
+	}
+	switch sameSite {
+	case http.SameSiteStrictMode:
+		b.WriteString("; SameSite=Strict")
+	case http.SameSiteNoneMode:
+		b.WriteString("; SameSite=None")
+	default:
+		b.WriteString("; SameSite=Lax")
+	}
+	return b.String()
+}
+
+// validCookieValue reports whether v consists of cookie-octets (RFC 6265bis
+// section 4.1.1), the alphabet a Codec must produce.
+func validCookieValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == ';' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// addVary adds v to the Vary header unless it is listed already.
+func addVary(h http.Header, v string) {
+	for _, have := range h["Vary"] {
+		for _, f := range strings.Split(have, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), v) {
+				return
+			}
+		}
+	}
+	h.Add("Vary", v)
+}
+
+// markNoStore keeps responses that set the session cookie out of shared
+// caches.
+func markNoStore(h http.Header) {
+	h.Set("Cache-Control", "no-store")
+	addVary(h, "Cookie")
+}
+
+// stripPathParam removes every ";sid=value" path parameter from the escaped
+// path p. It returns the new path, the first value and whether any was
+// found. A value runs to the next '/' or ';'.
+func stripPathParam(p string) (string, string, bool) {
+	const marker = ";" + urlParam + "="
+	i := strings.Index(p, marker)
+	if i < 0 {
+		return p, "", false
+	}
+	var b strings.Builder
+	first, found := "", false
+	for i >= 0 {
+		b.WriteString(p[:i])
+		rest := p[i+len(marker):]
+		end := strings.IndexAny(rest, "/;")
+		if end < 0 {
+			end = len(rest)
+		}
+		if !found {
+			first, found = rest[:end], true
+		}
+		p = rest[end:]
+		i = strings.Index(p, marker)
+	}
+	b.WriteString(p)
+	return b.String(), first, true
+}
+
+// stripURL returns r's URL without ";sid=" parameters and the first value,
+// or nil when the path carries none (or cannot be rewritten).
+func stripURL(u *url.URL) (*url.URL, string) {
+	esc := u.EscapedPath()
+	np, id, ok := stripPathParam(esc)
+	if !ok {
+		return nil, ""
+	}
+	path, err := url.PathUnescape(np)
+	if err != nil {
+		return nil, ""
+	}
+	nu := *u
+	nu.Path, nu.RawPath = path, np
+	if (&url.URL{Path: path}).EscapedPath() == np {
+		nu.RawPath = ""
+	}
+	return &nu, id
+}
+
+// EncodeURL returns u with the path parameter ";sid=ID" added, for clients
+// that do not keep cookies, when URL rewriting is on, the session has an ID
+// and the request did not arrive with the session cookie; otherwise u
+// unchanged. URLs to another host are never rewritten, so the ID does not
+// leak to other sites.
+func (s *Session) EncodeURL(u string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.m
+	if !m.c.URLRewriting || m.c.Codec != nil || s.load() != nil || s.dead || s.id == "" {
+		return u
+	}
+	if s.cookieID != "" && equalID(s.cookieID, s.id) {
+		return u
+	}
+	pu, err := url.Parse(u)
+	if err != nil || pu.Opaque != "" || pu.User != nil {
+		return u
+	}
+	if pu.Scheme != "" && pu.Scheme != "http" && pu.Scheme != "https" {
+		return u
+	}
+	if (pu.Scheme != "" || pu.Host != "") && !strings.EqualFold(pu.Host, s.req.Host) {
+		return u
+	}
+	esc := pu.EscapedPath()
+	if esc == "" {
+		if pu.Host == "" {
+			return u // "?q" or "#f": relative to the current document
+		}
+		esc = "/"
+	}
+	esc, _, _ = stripPathParam(esc)
+	esc += ";" + urlParam + "=" + s.id
+	path, err := url.PathUnescape(esc)
+	if err != nil {
+		return u
+	}
+	pu.Path, pu.RawPath = path, esc
+	return pu.String()
+}
+
+// EncodeRedirectURL is EncodeURL for a URL given to http.Redirect.
+func (s *Session) EncodeRedirectURL(u string) string {
+	return s.EncodeURL(u)
+}
