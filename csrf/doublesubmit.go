@@ -1,0 +1,165 @@
+package csrf
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// CookieOptions configures DoubleSubmitCookie.
+type CookieOptions struct {
+	// Keys are the HMAC-SHA256 keys that sign the cookie, newest first: the
+	// first signs, any verifies, so a key is rotated by prepending a new one
+	// and dropping the oldest once MaxAge has passed. Each key must be at
+	// least 32 bytes of random data. Required.
+	Keys [][]byte
+	// Name is the cookie name. "" means "__Host-csrf" over HTTPS (the
+	// __Host- prefix, RFC 6265bis section 4.1.3.2, stops subdomains from
+	// overwriting it) and "csrf" over plain HTTP.
+	Name string
+	// MaxAge bounds the cookie's life; an older cookie is replaced when a
+	// token is next issued, and rejected on unsafe requests. 0 means 24h.
+	MaxAge time.Duration
+	// Bind, if set, returns a value the cookie is bound to (e.g. the
+	// authenticated user's ID): a cookie signed for one binding is rejected
+	// under another, so a cookie issued to an attacker cannot be planted in
+	// a victim's browser. nil means no binding.
+	Bind func(r *http.Request) string
+	// SameSite is the cookie's SameSite attribute; 0 means Lax.
+	SameSite http.SameSite
+}
+
+// DoubleSubmitCookie returns a SecretSource for apps without server sessions:
+// the secret travels in an HttpOnly cookie whose value is the secret, its
+// issue time and an HMAC-SHA256 over both (and the binding), and requests
+// must repeat the secret in a masked token. See the package doc for why the
+// cookie is signed.
+func DoubleSubmitCookie(o *CookieOptions) (SecretSource, error) {
+	if o == nil || len(o.Keys) == 0 {
+		return nil, errors.New("csrf: DoubleSubmitCookie needs at least one key")
+	}
+	d := &doubleSubmit{name: o.Name, maxAge: o.MaxAge, bind: o.Bind, sameSite: o.SameSite}
+	for i, k := range o.Keys {
+		if len(k) < 32 {
+			return nil, fmt.Errorf("csrf: DoubleSubmitCookie key %d is %d bytes, want at least 32", i, len(k))
+		}
+		d.keys = append(d.keys, append([]byte(nil), k...))
+	}
+	if d.maxAge <= 0 {
+		d.maxAge = 24 * time.Hour
+	}
+	if d.sameSite == 0 {
+		d.sameSite = http.SameSiteLaxMode
+	}
+	return d, nil
+}
+
+type doubleSubmit struct {
+	keys     [][]byte
+	name     string
+	maxAge   time.Duration
+	bind     func(r *http.Request) string
+	sameSite http.SameSite
+}
+
+func (d *doubleSubmit) cookieName(r *http.Request) string {
+	if d.name != "" {
+		return d.name
+	}
+	if r.TLS != nil {
+		return "__Host-csrf"
+	}
+	return "csrf"
+}
+
+// payloadLen is the secret plus an 8-byte big-endian Unix issue time.
+const payloadLen = SecretLen + 8
+
+var b64 = base64.RawURLEncoding
+
+// sign returns the MAC of payload under key, bound to binding.
+func sign(key []byte, binding string, payload []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("httpstate-csrf-v1\x00"))
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(binding)))
+	m.Write(n[:])
+	m.Write([]byte(binding))
+	m.Write(payload)
+	return m.Sum(nil)
+}
+
+// encodeCookie returns the cookie value for secret issued at now.
+func (d *doubleSubmit) encodeCookie(secret []byte, binding string, now time.Time) string {
+	payload := make([]byte, payloadLen)
+	copy(payload, secret)
+	binary.BigEndian.PutUint64(payload[SecretLen:], uint64(now.Unix()))
+	return b64.EncodeToString(payload) + "." + b64.EncodeToString(sign(d.keys[0], binding, payload))
+}
+
+// decodeCookie checks a cookie value and returns its secret.
+func (d *doubleSubmit) decodeCookie(v, binding string, now time.Time) ([]byte, error) {
+	p, m, ok := strings.Cut(v, ".")
+	if !ok {
+		return nil, errors.New("no signature")
+	}
+	payload, err := b64.Strict().DecodeString(p)
+	if err != nil || len(payload) != payloadLen {
+		return nil, errors.New("malformed payload")
+	}
+	mac, err := b64.Strict().DecodeString(m)
+	if err != nil || len(mac) != sha256.Size {
+		return nil, errors.New("malformed signature")
+	}
+	valid := false
+	for _, k := range d.keys {
+		if hmac.Equal(mac, sign(k, binding, payload)) {
+			valid = true
+		}
+	}
+	if !valid {
+		return nil, errors.New("bad signature")
+	}
+	issued := time.Unix(int64(binary.BigEndian.Uint64(payload[SecretLen:])), 0)
+	if !now.Before(issued.Add(d.maxAge)) || issued.After(now.Add(time.Minute)) {
+		return nil, errors.New("expired")
+	}
+	return payload[:SecretLen], nil
+}
+
+func (d *doubleSubmit) Secret(w http.ResponseWriter, r *http.Request, create bool) ([]byte, error) {
+	now := nowOf(r)
+	binding := ""
+	if d.bind != nil {
+		binding = d.bind(r)
+	}
+	name := d.cookieName(r)
+	var why error = errors.New("no cookie")
+	if c, err := r.Cookie(name); err == nil {
+		secret, err := d.decodeCookie(c.Value, binding, now)
+		if err == nil {
+			return secret, nil
+		}
+		why = err
+	}
+	if !create {
+		return nil, fmt.Errorf("%w: cookie %s: %v", ErrNoSecret, name, why)
+	}
+	secret := newSecret()
+	http.SetCookie(w, &http.Cookie{
+		Name:     name,
+		Value:    d.encodeCookie(secret, binding, now),
+		Path:     "/",
+		MaxAge:   int(d.maxAge / time.Second),
+		Secure:   r.TLS != nil || strings.HasPrefix(name, "__Host-") || strings.HasPrefix(name, "__Secure-"),
+		HttpOnly: true,
+		SameSite: d.sameSite,
+	})
+	return secret, nil
+}

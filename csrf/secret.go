@@ -1,0 +1,58 @@
+package csrf
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// SecretSource supplies the secret a client's tokens are masked from and
+// checked against. Implementations must be safe for concurrent use.
+type SecretSource interface {
+	// Secret returns the SecretLen-byte secret of r's client. When the
+	// client has none (or an invalid one) and create is true, it makes a
+	// new random secret and persists it (in the session, or as a cookie on
+	// w); with create false it returns an error wrapping ErrNoSecret.
+	Secret(w http.ResponseWriter, r *http.Request, create bool) ([]byte, error)
+}
+
+// SessionAttr is the session attribute holding the session-bound secret.
+const SessionAttr = "csrf.secret"
+
+// SessionSecret returns the session-bound SecretSource: a 32-byte random
+// secret stored as the session attribute SessionAttr, so a token is valid
+// only in the session it was issued to. Requests must reach the Protector
+// through session.Manager.Handler (session outside, csrf inside).
+//
+// The secret survives session.Session.Renew; call Rotate at login or
+// privilege change if tokens issued before must stop working.
+func SessionSecret() SecretSource { return sessionSecret{} }
+
+type sessionSecret struct{}
+
+var errNoSession = errors.New("csrf: no session on the request (wrap Protector.Handler in session.Manager.Handler)")
+
+func (sessionSecret) Secret(w http.ResponseWriter, r *http.Request, create bool) ([]byte, error) {
+	s := session.FromRequest(r)
+	if s == nil {
+		return nil, errNoSession
+	}
+	var b []byte
+	ok, err := s.Get(SessionAttr, &b)
+	if err != nil && !create {
+		return nil, fmt.Errorf("%w: reading the session: %v", ErrNoSecret, err)
+	}
+	if ok && err == nil && len(b) == SecretLen {
+		return b, nil
+	}
+	if !create {
+		return nil, ErrNoSecret
+	}
+	b = newSecret()
+	if err := s.Set(SessionAttr, b); err != nil {
+		return nil, fmt.Errorf("csrf: storing the secret in the session: %w", err)
+	}
+	return b, nil
+}
