@@ -1,0 +1,101 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/httpstate/httpstate/client"
+)
+
+func okHandler(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }
+
+func TestSequentialRequestsReuseOneConnection(t *testing.T) {
+	for _, tls := range []bool{false, true} {
+		srv, conns := newCountingServer(t, http.HandlerFunc(okHandler), tls)
+		o := &client.Options{}
+		if tls {
+			o.TLSConfig = tlsConfigFor(srv)
+		}
+		c := mustNew(t, o)
+		for i := range 100 {
+			resp, err := c.Get(context.Background(), srv.URL)
+			if err != nil {
+				t.Fatalf("tls=%v request %d: %v", tls, i, err)
+			}
+			readAll(t, resp)
+		}
+		if got := conns.n.Load(); got != 1 {
+			t.Errorf("tls=%v: 100 sequential requests opened %d connections, want 1", tls, got)
+		}
+	}
+}
+
+// TestConcurrentRequestsStayPooled runs 16 workers × 50 requests twice: the
+// first round may open more connections than workers (net/http dials for a
+// waiting request even if another connection frees up first) but no more
+// than the pool keeps, and the second round none.
+func TestConcurrentRequestsStayPooled(t *testing.T) {
+	const workers, perWorker = 16, 50
+	for _, tls := range []bool{false, true} {
+		srv, conns := newCountingServer(t, http.HandlerFunc(okHandler), tls)
+		o := &client.Options{}
+		if tls {
+			o.TLSConfig = tlsConfigFor(srv)
+		}
+		c := mustNew(t, o)
+		round := func() {
+			var wg sync.WaitGroup
+			errs := make(chan error, workers)
+			for range workers {
+				wg.Go(func() {
+					for range perWorker {
+						resp, err := c.Get(context.Background(), srv.URL)
+						if err != nil {
+							errs <- err
+							return
+						}
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+		}
+		round()
+		warm := conns.n.Load()
+		if warm < 1 || warm > client.DefaultMaxIdleConnsPerHost {
+			t.Errorf("tls=%v: warm-up opened %d connections, want 1..%d", tls, warm, client.DefaultMaxIdleConnsPerHost)
+		}
+		round()
+		if got := conns.n.Load(); got != warm {
+			t.Errorf("tls=%v: %d connections re-dialled after warm-up", tls, got-warm)
+		}
+	}
+}
+
+func TestHTTP2Negotiated(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, r.Proto)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	c := mustNew(t, &client.Options{TLSConfig: tlsConfigFor(srv)})
+	resp, err := c.Get(context.Background(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	if resp.ProtoMajor != 2 || body != "HTTP/2.0" {
+		t.Errorf("protocol: client saw %s, server saw %s; want HTTP/2.0", resp.Proto, body)
+	}
+}
