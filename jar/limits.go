@@ -1,0 +1,165 @@
+package jar
+
+import (
+	"fmt"
+	"time"
+)
+
+// Limits bounds what a Jar stores (RFC 6265bis section 6.1 "Limits", and
+// the "remove excess cookies" rules of section 5.7).
+type Limits struct {
+	// PerDomain is the most cookies kept per registrable domain (eTLD+1,
+	// as Chromium counts them). Zero or negative means no limit.
+	PerDomain int
+	// Total is the most cookies kept in the jar. Zero or negative means no
+	// limit.
+	Total int
+	// MaxCookieBytes is the largest accepted len(name)+len(value). Zero
+	// means 4096, the ceiling RFC 6265bis section 5.7 step 4 mandates;
+	// larger values are lowered to 4096.
+	MaxCookieBytes int
+}
+
+// DefaultLimits are Chromium's limits, well above RFC 6265bis section 6.1's
+// minimum capabilities (50 per domain, 3000 in total): 180 cookies per
+// registrable domain, 3300 in total, 4096 bytes per cookie. Options with a
+// nil Limits use them. Do not modify it; copy it.
+var DefaultLimits = Limits{PerDomain: 180, Total: 3300, MaxCookieBytes: 4096}
+
+// Netscape are the limits of the original Netscape cookie specification
+// and RFC 2109: 20 cookies per domain, 300 in total, 4096 bytes per
+// cookie. Use it as Options{Limits: &jar.Netscape}. Do not modify it; copy
+// it.
+var Netscape = Limits{PerDomain: 20, Total: 300, MaxCookieBytes: 4096}
+
+// maxCookieBytes is the effective per-cookie size limit.
+func (l *Limits) maxCookieBytes() int {
+	if l.MaxCookieBytes <= 0 || l.MaxCookieBytes > 4096 {
+		return 4096
+	}
+	return l.MaxCookieBytes
+}
+
+// validate checks a Limits for settings that cannot work.
+func (l *Limits) validate() error {
+	if l.PerDomain > 0 && l.Total > 0 && l.Total < l.PerDomain {
+		return fmt.Errorf("jar: Limits.Total (%d) is below Limits.PerDomain (%d)", l.Total, l.PerDomain)
+	}
+	return nil
+}
+
+// purgeExpiredLocked removes the expired cookies of bucket key and reports
+// how many it removed (RFC 6265bis section 5.7: expired cookies are
+// evicted).
+func (j *Jar) purgeExpiredLocked(key string, now time.Time) int {
+	b := j.buckets[key]
+	if b == nil {
+		return 0
+	}
+	n := 0
+	kept := b.items[:0]
+	for _, it := range b.items {
+		if it.expired(now) {
+			n++
+			continue
+		}
+		kept = append(kept, it)
+	}
+	for i := len(kept); i < len(b.items); i++ {
+		b.items[i] = nil
+	}
+	b.items = kept
+	j.count -= n
+	if len(b.items) == 0 {
+		delete(j.buckets, key)
+	}
+	return n
+}
+
+// evictLocked removes excess cookies after fresh was stored in bucket key,
+// in the priority order of RFC 6265bis section 5.7: expired cookies; then,
+// in a domain over the per-domain limit, cookies whose secure-only-flag is
+// false, then any cookie of that domain; then, over the total limit, any
+// cookie. Within one priority the cookie with the earliest
+// last-access-time goes first. The cookie just stored is evicted only if
+// nothing else is left to evict.
+func (j *Jar) evictLocked(key string, fresh *item, now time.Time) {
+	if l := j.limits.PerDomain; l > 0 {
+		if b := j.buckets[key]; b != nil && len(b.items) > l {
+			j.purgeExpiredLocked(key, now)
+			for {
+				b := j.buckets[key]
+				if b == nil || len(b.items) <= l {
+					break
+				}
+				i := oldestIn(b, fresh, true)
+				if i < 0 {
+					i = oldestIn(b, fresh, false)
+				}
+				if i < 0 {
+					i = indexOf(b, fresh)
+				}
+				j.removeAtLocked(key, b, i)
+			}
+		}
+	}
+	if l := j.limits.Total; l > 0 && j.count > l {
+		for k := range j.buckets {
+			j.purgeExpiredLocked(k, now)
+		}
+		for j.count > l {
+			var (
+				bk   string
+				bb   *bucket
+				bi   = -1
+				best *item
+			)
+			for k, b := range j.buckets {
+				i := oldestIn(b, fresh, false)
+				if i >= 0 && (best == nil || olderAccess(b.items[i], best)) {
+					bk, bb, bi, best = k, b, i, b.items[i]
+				}
+			}
+			if bi < 0 {
+				bk = key
+				bb = j.buckets[key]
+				bi = indexOf(bb, fresh)
+			}
+			j.removeAtLocked(bk, bb, bi)
+		}
+	}
+}
+
+// olderAccess orders eviction candidates: earliest last-access-time, then
+// earliest insertion.
+func olderAccess(a, b *item) bool {
+	if !a.LastAccess.Equal(b.LastAccess) {
+		return a.LastAccess.Before(b.LastAccess)
+	}
+	return a.seq < b.seq
+}
+
+// oldestIn returns the position of the least recently accessed cookie of b
+// other than skip, only among non-secure cookies if nonSecure; -1 if none.
+func oldestIn(b *bucket, skip *item, nonSecure bool) int {
+	best := -1
+	for i, it := range b.items {
+		if it == skip || (nonSecure && it.Secure) {
+			continue
+		}
+		if best < 0 || olderAccess(it, b.items[best]) {
+			best = i
+		}
+	}
+	return best
+}
+
+// indexOf returns the position of it in b.
+func indexOf(b *bucket, it *item) int {
+	for i, x := range b.items {
+		if x == it {
+			return i
+		}
+	}
+	return -1
+}

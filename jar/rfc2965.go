@@ -1,0 +1,74 @@
+package jar
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/httpstate/httpstate/cookie"
+)
+
+// RFC 2965 (Set-Cookie2), obsoleted by RFC 6265 and implemented by no
+// current browser. With Options.RFC2965 the jar accepts Set-Cookie2 values:
+// they go through the RFC 6265bis storage model like any cookie, plus the
+// RFC 2965 section 3.3.2 rules for Port and Path below, and cookies that
+// came from them are sent back in the RFC 2965 form with $Version.
+
+// SetCookie2Lines stores the cookies of the Set-Cookie2 header field
+// values lines received in the response to a request for u (a same-site,
+// top-level GET through HTTP). It does nothing unless Options.RFC2965 is
+// set. Values the parser rejects are ignored.
+func (j *Jar) SetCookie2Lines(u *url.URL, lines []string) {
+	if !j.rfc2965 || u == nil || len(lines) == 0 {
+		return
+	}
+	var cs []*cookie.Cookie
+	for _, l := range lines {
+		got, err := cookie.ParseSetCookie2(l)
+		if err != nil {
+			continue
+		}
+		for _, c := range got {
+			if c == nil {
+				continue
+			}
+			if c.Version < 1 {
+				c.Version = 1 // Set-Cookie2 cookies are RFC 2965 cookies
+			}
+			cs = append(cs, c)
+		}
+	}
+	r := plainRequest(u)
+	now := j.now()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, c := range cs {
+		_ = j.storeLocked(&r, c, now)
+	}
+}
+
+// apply2965 copies the RFC 2965 attributes of c into e and applies the
+// rejection rules of RFC 2965 section 3.3.2 that RFC 6265bis lacks:
+//   - the Path attribute must be a prefix of the request-URI's path;
+//   - the request port must be in the Port list, and a Port attribute
+//     without a value stands for the request port (section 3.2.2), so the
+//     cookie is only sent back to ports in the list (section 3.3.4).
+func (j *Jar) apply2965(u *url.URL, c *cookie.Cookie, e *Entry) error {
+	e.Version = c.Version
+	e.Comment = c.Comment
+	e.CommentURL = c.CommentURL
+	if c.Path != "" && !strings.HasPrefix(requestPath(u), c.Path) {
+		return errPath2965
+	}
+	if c.PortSet {
+		p := requestPort(u)
+		if len(c.Port) == 0 {
+			e.Port = []int{p}
+		} else {
+			if !containsPort(c.Port, p) {
+				return errPort
+			}
+			e.Port = append([]int(nil), c.Port...)
+		}
+	}
+	return nil
+}
