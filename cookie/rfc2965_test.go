@@ -1,0 +1,192 @@
+package cookie
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var parseSetCookie2Tests = []struct {
+	name    string
+	line    string
+	want    []*Cookie
+	wantErr bool
+}{
+	{"RFC 2965 example", `Customer="WILE_E_COYOTE"; Version="1"; Path="/acme"`,
+		[]*Cookie{{Name: "Customer", Value: "WILE_E_COYOTE", Version: 1, Path: "/acme"}}, false},
+	{"all attributes", `id=abc; Version=1; Comment="a; b, c"; CommentURL="http://x.example/why?a=1,2"; Discard; Domain=.example.com; Max-Age=3600; Path=/; Port="80, 8080"; Secure`,
+		[]*Cookie{{Name: "id", Value: "abc", Version: 1, Comment: "a; b, c", CommentURL: "http://x.example/why?a=1,2", Discard: true, Domain: ".example.com", MaxAge: 3600, HasMaxAge: true, Path: "/", Port: []int{80, 8080}, PortSet: true, Secure: true}}, false},
+	{"two cookies", `a=1; Version=1, b="2"; Version="1"; Port`,
+		[]*Cookie{{Name: "a", Value: "1", Version: 1}, {Name: "b", Value: "2", Version: 1, PortSet: true}}, false},
+	{"bare port", `a=1; Version=1; Port=443`, []*Cookie{{Name: "a", Value: "1", Version: 1, Port: []int{443}, PortSet: true}}, false},
+	{"case-insensitive attributes", `a=1; VERSION=1; pAtH="/x"; SECURE; discard`, []*Cookie{{Name: "a", Value: "1", Version: 1, Path: "/x", Secure: true, Discard: true}}, false},
+	{"first attribute wins", `a=1; Version=1; Path=/a; Path=/b; Max-Age=1; Max-Age=2`, []*Cookie{{Name: "a", Value: "1", Version: 1, Path: "/a", MaxAge: 1, HasMaxAge: true}}, false},
+	{"unknown attribute ignored", `a=1; Version=1; Expires=whenever; X=y`, []*Cookie{{Name: "a", Value: "1", Version: 1}}, false},
+	{"quoted-pair", `a="x\"y\\z"; Version=1`, []*Cookie{{Name: "a", Value: `x"y\z`, Version: 1}}, false},
+	{"empty elements", `, a=1; Version=1 ,, `, []*Cookie{{Name: "a", Value: "1", Version: 1}}, false},
+	{"missing version", `a=1; Path=/`, nil, true},
+	{"missing version, next kept", `a=1, b=2; Version=1`, []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
+	{"version zero", `a=1; Version=0`, nil, true},
+	{"no '='", `a; Version=1`, nil, true},
+	{"$ name", `$a=1; Version=1`, nil, true},
+	{"bad max-age", `a=1; Version=1; Max-Age=-1, b=2; Version=1`, []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
+	{"bad port", `a=1; Version=1; Port="80,x"`, nil, true},
+	{"port zero", `a=1; Version=1; Port="0"`, nil, true},
+	{"port too big", `a=1; Version=1; Port="65536"`, nil, true},
+	{"unterminated quote", `a="1; Version=1`, nil, true},
+	{"junk after quote", `a="1"x; Version=1`, nil, true},
+	{"empty", ``, nil, false},
+}
+
+func TestParseSetCookie2(t *testing.T) {
+	for _, tt := range parseSetCookie2Tests {
+		got, err := ParseSetCookie2(tt.line)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%s: ParseSetCookie2(%q) error %v, want error %v", tt.name, tt.line, err, tt.wantErr)
+		}
+		if err != nil && !errors.Is(err, ErrSyntax) {
+			t.Errorf("%s: error %v does not wrap ErrSyntax", tt.name, err)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: ParseSetCookie2(%q)\n got %s\nwant %s", tt.name, tt.line, dump(got), dump(tt.want))
+		}
+	}
+}
+
+// dump prints cookies for failure messages.
+func dump(cs []*Cookie) string {
+	var b strings.Builder
+	for _, c := range cs {
+		fmt.Fprintf(&b, "%+v\n", *c)
+	}
+	return b.String()
+}
+
+var formatSetCookie2Tests = []struct {
+	name string
+	c    Cookie
+	want string
+}{
+	{"minimal", Cookie{Name: "a", Value: "b", Version: 1}, `a="b"; Version="1"`},
+	{"version 0 written as 1", Cookie{Name: "a", Value: "b"}, `a="b"; Version="1"`},
+	{"all", Cookie{Name: "id", Value: `x"y`, Version: 1, Comment: "c", CommentURL: "http://e/", Discard: true, Domain: ".example.com", MaxAge: 0, HasMaxAge: true, Path: "/", Port: []int{80, 8080}, PortSet: true, Secure: true},
+		`id="x\"y"; Version="1"; Comment="c"; CommentURL="http://e/"; Discard; Domain=".example.com"; Max-Age="0"; Path="/"; Port="80,8080"; Secure`},
+	{"bare port", Cookie{Name: "a", Value: "b", Version: 1, PortSet: true}, `a="b"; Version="1"; Port`},
+}
+
+func TestFormatSetCookie2(t *testing.T) {
+	for _, tt := range formatSetCookie2Tests {
+		got, err := FormatSetCookie2(&tt.c)
+		if err != nil || got != tt.want {
+			t.Errorf("%s: FormatSetCookie2 = %q, %v; want %q", tt.name, got, err, tt.want)
+			continue
+		}
+		back, err := ParseSetCookie2(got)
+		want := tt.c
+		want.Version = max(want.Version, 1)
+		if err != nil || len(back) != 1 || !reflect.DeepEqual(back[0], &want) {
+			t.Errorf("%s: ParseSetCookie2(%q) = %s, %v; want %s", tt.name, got, dump(back), err, dump([]*Cookie{&want}))
+		}
+	}
+}
+
+var formatSetCookie2ErrorTests = []struct {
+	name string
+	c    Cookie
+	want error
+}{
+	{"empty name", Cookie{Value: "b"}, ErrInvalidName},
+	{"$ name", Cookie{Name: "$a", Value: "b"}, ErrInvalidName},
+	{"CTL in value", Cookie{Name: "a", Value: "\x01"}, ErrInvalidValue},
+	{"negative max-age", Cookie{Name: "a", MaxAge: -1, HasMaxAge: true}, ErrInvalidAttribute},
+	{"port zero", Cookie{Name: "a", Port: []int{0}, PortSet: true}, ErrInvalidAttribute},
+	{"CTL in comment", Cookie{Name: "a", Comment: "x\ny"}, ErrInvalidAttribute},
+	{"CTL in path", Cookie{Name: "a", Path: "/\r"}, ErrInvalidPath},
+}
+
+func TestFormatSetCookie2Errors(t *testing.T) {
+	for _, tt := range formatSetCookie2ErrorTests {
+		got, err := FormatSetCookie2(&tt.c)
+		if !errors.Is(err, tt.want) {
+			t.Errorf("%s: FormatSetCookie2 = %q, %v; want error %v", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+var parseLegacyCookieTests = []struct {
+	name    string
+	header  string
+	want    []*Cookie
+	wantErr bool
+}{
+	{"RFC 2965 example", `$Version="1"; Customer="WILE_E_COYOTE"; $Path="/acme"; Part_Number="Rocket_Launcher_0001"; $Path="/acme"`,
+		[]*Cookie{{Name: "Customer", Value: "WILE_E_COYOTE", Version: 1, Path: "/acme"}, {Name: "Part_Number", Value: "Rocket_Launcher_0001", Version: 1, Path: "/acme"}}, false},
+	{"all attributes", `$Version=1; a=b; $Path=/; $Domain=.example.com; $Port="80,443"`,
+		[]*Cookie{{Name: "a", Value: "b", Version: 1, Path: "/", Domain: ".example.com", Port: []int{80, 443}, PortSet: true}}, false},
+	{"bare $Port", `$Version=1; a=b; $Port`, []*Cookie{{Name: "a", Value: "b", Version: 1, PortSet: true}}, false},
+	{"comma separator", `$Version=1, a=b, c=d; $Path=/x`, []*Cookie{{Name: "a", Value: "b", Version: 1}, {Name: "c", Value: "d", Version: 1, Path: "/x"}}, false},
+	{"unknown $ ignored", `$Version=1; a=b; $Foo=bar`, []*Cookie{{Name: "a", Value: "b", Version: 1}}, false},
+	{"first $Path wins", `$Version=1; a=b; $Path=/1; $Path=/2`, []*Cookie{{Name: "a", Value: "b", Version: 1, Path: "/1"}}, false},
+	{"no $Version", `a=b; $Path=/`, nil, true},
+	{"bad $Version", `$Version=x; a=b`, nil, true},
+	{"$Path first", `$Version=1; $Path=/; a=b`, []*Cookie{{Name: "a", Value: "b", Version: 1}}, true},
+	{"no '='", `$Version=1; a; b=c`, []*Cookie{{Name: "b", Value: "c", Version: 1}}, true},
+	{"empty name", `$Version=1; =x; b=c`, []*Cookie{{Name: "b", Value: "c", Version: 1}}, true},
+	{"bad $Port", `$Version=1; a=b; $Port="x"`, []*Cookie{{Name: "a", Value: "b", Version: 1}}, true},
+}
+
+func TestParseLegacyCookie(t *testing.T) {
+	for _, tt := range parseLegacyCookieTests {
+		got, err := ParseLegacyCookie(tt.header)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%s: ParseLegacyCookie(%q) error %v, want error %v", tt.name, tt.header, err, tt.wantErr)
+		}
+		if err != nil && !errors.Is(err, ErrSyntax) {
+			t.Errorf("%s: error %v does not wrap ErrSyntax", tt.name, err)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: ParseLegacyCookie(%q)\n got %s\nwant %s", tt.name, tt.header, dump(got), dump(tt.want))
+		}
+	}
+}
+
+var formatLegacyCookieTests = []struct {
+	name string
+	cs   []*Cookie
+	want string
+}{
+	{"brief example", []*Cookie{{Name: "name", Value: "value", Version: 1, Path: "/", Domain: ".x", Port: []int{80}, PortSet: true}},
+		`$Version="1"; name="value"; $Path="/"; $Domain=".x"; $Port="80"`},
+	{"attributes only when present", []*Cookie{{Name: "a", Value: "1", Version: 1}, {Name: "b", Value: "2", Version: 1, PortSet: true}},
+		`$Version="1"; a="1"; b="2"; $Port`},
+	{"invalid left out", []*Cookie{{Name: "$a", Value: "1"}, {Name: "b", Value: "\x00"}, {Name: "c", Value: "3"}}, `$Version="1"; c="3"`},
+	{"none", nil, `$Version="1"`},
+}
+
+func TestFormatLegacyCookie(t *testing.T) {
+	for _, tt := range formatLegacyCookieTests {
+		got := FormatLegacyCookie(tt.cs)
+		if got != tt.want {
+			t.Errorf("%s: FormatLegacyCookie = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestSetCookie2ToLegacyCookie(t *testing.T) {
+	// RFC 2965 section 3.3.4: the Cookie header returns what Set-Cookie2 set.
+	cs, err := ParseSetCookie2(`Shipping="FedEx"; Version="1"; Path="/acme"; Domain=".acme.example"; Port="8080"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := FormatLegacyCookie(cs)
+	want := `$Version="1"; Shipping="FedEx"; $Path="/acme"; $Domain=".acme.example"; $Port="8080"`
+	if got != want {
+		t.Errorf("FormatLegacyCookie = %q, want %q", got, want)
+	}
+	back, err := ParseLegacyCookie(got)
+	if err != nil || !reflect.DeepEqual(back, cs) {
+		t.Errorf("ParseLegacyCookie(%q) = %s, %v; want %s", got, dump(back), err, dump(cs))
+	}
+}
