@@ -178,6 +178,31 @@ func Token(r *http.Request) string {
 	return tok
 }
 
+// Rotate replaces the secret of r's client, so that every token issued
+// before stops working; call it at sign-in and privilege changes (the
+// session ID is renewed then too) and before writing the response. Tokens
+// that Token returns afterwards in this request carry the new secret. It
+// fails when r did not pass through Protector.Handler or the SecretSource
+// is not a Rotator.
+func Rotate(r *http.Request) error {
+	st := stateOf(r)
+	if st == nil {
+		return errNoMiddleware
+	}
+	rot, ok := st.p.secret.(Rotator)
+	if !ok {
+		return fmt.Errorf("csrf: the SecretSource %T cannot rotate", st.p.secret)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	s, err := rot.Rotate(st.w, r)
+	if err != nil {
+		return err
+	}
+	st.secret = s
+	return nil
+}
+
 // now returns the Protector's clock reading; sources use it via nowOf.
 func nowOf(r *http.Request) time.Time {
 	if st := stateOf(r); st != nil {

@@ -151,6 +151,21 @@ func (d *doubleSubmit) Secret(w http.ResponseWriter, r *http.Request, create boo
 	if !create {
 		return nil, fmt.Errorf("%w: cookie %s: %v", ErrNoSecret, name, why)
 	}
+	return d.issue(w, r, binding, now)
+}
+
+// Rotate implements Rotator: it sets a cookie with a new secret.
+func (d *doubleSubmit) Rotate(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	binding := ""
+	if d.bind != nil {
+		binding = d.bind(r)
+	}
+	return d.issue(w, r, binding, nowOf(r))
+}
+
+// issue makes a new secret and sets its cookie on w.
+func (d *doubleSubmit) issue(w http.ResponseWriter, r *http.Request, binding string, now time.Time) ([]byte, error) {
+	name := d.cookieName(r)
 	secret := newSecret()
 	http.SetCookie(w, &http.Cookie{
 		Name:     name,

@@ -18,6 +18,14 @@ type SecretSource interface {
 	Secret(w http.ResponseWriter, r *http.Request, create bool) ([]byte, error)
 }
 
+// Rotator is a SecretSource that can replace a client's secret (see Rotate).
+type Rotator interface {
+	SecretSource
+	// Rotate replaces the secret of r's client with a new random one and
+	// returns it.
+	Rotate(w http.ResponseWriter, r *http.Request) ([]byte, error)
+}
+
 // SessionAttr is the session attribute holding the session-bound secret.
 const SessionAttr = "csrf.secret"
 
@@ -50,7 +58,28 @@ func (sessionSecret) Secret(w http.ResponseWriter, r *http.Request, create bool)
 	if !create {
 		return nil, ErrNoSecret
 	}
-	b = newSecret()
+	// Update, not Set: two first requests of one session racing here must
+	// agree on one secret, or the loser's page would carry dead tokens.
+	fresh := newSecret()
+	b, err = session.Update(s, SessionAttr, func(old []byte, ok bool) ([]byte, error) {
+		if ok && len(old) == SecretLen {
+			return old, nil
+		}
+		return fresh, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("csrf: storing the secret in the session: %w", err)
+	}
+	return b, nil
+}
+
+// Rotate implements Rotator: it replaces the session's secret.
+func (sessionSecret) Rotate(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	s := session.FromRequest(r)
+	if s == nil {
+		return nil, errNoSession
+	}
+	b := newSecret()
 	if err := s.Set(SessionAttr, b); err != nil {
 		return nil, fmt.Errorf("csrf: storing the secret in the session: %w", err)
 	}
