@@ -1,0 +1,76 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/httpstate/httpstate/csrf"
+	"github.com/httpstate/httpstate/session"
+)
+
+// login is POST /login (fields user, password). On success it renews the
+// session ID, so an ID planted before login (session fixation) is dead, sets
+// the principal, replaces the CSRF secret (tokens handed out before login stop
+// working) and redirects to /. A bad password gets 401 and changes nothing.
+func (a *App) login(w http.ResponseWriter, r *http.Request) {
+	s := session.FromRequest(r)
+	user, password := r.PostFormValue("user"), r.PostFormValue("password")
+	if s == nil || !a.users.check(user, password) {
+		a.metrics.logins.WithLabelValues("failed").Inc()
+		a.log.Warn("login failed", "user", user, "session", shortKey(sessionKey(s)))
+		a.renderHome(w, r, http.StatusUnauthorized, "Wrong user name or password.")
+		return
+	}
+	old := s.Key()
+	if err := s.Renew(); err != nil {
+		a.internalError(w, r, "renewing the session failed", err)
+		return
+	}
+	if err := s.SetPrincipal(user); err != nil {
+		a.internalError(w, r, "setting the principal failed", err)
+		return
+	}
+	if err := s.Delete(csrf.SessionAttr); err != nil {
+		a.internalError(w, r, "rotating the csrf secret failed", err)
+		return
+	}
+	a.metrics.logins.WithLabelValues("ok").Inc()
+	a.log.Info("login", "user", user, "old_session", shortKey(old), "session", shortKey(s.Key()))
+	http.Redirect(w, r, s.EncodeRedirectURL("/"), http.StatusSeeOther)
+}
+
+// logout is POST /logout: the session is invalidated (its data gone, its
+// cookie expired) and the browser goes back to /.
+func (a *App) logout(w http.ResponseWriter, r *http.Request) {
+	s := session.FromRequest(r)
+	if s == nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	user, key := s.Principal(), s.Key()
+	if err := s.Invalidate(); err != nil {
+		a.internalError(w, r, "invalidating the session failed", err)
+		return
+	}
+	a.log.Info("logout", "user", user, "session", shortKey(key))
+	http.Redirect(w, r, s.EncodeRedirectURL("/"), http.StatusSeeOther)
+}
+
+// admin lets only the dashboard's users reach h; others get 403.
+func (a *App) admin(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if s == nil || !a.users.isAdmin(s.Principal()) {
+			a.fail(w, r, http.StatusForbidden, "The dashboard is for administrators: log in as admin.")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// sessionKey returns s's store key, "" for none.
+func sessionKey(s *session.Session) string {
+	if s == nil {
+		return ""
+	}
+	return s.Key()
+}

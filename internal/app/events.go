@@ -1,0 +1,99 @@
+package app
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// keepAlive is how often an idle event stream sends a comment line, so
+// proxies and browsers do not time the connection out.
+const keepAlive = 15 * time.Second
+
+// events is GET /dashboard/events (admins only): a server-sent event stream
+// (the WHATWG HTML "Server-sent events" format) of dashboard snapshots.
+//
+// A snapshot is read from the store when a session event happens on this
+// instance and at least every PollInterval, so sessions created, renewed or
+// expired by another instance sharing the store show up too. It is sent as an
+// event "sessions" only when it differs from the previous one. When the
+// viewer's own session is gone (logged out, revoked, expired) the stream sends
+// an event "gone" and ends; the stream also ends when the client leaves or
+// the App shuts down.
+func (a *App) events(w http.ResponseWriter, r *http.Request) {
+	s := session.FromRequest(r)
+	viewer := s.Key()
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	if _, err := fmt.Fprint(w, "retry: 2000\n\n"); err != nil {
+		return
+	}
+	if err := rc.Flush(); err != nil {
+		a.log.Error("event stream cannot flush", "err", err)
+		return
+	}
+
+	wake, unsubscribe := a.hub.subscribe()
+	defer unsubscribe()
+	poll := time.NewTicker(a.poll)
+	defer poll.Stop()
+	lastWrite := time.Now()
+	var last []byte
+	for {
+		snap, err := a.snapshot(r.Context(), viewer)
+		if err != nil {
+			if r.Context().Err() != nil {
+				return
+			}
+			a.log.Warn("dashboard snapshot failed", "err", err)
+		} else {
+			if !snap.viewerLive {
+				fmt.Fprint(w, "event: gone\ndata: {}\n\n")
+				rc.Flush()
+				return
+			}
+			// Compare without the timestamp, which always differs.
+			now := snap.Now
+			snap.Now = time.Time{}
+			body, err := json.Marshal(snap)
+			if err != nil {
+				a.log.Error("encoding a snapshot failed", "err", err)
+				return
+			}
+			if !bytes.Equal(body, last) {
+				last = body
+				snap.Now = now
+				body, _ = json.Marshal(snap)
+				if _, err := fmt.Fprintf(w, "event: sessions\ndata: %s\n\n", body); err != nil {
+					return
+				}
+				if rc.Flush() != nil {
+					return
+				}
+				lastWrite = time.Now()
+			}
+		}
+		if time.Since(lastWrite) >= keepAlive {
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+				return
+			}
+			lastWrite = time.Now()
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-a.done:
+			return
+		case <-wake:
+		case <-poll.C:
+		}
+	}
+}

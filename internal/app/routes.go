@@ -1,0 +1,58 @@
+package app
+
+import (
+	"net/http"
+)
+
+// routes builds the App's handler tree.
+//
+// /healthz, /metrics and /static/ sit outside the session middleware: probes,
+// scrapers and asset requests never create sessions. Everything else runs
+// inside session.Manager.Handler (which strips ";sid=" path parameters and
+// commits the session before the response header) and, inside that, the CSRF
+// protector, which rejects every unsafe request without the session's token.
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", a.home)
+	mux.HandleFunc("POST /login", a.login)
+	mux.HandleFunc("POST /logout", a.logout)
+	mux.HandleFunc("GET /cart", a.cart)
+	mux.HandleFunc("POST /cart", a.addToCart)
+	mux.Handle("GET /api/csrf", noStore(a.csrf.TokenHandler()))
+	mux.HandleFunc("GET /dashboard", a.admin(a.dashboard))
+	mux.HandleFunc("GET /dashboard/events", a.admin(a.events))
+	mux.HandleFunc("POST /dashboard/revoke", a.admin(a.revoke))
+	mux.HandleFunc("POST /dashboard/revoke-user", a.admin(a.revokeUser))
+	mux.HandleFunc("/", a.notFound)
+	withSession := a.mgr.Handler(a.csrf.Handler(mux))
+
+	outer := http.NewServeMux()
+	outer.HandleFunc("GET /healthz", healthz)
+	outer.Handle("GET /metrics", a.metrics.handler())
+	outer.Handle("GET /static/", cacheAssets(a.static))
+	outer.Handle("/", withSession)
+	return securityHeaders(outer)
+}
+
+// healthz answers liveness probes.
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte("ok\n"))
+}
+
+// noStore marks h's responses as not cacheable.
+func noStore(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// cacheAssets lets browsers keep the embedded assets for an hour.
+func cacheAssets(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
