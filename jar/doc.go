@@ -1,0 +1,62 @@
+// Package jar is a client cookie store that behaves like a browser's: the
+// storage and retrieval models of RFC 6265bis
+// (draft-ietf-httpbis-rfc6265bis), with the public suffix list, SameSite,
+// cookie name prefixes, Secure-cookie protection, per-domain limits and
+// cookie files curl can read.
+//
+// # Basics
+//
+// New returns an empty Jar; nil options are browser defaults. A *Jar is an
+// http.CookieJar, so it plugs into an http.Client:
+//
+//	j, err := jar.New(nil)
+//	client := &http.Client{Jar: j}
+//
+// That interface only receives the cookies net/http has already parsed and
+// sanitised (it drops or rewrites some values and loses unparseable
+// attributes) and Cookies returns name and value only, which net/http
+// sanitises again. A client that wants browser-exact behaviour passes the
+// raw header values instead:
+//
+//	j.SetCookieLines(u, resp.Header.Values("Set-Cookie"))
+//	if h := j.CookieHeader(u); h != "" {
+//		req.Header.Set("Cookie", h)
+//	}
+//
+// # SameSite and request context
+//
+// http.CookieJar carries no request context, so SetCookies, Cookies,
+// SetCookieLines and CookieHeader treat every request as a same-site,
+// top-level GET made through HTTP (not a script API). SetCookieLinesFor,
+// CookieHeaderFor and CookiesFor take a Request with the site for
+// cookies, method, navigation type and API type, and apply the SameSite
+// rules of RFC 6265bis sections 5.2, 5.7 step 18 and 5.8.3.
+//
+// # Files
+//
+// Save and Load write and read the Netscape cookies.txt format of curl and
+// wget or a JSON format holding every Entry field; saves are atomic. Read
+// errors are *ParseError values naming the line.
+//
+// # Layout
+//
+// One concept per file: match.go (RFC 6265bis 5.1.2-5.1.4), samesite.go
+// (5.2), prefix.go (5.4), storage.go (5.7), retrieval.go (5.8), limits.go
+// (5.7 eviction, 6.1), index.go (the per-registrable-domain index),
+// cookiestxt.go, jsonfile.go and persist.go (files), rfc2965.go
+// (Set-Cookie2).
+//
+// # Deviations
+//
+// Loopback hosts (127.0.0.0/8, ::1, localhost) count as secure origins, as
+// in browsers. Cookies whose host is an IP address are always host-only.
+// Partitioned (CHIPS) is recorded but not enforced. RFC 2965 cookies are
+// sent back with $Path always (the jar does not record whether Path was
+// explicit).
+//
+// # Concurrency
+//
+// A Jar is safe for concurrent use by multiple goroutines; one mutex
+// guards its store, so a retrieval (which updates last-access-times) and a
+// store never interleave.
+package jar

@@ -1,0 +1,97 @@
+package jar
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// checkEntry validates a cookie read from a file or passed to Add: the
+// invariants the storage model (RFC 6265bis section 5.7) guarantees for
+// every stored cookie. It canonicalizes e.Domain in place.
+func checkEntry(e *Entry) error {
+	d := strings.TrimPrefix(e.Domain, ".")
+	host, ok := canonicalHostname(d)
+	if !ok || !allCHAR(host) {
+		return fmt.Errorf("invalid domain %q", e.Domain)
+	}
+	e.Domain = host
+	if isIP(host) {
+		e.HostOnly = true
+	}
+	if e.Path == "" || e.Path[0] != '/' {
+		return fmt.Errorf("path %q does not begin with %q", e.Path, "/")
+	}
+	if hasCTL(e.Path) || strings.IndexByte(e.Path, ';') >= 0 {
+		return fmt.Errorf("invalid path %q", e.Path)
+	}
+	if e.Name == "" && e.Value == "" {
+		return errors.New("cookie name and value are both empty")
+	}
+	if hasCTL(e.Name) || hasCTL(e.Value) {
+		return errors.New("control character in cookie name or value")
+	}
+	if strings.IndexByte(e.Name, '=') >= 0 || strings.IndexByte(e.Name, ';') >= 0 || strings.IndexByte(e.Value, ';') >= 0 {
+		return fmt.Errorf("cookie %q has a %q or %q in its name or value", e.Name, "=", ";")
+	}
+	if len(e.Name)+len(e.Value) > 4096 {
+		return errors.New("cookie name and value are longer than 4096 octets")
+	}
+	if e.Persistent && e.Expires.IsZero() {
+		return errors.New("persistent cookie without an expiry time")
+	}
+	if !e.Persistent {
+		e.Expires = time.Time{}
+	}
+	for _, p := range e.Port {
+		if p < 1 || p > 65535 {
+			return fmt.Errorf("port %d out of range", p)
+		}
+	}
+	return nil
+}
+
+// Add stores copies of es as they are, bypassing the origin checks of the
+// storage model (there is no response to check them against) but not the
+// invariants: each must have a valid domain, a path starting with "/", a
+// name or a value, and no control characters. A cookie with the same name,
+// domain, host-only-flag and path is replaced; expired cookies delete
+// their namesakes. A zero Created or LastAccess becomes the current time.
+// Limits apply as for received cookies. Add stops at the first invalid
+// entry and returns its error (index i, wrapped); earlier ones are stored.
+func (j *Jar) Add(es ...Entry) error {
+	now := j.now()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for i := range es {
+		e := es[i].clone()
+		if err := checkEntry(&e); err != nil {
+			return fmt.Errorf("jar: entry %d: %w", i, err)
+		}
+		if e.Created.IsZero() {
+			e.Created = now
+		}
+		if e.LastAccess.IsZero() {
+			e.LastAccess = now
+		}
+		j.addLocked(e, now)
+	}
+	return nil
+}
+
+// addLocked stores an imported entry, keeping its own creation-time.
+func (j *Jar) addLocked(e Entry, now time.Time) {
+	key := j.keyOf(e.Domain)
+	b := j.buckets[key]
+	if i := findLocked(b, &e); i >= 0 {
+		j.removeAtLocked(key, b, i)
+	}
+	if e.expired(now) {
+		return
+	}
+	j.seq++
+	it := &item{Entry: e, seq: j.seq}
+	j.insertLocked(key, it)
+	j.evictLocked(key, it, now)
+}

@@ -1,0 +1,267 @@
+package jar
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/httpstate/httpstate/cookie"
+)
+
+// The JSON cookie file holds every Entry field:
+//
+//	{
+//	  "version": 1,
+//	  "cookies": [
+//	    {"name": "sid", "value": "x", "domain": "example.com", "hostOnly": true,
+//	     "path": "/", "expires": "2027-01-02T03:04:05Z", "persistent": true,
+//	     "secure": true, "httpOnly": true, "sameSite": "lax", ...}
+//	  ]
+//	}
+//
+// Times are RFC 3339 with nanoseconds in UTC; a zero time is omitted.
+
+// jsonVersion is the version of the JSON cookie file format.
+const jsonVersion = 1
+
+// maxJSON bounds a JSON cookie file (the default limits hold 3300 cookies
+// of at most 4 KiB each).
+const maxJSON = 64 << 20
+
+// jsonFile is the JSON document.
+type jsonFile struct {
+	Version int         `json:"version"`
+	Cookies []jsonEntry `json:"cookies"`
+}
+
+// jsonEntry is one Entry in the JSON file.
+type jsonEntry struct {
+	Name        string     `json:"name"`
+	Value       string     `json:"value"`
+	Domain      string     `json:"domain"`
+	HostOnly    bool       `json:"hostOnly"`
+	Path        string     `json:"path"`
+	Expires     *time.Time `json:"expires,omitempty"`
+	Persistent  bool       `json:"persistent"`
+	Secure      bool       `json:"secure"`
+	HttpOnly    bool       `json:"httpOnly"`
+	SameSite    string     `json:"sameSite"`
+	Partitioned bool       `json:"partitioned,omitempty"`
+	Created     *time.Time `json:"created,omitempty"`
+	LastAccess  *time.Time `json:"lastAccess,omitempty"`
+	Version     int        `json:"version,omitempty"`
+	Port        []int      `json:"port,omitempty"`
+	Comment     string     `json:"comment,omitempty"`
+	CommentURL  string     `json:"commentURL,omitempty"`
+}
+
+// sameSiteNames are the JSON spellings of cookie.SameSite.
+var sameSiteNames = [...]string{
+	cookie.SameSiteDefault: "default",
+	cookie.SameSiteNone:    "none",
+	cookie.SameSiteLax:     "lax",
+	cookie.SameSiteStrict:  "strict",
+}
+
+// timePtr returns &t in UTC, or nil for the zero Time.
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// timeVal returns *p, or the zero Time for nil.
+func timeVal(p *time.Time) time.Time {
+	if p == nil {
+		return time.Time{}
+	}
+	return p.UTC()
+}
+
+// WriteJSON writes es as a JSON cookie file, indented, one field per line.
+func WriteJSON(w io.Writer, es []Entry) error {
+	f := jsonFile{Version: jsonVersion, Cookies: make([]jsonEntry, len(es))}
+	for i := range es {
+		e := &es[i]
+		ss := "default"
+		if int(e.SameSite) >= 0 && int(e.SameSite) < len(sameSiteNames) {
+			ss = sameSiteNames[e.SameSite]
+		}
+		f.Cookies[i] = jsonEntry{
+			Name: e.Name, Value: e.Value, Domain: e.Domain, HostOnly: e.HostOnly, Path: e.Path,
+			Expires: timePtr(e.Expires), Persistent: e.Persistent, Secure: e.Secure, HttpOnly: e.HttpOnly,
+			SameSite: ss, Partitioned: e.Partitioned, Created: timePtr(e.Created), LastAccess: timePtr(e.LastAccess),
+			Version: e.Version, Port: e.Port, Comment: e.Comment, CommentURL: e.CommentURL,
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&f); err != nil {
+		return fmt.Errorf("jar: writing JSON: %w", err)
+	}
+	return nil
+}
+
+// ReadJSON reads a JSON cookie file. A malformed document or cookie gives a
+// *ParseError with the line number of the problem (for an invalid cookie,
+// the line its object starts on).
+func ReadJSON(r io.Reader) ([]Entry, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxJSON+1))
+	if err != nil {
+		return nil, fmt.Errorf("jar: reading JSON: %w", err)
+	}
+	if len(data) > maxJSON {
+		return nil, &ParseError{Format: FormatJSON, Line: 1, Err: fmt.Errorf("file larger than %d bytes", maxJSON)}
+	}
+	lineAt := func(off int64) int {
+		if off > int64(len(data)) {
+			off = int64(len(data))
+		}
+		if off < 0 {
+			off = 0
+		}
+		return 1 + bytes.Count(data[:off], []byte("\n"))
+	}
+	perr := func(off int64, err error) error {
+		return &ParseError{Format: FormatJSON, Line: lineAt(off), Err: err}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	// The document: {"version": 1, "cookies": [...]}, cookies decoded one at
+	// a time so an error can name the line of its cookie.
+	if err := expectDelim(dec, '{'); err != nil {
+		return nil, perr(dec.InputOffset(), err)
+	}
+	var es []Entry
+	sawVersion := false
+	for dec.More() {
+		off := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, perr(syntaxOffset(err, off), jsonErr(err))
+		}
+		key, _ := tok.(string)
+		switch key {
+		case "version":
+			var v int
+			if err := dec.Decode(&v); err != nil {
+				return nil, perr(syntaxOffset(err, dec.InputOffset()), jsonErr(err))
+			}
+			if v != jsonVersion {
+				return nil, perr(off, fmt.Errorf("unsupported version %d (want %d)", v, jsonVersion))
+			}
+			sawVersion = true
+		case "cookies":
+			if err := expectDelim(dec, '['); err != nil {
+				return nil, perr(dec.InputOffset(), err)
+			}
+			for dec.More() {
+				start := dec.InputOffset()
+				var je jsonEntry
+				if err := dec.Decode(&je); err != nil {
+					return nil, perr(syntaxOffset(err, dec.InputOffset()), jsonErr(err))
+				}
+				// The object starts after the separator and white space.
+				s := start
+				for s < int64(len(data)) && strings.IndexByte(", \t\r\n", data[s]) >= 0 {
+					s++
+				}
+				e, err := je.entry()
+				if err != nil {
+					return nil, perr(s, err)
+				}
+				es = append(es, e)
+			}
+			if err := expectDelim(dec, ']'); err != nil {
+				return nil, perr(dec.InputOffset(), err)
+			}
+		default:
+			return nil, perr(off, fmt.Errorf("unknown field %q", key))
+		}
+	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return nil, perr(dec.InputOffset(), err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, perr(dec.InputOffset(), errors.New("data after the JSON document"))
+	}
+	if !sawVersion {
+		return nil, perr(0, errors.New(`missing "version"`))
+	}
+	return es, nil
+}
+
+// expectDelim reads the next token and checks it is d.
+func expectDelim(dec *json.Decoder, d json.Delim) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonErr(err)
+	}
+	if got, ok := tok.(json.Delim); !ok || got != d {
+		return fmt.Errorf("got %v, want %q", tok, string(d))
+	}
+	return nil
+}
+
+// jsonErr turns io.EOF into a readable error.
+func jsonErr(err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return errors.New("unexpected end of JSON")
+	}
+	return err
+}
+
+// syntaxOffset returns the offset a JSON error names, or def.
+func syntaxOffset(err error, def int64) int64 {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return se.Offset
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return te.Offset
+	}
+	return def
+}
+
+// entry converts and validates a decoded cookie.
+func (je *jsonEntry) entry() (Entry, error) {
+	e := Entry{
+		Name: je.Name, Value: je.Value, Domain: je.Domain, HostOnly: je.HostOnly, Path: je.Path,
+		Expires: timeVal(je.Expires), Persistent: je.Persistent, Secure: je.Secure, HttpOnly: je.HttpOnly,
+		Partitioned: je.Partitioned, Created: timeVal(je.Created), LastAccess: timeVal(je.LastAccess),
+		Version: je.Version, Comment: je.Comment, CommentURL: je.CommentURL,
+	}
+	if je.Port != nil {
+		e.Port = append([]int{}, je.Port...)
+	}
+	switch strings.ToLower(je.SameSite) {
+	case "", "default":
+		e.SameSite = cookie.SameSiteDefault
+	case "none":
+		e.SameSite = cookie.SameSiteNone
+	case "lax":
+		e.SameSite = cookie.SameSiteLax
+	case "strict":
+		e.SameSite = cookie.SameSiteStrict
+	default:
+		return e, fmt.Errorf("cookie %q: unknown sameSite %q", je.Name, je.SameSite)
+	}
+	if je.Version < 0 {
+		return e, fmt.Errorf("cookie %q: negative version", je.Name)
+	}
+	if e.Persistent && e.Expires.Year() > 9999 {
+		return e, fmt.Errorf("cookie %q: expires after year 9999", je.Name)
+	}
+	if err := checkEntry(&e); err != nil {
+		return e, fmt.Errorf("cookie %q: %w", je.Name, err)
+	}
+	return e, nil
+}

@@ -1,0 +1,133 @@
+package jar
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// SaveOptions control how a Jar is written to a file. A nil *SaveOptions
+// is the zero value.
+type SaveOptions struct {
+	// Format is the file format. FormatAuto means JSON for Save paths
+	// ending in ".json" and cookies.txt otherwise.
+	Format Format
+	// SessionCookies includes session cookies (persistent-flag false),
+	// written with an expires of 0 in cookies.txt, as curl does. The zero
+	// value leaves them out, as a browser does: they do not outlive the
+	// session (RFC 6265bis section 5.7).
+	SessionCookies bool
+}
+
+// Export writes the jar's unexpired cookies (see All) to w.
+func (j *Jar) Export(w io.Writer, o *SaveOptions) error {
+	var opt SaveOptions
+	if o != nil {
+		opt = *o
+	}
+	return WriteEntries(w, j.saved(opt), opt.Format)
+}
+
+// saved returns the entries a save writes.
+func (j *Jar) saved(o SaveOptions) []Entry {
+	es := j.All()
+	if o.SessionCookies {
+		return es
+	}
+	kept := es[:0]
+	for _, e := range es {
+		if e.Persistent {
+			kept = append(kept, e)
+		}
+	}
+	return kept
+}
+
+// Import reads a cookie file from r (format detected: JSON or
+// cookies.txt) and adds its cookies to the jar as Add does; expired ones
+// are dropped. The file is read completely first: on a malformed file
+// (a *ParseError naming the line) the jar is left unchanged. It returns
+// the number of cookies read.
+func (j *Jar) Import(r io.Reader) (int, error) {
+	es, _, err := ReadEntries(r, FormatAuto)
+	if err != nil {
+		return 0, err
+	}
+	if err := j.Add(es...); err != nil {
+		return 0, err
+	}
+	return len(es), nil
+}
+
+// Load imports the cookie file at path (see Import).
+func (j *Jar) Load(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("jar: %w", err)
+	}
+	defer f.Close()
+	n, err := j.Import(f)
+	if err != nil {
+		return n, fmt.Errorf("%s: %w", path, err)
+	}
+	return n, nil
+}
+
+// Save writes the jar to path atomically: to a temporary file in the same
+// directory (mode 0600, as the file holds credentials), flushed to disk with
+// fsync, then renamed over path, so a reader sees the old file or the new
+// one, never a torn one.
+func (j *Jar) Save(path string, o *SaveOptions) error {
+	var opt SaveOptions
+	if o != nil {
+		opt = *o
+	}
+	if opt.Format == FormatAuto && strings.EqualFold(filepath.Ext(path), ".json") {
+		opt.Format = FormatJSON
+	}
+	var buf bytes.Buffer
+	if err := j.Export(&buf, &opt); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+// writeFileAtomic replaces path with data: temp file in the same
+// directory, mode 0600, fsync, rename, fsync of the directory.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("jar: save: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = f.Chmod(0o600); err != nil {
+		return fmt.Errorf("jar: save: %w", err)
+	}
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("jar: save: %w", err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("jar: save: %w", err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("jar: save: %w", err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("jar: save: %w", err)
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync() // best effort: make the rename durable
+		d.Close()
+	}
+	return nil
+}
