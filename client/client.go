@@ -113,27 +113,32 @@ type Client struct {
 	auth   Auth
 }
 
+// normalize replaces zero fields with their defaults.
+func (o *Options) normalize() {
+	if o.MaxIdleConnsPerHost <= 0 {
+		o.MaxIdleConnsPerHost = DefaultMaxIdleConnsPerHost
+	}
+	if o.DialTimeout <= 0 {
+		o.DialTimeout = DefaultDialTimeout
+	}
+	if o.TLSHandshakeTimeout <= 0 {
+		o.TLSHandshakeTimeout = DefaultTLSHandshakeTimeout
+	}
+	if o.MaxRedirects == 0 {
+		o.MaxRedirects = DefaultMaxRedirects
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
 // New returns a Client configured by o; nil means defaults.
 func New(o *Options) (*Client, error) {
 	if o == nil {
 		o = &Options{}
 	}
 	oc := *o
-	if oc.MaxIdleConnsPerHost <= 0 {
-		oc.MaxIdleConnsPerHost = DefaultMaxIdleConnsPerHost
-	}
-	if oc.DialTimeout <= 0 {
-		oc.DialTimeout = DefaultDialTimeout
-	}
-	if oc.TLSHandshakeTimeout <= 0 {
-		oc.TLSHandshakeTimeout = DefaultTLSHandshakeTimeout
-	}
-	if oc.MaxRedirects == 0 {
-		oc.MaxRedirects = DefaultMaxRedirects
-	}
-	if oc.Now == nil {
-		oc.Now = time.Now
-	}
+	oc.normalize()
 	c := &Client{
 		query:       cloneValues(oc.Query),
 		retry:       newRetrier(oc.Retry),
@@ -176,7 +181,7 @@ func New(o *Options) (*Client, error) {
 		c.jar = j
 	}
 	if c.transport == nil {
-		c.transport = newTransport(&oc)
+		c.transport = NewTransport(&oc)
 	}
 	c.hc = &http.Client{
 		Transport:     &cookieTransport{jar: c.jar, next: c.transport},

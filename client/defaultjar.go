@@ -1,7 +1,7 @@
 package client
 
-import "errors"
+import "github.com/httpstate/httpstate/jar"
 
-// newDefaultJar returns the jar used when Options.Jar is nil.
-// TODO(client): jar.New(nil) once package jar compiles.
-func newDefaultJar() (Jar, error) { return nil, errors.New("no default jar yet") }
+// newDefaultJar returns the jar used when Options.Jar is nil: browser
+// defaults.
+func newDefaultJar() (Jar, error) { return jar.New(nil) }

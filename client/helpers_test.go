@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -125,4 +126,24 @@ func readAll(tb testing.TB, resp *http.Response) string {
 		tb.Fatalf("read body: %v", err)
 	}
 	return string(b)
+}
+
+// WriteJSON and ReadJSON make fakeJar persistable like *jar.Jar.
+func (j *fakeJar) WriteJSON(w io.Writer) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return json.NewEncoder(w).Encode(j.pairs)
+}
+
+func (j *fakeJar) ReadJSON(r io.Reader) error {
+	var m map[string][]string
+	if err := json.NewDecoder(r).Decode(&m); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for h, ps := range m {
+		j.pairs[h] = append(j.pairs[h], ps...)
+	}
+	return nil
 }

@@ -17,10 +17,18 @@ const (
 	DefaultIdleConnTimeout     = 90 * time.Second
 )
 
-// newTransport returns the client's pooled transport: HTTP/2 when the server
-// offers it over TLS, keep-alive connections kept per host for real
-// concurrency.
-func newTransport(o *Options) *http.Transport {
+// NewTransport returns the pooled transport New builds when
+// Options.Transport is nil, from o's TLSConfig, MaxIdleConnsPerHost and
+// timeouts (nil means defaults): HTTP/2 when the server offers it over TLS,
+// DefaultMaxIdleConnsPerHost keep-alive connections per host. Use it to wrap
+// the client's transport in a RoundTripper of your own.
+func NewTransport(o *Options) *http.Transport {
+	var oc Options
+	if o != nil {
+		oc = *o
+	}
+	oc.normalize()
+	o = &oc
 	d := &net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second}
 	var tc *tls.Config
 	if o.TLSConfig != nil {

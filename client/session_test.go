@@ -1,0 +1,133 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/httpstate/httpstate/client"
+)
+
+func TestSaveLoadRoundTrip(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/login" {
+			w.Header().Add("Set-Cookie", "sid=s3cret-session; Path=/")
+		}
+		fmt.Fprintf(w, "%s|%s|%s", r.Header.Get("Cookie"), r.Header.Get("Authorization"), r.Header.Get("X-Team"))
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.json")
+
+	c1 := mustNew(t, &client.Options{
+		Auth: client.Basic("ann", "pw"),
+		Header: http.Header{"X-Team": {"blue"}, "Content-Type": {"text/plain"},
+			"If-None-Match": {`"x"`}, "Cookie": {"hand=made"}},
+	})
+	resp, err := c1.Get(ctx, srv.URL+"/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if err := c1.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode: got %v, want 0600", fi.Mode().Perm())
+	}
+	data, _ := os.ReadFile(path)
+	for _, h := range []string{"Content-Type", "If-None-Match", "hand=made"} {
+		if strings.Contains(string(data), h) {
+			t.Errorf("session file holds %q:\n%s", h, data)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want only the session file", len(entries))
+	}
+
+	c2 := mustNew(t, nil)
+	if err := c2.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = c2.Get(ctx, srv.URL+"/again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), "sid=s3cret-session|Basic YW5uOnB3|blue"; got != want {
+		t.Errorf("after Load: got %q, want %q", got, want)
+	}
+	if s := c2.String(); !strings.Contains(s, "Basic ann:REDACTED") || strings.Contains(s, ":pw") {
+		t.Errorf("String leaks the password: %s", s)
+	}
+}
+
+func TestSaveBearerOverwrites(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := mustNew(t, &client.Options{Auth: client.Bearer("tok")})
+	if err := c.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode after replacing a 0644 file: got %v, want 0600", fi.Mode().Perm())
+	}
+	c2 := mustNew(t, nil)
+	if err := c2.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := c2.Auth().(*client.BearerAuth); !ok || b.Token != "tok" {
+		t.Errorf("loaded auth %#v, want Bearer tok", c2.Auth())
+	}
+}
+
+var badSessionTests = []struct {
+	name, data, want string
+}{
+	{"not json", "{", "unexpected end"},
+	{"version", `{"version":9}`, "unsupported session version 9"},
+	{"auth type", `{"version":1,"auth":{"type":"magic"}}`, `unknown auth type "magic"`},
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range badSessionTests {
+		p := filepath.Join(dir, "bad.json")
+		os.WriteFile(p, []byte(tt.data), 0o600)
+		err := mustNew(t, nil).Load(p)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want an error containing %q", tt.name, err, tt.want)
+		}
+	}
+	if err := mustNew(t, nil).Load(filepath.Join(dir, "missing.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: got %v, want os.ErrNotExist", err)
+	}
+}
+
+// plainJar is a Jar without JSON persistence.
+type plainJar struct{}
+
+func (plainJar) SetCookieLines(*url.URL, []string) {}
+func (plainJar) CookieHeader(*url.URL) string      { return "" }
+
+func TestSaveNotPersistable(t *testing.T) {
+	c := mustNew(t, &client.Options{Jar: plainJar{}})
+	err := c.Save(filepath.Join(t.TempDir(), "s.json"))
+	if !errors.Is(err, client.ErrNotPersistable) {
+		t.Errorf("got %v, want ErrNotPersistable", err)
+	}
+}
