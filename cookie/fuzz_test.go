@@ -1,0 +1,175 @@
+package cookie
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// addSetCookieSeeds seeds f with the http-state parser.json "received"
+// strings, our table lines and every date vector as an Expires attribute.
+func addSetCookieSeeds(f *testing.F) {
+	for _, l := range loadParserLines(f) {
+		f.Add(l)
+	}
+	for _, tt := range parseSetCookieTests {
+		f.Add(tt.line)
+	}
+	for _, file := range dateVectorFiles {
+		for _, v := range loadDateVectors(f, file.name) {
+			f.Add("a=b; Expires=" + v.Test)
+		}
+	}
+}
+
+func FuzzParseSetCookie(f *testing.F) {
+	addSetCookieSeeds(f)
+	f.Fuzz(func(t *testing.T, line string) {
+		c, err := ParseSetCookie(line)
+		if err != nil {
+			if c != nil || !errors.Is(err, ErrIgnored) {
+				t.Fatalf("ParseSetCookie(%q) = %v, %v; want nil and an ErrIgnored error", line, c, err)
+			}
+			return
+		}
+		if n := len(c.Name) + len(c.Value); n > MaxNameValueLength {
+			t.Fatalf("ParseSetCookie(%q) kept %d octets of name and value", line, n)
+		}
+		if c.Name == "" && c.Value == "" {
+			t.Fatalf("ParseSetCookie(%q) kept an empty cookie", line)
+		}
+		if c.Path != "" && c.Path[0] != '/' {
+			t.Fatalf("ParseSetCookie(%q) kept Path %q", line, c.Path)
+		}
+		if c.Domain != strings.ToLower(c.Domain) {
+			t.Fatalf("ParseSetCookie(%q) kept Domain %q not lower-cased", line, c.Domain)
+		}
+		// Round trip: whatever we can write, we read back the same.
+		out, err := FormatSetCookie(c)
+		if err != nil {
+			return
+		}
+		back, err := ParseSetCookie(out)
+		if err != nil {
+			t.Fatalf("ParseSetCookie(FormatSetCookie) of %q: %q: %v", line, out, err)
+		}
+		if !sameSetCookie(back, c) {
+			t.Fatalf("round trip of %q via %q:\n got %+v\nwant %+v", line, out, *back, *c)
+		}
+	})
+}
+
+func FuzzParseDate(f *testing.F) {
+	for _, file := range dateVectorFiles {
+		for _, v := range loadDateVectors(f, file.name) {
+			f.Add(v.Test)
+		}
+	}
+	for _, tt := range parseDateTests {
+		f.Add(tt.in)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDate(s)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidDate) {
+				t.Fatalf("ParseDate(%q) error %v does not wrap ErrInvalidDate", s, err)
+			}
+			return
+		}
+		if y := d.Year(); y < 1601 || y > 9999 {
+			t.Fatalf("ParseDate(%q) = year %d", s, y)
+		}
+		out := d.Format(imfFixdate)
+		back, err := ParseDate(out)
+		if err != nil || !back.Equal(d) {
+			t.Fatalf("ParseDate(%q) = %v; ParseDate(%q) = %v, %v", s, d, out, back, err)
+		}
+	})
+}
+
+func FuzzParseCookie(f *testing.F) {
+	for _, tt := range parseCookieTests {
+		f.Add(tt.header)
+	}
+	for _, l := range loadParserLines(f) {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		pairs := ParseCookie(header)
+		for _, p := range pairs {
+			if !validPair(p) {
+				t.Fatalf("ParseCookie(%q) returned invalid pair %+v", header, p)
+			}
+		}
+		out := FormatCookie(pairs)
+		back := ParseCookie(out)
+		if !reflect.DeepEqual(back, pairs) {
+			t.Fatalf("ParseCookie(%q) = %+v; via %q got %+v", header, pairs, out, back)
+		}
+	})
+}
+
+func FuzzParseSetCookie2(f *testing.F) {
+	for _, tt := range parseSetCookie2Tests {
+		f.Add(tt.line)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		cs, err := ParseSetCookie2(line)
+		if err != nil && !errors.Is(err, ErrSyntax) {
+			t.Fatalf("ParseSetCookie2(%q) error %v does not wrap ErrSyntax", line, err)
+		}
+		if len(cs) == 0 {
+			return
+		}
+		parts := make([]string, 0, len(cs))
+		for _, c := range cs {
+			if c.Version < 1 {
+				t.Fatalf("ParseSetCookie2(%q) returned Version %d", line, c.Version)
+			}
+			s, err := FormatSetCookie2(c)
+			if err != nil {
+				return // e.g. a CTL in an unquoted value
+			}
+			parts = append(parts, s)
+		}
+		out := strings.Join(parts, ", ")
+		back, err := ParseSetCookie2(out)
+		if err != nil || !reflect.DeepEqual(back, cs) {
+			t.Fatalf("ParseSetCookie2(%q) = %s; via %q got %s, %v", line, dump(cs), out, dump(back), err)
+		}
+	})
+}
+
+func FuzzParseLegacyCookie(f *testing.F) {
+	for _, tt := range parseLegacyCookieTests {
+		f.Add(tt.header)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		cs, err := ParseLegacyCookie(header)
+		if err != nil && !errors.Is(err, ErrSyntax) {
+			t.Fatalf("ParseLegacyCookie(%q) error %v does not wrap ErrSyntax", header, err)
+		}
+		if len(cs) == 0 {
+			return
+		}
+		var scratch strings.Builder
+		for _, c := range cs {
+			if !writeLegacyCookie(&scratch, c) {
+				return
+			}
+		}
+		out := FormatLegacyCookie(cs)
+		back, err := ParseLegacyCookie(out)
+		// FormatLegacyCookie writes a $Version below 1 as 1.
+		want := make([]*Cookie, len(cs))
+		for i, c := range cs {
+			cc := *c
+			cc.Version = max(cc.Version, 1)
+			want[i] = &cc
+		}
+		if err != nil || !reflect.DeepEqual(back, want) {
+			t.Fatalf("ParseLegacyCookie(%q) = %s; via %q got %s, %v", header, dump(cs), out, dump(back), err)
+		}
+	})
+}
