@@ -1,0 +1,171 @@
+package jar
+
+import (
+	"errors"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/httpstate/httpstate/cookie"
+)
+
+// tNow is the fixed clock of the jar's tests.
+var tNow = time.Date(2026, time.June, 1, 12, 0, 0, 0, time.UTC)
+
+// storageTests exercise each rule of the storage model, RFC 6265bis
+// section 5.7, one Set-Cookie line at a time.
+var storageTests = []struct {
+	name    string
+	url     string
+	line    string
+	req     func(*Request) // adjusts the plain same-site top-level GET
+	wantErr error
+	// want checks the stored entry when wantErr is nil.
+	domain   string
+	hostOnly bool
+	path     string
+}{
+	{name: "host-only", url: "http://www.example.com/a/b", line: "a=1", domain: "www.example.com", hostOnly: true, path: "/a"},
+	{name: "domain cookie", url: "http://www.example.com/", line: "a=1; Domain=example.com", domain: "example.com", path: "/"},
+	{name: "domain leading dot", url: "http://www.example.com/", line: "a=1; Domain=.EXAMPLE.com", domain: "example.com", path: "/"},
+	{name: "domain equal host", url: "http://www.example.com/", line: "a=1; Domain=www.example.com", domain: "www.example.com", path: "/"},
+	{name: "domain mismatch (5.7 step 10)", url: "http://www.example.com/", line: "a=1; Domain=other.com", wantErr: errDomainMismatch},
+	{name: "domain sibling", url: "http://www.example.com/", line: "a=1; Domain=mail.example.com", wantErr: errDomainMismatch},
+	{name: "public suffix (5.7 step 9)", url: "http://www.example.com/", line: "a=1; Domain=com", wantErr: errPublicSuffix},
+	{name: "public suffix co.uk", url: "http://www.example.co.uk/", line: "a=1; Domain=co.uk", wantErr: errPublicSuffix},
+	{name: "public suffix equal to host is host-only", url: "http://github.io/", line: "a=1; Domain=github.io", domain: "github.io", hostOnly: true, path: "/"},
+	{name: "private suffix", url: "http://foo.github.io/", line: "a=1; Domain=github.io", wantErr: errPublicSuffix},
+	{name: "IP host", url: "http://192.0.2.1/", line: "a=1; Domain=192.0.2.1", domain: "192.0.2.1", hostOnly: true, path: "/"},
+	{name: "IP host other domain", url: "http://192.0.2.1/", line: "a=1; Domain=2.1", wantErr: errDomainMismatch},
+	{name: "IPv6 host", url: "http://[2001:db8::1]:8080/x/y", line: "a=1", domain: "2001:db8::1", hostOnly: true, path: "/x"},
+	{name: "port ignored", url: "http://www.example.com:8080/", line: "a=1", domain: "www.example.com", hostOnly: true, path: "/"},
+	{name: "IDN host", url: "http://bücher.example/", line: "a=1", domain: "xn--bcher-kva.example", hostOnly: true, path: "/"},
+	{name: "non-ASCII Domain (5.7 step 8)", url: "http://www.example.com/", line: "a=1; Domain=exämple.com", wantErr: cookie.ErrIgnored},
+	{name: "explicit path", url: "http://www.example.com/a/b", line: "a=1; Path=/x", domain: "www.example.com", hostOnly: true, path: "/x"},
+	{name: "relative path is default-path", url: "http://www.example.com/a/b", line: "a=1; Path=x", domain: "www.example.com", hostOnly: true, path: "/a"},
+	{name: "Secure from http (5.7 step 13)", url: "http://www.example.com/", line: "a=1; Secure", wantErr: errSecureInsecure},
+	{name: "Secure from https", url: "https://www.example.com/", line: "a=1; Secure", domain: "www.example.com", hostOnly: true, path: "/"},
+	{name: "Secure from http 127.0.0.1", url: "http://127.0.0.1:8080/", line: "a=1; Secure", domain: "127.0.0.1", hostOnly: true, path: "/"},
+	{name: "Secure from http 127.1.2.3", url: "http://127.1.2.3/", line: "a=1; Secure", domain: "127.1.2.3", hostOnly: true, path: "/"},
+	{name: "Secure from http [::1]", url: "http://[::1]/", line: "a=1; Secure", domain: "::1", hostOnly: true, path: "/"},
+	{name: "Secure from http localhost", url: "http://localhost/", line: "a=1; Secure", domain: "localhost", hostOnly: true, path: "/"},
+	{name: "HttpOnly from non-HTTP API (5.7 step 15)", url: "http://www.example.com/", line: "a=1; HttpOnly", req: nonHTTP, wantErr: errHttpOnlyNonHTTP},
+	{name: "HttpOnly from HTTP", url: "http://www.example.com/", line: "a=1; HttpOnly", domain: "www.example.com", hostOnly: true, path: "/"},
+	{name: "empty name and value (5.7 step 2)", url: "http://www.example.com/", line: "=", wantErr: cookie.ErrIgnored},
+	{name: "control character (5.7 step 3)", url: "http://www.example.com/", line: "a=1\x01", wantErr: cookie.ErrIgnored},
+	{name: "nameless", url: "http://www.example.com/", line: "abc", domain: "www.example.com", hostOnly: true, path: "/"},
+	{name: "SameSite=None without Secure (5.7 step 19)", url: "https://www.example.com/", line: "a=1; SameSite=None", wantErr: errSameSiteNone},
+	{name: "SameSite=None with Secure", url: "https://www.example.com/", line: "a=1; SameSite=None; Secure", domain: "www.example.com", hostOnly: true, path: "/"},
+	{name: "cross-site subresource sets Lax (5.7 step 18)", url: "https://www.example.com/", line: "a=1; SameSite=Lax", req: crossSiteSub, wantErr: errSameSite},
+	{name: "cross-site subresource sets Strict", url: "https://www.example.com/", line: "a=1; SameSite=Strict", req: crossSiteSub, wantErr: errSameSite},
+	{name: "cross-site subresource sets Default", url: "https://www.example.com/", line: "a=1", req: crossSiteSub, wantErr: errSameSite},
+	{name: "cross-site subresource sets None", url: "https://www.example.com/", line: "a=1; SameSite=None; Secure", req: crossSiteSub, domain: "www.example.com", hostOnly: true, path: "/"},
+	{name: "cross-site top-level sets Strict (5.7 step 18.3)", url: "https://www.example.com/", line: "a=1; SameSite=Strict", req: crossSiteTop, domain: "www.example.com", hostOnly: true, path: "/"},
+	{name: "same-site subresource sets Strict", url: "https://www.example.com/", line: "a=1; SameSite=Strict", req: sameSiteSub, domain: "www.example.com", hostOnly: true, path: "/"},
+	{name: "cross-site non-HTTP API sets Lax (5.7 step 18.1)", url: "https://www.example.com/", line: "a=1; SameSite=Lax", req: func(r *Request) { crossSiteTop(r); nonHTTP(r) }, wantErr: errSameSite},
+	// RFC 6265bis section 5.4 examples (rejected, then accepted).
+	{name: "__Secure- with Domain, no Secure", url: "https://site.example/", line: "__Secure-SID=12345; Domain=site.example", wantErr: errSecurePrefix},
+	{name: "__secure- lower case", url: "https://site.example/", line: "__secure-SID=12345; Domain=site.example", wantErr: errSecurePrefix},
+	{name: "__Host- without Secure", url: "https://site.example/", line: "__Host-SID=12345", wantErr: errHostPrefix},
+	{name: "__host- without Path", url: "https://site.example/", line: "__host-SID=12345; Secure", wantErr: errHostPrefix},
+	{name: "__HOST- with Domain", url: "https://site.example/", line: "__HOST-SID=12345; Secure; Domain=site.example; Path=/", wantErr: errHostPrefix},
+	{name: "__Host- path not /", url: "https://site.example/", line: "__Host-SID=12345; Secure; Path=/a", wantErr: errHostPrefix},
+	{name: "__Secure- with Secure", url: "https://site.example/", line: "__Secure-SID=12345; Domain=site.example; Secure", domain: "site.example", path: "/"},
+	{name: "__SECURE- with Secure", url: "https://site.example/", line: "__SECURE-SID=12345; Domain=site.example; Secure", domain: "site.example", path: "/"},
+	{name: "__Host- valid", url: "https://site.example/x/y", line: "__Host-SID=12345; Secure; Path=/", domain: "site.example", hostOnly: true, path: "/"},
+	{name: "__HOST- valid", url: "https://site.example/", line: "__HOST-SID=12345; Secure; Path=/", domain: "site.example", hostOnly: true, path: "/"},
+	{name: "__Secure- from http", url: "http://site.example/", line: "__Secure-SID=1; Secure", wantErr: errSecureInsecure},
+	{name: "nameless __Host- value (5.7 step 22)", url: "https://site.example/", line: "=__Host-SID=1; Secure; Path=/", wantErr: errNamelessPrefix},
+	{name: "nameless __secure- value", url: "https://site.example/", line: "__secure-SID; Secure", wantErr: errNamelessPrefix},
+}
+
+func nonHTTP(r *Request)      { r.HTTP = false }
+func crossSiteSub(r *Request) { r.SiteForCookies = mustURL("https://evil.example/"); r.TopLevelNavigation = false }
+func crossSiteTop(r *Request) { r.SiteForCookies = mustURL("https://evil.example/") }
+func sameSiteSub(r *Request) {
+	r.SiteForCookies = mustURL("https://app.example.com/")
+	r.TopLevelNavigation = false
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// newTestJar returns a jar on the fixed clock tNow.
+func newTestJar(tb testing.TB, o *Options) *Jar {
+	tb.Helper()
+	var opt Options
+	if o != nil {
+		opt = *o
+	}
+	if opt.Now == nil {
+		opt.Now = func() time.Time { return tNow }
+	}
+	j, err := New(&opt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return j
+}
+
+// storeLine parses line and runs the storage model for it, returning why
+// it was ignored.
+func storeLine(j *Jar, r Request, line string) error {
+	c, err := cookie.ParseSetCookie(line)
+	if err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.storeLocked(&r, c, j.now())
+}
+
+func TestStorageModel(t *testing.T) {
+	for _, tt := range storageTests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := newTestJar(t, nil)
+			r := plainRequest(mustURL(tt.url))
+			if tt.req != nil {
+				tt.req(&r)
+			}
+			err := storeLine(j, r, tt.line)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("store %q from %s: got error %v, want %v", tt.line, tt.url, err, tt.wantErr)
+			}
+			all := j.All()
+			if tt.wantErr != nil {
+				if len(all) != 0 {
+					t.Fatalf("ignored cookie was stored: %+v", all)
+				}
+				return
+			}
+			if len(all) != 1 {
+				t.Fatalf("got %d cookies stored, want 1", len(all))
+			}
+			e := all[0]
+			if e.Domain != tt.domain || e.HostOnly != tt.hostOnly || e.Path != tt.path {
+				t.Errorf("got domain %q host-only %v path %q, want %q %v %q", e.Domain, e.HostOnly, e.Path, tt.domain, tt.hostOnly, tt.path)
+			}
+			if !e.Created.Equal(tNow) || !e.LastAccess.Equal(tNow) {
+				t.Errorf("got created %v last access %v, want both %v", e.Created, e.LastAccess, tNow)
+			}
+		})
+	}
+}
+
+func TestStorageNoPublicSuffixList(t *testing.T) {
+	j := newTestJar(t, &Options{NoPublicSuffixList: true})
+	if err := storeLine(j, plainRequest(mustURL("http://www.example.com/")), "a=1; Domain=com"); err != nil {
+		t.Fatalf("Domain=com with the list off: got error %v, want stored", err)
+	}
+	if got, want := j.CookieHeader(mustURL("http://other.com/")), "a=1"; got != want {
+		t.Errorf("CookieHeader(other.com) got %q, want %q", got, want)
+	}
+	if got := j.CookieHeader(mustURL("http://other.org/")); got != "" {
+		t.Errorf("CookieHeader(other.org) got %q, want none", got)
+	}
+}
