@@ -1,0 +1,152 @@
+package session
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestNewIDShape(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := newID()
+		if !validID(id) {
+			t.Fatalf("newID() = %q is not validID", id)
+		}
+		b, err := base64.RawURLEncoding.Strict().DecodeString(id)
+		if err != nil || len(b) != 32 {
+			t.Fatalf("newID() = %q decodes to %d bytes, %v; want 32", id, len(b), err)
+		}
+		if seen[id] {
+			t.Fatalf("newID repeated %q", id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestKey(t *testing.T) {
+	id := "abc"
+	sum := sha256.Sum256([]byte(id))
+	if got, want := Key(id), base64.RawURLEncoding.EncodeToString(sum[:]); got != want {
+		t.Fatalf("Key(%q) = %q, want %q", id, got, want)
+	}
+}
+
+var validIDTests = []struct {
+	in   string
+	want bool
+}{
+	{strings.Repeat("A", 43), true},
+	{strings.Repeat("A", 42) + "E", true},
+	{strings.Repeat("A", 42) + "B", false}, // non-zero padding bits
+	{strings.Repeat("A", 42), false},
+	{strings.Repeat("A", 44), false},
+	{strings.Repeat("A", 42) + "=", false},
+	{strings.Repeat("A", 42) + "+", false},
+	{"", false},
+	{strings.Repeat("é", 21) + "A", false},
+}
+
+func TestValidID(t *testing.T) {
+	for _, tt := range validIDTests {
+		if got := validID(tt.in); got != tt.want {
+			t.Errorf("validID(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+		// validID agrees with the strict decoder.
+		if tt.want {
+			if _, err := base64.RawURLEncoding.Strict().DecodeString(tt.in); err != nil {
+				t.Errorf("validID(%q) but strict decode fails: %v", tt.in, err)
+			}
+		}
+	}
+}
+
+var stripTests = []struct {
+	in, out, id string
+	found       bool
+}{
+	{"/a/b", "/a/b", "", false},
+	{"/a;sid=X", "/a", "X", true},
+	{"/a;sid=X/b", "/a/b", "X", true},
+	{"/a;v=1;sid=X;w=2", "/a;v=1;w=2", "X", true},
+	{"/a;sid=X/b;sid=Y", "/a/b", "X", true},
+	{"/;sid=", "/", "", true},
+	{"/a%3Bsid=X", "/a%3Bsid=X", "", false},
+	{"/a;SID=X", "/a;SID=X", "", false},
+}
+
+func TestStripPathParam(t *testing.T) {
+	for _, tt := range stripTests {
+		out, id, found := stripPathParam(tt.in)
+		if out != tt.out || id != tt.id || found != tt.found {
+			t.Errorf("stripPathParam(%q) = %q, %q, %v; want %q, %q, %v", tt.in, out, id, found, tt.out, tt.id, tt.found)
+		}
+	}
+}
+
+func FuzzStripPathParam(f *testing.F) {
+	for _, tt := range stripTests {
+		f.Add(tt.in)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		out, id, found := stripPathParam(p)
+		if strings.Contains(out, ";sid=") {
+			t.Fatalf("stripPathParam(%q) = %q still has ;sid=", p, out)
+		}
+		if !found && (out != p || id != "") {
+			t.Fatalf("stripPathParam(%q) changed an unparameterised path to %q", p, out)
+		}
+		if strings.ContainsAny(id, "/;") {
+			t.Fatalf("id %q contains a delimiter", id)
+		}
+		if len(out) > len(p) {
+			t.Fatalf("output longer than input")
+		}
+	})
+}
+
+var setCookieTests = []struct {
+	name, value string
+	maxAge      int
+	secure      bool
+	sameSite    http.SameSite
+	want        string
+}{
+	{"sid", "v", -1, false, http.SameSiteLaxMode, "sid=v; Path=/; HttpOnly; SameSite=Lax"},
+	{"__Host-sid", "v", -1, true, http.SameSiteLaxMode, "__Host-sid=v; Path=/; HttpOnly; Secure; SameSite=Lax"},
+	{"sid", "", 0, true, http.SameSiteStrictMode, "sid=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"},
+	{"sid", "v", 1800, true, http.SameSiteNoneMode, "sid=v; Path=/; Max-Age=1800; HttpOnly; Secure; SameSite=None"},
+}
+
+func TestFormatSetCookie(t *testing.T) {
+	for _, tt := range setCookieTests {
+		got := formatSetCookie(tt.name, tt.value, tt.maxAge, tt.secure, tt.sameSite)
+		if got != tt.want {
+			t.Errorf("formatSetCookie = %q, want %q", got, tt.want)
+		}
+		// net/http reads it back the same.
+		c, err := http.ParseSetCookie(got)
+		if err != nil || c.Name != tt.name || c.Value != tt.value || c.Secure != tt.secure || !c.HttpOnly || c.Path != "/" {
+			t.Errorf("http.ParseSetCookie(%q) = %+v, %v", got, c, err)
+		}
+	}
+}
+
+func TestValidCookieValue(t *testing.T) {
+	if !validCookieValue("abc-_.~!#$%&'()*+/:<=>?@[]^`{|}") {
+		t.Error("cookie-octets rejected")
+	}
+	for _, bad := range []string{"a b", "a;b", "a,b", `a"b`, `a\b`, "a\x7f", "é"} {
+		if validCookieValue(bad) {
+			t.Errorf("validCookieValue(%q) = true", bad)
+		}
+	}
+}
+
+func TestEventKindString(t *testing.T) {
+	if EventExpired.String() != "expired" || EventKind(0).String() != "unknown" || EventKind(99).String() != "unknown" {
+		t.Error("EventKind.String")
+	}
+}
