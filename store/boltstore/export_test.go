@@ -1,0 +1,10 @@
+package boltstore
+
+import bolt "go.etcd.io/bbolt"
+
+// SetOnWrite installs a hook called with the ID of every write transaction
+// s runs work in. Call it before using s.
+func SetOnWrite(s *Store, fn func(txid int)) { s.onWrite = fn }
+
+// DB exposes the bbolt handle for white-box checks.
+func DB(s *Store) *bolt.DB { return s.db }

@@ -1,0 +1,161 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// Load returns the live record under key; found is false when there is
+// none. It uses a read-only transaction and writes nothing.
+func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, error) {
+	if err := s.check(ctx, "load"); err != nil {
+		return nil, false, err
+	}
+	var (
+		r       *session.Record
+		decErr  error
+		present bool
+	)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketSessions).Get([]byte(key))
+		if v == nil {
+			return nil
+		}
+		present = true
+		r, decErr = decodeRecord(key, v)
+		return nil
+	})
+	if err != nil {
+		return nil, false, wrap("load", err)
+	}
+	if !present {
+		return nil, false, nil
+	}
+	if decErr != nil {
+		return nil, false, fmt.Errorf("boltstore: load %.8s: %w", key, decErr)
+	}
+	if !r.Expiry().After(s.now()) {
+		return nil, false, nil
+	}
+	return r, true, nil
+}
+
+// ByPrincipal lists the live sessions of principal, oldest (by Created)
+// first, ties broken by key: a prefix scan of the principal index in a
+// read-only transaction. Anonymous sessions (principal "") are not indexed:
+// ByPrincipal("") returns none.
+func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Meta, error) {
+	if err := s.check(ctx, "by principal"); err != nil {
+		return nil, err
+	}
+	if principal == "" {
+		return nil, nil
+	}
+	prefix := principalPrefix(nil, principal)
+	var metas []session.Meta
+	err := s.view("by principal", func(tx *bolt.Tx) error {
+		metas = metas[:0]
+		sessions := tx.Bucket(bucketSessions)
+		now := s.now()
+		var lens []uint64
+		c := tx.Bucket(bucketPrincipals).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if len(k) < len(prefix)+8 {
+				continue
+			}
+			key := k[len(prefix)+8:]
+			v := sessions.Get(key)
+			if v == nil {
+				continue // a stale entry
+			}
+			m, l, err := decodeMeta(string(key), v, lens)
+			lens = l
+			if err != nil {
+				return fmt.Errorf("record %.8s: %w", key, err)
+			}
+			// Skip entries that no longer describe the record: expired,
+			// or stale after the key was reused.
+			if m.Principal != principal || !m.Expiry.After(now) ||
+				!bytes.Equal(k[len(prefix):len(prefix)+8], timeKey(nil, m.Created)) {
+				continue
+			}
+			metas = append(metas, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return metas, nil
+}
+
+// iterateChunk is how many sessions Iterate reads per read-only transaction.
+const iterateChunk = 256
+
+// Iterate calls fn with the metadata of every live session, in key order,
+// until fn returns false. It reads in chunks, each in its own read-only
+// transaction, and calls fn outside any transaction, so fn may call the
+// Store; sessions created or removed during the iteration may or may not be
+// visited.
+func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
+	if err := s.check(ctx, "iterate"); err != nil {
+		return err
+	}
+	var (
+		after []byte // last key read; nil before the first chunk
+		chunk = make([]session.Meta, 0, iterateChunk)
+		lens  []uint64
+	)
+	for {
+		if err := s.check(ctx, "iterate"); err != nil {
+			return err
+		}
+		chunk = chunk[:0]
+		done := false
+		err := s.view("iterate", func(tx *bolt.Tx) error {
+			now := s.now()
+			c := tx.Bucket(bucketSessions).Cursor()
+			var k, v []byte
+			if after == nil {
+				k, v = c.First()
+			} else {
+				k, v = c.Seek(after)
+				if k != nil && bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+			for ; k != nil; k, v = c.Next() {
+				if len(chunk) == iterateChunk {
+					return nil
+				}
+				after = append(after[:0], k...)
+				m, l, err := decodeMeta(string(k), v, lens)
+				lens = l
+				if err != nil {
+					return fmt.Errorf("record %.8s: %w", k, err)
+				}
+				if m.Expiry.After(now) {
+					chunk = append(chunk, m)
+				}
+			}
+			done = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, m := range chunk {
+			if !fn(m) {
+				return nil
+			}
+		}
+		if done {
+			return nil
+		}
+	}
+}

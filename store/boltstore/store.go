@@ -1,0 +1,262 @@
+package boltstore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// Defaults of Options.
+const (
+	// DefaultMaxBatchDelay is how long a write waits for others to share its
+	// commit when Options.MaxBatchDelay is 0.
+	DefaultMaxBatchDelay = 2 * time.Millisecond
+	// DefaultMaxBatchSize is the most writes one commit takes when
+	// Options.MaxBatchSize is 0.
+	DefaultMaxBatchSize = 256
+	// DefaultTimeout is how long Open waits for another process to release
+	// the file when Options.Timeout is 0.
+	DefaultTimeout = 5 * time.Second
+)
+
+// Limits on what a record may hold, so that every index key fits bbolt's
+// key size limit with room to spare.
+const (
+	MaxKeyLen       = 1024 // longest store key
+	MaxPrincipalLen = 4096 // longest principal
+)
+
+// Options configures a Store. A nil *Options means the defaults.
+type Options struct {
+	// Now is the clock that judges expiry. nil means time.Now.
+	Now func() time.Time
+	// MaxBatchDelay is the longest a write waits for other writes to share
+	// its commit (group commit). 0 means DefaultMaxBatchDelay. Longer delays
+	// give fewer fsyncs under load but slower lone writes.
+	MaxBatchDelay time.Duration
+	// MaxBatchSize is the most writes one commit takes; a full batch
+	// commits at once. 0 means DefaultMaxBatchSize.
+	MaxBatchSize int
+	// Timeout is how long Open waits for the file lock held by another
+	// process. 0 means DefaultTimeout; a negative value waits forever.
+	Timeout time.Duration
+}
+
+// Store is a session.Store kept in one bbolt file. It is safe for concurrent
+// use. Create one with Open and release it with Close.
+type Store struct {
+	db     *bolt.DB
+	now    func() time.Time
+	closed atomic.Bool
+	// onWrite, when set (by tests only, before use), is called with the ID
+	// of every write transaction the Store runs work in.
+	onWrite func(txid int)
+}
+
+// Bucket names and the file format version.
+var (
+	bucketSessions   = []byte("sessions")
+	bucketPrincipals = []byte("principals")
+	bucketExpiry     = []byte("expiry")
+	bucketMeta       = []byte("meta")
+	keyVersion       = []byte("version")
+	fileVersion      = []byte{1}
+)
+
+// Compile-time check that Store implements session.Store.
+var _ session.Store = (*Store)(nil)
+
+// Open opens the store in the file at path, creating it with mode 0600 if
+// it does not exist. o configures it; nil means the defaults.
+func Open(path string, o *Options) (*Store, error) {
+	var opt Options
+	if o != nil {
+		opt = *o
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.MaxBatchDelay < 0 || opt.MaxBatchSize < 0 {
+		return nil, errors.New("boltstore: negative MaxBatchDelay or MaxBatchSize")
+	}
+	if opt.MaxBatchDelay == 0 {
+		opt.MaxBatchDelay = DefaultMaxBatchDelay
+	}
+	if opt.MaxBatchSize == 0 {
+		opt.MaxBatchSize = DefaultMaxBatchSize
+	}
+	switch {
+	case opt.Timeout == 0:
+		opt.Timeout = DefaultTimeout
+	case opt.Timeout < 0:
+		opt.Timeout = 0 // bbolt: wait forever
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout})
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	db.MaxBatchDelay = opt.MaxBatchDelay
+	db.MaxBatchSize = opt.MaxBatchSize
+	if err := initBuckets(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	return &Store{db: db, now: opt.Now}, nil
+}
+
+// initBuckets creates the buckets of a new file and checks the format
+// version of an existing one. It writes only when something is missing.
+func initBuckets(db *bolt.DB) error {
+	ready := false
+	err := db.View(func(tx *bolt.Tx) error {
+		m := tx.Bucket(bucketMeta)
+		if m == nil {
+			return nil
+		}
+		if v := m.Get(keyVersion); string(v) != string(fileVersion) {
+			return fmt.Errorf("unsupported file format version %v", v)
+		}
+		ready = tx.Bucket(bucketSessions) != nil && tx.Bucket(bucketPrincipals) != nil &&
+			tx.Bucket(bucketExpiry) != nil
+		return nil
+	})
+	if err != nil || ready {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketSessions, bucketPrincipals, bucketExpiry, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keyVersion, fileVersion)
+	})
+}
+
+// Close closes the file. Calls after Close return an error wrapping
+// session.ErrClosed; closing twice is not an error.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("boltstore: close: %w", err)
+	}
+	return nil
+}
+
+// Path returns the name of the store's file.
+func (s *Store) Path() string { return s.db.Path() }
+
+// check reports ErrClosed or the context's error.
+func (s *Store) check(ctx context.Context, op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("boltstore: %s: %w", op, session.ErrClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("boltstore: %s: %w", op, err)
+	}
+	return nil
+}
+
+// wrap adds op to a bbolt error, mapping a closed database to ErrClosed.
+func wrap(op string, err error) error {
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return fmt.Errorf("boltstore: %s: %w", op, session.ErrClosed)
+	}
+	return fmt.Errorf("boltstore: %s: %w", op, err)
+}
+
+// view runs fn in a read-only transaction.
+func (s *Store) view(op string, fn func(tx *bolt.Tx) error) error {
+	if err := s.db.View(fn); err != nil {
+		return wrap(op, err)
+	}
+	return nil
+}
+
+// batch runs fn in a shared, fsync'd write transaction (group commit). fn
+// must be idempotent: bbolt may run it again. It returns bbolt's error; fn
+// reports expected outcomes through its closure, returning nil, so that
+// they do not fail the other writes of the batch.
+func (s *Store) batch(op string, fn func(tx *bolt.Tx) error) error {
+	if h := s.onWrite; h != nil {
+		inner := fn
+		fn = func(tx *bolt.Tx) error {
+			h(tx.ID())
+			return inner(tx)
+		}
+	}
+	if err := s.db.Batch(fn); err != nil {
+		return wrap(op, err)
+	}
+	return nil
+}
+
+// buckets are the three data buckets of one transaction.
+type buckets struct {
+	sessions, principals, expiry *bolt.Bucket
+}
+
+func bucketsOf(tx *bolt.Tx) buckets {
+	return buckets{
+		sessions:   tx.Bucket(bucketSessions),
+		principals: tx.Bucket(bucketPrincipals),
+		expiry:     tx.Bucket(bucketExpiry),
+	}
+}
+
+// principalKey returns the principal index key of a session.
+func principalKey(principal string, created time.Time, key string) []byte {
+	b := make([]byte, 0, 10+len(principal)+8+len(key))
+	b = principalPrefix(b, principal)
+	b = timeKey(b, created)
+	return append(b, key...)
+}
+
+// principalPrefix appends the prefix every index key of principal starts
+// with. The length comes first so that no principal's prefix is another's.
+func principalPrefix(dst []byte, principal string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(principal)))
+	return append(dst, principal...)
+}
+
+// expiryKey returns the expiry index key of a session.
+func expiryKey(expiry time.Time, key string) []byte {
+	return append(timeKey(make([]byte, 0, 8+len(key)), expiry), key...)
+}
+
+// put writes the record r (already encoded as v) and its index entries.
+func (b buckets) put(key string, v []byte, principal string, created, expiry time.Time) error {
+	if err := b.sessions.Put([]byte(key), v); err != nil {
+		return err
+	}
+	if principal != "" {
+		if err := b.principals.Put(principalKey(principal, created, key), nil); err != nil {
+			return err
+		}
+	}
+	return b.expiry.Put(expiryKey(expiry, key), nil)
+}
+
+// remove deletes the record under key, whose principal, creation time and
+// expiry are given, and its index entries.
+func (b buckets) remove(key string, principal string, created, expiry time.Time) error {
+	if err := b.sessions.Delete([]byte(key)); err != nil {
+		return err
+	}
+	if principal != "" {
+		if err := b.principals.Delete(principalKey(principal, created, key)); err != nil {
+			return err
+		}
+	}
+	return b.expiry.Delete(expiryKey(expiry, key))
+}

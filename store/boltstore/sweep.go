@@ -1,0 +1,112 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// sweepChunk is the most expired sessions one Sweep transaction removes;
+// Sweep commits chunk after chunk until none is left.
+const sweepChunk = 1000
+
+// Sweep removes every expired record and returns its metadata. It walks the
+// expiry index from its start up to the store's now, so its cost follows the
+// number of expired sessions, not the store's size. Write transactions are
+// serialised, so each expired record is removed, and reported, by exactly
+// one Sweep. Every chunk removed is committed before Sweep returns; on an
+// error, the sessions of the chunks already committed are returned with it.
+func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
+	if err := s.check(ctx, "sweep"); err != nil {
+		return nil, err
+	}
+	// A read-only look first: a sweep that finds nothing writes nothing.
+	due := false
+	err := s.view("sweep", func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketExpiry).Cursor().First()
+		due = k != nil && len(k) >= 8 && bytes.Compare(k[:8], timeKey(nil, s.now())) <= 0
+		return nil
+	})
+	if err != nil || !due {
+		return nil, err
+	}
+	var out []session.Meta
+	for {
+		var (
+			got  []session.Meta
+			more bool
+		)
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			got, more = got[:0], false
+			if h := s.onWrite; h != nil {
+				h(tx.ID())
+			}
+			b := bucketsOf(tx)
+			limit := timeKey(nil, s.now())
+			// Collect first: the cursor must not walk a bucket being changed.
+			var entries [][]byte
+			c := b.expiry.Cursor()
+			for k, _ := c.First(); k != nil && len(k) >= 8 && bytes.Compare(k[:8], limit) <= 0; k, _ = c.Next() {
+				if len(entries) == sweepChunk {
+					more = true
+					break
+				}
+				entries = append(entries, bytes.Clone(k))
+			}
+			for _, e := range entries {
+				key := string(e[8:])
+				v := b.sessions.Get(e[8:])
+				if v == nil {
+					if err := b.expiry.Delete(e); err != nil { // stale entry
+						return err
+					}
+					continue
+				}
+				r, err := decodeRecord(key, v)
+				if err != nil || !bytes.Equal(timeKey(nil, r.Expiry()), e[:8]) {
+					// Corrupt record, or an entry left behind: drop the
+					// entry; a live record has its own.
+					if err := b.expiry.Delete(e); err != nil {
+						return err
+					}
+					if r == nil {
+						if err := b.sessions.Delete(e[8:]); err != nil {
+							return err
+						}
+					}
+					continue
+				}
+				if err := b.remove(key, r.Principal, r.Created, r.Expiry()); err != nil {
+					return err
+				}
+				got = append(got, session.Meta{
+					Key: key, Principal: r.Principal, Created: r.Created,
+					LastAccess: r.LastAccess, Expiry: r.Expiry(), Size: attrSize(r.Attrs),
+				})
+			}
+			return nil
+		})
+		if err != nil {
+			return out, wrap("sweep", err)
+		}
+		out = append(out, got...)
+		if !more {
+			return out, nil
+		}
+		if err := s.check(ctx, "sweep"); err != nil {
+			return out, err
+		}
+	}
+}
+
+// attrSize returns the total length of the attribute values.
+func attrSize(attrs map[string][]byte) int {
+	n := 0
+	for _, v := range attrs {
+		n += len(v)
+	}
+	return n
+}

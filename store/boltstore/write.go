@@ -1,0 +1,340 @@
+package boltstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// Every write below runs its work in s.batch, which may run it more than
+// once: each run starts by resetting what it reports, and reports expected
+// outcomes through its closure so the shared transaction still commits.
+
+// validate checks that a key and principal fit the index keys.
+func validate(op, key, principal string) error {
+	switch {
+	case key == "":
+		return fmt.Errorf("boltstore: %s: empty key", op)
+	case len(key) > MaxKeyLen:
+		return fmt.Errorf("boltstore: %s: key longer than %d bytes", op, MaxKeyLen)
+	case len(principal) > MaxPrincipalLen:
+		return fmt.Errorf("boltstore: %s: principal longer than %d bytes", op, MaxPrincipalLen)
+	}
+	return nil
+}
+
+// getLive returns the live record under key, nil when there is none.
+// An undecodable record is an error.
+func getLive(b buckets, key string, now time.Time) (*session.Record, error) {
+	v := b.sessions.Get([]byte(key))
+	if v == nil {
+		return nil, nil
+	}
+	r, err := decodeRecord(key, v)
+	if err != nil {
+		return nil, fmt.Errorf("record %.8s: %w", key, err)
+	}
+	if !r.Expiry().After(now) {
+		return nil, nil
+	}
+	return r, nil
+}
+
+// clearExpired removes an expired record under key, and its index entries,
+// so that the key can be reused. A live record is left alone; the caller
+// has checked there is none.
+func clearExpired(b buckets, key string) error {
+	v := b.sessions.Get([]byte(key))
+	if v == nil {
+		return nil
+	}
+	r, err := decodeRecord(key, v)
+	if err != nil {
+		// Nothing to learn about its index entries: overwrite the record
+		// only. Stale index entries are skipped by readers and by Sweep.
+		return b.sessions.Delete([]byte(key))
+	}
+	return b.remove(key, r.Principal, r.Created, r.Expiry())
+}
+
+// Create stores r. It returns an error wrapping session.ErrExists if a live
+// record holds r.Key. An expired record under r.Key that no Sweep has
+// reported yet is replaced.
+func (s *Store) Create(ctx context.Context, r *session.Record) error {
+	if err := s.check(ctx, "create"); err != nil {
+		return err
+	}
+	if r == nil {
+		return fmt.Errorf("boltstore: create: nil record")
+	}
+	if err := validate("create", r.Key, r.Principal); err != nil {
+		return err
+	}
+	v := encodeRecord(make([]byte, 0, encodedSize(r)), r)
+	var res error
+	err := s.batch("create", func(tx *bolt.Tx) error {
+		res = nil
+		b := bucketsOf(tx)
+		old, err := getLive(b, r.Key, s.now())
+		if err != nil {
+			return err
+		}
+		if old != nil {
+			res = fmt.Errorf("boltstore: create %.8s: %w", r.Key, session.ErrExists)
+			return nil
+		}
+		if err := clearExpired(b, r.Key); err != nil {
+			return err
+		}
+		return b.put(r.Key, v, r.Principal, r.Created, r.Expiry())
+	})
+	if err != nil {
+		return err
+	}
+	return res
+}
+
+// Save applies d to the live record under key in one committed transaction.
+// It returns an error wrapping session.ErrNotFound, writing nothing, when
+// there is no live record. An empty delta only checks the record exists,
+// in a read-only transaction.
+func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
+	if err := s.check(ctx, "save"); err != nil {
+		return err
+	}
+	if d.IsEmpty() {
+		var r *session.Record
+		err := s.view("save", func(tx *bolt.Tx) error {
+			var err error
+			r, err = getLive(bucketsOf(tx), key, s.now())
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			return fmt.Errorf("boltstore: save %.8s: %w", key, session.ErrNotFound)
+		}
+		return nil
+	}
+	if d.Principal != nil {
+		if err := validate("save", key, *d.Principal); err != nil {
+			return err
+		}
+	}
+	var res error
+	err := s.batch("save", func(tx *bolt.Tx) error {
+		res = nil
+		b := bucketsOf(tx)
+		r, err := getLive(b, key, s.now())
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			res = fmt.Errorf("boltstore: save %.8s: %w", key, session.ErrNotFound)
+			return nil
+		}
+		oldPrincipal, oldExpiry := r.Principal, r.Expiry()
+		applyDelta(r, &d)
+		return b.replace(r, oldPrincipal, oldExpiry)
+	})
+	if err != nil {
+		return err
+	}
+	return res
+}
+
+// applyDelta applies d to r, a record this package owns.
+func applyDelta(r *session.Record, d *session.Delta) {
+	for _, name := range d.Delete {
+		delete(r.Attrs, name)
+	}
+	if len(d.Set) > 0 && r.Attrs == nil {
+		r.Attrs = make(map[string][]byte, len(d.Set))
+	}
+	for name, v := range d.Set {
+		r.Attrs[name] = v // encoded into a fresh buffer before the tx ends
+	}
+	if !d.LastAccess.IsZero() {
+		r.LastAccess = d.LastAccess
+	}
+	if d.IdleTimeout != 0 {
+		r.IdleTimeout = d.IdleTimeout
+	}
+	if d.Principal != nil {
+		r.Principal = *d.Principal
+	}
+}
+
+// replace writes r over the record stored under r.Key, whose principal and
+// expiry were oldPrincipal and oldExpiry, moving only the index entries that
+// changed.
+func (b buckets) replace(r *session.Record, oldPrincipal string, oldExpiry time.Time) error {
+	v := encodeRecord(make([]byte, 0, encodedSize(r)), r)
+	if err := b.sessions.Put([]byte(r.Key), v); err != nil {
+		return err
+	}
+	if r.Principal != oldPrincipal {
+		if oldPrincipal != "" {
+			if err := b.principals.Delete(principalKey(oldPrincipal, r.Created, r.Key)); err != nil {
+				return err
+			}
+		}
+		if r.Principal != "" {
+			if err := b.principals.Put(principalKey(r.Principal, r.Created, r.Key), nil); err != nil {
+				return err
+			}
+		}
+	}
+	if exp := r.Expiry(); !exp.Equal(oldExpiry) {
+		if err := b.expiry.Delete(expiryKey(oldExpiry, r.Key)); err != nil {
+			return err
+		}
+		if err := b.expiry.Put(expiryKey(exp, r.Key), nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Update atomically replaces attribute attr of the live record under key
+// with fn's result (nil deletes it) and commits. fn receives a copy of the
+// current value. It runs inside the shared write transaction, so it must be
+// quick and must not call the Store; it may run more than once. Update
+// returns the value written, fn's error unchanged, or an error wrapping
+// session.ErrNotFound when there is no live record.
+func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error) {
+	if err := s.check(ctx, "update"); err != nil {
+		return nil, err
+	}
+	var (
+		res error
+		out []byte
+	)
+	err := s.batch("update", func(tx *bolt.Tx) error {
+		res, out = nil, nil
+		b := bucketsOf(tx)
+		r, err := getLive(b, key, s.now())
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			res = fmt.Errorf("boltstore: update %.8s: %w", key, session.ErrNotFound)
+			return nil
+		}
+		old, ok := r.Attrs[attr]
+		nv, err := fn(old, ok)
+		if err != nil {
+			res = err
+			return nil
+		}
+		if nv == nil {
+			if !ok {
+				return nil // nothing to delete
+			}
+			delete(r.Attrs, attr)
+		} else {
+			if r.Attrs == nil {
+				r.Attrs = make(map[string][]byte, 1)
+			}
+			r.Attrs[attr] = nv
+		}
+		out = nv
+		return b.replace(r, r.Principal, r.Expiry())
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res != nil {
+		return nil, res
+	}
+	return out, nil
+}
+
+// Rename moves the live record under oldKey to newKey in one committed
+// transaction. It returns an error wrapping session.ErrNotFound when oldKey
+// holds no live record and one wrapping session.ErrExists when newKey holds
+// one (renaming a key to itself included).
+func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
+	if err := s.check(ctx, "rename"); err != nil {
+		return err
+	}
+	if err := validate("rename", newKey, ""); err != nil {
+		return err
+	}
+	var res error
+	err := s.batch("rename", func(tx *bolt.Tx) error {
+		res = nil
+		b := bucketsOf(tx)
+		now := s.now()
+		r, err := getLive(b, oldKey, now)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			res = fmt.Errorf("boltstore: rename %.8s: %w", oldKey, session.ErrNotFound)
+			return nil
+		}
+		taken, err := getLive(b, newKey, now)
+		if err != nil {
+			return err
+		}
+		if taken != nil || oldKey == newKey {
+			res = fmt.Errorf("boltstore: rename to %.8s: %w", newKey, session.ErrExists)
+			return nil
+		}
+		if err := clearExpired(b, newKey); err != nil {
+			return err
+		}
+		if err := b.remove(oldKey, r.Principal, r.Created, r.Expiry()); err != nil {
+			return err
+		}
+		r.Key = newKey
+		v := encodeRecord(make([]byte, 0, encodedSize(r)), r)
+		return b.put(newKey, v, r.Principal, r.Created, r.Expiry())
+	})
+	if err != nil {
+		return err
+	}
+	return res
+}
+
+// Delete removes the record under key and commits; found reports whether a
+// live one existed. An expired record is removed too (found=false), and no
+// Sweep reports it afterwards. Deleting an absent key writes nothing.
+func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
+	if err := s.check(ctx, "delete"); err != nil {
+		return false, err
+	}
+	present := false
+	err := s.view("delete", func(tx *bolt.Tx) error {
+		present = tx.Bucket(bucketSessions).Get([]byte(key)) != nil
+		return nil
+	})
+	if err != nil || !present {
+		return false, err
+	}
+	var found bool
+	err = s.batch("delete", func(tx *bolt.Tx) error {
+		found = false
+		b := bucketsOf(tx)
+		v := b.sessions.Get([]byte(key))
+		if v == nil {
+			return nil
+		}
+		r, err := decodeRecord(key, v)
+		if err != nil {
+			return b.sessions.Delete([]byte(key))
+		}
+		found = r.Expiry().After(s.now())
+		return b.remove(key, r.Principal, r.Created, r.Expiry())
+	})
+	if err != nil {
+		return false, err
+	}
+	return found, nil
+}
