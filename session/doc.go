@@ -1,3 +1,98 @@
-// Package session manages server-side HTTP sessions: a middleware that finds
-// a request's session lazily and commits only what the request changed.
+// Package session manages HTTP sessions on the server: a middleware that
+// finds each request's session lazily, hands it to the handler, and commits
+// only what the request changed, before the response headers go out.
+//
+// # Basics
+//
+// Create a Manager over a Store (store/memstore, store/boltstore,
+// store/redisstore) and wrap the application's handler:
+//
+//	st, _ := boltstore.Open("sessions.db", nil)
+//	m, err := session.New(&session.Options{Store: st})
+//	...
+//	defer m.Close()
+//	http.ListenAndServe(addr, m.Handler(mux))
+//
+// A handler reads its session with FromRequest. Attributes are values of any
+// JSON-encodable type; Get and Update are typed:
+//
+//	s := session.FromRequest(r)
+//	n, _, err := session.Get[int](s, "visits")
+//	err = s.Set("visits", n+1)
+//
+// The session loads on first use: a request that never calls a Session method
+// costs no store I/O. A new visitor's session is stored only once something is
+// written to it. Set and Delete are buffered and committed as one Delta when
+// the handler first writes (WriteHeader, Write, Flush, ReadFrom) or returns.
+//
+// Sessions end after IdleTimeout without use (default 30 minutes) and at the
+// latest Lifetime after creation (default 24 hours); both are enforced by the
+// server, whatever the cookie says. The last access is written at most once per
+// TouchInterval, so a read-only request within it writes nothing.
+//
+// # Transports
+//
+// The session ID travels in a cookie by default: "__Host-sid" over HTTPS and
+// "sid" over HTTP, HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS, without
+// Domain, and without Max-Age unless CookieOptions.Persistent. Options.Header
+// adds a request/response header for API and mobile clients. URLRewriting adds
+// the ";sid=ID" path parameter for clients without cookies: Session.EncodeURL
+// and EncodeRedirectURL add it when the request did not arrive with the cookie,
+// and the middleware strips it from r.URL before routing. Several transports
+// may be on at once; a request's ID is taken from the cookie first, then the
+// header, then the URL. A response that sets the session cookie carries
+// "Cache-Control: no-store" and "Vary: Cookie", and at most one Set-Cookie
+// for the session.
+//
+// # Security
+//
+// IDs are 256 bits from crypto/rand, base64url-encoded. Stores, events,
+// dashboards and logs see only Key(id), the SHA-256 of the ID, so a dump of
+// the store holds no usable ID; logs carry a short prefix of the key. An
+// unknown, expired, malformed or forged ID is never adopted: the request gets
+// a fresh session with a new ID (no session fixation). Call Session.Renew at
+// login and at every privilege change: the old ID dies at once. Invalidate
+// deletes the session and expires the cookie. Manager.InvalidatePrincipal logs
+// a user out everywhere, and Options.MaxPerPrincipal caps a user's sessions.
+// Bad input (oversize, repeated or junk cookies, junk ";sid=" parameters)
+// never causes a 5xx; a failing store is never mistaken for "no session":
+// the request gets ErrorHandler's 503 and the live session is left alone.
+// URL rewriting exposes the ID in logs and Referer headers; it is off by
+// default, and EncodeURL never rewrites a URL pointing to another host.
+//
+// Behind a proxy that terminates TLS, r.TLS is nil: set CookieOptions.Name
+// (a "__Host-" name needs Secure, which the Manager sets only over TLS).
+//
+// # Concurrency and lost updates
+//
+// Requests of one session run concurrently. Each request commits a Delta of
+// only the attributes it changed (Store.Save), so two requests setting
+// different attributes both win. Update is atomic in the store (Store.Update)
+// and reaches it at once: a hundred parallel requests appending to one list
+// with Update leave exactly a hundred items. Renew (Store.Rename) and
+// Invalidate (Store.Delete) also act at once. A request that started before
+// another one invalidated or renamed the session cannot undo that: its late
+// Save gets ErrNotFound, its changes are dropped and logged, and its response
+// expires the cookie instead of issuing a new one; an Update on such a session
+// returns an error wrapping ErrNotFound. A Session is safe for concurrent use
+// by the goroutines of its request.
+//
+// # Stores
+//
+// A Store keeps records under Key(id) and implements atomic Save, Update,
+// Rename and Delete, a principal index (ByPrincipal) and Sweep; store/storetest
+// is the conformance suite. The Manager's sweeper calls Store.Sweep every
+// SweepInterval; Close stops it. With Options.Codec instead of a Store the
+// whole session travels in the cookie (store/cookiestore), split over up to
+// CookieChunks cookies; a session that does not fit is an error given to the
+// ErrorHandler, never dropped silently. Cookie-held sessions cannot be listed
+// or revoked server-side: those methods return errors wrapping
+// errors.ErrUnsupported.
+//
+// # Events
+//
+// Listeners receive Events synchronously and in order: created, attribute
+// added/replaced/removed, renewed, invalidated and expired (from sweeps). An
+// Event carries the store key, never the ID. Options.Logger receives
+// lifecycle logs through log/slog.
 package session
