@@ -13,7 +13,7 @@ func (j *Jar) All() []Entry {
 	now := j.now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.collectLocked(func(*item) bool { return true }, now)
+	return j.collectLocked(func(*item) bool { return true }, now, false)
 }
 
 // Domain returns copies of the unexpired cookies whose Domain is d (either
@@ -24,7 +24,7 @@ func (j *Jar) Domain(d string) []Entry {
 	now := j.now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return j.collectLocked(func(it *item) bool { return it.Domain == d }, now)
+	return j.collectLocked(func(it *item) bool { return it.Domain == d }, now, false)
 }
 
 // Remove deletes the cookie with the given domain, path and name (any
@@ -122,8 +122,10 @@ func (j *Jar) EndSession() {
 }
 
 // collectLocked returns copies of the unexpired cookies keep accepts,
-// sorted by domain and then retrieval order.
-func (j *Jar) collectLocked(keep func(*item) bool, now time.Time) []Entry {
+// sorted by domain and then retrieval order, or, if byCreation, in creation
+// order (the order files are written in, so that a reload, which creates
+// cookies in file order, keeps the relative order of equal-length paths).
+func (j *Jar) collectLocked(keep func(*item) bool, now time.Time, byCreation bool) []Entry {
 	var its []*item
 	for _, b := range j.buckets {
 		for _, it := range b.items {
@@ -133,6 +135,12 @@ func (j *Jar) collectLocked(keep func(*item) bool, now time.Time) []Entry {
 		}
 	}
 	sort.Slice(its, func(a, b int) bool {
+		if byCreation {
+			if !its[a].Created.Equal(its[b].Created) {
+				return its[a].Created.Before(its[b].Created)
+			}
+			return its[a].seq < its[b].seq
+		}
 		if its[a].Domain != its[b].Domain {
 			return its[a].Domain < its[b].Domain
 		}

@@ -107,9 +107,6 @@ func New(o *Options) (*Jar, error) {
 	} else {
 		j.limits = DefaultLimits
 	}
-	if err := j.limits.validate(); err != nil {
-		return nil, err
-	}
 	if j.clock == nil {
 		j.clock = time.Now
 	}

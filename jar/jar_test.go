@@ -301,8 +301,3 @@ func TestEndSession(t *testing.T) {
 	}
 }
 
-func TestNewRejectsBadLimits(t *testing.T) {
-	if _, err := New(&Options{Limits: &Limits{PerDomain: 50, Total: 10}}); err == nil {
-		t.Error("New with Total < PerDomain: got nil error")
-	}
-}

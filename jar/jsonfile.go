@@ -132,6 +132,16 @@ func ReadJSON(r io.Reader) ([]Entry, error) {
 	perr := func(off int64, err error) error {
 		return &ParseError{Format: FormatJSON, Line: lineAt(off), Err: err}
 	}
+	// Syntax first: json.Unmarshal reports the absolute offset of a syntax
+	// error, which a streaming Decoder does not.
+	var raw json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, perr(se.Offset-1, err)
+		}
+		return nil, perr(int64(len(data)), jsonErr(err))
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	// The document: {"version": 1, "cookies": [...]}, cookies decoded one at
@@ -145,14 +155,14 @@ func ReadJSON(r io.Reader) ([]Entry, error) {
 		off := dec.InputOffset()
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, perr(syntaxOffset(err, off), jsonErr(err))
+			return nil, perr(off, jsonErr(err))
 		}
 		key, _ := tok.(string)
 		switch key {
 		case "version":
 			var v int
 			if err := dec.Decode(&v); err != nil {
-				return nil, perr(syntaxOffset(err, dec.InputOffset()), jsonErr(err))
+				return nil, perr(dec.InputOffset(), jsonErr(err))
 			}
 			if v != jsonVersion {
 				return nil, perr(off, fmt.Errorf("unsupported version %d (want %d)", v, jsonVersion))
@@ -163,15 +173,23 @@ func ReadJSON(r io.Reader) ([]Entry, error) {
 				return nil, perr(dec.InputOffset(), err)
 			}
 			for dec.More() {
-				start := dec.InputOffset()
+				// The value starts after the separator and white space.
+				base := dec.InputOffset()
+				for base < int64(len(data)) && strings.IndexByte(" \t\r\n", data[base]) >= 0 {
+					base++
+				}
+				if base < int64(len(data)) && data[base] == ',' {
+					base++
+				}
+				s := base
+				for s < int64(len(data)) && strings.IndexByte(" \t\r\n", data[s]) >= 0 {
+					s++
+				}
 				var je jsonEntry
 				if err := dec.Decode(&je); err != nil {
-					return nil, perr(syntaxOffset(err, dec.InputOffset()), jsonErr(err))
-				}
-				// The object starts after the separator and white space.
-				s := start
-				for s < int64(len(data)) && strings.IndexByte(", \t\r\n", data[s]) >= 0 {
-					s++
+					// The document is valid JSON: a wrong type or an unknown
+					// field, reported at the cookie's first line.
+					return nil, perr(s, jsonErr(err))
 				}
 				e, err := je.entry()
 				if err != nil {
@@ -216,19 +234,6 @@ func jsonErr(err error) error {
 		return errors.New("unexpected end of JSON")
 	}
 	return err
-}
-
-// syntaxOffset returns the offset a JSON error names, or def.
-func syntaxOffset(err error, def int64) int64 {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return se.Offset
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return te.Offset
-	}
-	return def
 }
 
 // entry converts and validates a decoded cookie.

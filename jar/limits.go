@@ -1,9 +1,6 @@
 package jar
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // Limits bounds what a Jar stores (RFC 6265bis section 6.1 "Limits", and
 // the "remove excess cookies" rules of section 5.7).
@@ -38,14 +35,6 @@ func (l *Limits) maxCookieBytes() int {
 		return 4096
 	}
 	return l.MaxCookieBytes
-}
-
-// validate checks a Limits for settings that cannot work.
-func (l *Limits) validate() error {
-	if l.PerDomain > 0 && l.Total > 0 && l.Total < l.PerDomain {
-		return fmt.Errorf("jar: Limits.Total (%d) is below Limits.PerDomain (%d)", l.Total, l.PerDomain)
-	}
-	return nil
 }
 
 // purgeExpiredLocked removes the expired cookies of bucket key and reports

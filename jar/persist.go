@@ -22,7 +22,8 @@ type SaveOptions struct {
 	SessionCookies bool
 }
 
-// Export writes the jar's unexpired cookies (see All) to w.
+// Export writes the jar's unexpired cookies to w in creation order (so a
+// reload keeps their relative order).
 func (j *Jar) Export(w io.Writer, o *SaveOptions) error {
 	var opt SaveOptions
 	if o != nil {
@@ -33,7 +34,10 @@ func (j *Jar) Export(w io.Writer, o *SaveOptions) error {
 
 // saved returns the entries a save writes.
 func (j *Jar) saved(o SaveOptions) []Entry {
-	es := j.All()
+	now := j.now()
+	j.mu.Lock()
+	es := j.collectLocked(func(*item) bool { return true }, now, true)
+	j.mu.Unlock()
 	if o.SessionCookies {
 		return es
 	}
