@@ -300,4 +300,3 @@ func TestEndSession(t *testing.T) {
 		t.Errorf("after EndSession got %q, want %q", got, "p=2")
 	}
 }
-

@@ -23,10 +23,9 @@ func (j *Jar) SetCookie2Lines(u *url.URL, lines []string) {
 	}
 	var cs []*cookie.Cookie
 	for _, l := range lines {
-		got, err := cookie.ParseSetCookie2(l)
-		if err != nil {
-			continue
-		}
+		// The parser returns the well-formed cookies of a line together
+		// with an error for the ones it dropped.
+		got, _ := cookie.ParseSetCookie2(l)
 		for _, c := range got {
 			if c == nil {
 				continue
@@ -34,6 +33,10 @@ func (j *Jar) SetCookie2Lines(u *url.URL, lines []string) {
 			if c.Version < 1 {
 				c.Version = 1 // Set-Cookie2 cookies are RFC 2965 cookies
 			}
+			// RFC 2965 keeps the Domain's leading dot; the storage model
+			// takes the domain without it, lower-cased (RFC 6265bis
+			// section 5.6.3).
+			c.Domain = strings.ToLower(strings.TrimPrefix(c.Domain, "."))
 			cs = append(cs, c)
 		}
 	}

@@ -79,8 +79,11 @@ var storageTests = []struct {
 	{name: "nameless __secure- value", url: "https://site.example/", line: "__secure-SID; Secure", wantErr: errNamelessPrefix},
 }
 
-func nonHTTP(r *Request)      { r.HTTP = false }
-func crossSiteSub(r *Request) { r.SiteForCookies = mustURL("https://evil.example/"); r.TopLevelNavigation = false }
+func nonHTTP(r *Request) { r.HTTP = false }
+func crossSiteSub(r *Request) {
+	r.SiteForCookies = mustURL("https://evil.example/")
+	r.TopLevelNavigation = false
+}
 func crossSiteTop(r *Request) { r.SiteForCookies = mustURL("https://evil.example/") }
 func sameSiteSub(r *Request) {
 	r.SiteForCookies = mustURL("https://app.example.com/")

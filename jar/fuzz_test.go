@@ -1,0 +1,132 @@
+package jar
+
+import (
+	"bytes"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// httpStateLines returns the Set-Cookie values of the http-state vectors,
+// read in place from ../shared/conformance, as fuzz seeds.
+func httpStateLines(tb testing.TB) []string {
+	tb.Helper()
+	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "conformance", "http-state", "parser", "*-test"))
+	var lines []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(l, "Set-Cookie:"); ok {
+				lines = append(lines, strings.TrimLeft(v, " \t"))
+			}
+		}
+	}
+	return lines
+}
+
+func FuzzSetCookieLines(f *testing.F) {
+	for _, l := range httpStateLines(f) {
+		f.Add("http://home.example.org:8888/cookie-parser?x", l, "http://home.example.org/cookie-parser-result/x")
+	}
+	f.Add("https://www.example.com/a/b", "__Host-a=1; Secure; Path=/", "https://www.example.com/")
+	f.Add("http://127.0.0.1/", "a=1; Domain=127.0.0.1; SameSite=None; Secure", "http://127.0.0.1:81/x")
+	f.Fuzz(func(t *testing.T, setURL, line, getURL string) {
+		j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5}, RFC2965: true})
+		su, err1 := mustParse(setURL)
+		gu, err2 := mustParse(getURL)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		j.SetCookieLines(su, []string{line, line + "; Path=/", "x=" + line})
+		j.SetCookie2Lines(su, []string{line})
+		h := j.CookieHeader(gu)
+		j.CookieHeaderFor(Request{URL: gu, SiteForCookies: su, Method: "POST"})
+		j.Cookies(gu)
+		checkInvariants(t, j)
+		if strings.ContainsAny(h, "\x00\r\n") {
+			t.Errorf("Cookie header %q holds a control character", h)
+		}
+		// Everything stored survives a JSON round trip.
+		var buf bytes.Buffer
+		if err := j.Export(&buf, &SaveOptions{Format: FormatJSON, SessionCookies: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadJSON(&buf); err != nil {
+			t.Fatalf("reading back the jar's own JSON: %v", err)
+		}
+	})
+}
+
+func FuzzReadCookiesTxt(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	for _, s := range seeds {
+		data, _ := os.ReadFile(s)
+		f.Add(data)
+	}
+	f.Add([]byte("#HttpOnly_.example.com\tTRUE\t/\tTRUE\t0\ta\tb\n"))
+	f.Add([]byte("example.com\tFALSE\t/\tFALSE\t99999999999999\ta\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		es, err := ReadCookiesTxt(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := WriteCookiesTxt(&buf, es); err != nil {
+			t.Fatalf("writing what was read: %v", err)
+		}
+		es2, err := ReadCookiesTxt(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatalf("reading what was written: %v\n%s", err, buf.Bytes())
+		}
+		if !sameEntries(es, es2) {
+			t.Fatalf("round trip changed the entries:\n%+v\n%+v", es, es2)
+		}
+	})
+}
+
+func FuzzReadJSON(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	for _, s := range seeds {
+		data, _ := os.ReadFile(s)
+		f.Add(data)
+	}
+	f.Add([]byte(`{"version":1,"cookies":[{"name":"a","value":"b","domain":"x.com","path":"/","port":[80],"sameSite":"lax"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		es, err := ReadJSON(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, es); err != nil {
+			t.Fatalf("writing what was read: %v", err)
+		}
+		es2, err := ReadJSON(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatalf("reading what was written: %v\n%s", err, buf.Bytes())
+		}
+		if !sameEntries(es, es2) {
+			t.Fatalf("round trip changed the entries:\n%+v\n%+v", es, es2)
+		}
+		// Loading them must keep the jar consistent.
+		j := newTestJar(t, nil)
+		_ = j.Add(es...)
+		checkInvariants(t, j)
+	})
+}
+
+// mustParse parses a fuzzed URL, refusing ones without a host.
+func mustParse(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, err
+	}
+	if u.Host == "" {
+		return nil, errNoHost
+	}
+	return u, nil
+}

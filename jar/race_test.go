@@ -1,0 +1,96 @@
+package jar
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// TestConcurrentUse runs setters, getters, saves, loads and removals in
+// parallel; run with -race. Afterwards the jar's index must be consistent.
+func TestConcurrentUse(t *testing.T) {
+	j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 30, Total: 100}})
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			u := mustURL(fmt.Sprintf("https://h%d.example.com/p/%d", g%3, g))
+			for i := 0; i < 200; i++ {
+				switch i % 7 {
+				case 0, 1:
+					j.SetCookieLines(u, []string{fmt.Sprintf("c%d=%d; Max-Age=60", i%40, i), "d=1; Domain=example.com"})
+				case 2:
+					j.CookieHeader(u)
+				case 3:
+					j.Cookies(u)
+				case 4:
+					j.Remove(u.Hostname(), "/p", fmt.Sprintf("c%d", i%40))
+				case 5:
+					if i%35 == 5 {
+						path := filepath.Join(dir, fmt.Sprintf("g%d.json", g))
+						if err := j.Save(path, nil); err != nil {
+							t.Error(err)
+							return
+						}
+						if _, err := j.Load(path); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				case 6:
+					j.All()
+					j.CookiesFor(Request{URL: u, HTTP: false})
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	checkInvariants(t, j)
+}
+
+// checkInvariants verifies the index: count matches the buckets, every
+// cookie sits in its key's bucket in retrieval order, no duplicate keys,
+// limits hold.
+func checkInvariants(tb testing.TB, j *Jar) {
+	tb.Helper()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for key, b := range j.buckets {
+		if len(b.items) == 0 {
+			tb.Errorf("bucket %q is empty but present", key)
+		}
+		n += len(b.items)
+		if l := j.limits.PerDomain; l > 0 && len(b.items) > l {
+			tb.Errorf("bucket %q holds %d cookies, limit %d", key, len(b.items), l)
+		}
+		for i, it := range b.items {
+			if k := j.keyOf(it.Domain); k != key {
+				tb.Errorf("cookie %q of %q in bucket %q, want %q", it.Name, it.Domain, key, k)
+			}
+			if i > 0 && it.before(b.items[i-1]) {
+				tb.Errorf("bucket %q out of retrieval order at %d", key, i)
+			}
+			for _, o := range b.items[:i] {
+				if o.sameKey(&it.Entry) {
+					tb.Errorf("duplicate cookie %q %q %q", it.Name, it.Domain, it.Path)
+				}
+			}
+			if it.Path == "" || it.Path[0] != '/' {
+				tb.Errorf("cookie %q has path %q", it.Name, it.Path)
+			}
+			if it.Name == "" && it.Value == "" {
+				tb.Error("cookie with empty name and value")
+			}
+		}
+	}
+	if n != j.count {
+		tb.Errorf("count %d, buckets hold %d", j.count, n)
+	}
+	if l := j.limits.Total; l > 0 && n > l {
+		tb.Errorf("jar holds %d cookies, limit %d", n, l)
+	}
+}
