@@ -80,7 +80,9 @@ func (c *Codec) encode(r *session.Record, now time.Time) (string, error) {
 	if r == nil {
 		return "", errors.New("cookiestore: nil record")
 	}
-	exp := r.Expiry()
+	// Times travel with millisecond precision: judge expiry on the value
+	// Decode will see, so that what Encode accepts decodes at the same now.
+	exp := time.UnixMilli(r.Expiry().UnixMilli())
 	if !now.Before(exp) {
 		return "", fmt.Errorf("cookiestore: encoding a session that expired at %v: %w", exp, ErrExpired)
 	}
