@@ -133,6 +133,8 @@ func (d *doubleSubmit) decodeCookie(v, binding string, now time.Time) ([]byte, e
 	return payload[:SecretLen], nil
 }
 
+// Secret implements SecretSource: the secret of a valid, unexpired cookie
+// signed for r's binding, or a new one set as a cookie on w when create is set.
 func (d *doubleSubmit) Secret(w http.ResponseWriter, r *http.Request, create bool) ([]byte, error) {
 	now := nowOf(r)
 	binding := ""

@@ -58,3 +58,34 @@ func FuzzTokenDecoder(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDoubleSubmitCookie feeds arbitrary cookie values to the double-submit
+// source: only a value it signed itself may yield a secret.
+func FuzzDoubleSubmitCookie(f *testing.F) {
+	src, err := csrf.DoubleSubmitCookie(&csrf.CookieOptions{Keys: [][]byte{bytes.Repeat([]byte{1}, 32)}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	issued, err := src.Secret(rec, httptest.NewRequest(http.MethodGet, "/", nil), true)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good := rec.Result().Cookies()[0].Value
+	f.Add(good)
+	f.Add(good[:len(good)-2])
+	f.Add(".")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, v string) {
+		req := httptest.NewRequest(http.MethodPost, "/", nil)
+		req.Header.Set("Cookie", "csrf="+v)
+		secret, err := src.Secret(httptest.NewRecorder(), req, false)
+		if err != nil {
+			return
+		}
+		c, cerr := req.Cookie("csrf")
+		if cerr != nil || c.Value != good || !bytes.Equal(secret, issued) {
+			t.Errorf("cookie %q accepted with secret %x (issued %q / %x)", v, secret, good, issued)
+		}
+	})
+}

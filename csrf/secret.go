@@ -42,6 +42,7 @@ type sessionSecret struct{}
 
 var errNoSession = errors.New("csrf: no session on the request (wrap Protector.Handler in session.Manager.Handler)")
 
+// Secret implements SecretSource with the session attribute SessionAttr.
 func (sessionSecret) Secret(w http.ResponseWriter, r *http.Request, create bool) ([]byte, error) {
 	s := session.FromRequest(r)
 	if s == nil {
