@@ -93,7 +93,9 @@ func sameRecord(a, b *session.Record) bool {
 
 func FuzzDecodeRecord(f *testing.F) {
 	for _, r := range recordTests {
-		f.Add(encodeRecord(nil, r))
+		if b := encodeRecord(nil, r); len(b) < 1000 { // big seeds slow the fuzzer down
+			f.Add(b)
+		}
 	}
 	for _, b := range junkRecords {
 		f.Add(b)
