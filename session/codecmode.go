@@ -14,17 +14,17 @@ func (s *Session) loadCodec() {
 	m := s.m
 	name := m.cookieName(s.req)
 	var parts []string
+	var v [1]string
 	for i := 0; i < m.c.CookieChunks; i++ {
-		cs := s.req.CookiesNamed(chunkName(name, i))
-		if len(cs) == 0 {
+		if requestCookies(s.req.Header, chunkName(name, i), v[:]) == 0 {
 			break
 		}
-		parts = append(parts, cs[0].Value)
+		parts = append(parts, v[0])
 	}
 	// Count every chunk cookie present, even past a gap, so commit can expire
 	// the ones no longer needed.
 	for i := 0; i < MaxCookieChunks; i++ {
-		if len(s.req.CookiesNamed(chunkName(name, i))) > 0 {
+		if requestCookies(s.req.Header, chunkName(name, i), v[:]) > 0 {
 			s.chunksIn = i + 1
 		}
 	}

@@ -8,8 +8,81 @@ import (
 // Get returns the attribute key decoded as a T, and whether it exists.
 func Get[T any](s *Session, key string) (T, bool, error) {
 	var v T
-	ok, err := s.Get(key, &v)
-	return v, ok, err
+	raw, ok, err := s.raw(key)
+	if err != nil || !ok {
+		return v, ok, err
+	}
+	// Fast paths for the commonest attribute types keep v on the stack;
+	// everything else goes through encoding/json.
+	switch p := any(&v).(type) {
+	case *int:
+		if n, ok := parseJSONInt(raw); ok && int64(int(n)) == n {
+			*p = int(n)
+			return v, true, nil
+		}
+	case *int64:
+		if n, ok := parseJSONInt(raw); ok {
+			*p = n
+			return v, true, nil
+		}
+	case *bool:
+		switch string(raw) {
+		case "true":
+			*p = true
+			return v, true, nil
+		case "false":
+			*p = false
+			return v, true, nil
+		}
+	case *string:
+		if str, ok := plainJSONString(raw); ok {
+			*p = str
+			return v, true, nil
+		}
+	}
+	pv := new(T)
+	if err := json.Unmarshal(raw, pv); err != nil {
+		return v, true, fmt.Errorf("session: attribute %q: %w", key, err)
+	}
+	return *pv, true, nil
+}
+
+// parseJSONInt parses a JSON number that is a plain integer
+// (-?(0|[1-9][0-9]*), RFC 8259 section 6) fitting an int64.
+func parseJSONInt(b []byte) (int64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 18 || (b[0] == '0' && len(b) > 1) {
+		return 0, false // 18 digits always fit; longer ones take the slow path
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+// plainJSONString returns the contents of a JSON string without escapes or
+// control characters (RFC 8259 section 7), as a new string.
+func plainJSONString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	b = b[1 : len(b)-1]
+	for _, c := range b {
+		if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+			return "", false // escapes, or UTF-8 that json would validate
+		}
+	}
+	return string(b), true
 }
 
 // Update atomically replaces the attribute key with fn's result, at once, in

@@ -3,6 +3,7 @@ package session
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -149,4 +150,78 @@ func TestEventKindString(t *testing.T) {
 	if EventExpired.String() != "expired" || EventKind(0).String() != "unknown" || EventKind(99).String() != "unknown" {
 		t.Error("EventKind.String")
 	}
+}
+
+var requestCookiesTests = []struct {
+	lines []string
+	want  string
+}{
+	{[]string{"sid=a"}, "a"},
+	{[]string{"x=1; sid=a;sid=b"}, "a,b"},
+	{[]string{"x=1", "  sid=\"q\" ; y=2"}, "q"},
+	{[]string{"sid"}, ""},
+	{[]string{"sids=a; Sid=b; sid =c"}, "c"},
+	{[]string{"sid=1; sid=2; sid=3; sid=4; sid=5"}, "1,2,3,4"},
+	{[]string{";;; sid=; sid=\""}, ",\""},
+}
+
+func TestRequestCookies(t *testing.T) {
+	for _, tt := range requestCookiesTests {
+		var out [4]string
+		n := requestCookies(http.Header{"Cookie": tt.lines}, "sid", out[:])
+		if got := strings.Join(out[:n], ","); got != tt.want {
+			t.Errorf("requestCookies(%q) = %q, want %q", tt.lines, got, tt.want)
+		}
+	}
+}
+
+// FuzzRequestCookies checks the allocation-free scanner finds every value
+// net/http finds (net/http also drops values with invalid octets, so ours may
+// find more; validID filters those).
+func FuzzRequestCookies(f *testing.F) {
+	for _, tt := range requestCookiesTests {
+		f.Add(strings.Join(tt.lines, "\n"))
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		lines := strings.Split(header, "\n")
+		h := http.Header{"Cookie": lines}
+		var out [64]string
+		n := requestCookies(h, "sid", out[:])
+		ours := out[:n]
+		r := &http.Request{Header: h}
+		i := 0
+		for _, c := range r.CookiesNamed("sid") {
+			for i < len(ours) && ours[i] != c.Value {
+				i++
+			}
+			if i == len(ours) {
+				if n == len(out) {
+					return // ours stopped at its limit
+				}
+				t.Fatalf("net/http found sid=%q that requestCookies missed (ours %q)", c.Value, ours)
+			}
+			i++
+		}
+	})
+}
+
+// FuzzFastDecode checks Get's fast paths agree with encoding/json.
+func FuzzFastDecode(f *testing.F) {
+	for _, s := range []string{"0", "-1", "123456789012345678", "01", "1e3", "-", `"a"`, `"a\"b"`, `"é"`, "true", "null"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if n, ok := parseJSONInt(b); ok {
+			var want int64
+			if err := json.Unmarshal(b, &want); err != nil || want != n {
+				t.Fatalf("parseJSONInt(%q) = %d; json says %d, %v", b, n, want, err)
+			}
+		}
+		if s, ok := plainJSONString(b); ok {
+			var want string
+			if err := json.Unmarshal(b, &want); err != nil || want != s {
+				t.Fatalf("plainJSONString(%q) = %q; json says %q, %v", b, s, want, err)
+			}
+		}
+	})
 }

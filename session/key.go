@@ -22,8 +22,17 @@ const shortKeyLen = 8
 // commands use; never the ID itself, so a dump of a store holds no usable
 // session ID.
 func Key(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+	var sum [sha256.Size]byte
+	if len(id) <= 64 {
+		var buf [64]byte // keeps the hot path free of a []byte(id) allocation
+		n := copy(buf[:], id)
+		sum = sha256.Sum256(buf[:n])
+	} else {
+		sum = sha256.Sum256([]byte(id))
+	}
+	var out [43]byte // base64url of 32 bytes, no padding
+	base64.RawURLEncoding.Encode(out[:], sum[:])
+	return string(out[:])
 }
 
 // newID returns a fresh session ID: 256 random bits, base64url-encoded.
@@ -32,7 +41,9 @@ func newID() string {
 	// crypto/rand.Read never returns an error (it crashes the program
 	// irrecoverably if the system source fails).
 	_, _ = rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+	var out [idLen]byte
+	base64.RawURLEncoding.Encode(out[:], b[:])
+	return string(out[:])
 }
 
 // validID reports whether s has the shape of an ID that newID returns: exactly
@@ -71,9 +82,18 @@ func base64Value(c byte) byte {
 	}
 }
 
-// equalID compares two IDs (or keys) in constant time.
+// equalID compares two IDs (or keys) in time that depends only on their
+// lengths, never on their contents (as crypto/subtle.ConstantTimeCompare,
+// without converting to []byte).
 func equalID(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+	if len(a) != len(b) {
+		return false
+	}
+	var v byte
+	for i := 0; i < len(a); i++ {
+		v |= a[i] ^ b[i]
+	}
+	return subtle.ConstantTimeByteEq(v, 0) == 1
 }
 
 // shortKey returns the prefix of a store key that lifecycle logs carry.

@@ -33,12 +33,14 @@ type Session struct {
 	committed bool      // commit ran
 	now       time.Time // the Manager's clock at load
 
-	id       string  // the current ID; "" while there is none
-	key      string  // Key(id), or the record key in codec mode
-	rec      *Record // the stored record; nil for a new session
-	cookieID string  // the ID the request's cookie carried, if it was adopted
-	hadID    bool    // the request carried some session ID or cookie
-	chunksIn int     // codec mode: how many cookies the request carried
+	id       string           // the current ID; "" while there is none
+	key      string           // Key(id), or the record key in codec mode
+	rec      *Record          // the stored record; nil for a new session
+	cookieID string           // the ID the request's cookie carried, if it was adopted
+	hadID    bool             // the request carried some session ID or cookie
+	chunksIn int              // codec mode: how many cookies the request carried
+	tried    [maxTries]string // candidate IDs looked up, for de-duplication
+	tries    int
 
 	pendSet       map[string][]byte // attributes set by this request
 	pendDel       []string          // attributes of rec deleted by this request
@@ -101,50 +103,24 @@ func (s *Session) load() error {
 		s.loadCodec()
 		return nil
 	}
-	var tried [4]string
-	n := 0
-	try := func(id string, fromCookie bool) (bool, error) {
-		s.hadID = true
-		if !validID(id) || n == len(tried) {
-			return false, nil
-		}
-		for _, t := range tried[:n] {
-			if t == id {
-				return false, nil
-			}
-		}
-		tried[n] = id
-		n++
-		key := Key(id)
-		rec, found, err := m.c.Store.Load(s.reqContext(), key)
-		if err != nil {
-			return false, fmt.Errorf("session: load: %w", err)
-		}
-		if !found || rec == nil || !equalID(rec.Key, key) || !s.now.Before(rec.Expiry()) {
-			return false, nil
-		}
-		s.id, s.key, s.rec = id, key, rec
-		if fromCookie {
-			s.cookieID = id
-		}
-		return true, nil
-	}
-	done := false
 	var err error
+	done := false
 	if !m.c.Cookie.Disabled {
-		for _, c := range s.req.CookiesNamed(m.cookieName(s.req)) {
-			if done, err = try(c.Value, true); done || err != nil {
+		var vals [4]string // repeated cookies: try a few, never many
+		n := requestCookies(s.req.Header, m.cookieName(s.req), vals[:])
+		for _, v := range vals[:n] {
+			if done, err = s.try(v, true); done || err != nil {
 				break
 			}
 		}
 	}
 	if !done && err == nil && m.c.Header != "" {
 		if v := s.req.Header.Get(m.c.Header); v != "" {
-			done, err = try(v, false)
+			done, err = s.try(v, false)
 		}
 	}
 	if !done && err == nil && s.urlID != "" {
-		_, err = try(s.urlID, false)
+		_, err = s.try(s.urlID, false)
 	}
 	if err != nil {
 		s.failed = err
@@ -152,6 +128,38 @@ func (s *Session) load() error {
 	}
 	return s.failed
 }
+
+// try adopts id if it names a live session. It reports whether it did; an
+// error means the store failed. s.mu is held.
+func (s *Session) try(id string, fromCookie bool) (bool, error) {
+	s.hadID = true
+	if !validID(id) || s.tries == maxTries {
+		return false, nil
+	}
+	for _, t := range s.tried[:s.tries] {
+		if equalID(t, id) {
+			return false, nil
+		}
+	}
+	s.tried[s.tries] = id
+	s.tries++
+	key := Key(id)
+	rec, found, err := s.m.c.Store.Load(s.reqContext(), key)
+	if err != nil {
+		return false, fmt.Errorf("session: load: %w", err)
+	}
+	if !found || rec == nil || !equalID(rec.Key, key) || !s.now.Before(rec.Expiry()) {
+		return false, nil
+	}
+	s.id, s.key, s.rec = id, key, rec
+	if fromCookie {
+		s.cookieID = id
+	}
+	return true, nil
+}
+
+// maxTries is the most candidate IDs one request may look up.
+const maxTries = 4
 
 // reqContext returns the request's own context (without the session).
 func (s *Session) reqContext() context.Context {
@@ -270,20 +278,25 @@ func (s *Session) lookup(attr string) ([]byte, bool) {
 // An error means the store failed (the response will be a 503) or the value
 // does not decode into dst.
 func (s *Session) Get(key string, dst any) (bool, error) {
-	s.mu.Lock()
-	if err := s.use(); err != nil {
-		s.mu.Unlock()
+	v, ok, err := s.raw(key)
+	if err != nil || !ok {
 		return false, err
-	}
-	v, ok := s.lookup(key)
-	s.mu.Unlock()
-	if !ok {
-		return false, nil
 	}
 	if err := json.Unmarshal(v, dst); err != nil {
 		return true, fmt.Errorf("session: attribute %q: %w", key, err)
 	}
 	return true, nil
+}
+
+// raw returns the encoded value of the attribute key.
+func (s *Session) raw(key string) ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.use(); err != nil {
+		return nil, false, err
+	}
+	v, ok := s.lookup(key)
+	return v, ok, nil
 }
 
 // Set JSON-encodes v as the attribute key. It is written at commit as part of

@@ -19,6 +19,45 @@ func (m *Manager) cookieName(r *http.Request) string {
 	return "sid"
 }
 
+// requestCookies stores in out the values of the cookies named name in the
+// request's Cookie header lines, in order, at most len(out), and returns how
+// many it stored. It follows the Cookie header syntax of RFC 6265bis section
+// 4.2.1 ("name=value" pairs separated by ";" and optional spaces) and, like
+// net/http, trims spaces around names and values, takes a pair without "="
+// as an empty value and drops the double quotes around a quoted value. It allocates
+// nothing: it runs on every request that uses its session.
+func requestCookies(h http.Header, name string, out []string) int {
+	n := 0
+	for _, line := range h["Cookie"] {
+		for line != "" && n < len(out) {
+			var part string
+			part, line, _ = strings.Cut(line, ";")
+			k, v, _ := strings.Cut(part, "=")
+			if trimOWS(k) != name {
+				continue
+			}
+			v = trimOWS(v)
+			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			out[n] = v
+			n++
+		}
+	}
+	return n
+}
+
+// trimOWS removes leading and trailing spaces and tabs.
+func trimOWS(s string) string {
+	for s != "" && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for s != "" && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
 // chunkName returns the name of the i-th cookie of a chunked session: name,
 // name.1, name.2…
 func chunkName(name string, i int) string {
