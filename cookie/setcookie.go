@@ -41,10 +41,8 @@ const (
 // cookie jar; see the jar package.
 func ParseSetCookie(line string) (*Cookie, error) {
 	// Step 1: a CTL other than HTAB ignores the line (also section 5.7 step 3).
-	for i := 0; i < len(line); i++ {
-		if c := line[i]; (c < 0x20 && c != '\t') || c == 0x7F {
-			return nil, fmt.Errorf("%w at offset %d", ErrControlCharacter, i)
-		}
+	if i := indexCTL(line); i >= 0 {
+		return nil, fmt.Errorf("%w at offset %d", ErrControlCharacter, i)
 	}
 	// Step 2: the name-value-pair ends at the first ';'.
 	nameValue, attrs := line, ""
@@ -106,6 +104,41 @@ func ParseSetCookie(line string) (*Cookie, error) {
 	}
 	return c, nil
 }
+
+// indexCTL returns the offset of the first %x00-08 / %x0A-1F / %x7F octet
+// of s, or -1. It tests eight octets at a time: a word with no octet below
+// 0x20 and none equal to 0x7F is skipped whole; otherwise its octets are
+// checked one by one (HTAB is allowed).
+func indexCTL(s string) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// Some octet is < 0x20 (exact as an "any" test), or some octet is 0x7F.
+		y := x ^ (0x7F * ones)
+		if ((x-0x20*ones)&^x|(y-ones)&^y)&highs == 0 {
+			continue
+		}
+		for j := i; j < i+8; j++ {
+			if isCTL(s[j]) {
+				return j
+			}
+		}
+	}
+	for ; i < len(s); i++ {
+		if isCTL(s[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// isCTL reports a CTL other than HTAB: %x00-08 / %x0A-1F / %x7F.
+func isCTL(c byte) bool { return (c < 0x20 && c != '\t') || c == 0x7F }
 
 // setAttribute applies one cookie-av (RFC 6265bis sections 5.6.1 to 5.6.7 and
 // the Partitioned attribute of the CHIPS draft). A later call for the same

@@ -196,3 +196,24 @@ func TestSentinelsMatchErrIgnored(t *testing.T) {
 		t.Errorf("ErrInvalidName matches ErrIgnored; writer errors must not")
 	}
 }
+
+func TestIndexCTL(t *testing.T) {
+	// Compare the word-at-a-time scan with the octet definition for every
+	// octet at every position of a 19-octet string.
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 19; pos++ {
+			b := []byte(strings.Repeat("abcdefgh\xff\x80 \t~", 2)[:19])
+			b[pos] = byte(c)
+			want := -1
+			for i, o := range b {
+				if isCTL(o) {
+					want = i
+					break
+				}
+			}
+			if got := indexCTL(string(b)); got != want {
+				t.Fatalf("indexCTL(%q) = %d, want %d", b, got, want)
+			}
+		}
+	}
+}

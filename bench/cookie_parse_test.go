@@ -1,0 +1,63 @@
+package bench
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/httpstate/httpstate/cookie"
+)
+
+// setCookieLines is the shared workload of BenchmarkParseSetCookie: a dozen
+// realistic Set-Cookie lines mixing attributes, and a few of the http-state
+// parser.json "received" strings (tests 0001, 0005, 0025, chromium0019,
+// mozilla0004), all accepted by both parsers.
+var setCookieLines = []string{
+	"session_id=38afes7a8; Path=/; HttpOnly; Secure; SameSite=Lax",
+	"id=a3fWa; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Secure; HttpOnly",
+	"__Host-token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U; Path=/; Secure; HttpOnly; SameSite=Strict",
+	"_ga=GA1.2.1234567890.1600000000; Max-Age=63072000; Domain=.example.com; Path=/",
+	"lang=en-US; Path=/; Max-Age=31536000",
+	"theme=dark; Expires=Thu, 01 Jan 2026 00:00:00 GMT; Path=/settings",
+	"cart=; Max-Age=0; Path=/shop",
+	"pref=a%3D1%26b%3D2; Domain=shop.example.com; Path=/; SameSite=None; Secure",
+	"__Secure-chip=1; Secure; Path=/; SameSite=None; Partitioned",
+	"csrftoken=Qx8vZ2lN0pR4tYw6; Path=/; SameSite=Strict; Secure",
+	"tracking=\"abc123\"; Expires=Sun, 06 Nov 1994 08:49:37 GMT",
+	"remember=1; Max-Age=1209600; Path=/; HttpOnly; Secure; SameSite=Lax",
+	// http-state parser.json.
+	"foo=bar",
+	"foo=bar; max-age=10000;",
+	"foo=bar; Path=/",
+	"a=b; domain=home.example.org",
+	"foo=bar; Domain=.home.example.org; Path=/; Secure",
+}
+
+// sink keeps results alive so the compiler cannot drop the parse.
+var sink any
+
+func BenchmarkParseSetCookie(b *testing.B) {
+	b.Run("httpstate", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, l := range setCookieLines {
+				c, err := cookie.ParseSetCookie(l)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink = c
+			}
+		}
+	})
+	b.Run("nethttp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, l := range setCookieLines {
+				c, err := http.ParseSetCookie(l)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink = c
+			}
+		}
+	})
+}
