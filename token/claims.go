@@ -20,8 +20,8 @@ type Claims struct {
 	// sign-in; every rotation keeps it. Empty on access tokens issued
 	// without a refresh token.
 	Family string `json:"fam,omitempty"`
-	// Extra holds application claims (roles, scopes) copied into access
-	// tokens from IssueOptions.Extra. Keys must not collide with the
-	// registered names above.
+	// Extra holds application claims (roles, scopes): the extra argument of
+	// IssueAccess, Issue and Refresh, carried as the nested "ext" object so
+	// it can never shadow a registered claim.
 	Extra map[string]any `json:"ext,omitempty"`
 }
