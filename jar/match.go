@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -57,11 +58,14 @@ func canonicalHostname(h string) (string, bool) {
 		return h, true
 	}
 	// Step 3: convert each U-label to an A-label.
-	a, err := idna.Lookup.ToASCII(h)
-	if err != nil || a == "" {
+	if !utf8.ValidString(h) {
 		return "", false
 	}
-	return strings.ToLower(a), true
+	a, err := idna.Lookup.ToASCII(h)
+	if err != nil || a == "" || !isASCII(a) {
+		return "", false
+	}
+	return canonicalHostname(a)
 }
 
 // isIP reports whether the canonical host is an IP address literal.
@@ -139,4 +143,14 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// isASCII reports whether s holds only ASCII bytes.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

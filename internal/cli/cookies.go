@@ -1,18 +1,210 @@
 package cli
 
 import (
-	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/httpstate/httpstate/cookie"
+	"github.com/httpstate/httpstate/jar"
 )
 
-// newCookiesCmd is a placeholder until the subcommand lands.
+// maxValueWidth is how many characters of a value "cookies list" shows.
+const maxValueWidth = 32
+
+// cookiesOptions are the flags of "httpstate cookies" and what its tests
+// replace: the clock (expired markers, and the jar "get" builds).
+type cookiesOptions struct {
+	to      string // convert --to
+	now     func() time.Time
+	streams *Streams
+}
+
 func newCookiesCmd(s *Streams) *cobra.Command {
-	return &cobra.Command{
-		Use:    "cookies",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("cookies: not implemented yet")
+	return newCookiesCmdWith(s, &cookiesOptions{now: time.Now})
+}
+
+func newCookiesCmdWith(s *Streams, o *cookiesOptions) *cobra.Command {
+	o.streams = s
+	cmd := &cobra.Command{
+		Use:   "cookies",
+		Short: "Inspect and convert cookie jar files (cookies.txt or JSON)",
+		Long: `Inspect and convert cookie jar files.
+
+FILE is a Netscape cookies.txt file (the format of curl -c and wget
+--save-cookies) or an httpstate JSON jar; the format is detected.`,
+		Example: `  httpstate cookies list cookies.txt
+  httpstate cookies convert --to json cookies.txt > cookies.json
+  httpstate cookies get https://www.example.com/app/ cookies.txt`,
+	}
+	list := &cobra.Command{
+		Use:   "list FILE",
+		Short: "Print the cookies in FILE as a table",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runCookiesList(o, args[0])
 		},
 	}
+	convert := &cobra.Command{
+		Use:   "convert --to json|txt FILE",
+		Short: "Write the cookies in FILE to stdout in another format",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runCookiesConvert(o, args[0])
+		},
+	}
+	convert.Flags().StringVar(&o.to, "to", "", "output format: json or txt (required)")
+	_ = convert.MarkFlagRequired("to")
+	get := &cobra.Command{
+		Use:   "get URL FILE",
+		Short: "Print the Cookie header a browser holding FILE would send to URL",
+		Long: `Print the Cookie header value a browser holding the cookies in FILE would
+send in a same-site, top-level GET to URL (RFC 6265bis section 5.8). Nothing
+is printed, and a note goes to stderr, if no cookie applies.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runCookiesGet(o, args[0], args[1])
+		},
+	}
+	cmd.AddCommand(list, convert, get)
+	return cmd
+}
+
+// readCookieFile reads and detects the cookie file at path.
+func readCookieFile(path string) ([]jar.Entry, jar.Format, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, jar.FormatAuto, err
+	}
+	defer f.Close()
+	es, format, err := jar.ReadEntries(f, jar.FormatAuto)
+	if err != nil {
+		return nil, format, fmt.Errorf("%s: %w", path, err)
+	}
+	return es, format, nil
+}
+
+func runCookiesList(o *cookiesOptions, path string) error {
+	es, _, err := readCookieFile(path)
+	if err != nil {
+		return err
+	}
+	if len(es) == 0 {
+		fmt.Fprintf(o.streams.ErrOut, "%s holds no cookies\n", path)
+		return nil
+	}
+	now := o.now()
+	tw := tabwriter.NewWriter(o.streams.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "DOMAIN\tPATH\tNAME\tVALUE\tEXPIRES\tFLAGS")
+	for _, e := range es {
+		domain := e.Domain
+		if !e.HostOnly {
+			domain = "." + domain
+		}
+		expires := "session"
+		if e.Persistent {
+			expires = e.Expires.UTC().Format(time.RFC3339)
+			if !e.Expires.After(now) {
+				expires += " (expired)"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", printable(domain), printable(e.Path), printable(e.Name),
+			truncate(printable(e.Value), maxValueWidth), expires, flags(&e))
+	}
+	return tw.Flush()
+}
+
+// flags lists an entry's attributes for "cookies list".
+func flags(e *jar.Entry) string {
+	var f []string
+	if e.Secure {
+		f = append(f, "Secure")
+	}
+	if e.HttpOnly {
+		f = append(f, "HttpOnly")
+	}
+	switch e.SameSite {
+	case cookie.SameSiteLax:
+		f = append(f, "SameSite=Lax")
+	case cookie.SameSiteStrict:
+		f = append(f, "SameSite=Strict")
+	case cookie.SameSiteNone:
+		f = append(f, "SameSite=None")
+	}
+	if e.Partitioned {
+		f = append(f, "Partitioned")
+	}
+	if e.Version > 0 {
+		f = append(f, fmt.Sprintf("Version=%d", e.Version))
+	}
+	if len(f) == 0 {
+		return "-"
+	}
+	return strings.Join(f, ",")
+}
+
+// truncate shortens s to n runes, marking the cut with "...".
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-3]) + "..."
+}
+
+// printable replaces TABs and other control characters, which would break
+// the table, with "?".
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+func runCookiesConvert(o *cookiesOptions, path string) error {
+	to, err := jar.ParseFormat(o.to)
+	if err != nil || to == jar.FormatAuto {
+		return fmt.Errorf("--to %q: want json or txt", o.to)
+	}
+	es, _, err := readCookieFile(path)
+	if err != nil {
+		return err
+	}
+	return jar.WriteEntries(o.streams.Out, es, to)
+}
+
+func runCookiesGet(o *cookiesOptions, rawURL, path string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("URL: %w", err)
+	}
+	if u.Scheme == "" || u.Host == "" {
+		return fmt.Errorf("URL %q: want an absolute URL such as https://example.com/", rawURL)
+	}
+	es, _, err := readCookieFile(path)
+	if err != nil {
+		return err
+	}
+	j, err := jar.New(&jar.Options{Now: o.now})
+	if err != nil {
+		return err
+	}
+	if err := j.Add(es...); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	h := j.CookieHeader(u)
+	if h == "" {
+		fmt.Fprintf(o.streams.ErrOut, "no cookie in %s applies to %s\n", path, rawURL)
+		return nil
+	}
+	_, err = io.WriteString(o.streams.Out, h+"\n")
+	return err
 }

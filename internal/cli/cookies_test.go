@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// cookiesNow is the clock of the cookies command tests.
+var cookiesNow = time.Date(2026, time.June, 1, 12, 0, 0, 0, time.UTC)
+
+func init() {
+	// -update rewrites the golden files; another test file of the package
+	// may have registered the flag already.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata")
+	}
+}
+
+// updating reports whether -update was given.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// runCookies runs "httpstate cookies ARGS" on the fixed clock.
+func runCookies(tb testing.TB, args ...string) (stdout, stderr string, err error) {
+	tb.Helper()
+	var out, errOut bytes.Buffer
+	s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	root := NewRootCmd(s)
+	// Replace the cookies command with one on the test clock.
+	for _, c := range root.Commands() {
+		if c.Name() == "cookies" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(newCookiesCmdWith(s, &cookiesOptions{now: func() time.Time { return cookiesNow }}))
+	root.SetArgs(append([]string{"cookies"}, args...))
+	err = root.Execute()
+	return out.String(), errOut.String(), err
+}
+
+// cookiesGolden compares got with testdata/name.
+func cookiesGolden(tb testing.TB, name, got string) {
+	tb.Helper()
+	path := filepath.Join("testdata", name)
+	if updating() {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		tb.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+var cookiesGoldenTests = []struct {
+	name   string
+	args   []string
+	golden string
+}{
+	{"list", []string{"list", "testdata/cookies.txt"}, "cookies-list.golden"},
+	{"convert to json", []string{"convert", "--to", "json", "testdata/cookies.txt"}, "cookies-convert.json.golden"},
+	{"convert json back to txt", []string{"convert", "--to", "txt", "testdata/cookies-convert.json.golden"}, "cookies-convert.txt.golden"},
+	{"list json", []string{"list", "testdata/cookies-convert.json.golden"}, "cookies-list.golden"},
+	{"get https", []string{"get", "https://www.example.com/app/cart", "testdata/cookies.txt"}, "cookies-get-https.golden"},
+	{"get http", []string{"get", "http://www.example.com/", "testdata/cookies.txt"}, "cookies-get-http.golden"},
+	{"get api", []string{"get", "https://api.example.org/v1/users", "testdata/cookies.txt"}, "cookies-get-api.golden"},
+}
+
+func TestCookiesGolden(t *testing.T) {
+	for _, tt := range cookiesGoldenTests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, err := runCookies(t, tt.args...)
+			if err != nil {
+				t.Fatalf("got error %v (stderr %q)", err, errOut)
+			}
+			cookiesGolden(t, tt.golden, out)
+		})
+	}
+}
+
+func TestCookiesGetExactHeader(t *testing.T) {
+	out, _, err := runCookies(t, "get", "https://www.example.com/app/cart", "testdata/cookies.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "cart=3-items; session_id=s3cr3t-0f8a6b2c9d1e4f7a8b3c5d2e6f9a1b4c; theme=dark; __Secure-pref=lang=en\n"
+	if out != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
+}
+
+func TestCookiesGetNone(t *testing.T) {
+	out, errOut, err := runCookies(t, "get", "https://other.example/", "testdata/cookies.txt")
+	if err != nil || out != "" || !strings.Contains(errOut, "no cookie") {
+		t.Errorf("got out %q, stderr %q, err %v; want no output and a note", out, errOut, err)
+	}
+}
+
+var cookiesErrorTests = []struct {
+	name string
+	args []string
+	want string // substring of the error
+}{
+	{"bad line", []string{"list", "testdata/cookies-bad.txt"}, "testdata/cookies-bad.txt: jar: cookies.txt line 4: expires \"never\" is not a Unix time"},
+	{"bad line convert", []string{"convert", "--to", "json", "testdata/cookies-bad.txt"}, "line 4"},
+	{"bad line get", []string{"get", "http://example.com/", "testdata/cookies-bad.txt"}, "line 4"},
+	{"missing file", []string{"list", "testdata/cookies-missing.txt"}, "no such file"},
+	{"bad format", []string{"convert", "--to", "xml", "testdata/cookies.txt"}, `--to "xml": want json or txt`},
+	{"no --to", []string{"convert", "testdata/cookies.txt"}, `required flag(s) "to" not set`},
+	{"relative URL", []string{"get", "/path", "testdata/cookies.txt"}, "want an absolute URL"},
+	{"args", []string{"get", "https://example.com/"}, "accepts 2 arg(s)"},
+}
+
+func TestCookiesErrors(t *testing.T) {
+	for _, tt := range cookiesErrorTests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := runCookies(t, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
