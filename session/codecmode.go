@@ -57,8 +57,8 @@ func (s *Session) commitCodec() error {
 	h := s.header()
 	isNew := s.rec == nil
 	if isNew && (s.key == "" || !s.changed()) {
-		if s.invalidated && s.hadID {
-			s.expireChunks(h, 0)
+		if s.invalidated {
+			return s.expireChunks(h, 0)
 		}
 		return nil
 	}
@@ -112,9 +112,15 @@ func (s *Session) commitCodec() error {
 	tls := s.req.TLS != nil
 	age := s.maxAge()
 	for i, c := range chunks {
-		h.Add("Set-Cookie", formatSetCookie(chunkName(name, i), c, age, tls, m.c.Cookie.SameSite))
+		v, err := formatSetCookie(chunkName(name, i), c, age, tls, m.c.Cookie.SameSite)
+		if err != nil {
+			return s.configFailed(err)
+		}
+		h.Add("Set-Cookie", v)
 	}
-	s.expireChunks(h, len(chunks))
+	if err := s.expireChunks(h, len(chunks)); err != nil {
+		return err
+	}
 	markNoStore(h)
 	if isNew {
 		s.rec = r
@@ -134,12 +140,17 @@ func (s *Session) codecFailed(err error) error {
 
 // expireChunks expires the request's chunk cookies from index from on. s.mu
 // is held.
-func (s *Session) expireChunks(h http.Header, from int) {
+func (s *Session) expireChunks(h http.Header, from int) error {
 	name := s.m.cookieName(s.req)
 	for i := from; i < s.chunksIn; i++ {
-		h.Add("Set-Cookie", formatSetCookie(chunkName(name, i), "", 0, s.req.TLS != nil, s.m.c.Cookie.SameSite))
+		v, err := formatSetCookie(chunkName(name, i), "", 0, s.req.TLS != nil, s.m.c.Cookie.SameSite)
+		if err != nil {
+			return s.configFailed(err)
+		}
+		h.Add("Set-Cookie", v)
 	}
 	if from == 0 && s.chunksIn > 0 {
 		markNoStore(h)
 	}
+	return nil
 }

@@ -66,13 +66,12 @@ func (s *Session) commitStore() error {
 	ctx := s.reqContext()
 	h := s.header()
 	if s.dead {
-		s.expireTransport(h)
-		return nil
+		return s.expireTransport(h)
 	}
 	if s.rec == nil {
 		if s.id == "" || !s.changed() {
-			if s.invalidated && s.hadID {
-				s.expireTransport(h)
+			if s.invalidated {
+				return s.expireTransport(h)
 			}
 			return nil
 		}
@@ -93,8 +92,7 @@ func (s *Session) commitStore() error {
 		s.rec = rec
 		s.created()
 		s.enforceCap(ctx)
-		s.issue(h)
-		return nil
+		return s.issue(h)
 	}
 	d := Delta{Set: s.pendSet, Delete: s.pendDel, Principal: s.pendPrincipal, IdleTimeout: s.pendIdle}
 	touched := s.now.Sub(s.rec.LastAccess) >= m.c.TouchInterval
@@ -110,8 +108,7 @@ func (s *Session) commitStore() error {
 			s.dead = true
 			m.c.log.LogAttrs(ctx, slog.LevelWarn, "session ended by another request; changes dropped",
 				slog.String("session", shortKey(s.key)))
-			s.expireTransport(h)
-			return nil
+			return s.expireTransport(h)
 		}
 		if err != nil {
 			return s.storeFailed("save", err)
@@ -122,7 +119,7 @@ func (s *Session) commitStore() error {
 		}
 	}
 	if s.renewed || (touched && m.c.Cookie.Persistent) {
-		s.issue(h)
+		return s.issue(h)
 	}
 	return nil
 }
@@ -223,31 +220,56 @@ func (s *Session) maxAge() int {
 }
 
 // issue sends the session ID on every enabled transport. s.mu is held.
-func (s *Session) issue(h http.Header) {
+func (s *Session) issue(h http.Header) error {
 	c := s.m.c
 	if !c.Cookie.Disabled {
-		h.Add("Set-Cookie", formatSetCookie(s.m.cookieName(s.req), s.id, s.maxAge(), s.req.TLS != nil, c.Cookie.SameSite))
+		v, err := formatSetCookie(s.m.cookieName(s.req), s.id, s.maxAge(), s.req.TLS != nil, c.Cookie.SameSite)
+		if err != nil {
+			return s.configFailed(err)
+		}
+		h.Add("Set-Cookie", v)
 	}
 	if c.Header != "" {
 		h.Set(c.Header, s.id)
 		addVary(h, c.Header)
 	}
 	markNoStore(h)
+	return nil
 }
+
+// configFailed reports a cookie the configuration makes impossible over
+// this connection (such as a "__Host-" name without TLS). s.mu is held.
+func (s *Session) configFailed(err error) error {
+	s.failed = &configError{err}
+	s.m.c.log.LogAttrs(s.reqContext(), slog.LevelError, "session cookie not written", slog.String("error", err.Error()))
+	return s.failed
+}
+
+// configError marks a failure caused by the Manager's configuration, which
+// the default ErrorHandler answers with 500.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
 
 // expireTransport tells the client to forget the session: the cookie with
 // Max-Age=0 and an empty ID header. s.mu is held.
-func (s *Session) expireTransport(h http.Header) {
+func (s *Session) expireTransport(h http.Header) error {
 	c := s.m.c
 	if !s.hadID {
-		return
+		return nil
 	}
 	if !c.Cookie.Disabled {
-		h.Add("Set-Cookie", formatSetCookie(s.m.cookieName(s.req), "", 0, s.req.TLS != nil, c.Cookie.SameSite))
+		v, err := formatSetCookie(s.m.cookieName(s.req), "", 0, s.req.TLS != nil, c.Cookie.SameSite)
+		if err != nil {
+			return s.configFailed(err)
+		}
+		h.Add("Set-Cookie", v)
 	}
 	if c.Header != "" {
 		h.Set(c.Header, "")
 		addVary(h, c.Header)
 	}
 	markNoStore(h)
+	return nil
 }

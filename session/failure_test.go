@@ -186,3 +186,11 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+func TestHostPrefixOverHTTPIsAnError(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.Cookie.Name = "__Host-app" })
+	rec := e.serve(counter, httptest.NewRequest("GET", "http://example.com/", nil))
+	if rec.Code != http.StatusInternalServerError || len(rec.Header().Values("Set-Cookie")) != 0 {
+		t.Fatalf("code %d Set-Cookie %q; want 500 and no cookie", rec.Code, rec.Header().Values("Set-Cookie"))
+	}
+}

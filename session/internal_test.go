@@ -116,15 +116,15 @@ var setCookieTests = []struct {
 	want        string
 }{
 	{"sid", "v", -1, false, http.SameSiteLaxMode, "sid=v; Path=/; HttpOnly; SameSite=Lax"},
-	{"__Host-sid", "v", -1, true, http.SameSiteLaxMode, "__Host-sid=v; Path=/; HttpOnly; Secure; SameSite=Lax"},
-	{"sid", "", 0, true, http.SameSiteStrictMode, "sid=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"},
-	{"sid", "v", 1800, true, http.SameSiteNoneMode, "sid=v; Path=/; Max-Age=1800; HttpOnly; Secure; SameSite=None"},
+	{"__Host-sid", "v", -1, true, http.SameSiteLaxMode, "__Host-sid=v; Path=/; Secure; HttpOnly; SameSite=Lax"},
+	{"sid", "", 0, true, http.SameSiteStrictMode, "sid=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict"},
+	{"sid", "v", 1800, true, http.SameSiteNoneMode, "sid=v; Path=/; Max-Age=1800; Secure; HttpOnly; SameSite=None"},
 }
 
 func TestFormatSetCookie(t *testing.T) {
 	for _, tt := range setCookieTests {
-		got := formatSetCookie(tt.name, tt.value, tt.maxAge, tt.secure, tt.sameSite)
-		if got != tt.want {
+		got, err := formatSetCookie(tt.name, tt.value, tt.maxAge, tt.secure, tt.sameSite)
+		if err != nil || got != tt.want {
 			t.Errorf("formatSetCookie = %q, want %q", got, tt.want)
 		}
 		// net/http reads it back the same.
@@ -132,6 +132,15 @@ func TestFormatSetCookie(t *testing.T) {
 		if err != nil || c.Name != tt.name || c.Value != tt.value || c.Secure != tt.secure || !c.HttpOnly || c.Path != "/" {
 			t.Errorf("http.ParseSetCookie(%q) = %+v, %v", got, c, err)
 		}
+	}
+}
+
+func TestFormatSetCookieRefuses(t *testing.T) {
+	if _, err := formatSetCookie("__Host-sid", "v", -1, false, http.SameSiteLaxMode); err == nil {
+		t.Error("__Host- cookie without Secure: want an error")
+	}
+	if _, err := formatSetCookie("sid", "v", -1, false, http.SameSiteNoneMode); err == nil {
+		t.Error("SameSite=None without Secure: want an error")
 	}
 }
 

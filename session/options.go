@@ -68,8 +68,9 @@ type Options struct {
 	// other sessions are invalidated.
 	MaxPerPrincipal int
 	// ErrorHandler writes the response when the session layer fails (a store
-	// error, ErrTooLarge, ErrClosed). Default: 500 for ErrTooLarge, 503
-	// otherwise, with a generic text; the error itself is logged, never sent.
+	// error, ErrTooLarge, ErrClosed, a cookie the configuration cannot send
+	// over this connection). Default: 500 for ErrTooLarge and configuration
+	// errors, 503 otherwise, with a generic text; the error itself is logged, never sent.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Listeners receive Events synchronously, in order.
 	Listeners []Listener
@@ -196,11 +197,12 @@ func isSeparator(c byte) bool {
 	return false
 }
 
-// defaultErrorHandler answers 500 for ErrTooLarge (an application bug) and
-// 503 for everything else (the store is failing): the details are logged, not
+// defaultErrorHandler answers 500 for ErrTooLarge and for a cookie the
+// configuration cannot send (application bugs), and 503 for everything else (the store is failing): the details are logged, not
 // sent.
 func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, ErrTooLarge) {
+	var ce *configError
+	if errors.Is(err, ErrTooLarge) || errors.As(err, &ce) {
 		http.Error(w, "500 internal server error", http.StatusInternalServerError)
 		return
 	}

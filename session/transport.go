@@ -1,10 +1,13 @@
 package session
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/httpstate/httpstate/cookie"
 )
 
 // cookieName returns the session cookie's name for r: Options.Cookie.Name, or
@@ -67,34 +70,35 @@ func chunkName(name string, i int) string {
 	return name + "." + strconv.Itoa(i)
 }
 
-// formatSetCookie serialises a session cookie (RFC 6265bis section 4.1.1):
-// Path=/ and no Domain (host-only, as the __Host- prefix requires, section
-// 4.1.3.2), HttpOnly, Secure over HTTPS, SameSite. maxAge < 0 omits Max-Age
-// (a session cookie); 0 expires the cookie at once.
-func formatSetCookie(name, value string, maxAge int, secure bool, sameSite http.SameSite) string {
-	var b strings.Builder
-	b.Grow(len(name) + len(value) + 64)
-	b.WriteString(name)
-	b.WriteByte('=')
-	b.WriteString(value)
-	b.WriteString("; Path=/")
-	if maxAge >= 0 {
-		b.WriteString("; Max-Age=")
-		b.WriteString(strconv.Itoa(maxAge))
-	}
-	b.WriteString("; HttpOnly")
-	if secure {
-		b.WriteString("; Secure")
+// formatSetCookie serialises a session cookie with cookie.FormatSetCookie
+// (RFC 6265bis section 4.1.1): Path=/ and no Domain (host-only, as the
+// __Host- prefix requires, section 4.1.3.2), Secure over HTTPS, HttpOnly,
+// SameSite. maxAge < 0 omits Max-Age (a session cookie); 0 expires the cookie
+// at once. It fails for a configuration user agents would reject over this
+// connection, such as a "__Host-" name or SameSite=None without TLS.
+func formatSetCookie(name, value string, maxAge int, secure bool, sameSite http.SameSite) (string, error) {
+	c := cookie.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     "/",
+		Secure:   secure,
+		HttpOnly: true,
+		SameSite: cookie.SameSiteLax,
 	}
 	switch sameSite {
 	case http.SameSiteStrictMode:
-		b.WriteString("; SameSite=Strict")
+		c.SameSite = cookie.SameSiteStrict
 	case http.SameSiteNoneMode:
-		b.WriteString("; SameSite=None")
-	default:
-		b.WriteString("; SameSite=Lax")
+		c.SameSite = cookie.SameSiteNone
 	}
-	return b.String()
+	if maxAge >= 0 {
+		c.MaxAge, c.HasMaxAge = int64(maxAge), true
+	}
+	v, err := cookie.FormatSetCookie(&c)
+	if err != nil {
+		return "", fmt.Errorf("session: cookie: %w", err)
+	}
+	return v, nil
 }
 
 // validCookieValue reports whether v consists of cookie-octets (RFC 6265bis
