@@ -26,12 +26,14 @@
 // # Durability
 //
 // Every write that returns nil (Create, Save, Update, Rename, Delete, Sweep)
-// has been committed and fsync'd. Concurrent writers share commits: they go
-// through bbolt's DB.Batch, which gathers the writes that arrive within
-// Options.MaxBatchDelay (or up to Options.MaxBatchSize of them) into one
-// transaction and one fsync. Batch may run a write more than once, so each
-// one is idempotent and recomputes its result on every run; Update's fn may
-// therefore be called more than once, as the session.Store contract allows.
+// has been committed and fsync'd. Concurrent writers share commits: a write
+// that overlaps others goes through bbolt's DB.Batch, which gathers the
+// writes that arrive within Options.MaxBatchDelay (or up to
+// Options.MaxBatchSize of them) into one transaction and one fsync. A write
+// with no other in flight commits at once, without waiting for company.
+// Batch may run a write more than once, so each one is idempotent and
+// recomputes its result on every run; Update's fn may therefore be called
+// more than once, as the session.Store contract allows.
 // Expected outcomes (ErrNotFound, ErrExists, an error from Update's fn) do
 // not fail the shared transaction: they write nothing and are reported to
 // their caller alone.

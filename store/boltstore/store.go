@@ -18,7 +18,7 @@ import (
 const (
 	// DefaultMaxBatchDelay is how long a write waits for others to share its
 	// commit when Options.MaxBatchDelay is 0.
-	DefaultMaxBatchDelay = 2 * time.Millisecond
+	DefaultMaxBatchDelay = 500 * time.Microsecond
 	// DefaultMaxBatchSize is the most writes one commit takes when
 	// Options.MaxBatchSize is 0.
 	DefaultMaxBatchSize = 256
@@ -56,6 +56,8 @@ type Store struct {
 	db     *bolt.DB
 	now    func() time.Time
 	closed atomic.Bool
+	// inflight counts the writes in progress.
+	inflight atomic.Int32
 	// onWrite, when set (by tests only, before use), is called with the ID
 	// of every write transaction the Store runs work in.
 	onWrite func(txid int)
@@ -183,8 +185,8 @@ func (s *Store) view(op string, fn func(tx *bolt.Tx) error) error {
 	return nil
 }
 
-// batch runs fn in a shared, fsync'd write transaction (group commit). fn
-// must be idempotent: bbolt may run it again. It returns bbolt's error; fn
+// batch runs fn in a fsync'd write transaction, shared with concurrent
+// writes (group commit). fn must be idempotent: bbolt may run it again. It returns bbolt's error; fn
 // reports expected outcomes through its closure, returning nil, so that
 // they do not fail the other writes of the batch.
 func (s *Store) batch(op string, fn func(tx *bolt.Tx) error) error {
@@ -195,7 +197,17 @@ func (s *Store) batch(op string, fn func(tx *bolt.Tx) error) error {
 			return inner(tx)
 		}
 	}
-	if err := s.db.Batch(fn); err != nil {
+	// A write with no other in flight commits at once: waiting
+	// MaxBatchDelay for company that is not coming would only add latency.
+	// Writes that overlap others join a batch and share its commit.
+	var err error
+	if s.inflight.Add(1) == 1 {
+		err = s.db.Update(fn)
+	} else {
+		err = s.db.Batch(fn)
+	}
+	s.inflight.Add(-1)
+	if err != nil {
 		return wrap(op, err)
 	}
 	return nil
