@@ -1,0 +1,241 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// Create stores r unless a live session holds r.Key (session.ErrExists).
+// One round trip: the index entries and the creating script are pipelined.
+func (s *Store) Create(ctx context.Context, r *session.Record) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	if r == nil {
+		return errors.New(errPrefix + "create: nil record")
+	}
+	now := ms(s.now())
+	exp := expiryMS(r.LastAccess, r.IdleTimeout, r.Deadline)
+	args := append([]any{now, s.ttl(exp, now)}, encodeRecord(r)...)
+	hk := s.hashKey(r.Key)
+	dl := deadlineMS(r.Deadline)
+	pipe := s.c.Pipeline()
+	created := createScript.EvalSha(ctx, pipe, []string{hk}, args...)
+	if s.ordered {
+		// After the script in the same round trip (rule 1 of indexes.go).
+		s.addIndexes(ctx, pipe, r.Key, r.Principal, exp, dl, now)
+	}
+	_, err := pipe.Exec(ctx)
+	late := !s.ordered
+	if isNoScript(created.Err()) {
+		created = run(ctx, s.c, createScript, hk, args...)
+		err, late = created.Err(), true
+	}
+	if err != nil {
+		return wrap("create", err)
+	}
+	n, err := created.Int64()
+	if err != nil {
+		return wrap("create", err)
+	}
+	if n == 0 {
+		return fmt.Errorf(errPrefix+"create %q: %w", r.Key, session.ErrExists)
+	}
+	if late {
+		pipe := s.c.Pipeline()
+		s.addIndexes(ctx, pipe, r.Key, r.Principal, exp, dl, now)
+		if _, err := pipe.Exec(ctx); err != nil {
+			return wrap("create: index", err)
+		}
+	}
+	return nil
+}
+
+// Load returns the live session under key with one HGETALL; the expiry
+// check is done here, by the store's clock.
+func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, error) {
+	if err := s.check(); err != nil {
+		return nil, false, err
+	}
+	h, err := s.c.HGetAll(ctx, s.hashKey(key)).Result()
+	if err != nil {
+		return nil, false, wrap("load", err)
+	}
+	if len(h) == 0 {
+		return nil, false, nil
+	}
+	st, err := decodeHash(key, h)
+	if err != nil {
+		return nil, false, wrap("load", err)
+	}
+	if !st.live(ms(s.now())) {
+		return nil, false, nil
+	}
+	if st.rec.Attrs == nil {
+		st.rec.Attrs = map[string][]byte{}
+	}
+	return &st.rec, true, nil
+}
+
+// Save applies d to the live session under key with one EVALSHA: only the
+// attributes in d are written. It returns session.ErrNotFound when the
+// session is not live. A change of principal also updates the principal
+// indexes (the new one before, the old one after the script).
+func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	now := ms(s.now())
+	args := make([]any, 0, 7+2*len(d.Set)+len(d.Delete))
+	args = append(args, now, s.grace.Milliseconds())
+	if d.LastAccess.IsZero() {
+		args = append(args, "")
+	} else {
+		args = append(args, ms(d.LastAccess))
+	}
+	if d.IdleTimeout == 0 {
+		args = append(args, "")
+	} else {
+		args = append(args, d.IdleTimeout.Milliseconds())
+	}
+	if d.Principal != nil {
+		args = append(args, "1", *d.Principal)
+	} else {
+		args = append(args, "0", "")
+	}
+	args = append(args, len(d.Set))
+	for k, v := range d.Set {
+		args = append(args, k, v)
+	}
+	for _, k := range d.Delete {
+		args = append(args, k)
+	}
+	res, err := run(ctx, s.c, saveScript, s.hashKey(key), args...).Slice()
+	if err != nil {
+		return wrap("save", err)
+	}
+	if len(res) == 0 || res[0] != int64(1) {
+		return fmt.Errorf(errPrefix+"save %q: %w", key, session.ErrNotFound)
+	}
+	if len(res) != 5 {
+		return fmt.Errorf(errPrefix+"save %q: unexpected reply %v", key, res)
+	}
+	oldP, _ := res[1].(string)
+	exp, _ := res[2].(int64)
+	deadline, _ := res[3].(int64)
+	oldExp, _ := res[4].(int64)
+	moved := d.Principal != nil && *d.Principal != "" && oldP != *d.Principal
+	if !moved && exp >= oldExp {
+		return nil // the common case: one round trip
+	}
+	// The old principal's entry stays: ByPrincipal filters and prunes it,
+	// and its score and the set's TTL bound its life.
+	pipe := s.c.Pipeline()
+	if moved {
+		s.addPrincipal(ctx, pipe, key, *d.Principal, deadline, now)
+	}
+	if exp < oldExp {
+		pipe.ZAddLT(ctx, s.expiry, redis.Z{Score: float64(exp), Member: key})
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return wrap("save: index", err)
+	}
+	return nil
+}
+
+// Update atomically replaces one attribute: it reads the value (HMGET),
+// calls fn, and writes the result with a script that checks the value is
+// still the one read, retrying fn on conflict.
+func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	hk := s.hashKey(key)
+	field := attrPrefix + attr
+	fields := append(slices.Clone(metaFields), field)
+	for attempt := 0; ; attempt++ {
+		if attempt > 2 {
+			// Back off a little under heavy contention.
+			d := time.Duration(rand.Int64N(int64(min(attempt, 20)) * int64(200*time.Microsecond)))
+			select {
+			case <-ctx.Done():
+				return nil, wrap("update", ctx.Err())
+			case <-time.After(d):
+			}
+		}
+		vals, err := s.c.HMGet(ctx, hk, fields...).Result()
+		if err != nil {
+			return nil, wrap("update", err)
+		}
+		now := ms(s.now())
+		st, ok, err := decodeMeta(key, vals[:len(metaFields)])
+		if err != nil {
+			return nil, wrap("update", err)
+		}
+		if !ok || !st.live(now) {
+			return nil, fmt.Errorf(errPrefix+"update %q: %w", key, session.ErrNotFound)
+		}
+		var old []byte
+		had := false
+		sum := ""
+		if v, isStr := vals[len(metaFields)].(string); isStr {
+			old, had = []byte(v), true
+			h := sha1.Sum(old)
+			sum = hex.EncodeToString(h[:])
+		}
+		nv, err := fn(old, had)
+		if err != nil {
+			return nil, err
+		}
+		op := "1"
+		if nv == nil {
+			op = "0"
+		}
+		n, err := run(ctx, s.c, casScript, hk, now, field, sum, op, nv).Int64()
+		if err != nil {
+			return nil, wrap("update", err)
+		}
+		switch n {
+		case 1:
+			return nv, nil
+		case 0:
+			return nil, fmt.Errorf(errPrefix+"update %q: %w", key, session.ErrNotFound)
+		}
+		if err := ctxOK(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Delete removes the live session under key. An expired session is left
+// for Sweep to report, and Delete returns false for it.
+func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
+	if err := s.check(); err != nil {
+		return false, err
+	}
+	res, err := run(ctx, s.c, deleteScript, s.hashKey(key), ms(s.now())).Slice()
+	if err != nil {
+		return false, wrap("delete", err)
+	}
+	if len(res) != 2 || res[0] != int64(1) {
+		return false, nil
+	}
+	entries := []indexEntry{{set: s.expiry, member: key}}
+	if p, _ := res[1].(string); p != "" {
+		entries = append(entries, indexEntry{set: s.principalKey(p), member: key, principal: p})
+	}
+	if err := s.removeVerified(ctx, entries); err != nil {
+		return true, wrap("delete: index", err)
+	}
+	return true, nil
+}

@@ -1,0 +1,294 @@
+package redisstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// readMetas reads the metadata of keys with one pipelined HMGET each (split
+// by node in a cluster). A nil entry means the hash does not exist.
+func (s *Store) readMetas(ctx context.Context, keys []string) ([]*stored, []error, error) {
+	pipe := s.c.Pipeline()
+	cmds := make([]*redis.SliceCmd, len(keys))
+	for i, k := range keys {
+		cmds[i] = pipe.HMGet(ctx, s.hashKey(k), metaFields...)
+	}
+	if len(keys) > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	out := make([]*stored, len(keys))
+	errs := make([]error, len(keys))
+	for i, c := range cmds {
+		st, ok, err := decodeMeta(keys[i], c.Val())
+		switch {
+		case err != nil:
+			errs[i] = err
+		case ok:
+			out[i] = st
+		}
+	}
+	return out, errs, nil
+}
+
+// ByPrincipal lists the live sessions of principal, oldest first. It prunes
+// the index on the way: entries past their deadline (ZREMRANGEBYSCORE) and
+// entries whose session is gone, expired or no longer the principal's.
+func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Meta, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	now := ms(s.now())
+	pk := s.principalKey(principal)
+	pipe := s.c.Pipeline()
+	pipe.ZRemRangeByScore(ctx, pk, "-inf", nowArg(now))
+	members := pipe.ZRange(ctx, pk, 0, -1)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, wrap("by principal", err)
+	}
+	keys := members.Val()
+	sts, errs, err := s.readMetas(ctx, keys)
+	if err != nil {
+		return nil, wrap("by principal", err)
+	}
+	var out []session.Meta
+	var stale []indexEntry
+	for i, st := range sts {
+		switch {
+		case errs[i] != nil:
+			s.log.Warn("redisstore: skipping corrupt session", "key", keys[i], "err", errs[i])
+		case st != nil && st.rec.Principal == principal && st.live(now):
+			out = append(out, st.meta())
+		case st != nil && st.moving && st.rec.Principal == principal && st.expiry() > now:
+			// Being renamed: the new key is indexed already; keep the entry
+			// until the rename finishes.
+		default:
+			stale = append(stale, indexEntry{set: pk, member: keys[i], principal: principal})
+		}
+	}
+	if len(stale) > 0 {
+		if err := s.removeVerified(ctx, stale); err != nil {
+			return nil, wrap("by principal: prune", err)
+		}
+	}
+	slices.SortFunc(out, func(a, b session.Meta) int {
+		return cmp.Or(a.Created.Compare(b.Created), cmp.Compare(a.Key, b.Key))
+	})
+	return out, nil
+}
+
+// Iterate calls fn with the metadata of every live session, reading them
+// with SCAN (never KEYS) on every master of a cluster, until fn returns
+// false. A session created or deleted meanwhile may or may not be seen.
+func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	nodes, err := s.nodes(ctx)
+	if err != nil {
+		return wrap("iterate", err)
+	}
+	match := globEscape(s.prefix) + "s:{*"
+	seen := make(map[string]struct{})
+	for _, n := range nodes {
+		var cursor uint64
+		for {
+			rks, next, err := n.ScanType(ctx, cursor, match, 512, "hash").Result()
+			if err != nil {
+				return wrap("iterate", err)
+			}
+			keys := make([]string, 0, len(rks))
+			for _, rk := range rks {
+				k, ok := s.keyOf(rk)
+				if _, dup := seen[k]; !ok || dup {
+					continue
+				}
+				seen[k] = struct{}{}
+				keys = append(keys, k)
+			}
+			sts, errs, err := s.readMetas(ctx, keys)
+			if err != nil {
+				return wrap("iterate", err)
+			}
+			now := ms(s.now())
+			for i, st := range sts {
+				if errs[i] != nil {
+					s.log.Warn("redisstore: skipping corrupt session", "key", keys[i], "err", errs[i])
+					continue
+				}
+				if st != nil && st.live(now) && !fn(st.meta()) {
+					return nil
+				}
+			}
+			if cursor = next; cursor == 0 {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// nodes returns the clients to SCAN: every master of a cluster, every shard
+// of a ring, else the client itself.
+func (s *Store) nodes(ctx context.Context) ([]redis.Cmdable, error) {
+	var (
+		mu  sync.Mutex
+		out []redis.Cmdable
+	)
+	collect := func(_ context.Context, c *redis.Client) error {
+		mu.Lock()
+		out = append(out, c)
+		mu.Unlock()
+		return nil
+	}
+	switch c := s.c.(type) {
+	case *redis.ClusterClient:
+		if err := c.ForEachMaster(ctx, collect); err != nil {
+			return nil, err
+		}
+	case *redis.Ring:
+		if err := c.ForEachShard(ctx, collect); err != nil {
+			return nil, err
+		}
+	default:
+		out = append(out, s.c)
+	}
+	return out, nil
+}
+
+// Sweep removes the sessions that have expired by the store's clock and
+// returns their metadata. The expiry index lists every session with a score
+// no later than its expiry; Sweep reads the entries due by now, re-scores
+// the ones still alive and claims the expired ones with ZREM: only the one
+// caller whose ZREM removed the entry reports and deletes the session, so
+// concurrent sweeps, in any number of processes, report each session once.
+// A session Redis evicted before any sweep saw it (past Options.Grace) is
+// pruned from the index without a report: its metadata is gone.
+func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	now := ms(s.now())
+	var out []session.Meta
+	for {
+		due, err := s.c.ZRangeByScore(ctx, s.expiry, &redis.ZRangeBy{
+			Min: "-inf", Max: nowArg(now), Count: int64(s.batch),
+		}).Result()
+		if err != nil {
+			return out, wrap("sweep", err)
+		}
+		if len(due) == 0 {
+			return out, nil
+		}
+		metas, err := s.sweepBatch(ctx, due, now)
+		out = append(out, metas...)
+		if err != nil {
+			return out, err
+		}
+		if err := ctxOK(ctx); err != nil {
+			return out, err
+		}
+	}
+}
+
+// sweepBatch handles one batch of due expiry-index entries.
+func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]session.Meta, error) {
+	sts, errs, err := s.readMetas(ctx, due)
+	if err != nil {
+		return nil, wrap("sweep", err)
+	}
+	// Re-score the live, claim the rest (ZREM's reply says who won).
+	pipe := s.c.Pipeline()
+	claims := make([]*redis.IntCmd, len(due))
+	for i, st := range sts {
+		if errs[i] == nil && st != nil && st.expiry() > now {
+			pipe.ZAddXX(ctx, s.expiry, redis.Z{Score: float64(st.expiry()), Member: due[i]})
+			continue
+		}
+		if errs[i] != nil {
+			s.log.Warn("redisstore: dropping corrupt session from the expiry index", "key", due[i], "err", errs[i])
+		}
+		claims[i] = pipe.ZRem(ctx, s.expiry, due[i])
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, wrap("sweep: claim", err)
+	}
+	// Delete what we won; a session found alive (created again, or revived
+	// by a writer with a slower clock) goes back into the index.
+	pipe = s.c.Pipeline()
+	reaps := make([]*redis.Cmd, len(due))
+	won := make([]int, 0, len(due))
+	for i, c := range claims {
+		if c == nil || c.Val() != 1 {
+			continue
+		}
+		won = append(won, i)
+		reaps[i] = reapScript.EvalSha(ctx, pipe, []string{s.hashKey(due[i])}, now)
+	}
+	if len(won) == 0 {
+		return nil, nil
+	}
+	_, _ = pipe.Exec(ctx) // errors are read per command below
+	var (
+		out      []session.Meta
+		revived  []redis.Z
+		unindex  []indexEntry
+		firstErr error
+	)
+	for _, i := range won {
+		c := reaps[i]
+		if isNoScript(c.Err()) {
+			c = run(ctx, s.c, reapScript, s.hashKey(due[i]), now)
+		}
+		n, err := c.Int64()
+		if err != nil {
+			firstErr = cmp.Or(firstErr, err)
+			continue
+		}
+		switch n {
+		case 1:
+			st := sts[i]
+			if st == nil || errs[i] != nil {
+				// Expired after our read (a moving hash, or a corrupt
+				// one): report what we know.
+				st = &stored{rec: session.Record{Key: due[i]}}
+			}
+			out = append(out, st.meta())
+			if p := st.rec.Principal; p != "" {
+				unindex = append(unindex, indexEntry{set: s.principalKey(p), member: due[i], principal: p})
+			}
+		case 2:
+			revived = append(revived, redis.Z{Score: float64(now), Member: due[i]})
+		}
+	}
+	pipe = s.c.Pipeline()
+	if len(revived) > 0 {
+		pipe.ZAddLT(ctx, s.expiry, revived...)
+	}
+	seen := make(map[string]bool)
+	for _, e := range unindex {
+		if !seen[e.set] {
+			seen[e.set] = true
+			pipe.ZRemRangeByScore(ctx, e.set, "-inf", nowArg(now))
+		}
+	}
+	if len(revived)+len(seen) > 0 {
+		if _, err := pipe.Exec(ctx); err != nil {
+			firstErr = cmp.Or(firstErr, err)
+		}
+	}
+	if err := s.removeVerified(ctx, unindex); err != nil {
+		firstErr = cmp.Or(firstErr, err)
+	}
+	if firstErr != nil {
+		return out, wrap("sweep: reap", firstErr)
+	}
+	return out, nil
+}

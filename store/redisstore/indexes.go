@@ -1,0 +1,107 @@
+package redisstore
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The two indexes live in other cluster slots than the session hashes, so
+// no script can update them together with a hash. Two rules keep them
+// right without cross-slot atomicity:
+//
+//  1. A writer that makes a hash live or names a principal in it adds the
+//     index entries after its script has run (addIndexes).
+//  2. Whoever removes an entry re-reads the hash after the removal and puts
+//     the entry back if the hash still needs it (removeVerified).
+//
+// Whatever the interleaving, a live hash then ends up with its entries: an
+// adder after a remover leaves the entry; a remover after an adder sees the
+// adder's hash on its re-read.
+
+// indexEntry names one index entry: member in the sorted set set.
+type indexEntry struct {
+	set    string // the sorted set's key
+	member string // the session key
+	// principal is the principal whose index set is; "" for the expiry
+	// index.
+	principal string
+}
+
+// addIndexes queues the index entries of a session: the expiry index (a
+// lower bound, ZADD LT) and the principal's index (an upper bound, ZADD GT)
+// whose key lives until its latest deadline plus the grace.
+func (s *Store) addIndexes(ctx context.Context, pipe redis.Pipeliner, key, principal string, exp, deadline, now int64) {
+	pipe.ZAddLT(ctx, s.expiry, redis.Z{Score: float64(exp), Member: key})
+	if principal != "" {
+		s.addPrincipal(ctx, pipe, key, principal, deadline, now)
+	}
+}
+
+// addPrincipal queues key's entry in principal's index.
+func (s *Store) addPrincipal(ctx context.Context, pipe redis.Pipeliner, key, principal string, deadline, now int64) {
+	pk := s.principalKey(principal)
+	pipe.ZAddGT(ctx, pk, redis.Z{Score: deadlineScore(deadline), Member: key})
+	if deadline == 0 {
+		// A session without a deadline may live forever: so does the set.
+		pipe.Persist(ctx, pk)
+		return
+	}
+	ttl := s.ttl(deadline, now)
+	// NX sets a TTL on a new set; GT only ever extends it. A set that has
+	// no TTL (a member without deadline) keeps none.
+	pipe.Do(ctx, "PEXPIRE", pk, ttl, "NX")
+	pipe.Do(ctx, "PEXPIRE", pk, ttl, "GT")
+}
+
+// removeVerified removes entries, then re-reads their hashes and restores
+// the entries a hash still needs (rule 2): an existing hash keeps its
+// expiry-index entry, a live hash naming the principal its principal entry.
+func (s *Store) removeVerified(ctx context.Context, entries []indexEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	pipe := s.c.Pipeline()
+	for _, e := range entries {
+		pipe.ZRem(ctx, e.set, e.member)
+	}
+	if !s.ordered {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return err
+		}
+		pipe = s.c.Pipeline()
+	}
+	reads := make([]*redis.SliceCmd, len(entries))
+	for i, e := range entries {
+		reads[i] = pipe.HMGet(ctx, s.hashKey(e.member), metaFields...)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return err
+	}
+	now := ms(s.now())
+	pipe = s.c.Pipeline()
+	n := 0
+	for i, e := range entries {
+		st, ok, err := decodeMeta(e.member, reads[i].Val())
+		if err != nil || !ok {
+			continue
+		}
+		switch {
+		case e.principal == "":
+			pipe.ZAddLT(ctx, s.expiry, redis.Z{Score: float64(st.expiry()), Member: e.member})
+			n++
+		case st.rec.Principal == e.principal && st.expiry() > now:
+			s.addPrincipal(ctx, pipe, e.member, e.principal, deadlineMS(st.rec.Deadline), now)
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// nowArg formats a Unix ms time as a sorted-set bound.
+func nowArg(now int64) string { return strconv.FormatInt(now, 10) }

@@ -1,0 +1,189 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// DefaultPrefix is the key prefix used when Options.Prefix is empty.
+const DefaultPrefix = "httpstate:"
+
+// DefaultGrace is how long Redis keeps an expired session when
+// Options.Grace is zero.
+const DefaultGrace = time.Hour
+
+// Options configures a Store. A nil *Options means all defaults.
+type Options struct {
+	// Prefix starts every key the store writes, so that several
+	// applications can share one Redis. Default DefaultPrefix. A prefix with
+	// a "{...}" hash tag would put every key in one cluster slot.
+	Prefix string
+	// Grace is how long Redis keeps a session after it expired, so that
+	// Sweep can report its metadata. Expired sessions are absent at once
+	// whatever the grace. Default DefaultGrace.
+	Grace time.Duration
+	// SweepBatch is the number of expiry-index entries Sweep handles per
+	// round trip. Default 500.
+	SweepBatch int
+	// Now is the store's clock for expiry. Default time.Now.
+	Now func() time.Time
+	// Logger receives warnings (corrupt records skipped by Sweep and
+	// Iterate). Default: discard.
+	Logger *slog.Logger
+}
+
+// Store is a session.Store on Redis. It is safe for concurrent use, also by
+// many processes sharing one Redis. Create it with New.
+type Store struct {
+	c      redis.UniversalClient
+	prefix string
+	grace  time.Duration
+	batch  int
+	now    func() time.Time
+	log    *slog.Logger
+	expiry string // the expiry index key
+	// ordered is true when a pipeline runs its commands in order (one
+	// server); a cluster or ring pipeline runs per node concurrently.
+	ordered bool
+	closed  atomic.Bool
+}
+
+var _ session.Store = (*Store)(nil)
+
+// errPrefix prefixes the package's error messages.
+const errPrefix = "redisstore: "
+
+// ErrCorrupt reports a session hash that does not decode: a field this
+// package never writes, or a malformed number.
+var ErrCorrupt = errors.New("redisstore: corrupt session record")
+
+// New returns a Store on c. c may be a *redis.Client, a Sentinel failover
+// client, a *redis.ClusterClient or a *redis.Ring. The Store does not own c:
+// close it after the Store.
+func New(c redis.UniversalClient, o *Options) (*Store, error) {
+	if c == nil {
+		return nil, errors.New(errPrefix + "nil client")
+	}
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = DefaultPrefix
+	}
+	if opts.Grace < 0 {
+		return nil, fmt.Errorf(errPrefix+"negative Grace %v", opts.Grace)
+	}
+	if opts.Grace == 0 {
+		opts.Grace = DefaultGrace
+	}
+	if opts.SweepBatch <= 0 {
+		opts.SweepBatch = 500
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	_, cluster := c.(*redis.ClusterClient)
+	_, ring := c.(*redis.Ring)
+	return &Store{
+		ordered: !cluster && !ring,
+		c:       c,
+		prefix:  opts.Prefix,
+		grace:   opts.Grace,
+		batch:   opts.SweepBatch,
+		now:     opts.Now,
+		log:     opts.Logger,
+		expiry:  opts.Prefix + "expiry",
+	}, nil
+}
+
+// Close marks the store closed: later calls return session.ErrClosed. It
+// does not close the client.
+func (s *Store) Close() error {
+	s.closed.Store(true)
+	return nil
+}
+
+// check returns session.ErrClosed after Close.
+func (s *Store) check() error {
+	if s.closed.Load() {
+		return fmt.Errorf(errPrefix+"%w", session.ErrClosed)
+	}
+	return nil
+}
+
+// hashKey returns the Redis key of the session hash for key.
+func (s *Store) hashKey(key string) string { return s.prefix + "s:{" + key + "}" }
+
+// principalKey returns the Redis key of principal's index.
+func (s *Store) principalKey(principal string) string { return s.prefix + "p:{" + principal + "}" }
+
+// keyOf returns the session key of a session hash's Redis key, and false if
+// rk is not one.
+func (s *Store) keyOf(rk string) (string, bool) {
+	head := s.prefix + "s:{"
+	if !strings.HasPrefix(rk, head) || !strings.HasSuffix(rk, "}") || len(rk) < len(head)+1 {
+		return "", false
+	}
+	return rk[len(head) : len(rk)-1], true
+}
+
+// ms returns t in Unix milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// ttl returns the PEXPIRE argument for a session expiring at exp (Unix ms)
+// judged at now (Unix ms): the time left, never negative, plus the grace.
+func (s *Store) ttl(exp, now int64) int64 {
+	return max(exp-now, 0) + s.grace.Milliseconds()
+}
+
+// wrap prefixes err with the operation, keeping it testable with errors.Is.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf(errPrefix+"%s: %w", op, err)
+}
+
+// globEscape escapes the glob metacharacters of SCAN MATCH in s.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '*', '?', '[', ']', '\\':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// deadlineScore returns the principal-index score for a session deadline
+// (Unix ms, 0 = none).
+func deadlineScore(d int64) float64 {
+	if d == 0 {
+		return inf
+	}
+	return float64(d)
+}
+
+// ctxOK returns ctx's error, wrapped, if it is done.
+func ctxOK(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return wrap("context", err)
+	}
+	return nil
+}

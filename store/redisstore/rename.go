@@ -1,0 +1,101 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// Rename moves the live session under oldKey to newKey (see the package
+// documentation for the three steps and why). After it returns oldKey is
+// absent; it returns session.ErrNotFound when oldKey is not live and
+// session.ErrExists, leaving both sessions as they were, when newKey is
+// taken.
+func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
+	if err := s.check(); err != nil {
+		return err
+	}
+	now := ms(s.now())
+	ohk, nhk := s.hashKey(oldKey), s.hashKey(newKey)
+	// Step 1: mark the old hash; from now on it is absent and refuses writes.
+	flat, err := run(ctx, s.c, markScript, ohk, now, nhk).StringSlice()
+	if err != nil {
+		return wrap("rename", err)
+	}
+	if len(flat) == 0 {
+		return fmt.Errorf(errPrefix+"rename %q: %w", oldKey, session.ErrNotFound)
+	}
+	if len(flat)%2 != 0 {
+		return fmt.Errorf(errPrefix+"rename %q: odd HGETALL reply", oldKey)
+	}
+	h := make(map[string]string, len(flat)/2)
+	fields := make([]any, 0, len(flat))
+	for i := 0; i < len(flat); i += 2 {
+		h[flat[i]] = flat[i+1]
+		if flat[i] != fMoving {
+			fields = append(fields, flat[i], flat[i+1])
+		}
+	}
+	st, err := decodeHash(oldKey, h)
+	if err != nil {
+		// Leave the record as it was.
+		s.finish(ctx, ohk, nhk, false)
+		return wrap("rename", err)
+	}
+	exp := st.expiry()
+	// Step 2: create the new hash, then its index entries.
+	dl := deadlineMS(st.rec.Deadline)
+	args := append([]any{now, s.ttl(exp, now)}, fields...)
+	pipe := s.c.Pipeline()
+	created := createScript.EvalSha(ctx, pipe, []string{nhk}, args...)
+	if s.ordered {
+		s.addIndexes(ctx, pipe, newKey, st.rec.Principal, exp, dl, now)
+	}
+	_, err = pipe.Exec(ctx)
+	late := !s.ordered
+	if isNoScript(created.Err()) {
+		created = run(ctx, s.c, createScript, nhk, args...)
+		err, late = created.Err(), true
+	}
+	if err != nil {
+		// Whether the new hash exists is unknown: the old one stays marked,
+		// hence dead, rather than risk two live copies.
+		return wrap("rename", err)
+	}
+	if n, _ := created.Int64(); n == 0 {
+		if err := s.finish(ctx, ohk, nhk, false); err != nil {
+			return wrap("rename", err)
+		}
+		return fmt.Errorf(errPrefix+"rename %q: %w", newKey, session.ErrExists)
+	}
+	if late {
+		pipe := s.c.Pipeline()
+		s.addIndexes(ctx, pipe, newKey, st.rec.Principal, exp, dl, now)
+		if _, err := pipe.Exec(ctx); err != nil {
+			return wrap("rename: index", err)
+		}
+	}
+	// Step 3: delete the old hash, then its index entries.
+	if err := s.finish(ctx, ohk, nhk, true); err != nil {
+		return wrap("rename", err)
+	}
+	entries := []indexEntry{{set: s.expiry, member: oldKey}}
+	if p := st.rec.Principal; p != "" {
+		entries = append(entries, indexEntry{set: s.principalKey(p), member: oldKey, principal: p})
+	}
+	if err := s.removeVerified(ctx, entries); err != nil {
+		return wrap("rename: index", err)
+	}
+	return nil
+}
+
+// finish ends a move of hk to the hash key to: del deletes hk, else its
+// mark is removed; either only while the mark names to.
+func (s *Store) finish(ctx context.Context, hk, to string, del bool) error {
+	op := "0"
+	if del {
+		op = "1"
+	}
+	return run(ctx, s.c, finishScript, hk, ms(s.now()), op, to).Err()
+}

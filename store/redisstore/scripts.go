@@ -1,0 +1,169 @@
+package redisstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Every script touches one key, KEYS[1], the session hash, so each runs in
+// one cluster slot. ARGV[1] is always the caller's clock in Unix ms: the
+// scripts judge expiry by the store's clock, as Load does, and never by
+// Redis's.
+
+// luaLive is the shared prelude: it reads the metadata and returns the
+// expiry (Unix ms) of a live hash, or nil for an absent, expired or moving
+// one.
+const luaLive = `
+local h = KEYS[1]
+local now = tonumber(ARGV[1])
+local function chunked(cmd, h, t)
+  for k = 1, #t, 1000 do
+    redis.call(cmd, h, unpack(t, k, math.min(k + 999, #t)))
+  end
+end
+local function expiry(a, i, d)
+  local e = a + i
+  if d ~= 0 and d < e then e = d end
+  return e
+end
+`
+
+// saveScript applies a Delta. ARGV: now, ttl-grace ms, last access (” =
+// unchanged), idle ms (” = unchanged), principal flag ('1' = set),
+// principal, number of attributes set n, then n name/value pairs, then the
+// names to delete. Reply: {0} when the session is not live, else {1, old
+// principal, new expiry, deadline, old expiry}.
+var saveScript = redis.NewScript(luaLive + `
+local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 'p', 'z')
+if not m[1] or m[4] then return {0} end
+local a, i, d = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
+local old = expiry(a, i, d)
+if old <= now then return {0} end
+local z = tonumber(m[6]) or 0
+local set = {}
+if ARGV[3] ~= '' then
+  local na = tonumber(ARGV[3])
+  if na > a then a = na; set[#set+1] = 'a'; set[#set+1] = ARGV[3] end
+end
+if ARGV[4] ~= '' then i = tonumber(ARGV[4]); set[#set+1] = 'i'; set[#set+1] = ARGV[4] end
+if ARGV[5] == '1' then set[#set+1] = 'p'; set[#set+1] = ARGV[6] end
+local n = tonumber(ARGV[7])
+local dz = 0
+for k = 8 + 2 * n, #ARGV do
+  local f = '.' .. ARGV[k]
+  local l = redis.call('HSTRLEN', h, f)
+  if redis.call('HDEL', h, f) == 1 then dz = dz - l end
+end
+local j = 8
+for k = 1, n do
+  local f = '.' .. ARGV[j]
+  dz = dz + string.len(ARGV[j+1]) - redis.call('HSTRLEN', h, f)
+  set[#set+1] = f; set[#set+1] = ARGV[j+1]
+  j = j + 2
+end
+if dz ~= 0 then set[#set+1] = 'z'; set[#set+1] = z + dz end
+if #set > 0 then chunked('HSET', h, set) end
+local e = expiry(a, i, d)
+local ttl = e - now
+if ttl < 0 then ttl = 0 end
+redis.call('PEXPIRE', h, ttl + tonumber(ARGV[2]))
+return {1, m[5] or '', e, d, old}
+`)
+
+// createScript creates a session hash unless a live one holds the key (an
+// expired or moving one counts as taken only while moving). ARGV: now, ttl
+// ms, then field/value pairs. Reply: 1 created, 0 taken.
+var createScript = redis.NewScript(luaLive + `
+local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm')
+if m[4] then return 0 end
+if m[1] then
+  if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) > now then return 0 end
+  redis.call('DEL', h)
+end
+local f = {}
+for k = 3, #ARGV do f[#f+1] = ARGV[k] end
+chunked('HSET', h, f)
+redis.call('PEXPIRE', h, ARGV[2])
+return 1
+`)
+
+// casScript sets or deletes one attribute if its value is still the one the
+// caller read. ARGV: now, field, SHA-1 hex of the value read (” = was
+// absent), '1' set / '0' delete, new value. Reply: 1 done, 0 not live, -1
+// conflict.
+var casScript = redis.NewScript(luaLive + `
+local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 'z', ARGV[2])
+if not m[1] or m[4] then return 0 end
+if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) <= now then return 0 end
+local cur = m[6]
+if ARGV[3] == '' then
+  if cur then return -1 end
+elseif not cur or redis.sha1hex(cur) ~= ARGV[3] then
+  return -1
+end
+local z = tonumber(m[5]) or 0
+if cur then z = z - string.len(cur) end
+if ARGV[4] == '1' then
+  redis.call('HSET', h, ARGV[2], ARGV[5], 'z', z + string.len(ARGV[5]))
+else
+  if cur then redis.call('HDEL', h, ARGV[2]) end
+  redis.call('HSET', h, 'z', z)
+end
+return 1
+`)
+
+// deleteScript deletes a live session hash. ARGV: now. Reply: {0} when not
+// live (an expired one is left for Sweep to report), else {1, principal}.
+var deleteScript = redis.NewScript(luaLive + `
+local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 'p')
+if not m[1] or m[4] then return {0} end
+if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) <= now then return {0} end
+redis.call('DEL', h)
+return {1, m[5] or ''}
+`)
+
+// markScript marks a live session hash as moving to ARGV[2] and returns its
+// fields (a flat field/value list), or {} when it is not live.
+var markScript = redis.NewScript(luaLive + `
+local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm')
+if not m[1] or m[4] then return {} end
+if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) <= now then return {} end
+local all = redis.call('HGETALL', h)
+redis.call('HSET', h, 'm', ARGV[2])
+return all
+`)
+
+// finishScript ends a move: ARGV[2] '1' deletes the hash, '0' removes the
+// mark; either only if the mark still names ARGV[3]. Reply: 1 done, 0 not.
+var finishScript = redis.NewScript(`
+local h = KEYS[1]
+if redis.call('HGET', h, 'm') ~= ARGV[3] then return 0 end
+if ARGV[2] == '1' then redis.call('DEL', h) else redis.call('HDEL', h, 'm') end
+return 1
+`)
+
+// reapScript deletes a session hash that is expired at ARGV[1] (a moving
+// one too). Reply: 1 deleted, 0 absent, 2 alive (kept).
+var reapScript = redis.NewScript(luaLive + `
+local m = redis.call('HMGET', h, 'a', 'i', 'd')
+if not m[1] then return 0 end
+if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) > now then return 2 end
+redis.call('DEL', h)
+return 1
+`)
+
+// scriptsEvaler is what running a script needs.
+type scriptsEvaler = redis.Scripter
+
+// isNoScript reports whether err is Redis's NOSCRIPT error.
+func isNoScript(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
+}
+
+// run runs sc with EVALSHA, loading it with EVAL on NOSCRIPT (first use, or
+// a fresh node after a failover).
+func run(ctx context.Context, c scriptsEvaler, sc *redis.Script, key string, args ...any) *redis.Cmd {
+	return sc.Run(ctx, c, []string{key}, args...)
+}
