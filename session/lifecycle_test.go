@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -240,8 +241,10 @@ func TestCommitBeforeFlush(t *testing.T) {
 		if err := rc.SetWriteDeadline(time.Now().Add(time.Minute)); err != nil {
 			t.Errorf("ResponseController.SetWriteDeadline through the wrapper: %v", err)
 		}
-		// Too late for a cookie: the header is gone, but nothing panics.
-		s.Set("b", 2)
+		// Too late for a cookie: the header is gone; the change is refused.
+		if err := s.Set("b", 2); !errors.Is(err, session.ErrCommitted) {
+			t.Errorf("Set after the commit = %v, want ErrCommitted", err)
+		}
 		w.Write([]byte("done"))
 	})
 	resp, body := get(t, c, srv.URL+"/")

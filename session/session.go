@@ -190,6 +190,23 @@ func (s *Session) use() error {
 	return nil
 }
 
+// ErrCommitted reports a change made after the session was committed (once
+// the response headers have gone out): it could not reach the client or the
+// store, so it is refused rather than lost silently.
+var ErrCommitted = errors.New("session: changed after the response was committed")
+
+// change is use for methods that buffer a change for the commit. s.mu is
+// held.
+func (s *Session) change() error {
+	if err := s.use(); err != nil {
+		return err
+	}
+	if s.committed {
+		return ErrCommitted
+	}
+	return nil
+}
+
 // Key returns the session's store key (the hash of its ID); "" while the
 // session has no ID (a new session nothing was written to).
 func (s *Session) Key() string {
@@ -234,7 +251,8 @@ func (s *Session) LastAccess() time.Time {
 }
 
 // Expiry returns when the session expires if not used again: the earlier of
-// the idle deadline (counted from this request) and the absolute deadline.
+// the idle deadline (counted from the last access this request records, see
+// Options.TouchInterval) and the absolute deadline.
 func (s *Session) Expiry() time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -250,6 +268,9 @@ func (s *Session) expiry() time.Time {
 	if s.rec != nil {
 		r.IdleTimeout = s.rec.IdleTimeout
 		r.Deadline = s.rec.Deadline
+		if s.m.c.Store != nil && s.now.Sub(s.rec.LastAccess) < s.m.c.TouchInterval {
+			r.LastAccess = s.rec.LastAccess // the commit will not touch it
+		}
 	}
 	if s.pendIdle != 0 {
 		r.IdleTimeout = s.pendIdle
@@ -309,7 +330,7 @@ func (s *Session) Set(key string, v any) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.use(); err != nil {
+	if err := s.change(); err != nil {
 		return err
 	}
 	s.setLocked(key, b)
@@ -339,7 +360,7 @@ func (s *Session) unDelete(key string) {
 func (s *Session) Delete(key string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.use(); err != nil {
+	if err := s.change(); err != nil {
 		return err
 	}
 	delete(s.pendSet, key)
@@ -406,7 +427,7 @@ func (s *Session) principal() string {
 func (s *Session) SetPrincipal(p string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.use(); err != nil {
+	if err := s.change(); err != nil {
 		return err
 	}
 	s.ensureID()
@@ -421,7 +442,7 @@ func (s *Session) SetIdleTimeout(d time.Duration) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.use(); err != nil {
+	if err := s.change(); err != nil {
 		return err
 	}
 	s.ensureID()
@@ -436,7 +457,7 @@ func (s *Session) SetIdleTimeout(d time.Duration) error {
 func (s *Session) Renew() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.use(); err != nil {
+	if err := s.change(); err != nil {
 		return err
 	}
 	if s.rec == nil {
@@ -524,6 +545,9 @@ func (s *Session) update(attr string, fn func(old []byte, ok bool) ([]byte, erro
 		return nil, err
 	}
 	if s.rec == nil || s.m.c.Codec != nil {
+		if s.committed {
+			return nil, ErrCommitted
+		}
 		old, ok := s.lookup(attr)
 		nv, err := fn(old, ok)
 		if err != nil {
