@@ -38,7 +38,9 @@
 // [ErrPrefix], a cookie a user agent would reject or misread: a name that is
 // not a token, a value outside cookie-octet, a "__Host-" cookie with a Domain,
 // SameSite=None or Partitioned without Secure. Whatever FormatSetCookie writes,
-// ParseSetCookie reads back to the same cookie.
+// ParseSetCookie reads back to the same cookie, except that a negative Max-Age
+// is written (and read back) as 0 and Expires is written to the second; the
+// fuzz target FuzzParseSetCookie checks this round trip.
 //
 // A server reads the Cookie request header with [ParseCookie], which returns
 // the cookie-pairs in order, duplicates included, and skips what is not a
