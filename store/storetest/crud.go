@@ -51,6 +51,32 @@ func testCreateExists(t *testing.T, e *Env) {
 	}
 }
 
+// testCreateOverExpired: an expired record does not hold its key: Create
+// may reuse it, and the new record carries nothing of the old one.
+func testCreateOverExpired(t *testing.T, e *Env) {
+	old := NewRecord("k1", "alice", e.Clock.Now())
+	old.IdleTimeout = time.Minute
+	old.Attrs["stale"] = []byte(`true`)
+	mustCreate(t, e, old)
+	e.Clock.Advance(time.Minute)
+	fresh := NewRecord("k1", "bob", e.Clock.Now())
+	mustCreate(t, e, fresh)
+	sameRecord(t, mustLoad(t, e, "k1"), fresh)
+	if got := byPrincipal(t, e, "alice"); len(got) != 0 {
+		t.Errorf("ByPrincipal(alice) = %v, want none", metaKeys(got))
+	}
+	if got := keysInOrder(byPrincipal(t, e, "bob")); !equalStrings(got, []string{"k1"}) {
+		t.Errorf("ByPrincipal(bob) = %v, want [k1]", got)
+	}
+	// Whatever Sweep reports of the old record, it must leave the new one.
+	for _, m := range sweep(t, e) {
+		if m.Principal == "bob" {
+			t.Errorf("Sweep reported the live record %+v", m)
+		}
+	}
+	sameRecord(t, mustLoad(t, e, "k1"), fresh)
+}
+
 // testCreateNoAttrs: a record without attributes round-trips, and can then
 // gain some.
 func testCreateNoAttrs(t *testing.T, e *Env) {

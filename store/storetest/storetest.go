@@ -118,6 +118,7 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) session
 var cases = []Case{
 	{"CreateLoad", testCreateLoad},
 	{"CreateExists", testCreateExists},
+	{"CreateOverExpired", testCreateOverExpired},
 	{"CreateNoAttrs", testCreateNoAttrs},
 	{"LoadAbsent", testLoadAbsent},
 	{"LoadReturnsCopy", testLoadReturnsCopy},
