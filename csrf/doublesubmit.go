@@ -21,7 +21,9 @@ type CookieOptions struct {
 	Keys [][]byte
 	// Name is the cookie name. "" means "__Host-csrf" over HTTPS (the
 	// __Host- prefix, RFC 6265bis section 4.1.3.2, stops subdomains from
-	// overwriting it) and "csrf" over plain HTTP.
+	// overwriting it) and "csrf" over plain HTTP (r.TLS == nil). Behind a
+	// proxy that terminates TLS, set it to "__Host-csrf": a __Host- or
+	// __Secure- name always gets the Secure attribute.
 	Name string
 	// MaxAge bounds the cookie's life; an older cookie is replaced when a
 	// token is next issued, and rejected on unsafe requests. 0 means 24h.
