@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/httpstate/httpstate/jar"
 )
 
 // sessionVersion is the version of the session file format.
@@ -18,6 +20,43 @@ const sessionVersion = 1
 type jsonJar interface {
 	WriteJSON(w io.Writer) error
 	ReadJSON(r io.Reader) error
+}
+
+// entryJar is a Jar that lists and restores its cookies with every field;
+// *jar.Jar is one. Save uses it when the jar has no JSON methods of its own.
+type entryJar interface {
+	All() []jar.Entry
+	Add(es ...jar.Entry) error
+}
+
+// writeCookies writes the jar's cookies as JSON.
+func writeCookies(j Jar) (json.RawMessage, error) {
+	switch pj := j.(type) {
+	case jsonJar:
+		var buf bytes.Buffer
+		if err := pj.WriteJSON(&buf); err != nil {
+			return nil, err
+		}
+		return json.RawMessage(bytes.TrimSpace(buf.Bytes())), nil
+	case entryJar:
+		return json.Marshal(pj.All())
+	}
+	return nil, ErrNotPersistable
+}
+
+// readCookies adds the cookies of data, written by writeCookies, to j.
+func readCookies(j Jar, data []byte) error {
+	switch pj := j.(type) {
+	case jsonJar:
+		return pj.ReadJSON(bytes.NewReader(data))
+	case entryJar:
+		var es []jar.Entry
+		if err := json.Unmarshal(data, &es); err != nil {
+			return err
+		}
+		return pj.Add(es...)
+	}
+	return ErrNotPersistable
 }
 
 // sessionFile is the on-disk session: what Save writes and Load reads.
@@ -47,8 +86,10 @@ func persistHeader(name string) bool {
 // cookie with all its fields, the default headers except Content-*, If-* and
 // Cookie, and a Basic or Bearer auth (a TokenAuth is not saved). The file
 // holds secrets: it is created with mode 0600 and replaced atomically (a
-// temporary file in the same directory, synced, then renamed). Save fails
-// with ErrNotPersistable when the jar has no JSON persistence.
+// temporary file in the same directory, synced, then renamed). The cookies are
+// the jar's own JSON when it has WriteJSON and ReadJSON methods, and
+// otherwise its entries (every jar.Entry field) as *jar.Jar lists them. Save
+// fails with ErrNotPersistable when the jar has neither.
 func (c *Client) Save(path string) error {
 	sf := sessionFile{Version: sessionVersion, Header: map[string][]string{}}
 	c.mu.RLock()
@@ -64,15 +105,11 @@ func (c *Client) Save(path string) error {
 		sf.Auth = &sessionAuth{Type: "bearer", Token: a.Token}
 	}
 	c.mu.RUnlock()
-	pj, ok := c.jar.(jsonJar)
-	if !ok {
-		return fmt.Errorf("client: save %s: %w", path, ErrNotPersistable)
-	}
-	var cookies bytes.Buffer
-	if err := pj.WriteJSON(&cookies); err != nil {
+	cookies, err := writeCookies(c.jar)
+	if err != nil {
 		return fmt.Errorf("client: save %s: cookies: %w", path, err)
 	}
-	sf.Cookies = json.RawMessage(bytes.TrimSpace(cookies.Bytes()))
+	sf.Cookies = cookies
 	data, err := json.MarshalIndent(&sf, "", "  ")
 	if err != nil {
 		return fmt.Errorf("client: save %s: %w", path, err)
@@ -110,11 +147,7 @@ func (c *Client) Load(path string) error {
 		}
 	}
 	if len(sf.Cookies) > 0 && !bytes.Equal(sf.Cookies, []byte("null")) {
-		pj, ok := c.jar.(jsonJar)
-		if !ok {
-			return fmt.Errorf("client: load %s: %w", path, ErrNotPersistable)
-		}
-		if err := pj.ReadJSON(bytes.NewReader(sf.Cookies)); err != nil {
+		if err := readCookies(c.jar, sf.Cookies); err != nil {
 			return fmt.Errorf("client: load %s: cookies: %w", path, err)
 		}
 	}

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/httpstate/httpstate/client"
+	"github.com/httpstate/httpstate/jar"
 )
 
 func TestSaveLoadRoundTrip(t *testing.T) {
@@ -129,5 +131,45 @@ func TestSaveNotPersistable(t *testing.T) {
 	err := c.Save(filepath.Join(t.TempDir(), "s.json"))
 	if !errors.Is(err, client.ErrNotPersistable) {
 		t.Errorf("got %v, want ErrNotPersistable", err)
+	}
+}
+
+// TestSaveLoadRealJar: every field of every cookie of the default jar
+// survives Save and Load, nameless and UTF-8 cookies included.
+func TestSaveLoadRealJar(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Set-Cookie", "sid=1; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=3600")
+		w.Header().Add("Set-Cookie", "=nameless; Path=/app")
+		w.Header().Add("Set-Cookie", "crème=brûlée; SameSite=Lax")
+	}))
+	defer srv.Close()
+	c1, err := client.New(&client.Options{TLSConfig: tlsConfigFor(srv)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c1.Get(context.Background(), srv.URL+"/app/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	path := filepath.Join(t.TempDir(), "s.json")
+	if err := c1.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := client.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c2.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	type lister interface{ All() []jar.Entry }
+	want, _ := json.Marshal(c1.Jar().(lister).All())
+	got, _ := json.Marshal(c2.Jar().(lister).All())
+	if string(got) != string(want) {
+		t.Errorf("cookies after Load:\ngot  %s\nwant %s", got, want)
+	}
+	if n := len(c2.Jar().(lister).All()); n != 3 {
+		t.Errorf("loaded %d cookies, want 3", n)
 	}
 }

@@ -1,18 +1,488 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/httpstate/httpstate/client"
 )
 
-// newHTTPCmd is a placeholder until the subcommand lands.
+// httpOptions are the flags of "httpstate http".
+type httpOptions struct {
+	session      string
+	sessionRO    string
+	form         bool
+	print        string
+	verbose      bool
+	bodyOnly     bool
+	download     bool
+	output       string
+	checkStatus  bool
+	auth         string
+	authType     string
+	follow       bool
+	maxRedirects int
+	timeout      time.Duration
+	verify       string
+	pretty       string
+	retries      int
+}
+
+// newHTTPCmd builds "httpstate http", an HTTPie-style client on package client.
 func newHTTPCmd(s *Streams) *cobra.Command {
-	return &cobra.Command{
-		Use:    "http",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("http: not implemented yet")
+	o := &httpOptions{}
+	cmd := &cobra.Command{
+		Use:   "http [METHOD] URL [ITEM...]",
+		Short: "Send an HTTP request, HTTPie style, with persistent sessions",
+		Long: `Send an HTTP request and print the response, as HTTPie's "http" does.
+
+Items:
+  Header:value    request header
+  field=value     data field, a JSON string (a form field with --form)
+  field:=json     data field with a raw JSON value
+  param==value    URL query parameter
+A backslash escapes a separator in the name: 'a\=b=c'.
+
+The method defaults to GET, or POST when there are data fields. A URL without
+a scheme gets http://; ":3000/x" means http://localhost:3000/x.
+
+--session NAME keeps cookies, headers and auth in
+$XDG_CONFIG_HOME/httpstate/sessions/<host_port>/NAME.json (default
+~/.config); a value containing "/" is a file path.
+
+--check-status exits with 3 for 3xx (when not following), 4 for 4xx and 5
+for 5xx responses; a timeout exits with 2.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runHTTP(cmd.Context(), s, o, args)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.session, "session", "", "read and update the session `NAME` or file path")
+	f.StringVar(&o.sessionRO, "session-read-only", "", "read the session `NAME` or file path without updating it")
+	f.BoolVarP(&o.form, "form", "f", false, "send data fields form-encoded instead of as JSON")
+	f.StringVarP(&o.print, "print", "p", "", "what to print: H request headers, B request body, h response headers, b response body (default hb on a terminal, b when piped)")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the whole exchange (--print HBhb)")
+	f.BoolVarP(&o.bodyOnly, "body", "b", false, "print the response body only (--print b)")
+	f.BoolVarP(&o.download, "download", "d", false, "save the response body to a file named from the URL or Content-Disposition")
+	f.StringVarP(&o.output, "output", "o", "", "with --download, the `FILE` to write")
+	f.BoolVar(&o.checkStatus, "check-status", false, "exit with 3, 4 or 5 for 3xx, 4xx and 5xx responses")
+	f.StringVarP(&o.auth, "auth", "a", "", "credentials: `USER:PASS` for basic, the token for bearer")
+	f.StringVarP(&o.authType, "auth-type", "A", "basic", "authentication type: basic or bearer")
+	f.BoolVarP(&o.follow, "follow", "F", false, "follow redirects")
+	f.IntVar(&o.maxRedirects, "max-redirects", 30, "redirects followed with --follow")
+	f.DurationVar(&o.timeout, "timeout", 0, "time limit for the request (0: none)")
+	f.StringVar(&o.verify, "verify", "yes", `TLS certificate check: "yes", "no", or a CA bundle file`)
+	f.StringVar(&o.pretty, "pretty", "", "output processing: all, colors, format or none (default all on a terminal, none when piped)")
+	f.IntVar(&o.retries, "retries", 0, "retries of idempotent requests after connection errors and 429/502/503/504")
+	return cmd
+}
+
+// httpRequest is the request the command line describes.
+type httpRequest struct {
+	method string
+	url    *url.URL
+	header http.Header
+	body   []byte
+	ctype  string
+}
+
+var methodRE = regexp.MustCompile(`^[A-Za-z]+$`)
+
+// parseHTTPArgs reads [METHOD] URL [ITEM...] as HTTPie does: a first word of
+// letters only followed by more arguments is the method.
+func parseHTTPArgs(args []string, form bool) (*httpRequest, error) {
+	method := ""
+	if len(args) > 1 && methodRE.MatchString(args[0]) {
+		method, args = strings.ToUpper(args[0]), args[1:]
+	}
+	u, err := parseCLIURL(args[0])
+	if err != nil {
+		return nil, err
+	}
+	r := &httpRequest{url: u, header: make(http.Header)}
+	q := u.Query()
+	var jsonBody bytes.Buffer
+	var formBody []string
+	nData := 0
+	for _, a := range args[1:] {
+		it, err := parseItem(a)
+		if err != nil {
+			return nil, err
+		}
+		switch it.Kind {
+		case itemHeader:
+			r.header.Add(it.Key, it.Value)
+		case itemQuery:
+			q.Add(it.Key, it.Value)
+		case itemData, itemRawJSON:
+			if form {
+				if it.Kind == itemRawJSON {
+					return nil, fmt.Errorf("%q: raw JSON fields (:=) cannot be sent with --form", a)
+				}
+				formBody = append(formBody, url.QueryEscape(it.Key)+"="+url.QueryEscape(it.Value))
+				nData++
+				continue
+			}
+			if nData > 0 {
+				jsonBody.WriteString(", ")
+			}
+			k, _ := json.Marshal(it.Key)
+			jsonBody.Write(k)
+			jsonBody.WriteString(": ")
+			if it.Kind == itemRawJSON {
+				jsonBody.WriteString(it.Value)
+			} else {
+				v, _ := json.Marshal(it.Value)
+				jsonBody.Write(v)
+			}
+			nData++
+		}
+	}
+	if len(args) > 1 {
+		u.RawQuery = mergeQuery(u.RawQuery, q)
+	}
+	switch {
+	case nData > 0 && form:
+		r.body = []byte(strings.Join(formBody, "&"))
+		r.ctype = "application/x-www-form-urlencoded; charset=utf-8"
+	case nData > 0:
+		r.body = []byte("{" + jsonBody.String() + "}")
+		r.ctype = "application/json"
+	}
+	if method == "" {
+		method = http.MethodGet
+		if nData > 0 {
+			method = http.MethodPost
+		}
+	}
+	r.method = method
+	if _, ok := r.header["Accept"]; !ok {
+		if nData > 0 && !form {
+			r.header.Set("Accept", "application/json, */*;q=0.5")
+		} else {
+			r.header.Set("Accept", "*/*")
+		}
+	}
+	if r.ctype != "" && r.header.Get("Content-Type") == "" {
+		r.header.Set("Content-Type", r.ctype)
+	}
+	return r, nil
+}
+
+// mergeQuery keeps the URL's own query as written and appends the ==
+// items not already in it.
+func mergeQuery(raw string, all url.Values) string {
+	own, _ := url.ParseQuery(raw)
+	var extra []string
+	for k, vs := range all {
+		for _, v := range vs[len(own[k]):] {
+			extra = append(extra, url.QueryEscape(k)+"="+url.QueryEscape(v))
+		}
+	}
+	// Map order is random: keep the command line's order stable.
+	sortStrings(extra)
+	if raw != "" && len(extra) > 0 {
+		return raw + "&" + strings.Join(extra, "&")
+	}
+	return raw + strings.Join(extra, "&")
+}
+
+// parseCLIURL completes a command-line URL: http:// by default, and
+// ":port/path" for localhost.
+func parseCLIURL(s string) (*url.URL, error) {
+	if strings.HasPrefix(s, ":") {
+		s = "http://localhost" + s
+	} else if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("invalid URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("invalid URL %q: scheme must be http or https", s)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("invalid URL %q: no host", s)
+	}
+	return u, nil
+}
+
+// recorder is the innermost RoundTripper: it keeps the last request as it
+// went on the wire (cookies and auth included) for --print H.
+type recorder struct {
+	next http.RoundTripper
+	mu   sync.Mutex // protects last
+	last *http.Request
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	r.mu.Lock()
+	r.last = req
+	r.mu.Unlock()
+	return r.next.RoundTrip(req)
+}
+
+func (r *recorder) lastRequest() *http.Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last
+}
+
+func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) error {
+	req, err := parseHTTPArgs(args, o.form)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	show, err := printSpec(o, s.OutTTY)
+	if err != nil {
+		return err
+	}
+	pretty, err := prettySpec(o.pretty, s.OutTTY)
+	if err != nil {
+		return err
+	}
+	tlsConf, err := tlsFromVerify(o.verify)
+	if err != nil {
+		return err
+	}
+	auth, err := authFromFlags(o)
+	if err != nil {
+		return err
+	}
+
+	rec := &recorder{next: client.NewTransport(&client.Options{TLSConfig: tlsConf})}
+	copts := &client.Options{
+		Transport:    rec,
+		MaxRedirects: -1,
+		Timeout:      o.timeout,
+		Retry:        &client.RetryPolicy{MaxAttempts: o.retries + 1},
+	}
+	if o.follow {
+		copts.MaxRedirects = max(o.maxRedirects, 1)
+	}
+	c, err := client.New(copts)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	defer c.CloseIdleConnections()
+
+	sessPath, sessWrite := "", false
+	if name := o.session + o.sessionRO; name != "" {
+		if o.session != "" && o.sessionRO != "" {
+			return errors.New("http: --session and --session-read-only exclude each other")
+		}
+		sessPath, err = sessionPath(name, req.url)
+		if err != nil {
+			return fmt.Errorf("http: %w", err)
+		}
+		sessWrite = o.session != ""
+		if err := c.Load(sessPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("http: session: %w", err)
+		}
+		// As HTTPie, the session keeps the headers given on the command
+		// line (Save leaves out Content-* and If-*).
+		for k, vs := range req.header {
+			if k != "Accept" {
+				c.SetHeader(k, vs[len(vs)-1])
+			}
+		}
+	}
+	if auth != nil {
+		c.SetAuth(auth)
+	}
+
+	var body io.Reader
+	if req.body != nil {
+		body = bytes.NewReader(req.body)
+	}
+	hreq, err := c.NewRequest(ctx, req.method, req.url.String(), body)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	hreq.Header = req.header.Clone()
+	resp, err := c.Do(ctx, hreq)
+	if err != nil {
+		if errors.Is(err, client.ErrTimeout) {
+			return &ExitError{Code: 2, Err: err}
+		}
+		return err
+	}
+	defer resp.Body.Close()
+
+	out := &printer{w: s.Out, pretty: pretty}
+	if sent := rec.lastRequest(); sent != nil {
+		if strings.Contains(show, "H") {
+			out.requestHead(sent)
+		}
+		if strings.Contains(show, "B") && len(req.body) > 0 {
+			out.body(req.body, req.ctype, true)
+		}
+	}
+	status := resp.StatusCode
+	if o.download && status < 300 {
+		if strings.Contains(show, "h") {
+			(&printer{w: s.ErrOut, pretty: prettySpecMust(o.pretty, s.ErrTTY)}).responseHead(resp)
+		}
+		if err := download(s, o, resp, req.url); err != nil {
+			return err
+		}
+	} else {
+		if strings.Contains(show, "h") {
+			out.responseHead(resp)
+		}
+		data, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return fmt.Errorf("http: reading the response body: %w", err)
+		}
+		if strings.Contains(show, "b") {
+			out.body(data, resp.Header.Get("Content-Type"), false)
+		}
+	}
+	if sessWrite {
+		if err := os.MkdirAll(filepath.Dir(sessPath), 0o700); err != nil {
+			return fmt.Errorf("http: session: %w", err)
+		}
+		if err := c.Save(sessPath); err != nil {
+			return fmt.Errorf("http: session: %w", err)
+		}
+	}
+	if o.checkStatus || (o.download && status >= 300) {
+		code := 0
+		switch {
+		case status >= 500:
+			code = 5
+		case status >= 400:
+			code = 4
+		case status >= 300 && !o.follow:
+			code = 3
+		}
+		if code != 0 {
+			return &ExitError{Code: code, Err: &client.StatusError{Method: req.method,
+				URL: resp.Request.URL.Redacted(), StatusCode: status, Status: resp.Status}}
+		}
+	}
+	return nil
+}
+
+// printSpec returns the --print letters: HTTPie's defaults are hb on a
+// terminal and b when the output is piped or redirected.
+func printSpec(o *httpOptions, tty bool) (string, error) {
+	p := o.print
+	switch {
+	case p != "":
+		if strings.Trim(p, "HBhb") != "" {
+			return "", fmt.Errorf("http: --print %q: use the letters H, B, h and b", p)
+		}
+	case o.verbose:
+		p = "HBhb"
+	case o.bodyOnly:
+		p = "b"
+	case tty:
+		p = "hb"
+	default:
+		p = "b"
+	}
+	return p, nil
+}
+
+// prettySpec returns whether to format and to colour.
+func prettySpec(v string, tty bool) (prettyMode, error) {
+	switch v {
+	case "":
+		if tty {
+			return prettyMode{format: true, colors: true}, nil
+		}
+		return prettyMode{}, nil
+	case "all":
+		return prettyMode{format: true, colors: true}, nil
+	case "format":
+		return prettyMode{format: true}, nil
+	case "colors":
+		return prettyMode{colors: true}, nil
+	case "none":
+		return prettyMode{}, nil
+	}
+	return prettyMode{}, fmt.Errorf("http: --pretty %q: use all, colors, format or none", v)
+}
+
+func prettySpecMust(v string, tty bool) prettyMode {
+	p, _ := prettySpec(v, tty)
+	return p
+}
+
+func tlsFromVerify(v string) (*tls.Config, error) {
+	switch strings.ToLower(v) {
+	case "", "yes", "true":
+		return nil, nil
+	case "no", "false":
+		return &tls.Config{InsecureSkipVerify: true}, nil
+	}
+	pem, err := os.ReadFile(v)
+	if err != nil {
+		return nil, fmt.Errorf("http: --verify: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("http: --verify %s: no PEM certificates", v)
+	}
+	return &tls.Config{RootCAs: pool}, nil
+}
+
+func authFromFlags(o *httpOptions) (client.Auth, error) {
+	if o.auth == "" {
+		return nil, nil
+	}
+	switch strings.ToLower(o.authType) {
+	case "basic":
+		user, pass, ok := strings.Cut(o.auth, ":")
+		if !ok {
+			return nil, errors.New("http: --auth: want USER:PASS (no password prompt)")
+		}
+		return client.Basic(user, pass), nil
+	case "bearer":
+		return client.Bearer(o.auth), nil
+	}
+	return nil, fmt.Errorf("http: --auth-type %q: use basic or bearer", o.authType)
+}
+
+var sessionNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// sessionPath returns the file of a named session for u's host, as HTTPie
+// lays them out, or name itself when it is a path.
+func sessionPath(name string, u *url.URL) (string, error) {
+	if strings.ContainsRune(name, '/') || strings.ContainsRune(name, filepath.Separator) {
+		return name, nil
+	}
+	if !sessionNameRE.MatchString(name) || name == "." || name == ".." {
+		return "", fmt.Errorf("session name %q: use letters, digits, '_', '-' and '.'", name)
+	}
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("session %q: %w", name, err)
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	host := strings.ReplaceAll(u.Host, ":", "_")
+	host = strings.NewReplacer("/", "_", "\\", "_").Replace(host)
+	return filepath.Join(dir, "httpstate", "sessions", host, name+".json"), nil
 }

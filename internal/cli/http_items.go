@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// itemKind is the kind of an HTTPie-style request item.
+type itemKind int
+
+const (
+	itemHeader  itemKind = iota // Header:value
+	itemQuery                   // param==value
+	itemData                    // field=value (a JSON string, or a form field)
+	itemRawJSON                 // field:=json
+)
+
+// item is one parsed request item.
+type item struct {
+	Kind  itemKind
+	Key   string
+	Value string
+}
+
+// itemSeparators in the order tried at one position: the longest first, so
+// "a==b" is a query and "a:=1" raw JSON.
+var itemSeparators = []struct {
+	sep  string
+	kind itemKind
+}{
+	{"==", itemQuery},
+	{":=", itemRawJSON},
+	{"=", itemData},
+	{":", itemHeader},
+}
+
+// parseItem parses a request item. The earliest unescaped separator splits
+// the key from the value; a backslash makes the next character of the key
+// literal ("a\=b=c" is the field "a=b"). A header name must be an HTTP token,
+// and a raw JSON value valid JSON.
+func parseItem(s string) (item, error) {
+	var key strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+			key.WriteByte(s[i])
+			continue
+		}
+		for _, sp := range itemSeparators {
+			if !strings.HasPrefix(s[i:], sp.sep) {
+				continue
+			}
+			it := item{Kind: sp.kind, Key: key.String(), Value: s[i+len(sp.sep):]}
+			return it, it.validate(s)
+		}
+		key.WriteByte(s[i])
+	}
+	return item{}, fmt.Errorf("%q is not a request item (Header:value, field=value, field:=json, param==value)", s)
+}
+
+func (it item) validate(s string) error {
+	switch it.Kind {
+	case itemHeader:
+		if !isToken(it.Key) {
+			return fmt.Errorf("%q: invalid header name %q", s, it.Key)
+		}
+		if strings.ContainsAny(it.Value, "\r\n\x00") {
+			return fmt.Errorf("%q: header value contains a line break or NUL", s)
+		}
+	case itemRawJSON:
+		if !json.Valid([]byte(it.Value)) {
+			return fmt.Errorf("%q: value after := is not valid JSON", s)
+		}
+	}
+	return nil
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// escapeItemKey escapes the separator characters of a key so that
+// parseItem reads it back unchanged.
+func escapeItemKey(k string) string {
+	var b strings.Builder
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c == '\\' || c == '=' || c == ':' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(k[i])
+	}
+	return b.String()
+}
+
+// format writes the item back in command-line form.
+func (it item) format() string {
+	sep := map[itemKind]string{itemHeader: ":", itemQuery: "==", itemData: "=", itemRawJSON: ":="}[it.Kind]
+	return escapeItemKey(it.Key) + sep + it.Value
+}

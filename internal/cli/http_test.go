@@ -1,0 +1,294 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The -update flag rewrites golden files. Another test file of the package
+// may define it too, so it is looked up rather than owned.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata")
+	}
+}
+
+func httpUpdating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// httpTestServer is the server the http command talks to in tests. Its
+// responses carry no Date header, so output is stable.
+func httpTestServer(tb testing.TB) *httptest.Server {
+	tb.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/get", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"args": r.URL.Query(), "x-test": r.Header.Get("X-Test"), "ok": true, "n": 1.5, "none": nil,
+		})
+	})
+	mux.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Set("Content-Type", r.Header.Get("Content-Type"))
+		io.Copy(w, r.Body)
+	})
+	mux.HandleFunc("/status/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		var code int
+		fmt.Sscan(strings.TrimPrefix(r.URL.Path, "/status/"), &code)
+		w.WriteHeader(code)
+	})
+	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		http.Redirect(w, r, "/get?from=redirect", http.StatusFound)
+	})
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Add("Set-Cookie", "sid=s-123; Path=/; HttpOnly; Max-Age=3600")
+		w.Header().Add("Set-Cookie", "=nameless; Path=/")
+	})
+	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		fmt.Fprintf(w, "cookie=%q auth=%q x-team=%q\n", r.Header.Get("Cookie"),
+			r.Header.Get("Authorization"), r.Header.Get("X-Team"))
+	})
+	mux.HandleFunc("/files/report", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Set("Content-Disposition", `attachment; filename="../../etc/report.csv"`)
+		io.WriteString(w, "a,b\n1,2\n")
+	})
+	mux.HandleFunc("/files/data.bin", func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Set("Content-Length", "400000")
+		w.Write(bytes.Repeat([]byte{0, 1, 2, 3}, 100_000))
+	})
+	srv := httptest.NewServer(mux)
+	tb.Cleanup(srv.Close)
+	return srv
+}
+
+// runHTTPCmd runs "httpstate http args..." and returns its output, with the
+// server's address replaced by HOST, and its exit status.
+func runHTTPCmd(tb testing.TB, srv *httptest.Server, tty bool, args ...string) (stdout, stderr string, code int) {
+	tb.Helper()
+	var out, errb bytes.Buffer
+	s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errb, OutTTY: tty, ErrTTY: tty}
+	code = run(s, append([]string{"http"}, args...))
+	host := strings.TrimPrefix(srv.URL, "http://")
+	return strings.ReplaceAll(out.String(), host, "HOST"), strings.ReplaceAll(errb.String(), host, "HOST"), code
+}
+
+var httpGoldenTests = []struct {
+	name     string
+	tty      bool
+	args     []string // "URL" is replaced by the server's URL
+	wantCode int
+}{
+	{name: "get_piped", args: []string{"URL/get", "q==1", "q==two words", "X-Test:yes"}},
+	{name: "get_tty", tty: true, args: []string{"URL/get", "X-Test:yes"}},
+	{name: "post_json_verbose", args: []string{"-v", "URL/echo", "name=Ann", "age:=30", `tags:=["a","b"]`, "X-Test:1"}},
+	{name: "post_json_pretty", args: []string{"--pretty=format", "PUT", "URL/echo", "name=Ann", "nested:={\"a\":[1,2]}"}},
+	{name: "form", args: []string{"--print=HBb", "--form", "URL/echo", "name=Ann Lee", "x=1&2"}},
+	{name: "basic_auth_headers", args: []string{"--print=H", "-a", "ann:pw", "URL/get"}},
+	{name: "bearer_auth_headers", args: []string{"--print=H", "-A", "bearer", "-a", "tok", "URL/get"}},
+	{name: "status_404_checked", args: []string{"--check-status", "--print=h", "URL/status/404"}, wantCode: 4},
+	{name: "status_500_checked", args: []string{"--check-status", "URL/status/500"}, wantCode: 5},
+	{name: "status_404_unchecked", args: []string{"--print=h", "URL/status/404"}},
+	{name: "redirect_checked", args: []string{"--check-status", "--print=h", "URL/redirect"}, wantCode: 3},
+	{name: "redirect_followed", args: []string{"--check-status", "--follow", "URL/redirect"}},
+	{name: "binary_tty", tty: true, args: []string{"--print=b", "URL/files/data.bin"}},
+	{name: "bad_item", args: []string{"URL/get", "nonsense"}, wantCode: 1},
+	{name: "bad_json", args: []string{"URL/get", "a:=nope"}, wantCode: 1},
+}
+
+func TestHTTPGolden(t *testing.T) {
+	srv := httpTestServer(t)
+	for _, tt := range httpGoldenTests {
+		args := make([]string, len(tt.args))
+		for i, a := range tt.args {
+			args[i] = strings.Replace(a, "URL", srv.URL, 1)
+		}
+		stdout, stderr, code := runHTTPCmd(t, srv, tt.tty, args...)
+		if code != tt.wantCode {
+			t.Errorf("%s: exit status %d, want %d (stderr %q)", tt.name, code, tt.wantCode, stderr)
+		}
+		got := "== stdout\n" + stdout + "== stderr\n" + stderr
+		golden := filepath.Join("testdata", "http_"+tt.name+".golden")
+		if httpUpdating() {
+			if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%s: %v (run go test -update to create it)", tt.name, err)
+		}
+		if got != string(want) {
+			t.Errorf("%s: output differs from %s\ngot:\n%s\nwant:\n%s", tt.name, golden, got, want)
+		}
+	}
+}
+
+// TestHTTPNamedSession: a cookie set in one invocation is sent by the next,
+// through a named session under $XDG_CONFIG_HOME, with the headers and auth
+// given the first time.
+func TestHTTPNamedSession(t *testing.T) {
+	srv := httpTestServer(t)
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+
+	_, stderr, code := runHTTPCmd(t, srv, false, "--session=alice", "-a", "alice:pw", srv.URL+"/login", "X-Team:blue")
+	if code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	hostDir := strings.ReplaceAll(strings.TrimPrefix(srv.URL, "http://"), ":", "_")
+	path := filepath.Join(cfg, "httpstate", "sessions", hostDir, "alice.json")
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatalf("session file: %v", err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("session file mode %v, want 0600", fi.Mode().Perm())
+	}
+
+	stdout, stderr, code := runHTTPCmd(t, srv, false, "--session=alice", srv.URL+"/whoami")
+	if code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	if want := `cookie="sid=s-123; nameless" auth="Basic YWxpY2U6cHc=" x-team="blue"` + "\n"; stdout != want {
+		t.Errorf("second run: got %q, want %q", stdout, want)
+	}
+
+	// Another session name and the read-only mode share nothing / write
+	// nothing.
+	stdout, _, _ = runHTTPCmd(t, srv, false, "--session-read-only=bob", srv.URL+"/login")
+	stdout, _, _ = runHTTPCmd(t, srv, false, "--session=bob", srv.URL+"/whoami")
+	if want := `cookie="" auth="" x-team=""` + "\n"; stdout != want {
+		t.Errorf("session bob: got %q, want %q", stdout, want)
+	}
+}
+
+func TestHTTPSessionPath(t *testing.T) {
+	srv := httpTestServer(t)
+	path := filepath.Join(t.TempDir(), "my.json")
+	if _, stderr, code := runHTTPCmd(t, srv, false, "--session", path, srv.URL+"/login"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	stdout, _, _ := runHTTPCmd(t, srv, false, "--session-read-only", path, srv.URL+"/whoami")
+	if !strings.Contains(stdout, `cookie="sid=s-123; nameless"`) {
+		t.Errorf("session by path: got %q", stdout)
+	}
+}
+
+func TestHTTPSessionNameValidated(t *testing.T) {
+	srv := httpTestServer(t)
+	_, stderr, code := runHTTPCmd(t, srv, false, "--session", "a b", srv.URL)
+	if code != 1 || !strings.Contains(stderr, "session name") {
+		t.Errorf("got exit %d, stderr %q; want 1 and a session-name error", code, stderr)
+	}
+}
+
+func TestHTTPDownload(t *testing.T) {
+	srv := httpTestServer(t)
+	t.Chdir(t.TempDir())
+	for i, want := range []string{"report.csv", "report-1.csv"} {
+		_, stderr, code := runHTTPCmd(t, srv, false, "--download", srv.URL+"/files/report")
+		if code != 0 {
+			t.Fatalf("download %d: exit %d: %s", i, code, stderr)
+		}
+		data, err := os.ReadFile(want)
+		if err != nil || string(data) != "a,b\n1,2\n" {
+			t.Errorf("download %d: %s holds %q, %v", i, want, data, err)
+		}
+		if wantErr := "Downloading to " + want + "\nDone: 8 bytes\n"; stderr != wantErr {
+			t.Errorf("download %d: stderr %q, want %q", i, stderr, wantErr)
+		}
+	}
+	_, stderr, code := runHTTPCmd(t, srv, true, "-d", "-o", "out.bin", srv.URL+"/files/data.bin")
+	if code != 0 {
+		t.Fatalf("download -o: exit %d: %s", code, stderr)
+	}
+	if fi, err := os.Stat("out.bin"); err != nil || fi.Size() != 400_000 {
+		t.Errorf("out.bin: %v, %v; want 400000 bytes", fi, err)
+	}
+	if !strings.Contains(stderr, "] 100% 390.6 KiB / 390.6 KiB\n") || !strings.Contains(stderr, "HTTP/1.1 200 OK") {
+		t.Errorf("terminal stderr lacks the progress bar or headers: %q", stderr)
+	}
+	_, _, code = runHTTPCmd(t, srv, false, "-d", srv.URL+"/status/404")
+	if code != 4 {
+		t.Errorf("download of a 404: exit %d, want 4", code)
+	}
+	if _, err := os.Stat("404"); err == nil {
+		t.Errorf("download of a 404 wrote a file")
+	}
+}
+
+var downloadNameTests = []struct {
+	disposition, url, want string
+}{
+	{`attachment; filename="a.txt"`, "http://h/x", "a.txt"},
+	{`attachment; filename="../../etc/passwd"`, "http://h/x", "passwd"},
+	{`attachment; filename=".bashrc"`, "http://h/x", "bashrc"},
+	{`attachment; filename="..\\..\\win.ini"`, "http://h/x", "win.ini"},
+	{``, "http://h/dir/file.tar.gz?x=1", "file.tar.gz"},
+	{``, "http://h/", "index"},
+	{`attachment; filename=".."`, "http://h", "index"},
+}
+
+func TestDownloadName(t *testing.T) {
+	for _, tt := range downloadNameTests {
+		u, _ := parseCLIURL(tt.url)
+		if got := downloadName(tt.disposition, u); got != tt.want {
+			t.Errorf("downloadName(%q, %q) = %q, want %q", tt.disposition, tt.url, got, tt.want)
+		}
+	}
+}
+
+var parseArgsTests = []struct {
+	args       []string
+	form       bool
+	wantMethod string
+	wantURL    string
+	wantBody   string
+}{
+	{[]string{"example.org"}, false, "GET", "http://example.org", ""},
+	{[]string{":3000/x"}, false, "GET", "http://localhost:3000/x", ""},
+	{[]string{"delete", "https://h/x"}, false, "DELETE", "https://h/x", ""},
+	{[]string{"h/x", "a=1"}, false, "POST", "http://h/x", `{"a": "1"}`},
+	{[]string{"h/x", "a=1", "b:=true"}, true, "", "", ""},
+	{[]string{"h/x?z=0", "b==2", "a==1"}, false, "GET", "http://h/x?z=0&a=1&b=2", ""},
+	{[]string{"PATCH", "h", "a=x y", "b=&"}, true, "PATCH", "http://h", "a=x+y&b=%26"},
+}
+
+func TestParseHTTPArgs(t *testing.T) {
+	for _, tt := range parseArgsTests {
+		r, err := parseHTTPArgs(tt.args, tt.form)
+		if tt.wantMethod == "" {
+			if err == nil {
+				t.Errorf("parseHTTPArgs(%q): no error, want one", tt.args)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("parseHTTPArgs(%q): %v", tt.args, err)
+			continue
+		}
+		if r.method != tt.wantMethod || r.url.String() != tt.wantURL || string(r.body) != tt.wantBody {
+			t.Errorf("parseHTTPArgs(%q) = %s %s %q, want %s %s %q", tt.args, r.method, r.url, r.body,
+				tt.wantMethod, tt.wantURL, tt.wantBody)
+		}
+	}
+}
