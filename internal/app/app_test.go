@@ -25,6 +25,7 @@ func TestLoginRenewsID(t *testing.T) {
 		if before == "" {
 			t.Fatal("no sid cookie before login")
 		}
+		preLogin := c.token()
 		r := c.login("alice", "alice")
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
 			t.Fatalf("login: status %d Location %q, want 303 /", r.status, r.header.Get("Location"))
@@ -39,6 +40,10 @@ func TestLoginRenewsID(t *testing.T) {
 		}
 		if got, want := c.cart(), []string{"apple"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("cart after login = %q, want %q (renewal keeps the data)", got, want)
+		}
+		// Login rotated the CSRF secret: a token from before is refused.
+		if r := c.post("/cart", url.Values{"item": {"stale"}, "csrf_token": {preLogin}}); r.status != http.StatusForbidden {
+			t.Errorf("POST /cart with a pre-login token: status %d, want 403", r.status)
 		}
 		// The pre-login ID is dead: a request carrying it gets a fresh,
 		// anonymous session.

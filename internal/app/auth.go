@@ -29,7 +29,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		a.internalError(w, r, "setting the principal failed", err)
 		return
 	}
-	if err := s.Delete(csrf.SessionAttr); err != nil {
+	if err := csrf.Rotate(r); err != nil {
 		a.internalError(w, r, "rotating the csrf secret failed", err)
 		return
 	}

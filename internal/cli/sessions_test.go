@@ -1,0 +1,245 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/boltstore"
+)
+
+// The -update flag rewrites golden files; other test files of the package
+// define it too, so it is looked up rather than owned.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata")
+	}
+}
+
+func sessionsUpdating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// tNow is the fixed clock of the sessions tests.
+var tNow = time.Date(2026, 3, 4, 12, 0, 0, 0, time.UTC)
+
+// fixtureSession is one session of the test store.
+type fixtureSession struct {
+	id, principal string
+	age, idle     time.Duration // created age ago, last used idle ago
+	attrs         map[string]string
+}
+
+var fixtureSessions = []fixtureSession{
+	{id: "alice-laptop", principal: "alice", age: 2 * time.Hour, idle: 5 * time.Minute,
+		attrs: map[string]string{"cart": `["apple","pear"]`, "csrf.secret": `"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"`}},
+	{id: "alice-phone", principal: "alice", age: 30 * time.Minute, idle: 30 * time.Second,
+		attrs: map[string]string{"theme": `"dark"`}},
+	{id: "bob-desktop", principal: "bob", age: 3 * time.Hour, idle: 20 * time.Minute},
+	{id: "anonymous-1", age: 10 * time.Minute, idle: 10 * time.Minute,
+		attrs: map[string]string{"cart": `["fig"]`}},
+	// Expired: idle for longer than the idle timeout; never listed.
+	{id: "carol-stale", principal: "carol", age: 5 * time.Hour, idle: 45 * time.Minute},
+}
+
+// fixtureStore writes fixtureSessions into a new bolt file and returns its
+// store URL.
+func fixtureStore(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	st, err := boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow.Add(-6 * time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fixtureSessions {
+		r := &session.Record{
+			Key: session.Key(f.id), Principal: f.principal,
+			Created: tNow.Add(-f.age), LastAccess: tNow.Add(-f.idle),
+			IdleTimeout: 30 * time.Minute, Deadline: tNow.Add(-f.age).Add(24 * time.Hour),
+			Attrs: map[string][]byte{},
+		}
+		for k, v := range f.attrs {
+			r.Attrs[k] = []byte(v)
+		}
+		if err := st.Create(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "bolt:" + path
+}
+
+// runSessions runs "sessions args..." with the fixed clock and returns
+// stdout, stderr and the error.
+func runSessions(t testing.TB, tty bool, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, OutTTY: tty}
+	cmd := newSessionsCmdWith(s, &sessionsOptions{now: func() time.Time { return tNow }})
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SilenceUsage = true
+	cmd.SilenceErrors = true
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+// golden compares got with testdata/name, rewriting it with -update.
+func golden(t testing.TB, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if sessionsUpdating() {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s:\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+var sessionsGoldenTests = []struct {
+	golden string
+	tty    bool
+	args   []string
+}{
+	{"sessions_list_tty.golden", true, []string{"list"}},
+	{"sessions_list_plain.golden", false, []string{"list"}},
+	{"sessions_list_json.golden", false, []string{"list", "--json"}},
+	{"sessions_show_tty.golden", true, []string{"show", session.Key("alice-laptop")[:10]}},
+	{"sessions_show_json.golden", false, []string{"show", "--json", session.Key("alice-laptop")}},
+	{"sessions_stats_tty.golden", true, []string{"stats"}},
+	{"sessions_stats_json.golden", false, []string{"stats", "--json"}},
+}
+
+func TestSessionsGolden(t *testing.T) {
+	store := fixtureStore(t)
+	for _, tt := range sessionsGoldenTests {
+		out, errOut, err := runSessions(t, tt.tty, append([]string{"--store", store}, tt.args...)...)
+		if err != nil {
+			t.Errorf("sessions %q: %v (stderr %q)", tt.args, err, errOut)
+			continue
+		}
+		golden(t, tt.golden, out)
+	}
+}
+
+func TestSessionsListJSON(t *testing.T) {
+	store := fixtureStore(t)
+	out, _, err := runSessions(t, false, "--store", store, "list", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []sessionJSON
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("list --json: %v\n%s", err, out)
+	}
+	var got []string
+	for _, s := range list {
+		got = append(got, s.Key)
+	}
+	// Most recently used first; the expired session is absent.
+	want := []string{session.Key("alice-phone"), session.Key("alice-laptop"), session.Key("anonymous-1"), session.Key("bob-desktop")}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("list --json keys = %q, want %q", got, want)
+	}
+	if strings.Contains(out, "alice-laptop") {
+		t.Errorf("list shows a session ID, not only its hash")
+	}
+}
+
+func TestSessionsRevoke(t *testing.T) {
+	store := fixtureStore(t)
+	key := session.Key("bob-desktop")
+	if _, errOut, err := runSessions(t, false, "--store", store, "revoke", key[:8]); err != nil {
+		t.Fatalf("revoke %s: %v", key[:8], err)
+	} else if !strings.Contains(errOut, "revoked 1 session") {
+		t.Errorf("revoke: stderr %q", errOut)
+	}
+	out, _, err := runSessions(t, false, "--store", store, "revoke", "--user", "alice", "--json")
+	if err != nil {
+		t.Fatalf("revoke --user alice: %v", err)
+	}
+	if strings.TrimSpace(out) != `{`+"\n"+`  "revoked": 2`+"\n"+`}` {
+		t.Errorf("revoke --user alice --json = %q", out)
+	}
+	out, _, err = runSessions(t, false, "--store", store, "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], session.Key("anonymous-1")+"\t") {
+		t.Errorf("list after revocations = %q, want only the anonymous session", out)
+	}
+	_, _, err = runSessions(t, false, "--store", store, "show", key)
+	if !errors.Is(err, errNoSession) {
+		t.Errorf("show of a revoked session: %v, want errNoSession", err)
+	}
+}
+
+var sessionsErrorTests = []struct {
+	args []string
+	want string
+}{
+	{[]string{"show", "abc"}, "too short"},
+	{[]string{"show", "zzzzzzzzzz"}, "no live session"},
+	{[]string{"show", session.Key("carol-stale")}, "no live session"},
+	{[]string{"revoke"}, "either one ID-HASH or --user"},
+	{[]string{"revoke", "abcdefgh", "--user", "bob"}, "either one ID-HASH or --user"},
+	{[]string{"list", "extra"}, "unknown command"},
+}
+
+func TestSessionsErrors(t *testing.T) {
+	store := fixtureStore(t)
+	for _, tt := range sessionsErrorTests {
+		_, _, err := runSessions(t, false, append([]string{"--store", store}, tt.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("sessions %q: error %v, want one containing %q", tt.args, err, tt.want)
+		}
+	}
+	if _, _, err := runSessions(t, false, "--store", "nosuch:x", "list"); !errors.Is(err, errStoreURL) {
+		t.Errorf("bad --store: error %v, want errStoreURL", err)
+	}
+}
+
+// TestSessionsAmbiguousPrefix finds two keys sharing a prefix of 8.
+func TestSessionsAmbiguousPrefix(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	st, err := boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"AAAAAAAA1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "AAAAAAAA2xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"} {
+		r := &session.Record{Key: k, Created: tNow, LastAccess: tNow, IdleTimeout: time.Hour, Deadline: tNow.Add(time.Hour)}
+		if err := st.Create(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	if _, _, err := runSessions(t, false, "--store", "bolt:"+path, "revoke", "AAAAAAAA"); err == nil || !strings.Contains(err.Error(), "ambiguous") {
+		t.Errorf("revoke of an ambiguous prefix: %v, want an ambiguity error", err)
+	}
+	if _, _, err := runSessions(t, false, "--store", "bolt:"+path, "revoke", "AAAAAAAA2"); err != nil {
+		t.Errorf("revoke AAAAAAAA2: %v", err)
+	}
+}
