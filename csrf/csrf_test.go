@@ -50,6 +50,31 @@ func TestTokensAreMaskedAfresh(t *testing.T) {
 			t.Errorf("token length %d, want 86", len(tok))
 		}
 	}
+	// Each token is pad || pad XOR secret, where secret is the session's
+	// attribute; the secret itself never appears in a response.
+	resp, err := c.Get(a.srv.URL + "/secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	secret, err := base64.RawURLEncoding.DecodeString(string(b))
+	if err != nil || len(secret) != 32 {
+		t.Fatalf("session secret %q: %v, want 32 bytes", b, err)
+	}
+	for _, tok := range toks {
+		raw, _ := base64.RawURLEncoding.DecodeString(tok)
+		got := make([]byte, 32)
+		for i := range got {
+			got[i] = raw[i] ^ raw[32+i]
+		}
+		if string(got) != string(secret) {
+			t.Errorf("token %q unmasks to %x, want the session secret %x", tok, got, secret)
+		}
+		if strings.Contains(tok, string(b)[:20]) {
+			t.Errorf("token %q contains the secret's encoding", tok)
+		}
+	}
 	// Every earlier masked value still works.
 	for i, tok := range toks {
 		if got := post(t, c, a.srv.URL+"/transfer", tok, true, nil); got != http.StatusOK {

@@ -1,6 +1,7 @@
 package csrf_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -77,6 +78,14 @@ func (a *app) mux(p *csrf.Protector) http.Handler {
 		io.WriteString(w, csrf.Token(r))
 	})
 	mux.Handle("/token", p.TokenHandler())
+	mux.HandleFunc("/secret", func(w http.ResponseWriter, r *http.Request) {
+		// Test-only peek at the session-bound secret.
+		var b []byte
+		if s := session.FromRequest(r); s != nil {
+			s.Get(csrf.SessionAttr, &b)
+		}
+		io.WriteString(w, base64.RawURLEncoding.EncodeToString(b))
+	})
 	mux.HandleFunc("/transfer", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet {
 			a.hits.Add(1)
