@@ -66,7 +66,11 @@ func (s *Session) commitStore() error {
 	ctx := s.reqContext()
 	h := s.header()
 	if s.dead {
-		return s.expireTransport(h)
+		// Another request ended or renamed the session while this one ran
+		// (see the Save below): write nothing and send no cookie. Expiring
+		// the cookie here could delete the new one that a concurrent Renew
+		// (a login) just sent.
+		return nil
 	}
 	if s.rec == nil {
 		if s.id == "" || !s.changed() {
@@ -104,11 +108,12 @@ func (s *Session) commitStore() error {
 		if errors.Is(err, ErrNotFound) {
 			// Another request invalidated or renamed the session while this
 			// one ran: its changes are dropped, never written to a
-			// resurrected session, and the client is told to forget the ID.
+			// resurrected session, and no cookie is sent (a concurrent Renew
+			// may just have sent the new one).
 			s.dead = true
 			m.c.log.LogAttrs(ctx, slog.LevelWarn, "session ended by another request; changes dropped",
 				slog.String("session", shortKey(s.key)))
-			return s.expireTransport(h)
+			return nil
 		}
 		if err != nil {
 			return s.storeFailed("save", err)

@@ -72,10 +72,14 @@
 // with Update leave exactly a hundred items. Renew (Store.Rename) and
 // Invalidate (Store.Delete) also act at once. A request that started before
 // another one invalidated or renamed the session cannot undo that: its late
-// Save gets ErrNotFound, its changes are dropped and logged, and its response
-// expires the cookie instead of issuing a new one; an Update on such a session
-// returns an error wrapping ErrNotFound. A Session is safe for concurrent use
-// by the goroutines of its request.
+// Save gets ErrNotFound, its changes are dropped (and logged at Warn level),
+// and its response carries no session cookie at all: neither a new one, which
+// would resurrect the session, nor an expiring one, which could delete the
+// cookie a concurrent Renew (a login) has just sent. An Update or Renew on
+// such a session returns an error wrapping ErrNotFound. Changes made after
+// the commit (once the response headers are out) are refused with
+// ErrCommitted. A Session is safe for concurrent use by the goroutines of its
+// request.
 //
 // # Stores
 //
