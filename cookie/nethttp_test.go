@@ -87,9 +87,10 @@ var netHTTPDifferences = map[string]string{
 	"  A  = BC  ;foo;;;   bar": wspValue,
 	"foo=  bar":                wspValue,
 	// Section 5.6 step 7 / 5.6.3, 5.6.4: attribute values are taken as they
-	// are; net/http drops an attribute whose value has a DQUOTE.
+	// are; net/http drops an attribute whose value has a DQUOTE or '\'.
 	`foo=bar; domain="home.example.org"`: verbatimAttr,
 	`a=b; Path=/a b"c`:                   verbatimAttr,
+	`a=b; Path=/a\b`:                     verbatimAttr,
 	// Section 5.6.2 steps 2-3: a leading '-' or DIGIT then DIGITs only.
 	// net/http refuses leading zeros, accepts '+', ignores overflow.
 	"a=b; Max-Age=007":                      maxAgeForm,
@@ -112,7 +113,7 @@ var netHTTPDifferences = map[string]string{
 const (
 	wspAttr      = "RFC 6265bis 5.6: WSP around attribute names and values is removed"
 	wspValue     = "RFC 6265bis 5.6 step 4: WSP around the cookie value is removed"
-	verbatimAttr = "RFC 6265bis 5.6.3/5.6.4: attribute values are kept verbatim, not dropped for DQUOTE"
+	verbatimAttr = "RFC 6265bis 5.6.3/5.6.4: attribute values are kept verbatim, not dropped for a DQUOTE or backslash"
 	maxAgeForm   = "RFC 6265bis 5.6.2: DIGITs with an optional leading '-'; leading zeros fine, '+' not; overflow saturates"
 	pathSlash    = "RFC 6265bis 5.6.4: a Path not beginning with '/' means the default-path"
 	attrLimit    = "RFC 6265bis 5.6 step 6: attribute values over 1024 octets are ignored"
@@ -122,6 +123,7 @@ const (
 // the differences.
 var netHTTPExtraLines = []string{
 	"a=b; Max-Age=007",
+	`a=b; Path=/a\b`,
 	"a=b; Path=a/b",
 	"a=b; Path=/a b",
 	"a=b; Domain=exa mple.com",
