@@ -185,8 +185,8 @@ func TestRequestCookies(t *testing.T) {
 }
 
 // FuzzRequestCookies checks the allocation-free scanner finds every value
-// net/http finds (net/http also drops values with invalid octets, so ours may
-// find more; validID filters those).
+// net/http finds, modulo surrounding spaces (net/http also drops values with
+// invalid octets, so ours may find more; validID filters those).
 func FuzzRequestCookies(f *testing.F) {
 	for _, tt := range requestCookiesTests {
 		f.Add(strings.Join(tt.lines, "\n"))
@@ -200,7 +200,9 @@ func FuzzRequestCookies(f *testing.F) {
 		r := &http.Request{Header: h}
 		i := 0
 		for _, c := range r.CookiesNamed("sid") {
-			for i < len(ours) && ours[i] != c.Value {
+			// net/http keeps spaces around a value that ours trims; neither
+			// can be a valid ID.
+			for i < len(ours) && ours[i] != trimOWS(c.Value) {
 				i++
 			}
 			if i == len(ours) {
