@@ -88,6 +88,11 @@ type item struct {
 	// seq orders cookies with equal path length and creation time by
 	// insertion, so a coarse or fixed clock still gives a stable order.
 	seq uint64
+	// suffixDomain caches that a domain cookie's Domain is a public suffix
+	// under the jar's list, possible only for cookies added from files
+	// (received ones are refused by RFC 6265bis section 5.7 step 9):
+	// retrieval skips such cookies (section 5.8.3 step 3).
+	suffixDomain bool
 }
 
 // before reports whether a is sent before b, RFC 6265bis section 5.8.3

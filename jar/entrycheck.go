@@ -92,6 +92,7 @@ func (j *Jar) addLocked(e Entry, now time.Time) {
 	}
 	j.seq++
 	it := &item{Entry: e, seq: j.seq}
+	it.suffixDomain = !e.HostOnly && j.isPublicSuffix(e.Domain)
 	j.insertLocked(key, it)
 	j.evictLocked(key, it, now)
 }

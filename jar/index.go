@@ -29,7 +29,7 @@ func (j *Jar) keyOf(domain string) string {
 	}
 	if j.psl != nil {
 		if j.stdPSL {
-			if k, err := publicsuffix.EffectiveTLDPlusOne(domain); err == nil {
+			if k, ok := j.etldPlusOne(domain); ok {
 				return k
 			}
 			return domain
@@ -97,7 +97,7 @@ func findLocked(b *bucket, e *Entry) int {
 // domain-match, so extra buckets cost time, never correctness.
 func (j *Jar) lookupKeys(host string, dst []string) []string {
 	if j.stdPSL && !isIP(host) {
-		if k, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		if k, ok := j.etldPlusOne(host); ok {
 			return append(dst, k)
 		}
 	}
@@ -127,4 +127,30 @@ func (j *Jar) lookupKeys(host string, dst []string) []string {
 		}
 	}
 	return dst
+}
+
+// maxSiteCache bounds the registrable-domain cache; it is emptied when
+// full.
+const maxSiteCache = 4096
+
+// etldPlusOne returns the registrable domain (eTLD+1) of a host name under
+// publicsuffix.List, ok false if the name is itself a public suffix. The
+// answers are cached: the list lookup costs more than the rest of a
+// retrieval. The caller holds j.mu.
+func (j *Jar) etldPlusOne(host string) (string, bool) {
+	if e, hit := j.siteCache[host]; hit {
+		return e.key, e.ok
+	}
+	k, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if j.siteCache == nil || len(j.siteCache) >= maxSiteCache {
+		j.siteCache = make(map[string]siteEntry)
+	}
+	j.siteCache[host] = siteEntry{k, err == nil}
+	return k, err == nil
+}
+
+// siteEntry is a cached etldPlusOne answer.
+type siteEntry struct {
+	key string
+	ok  bool
 }

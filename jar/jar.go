@@ -79,6 +79,8 @@ type Jar struct {
 	count int
 	// seq is the insertion counter for item.seq.
 	seq uint64
+	// siteCache caches registrable domains (see etldPlusOne).
+	siteCache map[string]siteEntry
 }
 
 // New returns a new, empty cookie jar. A nil o means browser defaults: the
@@ -143,7 +145,8 @@ func (j *Jar) SetCookies(u *url.URL, cookies []*http.Cookie) {
 		if hc == nil {
 			continue
 		}
-		_ = j.storeLocked(&r, fromHTTPCookie(hc), now)
+		c := fromHTTPCookie(hc)
+		_ = j.storeLocked(&r, &c, now)
 	}
 }
 
@@ -159,7 +162,7 @@ func (j *Jar) Cookies(u *url.URL) []*http.Cookie {
 	now := j.now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	var buf [32]*item
+	var buf [64]*item
 	sel := j.retrieveLocked(&r, now, buf[:0])
 	if len(sel) == 0 {
 		return nil
@@ -197,8 +200,8 @@ func (j *Jar) CookieHeader(u *url.URL) string {
 
 // fromHTTPCookie converts a cookie net/http parsed into the attribute form
 // the storage model takes.
-func fromHTTPCookie(hc *http.Cookie) *cookie.Cookie {
-	c := &cookie.Cookie{}
+func fromHTTPCookie(hc *http.Cookie) cookie.Cookie {
+	var c cookie.Cookie
 	c.Name = hc.Name
 	c.Value = hc.Value
 	if hc.Quoted {

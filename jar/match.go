@@ -1,7 +1,7 @@
 package jar
 
 import (
-	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -68,9 +68,18 @@ func canonicalHostname(h string) (string, bool) {
 	return canonicalHostname(a)
 }
 
-// isIP reports whether the canonical host is an IP address literal.
+// isIP reports whether the canonical host is an IP address literal. Only
+// a host with a ':' (IPv6) or ending in a digit (IPv4) can be one, which
+// spares the parse for ordinary names.
 func isIP(host string) bool {
-	return net.ParseIP(host) != nil
+	if host == "" {
+		return false
+	}
+	if c := host[len(host)-1]; (c < '0' || c > '9') && strings.IndexByte(host, ':') < 0 {
+		return false
+	}
+	_, err := netip.ParseAddr(host)
+	return err == nil
 }
 
 // domainMatch reports whether the canonical string s domain-matches the
@@ -81,6 +90,15 @@ func domainMatch(s, d string) bool {
 		return true
 	}
 	return len(s) > len(d) && s[len(s)-len(d)-1] == '.' && strings.HasSuffix(s, d) && !isIP(s)
+}
+
+// domainMatchName is domainMatch for a string s already known to be a
+// host name (sIP false) or an IP address (sIP true).
+func domainMatchName(s, d string, sIP bool) bool {
+	if s == d {
+		return true
+	}
+	return !sIP && len(s) > len(d) && s[len(s)-len(d)-1] == '.' && s[len(s)-len(d):] == d
 }
 
 // defaultPath returns the default-path of a request URI, RFC 6265bis
@@ -141,8 +159,8 @@ func isLoopback(host string) bool {
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.Unmap().IsLoopback()
 }
 
 // isASCII reports whether s holds only ASCII bytes.

@@ -1,7 +1,6 @@
 package jar
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -21,6 +20,7 @@ func (j *Jar) retrieveLocked(r *Request, now time.Time, dst []*item) []*item {
 	if !ok {
 		return dst
 	}
+	hostIP := isIP(host)
 	path := requestPath(r.URL)
 	secure := isSecure(r.URL, host)
 	same := j.sameSite(r, host)
@@ -44,7 +44,7 @@ func (j *Jar) retrieveLocked(r *Request, now time.Time, dst []*item) []*item {
 				if host != it.Domain {
 					continue
 				}
-			} else if !domainMatch(host, it.Domain) || j.isPublicSuffix(it.Domain) {
+			} else if !domainMatchName(host, it.Domain, hostIP) || it.suffixDomain {
 				continue
 			}
 			if !pathMatch(path, it.Path) {
@@ -75,8 +75,7 @@ func (j *Jar) retrieveLocked(r *Request, now time.Time, dst []*item) []*item {
 	}
 	// Step 4: each bucket is kept sorted; only several buckets need a merge.
 	if len(keys) > 1 {
-		sel := dst[start:]
-		sort.SliceStable(sel, func(a, b int) bool { return sel[a].before(sel[b]) })
+		sortItems(dst[start:])
 	}
 	// Step 5.
 	for _, it := range dst[start:] {
@@ -93,7 +92,7 @@ func (j *Jar) CookieHeaderFor(r Request) string {
 	now := j.now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	var buf [32]*item
+	var buf [64]*item
 	sel := j.retrieveLocked(&r, now, buf[:0])
 	return renderHeader(sel)
 }
@@ -105,7 +104,7 @@ func (j *Jar) CookiesFor(r Request) []*Entry {
 	now := j.now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	var buf [32]*item
+	var buf [64]*item
 	sel := j.retrieveLocked(&r, now, buf[:0])
 	if len(sel) == 0 {
 		return nil
@@ -175,4 +174,15 @@ func containsPort(ports []int, p int) bool {
 		}
 	}
 	return false
+}
+
+// sortItems sorts s into retrieval order with an insertion sort: it is only
+// used to merge the few buckets of one lookup, and unlike sort.Slice it
+// lets the caller's buffer stay on the stack.
+func sortItems(s []*item) {
+	for i := 1; i < len(s); i++ {
+		for k := i; k > 0 && s[k].before(s[k-1]); k-- {
+			s[k], s[k-1] = s[k-1], s[k]
+		}
+	}
 }

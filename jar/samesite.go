@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strings"
 
-	"golang.org/x/net/publicsuffix"
-
 	"github.com/httpstate/httpstate/cookie"
 )
 
@@ -70,7 +68,7 @@ func (j *Jar) site(host string) string {
 		return host
 	}
 	if j.stdPSL {
-		if k, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		if k, ok := j.etldPlusOne(host); ok {
 			return k
 		}
 		return host

@@ -221,6 +221,7 @@ func (j *Jar) insertEntryLocked(e Entry, viaHTTP bool, now time.Time) error {
 			j.removeAtLocked(key, b, i)
 			return nil
 		}
+		it.suffixDomain = old.suffixDomain
 		b.items[i] = it
 		return nil
 	}
