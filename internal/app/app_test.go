@@ -9,9 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/httpstate/httpstate/internal/testutil"
 	"github.com/httpstate/httpstate/session"
 	"github.com/httpstate/httpstate/store/memstore"
+	"github.com/httpstate/httpstate/store/redisstore"
 )
 
 func TestLoginRenewsID(t *testing.T) {
@@ -510,5 +513,42 @@ func TestExpiredMetric(t *testing.T) {
 	}
 	if home := alice.get("/").body; strings.Contains(home, `id="user"`) {
 		t.Errorf("alice is signed in after her session expired")
+	}
+}
+
+// TestDashboardTwoInstancesRedis runs two Apps, each with its own client and
+// store on one redis-server: the first one's dashboard shows a login on the
+// second, and a revocation on the first ends a session made on the second.
+func TestDashboardTwoInstancesRedis(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	open := func() session.Store {
+		client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+		t.Cleanup(func() { client.Close() })
+		st, err := redisstore.New(client, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	_, one := newTestApp(t, open(), func(o *Options) { o.PollInterval = 20 * time.Millisecond })
+	_, two := newTestApp(t, open(), nil)
+	admin := newClient(t, one.URL)
+	admin.mustLogin("admin", "admin")
+	events := admin.stream("/dashboard/events")
+	alice := newClient(t, two.URL)
+	alice.mustLogin("alice", "alice")
+	snap := nextSnapshot(t, events, func(s *snapshot) bool { return contains(principals(s), "alice") })
+	var key string
+	for _, row := range snap.Sessions {
+		if row.Principal == "alice" {
+			key = row.Key
+		}
+	}
+	if key != session.Key(alice.sid()) {
+		t.Fatalf("dashboard key for alice %q, want %q", key, session.Key(alice.sid()))
+	}
+	admin.post("/dashboard/revoke", url.Values{"key": {key}, "csrf_token": {admin.token()}})
+	if body := alice.get("/").body; strings.Contains(body, `id="user"`) {
+		t.Errorf("alice is still signed in on instance two after revocation on instance one")
 	}
 }

@@ -9,12 +9,18 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/internal/testutil"
 	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/boltstore"
 	"github.com/httpstate/httpstate/store/memstore"
+	"github.com/httpstate/httpstate/store/redisstore"
 )
 
 // storeFactory makes a fresh store for one test.
@@ -27,6 +33,23 @@ type storeFactory struct {
 var storeFactories = []storeFactory{
 	{"memstore", func(t testing.TB) session.Store {
 		st, err := memstore.New(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}},
+	{"boltstore", func(t testing.TB) session.Store {
+		st, err := boltstore.Open(filepath.Join(t.TempDir(), "sessions.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}},
+	{"redisstore", func(t testing.TB) session.Store {
+		srv := testutil.StartRedis(t, nil)
+		client := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+		t.Cleanup(func() { client.Close() })
+		st, err := redisstore.New(client, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
