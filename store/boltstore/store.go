@@ -77,7 +77,9 @@ var (
 var _ session.Store = (*Store)(nil)
 
 // Open opens the store in the file at path, creating it with mode 0600 if
-// it does not exist. o configures it; nil means the defaults.
+// it does not exist (an existing file keeps its mode). o configures it; nil
+// means the defaults. The file is locked: a second Open of it, from any
+// process, waits up to Options.Timeout and fails.
 func Open(path string, o *Options) (*Store, error) {
 	var opt Options
 	if o != nil {
@@ -201,12 +203,12 @@ func (s *Store) batch(op string, fn func(tx *bolt.Tx) error) error {
 	// MaxBatchDelay for company that is not coming would only add latency.
 	// Writes that overlap others join a batch and share its commit.
 	var err error
+	defer s.inflight.Add(-1) // deferred: Update's fn may panic
 	if s.inflight.Add(1) == 1 {
 		err = s.db.Update(fn)
 	} else {
 		err = s.db.Batch(fn)
 	}
-	s.inflight.Add(-1)
 	if err != nil {
 		return wrap(op, err)
 	}

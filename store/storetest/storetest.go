@@ -80,15 +80,15 @@ func NewRecord(key, principal string, now time.Time) *session.Record {
 // Env is what a case runs against: a fresh store and the clock it judges
 // expiry by.
 type Env struct {
-	Store session.Store
-	Clock *Clock
-	Ctx   context.Context
+	Store session.Store   // fresh and empty when the case starts
+	Clock *Clock          // the clock Store judges expiry by; starts at Epoch
+	Ctx   context.Context // passed to every Store call
 }
 
 // Case is one behaviour of the session.Store contract.
 type Case struct {
-	Name string
-	Run  func(t *testing.T, e *Env)
+	Name string                     // the sub-test's name
+	Run  func(t *testing.T, e *Env) // checks the behaviour against e
 }
 
 // Cases returns the suite's cases in the order Run runs them, so that a store
