@@ -1,6 +1,6 @@
 // Package token makes and checks the tokens httpstate hands to clients:
 // encrypted values under a rotating key set (Keyring), used by cookie-held
-// sessions (store/cookiestore) and available to csrf and applications, and
+// sessions (store/cookiestore) and available to applications, and
 // JSON Web Tokens (RFC 7519) for access and refresh tokens, built on
 // github.com/golang-jwt/jwt/v5.
 //
