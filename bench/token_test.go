@@ -37,7 +37,7 @@ func kbRecord(now time.Time) *session.Record {
 	return r
 }
 
-func cookieCodecs(b *testing.B) (*cookiestore.Codec, *securecookie.SecureCookie) {
+func cookieCodecs(b *testing.B) (*cookiestore.Codec, *securecookie.SecureCookie, *securecookie.SecureCookie) {
 	ring, err := token.NewKeyring(token.GenerateKey(1))
 	if err != nil {
 		b.Fatal(err)
@@ -49,11 +49,15 @@ func cookieCodecs(b *testing.B) (*cookiestore.Codec, *securecookie.SecureCookie)
 	// gorilla/securecookie with AES-256 (CTR) and HMAC-SHA256, gob-encoded,
 	// as gorilla/sessions' CookieStore uses it.
 	sc := securecookie.New(securecookie.GenerateRandomKey(32), securecookie.GenerateRandomKey(32))
-	return cs, sc
+	// The same with its JSON serializer, to separate serialisation from
+	// crypto cost.
+	scj := securecookie.New(securecookie.GenerateRandomKey(32), securecookie.GenerateRandomKey(32)).
+		SetSerializer(securecookie.JSONEncoder{})
+	return cs, sc, scj
 }
 
 func BenchmarkCookieSessionEncode(b *testing.B) {
-	cs, sc := cookieCodecs(b)
+	cs, sc, scj := cookieCodecs(b)
 	rec := kbRecord(time.Now())
 	b.Run("cookiestore", func(b *testing.B) {
 		b.ReportAllocs()
@@ -63,18 +67,23 @@ func BenchmarkCookieSessionEncode(b *testing.B) {
 			}
 		}
 	})
-	b.Run("securecookie", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := sc.Encode("sid", rec); err != nil {
-				b.Fatal(err)
+	for _, c := range []struct {
+		name string
+		s    *securecookie.SecureCookie
+	}{{"securecookie", sc}, {"securecookie-json", scj}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.s.Encode("sid", rec); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }
 
 func BenchmarkCookieSessionDecode(b *testing.B) {
-	cs, sc := cookieCodecs(b)
+	cs, sc, scj := cookieCodecs(b)
 	rec := kbRecord(time.Now())
 	v1, err := cs.Encode(rec)
 	if err != nil {
@@ -84,7 +93,11 @@ func BenchmarkCookieSessionDecode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("encoded length: cookiestore %d, securecookie %d", len(v1), len(v2))
+	v3, err := scj.Encode("sid", rec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("encoded length: cookiestore %d, securecookie %d, securecookie-json %d", len(v1), len(v2), len(v3))
 	b.Run("cookiestore", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -93,15 +106,21 @@ func BenchmarkCookieSessionDecode(b *testing.B) {
 			}
 		}
 	})
-	b.Run("securecookie", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var out session.Record
-			if err := sc.Decode("sid", v2, &out); err != nil {
-				b.Fatal(err)
+	for _, c := range []struct {
+		name string
+		s    *securecookie.SecureCookie
+		v    string
+	}{{"securecookie", sc, v2}, {"securecookie-json", scj, v3}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var out session.Record
+				if err := c.s.Decode("sid", c.v, &out); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }
 
 func jwtKeys(b *testing.B) []token.SigningKey {
