@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/httpstate/httpstate/jar"
 )
 
@@ -149,6 +151,16 @@ func (c *Client) Load(path string) error {
 	if len(sf.Cookies) > 0 && !bytes.Equal(sf.Cookies, []byte("null")) {
 		if err := readCookies(c.jar, sf.Cookies); err != nil {
 			return fmt.Errorf("client: load %s: cookies: %w", path, err)
+		}
+	}
+	for k, vs := range sf.Header {
+		if !httpguts.ValidHeaderFieldName(k) {
+			return fmt.Errorf("client: load %s: invalid header name %q", path, k)
+		}
+		for _, v := range vs {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return fmt.Errorf("client: load %s: invalid value for header %s", path, k)
+			}
 		}
 	}
 	c.mu.Lock()

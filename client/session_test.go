@@ -173,3 +173,21 @@ func TestSaveLoadRealJar(t *testing.T) {
 		t.Errorf("loaded %d cookies, want 3", n)
 	}
 }
+
+func TestLoadRejectsBadHeaders(t *testing.T) {
+	dir := t.TempDir()
+	for _, data := range []string{
+		`{"version":1,"headers":{"Bad Name":["x"]}}`,
+		`{"version":1,"headers":{"X-Ok":["a\r\nInjected: 1"]}}`,
+	} {
+		p := filepath.Join(dir, "s.json")
+		os.WriteFile(p, []byte(data), 0o600)
+		c := mustNew(t, nil)
+		if err := c.Load(p); err == nil || !strings.Contains(err.Error(), "invalid") {
+			t.Errorf("Load(%s): got %v, want an invalid-header error", data, err)
+		}
+		if len(c.Header()) != 1 { // User-Agent only
+			t.Errorf("Load(%s) changed the headers: %v", data, c.Header())
+		}
+	}
+}
