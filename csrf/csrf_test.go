@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -274,5 +275,27 @@ func TestSessionSecretWithoutSession(t *testing.T) {
 	p.TokenHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/token", nil))
 	if rec.Code != http.StatusInternalServerError {
 		t.Errorf("TokenHandler without a session: status %d, want 500", rec.Code)
+	}
+}
+
+// The secret lives in the session's data, so it follows the session through
+// an ID renewal (as at sign-in); Rotate is what retires it.
+func TestSecretSurvivesRenew(t *testing.T) {
+	a := newSessionApp(t, nil)
+	c := a.client(t)
+	tok := fetchToken(t, c, a.srv.URL)
+	u, _ := url.Parse(a.srv.URL)
+	before := c.Jar.Cookies(u)
+	resp, err := c.Get(a.srv.URL + "/renew")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	after := c.Jar.Cookies(u)
+	if len(before) != 1 || len(after) != 1 || before[0].Value == after[0].Value {
+		t.Fatalf("session cookie not renewed: before %v, after %v", before, after)
+	}
+	if got := post(t, c, a.srv.URL+"/transfer", tok, true, nil); got != http.StatusOK {
+		t.Errorf("token after session renewal: status %d, want 200", got)
 	}
 }

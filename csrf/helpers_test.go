@@ -78,6 +78,11 @@ func (a *app) mux(p *csrf.Protector) http.Handler {
 		io.WriteString(w, csrf.Token(r))
 	})
 	mux.Handle("/token", p.TokenHandler())
+	mux.HandleFunc("/renew", func(w http.ResponseWriter, r *http.Request) {
+		if err := session.FromRequest(r).Renew(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
 	mux.HandleFunc("/secret", func(w http.ResponseWriter, r *http.Request) {
 		// Test-only peek at the session-bound secret.
 		var b []byte
