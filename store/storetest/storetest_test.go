@@ -1,6 +1,14 @@
 package storetest_test
 
 import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,15 +17,168 @@ import (
 	"github.com/httpstate/httpstate/store/storetest"
 )
 
+// brokenEnv names a deliberately broken store for TestMemstore to run the
+// suite against; TestSuiteCatchesBrokenStores sets it in a child process.
+const brokenEnv = "STORETEST_BROKEN"
+
 // TestMemstore runs the suite against the reference in-memory store, so the
 // suite itself is checked whenever it changes.
 func TestMemstore(t *testing.T) {
+	wrap := func(s session.Store) session.Store { return s }
+	lag := time.Duration(0)
+	if name := os.Getenv(brokenEnv); name != "" {
+		i := slices.IndexFunc(brokenStores, func(b brokenStore) bool { return b.name == name })
+		if i < 0 {
+			t.Fatalf("%s=%q names no broken store", brokenEnv, name)
+		}
+		wrap, lag = brokenStores[i].wrap, brokenStores[i].clockLag
+	}
 	storetest.Run(t, func(t *testing.T, now func() time.Time) session.Store {
-		s, err := memstore.New(&memstore.Options{Now: now, Shards: 4})
+		s, err := memstore.New(&memstore.Options{Now: func() time.Time { return now().Add(-lag) }, Shards: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
-		return s
+		return wrap(s)
 	})
+}
+
+// A brokenStore breaks one promise of the contract; the suite must notice.
+type brokenStore struct {
+	name     string
+	wrap     func(session.Store) session.Store
+	clockLag time.Duration // the store's clock runs this far behind the suite's
+	wantFail string        // a case that must fail
+}
+
+var brokenStores = []brokenStore{
+	{name: "resurrect", wrap: func(s session.Store) session.Store { return resurrect{s} }, wantFail: "WritesOnAbsent"},
+	{name: "racy-update", wrap: func(s session.Store) session.Store { return racyUpdate{s} }, wantFail: "UpdateConcurrent"},
+	{name: "sweep-twice", wrap: func(s session.Store) session.Store { return &sweepTwice{Store: s} }, wantFail: "Sweep"},
+	{name: "unordered", wrap: func(s session.Store) session.Store { return reversed{s} }, wantFail: "ByPrincipalOrder"},
+	{name: "shared-load", wrap: func(s session.Store) session.Store { return &sharedLoad{Store: s} }, wantFail: "LoadReturnsCopy"},
+	{name: "close-noop", wrap: func(s session.Store) session.Store { return closeNoop{s} }, wantFail: "Close"},
+	{name: "rename-copies", wrap: func(s session.Store) session.Store { return renameCopies{s} }, wantFail: "Rename"},
+	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
+}
+
+// TestSuiteCatchesBrokenStores runs the suite, in a child process, against
+// each broken store and checks the case that should fail does.
+func TestSuiteCatchesBrokenStores(t *testing.T) {
+	for _, b := range brokenStores {
+		t.Run(b.name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestMemstore$", "-test.count=1")
+			cmd.Env = append(os.Environ(), brokenEnv+"="+b.name)
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("the suite passed a store that is %s", b.name)
+			}
+			if want := "--- FAIL: TestMemstore/" + b.wantFail + " "; !strings.Contains(string(out), want) {
+				t.Fatalf("output lacks %q:\n%s", want, out)
+			}
+		})
+	}
+}
+
+// resurrect lets a late save create the session it cannot find.
+type resurrect struct{ session.Store }
+
+func (s resurrect) Save(ctx context.Context, key string, d session.Delta) error {
+	err := s.Store.Save(ctx, key, d)
+	if errors.Is(err, session.ErrNotFound) {
+		now := d.LastAccess
+		if now.IsZero() {
+			now = storetest.Epoch
+		}
+		r := storetest.NewRecord(key, "", now)
+		r.Attrs = d.Set
+		return s.Store.Create(ctx, r)
+	}
+	return err
+}
+
+// racyUpdate updates by Load, fn, Save: concurrent updates lose each other.
+type racyUpdate struct{ session.Store }
+
+func (s racyUpdate) Update(ctx context.Context, key, attr string, fn func([]byte, bool) ([]byte, error)) ([]byte, error) {
+	r, found, err := s.Load(ctx, key)
+	if err != nil || !found {
+		return nil, errors.Join(err, session.ErrNotFound)
+	}
+	old, ok := r.Attrs[attr]
+	runtime.Gosched()
+	nv, err := fn(old, ok)
+	if err != nil {
+		return nil, err
+	}
+	d := session.Delta{Set: map[string][]byte{attr: nv}}
+	if nv == nil {
+		d = session.Delta{Delete: []string{attr}}
+	}
+	return nv, s.Save(ctx, key, d)
+}
+
+// sweepTwice reports every swept session again on the next Sweep.
+type sweepTwice struct {
+	session.Store
+	mu   sync.Mutex
+	last []session.Meta
+}
+
+func (s *sweepTwice) Sweep(ctx context.Context) ([]session.Meta, error) {
+	got, err := s.Store.Sweep(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append(got, s.last...)
+	s.last = got
+	return out, err
+}
+
+// reversed lists a principal's sessions newest first.
+type reversed struct{ session.Store }
+
+func (s reversed) ByPrincipal(ctx context.Context, p string) ([]session.Meta, error) {
+	m, err := s.Store.ByPrincipal(ctx, p)
+	slices.Reverse(m)
+	return m, err
+}
+
+// sharedLoad hands every caller the same record.
+type sharedLoad struct {
+	session.Store
+	mu    sync.Mutex
+	cache map[string]*session.Record
+}
+
+func (s *sharedLoad) Load(ctx context.Context, key string) (*session.Record, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.cache[key]; ok {
+		return r, true, nil
+	}
+	r, found, err := s.Store.Load(ctx, key)
+	if found {
+		if s.cache == nil {
+			s.cache = make(map[string]*session.Record)
+		}
+		s.cache[key] = r
+	}
+	return r, found, err
+}
+
+// closeNoop ignores Close.
+type closeNoop struct{ session.Store }
+
+func (closeNoop) Close() error { return nil }
+
+// renameCopies copies the record to the new key and leaves the old one.
+type renameCopies struct{ session.Store }
+
+func (s renameCopies) Rename(ctx context.Context, oldKey, newKey string) error {
+	r, found, err := s.Load(ctx, oldKey)
+	if err != nil || !found {
+		return errors.Join(err, session.ErrNotFound)
+	}
+	r.Key = newKey
+	return s.Create(ctx, r)
 }
