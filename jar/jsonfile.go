@@ -2,12 +2,14 @@ package jar
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/httpstate/httpstate/cookie"
 )
@@ -24,6 +26,10 @@ import (
 //	}
 //
 // Times are RFC 3339 with nanoseconds in UTC; a zero time is omitted.
+// Cookie octets need not be UTF-8, which JSON strings cannot carry: a name,
+// value, path or comment that is not valid UTF-8 is written base64-encoded
+// in "nameBase64", "valueBase64", "pathBase64", "commentBase64" or
+// "commentURLBase64" instead.
 
 // jsonVersion is the version of the JSON cookie file format.
 const jsonVersion = 1
@@ -57,6 +63,48 @@ type jsonEntry struct {
 	Port        []int      `json:"port,omitempty"`
 	Comment     string     `json:"comment,omitempty"`
 	CommentURL  string     `json:"commentURL,omitempty"`
+
+	NameB64       string `json:"nameBase64,omitempty"`
+	ValueB64      string `json:"valueBase64,omitempty"`
+	PathB64       string `json:"pathBase64,omitempty"`
+	CommentB64    string `json:"commentBase64,omitempty"`
+	CommentURLB64 string `json:"commentURLBase64,omitempty"`
+}
+
+// b64Fields pairs each text field of a jsonEntry with its base64 twin.
+func (je *jsonEntry) b64Fields() [5][2]*string {
+	return [5][2]*string{
+		{&je.Name, &je.NameB64}, {&je.Value, &je.ValueB64}, {&je.Path, &je.PathB64},
+		{&je.Comment, &je.CommentB64}, {&je.CommentURL, &je.CommentURLB64},
+	}
+}
+
+// encodeBinary moves each field that is not valid UTF-8 to its base64 twin.
+func (je *jsonEntry) encodeBinary() {
+	for _, f := range je.b64Fields() {
+		if !utf8.ValidString(*f[0]) {
+			*f[1] = base64.StdEncoding.EncodeToString([]byte(*f[0]))
+			*f[0] = ""
+		}
+	}
+}
+
+// decodeBinary restores the fields written base64-encoded.
+func (je *jsonEntry) decodeBinary() error {
+	for _, f := range je.b64Fields() {
+		if *f[1] == "" {
+			continue
+		}
+		if *f[0] != "" {
+			return errors.New("both a field and its Base64 form are set")
+		}
+		b, err := base64.StdEncoding.DecodeString(*f[1])
+		if err != nil {
+			return fmt.Errorf("bad base64: %w", err)
+		}
+		*f[0] = string(b)
+	}
+	return nil
 }
 
 // sameSiteNames are the JSON spellings of cookie.SameSite.
@@ -99,6 +147,7 @@ func WriteJSON(w io.Writer, es []Entry) error {
 			SameSite: ss, Partitioned: e.Partitioned, Created: timePtr(e.Created), LastAccess: timePtr(e.LastAccess),
 			Version: e.Version, Port: e.Port, Comment: e.Comment, CommentURL: e.CommentURL,
 		}
+		f.Cookies[i].encodeBinary()
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -238,6 +287,9 @@ func jsonErr(err error) error {
 
 // entry converts and validates a decoded cookie.
 func (je *jsonEntry) entry() (Entry, error) {
+	if err := je.decodeBinary(); err != nil {
+		return Entry{}, fmt.Errorf("cookie %q: %w", je.Name, err)
+	}
 	e := Entry{
 		Name: je.Name, Value: je.Value, Domain: je.Domain, HostOnly: je.HostOnly, Path: je.Path,
 		Expires: timeVal(je.Expires), Persistent: je.Persistent, Secure: je.Secure, HttpOnly: je.HttpOnly,

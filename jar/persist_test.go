@@ -94,7 +94,8 @@ func TestJSONRoundTripKeepsEveryField(t *testing.T) {
 		Expires: tNow.Add(time.Hour), Persistent: true, Secure: true, HttpOnly: true,
 		SameSite: cookie.SameSiteStrict, Partitioned: true, Created: tNow.Add(-time.Hour),
 		LastAccess: tNow.Add(123456789), Version: 1, Port: []int{80, 8080}, Comment: "c", CommentURL: "http://x/",
-	}, {Name: "", Value: "nameless", Domain: "127.0.0.1", HostOnly: true, Path: "/"}}
+	}, {Name: "", Value: "nameless", Domain: "127.0.0.1", HostOnly: true, Path: "/"},
+		{Name: "bin\xff", Value: "\x82\xfe raw", Domain: "example.com", Path: "/\xe9t\xe9", Comment: "\xff"}}
 	var buf bytes.Buffer
 	if err := WriteJSON(&buf, es); err != nil {
 		t.Fatal(err)
