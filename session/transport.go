@@ -50,15 +50,20 @@ func requestCookies(h http.Header, name string, out []string) int {
 	return n
 }
 
-// trimOWS removes leading and trailing spaces and tabs.
+// trimOWS removes leading and trailing ASCII white space (space, tab, CR,
+// LF), as net/textproto.TrimString does.
 func trimOWS(s string) string {
-	for s != "" && (s[0] == ' ' || s[0] == '\t') {
+	for s != "" && isASCIISpace(s[0]) {
 		s = s[1:]
 	}
-	for s != "" && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+	for s != "" && isASCIISpace(s[len(s)-1]) {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
 }
 
 // chunkName returns the name of the i-th cookie of a chunked session: name,
