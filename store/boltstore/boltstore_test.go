@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -61,6 +62,15 @@ func TestOpenOptions(t *testing.T) {
 	}
 	if _, err := boltstore.Open(filepath.Join(dir, "missing-dir", "x.db"), nil); err == nil {
 		t.Errorf("Open in a missing directory = nil error, want one")
+	}
+	// A file that is not a bbolt database is refused.
+	junk := filepath.Join(dir, "junk.db")
+	if err := os.WriteFile(junk, []byte(strings.Repeat("not a database ", 1000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := boltstore.Open(junk, nil); err == nil {
+		s.Close()
+		t.Errorf("Open of a junk file = nil error, want one")
 	}
 	// A second handle on a locked file gives up after Timeout.
 	path := filepath.Join(dir, "locked.db")
