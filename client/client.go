@@ -52,6 +52,11 @@ type Options struct {
 	// MaxIdleConnsPerHost is how many keep-alive connections per host the
 	// pool keeps; 0 means DefaultMaxIdleConnsPerHost.
 	MaxIdleConnsPerHost int
+	// MaxConnsPerHost caps the connections per host, dialing and idle
+	// included; requests beyond it wait for a free connection. 0 means no
+	// cap. (net/http may dial more connections than there are concurrent
+	// requests while a pool warms up; a cap bounds that.)
+	MaxConnsPerHost int
 	// DialTimeout bounds connecting; 0 means DefaultDialTimeout.
 	DialTimeout time.Duration
 	// TLSHandshakeTimeout bounds the TLS handshake; 0 means

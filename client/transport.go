@@ -41,6 +41,7 @@ func NewTransport(o *Options) *http.Transport {
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          0, // no global limit; the per-host limit applies
 		MaxIdleConnsPerHost:   o.MaxIdleConnsPerHost,
+		MaxConnsPerHost:       o.MaxConnsPerHost,
 		IdleConnTimeout:       DefaultIdleConnTimeout,
 		TLSHandshakeTimeout:   o.TLSHandshakeTimeout,
 		ResponseHeaderTimeout: o.ResponseHeaderTimeout,

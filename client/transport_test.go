@@ -99,3 +99,26 @@ func TestHTTP2Negotiated(t *testing.T) {
 		t.Errorf("protocol: client saw %s, server saw %s; want HTTP/2.0", resp.Proto, body)
 	}
 }
+
+func TestMaxConnsPerHost(t *testing.T) {
+	srv, conns := newCountingServer(t, http.HandlerFunc(okHandler), false)
+	c := mustNew(t, &client.Options{MaxConnsPerHost: 3})
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() {
+			for range 20 {
+				resp, err := c.Get(context.Background(), srv.URL)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+	wg.Wait()
+	if got := conns.n.Load(); got < 1 || got > 3 {
+		t.Errorf("12 workers with MaxConnsPerHost 3 opened %d connections, want 1..3", got)
+	}
+}
