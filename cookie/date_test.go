@@ -1,90 +1,10 @@
 package cookie
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 )
-
-// conformanceDir is the http-state vectors directory, relative to this
-// package (the shared/ folder sits beside the repository).
-var conformanceDir = filepath.Join("..", "..", "shared", "conformance", "http-state")
-
-// dateVector is one entry of the http-state dates/*.json files.
-type dateVector struct {
-	Test     string  `json:"test"`
-	Expected *string `json:"expected"`
-}
-
-// loadDateVectors reads a dates/*.json file, dropping the "//" comment lines
-// that bsd-examples.json has before its JSON.
-func loadDateVectors(tb testing.TB, name string) []dateVector {
-	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(conformanceDir, "dates", name))
-	if err != nil {
-		tb.Fatalf("reading date vectors: %v", err)
-	}
-	var kept bytes.Buffer
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		if bytes.HasPrefix(bytes.TrimSpace(sc.Bytes()), []byte("//")) {
-			continue
-		}
-		kept.Write(sc.Bytes())
-		kept.WriteByte('\n')
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatalf("scanning %s: %v", name, err)
-	}
-	var vs []dateVector
-	if err := json.Unmarshal(kept.Bytes(), &vs); err != nil {
-		tb.Fatalf("decoding %s: %v", name, err)
-	}
-	return vs
-}
-
-// dateVectorFiles are the http-state date vector files (Adam Barth's
-// http-state suite; bsd-examples.json comes from Chromium).
-var dateVectorFiles = []struct {
-	name  string
-	count int
-}{
-	{"examples.json", 15},
-	{"bsd-examples.json", 55},
-}
-
-func TestParseDateConformance(t *testing.T) {
-	pass, total := 0, 0
-	for _, f := range dateVectorFiles {
-		vs := loadDateVectors(t, f.name)
-		if len(vs) != f.count {
-			t.Errorf("%s: %d vectors, want %d", f.name, len(vs), f.count)
-		}
-		for _, v := range vs {
-			total++
-			got, err := ParseDate(v.Test)
-			switch {
-			case v.Expected == nil && err == nil:
-				t.Errorf("%s: ParseDate(%q) = %v, want an error", f.name, v.Test, got)
-			case v.Expected != nil && err != nil:
-				t.Errorf("%s: ParseDate(%q) error %v, want %s", f.name, v.Test, err, *v.Expected)
-			case v.Expected != nil && got.Format(imfFixdate) != *v.Expected:
-				t.Errorf("%s: ParseDate(%q) = %s, want %s", f.name, v.Test, got.Format(imfFixdate), *v.Expected)
-			default:
-				pass++
-			}
-		}
-	}
-	t.Logf("http-state date vectors: %d/%d pass", pass, total)
-	if total != 70 {
-		t.Errorf("ran %d date vectors, want 70", total)
-	}
-}
 
 // parseDateTests cover each rule of RFC 6265bis section 5.1.1 beyond the
 // http-state vectors.

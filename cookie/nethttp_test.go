@@ -1,38 +1,10 @@
 package cookie
 
 import (
-	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// parserVector is one test of the http-state parser.json file.
-type parserVector struct {
-	Test     string   `json:"test"`
-	Received []string `json:"received"`
-}
-
-// loadParserLines returns every "received" Set-Cookie string of the
-// http-state parser.json vectors.
-func loadParserLines(tb testing.TB) []string {
-	tb.Helper()
-	data, err := os.ReadFile(filepath.Join(conformanceDir, "parser.json"))
-	if err != nil {
-		tb.Fatalf("reading parser vectors: %v", err)
-	}
-	var vs []parserVector
-	if err := json.Unmarshal(data, &vs); err != nil {
-		tb.Fatalf("decoding parser.json: %v", err)
-	}
-	var lines []string
-	for _, v := range vs {
-		lines = append(lines, v.Received...)
-	}
-	return lines
-}
 
 // commonFields are the fields both parsers produce, normalised to net/http's
 // conventions: Value without surrounding DQUOTEs, Domain without a leading
@@ -169,55 +141,4 @@ func ptrFields(c *Cookie) any {
 		return nil
 	}
 	return fromCookie(c)
-}
-
-// parserVectorDifferences are the http-state parser.json tests whose RFC 6265
-// (2011) expectation RFC 6265bis changed, with the section that changed it.
-var parserVectorDifferences = map[string]string{
-	"DISABLED_CHROMIUM0022": "RFC 6265bis 5.6 step 1: a NUL ignores the line (RFC 6265 truncated the value at it)",
-	"DISABLED_CHROMIUM0023": "RFC 6265bis 5.6 step 1: a CR ignores the line (RFC 6265 truncated the value at it)",
-}
-
-// TestParserVectorsNameValue checks every http-state parser.json test that
-// receives one Set-Cookie line and sends back exactly one cookie: that cookie
-// was stored, so its name and value are what ParseSetCookie must produce.
-// (The full vectors, with domain, path and ordering, run in the jar package.)
-func TestParserVectorsNameValue(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(conformanceDir, "parser.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var vs []struct {
-		Test     string   `json:"test"`
-		Received []string `json:"received"`
-		Sent     []struct {
-			Name  string `json:"name"`
-			Value string `json:"value"`
-		} `json:"sent"`
-	}
-	if err := json.Unmarshal(data, &vs); err != nil {
-		t.Fatal(err)
-	}
-	checked, known := 0, 0
-	for _, v := range vs {
-		if len(v.Received) != 1 || len(v.Sent) != 1 {
-			continue
-		}
-		checked++
-		c, err := ParseSetCookie(v.Received[0])
-		agrees := err == nil && c.Name == v.Sent[0].Name && c.Value == v.Sent[0].Value
-		reason, listed := parserVectorDifferences[v.Test]
-		switch {
-		case !agrees && !listed:
-			t.Errorf("%s: ParseSetCookie(%q) = %+v, %v; want name %q value %q", v.Test, v.Received[0], c, err, v.Sent[0].Name, v.Sent[0].Value)
-		case agrees && listed:
-			t.Errorf("%s: now agrees with the vector; drop it from parserVectorDifferences (%s)", v.Test, reason)
-		case !agrees:
-			known++
-		}
-	}
-	t.Logf("http-state parser.json: %d single-cookie tests checked, %d known RFC 6265bis differences", checked, known)
-	if checked < 100 {
-		t.Errorf("checked only %d tests; the vector file changed?", checked)
-	}
 }
