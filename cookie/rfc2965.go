@@ -171,10 +171,11 @@ const (
 //
 // A value is a token or a quoted-string; commas inside quoted-strings (such
 // as a Port list) do not separate cookies. Attribute names are
-// case-insensitive, unknown attributes are ignored, and a repeated attribute
-// keeps its first value (section 3.2.2). A bare Port=80 is accepted. Domain
-// and Path are kept as sent (a Domain keeps its leading dot, which RFC 2965
-// gives meaning). Version is required and must be at least 1.
+// case-insensitive, unknown attributes are ignored (section 3.3.1), and a
+// repeated attribute keeps its first value (section 3.2.2). A bare Port=80 is
+// accepted. Domain and Path are kept as sent: supplying the leading dot of a
+// Domain (section 3.2.2) and the defaults of section 3.3.1 is the jar's work.
+// Version is required (section 3.3.2) and must be at least 1.
 //
 // It returns every well-formed cookie, in order, and an error wrapping
 // ErrSyntax that joins the reasons the others were dropped (a missing '=' or
@@ -191,7 +192,7 @@ func ParseSetCookie2(line string) ([]*Cookie, error) {
 	)
 	finish := func() {
 		if cur != nil && !bad {
-			if seen&seenVersion == 0 {
+			if seen&seenVersion == 0 { // section 3.3.2: rejected without Version
 				errs = append(errs, fmt.Errorf("%w: cookie %q has no Version attribute", ErrSyntax, cur.Name))
 			} else {
 				cookies = append(cookies, cur)
@@ -264,7 +265,7 @@ func (c *Cookie) setAttribute2965(av av2965, seen *int) error {
 	case equalFoldASCII(av.name, "version"):
 		bit = seenVersion
 	default:
-		return nil // unknown attributes are ignored
+		return nil // section 3.3.1: unrecognised attributes are ignored
 	}
 	if *seen&bit != 0 {
 		return nil
@@ -411,7 +412,8 @@ func writePortList(b *strings.Builder, ports []int) {
 //
 // Each returned Cookie carries Version from $Version and the Path, Domain and
 // Port (PortSet when $Port is present, Port when it has a list) that follow
-// it; values are unquoted. ';' and ',' both separate pairs. Other $-names are
+// it; values are unquoted. ';' and ',' both separate pairs (section 3.3.4:
+// servers SHOULD accept ',' too). Other $-names are
 // ignored; a repeated $Path, $Domain or $Port keeps the first. A header not
 // starting with a numeric $Version is an error (nil cookies); a NAME that is
 // not a token, a pair without '=', a $-attribute before any cookie or a bad
@@ -504,8 +506,9 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 //
 // $Version is the first cookie's Version (1 when below 1). $Path, $Domain and
 // $Port follow a cookie only when it has them (non-empty Path and Domain,
-// PortSet; a bare $Port when Port is empty), as they came in its Set-Cookie2
-// (section 3.3.4). Cookies that cannot be written (a name that is not a token
+// PortSet; a bare $Port when Port is empty): section 3.3.4 has them mirror
+// the attributes of the Set-Cookie2 header, and omitted when it had none.
+// A port list is written without spaces. Cookies that cannot be written (a name that is not a token
 // or begins with '$', a CTL in a value, a port out of range) are left out.
 // With no writable cookie the result is just the $Version pair.
 func FormatLegacyCookie(cs []*Cookie) string {
