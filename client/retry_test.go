@@ -250,3 +250,22 @@ func TestCheckStatus(t *testing.T) {
 		t.Errorf("message: got %q, want %q", err, want)
 	}
 }
+
+func TestOptionsTimeout(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(block)
+	sr := &sleepRecorder{}
+	c := mustNew(t, &client.Options{Timeout: 50 * time.Millisecond,
+		Retry: &client.RetryPolicy{MaxAttempts: 2, Sleep: sr.Sleep}})
+	_, err := c.Get(context.Background(), srv.URL)
+	if !errors.Is(err, client.ErrTimeout) || !strings.Contains(err.Error(), "timed out") {
+		t.Errorf("got %v, want ErrTimeout", err)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -289,6 +290,35 @@ func TestParseHTTPArgs(t *testing.T) {
 		if r.method != tt.wantMethod || r.url.String() != tt.wantURL || string(r.body) != tt.wantBody {
 			t.Errorf("parseHTTPArgs(%q) = %s %s %q, want %s %s %q", tt.args, r.method, r.url, r.body,
 				tt.wantMethod, tt.wantURL, tt.wantBody)
+		}
+	}
+}
+
+func TestHTTPVerify(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "secure")
+	}))
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		verify   string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{"yes", 1, "", "TLS handshake failed"},
+		{ca, 0, "secure", ""},
+		{"no", 0, "secure", ""},
+		{filepath.Join(t.TempDir(), "missing.pem"), 1, "", "--verify"},
+	} {
+		stdout, stderr, code := runHTTPCmd(t, srv, false, "--verify", tt.verify, srv.URL)
+		if code != tt.wantCode || stdout != tt.wantOut || !strings.Contains(stderr, tt.wantErr) {
+			t.Errorf("--verify %s: exit %d, stdout %q, stderr %q; want %d, %q, %q",
+				tt.verify, code, stdout, stderr, tt.wantCode, tt.wantOut, tt.wantErr)
 		}
 	}
 }
