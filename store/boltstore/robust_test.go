@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,5 +81,72 @@ func TestIterateCallsStore(t *testing.T) {
 	s.Iterate(ctx, func(session.Meta) bool { left++; return true })
 	if left != 0 {
 		t.Fatalf("%d sessions left after deleting all, want 0", left)
+	}
+}
+
+// TestBatchRerun puts a panicking Update in a batch with others. bbolt rolls
+// the batch back and runs the others again: their results must still be
+// written exactly once and returned correctly, and the panic must reach the
+// panicking caller alone.
+func TestBatchRerun(t *testing.T) {
+	s := openStore(t, &boltstore.Options{MaxBatchDelay: 20 * time.Millisecond})
+	ctx := context.Background()
+	if err := s.Create(ctx, storetest.NewRecord("k", "", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		calls int
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i == n/2 {
+				defer func() {
+					if recover() == nil {
+						t.Errorf("the panicking Update did not panic in its caller")
+					}
+				}()
+				s.Update(ctx, "k", "boom", func([]byte, bool) ([]byte, error) { panic("boom") })
+				return
+			}
+			v, err := s.Update(ctx, "k", "list", func(old []byte, ok bool) ([]byte, error) {
+				mu.Lock()
+				calls++
+				mu.Unlock()
+				if !ok {
+					old = []byte{}
+				}
+				return append(append([]byte{}, old...), byte('a'+i)), nil
+			})
+			if err != nil || len(v) == 0 || v[len(v)-1] != byte('a'+i) {
+				t.Errorf("Update %d = %q, %v; want a value ending in %c", i, v, err, 'a'+i)
+			}
+		}()
+	}
+	wg.Wait()
+	r, _, err := s.Load(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := r.Attrs["list"]
+	if len(list) != n-1 {
+		t.Fatalf("list = %q, want %d entries, one per successful Update", list, n-1)
+	}
+	for i := range n {
+		if want := i != n/2; strings.Count(string(list), string(rune('a'+i))) != map[bool]int{true: 1, false: 0}[want] {
+			t.Errorf("list = %q: entry %c appears wrongly", list, 'a'+i)
+		}
+	}
+	if _, ok := r.Attrs["boom"]; ok {
+		t.Errorf("the panicking Update wrote its attribute")
+	}
+	t.Logf("%d successful Updates called fn %d times", n-1, calls)
+	// The store still works after the panic.
+	if _, err := s.Update(ctx, "k", "after", func([]byte, bool) ([]byte, error) { return []byte("1"), nil }); err != nil {
+		t.Fatalf("Update after the panic = %v", err)
 	}
 }
