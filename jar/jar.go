@@ -1,6 +1,7 @@
 package jar
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -85,11 +86,14 @@ type Jar struct {
 
 // New returns a new, empty cookie jar. A nil o means browser defaults: the
 // golang.org/x/net/publicsuffix list, DefaultLimits, no RFC 2965 and the
-// system clock.
+// system clock. It returns an error only for contradictory options.
 func New(o *Options) (*Jar, error) {
 	var opt Options
 	if o != nil {
 		opt = *o
+	}
+	if opt.NoPublicSuffixList && opt.PublicSuffixList != nil {
+		return nil, errors.New("jar: Options.PublicSuffixList is set and NoPublicSuffixList turns it off")
 	}
 	j := &Jar{
 		psl:     opt.PublicSuffixList,
@@ -99,9 +103,6 @@ func New(o *Options) (*Jar, error) {
 	}
 	if j.psl == nil && !opt.NoPublicSuffixList {
 		j.psl = publicsuffix.List
-	}
-	if opt.NoPublicSuffixList {
-		j.psl = nil
 	}
 	j.stdPSL = j.psl == publicsuffix.List
 	if opt.Limits != nil {

@@ -300,3 +300,9 @@ func TestEndSession(t *testing.T) {
 		t.Errorf("after EndSession got %q, want %q", got, "p=2")
 	}
 }
+
+func TestNewRejectsContradictoryOptions(t *testing.T) {
+	if _, err := New(&Options{NoPublicSuffixList: true, PublicSuffixList: testPSL{}}); err == nil {
+		t.Error("New with a list and NoPublicSuffixList: got nil error")
+	}
+}
