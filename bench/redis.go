@@ -1,0 +1,262 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/alexedwards/scs/goredisstore"
+	scsredis "github.com/alexedwards/scs/redisstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/gomodule/redigo/redis"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/store/redisstore"
+)
+
+// RedisServer is a redis-server started by StartRedisServer on a free
+// loopback port, persistence off. (The bench module cannot import
+// httpstate's internal/testutil, so it has this small starter.)
+type RedisServer struct {
+	// Addr is the server's "127.0.0.1:port".
+	Addr string
+	cmd  *exec.Cmd
+	dir  string
+	done chan struct{}
+}
+
+// StartRedisServer starts redis-server (which must be installed: test.sh
+// installs it) and waits until it answers PING.
+func StartRedisServer() (*RedisServer, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, fmt.Errorf("bench: redis-server not installed (./test.sh or apt-get install -y redis-server): %w", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	dir, err := os.MkdirTemp("", "bench-redis-")
+	if err != nil {
+		return nil, err
+	}
+	s := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), dir: dir, done: make(chan struct{})}
+	s.cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
+		"--appendonly", "no", "--dir", dir, "--logfile", "")
+	if err := s.cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	go func() { s.cmd.Wait(); close(s.done) }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if out, err := s.Do("PING"); err == nil && out == "PONG" {
+			return s, nil
+		}
+		select {
+		case <-s.done:
+			os.RemoveAll(dir)
+			return nil, errors.New("bench: redis-server exited at start")
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.Close()
+			return nil, errors.New("bench: redis-server did not answer PING")
+		}
+	}
+}
+
+// Close stops the server and removes its directory.
+func (s *RedisServer) Close() {
+	s.cmd.Process.Kill()
+	<-s.done
+	os.RemoveAll(s.dir)
+}
+
+// Do sends one command on a fresh connection and returns the reply
+// (simple string, integer or bulk string).
+func (s *RedisServer) Do(args ...string) (string, error) {
+	c, err := net.DialTimeout("tcp", s.Addr, time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	if _, err := io.WriteString(c, b.String()); err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(c)
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimSuffix(line, "\r\n")
+	switch {
+	case line == "":
+		return "", errors.New("bench: empty reply")
+	case line[0] == '-':
+		return "", errors.New(line[1:])
+	case line[0] == '$':
+		n, _ := strconv.Atoi(line[1:])
+		if n < 0 {
+			return "", nil
+		}
+		buf := make([]byte, n+2)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return "", err
+		}
+		return string(buf[:n]), nil
+	}
+	return line[1:], nil
+}
+
+// CommandCalls returns the number of commands the server executed since
+// its statistics were last reset (INFO commandstats, commands run inside
+// scripts included), leaving out INFO and CONFIG.
+func (s *RedisServer) CommandCalls() (int64, error) {
+	out, err := s.Do("INFO", "commandstats")
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, line := range strings.Split(out, "\n") {
+		name, rest, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "cmdstat_"), ":calls=")
+		if !ok || strings.HasPrefix(name, "info") || strings.HasPrefix(name, "config") {
+			continue
+		}
+		if i := strings.IndexByte(rest, ','); i >= 0 {
+			rest = rest[:i]
+		}
+		n, _ := strconv.ParseInt(rest, 10, 64)
+		total += n
+	}
+	return total, nil
+}
+
+// ResetStats resets the server's command statistics.
+func (s *RedisServer) ResetStats() error {
+	_, err := s.Do("CONFIG", "RESETSTAT")
+	return err
+}
+
+// RedisCounter counts what a go-redis client sends: round trips (a command
+// or a pipeline) and commands.
+type RedisCounter struct {
+	Trips, Cmds atomic.Int64
+}
+
+// DialHook implements goredis.Hook.
+func (h *RedisCounter) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+
+// ProcessHook implements goredis.Hook.
+func (h *RedisCounter) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+	return func(ctx context.Context, cmd goredis.Cmder) error {
+		h.Trips.Add(1)
+		h.Cmds.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+// ProcessPipelineHook implements goredis.Hook.
+func (h *RedisCounter) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []goredis.Cmder) error {
+		h.Trips.Add(1)
+		h.Cmds.Add(int64(len(cmds)))
+		return next(ctx, cmds)
+	}
+}
+
+// RedisImpl is one contender of the Redis benchmarks.
+type RedisImpl struct {
+	Name string
+	// New builds the handlers on the Redis at addr. counter is nil for a
+	// client go-redis hooks cannot see (redigo).
+	New func(addr string) (h *SessionHandlers, counter *RedisCounter, err error)
+}
+
+// redisPoolSize is every contender's connection pool size.
+const redisPoolSize = 16
+
+// RedisImpls lists the contenders on one Redis.
+func RedisImpls() []RedisImpl {
+	return []RedisImpl{
+		{"httpstate-redisstore", newHTTPStateRedis},
+		{"scs-goredisstore", newSCSGoRedis},
+		{"scs-redisstore", newSCSRedigo},
+	}
+}
+
+func newHTTPStateRedis(addr string) (*SessionHandlers, *RedisCounter, error) {
+	c := goredis.NewClient(&goredis.Options{Addr: addr, PoolSize: redisPoolSize})
+	counter := &RedisCounter{}
+	c.AddHook(counter)
+	st, err := redisstore.New(c, &redisstore.Options{Prefix: "bench:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"})
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := newHTTPState(st)
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	closeH := h.Close
+	h.Close = func() { closeH(); c.Close() }
+	return h, counter, nil
+}
+
+func newSCSGoRedis(addr string) (*SessionHandlers, *RedisCounter, error) {
+	c := goredis.NewClient(&goredis.Options{Addr: addr, PoolSize: redisPoolSize})
+	counter := &RedisCounter{}
+	c.AddHook(counter)
+	h, err := newSCSWith(goredisstore.New(c), func() { c.Close() })
+	return h, counter, err
+}
+
+func newSCSRedigo(addr string) (*SessionHandlers, *RedisCounter, error) {
+	pool := &redis.Pool{
+		MaxIdle:   redisPoolSize,
+		MaxActive: redisPoolSize,
+		Wait:      true,
+		Dial:      func() (redis.Conn, error) { return redis.Dial("tcp", addr) },
+	}
+	h, err := newSCSWith(scsredis.New(pool), func() { pool.Close() })
+	return h, nil, err
+}
+
+// newSCSWith is scs's version of the workloads (as newSCS) on store.
+func newSCSWith(store scs.Store, closeFn func()) (*SessionHandlers, error) {
+	sm := scs.New()
+	sm.Store = store
+	h := &SessionHandlers{
+		ReadWrite: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := sm.GetInt(r.Context(), "n")
+			sm.Put(r.Context(), "n", n+1)
+			writeInt(w, n+1)
+		})),
+		ReadOnly: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeInt(w, sm.GetInt(r.Context(), "n"))
+		})),
+		Create: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sm.Put(r.Context(), "n", 1)
+			writeInt(w, 1)
+		})),
+		Close: closeFn,
+	}
+	return h, h.makeSession()
+}

@@ -1,0 +1,156 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+)
+
+// redisScenarios are the Redis workloads: an existing session read
+// (readonly) or read and incremented (readwrite).
+var redisScenarios = []struct {
+	name    string
+	handler func(h *SessionHandlers) http.Handler
+}{
+	{"readonly", func(h *SessionHandlers) http.Handler { return h.ReadOnly }},
+	{"readwrite", func(h *SessionHandlers) http.Handler { return h.ReadWrite }},
+}
+
+// BenchmarkRedis runs the two workloads under every Redis contender against
+// one local redis-server, in process, serially: each iteration serves a
+// copy of a request carrying the session cookie. Besides ns/op it reports
+// srvcmds/req (INFO commandstats delta per request, commands run inside
+// scripts included) and, for go-redis clients, cmds/req and rt/req (what
+// the client sent: commands and round trips). See README.md ("redis").
+func BenchmarkRedis(b *testing.B) { benchRedis(b, false) }
+
+// BenchmarkRedisParallel is BenchmarkRedis with 8 goroutines per CPU
+// serving at once (b.RunParallel), as a loaded server does.
+func BenchmarkRedisParallel(b *testing.B) { benchRedis(b, true) }
+
+func benchRedis(b *testing.B, parallel bool) {
+	srv, err := StartRedisServer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	for _, sc := range redisScenarios {
+		b.Run(sc.name, func(b *testing.B) {
+			for _, impl := range RedisImpls() {
+				b.Run(impl.Name, func(b *testing.B) {
+					h, counter, err := impl.New(srv.Addr)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer h.Close()
+					base := h.Request(context.Background())
+					handler := sc.handler(h)
+					serve := func() bool {
+						r := new(http.Request)
+						*r = *base
+						rec := httptest.NewRecorder()
+						handler.ServeHTTP(rec, r)
+						if rec.Code != http.StatusOK {
+							b.Errorf("status %d: %s", rec.Code, rec.Body)
+							return false
+						}
+						return true
+					}
+					serve() // warm: connections, scripts
+					if err := srv.ResetStats(); err != nil {
+						b.Fatal(err)
+					}
+					var t0, c0 int64
+					if counter != nil {
+						t0, c0 = counter.Trips.Load(), counter.Cmds.Load()
+					}
+					b.ReportAllocs()
+					var n atomic.Int64
+					if parallel {
+						b.SetParallelism(8)
+						b.RunParallel(func(pb *testing.PB) {
+							for pb.Next() {
+								if !serve() {
+									return
+								}
+								n.Add(1)
+							}
+						})
+					} else {
+						for b.Loop() {
+							if !serve() {
+								break
+							}
+							n.Add(1)
+						}
+					}
+					b.StopTimer()
+					calls, err := srv.CommandCalls()
+					if err != nil {
+						b.Fatal(err)
+					}
+					reqs := float64(n.Load())
+					b.ReportMetric(float64(calls)/reqs, "srvcmds/req")
+					if counter != nil {
+						b.ReportMetric(float64(counter.Trips.Load()-t0)/reqs, "rt/req")
+						b.ReportMetric(float64(counter.Cmds.Load()-c0)/reqs, "cmds/req")
+					}
+				})
+			}
+		})
+	}
+}
+
+// redisCommandTargets are httpstate's per-request costs: what the client
+// sends (round trips, commands) and what Redis executes.
+var redisCommandTargets = []struct {
+	scenario           string
+	trips, cmds, srvGE int64
+}{
+	{"readonly", 1, 1, 1},  // one HGETALL
+	{"readwrite", 2, 2, 2}, // HGETALL, then one EVALSHA writing only "n"
+}
+
+// TestRedisCommands checks every contender serves the workloads, and that
+// httpstate-redisstore costs what bench/README.md claims.
+func TestRedisCommands(t *testing.T) {
+	srv, err := StartRedisServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for _, impl := range RedisImpls() {
+		h, counter, err := impl.New(srv.Addr)
+		if err != nil {
+			t.Fatalf("%s: %v", impl.Name, err)
+		}
+		for i := 2; i <= 3; i++ {
+			rec := httptest.NewRecorder()
+			h.ReadWrite.ServeHTTP(rec, h.Request(context.Background()))
+			if rec.Body.String() != itoa(i) {
+				t.Errorf("%s: ReadWrite answered %q, want %d", impl.Name, rec.Body.String(), i)
+			}
+		}
+		if impl.Name == "httpstate-redisstore" {
+			for k, sc := range redisScenarios {
+				want := redisCommandTargets[k]
+				if err := srv.ResetStats(); err != nil {
+					t.Fatal(err)
+				}
+				t0, c0 := counter.Trips.Load(), counter.Cmds.Load()
+				rec := httptest.NewRecorder()
+				sc.handler(h).ServeHTTP(rec, h.Request(context.Background()))
+				trips, cmds := counter.Trips.Load()-t0, counter.Cmds.Load()-c0
+				if trips != want.trips || cmds != want.cmds {
+					t.Errorf("%s: %d commands in %d round trips, want %d in %d", sc.name, cmds, trips, want.cmds, want.trips)
+				}
+				if calls, err := srv.CommandCalls(); err != nil || calls < want.srvGE {
+					t.Errorf("%s: Redis executed %d commands (%v), want at least %d", sc.name, calls, err, want.srvGE)
+				}
+			}
+		}
+		h.Close()
+	}
+}
