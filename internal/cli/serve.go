@@ -83,7 +83,12 @@ func runServe(ctx context.Context, s *Streams, o *serveOptions) error {
 			IdleTimeout:  o.idle,
 			Lifetime:     o.lifetime,
 			URLRewriting: o.urlRewriting,
-			Logger:       log.With("component", "session"),
+			// Keep the idle deadline accurate for short --idle values:
+			// last-access writes at most every tenth of the idle timeout,
+			// sweeps at least every half of it.
+			TouchInterval: min(session.DefaultTouchInterval, max(o.idle/10, time.Millisecond)),
+			SweepInterval: min(session.DefaultSweepInterval, max(o.idle/2, time.Second)),
+			Logger:        log.With("component", "session"),
 		},
 		Logger: log.With("component", "app"),
 	})

@@ -1,0 +1,223 @@
+package e2e
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// browserCookies returns the cookies the browser holds for u.
+func browserCookies(t *testing.T, ctx context.Context, u string) []*network.Cookie {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cookies, err := chromedp.Run(tctx, func(ctx context.Context, tg *chromedp.Target) ([]*network.Cookie, error) {
+		r, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{u}})
+		if err != nil {
+			return nil, err
+		}
+		return r.Cookies, nil
+	})
+	if err != nil {
+		t.Fatalf("Network.getCookies: %v", err)
+	}
+	return cookies
+}
+
+// TestLoginCartLogout: a user logs in, fills the cart and logs out; the
+// session cookie is HttpOnly, so page scripts never see it.
+func TestLoginCartLogout(t *testing.T) {
+	srv := startServer(t, "--store", "memory:")
+	ctx := newBrowser(t, browserOptions{})
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	login(t, ctx, "alice", "alice")
+	waitFor(t, ctx, "alice signed in", `document.getElementById("user")?.textContent === "alice"`)
+
+	for _, item := range []string{"apple", "pear"} {
+		run(t, ctx,
+			chromedp.WaitVisible(chromedp.ID("cart-item")),
+			chromedp.SendKeys(chromedp.ID("cart-item"), item),
+			chromedp.Click(chromedp.ID("cart-add")),
+		)
+		waitFor(t, ctx, "item "+item+" in the cart",
+			`[...document.querySelectorAll("#cart-items li")].some(li => li.textContent === "`+item+`")`)
+	}
+	if got := eval[string](t, ctx, `[...document.querySelectorAll("#cart-items li")].map(li => li.textContent).join(",")`); got != "apple,pear" {
+		t.Errorf("cart list = %q, want apple,pear", got)
+	}
+
+	// The browser holds the session cookie, HttpOnly and SameSite=Lax...
+	var sid *network.Cookie
+	for _, c := range browserCookies(t, ctx, srv.URL+"/") {
+		if c.Name == "sid" {
+			sid = c
+		}
+	}
+	if sid == nil {
+		t.Fatal("the browser holds no sid cookie")
+	}
+	if !sid.HTTPOnly || sid.SameSite != network.CookieSameSiteLax || sid.Path != "/" {
+		t.Errorf("sid cookie: HttpOnly %v SameSite %q Path %q; want true, Lax, /", sid.HTTPOnly, sid.SameSite, sid.Path)
+	}
+	// ...which scripts cannot read.
+	if dc := eval[string](t, ctx, `document.cookie`); strings.Contains(dc, "sid") || strings.Contains(dc, sid.Value) {
+		t.Errorf("document.cookie = %q exposes the session cookie", dc)
+	}
+	// The page never prints the ID either.
+	if html := eval[string](t, ctx, `document.documentElement.outerHTML`); strings.Contains(html, sid.Value) {
+		t.Errorf("the page contains the session ID")
+	}
+
+	run(t, ctx, chromedp.Click(chromedp.ID("logout")))
+	waitFor(t, ctx, "the login form after logout", `document.getElementById("login-form") !== null`)
+	if eval[bool](t, ctx, `document.getElementById("cart-items") !== null`) {
+		t.Errorf("the cart survived logout")
+	}
+	for _, c := range browserCookies(t, ctx, srv.URL+"/") {
+		if c.Name == "sid" && c.Value == sid.Value {
+			t.Errorf("the browser still holds the logged-out session's cookie")
+		}
+	}
+	if !strings.Contains(srv.log(), "msg=logout") {
+		t.Errorf("the server logged no logout:\n%s", srv.log())
+	}
+}
+
+// TestURLRewritingWithoutCookies: in a browser that blocks every cookie, the
+// session lives in the URL (";sid=ID") when the server allows URL rewriting.
+func TestURLRewritingWithoutCookies(t *testing.T) {
+	srv := startServer(t, "--store", "memory:", "--url-rewriting")
+	ctx := newBrowser(t, browserOptions{blockCookies: true})
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	action := eval[string](t, ctx, `document.getElementById("login-form").getAttribute("action")`)
+	if !strings.HasPrefix(action, "/login;sid=") {
+		t.Fatalf("login form action = %q, want /login;sid=ID (the browser sent no cookie)", action)
+	}
+	login(t, ctx, "bob", "bob")
+	waitFor(t, ctx, "bob signed in", `document.getElementById("user")?.textContent === "bob"`)
+	loc := eval[string](t, ctx, `location.pathname`)
+	if !strings.HasPrefix(loc, "/;sid=") || strings.Contains(action, strings.TrimPrefix(loc, "/")) {
+		t.Errorf("location after login = %q, want /;sid=NEWID (renewed; the login form had %q)", loc, action)
+	}
+	run(t, ctx,
+		chromedp.SendKeys(chromedp.ID("cart-item"), "fig"),
+		chromedp.Click(chromedp.ID("cart-add")),
+	)
+	waitFor(t, ctx, "fig in the cart", `document.querySelector("#cart-items li")?.textContent === "fig"`)
+	if got := eval[string](t, ctx, `document.getElementById("user")?.textContent || ""`); got != "bob" {
+		t.Errorf("after adding to the cart the page shows user %q, want bob", got)
+	}
+	if cookies := browserCookies(t, ctx, srv.URL+"/"); len(cookies) != 0 {
+		t.Errorf("the cookie-blocking browser holds cookies: %v", cookies)
+	}
+	// Without the path parameter the session is not found.
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	if eval[bool](t, ctx, `document.getElementById("user") !== null`) {
+		t.Errorf("a plain URL shows a signed-in user to a browser without cookies")
+	}
+}
+
+// TestIdleExpiry: with --idle 2s a session survives while used and ends
+// after two idle seconds. This test waits in real time (about 5 s).
+func TestIdleExpiry(t *testing.T) {
+	srv := startServer(t, "--store", "memory:", "--idle", "2s")
+	ctx := newBrowser(t, browserOptions{})
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	login(t, ctx, "alice", "alice")
+	waitFor(t, ctx, "alice signed in", `document.getElementById("user")?.textContent === "alice"`)
+	if got := eval[string](t, ctx, `document.getElementById("idle-timeout").textContent`); got != "2s" {
+		t.Errorf("idle timeout shown = %q, want 2s", got)
+	}
+	// Used every half second for 3 s (longer than the idle timeout): alive.
+	for range 6 {
+		time.Sleep(500 * time.Millisecond)
+		run(t, ctx, chromedp.Reload())
+		if !eval[bool](t, ctx, `document.getElementById("user")?.textContent === "alice"`) {
+			t.Fatal("the session ended while in use")
+		}
+	}
+	// Idle for 3 s: gone.
+	time.Sleep(3 * time.Second)
+	run(t, ctx, chromedp.Reload())
+	waitFor(t, ctx, "the login form", `document.getElementById("login-form") !== null`)
+	if eval[bool](t, ctx, `document.getElementById("user") !== null`) {
+		t.Errorf("alice is still signed in after 3 idle seconds with --idle 2s")
+	}
+}
+
+// TestDashboardLive: the admin's dashboard shows another client's login
+// without a reload, and revokes that user's sessions from the page.
+func TestDashboardLive(t *testing.T) {
+	db := "bolt:" + t.TempDir() + "/httpstate.db"
+	srv := startServer(t, "--store", db)
+	ctx := newBrowser(t, browserOptions{width: 1280, height: 1000})
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	login(t, ctx, "admin", "admin")
+	waitFor(t, ctx, "admin signed in", `document.getElementById("user")?.textContent === "admin"`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/dashboard"))
+	waitFor(t, ctx, "the event stream", `document.getElementById("status").classList.contains("live") && document.getElementById("dashboard").dataset.updates >= 1`)
+	// A marker that a reload would erase.
+	eval[chromedp.Void](t, ctx, `window.noReload = true`)
+
+	bob := newHTTPClient(t, srv.URL)
+	bob.login("bob", "bob")
+	waitFor(t, ctx, "bob's session in the table",
+		`[...document.querySelectorAll("#sessions tr td:nth-child(2)")].some(td => td.textContent === "bob")`)
+	if !eval[bool](t, ctx, `window.noReload === true`) {
+		t.Fatal("the dashboard reloaded instead of updating in place")
+	}
+	if got := eval[string](t, ctx, `document.getElementById("active").textContent`); got != "2" {
+		t.Errorf("active sessions shown = %q, want 2", got)
+	}
+
+	if *screenshot != "" {
+		saveScreenshot(t, ctx, srv)
+	}
+
+	// Revoke all of bob's sessions with the button in his row.
+	eval[chromedp.Void](t, ctx, `[...document.querySelectorAll("#sessions form")]
+		.find(f => f.elements.user && f.elements.user.value === "bob")
+		.querySelector("button").click()`)
+	waitFor(t, ctx, "bob gone from the table",
+		`location.pathname === "/dashboard" && document.getElementById("dashboard").dataset.updates >= 1 &&
+		 ![...document.querySelectorAll("#sessions tr td:nth-child(2)")].some(td => td.textContent === "bob")`)
+	if strings.Contains(bob.home(), `id="user"`) {
+		t.Errorf("bob is still signed in after the dashboard revoked his sessions")
+	}
+}
+
+// saveScreenshot fills the store with a few more sessions over some seconds
+// (so the chart has a shape) and writes a PNG of the dashboard.
+func saveScreenshot(t *testing.T, ctx context.Context, srv *server) {
+	t.Helper()
+	users := []string{"alice", "bob", "alice", "", "admin", "", "alice"}
+	for i, u := range users {
+		c := newHTTPClient(t, srv.URL)
+		if u != "" {
+			c.login(u, u)
+		}
+		for _, item := range []string{"apple", "pear", "fig", "plum"}[:i%4+1] {
+			c.post("/cart", url.Values{"item": {item}})
+		}
+		time.Sleep(time.Second)
+	}
+	time.Sleep(2500 * time.Millisecond) // one more chart sample
+	waitFor(t, ctx, "every session in the table", `document.querySelectorAll("#sessions tr").length >= 9`)
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(*screenshot, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s (%d bytes)", *screenshot, len(png))
+}
