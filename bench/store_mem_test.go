@@ -148,3 +148,47 @@ func BenchmarkStoreMem(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkStoreMemInterleaved times both in-memory stores inside every
+// iteration (100 calls each, alternating), so that load swings on a shared
+// machine hit both alike; the httpstate/scs metric is the ratio of their
+// total times.
+func BenchmarkStoreMemInterleaved(b *testing.B) {
+	ctx := context.Background()
+	now := time.Now()
+	d := session.Delta{Set: map[string][]byte{"theme": []byte(`"light"`)}, LastAccess: now}
+	ours, _ := memstore.New(nil)
+	defer ours.Close()
+	if err := ours.Create(ctx, benchRecord("k", now)); err != nil {
+		b.Fatal(err)
+	}
+	theirs := scsmem.NewWithCleanupInterval(0)
+	if err := theirs.Commit("k", benchBlob, now.Add(time.Hour)); err != nil {
+		b.Fatal(err)
+	}
+	ops := []struct {
+		name         string
+		ours, theirs func()
+	}{
+		{"load", func() { ours.Load(ctx, "k") }, func() { theirs.Find("k") }},
+		{"save", func() { ours.Save(ctx, "k", d) }, func() { theirs.Commit("k", benchBlob, now.Add(time.Hour)) }},
+	}
+	for _, op := range ops {
+		b.Run(op.name, func(b *testing.B) {
+			var tOurs, tTheirs time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				for range 100 {
+					op.ours()
+				}
+				t1 := time.Now()
+				for range 100 {
+					op.theirs()
+				}
+				tOurs += t1.Sub(t0)
+				tTheirs += time.Since(t1)
+			}
+			b.ReportMetric(float64(tOurs)/float64(tTheirs), "httpstate/scs")
+		})
+	}
+}
