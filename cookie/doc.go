@@ -52,7 +52,7 @@
 // make a user agent ignore the line; an attribute value longer than
 // [MaxAttributeValueLength] (1024) octets is ignored (section 5.6). Lifetimes
 // are capped at [MaxLifetime] (400 days, section 5.5). Max-Age values beyond
-// the int64 range saturate. The parsers allocate only the returned Cookie
+// the int64 range saturate. ParseSetCookie allocates only the returned Cookie
 // (plus a lower-cased Domain when it had upper-case letters): Name, Value,
 // Path and Domain share memory with the input line.
 //
