@@ -151,7 +151,11 @@ func New(o *Options) (*App, error) {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	a.static = http.StripPrefix("/static/", http.FileServerFS(static))
-	a.handler = a.routes()
+	a.handler, err = a.routes()
+	if err != nil {
+		mgr.Close()
+		return nil, err
+	}
 
 	si := o.SampleInterval
 	if si == 0 {

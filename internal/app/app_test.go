@@ -260,7 +260,7 @@ func TestHomePage(t *testing.T) {
 		}
 	}
 	csp := r.header.Get("Content-Security-Policy")
-	if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+	if !strings.Contains(csp, "script-src 'nonce-") || strings.Contains(csp, "unsafe-inline") {
 		t.Errorf("Content-Security-Policy = %q", csp)
 	}
 	if got := r.header.Get("Referrer-Policy"); got != "no-referrer" {
@@ -354,6 +354,11 @@ func TestDashboard(t *testing.T) {
 		}
 		if !strings.Contains(r.body, `id="active">2<`) {
 			t.Errorf("dashboard does not count 2 active sessions")
+		}
+		// The script carries this response's CSP nonce.
+		nonce := regexp.MustCompile(`'nonce-([^']+)'`).FindStringSubmatch(r.header.Get("Content-Security-Policy"))
+		if nonce == nil || !strings.Contains(r.body, `<script nonce="`+nonce[1]+`" src="/static/dashboard.js">`) {
+			t.Errorf("the dashboard script lacks the CSP nonce %q", nonce)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/httpstate/httpstate/csrf"
+	"github.com/httpstate/httpstate/secheader"
 	"github.com/httpstate/httpstate/session"
 )
 
@@ -62,6 +63,8 @@ type page struct {
 	Error     string
 	CSRFField template.HTML
 	CSRFToken string
+	// Nonce is the response's CSP nonce, for script elements.
+	Nonce string
 
 	Key        string
 	IsNew      bool
@@ -90,7 +93,8 @@ func (p *page) URL(u string) string {
 // with a session-bound secret that may add an attribute to the session.
 func (a *App) newPage(r *http.Request, title string) *page {
 	s := session.FromRequest(r)
-	p := &page{s: s, Title: title, CSRFToken: csrf.Token(r), IdleTimeout: a.idle, Lifetime: a.lifetime}
+	p := &page{s: s, Title: title, CSRFToken: csrf.Token(r), Nonce: secheader.Nonce(r),
+		IdleTimeout: a.idle, Lifetime: a.lifetime}
 	if p.CSRFToken != "" {
 		p.CSRFField = template.HTML(`<input type="hidden" name="` + csrf.FieldName + `" value="` + template.HTMLEscapeString(p.CSRFToken) + `">`)
 	}

@@ -11,7 +11,7 @@ import (
 // inside session.Manager.Handler (which strips ";sid=" path parameters and
 // commits the session before the response header) and, inside that, the CSRF
 // protector, which rejects every unsafe request without the session's token.
-func (a *App) routes() http.Handler {
+func (a *App) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("POST /login", a.login)
@@ -31,7 +31,11 @@ func (a *App) routes() http.Handler {
 	outer.Handle("GET /metrics", a.metrics.handler())
 	outer.Handle("GET /static/", cacheAssets(a.static))
 	outer.Handle("/", withSession)
-	return securityHeaders(outer)
+	headers, err := newSecurityHeaders()
+	if err != nil {
+		return nil, err
+	}
+	return headers(outer), nil
 }
 
 // healthz answers liveness probes.
