@@ -18,26 +18,24 @@ for i in $(seq "$n"); do
 done
 echo "# go test -c && bench.test -test.bench '^BenchmarkSessions\$' -test.benchtime $benchtime, $n runs, medians"
 awk '
-function median(s,   a, k, m, i, j, t) {
+function median(s,   a, m, i, j, t) {
 	m = split(s, a, " ")
 	for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j] + 0 < a[j-1] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
 	return (m % 2) ? a[(m+1)/2] : (a[m/2] + a[m/2+1]) / 2
 }
 {
 	name = $1; sub(/-[0-9]+$/, "", name)
-	split(name, p, "/"); sc = p[2]; impl = p[3]
-	ns[sc "/" impl] = ns[sc "/" impl] " " $3
-	bytes[sc "/" impl] = bytes[sc "/" impl] " " $5
-	allocs[sc "/" impl] = allocs[sc "/" impl] " " $7
-	if (!(sc "/" impl in seen)) { seen[sc "/" impl] = 1; order[++cnt] = sc "/" impl }
+	split(name, p, "/"); k = p[2] "/" p[3]
+	for (i = 3; i < NF; i++) v[k, $(i+1)] = v[k, $(i+1)] " " $i
+	if (!(k in seen)) { seen[k] = 1; order[++cnt] = k }
 }
 END {
-	printf "%-36s %12s %10s %10s %10s\n", "scenario/contender", "ns/op", "B/op", "allocs/op", "x bare"
+	printf "%-34s %10s %7s %12s %7s %8s %9s\n", "scenario/contender", "ns/op", "x bare", "cpu-ns/op", "x bare", "B/op", "allocs/op"
 	for (i = 1; i <= cnt; i++) {
 		k = order[i]; split(k, p, "/")
-		med = median(ns[k])
-		if (p[2] == "bare") bare[p[1]] = med
-		printf "%-36s %12.0f %10.0f %10.0f %10.2f\n", k, med, median(bytes[k]), median(allocs[k]), med / bare[p[1]]
+		ns = median(v[k, "ns/op"]); cpu = median(v[k, "cpu-ns/op"])
+		if (p[2] == "bare") { bns[p[1]] = ns; bcpu[p[1]] = cpu }
+		printf "%-34s %10.0f %7.2f %12.0f %7.2f %8.0f %9.0f\n", k, ns, ns / bns[p[1]], cpu, cpu / bcpu[p[1]], median(v[k, "B/op"]), median(v[k, "allocs/op"])
 	}
 }' "$raw"
 rm -f "$raw"
