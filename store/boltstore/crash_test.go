@@ -28,12 +28,14 @@ const (
 )
 
 // crashChild opens the store at path and writes until killed. Each writer
-// creates its own counter session "w<round>-<w>", then alternates between
-// saving the counter's value i and creating session "c<round>-<w>-<i>"
-// holding i, printing a line after each acknowledged write:
+// creates its own counter session "w<round>-<w>", then cycles through every
+// kind of write, printing a line after each acknowledged one:
 //
-//	S <key> <i>   the counter key now holds at least i
-//	C <key> <i>   key exists and holds i
+//	S <key> <i>        Save: the counter's "i" now holds at least i
+//	U <key> <i>        Update: the counter's "u" now holds at least i
+//	C <key> <i>        Create: key exists and its "i" holds i
+//	R <old> <new> <i>  Rename: new exists and holds i; old is absent
+//	X <key>            Delete: key is absent
 func crashChild(path string) {
 	s, err := boltstore.Open(path, nil)
 	if err != nil {
@@ -43,43 +45,69 @@ func crashChild(path string) {
 	round := os.Getenv(crashChildEnv + "_ROUND")
 	ctx := context.Background()
 	var mu sync.Mutex // serialises output lines
-	ack := func(kind, key string, i int) {
+	ack := func(format string, args ...any) {
 		mu.Lock()
-		fmt.Fprintf(os.Stdout, "%s %s %d\n", kind, key, i)
+		fmt.Fprintf(os.Stdout, format+"\n", args...)
 		mu.Unlock()
+	}
+	fail := func(op string, err error) {
+		fmt.Fprintln(os.Stderr, "child:", op+":", err)
+		os.Exit(2)
 	}
 	var wg sync.WaitGroup
 	for w := range crashWriters {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			counter := "w" + round + "-" + strconv.Itoa(w)
+			prefix := round + "-" + strconv.Itoa(w)
+			counter := "w" + prefix
 			r := storetest.NewRecord(counter, "p"+strconv.Itoa(w), time.Now())
 			r.IdleTimeout = 24 * time.Hour
 			if err := s.Create(ctx, r); err != nil {
-				fmt.Fprintln(os.Stderr, "child: create:", err)
-				os.Exit(2)
+				fail("create", err)
 			}
-			ack("C", counter, -1)
+			ack("C %s -1", counter)
+			var created []string // created sessions not yet renamed or deleted
 			for i := range crashMaxLoops {
 				val := []byte(strconv.Itoa(i))
-				if i%2 == 0 {
+				switch i % 5 {
+				case 0:
 					if err := s.Save(ctx, counter, session.Delta{Set: map[string][]byte{"i": val}}); err != nil {
-						fmt.Fprintln(os.Stderr, "child: save:", err)
-						os.Exit(2)
+						fail("save", err)
 					}
-					ack("S", counter, i)
-					continue
+					ack("S %s %d", counter, i)
+				case 1:
+					if _, err := s.Update(ctx, counter, "u", func([]byte, bool) ([]byte, error) { return val, nil }); err != nil {
+						fail("update", err)
+					}
+					ack("U %s %d", counter, i)
+				case 2, 3:
+					key := "c" + prefix + "-" + strconv.Itoa(i)
+					r := storetest.NewRecord(key, "p"+strconv.Itoa(w), time.Now())
+					r.IdleTimeout = 24 * time.Hour
+					r.Attrs["i"] = val
+					if err := s.Create(ctx, r); err != nil {
+						fail("create", err)
+					}
+					created = append(created, key)
+					ack("C %s %d", key, i)
+				case 4:
+					old := created[0]
+					created = created[1:]
+					n, _ := strconv.Atoi(old[strings.LastIndexByte(old, '-')+1:])
+					if n%2 == 0 {
+						if found, err := s.Delete(ctx, old); err != nil || !found {
+							fail("delete", fmt.Errorf("%v, found=%v", err, found))
+						}
+						ack("X %s", old)
+						continue
+					}
+					renamed := "r" + old[1:]
+					if err := s.Rename(ctx, old, renamed); err != nil {
+						fail("rename", err)
+					}
+					ack("R %s %s %d", old, renamed, n)
 				}
-				key := "c" + round + "-" + strconv.Itoa(w) + "-" + strconv.Itoa(i)
-				r := storetest.NewRecord(key, "p"+strconv.Itoa(w), time.Now())
-				r.IdleTimeout = 24 * time.Hour
-				r.Attrs["i"] = val
-				if err := s.Create(ctx, r); err != nil {
-					fmt.Fprintln(os.Stderr, "child: create:", err)
-					os.Exit(2)
-				}
-				ack("C", key, i)
 			}
 		}()
 	}
@@ -93,15 +121,26 @@ func crashChild(path string) {
 func TestCrashKill9(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crash.db")
 	for round, acks := range []int{100, 400, 250} {
-		acked := runCrashChild(t, path, round, acks)
-		verifyAcked(t, path, acked)
+		wants := runCrashChild(t, path, round, acks)
+		verifyAcked(t, path, wants)
 	}
 }
 
+// promise is what the acknowledged writes promise about one attribute of
+// one key.
+type promise struct {
+	absent bool // the key was deleted or renamed away
+	min    int  // the attribute holds at least min (-1: no promise)
+	exact  bool // ... and exactly min
+}
+
+// target names one attribute of one key.
+type target struct{ key, attr string }
+
 // runCrashChild starts the child for round, SIGKILLs it once it has
-// acknowledged at least acks writes, and returns every acknowledged write:
-// for each key, the least value it must hold.
-func runCrashChild(t *testing.T, path string, round, acks int) map[string]int {
+// acknowledged at least acks writes, and returns what the acknowledged
+// writes promise.
+func runCrashChild(t *testing.T, path string, round, acks int) map[target]promise {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+path, crashChildEnv+"_ROUND="+strconv.Itoa(round))
@@ -118,21 +157,17 @@ func runCrashChild(t *testing.T, path string, round, acks int) map[string]int {
 	watchdog := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
 	defer watchdog.Stop()
 
-	acked := make(map[string]int)
+	wants := make(map[target]promise)
 	n := 0
 	killed := false
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		// Every complete line was printed after its write returned, so it
-		// is acknowledged even if it is read after the kill.
-		kind, key, val, ok := parseAck(sc.Text())
-		if !ok {
+		// is acknowledged even if it is read after the kill. A writer's
+		// lines come in the order of its writes.
+		if !applyAck(wants, sc.Text()) {
 			continue // a line cut by the kill
 		}
-		if kind == "S" && val < acked[key] {
-			continue
-		}
-		acked[key] = val
 		n++
 		if n >= acks && !killed {
 			if err := cmd.Process.Kill(); err != nil {
@@ -149,24 +184,54 @@ func runCrashChild(t *testing.T, path string, round, acks int) map[string]int {
 		t.Fatalf("round %d: child was not killed by a signal: %v\n%s", round, err, stderr.String())
 	}
 	t.Logf("round %d: child killed after %d acknowledged writes (%d read)", round, acks, n)
-	return acked
+	return wants
 }
 
-// parseAck parses a child's output line.
-func parseAck(line string) (kind, key string, val int, ok bool) {
+// applyAck records the promise of one child output line. It reports false
+// for a malformed line, such as one cut by the kill.
+func applyAck(wants map[target]promise, line string) bool {
 	f := strings.Fields(line)
-	if len(f) != 3 || (f[0] != "S" && f[0] != "C") {
-		return "", "", 0, false
+	if len(f) < 2 {
+		return false
 	}
-	v, err := strconv.Atoi(f[2])
-	if err != nil {
-		return "", "", 0, false
+	num := func(i int) (int, bool) {
+		if i >= len(f) {
+			return 0, false
+		}
+		v, err := strconv.Atoi(f[i])
+		return v, err == nil
 	}
-	return f[0], f[1], v, true
+	switch {
+	case len(f) == 3 && (f[0] == "S" || f[0] == "U"):
+		v, ok := num(2)
+		if !ok {
+			return false
+		}
+		attr := map[string]string{"S": "i", "U": "u"}[f[0]]
+		wants[target{f[1], attr}] = promise{min: v}
+	case len(f) == 3 && f[0] == "C":
+		v, ok := num(2)
+		if !ok {
+			return false
+		}
+		wants[target{f[1], "i"}] = promise{min: v, exact: v >= 0}
+	case len(f) == 4 && f[0] == "R":
+		v, ok := num(3)
+		if !ok {
+			return false
+		}
+		wants[target{f[1], "i"}] = promise{absent: true}
+		wants[target{f[2], "i"}] = promise{min: v, exact: true}
+	case len(f) == 2 && f[0] == "X":
+		wants[target{f[1], "i"}] = promise{absent: true}
+	default:
+		return false
+	}
+	return true
 }
 
-// verifyAcked opens the crashed file and checks every acknowledged write.
-func verifyAcked(t *testing.T, path string, acked map[string]int) {
+// verifyAcked opens the crashed file and checks every promise.
+func verifyAcked(t *testing.T, path string, wants map[target]promise) {
 	t.Helper()
 	s, err := boltstore.Open(path, nil)
 	if err != nil {
@@ -174,39 +239,48 @@ func verifyAcked(t *testing.T, path string, acked map[string]int) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	for key, want := range acked {
-		r, found, err := s.Load(ctx, key)
-		if err != nil || !found {
-			t.Errorf("acknowledged %s lost after SIGKILL: found=%v err=%v", key, found, err)
+	checked := make(map[string]int)
+	for tg, w := range wants {
+		r, found, err := s.Load(ctx, tg.key)
+		if err != nil {
+			t.Fatalf("Load(%s) after SIGKILL: %v", tg.key, err)
+		}
+		switch {
+		case w.absent:
+			checked["absent"]++
+			if found {
+				t.Errorf("%s exists after SIGKILL, but its deletion or renaming was acknowledged", tg.key)
+			}
 			continue
+		case !found:
+			t.Errorf("acknowledged %s lost after SIGKILL", tg.key)
+			continue
+		case w.min < 0:
+			continue // a counter none of whose writes was acknowledged
 		}
-		if want < 0 {
-			continue // a counter whose first save was not acknowledged
-		}
-		got, err := strconv.Atoi(string(r.Attrs["i"]))
-		if err != nil || got < want {
-			t.Errorf("%s holds i=%q after SIGKILL, want at least %d", key, r.Attrs["i"], want)
-		}
-		if strings.HasPrefix(key, "c") && got != want {
-			t.Errorf("%s holds i=%d, want %d", key, got, want)
+		checked[tg.key[:1]+"."+tg.attr]++
+		got, err := strconv.Atoi(string(r.Attrs[tg.attr]))
+		if err != nil || got < w.min || (w.exact && got != w.min) {
+			t.Errorf("%s holds %s=%q after SIGKILL, want %d (exact %v)", tg.key, tg.attr, r.Attrs[tg.attr], w.min, w.exact)
 		}
 	}
+	t.Logf("checked %v", checked)
 	// The indexes survived too: every counter is listed under its principal.
-	for key := range acked {
-		if !strings.HasPrefix(key, "w") {
+	for tg := range wants {
+		if !strings.HasPrefix(tg.key, "w") || tg.attr != "i" {
 			continue
 		}
-		w := key[strings.LastIndexByte(key, '-')+1:]
+		w := tg.key[strings.LastIndexByte(tg.key, '-')+1:]
 		metas, err := s.ByPrincipal(ctx, "p"+w)
 		if err != nil {
 			t.Fatal(err)
 		}
 		listed := false
 		for _, m := range metas {
-			listed = listed || m.Key == key
+			listed = listed || m.Key == tg.key
 		}
 		if !listed {
-			t.Errorf("%s missing from ByPrincipal(p%s) after SIGKILL", key, w)
+			t.Errorf("%s missing from ByPrincipal(p%s) after SIGKILL", tg.key, w)
 		}
 	}
 }
