@@ -97,7 +97,6 @@ func BenchmarkCookieSessionDecode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("encoded length: cookiestore %d, securecookie %d, securecookie-json %d", len(v1), len(v2), len(v3))
 	b.Run("cookiestore", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -105,6 +104,7 @@ func BenchmarkCookieSessionDecode(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric(float64(len(v1)), "cookie-bytes")
 	})
 	for _, c := range []struct {
 		name string
@@ -119,6 +119,7 @@ func BenchmarkCookieSessionDecode(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(len(c.v)), "cookie-bytes")
 		})
 	}
 }
