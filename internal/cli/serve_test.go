@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/httpstate/httpstate/internal/testutil"
 )
 
 // server is "httpstate serve" running in-process.
@@ -237,5 +239,34 @@ func TestServeErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("serve %q: error %v, want one containing %q", tt.args, err, tt.want)
 		}
+	}
+}
+
+// TestServeTwoInstancesRedis runs two servers on one redis-server: the
+// first one's dashboard lists a session created on the second, the sessions
+// command administers the store while both run, and a revocation reaches
+// the second instance.
+func TestServeTwoInstancesRedis(t *testing.T) {
+	rs := testutil.StartRedis(t, nil)
+	store := "redis://" + rs.Addr() + "/0"
+	one := startServe(t, "--store", store)
+	two := startServe(t, "--store", store)
+	admin := loginClient(t, one.base, "admin")
+	alice := loginClient(t, two.base, "alice")
+	if _, body := get(t, admin, one.base+"/dashboard"); !strings.Contains(body, "revoke all of alice") {
+		t.Errorf("instance one's dashboard does not list alice's session from instance two")
+	}
+	out, _, err := runSessionsNow(t, "--store", store, "list", "--json")
+	if err != nil {
+		t.Fatalf("sessions list on redis with servers running: %v", err)
+	}
+	if !strings.Contains(out, `"principal": "alice"`) || !strings.Contains(out, `"principal": "admin"`) {
+		t.Errorf("sessions list lacks alice or admin:\n%s", out)
+	}
+	if _, _, err := runSessionsNow(t, "--store", store, "revoke", "--user", "alice"); err != nil {
+		t.Fatalf("sessions revoke --user alice: %v", err)
+	}
+	if _, body := get(t, alice, two.base+"/"); strings.Contains(body, `id="user">alice<`) {
+		t.Errorf("alice is still signed in on instance two after revocation")
 	}
 }
