@@ -32,6 +32,16 @@
 // cookies, method, navigation type and API type, and apply the SameSite
 // rules of RFC 6265bis sections 5.2, 5.7 step 18 and 5.8.3.
 //
+// # Limits and editing
+//
+// Options.Limits bounds the jar (DefaultLimits: Chromium's 180 cookies per
+// registrable domain and 3300 in total; Netscape: 20 and 300). Excess
+// cookies are evicted in the order of RFC 6265bis section 5.7: expired
+// ones, then the least recently accessed non-secure and then any cookies
+// of a domain over its limit, then the least recently accessed overall.
+// All, Domain, Add, Remove, ClearDomain, Clear and EndSession inspect and
+// edit the store; an Entry holds every field of the storage model.
+//
 // # Files
 //
 // Save and Load write and read the Netscape cookies.txt format of curl and
@@ -45,6 +55,15 @@
 // (5.7 eviction, 6.1), index.go (the per-registrable-domain index),
 // cookiestxt.go, jsonfile.go and persist.go (files), rfc2965.go
 // (Set-Cookie2).
+//
+// # Conformance
+//
+// The tests run the http-state parser suite (Adam Barth's 222 vectors,
+// ../shared/conformance/http-state) against a loopback server with raw
+// bytes on the wire: every vector passes except three whose 2019 Expires
+// dates have passed and those whose RFC 6265 expectation RFC 6265bis
+// changed (nameless cookies, CTL handling, empty Domain), each listed with
+// its section in conformance_test.go.
 //
 // # Deviations
 //
