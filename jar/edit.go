@@ -18,7 +18,7 @@ func (j *Jar) All() []Entry {
 
 // Domain returns copies of the unexpired cookies whose Domain is d (either
 // host-only for host d, or a domain cookie for d), in the order of All.
-// d is matched case-insensitively and a leading dot is ignored.
+// d is canonicalized first (case, IDNA) and a leading dot is ignored.
 func (j *Jar) Domain(d string) []Entry {
 	d = normDomain(d)
 	now := j.now()
@@ -153,7 +153,12 @@ func (j *Jar) collectLocked(keep func(*item) bool, now time.Time, byCreation boo
 	return out
 }
 
-// normDomain lower-cases d and drops a leading dot.
+// normDomain canonicalizes d as a host name (lower case, A-labels) without
+// a leading dot.
 func normDomain(d string) string {
-	return strings.ToLower(strings.TrimPrefix(d, "."))
+	d = strings.TrimPrefix(d, ".")
+	if h, ok := canonicalHostname(d); ok {
+		return h
+	}
+	return strings.ToLower(d)
 }

@@ -306,3 +306,14 @@ func TestNewRejectsContradictoryOptions(t *testing.T) {
 		t.Error("New with a list and NoPublicSuffixList: got nil error")
 	}
 }
+
+func TestDomainCanonicalizesIDN(t *testing.T) {
+	j := newTestJar(t, nil)
+	j.SetCookieLines(mustURL("http://bücher.example/"), []string{"a=1"})
+	if got := j.Domain("BÜCHER.example"); len(got) != 1 || got[0].Domain != "xn--bcher-kva.example" {
+		t.Errorf("Domain(BÜCHER.example) got %+v", got)
+	}
+	if !j.Remove(".bücher.example", "/", "a") {
+		t.Error("Remove by U-label failed")
+	}
+}
