@@ -30,13 +30,21 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	hk := s.hashKey(r.Key)
 	dl := deadlineMS(r.Deadline)
 	pipe := s.c.Pipeline()
-	created := createScript.EvalSha(ctx, pipe, []string{hk}, args...)
 	if s.ordered {
-		// After the script in the same round trip (rule 1 of indexes.go).
+		s.preIndex(ctx, pipe, r.Key, r.Principal)
+	} else if err := s.preIndex(ctx, nil, r.Key, r.Principal); err != nil {
+		return wrap("create: index", err)
+	}
+	created := createScript.EvalSha(ctx, pipe, []string{hk}, args...)
+	// An anonymous session's one entry (a lower bound) is safe to add
+	// before knowing the script's result: after it in the same round trip
+	// (rule 1 of indexes.go). A principal's entry waits for success, so a
+	// failed Create never rescores another session's entry.
+	late := !s.ordered || r.Principal != ""
+	if !late {
 		s.addIndexes(ctx, pipe, r.Key, r.Principal, exp, dl, now)
 	}
 	_, err := pipe.Exec(ctx)
-	late := !s.ordered
 	if isNoScript(created.Err()) {
 		created = run(ctx, s.c, createScript, hk, args...)
 		err, late = created.Err(), true
@@ -120,6 +128,11 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	for _, k := range d.Delete {
 		args = append(args, k)
 	}
+	if d.Principal != nil {
+		if err := s.preIndex(ctx, nil, key, *d.Principal); err != nil {
+			return wrap("save: index", err)
+		}
+	}
 	res, err := run(ctx, s.c, saveScript, s.hashKey(key), args...).Slice()
 	if err != nil {
 		return wrap("save", err)
@@ -130,16 +143,16 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if len(res) != 5 {
 		return fmt.Errorf(errPrefix+"save %q: unexpected reply %v", key, res)
 	}
-	oldP, _ := res[1].(string)
 	exp, _ := res[2].(int64)
 	deadline, _ := res[3].(int64)
 	oldExp, _ := res[4].(int64)
-	moved := d.Principal != nil && *d.Principal != "" && oldP != *d.Principal
+	moved := d.Principal != nil && *d.Principal != ""
 	if !moved && exp >= oldExp {
 		return nil // the common case: one round trip
 	}
-	// The old principal's entry stays: ByPrincipal filters and prunes it,
-	// and its score and the set's TTL bound its life.
+	// The new principal's entry gets its real score (preIndex put +inf).
+	// The old principal's entry (reply field 2) stays: ByPrincipal filters
+	// and prunes it, and its score and the set's TTL bound its life.
 	pipe := s.c.Pipeline()
 	if moved {
 		s.addPrincipal(ctx, pipe, key, *d.Principal, deadline, now)

@@ -28,45 +28,61 @@
 // Redis Cluster lets a Lua script touch keys of one hash slot only. Every
 // script of this package touches exactly one key, the session hash, so that
 // the state of a session changes atomically whatever the deployment; the
-// "{...}" hash tags keep each session's and each principal's keys in their
-// own slots, spreading them over the cluster. The two indexes live in other
-// slots and are therefore kept outside the scripts, as hints whose
-// invariants need no cross-slot atomicity:
+// "{...}" hash tags spread sessions and principals over the cluster's
+// slots. The session hash is the truth. The two indexes live in other slots
+// and are kept outside the scripts, as hints that readers verify:
 //
-//   - The principal index holds a superset of the principal's live sessions.
-//     A key is added (ZADD GT) before the session hash names the principal
-//     and removed only after the hash stops doing so; its score is the
-//     session's absolute deadline (or +inf without one), an upper bound of
-//     its expiry, so ZREMRANGEBYSCORE up to now, run on every ByPrincipal
-//     and by Sweep, only drops dead entries. ByPrincipal reads every listed
-//     hash, keeps the live ones that still name the principal and prunes the
-//     rest. "Log out everywhere" (ByPrincipal, then Delete each) therefore
-//     sees every session, from any server.
-//   - The expiry index holds every session with a score no later than its
+//   - The principal index lists the principal's sessions with their
+//     absolute deadline as score (+inf without one), an upper bound of the
+//     expiry, so ZREMRANGEBYSCORE up to now (on every ByPrincipal, and by
+//     Sweep) only drops dead entries; the set's own TTL is its latest
+//     deadline plus the grace, so an abandoned set disappears too.
+//     ByPrincipal reads every listed hash and keeps the live ones that
+//     still name the principal. "Log out everywhere" (ByPrincipal, then
+//     Delete each) therefore sees every session, from any server.
+//   - The expiry index lists every session with a score no later than its
 //     expiry (ZADD LT at creation, lowered when an idle timeout shrinks), so
 //     touching a session never writes it. Sweep reads the entries due by
 //     now: a session found alive is re-scored to its real expiry; one found
 //     expired is claimed with ZREM, whose reply (1 for exactly one caller)
 //     makes each expiry reported once even when several processes sweep.
 //
+// Two rules keep the indexes complete without cross-slot atomicity (see
+// indexes.go): a writer adds its index entries only after its script has
+// made the hash live or named the principal (in the same pipeline on one
+// server, in a following round trip on a cluster, whose pipelines run per
+// node concurrently); and whoever removes an entry (Delete, Rename, Sweep,
+// ByPrincipal's pruning) re-reads the hash afterwards and puts the entry
+// back if the hash still needs it. Whatever the interleaving, a live hash
+// keeps its entries. A process dying between a script and its index update
+// can leave a session out of an index until that session is written again
+// with a new principal (principal index), or until it expires unreported
+// (expiry index); it never leaves a stale session visible. A Save that
+// moves a session to another principal leaves the old principal's entry to
+// be pruned by ByPrincipal, by score or by the set's TTL.
+//
 // Expiry is judged by the store's clock (Options.Now): a hash whose expiry
-// is not after now is absent for Load, Save, Update, Rename, Delete,
-// ByPrincipal and Iterate. Redis also expires the hash itself, with PEXPIRE
-// set to the time left plus Options.Grace, so that Sweep can still report
-// the metadata of a session that expired since the last sweep and so that
-// abandoned data disappears even if nothing sweeps. The TTL is relative to
-// the store's clock, so a server whose clock is off from Redis's still
-// keeps sessions exactly as long as it thinks.
+// is not after now is absent for Load, Save, Update, Rename, Delete (which
+// leaves it to Sweep), ByPrincipal and Iterate; Create may reuse its key.
+// Redis also expires the hash itself, with PEXPIRE set to the time left
+// plus Options.Grace, so that Sweep can still report the metadata of a
+// session that expired since the last sweep, and abandoned data disappears
+// even if nothing sweeps. The TTL is relative (PEXPIRE rather than
+// PEXPIREAT), so a server whose clock is off from Redis's still keeps
+// sessions exactly as long as it means to.
 //
 // # Round trips
 //
 // Load is one HGETALL; the expiry check is done in the client. Save is one
 // EVALSHA of a script that checks the session is still alive (else
 // ErrNotFound: a late save never resurrects a deleted, renamed or expired
-// session), writes only the changed attributes and metadata, and resets the
-// TTL; a Save carrying only a new LastAccess (the manager's throttled touch)
-// is that same single command. A change of principal adds the index updates
-// (at most two more round trips). Update reads the attribute (HMGET) and
+// session), writes only the changed attributes and metadata (deletions
+// first, then sets, so a name in both ends up set), and resets the TTL; a
+// Save carrying only a new LastAccess (the manager's throttled touch) is
+// that same single command. A change of principal, or a shorter idle
+// timeout, adds one pipelined round trip for the indexes. Create is one
+// round trip on one server (script and index entries pipelined), two on a
+// cluster. Update reads the attribute (HMGET) and
 // writes it back with a compare-and-set script that checks the SHA-1 of the
 // value it read, retrying on conflict: two round trips, atomic across
 // processes.
@@ -78,10 +94,12 @@
 // hash as moving (field m = the new key; from then on it is absent for reads
 // and refuses writes) and read it; create the new hash if its key is free
 // (ErrExists otherwise, and the mark is removed so the old session lives
-// on); delete the old hash if it still carries the mark. There is never a
-// moment where two copies accept writes, and the old key is dead before
-// Rename returns. A crash between the steps leaves the old session marked,
-// hence dead: it is reported by Sweep when it expires.
+// on), then index it; delete the old hash if it still carries the mark, then
+// unindex it. There is never a moment where two copies accept writes, and
+// the old key is dead before Rename returns. An error (or a crash) after
+// the first step leaves the old session marked, hence dead, rather than
+// risk two live copies: the session is lost, and Sweep reports the old hash
+// when it expires.
 //
 // # Iteration
 //

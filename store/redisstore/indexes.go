@@ -39,10 +39,15 @@ func (s *Store) addIndexes(ctx context.Context, pipe redis.Pipeliner, key, princ
 	}
 }
 
-// addPrincipal queues key's entry in principal's index.
+// addPrincipal queues key's entry in principal's index. The score only
+// ever grows (GT) but from +inf, the placeholder of preIndex.
 func (s *Store) addPrincipal(ctx context.Context, pipe redis.Pipeliner, key, principal string, deadline, now int64) {
 	pk := s.principalKey(principal)
 	pipe.ZAddGT(ctx, pk, redis.Z{Score: deadlineScore(deadline), Member: key})
+	if deadline != 0 {
+		// Lower a +inf placeholder to the deadline.
+		pipe.ZAddLT(ctx, pk, redis.Z{Score: deadlineScore(deadline), Member: key})
+	}
 	if deadline == 0 {
 		// A session without a deadline may live forever: so does the set.
 		pipe.Persist(ctx, pk)
@@ -53,6 +58,24 @@ func (s *Store) addPrincipal(ctx context.Context, pipe redis.Pipeliner, key, pri
 	// no TTL (a member without deadline) keeps none.
 	pipe.Do(ctx, "PEXPIRE", pk, ttl, "NX")
 	pipe.Do(ctx, "PEXPIRE", pk, ttl, "GT")
+}
+
+// preIndex adds key to principal's index before a script names the
+// principal in the hash, with a +inf placeholder score, so that a process
+// dying between the script and addIndexes never leaves a session its
+// principal's index misses ("log out everywhere" must see it). With pipe
+// nil it runs at once, else it is queued (in an ordered pipeline, before the
+// script). An entry whose script then fails is pruned by ByPrincipal.
+func (s *Store) preIndex(ctx context.Context, pipe redis.Pipeliner, key, principal string) error {
+	if principal == "" {
+		return nil
+	}
+	z := redis.Z{Score: inf, Member: key}
+	if pipe != nil {
+		pipe.ZAdd(ctx, s.principalKey(principal), z)
+		return nil
+	}
+	return s.c.ZAdd(ctx, s.principalKey(principal), z).Err()
 }
 
 // removeVerified removes entries, then re-reads their hashes and restores

@@ -48,12 +48,18 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	dl := deadlineMS(st.rec.Deadline)
 	args := append([]any{now, s.ttl(exp, now)}, fields...)
 	pipe := s.c.Pipeline()
-	created := createScript.EvalSha(ctx, pipe, []string{nhk}, args...)
 	if s.ordered {
+		s.preIndex(ctx, pipe, newKey, st.rec.Principal)
+	} else if err := s.preIndex(ctx, nil, newKey, st.rec.Principal); err != nil {
+		s.finish(ctx, ohk, nhk, false)
+		return wrap("rename: index", err)
+	}
+	created := createScript.EvalSha(ctx, pipe, []string{nhk}, args...)
+	late := !s.ordered || st.rec.Principal != ""
+	if !late {
 		s.addIndexes(ctx, pipe, newKey, st.rec.Principal, exp, dl, now)
 	}
 	_, err = pipe.Exec(ctx)
-	late := !s.ordered
 	if isNoScript(created.Err()) {
 		created = run(ctx, s.c, createScript, nhk, args...)
 		err, late = created.Err(), true

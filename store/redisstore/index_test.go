@@ -1,0 +1,138 @@
+package redisstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/internal/testutil"
+	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/redisstore"
+)
+
+// newIndexStore returns a store with prefix "t:" on a fresh Redis, its
+// clock and a raw client to inspect the keys.
+func newIndexStore(t *testing.T) (*redisstore.Store, *testutil.Clock, *redis.Client) {
+	t.Helper()
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { c.Close() })
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, clock, c
+}
+
+func record(key, principal string, now time.Time) *session.Record {
+	return &session.Record{Key: key, Principal: principal, Created: now, LastAccess: now,
+		IdleTimeout: 30 * time.Minute, Deadline: now.Add(2 * time.Hour)}
+}
+
+// TestPrincipalIndexNoLeak: the index holds the deadline as score, the set
+// expires after its latest deadline, and Sweep empties it.
+func TestPrincipalIndexNoLeak(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	ctx := context.Background()
+	now := clock.Now()
+	for _, k := range []string{"a", "b"} {
+		if err := s.Create(ctx, record(k, "alice", now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	z, err := c.ZRangeWithScores(ctx, "t:p:{alice}", 0, -1).Result()
+	if err != nil || len(z) != 2 {
+		t.Fatalf("alice's index = %v, %v; want a and b", z, err)
+	}
+	for _, e := range z {
+		if want := float64(now.Add(2 * time.Hour).UnixMilli()); e.Score != want {
+			t.Errorf("score of %v = %v, want the deadline %v", e.Member, e.Score, want)
+		}
+	}
+	if ttl := c.PTTL(ctx, "t:p:{alice}").Val(); ttl <= 2*time.Hour || ttl > 2*time.Hour+redisstore.DefaultGrace {
+		t.Errorf("PTTL of alice's index = %v, want the deadline plus the grace", ttl)
+	}
+	clock.Advance(31 * time.Minute)
+	swept, err := s.Sweep(ctx)
+	if err != nil || len(swept) != 2 {
+		t.Fatalf("Sweep = %v, %v; want a and b", swept, err)
+	}
+	if n := c.Exists(ctx, "t:p:{alice}", "t:s:{a}", "t:s:{b}").Val(); n != 0 {
+		t.Errorf("%d keys left after Sweep, want none", n)
+	}
+	if n := c.ZCard(ctx, "t:expiry").Val(); n != 0 {
+		t.Errorf("expiry index holds %d entries after Sweep, want none", n)
+	}
+}
+
+// TestPrincipalMove: a session moved to another principal leaves the old
+// index at the next ByPrincipal, and is listed by the new one.
+func TestPrincipalMove(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	ctx := context.Background()
+	if err := s.Create(ctx, record("k", "alice", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	bob := "bob"
+	if err := s.Save(ctx, "k", session.Delta{Principal: &bob}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.ByPrincipal(ctx, "alice"); err != nil || len(got) != 0 {
+		t.Errorf("ByPrincipal(alice) = %v, %v; want none", got, err)
+	}
+	if n := c.ZCard(ctx, "t:p:{alice}").Val(); n != 0 {
+		t.Errorf("alice's index keeps %d entries after ByPrincipal, want 0", n)
+	}
+	got, err := s.ByPrincipal(ctx, "bob")
+	if err != nil || len(got) != 1 || got[0].Key != "k" {
+		t.Fatalf("ByPrincipal(bob) = %v, %v; want k", got, err)
+	}
+	if score := c.ZScore(ctx, "t:p:{bob}", "k").Val(); score != float64(clock.Now().Add(2*time.Hour).UnixMilli()) {
+		t.Errorf("bob's score for k = %v, want the deadline (the +inf placeholder replaced)", score)
+	}
+}
+
+// TestRenameMarkedIsDead: a hash marked as moving (a rename that died
+// half-way) is absent and refuses writes.
+func TestRenameMarkedIsDead(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	ctx := context.Background()
+	if err := s.Create(ctx, record("k", "alice", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	c.HSet(ctx, "t:s:{k}", "m", "t:s:{elsewhere}")
+	if _, found, err := s.Load(ctx, "k"); found || err != nil {
+		t.Errorf("Load of a moving hash = %v, %v; want absent", found, err)
+	}
+	if err := s.Save(ctx, "k", session.Delta{LastAccess: clock.Now()}); err == nil {
+		t.Errorf("Save on a moving hash = nil, want ErrNotFound")
+	}
+	if got, _ := s.ByPrincipal(ctx, "alice"); len(got) != 0 {
+		t.Errorf("ByPrincipal lists a moving hash: %v", got)
+	}
+}
+
+// TestCorruptRecord: a hash with a foreign field is an error for Load, and
+// is skipped by Iterate.
+func TestCorruptRecord(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	ctx := context.Background()
+	if err := s.Create(ctx, record("k", "", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	c.HSet(ctx, "t:s:{k}", "junk", "1")
+	if _, _, err := s.Load(ctx, "k"); err == nil {
+		t.Errorf("Load of a corrupt hash: nil error")
+	}
+	c.HSet(ctx, "t:s:{bad}", "c", "x")
+	n := 0
+	if err := s.Iterate(ctx, func(session.Meta) bool { n++; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("Iterate visited %d sessions, want 1 (k; bad skipped)", n)
+	}
+}
