@@ -50,7 +50,7 @@ picks a free port. SIGINT or SIGTERM shuts the server down gracefully.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`HOST:PORT` to listen on (port 0 picks a free one)")
+	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (port 0 picks a free one)")
 	f.StringVar(&o.store, "store", defaultStoreURL, storeURLHelp)
 	f.DurationVar(&o.idle, "idle", session.DefaultIdleTimeout, "idle timeout of a session")
 	f.DurationVar(&o.lifetime, "lifetime", session.DefaultLifetime, "absolute lifetime of a session")

@@ -23,7 +23,7 @@ import (
 const defaultStoreURL = "bolt:httpstate.db"
 
 // storeURLHelp documents the --store flag.
-const storeURLHelp = "session store: bolt:PATH (a bbolt file), memory: (in this process only), " +
+const storeURLHelp = "session store `URL`: bolt:PATH (a bbolt file), memory: (in this process only), " +
 	"or redis://[USER:PASSWORD@]HOST:PORT[/DB] (rediss:// for TLS)"
 
 // errStoreURL reports a --store value that is not a store URL.
