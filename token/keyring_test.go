@@ -3,6 +3,7 @@ package token_test
 import (
 	"bytes"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/httpstate/httpstate/token"
@@ -136,4 +137,22 @@ func FuzzKeyringDecrypt(f *testing.F) {
 			t.Errorf("round trip of %q: %q, %v", pt, again, err)
 		}
 	})
+}
+
+func TestKeyringConcurrent(t *testing.T) {
+	k := mustKeyring(t, token.GenerateKey(1), token.GenerateKey(2))
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 200 {
+				pt := []byte{byte(i), byte(j)}
+				got, err := k.Decrypt(k.Encrypt(pt, nil), nil)
+				if err != nil || !bytes.Equal(got, pt) {
+					t.Errorf("goroutine %d: round trip of %v = %v, %v", i, pt, got, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
