@@ -398,7 +398,8 @@ func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
 
 // Sweep removes every expired record and returns its metadata. A record is
 // removed, and so reported, by exactly one Sweep even when several run at
-// once.
+// once. It scans each shard in turn under that shard's write lock, so its
+// cost follows the number of records held; other shards stay available.
 func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 	if err := s.check(ctx, "sweep"); err != nil {
 		return nil, err
