@@ -12,8 +12,9 @@
 //
 // The file holds four buckets:
 //
-//   - sessions: store key → record, in the compact binary format described
-//     in record.go (format version 1);
+//   - sessions: store key → record, in a compact binary format (version 1):
+//     principal, times, idle timeout, then every attribute's name and value
+//     lengths, the names and the values, so metadata reads skip the values;
 //   - principals: uvarint(len(principal)) | principal | created | key → empty,
 //     so ByPrincipal is an ordered prefix scan, oldest first;
 //   - expiry: expiry | key → empty, so Sweep is a cursor scan over the expired
