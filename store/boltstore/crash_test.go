@@ -160,6 +160,12 @@ func runCrashChild(t *testing.T, path string, round, acks int) map[target]promis
 	wants := make(map[target]promise)
 	n := 0
 	killed := false
+	defer func() {
+		if !killed { // the test failed early: leave no child behind
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		// Every complete line was printed after its write returned, so it
