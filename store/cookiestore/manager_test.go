@@ -14,6 +14,7 @@ import (
 
 	"github.com/httpstate/httpstate/internal/testutil"
 	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/cookiestore"
 	"github.com/httpstate/httpstate/token"
 )
 
@@ -145,5 +146,45 @@ func TestThroughManager(t *testing.T) {
 	a.handler.ServeHTTP(rec, req)
 	if rec.Body.String() != "<none>" {
 		t.Errorf("replayed cookie after idle timeout: /get user = %q, want <none>", rec.Body.String())
+	}
+}
+
+// With CookieChunks, a session larger than one cookie spans several, as long
+// as the codec's MaxLen allows it.
+func TestThroughManagerChunked(t *testing.T) {
+	clock := testutil.NewClock(tNow)
+	ring, _ := token.NewKeyring(token.GenerateKey(1))
+	codec, err := cookiestore.New(&cookiestore.Options{Keyring: ring, MaxLen: 3 * 4080, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := session.New(&session.Options{Codec: codec, CookieChunks: 3, Now: clock.Now, SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	big := strings.Repeat("z", 6000)
+	srv := httptest.NewTLSServer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if r.URL.Path == "/set" {
+			if err := s.Set("big", big); err != nil {
+				http.Error(w, err.Error(), 500)
+			}
+			return
+		}
+		v, _, _ := session.Get[string](s, "big")
+		io.WriteString(w, v)
+	})))
+	t.Cleanup(srv.Close)
+	c := browser(t, srv)
+	if code, body := get(t, c, srv.URL+"/set"); code != 200 {
+		t.Fatalf("/set: %d %s", code, body)
+	}
+	u, _ := url.Parse(srv.URL)
+	if n := len(c.Jar.Cookies(u)); n < 2 {
+		t.Errorf("a 6 KB session travels in %d cookie(s), want at least 2", n)
+	}
+	if _, body := get(t, c, srv.URL+"/get"); body != big {
+		t.Errorf("/get returned %d bytes, want the 6000 set", len(body))
 	}
 }
