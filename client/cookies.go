@@ -27,10 +27,11 @@ type cookieTransport struct {
 }
 
 func (t *cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	// withConnWait returns a shallow copy: a RoundTripper must not modify
+	// its request.
+	r = withConnWait(r)
 	if h := t.jar.CookieHeader(r.URL); h != "" {
-		// A RoundTripper must not modify its request: send a copy.
-		r2 := new(http.Request)
-		*r2 = *r
+		r2 := r
 		r2.Header = r.Header.Clone()
 		if r2.Header == nil {
 			r2.Header = make(http.Header)

@@ -36,7 +36,7 @@ func NewTransport(o *Options) *http.Transport {
 	}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           d.DialContext,
+		DialContext:           (&dialGate{maxWait: o.DialTimeout + o.TLSHandshakeTimeout}).dialer(d),
 		TLSClientConfig:       tc,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          0, // no global limit; the per-host limit applies

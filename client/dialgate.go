@@ -1,0 +1,173 @@
+package client
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The dial gate keeps a warming pool from opening more connections than
+// requests need. net/http starts a dial for every request that finds no idle
+// connection, and lets the dial finish even when another connection frees up
+// first and serves the request; while a pool warms up under concurrency
+// (slow TLS handshakes, a busy machine), each finished request hands its
+// connection to a waiter and dials again, so a client with 8 workers can
+// open 20 connections or more. The gate holds a new dial to an address while
+// other dials to it are in progress, and drops it if its request got a
+// connection meanwhile; the request never sees the dropped dial (net/http
+// delivers dial results only to requests still waiting).
+
+// errDialNotNeeded ends a dial whose request was served by another
+// connection; net/http discards it.
+var errDialNotNeeded = errors.New("client: dial not needed")
+
+// dialGate counts the dials in progress per address.
+type dialGate struct {
+	// maxWait bounds how long a dial waits for others to finish.
+	maxWait time.Duration
+
+	// mu protects hosts.
+	mu    sync.Mutex
+	hosts map[string]*hostDials
+}
+
+// hostDials are the dials in progress to one address; idle is closed when
+// their number drops to zero.
+type hostDials struct {
+	n    int
+	idle chan struct{}
+}
+
+// connWait is the per-request (per-hop) state the gate reads from the dial
+// context: whether the request has a connection, and the dial it started.
+type connWait struct {
+	got  atomic.Bool
+	tls  bool // the dial ends with a TLS handshake
+	gate *dialGate
+
+	mu   sync.Mutex // protects addr
+	addr string     // the address of the dial in progress, "" if none
+}
+
+type connWaitKey struct{}
+
+// withConnWait returns r with a connWait and the trace hooks that feed it.
+func withConnWait(r *http.Request) *http.Request {
+	cw := &connWait{tls: r.URL.Scheme == "https"}
+	trace := &httptrace.ClientTrace{
+		// The transport asks for a connection again when it retries a
+		// request on a fresh one: only the latest ask counts.
+		GetConn:          func(string) { cw.got.Store(false) },
+		GotConn:          func(httptrace.GotConnInfo) { cw.got.Store(true) },
+		TLSHandshakeDone: func(tls.ConnectionState, error) { cw.dialDone() },
+	}
+	ctx := context.WithValue(r.Context(), connWaitKey{}, cw)
+	return r.WithContext(httptrace.WithClientTrace(ctx, trace))
+}
+
+// dialDone ends the dial cw started, if any; it is idempotent.
+func (cw *connWait) dialDone() {
+	cw.mu.Lock()
+	addr, g := cw.addr, cw.gate
+	cw.addr = ""
+	cw.mu.Unlock()
+	if addr != "" && g != nil {
+		g.end(addr)
+	}
+}
+
+// wait blocks until no dial to addr is in progress, ctx ends or maxWait
+// passes, then starts a dial unless cw's request already has a connection.
+func (g *dialGate) wait(ctx context.Context, cw *connWait, addr string) error {
+	var timeout <-chan time.Time
+	for {
+		if cw.got.Load() {
+			return errDialNotNeeded
+		}
+		g.mu.Lock()
+		h := g.hosts[addr]
+		if h == nil || h.n == 0 || timeout != nil && isClosed(timeout) {
+			if h == nil {
+				h = &hostDials{idle: make(chan struct{})}
+				if g.hosts == nil {
+					g.hosts = make(map[string]*hostDials)
+				}
+				g.hosts[addr] = h
+			}
+			if h.n == 0 {
+				h.idle = make(chan struct{})
+			}
+			h.n++
+			g.mu.Unlock()
+			cw.mu.Lock()
+			cw.gate, cw.addr = g, addr
+			cw.mu.Unlock()
+			return nil
+		}
+		idle := h.idle
+		g.mu.Unlock()
+		if timeout == nil {
+			t := time.NewTimer(g.maxWait)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-idle:
+		case <-timeout:
+			// Dial anyway: a dial that long in progress must not hold
+			// up others. Mark the timeout as passed.
+			timeout = closedTime
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+var closedTime = func() <-chan time.Time {
+	c := make(chan time.Time)
+	close(c)
+	return c
+}()
+
+func isClosed(c <-chan time.Time) bool { return c == closedTime }
+
+// end records the end of a dial to addr.
+func (g *dialGate) end(addr string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	h := g.hosts[addr]
+	if h == nil || h.n == 0 {
+		return
+	}
+	h.n--
+	if h.n == 0 {
+		close(h.idle)
+		delete(g.hosts, addr)
+	}
+}
+
+// dialer returns a DialContext that passes through the gate.
+func (g *dialGate) dialer(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		cw, _ := ctx.Value(connWaitKey{}).(*connWait)
+		if cw == nil {
+			return d.DialContext(ctx, network, addr)
+		}
+		if err := g.wait(ctx, cw, addr); err != nil {
+			return nil, err
+		}
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil || !cw.tls {
+			// Without TLS the dial ends here; with TLS at the end of
+			// the handshake (TLSHandshakeDone).
+			cw.dialDone()
+		}
+		return c, err
+	}
+}
