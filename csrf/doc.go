@@ -9,9 +9,10 @@
 // anything else runs. [Options.TrustedOrigins] are passed to
 // [http.CrossOriginProtection.AddTrustedOrigin].
 //
-// The second layer is a synchronizer token, for browsers that send neither
-// header and for non-browser clients. Every unsafe request (any method but
-// GET, HEAD, OPTIONS and TRACE) must carry a token, as the form field
+// The second layer is a synchronizer token. It exists for what the first
+// layer cannot judge (browsers that send neither header, non-browser
+// clients), but as defence in depth it is required of every unsafe request
+// (any method but GET, HEAD, OPTIONS and TRACE): each must carry a token, as the form field
 // "csrf_token" or the header "X-CSRF-Token", that matches the per-request
 // secret supplied by a [SecretSource]:
 //
