@@ -43,8 +43,8 @@
 // An [Authority] issues and validates access tokens and refresh tokens
 // (exp, nbf, iat, iss and aud checked, with a small leeway). Refresh tokens
 // are recorded in a [RefreshStore] and rotated on each use; a refresh token
-// used twice revokes its whole family (reuse detection, as a stolen token
-// would be). Tokens are revoked by ID (jti) or per subject ("log out
+// used twice revokes its whole family (reuse detection: a replayed refresh
+// token means a copy was stolen). Tokens are revoked by ID (jti) or per subject ("log out
 // everywhere"). [Authority.Middleware] checks "Authorization: Bearer" (RFC
 // 6750) and puts the claims in the request context.
 //

@@ -33,7 +33,7 @@
 // 6265bis section 5.6 and 5.7). Encode refuses, with an error wrapping
 // session.ErrTooLarge, a session whose encoding exceeds Options.MaxLen, and
 // the Manager reports it through its ErrorHandler instead of losing the
-// change silently. Session.Options.CookieChunks spreads a larger value over
+// change silently. session.Options.CookieChunks spreads a larger value over
 // several cookies; raise MaxLen to match.
 //
 // # Key rotation
