@@ -26,7 +26,8 @@
 //     encrypts/signs. Values made under the old key still open.
 //  3. After the longest lifetime of anything issued under the old key
 //     (cookie session lifetime, refresh-token TTL) remove the old key. Values
-//     still carrying it now fail with ErrUnknownKey, that is, as expired.
+//     still carrying it now fail (ErrUnknownKey, ErrUnknownKID), that is,
+//     as expired.
 //
 // To retire a compromised key, skip the wait in step 3: every value it made
 // becomes invalid at once (sessions end, users sign in again).
@@ -44,9 +45,10 @@
 // (exp, nbf, iat, iss and aud checked, with a small leeway). Refresh tokens
 // are recorded in a [RefreshStore] and rotated on each use; a refresh token
 // used twice revokes its whole family (reuse detection: a replayed refresh
-// token means a copy was stolen). Tokens are revoked by ID (jti) or per subject ("log out
-// everywhere"). [Authority.Middleware] checks "Authorization: Bearer" (RFC
-// 6750) and puts the claims in the request context.
+// token means a copy was stolen). Tokens are revoked by ID (jti) or per
+// subject ("log out everywhere"). [Authority.Middleware] checks
+// "Authorization: Bearer" (RFC 6750) and puts the claims in the request
+// context.
 //
 // # Concurrency
 //
