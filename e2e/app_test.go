@@ -122,6 +122,19 @@ func TestURLRewritingWithoutCookies(t *testing.T) {
 	if eval[bool](t, ctx, `document.getElementById("user") !== null`) {
 		t.Errorf("a plain URL shows a signed-in user to a browser without cookies")
 	}
+
+	// The admin's links and the dashboard's event stream carry the ID too.
+	login(t, ctx, "admin", "admin")
+	waitFor(t, ctx, "admin signed in", `document.getElementById("user")?.textContent === "admin"`)
+	run(t, ctx, chromedp.Click(chromedp.CSS(`nav a[href^="/dashboard;sid="]`)))
+	waitFor(t, ctx, "the live dashboard", `document.getElementById("status")?.classList.contains("live") &&
+		document.getElementById("dashboard").dataset.updates >= 1`)
+	if ev := eval[string](t, ctx, `document.getElementById("dashboard").dataset.events`); !strings.HasPrefix(ev, "/dashboard/events;sid=") {
+		t.Errorf("event stream URL = %q, want /dashboard/events;sid=ID", ev)
+	}
+	if n := eval[int](t, ctx, `[...document.querySelectorAll("#sessions tr td:nth-child(2)")].filter(td => td.textContent === "admin" || td.textContent === "bob").length`); n != 2 {
+		t.Errorf("the dashboard lists %d of the sessions of admin and bob, want 2", n)
+	}
 }
 
 // TestIdleExpiry: with --idle 2s a session survives while used and ends
