@@ -149,6 +149,27 @@ func (s *RedisServer) CommandCalls() (int64, error) {
 	return total, nil
 }
 
+// CPU returns the CPU time (user + system) the server has used so far
+// (INFO cpu).
+func (s *RedisServer) CPU() (time.Duration, error) {
+	out, err := s.Do("INFO", "cpu")
+	if err != nil {
+		return 0, err
+	}
+	var total float64
+	for _, line := range strings.Split(out, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && (k == "used_cpu_user" || k == "used_cpu_sys") {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return 0, fmt.Errorf("bench: INFO cpu %s: %w", k, err)
+			}
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second)), nil
+}
+
 // ResetStats resets the server's command statistics.
 func (s *RedisServer) ResetStats() error {
 	_, err := s.Do("CONFIG", "RESETSTAT")

@@ -66,6 +66,11 @@ func benchRedis(b *testing.B, parallel bool) {
 					if counter != nil {
 						t0, c0 = counter.Trips.Load(), counter.Cmds.Load()
 					}
+					r0, err := srv.CPU()
+					if err != nil {
+						b.Fatal(err)
+					}
+					p0 := processCPU()
 					b.ReportAllocs()
 					var n atomic.Int64
 					if parallel {
@@ -87,11 +92,21 @@ func benchRedis(b *testing.B, parallel bool) {
 						}
 					}
 					b.StopTimer()
+					cpu := processCPU() - p0
+					r1, err := srv.CPU()
+					if err != nil {
+						b.Fatal(err)
+					}
 					calls, err := srv.CommandCalls()
 					if err != nil {
 						b.Fatal(err)
 					}
 					reqs := float64(n.Load())
+					// CPU per request, which the machine's load disturbs less
+					// than ns/op: this process (handler, session layer,
+					// client) and redis-server.
+					b.ReportMetric(float64(cpu)/reqs, "cpu-ns/req")
+					b.ReportMetric(float64(r1-r0)/reqs, "redis-cpu-ns/req")
 					b.ReportMetric(float64(calls)/reqs, "srvcmds/req")
 					if counter != nil {
 						b.ReportMetric(float64(counter.Trips.Load()-t0)/reqs, "rt/req")
