@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -126,6 +127,13 @@ func (o *sessionsOptions) withManager(ctx context.Context, fn func(context.Conte
 	spec, err := parseStoreURL(o.store)
 	if err != nil {
 		return fmt.Errorf("sessions: %w", err)
+	}
+	if spec.Kind == storeBolt {
+		// Opening would create an empty file: a typo in the path would
+		// then look like a store without sessions.
+		if _, err := os.Stat(spec.Path); err != nil {
+			return fmt.Errorf("sessions: %s: %w", spec, err)
+		}
 	}
 	st, err := openStore(ctx, spec, o.now)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -216,6 +217,13 @@ func TestSessionsErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("sessions %q: error %v, want one containing %q", tt.args, err, tt.want)
 		}
+	}
+	missing := filepath.Join(t.TempDir(), "missing.db")
+	if _, _, err := runSessions(t, false, "--store", "bolt:"+missing, "list"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing bolt file: error %v, want fs.ErrNotExist", err)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("sessions list created the missing bolt file")
 	}
 	if _, _, err := runSessions(t, false, "--store", "nosuch:x", "list"); !errors.Is(err, errStoreURL) {
 		t.Errorf("bad --store: error %v, want errStoreURL", err)
