@@ -30,7 +30,11 @@
 //
 // The default transport keeps DefaultMaxIdleConnsPerHost idle connections per
 // host (net/http keeps 2, so concurrent clients re-dial and redo TLS
-// handshakes) and negotiates HTTP/2 over TLS when the server offers it.
+// handshakes) and negotiates HTTP/2 over TLS when the server offers it. While
+// other dials to an address are in progress, a new dial waits for them and is
+// dropped if its request got one of their connections, so a pool warming up
+// under concurrency opens about as many connections as there are concurrent
+// requests (net/http alone keeps dialing for requests already served).
 //
 // # Authentication
 //
