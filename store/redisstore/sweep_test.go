@@ -1,0 +1,94 @@
+package redisstore_test
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/internal/testutil"
+	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/redisstore"
+)
+
+// TestSweepAcrossProcesses: stores with their own clients (as separate
+// processes would have) sweep one Redis at once, in small batches; every
+// expired session is reported exactly once between them, the live ones
+// stay.
+func TestSweepAcrossProcesses(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	ctx := context.Background()
+	const procs, expired, live = 3, 120, 10
+	stores := make([]*redisstore.Store, procs)
+	for i := range stores {
+		c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+		t.Cleanup(func() { c.Close() })
+		s, err := redisstore.New(c, &redisstore.Options{Now: clock.Now, SweepBatch: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores[i] = s
+	}
+	now := clock.Now()
+	for i := range expired + live {
+		r := &session.Record{Key: "k" + strconv.Itoa(i), Principal: "p" + strconv.Itoa(i%4), Created: now,
+			LastAccess: now, IdleTimeout: time.Minute, Deadline: now.Add(time.Hour)}
+		if i >= expired {
+			r.IdleTimeout = 2 * time.Hour
+		}
+		if err := stores[i%procs].Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(2 * time.Minute)
+	var wg sync.WaitGroup
+	results := make([][]session.Meta, procs)
+	errs := make([]error, procs)
+	for i, s := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = s.Sweep(ctx)
+		}()
+	}
+	wg.Wait()
+	seen := make(map[string]int)
+	for i := range stores {
+		if errs[i] != nil {
+			t.Fatalf("Sweep %d: %v", i, errs[i])
+		}
+		for _, m := range results[i] {
+			seen[m.Key]++
+			if m.Principal == "" || m.Created.IsZero() {
+				t.Errorf("swept %q without its metadata: %+v", m.Key, m)
+			}
+		}
+	}
+	for i := range expired {
+		if n := seen["k"+strconv.Itoa(i)]; n != 1 {
+			t.Errorf("k%d reported %d times, want once", i, n)
+		}
+	}
+	if len(seen) != expired {
+		t.Errorf("%d sessions reported, want %d", len(seen), expired)
+	}
+	n := 0
+	if err := stores[0].Iterate(ctx, func(session.Meta) bool { n++; return true }); err != nil || n != live {
+		t.Errorf("Iterate after the sweeps: %d sessions (%v), want %d", n, err, live)
+	}
+	for p := range 4 {
+		metas, err := stores[1].ByPrincipal(ctx, "p"+strconv.Itoa(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range metas {
+			if k, _ := strconv.Atoi(m.Key[1:]); k < expired {
+				t.Errorf("ByPrincipal lists swept %s", m.Key)
+			}
+		}
+	}
+}
