@@ -54,6 +54,8 @@ type Error struct {
 	Err error
 }
 
+// Error returns "client: METHOD URL: kind: cause", with the attempts when
+// retries were exhausted.
 func (e *Error) Error() string {
 	msg := fmt.Sprintf("client: %s %s: ", e.Method, e.URL)
 	if e.Kind != nil {
@@ -90,6 +92,7 @@ type StatusError struct {
 	Status string
 }
 
+// Error returns "client: METHOD URL: status CODE TEXT".
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("client: %s %s: status %s", e.Method, e.URL, e.Status)
 }
