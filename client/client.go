@@ -271,7 +271,7 @@ func (c *Client) Get(ctx context.Context, rawURL string) (*http.Response, error)
 	if err != nil {
 		return nil, err
 	}
-	return c.Do(ctx, r)
+	return c.do(ctx, r, true)
 }
 
 // Post sends a POST request with the body and its content type. A body of
@@ -285,7 +285,7 @@ func (c *Client) Post(ctx context.Context, rawURL, contentType string, body io.R
 	if contentType != "" {
 		r.Header.Set("Content-Type", contentType)
 	}
-	return c.Do(ctx, r)
+	return c.do(ctx, r, true)
 }
 
 // Do sends req with ctx, applying the client's base URL, default headers and
@@ -296,10 +296,15 @@ func (c *Client) Post(ctx context.Context, rawURL, contentType string, body io.R
 // *StatusError comes with its response, body already closed. Errors are an
 // *Error or a *StatusError; see the package's sentinels.
 func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, error) {
+	return c.do(ctx, req, false)
+}
+
+// do is Do; owned means the client made req and may change it in place.
+func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.Response, error) {
 	if ctx == nil {
 		ctx = req.Context()
 	}
-	r, auth, err := c.prepare(ctx, req)
+	r, auth, err := c.prepare(ctx, req, owned)
 	if err != nil {
 		return nil, err
 	}
@@ -394,14 +399,18 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, err
 	}
 }
 
-// prepare returns the request to send: a copy of req with ctx, its URL
+// prepare returns the request to send: a copy of req with ctx (req itself
+// when owned), its URL
 // resolved against the base URL, the default query and headers added, and
 // the auth to apply.
-func (c *Client) prepare(ctx context.Context, req *http.Request) (*http.Request, Auth, error) {
+func (c *Client) prepare(ctx context.Context, req *http.Request, owned bool) (*http.Request, Auth, error) {
 	if req == nil || req.URL == nil {
 		return nil, nil, errors.New("client: nil request or URL")
 	}
-	r := req.Clone(ctx)
+	r := req
+	if !owned {
+		r = req.Clone(ctx)
+	}
 	if r.Header == nil {
 		r.Header = make(http.Header)
 	}
