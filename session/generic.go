@@ -3,6 +3,7 @@ package session
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 )
 
 // Get returns the attribute key decoded as a T, and whether it exists.
@@ -107,7 +108,7 @@ func Update[T any](s *Session, key string, fn func(old T, ok bool) (T, error)) (
 		if err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(n)
+		b, err := encodeValue(n)
 		if err != nil {
 			return nil, fmt.Errorf("session: attribute %q: %w", key, err)
 		}
@@ -120,4 +121,41 @@ func Update[T any](s *Session, key string, fn func(old T, ok bool) (T, error)) (
 	}
 	_ = raw
 	return last, nil
+}
+
+// encodeValue JSON-encodes v, with fast paths for the commonest attribute
+// types that produce exactly what encoding/json would.
+func encodeValue(v any) ([]byte, error) {
+	switch x := v.(type) {
+	case int:
+		return strconv.AppendInt(make([]byte, 0, 20), int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(make([]byte, 0, 20), x, 10), nil
+	case bool:
+		if x {
+			return []byte("true"), nil
+		}
+		return []byte("false"), nil
+	case string:
+		if plainString(x) {
+			b := make([]byte, 0, len(x)+2)
+			b = append(b, '"')
+			b = append(b, x...)
+			return append(b, '"'), nil
+		}
+	}
+	return json.Marshal(v)
+}
+
+// plainString reports whether encoding/json writes s between quotes
+// unchanged: printable ASCII without '"', '\\' and the HTML characters
+// '<', '>', '&' it escapes.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }

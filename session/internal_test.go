@@ -236,3 +236,19 @@ func FuzzFastDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzEncodeValue checks encodeValue's fast paths match encoding/json byte
+// for byte.
+func FuzzEncodeValue(f *testing.F) {
+	f.Add(int64(0), "plain", true)
+	f.Add(int64(-1<<63), "<a&b>\"\\\x7f", false)
+	f.Fuzz(func(t *testing.T, n int64, s string, b bool) {
+		for _, v := range []any{int(n), n, s, b} {
+			got, err := encodeValue(v)
+			want, werr := json.Marshal(v)
+			if (err != nil) != (werr != nil) || string(got) != string(want) {
+				t.Fatalf("encodeValue(%#v) = %q, %v; json.Marshal = %q, %v", v, got, err, want, werr)
+			}
+		}
+	})
+}

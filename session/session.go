@@ -324,7 +324,7 @@ func (s *Session) raw(key string) ([]byte, bool, error) {
 // the request's Delta, so concurrent requests setting other attributes keep
 // theirs. Setting an attribute on a new session creates it at commit.
 func (s *Session) Set(key string, v any) error {
-	b, err := json.Marshal(v)
+	b, err := encodeValue(v)
 	if err != nil {
 		return fmt.Errorf("session: attribute %q: %w", key, err)
 	}
