@@ -10,9 +10,13 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultIdleTimeout   = 30 * time.Minute
-	DefaultLifetime      = 24 * time.Hour
+	// DefaultIdleTimeout is Options.IdleTimeout's default.
+	DefaultIdleTimeout = 30 * time.Minute
+	// DefaultLifetime is Options.Lifetime's default.
+	DefaultLifetime = 24 * time.Hour
+	// DefaultTouchInterval is Options.TouchInterval's default.
 	DefaultTouchInterval = time.Minute
+	// DefaultSweepInterval is Options.SweepInterval's default.
 	DefaultSweepInterval = time.Minute
 	// MaxCookieChunks is the largest Options.CookieChunks accepted.
 	MaxCookieChunks = 8
