@@ -140,19 +140,19 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if len(res) == 0 || res[0] != int64(1) {
 		return fmt.Errorf(errPrefix+"save %q: %w", key, session.ErrNotFound)
 	}
-	if len(res) != 5 {
+	if len(res) != 4 {
 		return fmt.Errorf(errPrefix+"save %q: unexpected reply %v", key, res)
 	}
-	exp, _ := res[2].(int64)
-	deadline, _ := res[3].(int64)
-	oldExp, _ := res[4].(int64)
+	exp, _ := res[1].(int64)
+	deadline, _ := res[2].(int64)
+	oldExp, _ := res[3].(int64)
 	moved := d.Principal != nil && *d.Principal != ""
 	if !moved && exp >= oldExp {
 		return nil // the common case: one round trip
 	}
 	// The new principal's entry gets its real score (preIndex put +inf).
-	// The old principal's entry (reply field 2) stays: ByPrincipal filters
-	// and prunes it, and its score and the set's TTL bound its life.
+	// The old principal's entry stays: ByPrincipal filters and prunes it,
+	// and its score and the set's TTL bound its life.
 	pipe := s.c.Pipeline()
 	if moved {
 		s.addPrincipal(ctx, pipe, key, *d.Principal, deadline, now)

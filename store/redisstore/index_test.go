@@ -136,3 +136,38 @@ func TestCorruptRecord(t *testing.T) {
 		t.Errorf("Iterate visited %d sessions, want 1 (k; bad skipped)", n)
 	}
 }
+
+// TestSaveSizeAccounting: the size field follows every kind of delta,
+// including a name both deleted and set, and repeated deletions.
+func TestSaveSizeAccounting(t *testing.T) {
+	s, clock, _ := newIndexStore(t)
+	ctx := context.Background()
+	r := record("k", "", clock.Now())
+	r.Attrs = map[string][]byte{"a": []byte(`"aaaa"`), "b": []byte(`1`)}
+	if err := s.Create(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []session.Delta{
+		{Set: map[string][]byte{"a": []byte(`"x"`)}, Delete: []string{"a", "a", "b", "nope"}},
+		{Set: map[string][]byte{"c": []byte(`[1,2,3]`)}},
+		{Delete: []string{"c", "c"}},
+		{Set: map[string][]byte{"a": []byte(`""`), "d": []byte(`true`)}, Delete: []string{"d"}},
+	} {
+		if err := s.Save(ctx, "k", d); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := s.Load(ctx, "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, v := range got.Attrs {
+			want += len(v)
+		}
+		var size int
+		s.Iterate(ctx, func(m session.Meta) bool { size = m.Size; return true })
+		if size != want {
+			t.Fatalf("after %+v: Meta.Size = %d, want %d (attrs %q)", d, size, want, got.Attrs)
+		}
+	}
+}

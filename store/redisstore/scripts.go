@@ -30,46 +30,65 @@ local function expiry(a, i, d)
 end
 `
 
-// saveScript applies a Delta. ARGV: now, ttl-grace ms, last access (” =
-// unchanged), idle ms (” = unchanged), principal flag ('1' = set),
+// saveScript applies a Delta. ARGV: now, ttl-grace ms, last access ('' =
+// unchanged), idle ms ('' = unchanged), principal flag ('1' = set),
 // principal, number of attributes set n, then n name/value pairs, then the
-// names to delete. Reply: {0} when the session is not live, else {1, old
-// principal, new expiry, deadline, old expiry}.
+// names to delete. Deletions apply first, then sets. One HMGET reads the
+// metadata and the old values (for the size field z), one HDEL and one
+// HSET write; PEXPIRE runs only when the expiry moved. Reply: {0} when the
+// session is not live, else {1, new expiry, deadline, old expiry}.
 var saveScript = redis.NewScript(luaLive + `
-local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 'p', 'z')
+local n = tonumber(ARGV[7])
+local first = 8 + 2 * n
+local f = {'a', 'i', 'd', 'm', 'z'}
+for k = 1, n do f[#f+1] = '.' .. ARGV[6 + 2 * k] end
+for k = first, #ARGV do f[#f+1] = '.' .. ARGV[k] end
+local m = {}
+for k = 1, #f, 1000 do
+  local part = redis.call('HMGET', h, unpack(f, k, math.min(k + 999, #f)))
+  for j = 1, #part do m[#m+1] = part[j] end
+end
 if not m[1] or m[4] then return {0} end
 local a, i, d = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
 local old = expiry(a, i, d)
 if old <= now then return {0} end
-local z = tonumber(m[6]) or 0
+local z = tonumber(m[5]) or 0
+local dz = 0
 local set = {}
+local gone = {}
+local del = {}
+for k = first, #ARGV do
+  local name = f[6 + n + k - first]
+  local v = m[6 + n + k - first]
+  if v and not gone[name] then
+    gone[name] = true
+    dz = dz - string.len(v)
+    del[#del+1] = name
+  end
+end
+for k = 1, n do
+  local name, v = f[5 + k], ARGV[7 + 2 * k]
+  local prev = m[5 + k]
+  if prev and not gone[name] then dz = dz - string.len(prev) end
+  dz = dz + string.len(v)
+  set[#set+1] = name; set[#set+1] = v
+end
 if ARGV[3] ~= '' then
   local na = tonumber(ARGV[3])
   if na > a then a = na; set[#set+1] = 'a'; set[#set+1] = ARGV[3] end
 end
 if ARGV[4] ~= '' then i = tonumber(ARGV[4]); set[#set+1] = 'i'; set[#set+1] = ARGV[4] end
 if ARGV[5] == '1' then set[#set+1] = 'p'; set[#set+1] = ARGV[6] end
-local n = tonumber(ARGV[7])
-local dz = 0
-for k = 8 + 2 * n, #ARGV do
-  local f = '.' .. ARGV[k]
-  local l = redis.call('HSTRLEN', h, f)
-  if redis.call('HDEL', h, f) == 1 then dz = dz - l end
-end
-local j = 8
-for k = 1, n do
-  local f = '.' .. ARGV[j]
-  dz = dz + string.len(ARGV[j+1]) - redis.call('HSTRLEN', h, f)
-  set[#set+1] = f; set[#set+1] = ARGV[j+1]
-  j = j + 2
-end
 if dz ~= 0 then set[#set+1] = 'z'; set[#set+1] = z + dz end
+if #del > 0 then chunked('HDEL', h, del) end
 if #set > 0 then chunked('HSET', h, set) end
 local e = expiry(a, i, d)
-local ttl = e - now
-if ttl < 0 then ttl = 0 end
-redis.call('PEXPIRE', h, ttl + tonumber(ARGV[2]))
-return {1, m[5] or '', e, d, old}
+if e ~= old then
+  local ttl = e - now
+  if ttl < 0 then ttl = 0 end
+  redis.call('PEXPIRE', h, ttl + tonumber(ARGV[2]))
+end
+return {1, e, d, old}
 `)
 
 // createScript creates a session hash unless a live one holds the key (an
