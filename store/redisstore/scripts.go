@@ -30,8 +30,8 @@ local function expiry(a, i, d)
 end
 `
 
-// saveScript applies a Delta. ARGV: now, ttl-grace ms, last access ('' =
-// unchanged), idle ms ('' = unchanged), principal flag ('1' = set),
+// saveScript applies a Delta. ARGV: now, ttl-grace ms, last access (” =
+// unchanged), idle ms (” = unchanged), principal flag ('1' = set),
 // principal, number of attributes set n, then n name/value pairs, then the
 // names to delete. Deletions apply first, then sets. One HMGET reads the
 // metadata and the old values (for the size field z), one HDEL and one
