@@ -132,6 +132,9 @@ type promise struct {
 	absent bool // the key was deleted or renamed away
 	min    int  // the attribute holds at least min (-1: no promise)
 	exact  bool // ... and exactly min
+	// mayVanish marks the session a writer renames or deletes next: the
+	// kill may have come after that write committed but before its ack.
+	mayVanish bool
 }
 
 // target names one attribute of one key.
@@ -158,6 +161,7 @@ func runCrashChild(t *testing.T, path string, round, acks int) map[target]promis
 	defer watchdog.Stop()
 
 	wants := make(map[target]promise)
+	queues := make(map[string][]string) // per writer, its acknowledged creations not yet renamed or deleted
 	n := 0
 	killed := false
 	defer func() {
@@ -171,7 +175,7 @@ func runCrashChild(t *testing.T, path string, round, acks int) map[target]promis
 		// Every complete line was printed after its write returned, so it
 		// is acknowledged even if it is read after the kill. A writer's
 		// lines come in the order of its writes.
-		if !applyAck(wants, sc.Text()) {
+		if !applyAck(wants, queues, sc.Text()) {
 			continue // a line cut by the kill
 		}
 		n++
@@ -190,12 +194,20 @@ func runCrashChild(t *testing.T, path string, round, acks int) map[target]promis
 		t.Fatalf("round %d: child was not killed by a signal: %v\n%s", round, err, stderr.String())
 	}
 	t.Logf("round %d: child killed after %d acknowledged writes (%d read)", round, acks, n)
+	for _, q := range queues {
+		if len(q) > 0 {
+			p := wants[target{q[0], "i"}]
+			p.mayVanish = true
+			wants[target{q[0], "i"}] = p
+		}
+	}
 	return wants
 }
 
-// applyAck records the promise of one child output line. It reports false
-// for a malformed line, such as one cut by the kill.
-func applyAck(wants map[target]promise, line string) bool {
+// applyAck records the promise of one child output line, and keeps each
+// writer's queue of created sessions that it renames or deletes in turn. It
+// reports false for a malformed line, such as one cut by the kill.
+func applyAck(wants map[target]promise, queues map[string][]string, line string) bool {
 	f := strings.Fields(line)
 	if len(f) < 2 {
 		return false
@@ -221,6 +233,10 @@ func applyAck(wants map[target]promise, line string) bool {
 			return false
 		}
 		wants[target{f[1], "i"}] = promise{min: v, exact: v >= 0}
+		if strings.HasPrefix(f[1], "c") {
+			w := writerOf(f[1])
+			queues[w] = append(queues[w], f[1])
+		}
 	case len(f) == 4 && f[0] == "R":
 		v, ok := num(3)
 		if !ok {
@@ -228,12 +244,26 @@ func applyAck(wants map[target]promise, line string) bool {
 		}
 		wants[target{f[1], "i"}] = promise{absent: true}
 		wants[target{f[2], "i"}] = promise{min: v, exact: true}
+		popQueue(queues, f[1])
 	case len(f) == 2 && f[0] == "X":
 		wants[target{f[1], "i"}] = promise{absent: true}
+		popQueue(queues, f[1])
 	default:
 		return false
 	}
 	return true
+}
+
+// writerOf returns the writer part, "<round>-<w>", of "c<round>-<w>-<i>".
+func writerOf(key string) string { return key[1:strings.LastIndexByte(key, '-')] }
+
+// popQueue removes key, which the child renamed or deleted, from the front
+// of its writer's queue.
+func popQueue(queues map[string][]string, key string) {
+	w := writerOf(key)
+	if q := queues[w]; len(q) > 0 && q[0] == key {
+		queues[w] = q[1:]
+	}
 }
 
 // verifyAcked opens the crashed file and checks every promise.
@@ -257,6 +287,15 @@ func verifyAcked(t *testing.T, path string, wants map[target]promise) {
 			if found {
 				t.Errorf("%s exists after SIGKILL, but its deletion or renaming was acknowledged", tg.key)
 			}
+			continue
+		case !found && w.mayVanish:
+			// Renamed or deleted by the write the kill cut short: then
+			// the rename's target exists, or the key was due for deletion.
+			renamed, _, err := s.Load(ctx, "r"+tg.key[1:])
+			if err != nil || (renamed == nil && w.min%2 == 1) {
+				t.Errorf("%s lost after SIGKILL, and not by its pending rename (%v)", tg.key, err)
+			}
+			checked["vanished"]++
 			continue
 		case !found:
 			t.Errorf("acknowledged %s lost after SIGKILL", tg.key)
