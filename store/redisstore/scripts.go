@@ -30,8 +30,8 @@ local function expiry(a, i, d)
 end
 `
 
-// saveScript applies a Delta. ARGV: now, ttl-grace ms, last access (” =
-// unchanged), idle ms (” = unchanged), principal flag ('1' = set),
+// saveScript applies a Delta. ARGV: now, ttl-grace ms, last access (empty =
+// unchanged), idle ms (empty = unchanged), principal flag ('1' = set),
 // principal, number of attributes set n, then n name/value pairs, then the
 // names to delete. Deletions apply first, then sets. One HMGET reads the
 // metadata and the old values (for the size field z), one HDEL and one
@@ -109,7 +109,7 @@ return 1
 `)
 
 // casScript sets or deletes one attribute if its value is still the one the
-// caller read. ARGV: now, field, SHA-1 hex of the value read (” = was
+// caller read. ARGV: now, field, SHA-1 hex of the value read (empty = was
 // absent), '1' set / '0' delete, new value. Reply: 1 done, 0 not live, -1
 // conflict.
 var casScript = redis.NewScript(luaLive + `
