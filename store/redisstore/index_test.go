@@ -171,3 +171,30 @@ func TestSaveSizeAccounting(t *testing.T) {
 		}
 	}
 }
+
+// TestIteratePrefixIsolation: Iterate sees only its own prefix, even when
+// the prefix holds glob characters that would match another application's.
+func TestIteratePrefixIsolation(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { c.Close() })
+	ctx := context.Background()
+	now := time.Now()
+	for _, p := range []string{"a*[b]?\\:", "aX[b]Y\\:", "ab:", "a*[b]?\\:more"} {
+		s, err := redisstore.New(c, &redisstore.Options{Prefix: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Create(ctx, record("k-"+p, "", now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _ := redisstore.New(c, &redisstore.Options{Prefix: "a*[b]?\\:"})
+	var keys []string
+	if err := s.Iterate(ctx, func(m session.Meta) bool { keys = append(keys, m.Key); return true }); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || keys[0] != "k-a*[b]?\\:" {
+		t.Errorf("Iterate = %q, want only its own session", keys)
+	}
+}
