@@ -18,6 +18,18 @@ type Jar interface {
 	CookieHeader(u *url.URL) string
 }
 
+// sizedJar is a Jar that counts its cookies (*jar.Jar does): an empty jar
+// needs no lookup.
+type sizedJar interface{ Len() int }
+
+// cookieHeader returns the jar's Cookie header for u.
+func (t *cookieTransport) cookieHeader(u *url.URL) string {
+	if sj, ok := t.jar.(sizedJar); ok && sj.Len() == 0 {
+		return ""
+	}
+	return t.jar.CookieHeader(u)
+}
+
 // cookieTransport is the RoundTripper layer that runs the jar on every hop:
 // http.Client calls it once per request of a redirect chain, with that hop's
 // URL, because the client's http.Client has no Jar of its own.
@@ -30,7 +42,7 @@ func (t *cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	// withConnWait returns a shallow copy: a RoundTripper must not modify
 	// its request.
 	r = withConnWait(r)
-	if h := t.jar.CookieHeader(r.URL); h != "" {
+	if h := t.cookieHeader(r.URL); h != "" {
 		r2 := r
 		r2.Header = r.Header.Clone()
 		if r2.Header == nil {

@@ -57,19 +57,31 @@ type connWait struct {
 
 type connWaitKey struct{}
 
+// connWaitTrace is a connWait with its trace hooks, in one allocation.
+type connWaitTrace struct {
+	connWait
+	trace httptrace.ClientTrace
+}
+
 // withConnWait returns r with a connWait and the trace hooks that feed it.
 func withConnWait(r *http.Request) *http.Request {
-	cw := &connWait{tls: r.URL.Scheme == "https"}
-	trace := &httptrace.ClientTrace{
-		// The transport asks for a connection again when it retries a
-		// request on a fresh one: only the latest ask counts.
-		GetConn:          func(string) { cw.got.Store(false) },
-		GotConn:          func(httptrace.GotConnInfo) { cw.got.Store(true) },
-		TLSHandshakeDone: func(tls.ConnectionState, error) { cw.dialDone() },
+	cwt := &connWaitTrace{}
+	cw := &cwt.connWait
+	cw.tls = r.URL.Scheme == "https"
+	// The transport asks for a connection again when it retries a request
+	// on a fresh one: only the latest ask counts.
+	cwt.trace.GetConn = cw.getConn
+	cwt.trace.GotConn = cw.gotConn
+	if cw.tls {
+		cwt.trace.TLSHandshakeDone = cw.tlsDone
 	}
 	ctx := context.WithValue(r.Context(), connWaitKey{}, cw)
-	return r.WithContext(httptrace.WithClientTrace(ctx, trace))
+	return r.WithContext(httptrace.WithClientTrace(ctx, &cwt.trace))
 }
+
+func (cw *connWait) getConn(string)                     { cw.got.Store(false) }
+func (cw *connWait) gotConn(httptrace.GotConnInfo)      { cw.got.Store(true) }
+func (cw *connWait) tlsDone(tls.ConnectionState, error) { cw.dialDone() }
 
 // dialDone ends the dial cw started, if any; it is idempotent.
 func (cw *connWait) dialDone() {
