@@ -25,7 +25,7 @@ func TestWriterPaths(t *testing.T) {
 			w.Write([]byte("after flush"))
 		}, "after flush", 200},
 		{"ReadFrom", func(t *testing.T, w http.ResponseWriter) {
-			if _, err := io.Copy(w, strings.NewReader("copied")); err != nil {
+			if _, err := io.Copy(w, io.LimitReader(strings.NewReader("copied"), 100)); err != nil {
 				t.Error(err)
 			}
 		}, "copied", 200},
@@ -97,7 +97,7 @@ func TestWriterWithoutOptionalInterfaces(t *testing.T) {
 		if err := http.NewResponseController(rw).Flush(); !errors.Is(err, http.ErrNotSupported) {
 			t.Errorf("Flush over a writer without it = %v, want ErrNotSupported", err)
 		}
-		io.Copy(rw, strings.NewReader("body")) // ReadFrom falls back to Write
+		io.Copy(rw, io.LimitReader(strings.NewReader("body"), 100)) // ReadFrom falls back to Write
 	})).ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
 	if w.body.String() != "body" || len(w.h.Values("Set-Cookie")) != 1 {
 		t.Errorf("body %q Set-Cookie %q", w.body.String(), w.h.Values("Set-Cookie"))
@@ -116,7 +116,7 @@ func TestWritesAfterCommitFailure(t *testing.T) {
 		w.Header().Set("X-App", "1")
 		w.WriteHeader(http.StatusOK) // the commit fails here
 		_, writeErr = w.Write([]byte("never"))
-		_, copyErr = io.Copy(w, strings.NewReader("never"))
+		_, copyErr = io.Copy(w, io.LimitReader(strings.NewReader("never"), 100))
 		w.(http.Flusher).Flush()
 	}, withCookie(id))
 	e.store.fail.Store(false)
