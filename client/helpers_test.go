@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/httpstate/httpstate/client"
+	"github.com/httpstate/httpstate/jar"
 )
 
 // fakeJar is a minimal client.Jar: it keeps the name=value part of each
@@ -128,22 +129,24 @@ func readAll(tb testing.TB, resp *http.Response) string {
 	return string(b)
 }
 
-// WriteJSON and ReadJSON make fakeJar persistable like *jar.Jar.
-func (j *fakeJar) WriteJSON(w io.Writer) error {
+// Export and Import make fakeJar persistable like *jar.Jar.
+func (j *fakeJar) Export(w io.Writer, _ *jar.SaveOptions) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return json.NewEncoder(w).Encode(j.pairs)
 }
 
-func (j *fakeJar) ReadJSON(r io.Reader) error {
+func (j *fakeJar) Import(r io.Reader) (int, error) {
 	var m map[string][]string
 	if err := json.NewDecoder(r).Decode(&m); err != nil {
-		return err
+		return 0, err
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	n := 0
 	for h, ps := range m {
 		j.pairs[h] = append(j.pairs[h], ps...)
+		n += len(ps)
 	}
-	return nil
+	return n, nil
 }

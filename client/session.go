@@ -18,47 +18,36 @@ import (
 // sessionVersion is the version of the session file format.
 const sessionVersion = 1
 
-// jsonJar is a Jar that persists every cookie field as JSON; *jar.Jar is one.
-type jsonJar interface {
-	WriteJSON(w io.Writer) error
-	ReadJSON(r io.Reader) error
+// exportJar is a Jar that writes and reads its cookies, every field, in a
+// cookie file format; *jar.Jar is one.
+type exportJar interface {
+	Export(w io.Writer, o *jar.SaveOptions) error
+	Import(r io.Reader) (int, error)
 }
 
-// entryJar is a Jar that lists and restores its cookies with every field;
-// *jar.Jar is one. Save uses it when the jar has no JSON methods of its own.
-type entryJar interface {
-	All() []jar.Entry
-	Add(es ...jar.Entry) error
-}
-
-// writeCookies writes the jar's cookies as JSON.
+// writeCookies writes the jar's cookies, session cookies included, in the
+// jar package's JSON cookie format (which keeps every field, and cookie
+// octets that are not UTF-8).
 func writeCookies(j Jar) (json.RawMessage, error) {
-	switch pj := j.(type) {
-	case jsonJar:
-		var buf bytes.Buffer
-		if err := pj.WriteJSON(&buf); err != nil {
-			return nil, err
-		}
-		return json.RawMessage(bytes.TrimSpace(buf.Bytes())), nil
-	case entryJar:
-		return json.Marshal(pj.All())
+	ej, ok := j.(exportJar)
+	if !ok {
+		return nil, ErrNotPersistable
 	}
-	return nil, ErrNotPersistable
+	var buf bytes.Buffer
+	if err := ej.Export(&buf, &jar.SaveOptions{Format: jar.FormatJSON, SessionCookies: true}); err != nil {
+		return nil, err
+	}
+	return json.RawMessage(bytes.TrimSpace(buf.Bytes())), nil
 }
 
 // readCookies adds the cookies of data, written by writeCookies, to j.
 func readCookies(j Jar, data []byte) error {
-	switch pj := j.(type) {
-	case jsonJar:
-		return pj.ReadJSON(bytes.NewReader(data))
-	case entryJar:
-		var es []jar.Entry
-		if err := json.Unmarshal(data, &es); err != nil {
-			return err
-		}
-		return pj.Add(es...)
+	ej, ok := j.(exportJar)
+	if !ok {
+		return ErrNotPersistable
 	}
-	return ErrNotPersistable
+	_, err := ej.Import(bytes.NewReader(data))
+	return err
 }
 
 // sessionFile is the on-disk session: what Save writes and Load reads.
@@ -88,10 +77,10 @@ func persistHeader(name string) bool {
 // cookie with all its fields, the default headers except Content-*, If-* and
 // Cookie, and a Basic or Bearer auth (a TokenAuth is not saved). The file
 // holds secrets: it is created with mode 0600 and replaced atomically (a
-// temporary file in the same directory, synced, then renamed). The cookies are
-// the jar's own JSON when it has WriteJSON and ReadJSON methods, and
-// otherwise its entries (every jar.Entry field) as *jar.Jar lists them. Save
-// fails with ErrNotPersistable when the jar has neither.
+// temporary file in the same directory, synced, then renamed). The cookies,
+// session cookies included, are in the JSON cookie format of package jar
+// (every field, non-UTF-8 octets kept); Save fails with ErrNotPersistable
+// when the jar cannot export them (it lacks *jar.Jar's Export and Import).
 func (c *Client) Save(path string) error {
 	sf := sessionFile{Version: sessionVersion, Header: map[string][]string{}}
 	c.mu.RLock()

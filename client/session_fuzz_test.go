@@ -13,8 +13,9 @@ import (
 func FuzzLoad(f *testing.F) {
 	f.Add(`{"version":1}`)
 	f.Add(`{"version":1,"headers":{"X-A":["1"]},"auth":{"type":"basic","username":"u","password":"p"}}`)
-	f.Add(`{"version":1,"auth":{"type":"bearer","token":"t"},"cookies":[{"Name":"a","Value":"b","Domain":"example.com","Path":"/"}]}`)
-	f.Add(`{"version":1,"cookies":[{"Name":"","Value":"","Domain":"..","Path":"x"}]}`)
+	f.Add(`{"version":1,"auth":{"type":"bearer","token":"t"},"cookies":{"version":1,"cookies":[{"name":"a","value":"b","domain":"example.com","hostOnly":true,"path":"/"}]}}`)
+	f.Add(`{"version":1,"cookies":{"version":1,"cookies":[{"name":"","value":"","domain":"..","path":"x"}]}}`)
+	f.Add(`{"version":1,"cookies":{"version":1,"cookies":[{"name":"n","valueBase64":"Y2Fm6Q==","domain":"h","path":"/","persistent":true,"expires":"2030-01-02T03:04:05Z","sameSite":"lax"}]}}`)
 	f.Add(`{"version":1,"cookies":null,"headers":{"content-type":["x"],"":[]}}`)
 	f.Fuzz(func(t *testing.T, data string) {
 		dir := t.TempDir()

@@ -191,3 +191,41 @@ func TestLoadRejectsBadHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveLoadNonUTF8Cookie: cookie octets that are not UTF-8 survive the
+// session file (the jar's JSON format carries them base64-encoded).
+func TestSaveLoadNonUTF8Cookie(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/set" {
+			w.Header().Add("Set-Cookie", "latin=caf\xe9; Max-Age=600")
+			return
+		}
+		fmt.Fprintf(w, "%q", r.Header.Get("Cookie"))
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	c1, err := client.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c1.Get(ctx, srv.URL+"/set")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	path := filepath.Join(t.TempDir(), "s.json")
+	if err := c1.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := client.New(nil)
+	if err := c2.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = c2.Get(ctx, srv.URL+"/echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), `"latin=caf\xe9"`; got != want {
+		t.Errorf("Cookie after Load: got %s, want %s", got, want)
+	}
+}
