@@ -259,3 +259,58 @@ func TestHookErrorAborts(t *testing.T) {
 		}
 	}
 }
+
+func TestHTTPClientSharesJar(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/set" {
+			w.Header().Add("Set-Cookie", "=bare; Path=/")
+			return
+		}
+		fmt.Fprint(w, r.Header.Get("Cookie"))
+	}))
+	defer srv.Close()
+	c, err := client.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := c.HTTPClient()
+	if hc.Jar != nil {
+		t.Errorf("HTTPClient().Jar is set; cookies must go through the wire layer")
+	}
+	resp, err := hc.Get(srv.URL + "/set")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	resp, err = c.Get(context.Background(), srv.URL+"/echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, resp); got != "bare" {
+		t.Errorf("cookie set through HTTPClient, sent by Client: got %q, want %q", got, "bare")
+	}
+}
+
+// TestAuthNotSentAcrossHosts: credentials set by the client do not follow a
+// redirect to another host (net/http drops Authorization there, since the
+// client applies auth before its http.Client follows redirects).
+func TestAuthNotSentAcrossHosts(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "auth=%q", r.Header.Get("Authorization"))
+	}))
+	defer other.Close()
+	// The same server under another name: localhost instead of 127.0.0.1.
+	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherURL+"/landing", http.StatusFound)
+	}))
+	defer srv.Close()
+	c := mustNew(t, &client.Options{Auth: client.Bearer("secret")})
+	resp, err := c.Get(context.Background(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, resp); got != `auth=""` {
+		t.Errorf("after a cross-host redirect: got %s, want no Authorization", got)
+	}
+}
