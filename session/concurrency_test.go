@@ -207,3 +207,43 @@ func TestConcurrentUseWithinRequest(t *testing.T) {
 		}
 	}, withCookie(id))
 }
+
+func TestUpdateNoLostUpdatesOverTLS(t *testing.T) {
+	e := newEnv(t, nil)
+	srv, c := e.server(t, func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if r.URL.Path == "/start" {
+			s.Set("items", []int{})
+			return
+		}
+		items, err := session.Update(s, "items", func(old []int, _ bool) ([]int, error) {
+			return append(old, len(old)), nil
+		})
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Write([]byte(strconvItoa(len(items))))
+	})
+	get(t, c, srv.URL+"/start")
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := c.Get(srv.URL + "/add")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("status %d", resp.StatusCode)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, body := get(t, c, srv.URL+"/add"); body != "101" {
+		t.Fatalf("after 100 parallel appends the 101st saw %s items, want 101", body)
+	}
+}
