@@ -33,14 +33,12 @@ type Session struct {
 	committed bool      // commit ran
 	now       time.Time // the Manager's clock at load
 
-	id       string           // the current ID; "" while there is none
-	key      string           // Key(id), or the record key in codec mode
-	rec      *Record          // the stored record; nil for a new session
-	cookieID string           // the ID the request's cookie carried, if it was adopted
-	hadID    bool             // the request carried some session ID or cookie
-	chunksIn int              // codec mode: how many cookies the request carried
-	tried    [maxTries]string // candidate IDs looked up, for de-duplication
-	tries    int
+	id       string  // the current ID; "" while there is none
+	key      string  // Key(id), or the record key in codec mode
+	rec      *Record // the stored record; nil for a new session
+	cookieID string  // the ID the request's cookie carried, if it was adopted
+	hadID    bool    // the request carried some session ID or cookie
+	chunksIn int     // codec mode: how many cookies the request carried
 
 	pendSet       map[string][]byte // attributes set by this request
 	pendDel       []string          // attributes of rec deleted by this request
@@ -105,22 +103,23 @@ func (s *Session) load() error {
 	}
 	var err error
 	done := false
+	var c candidates
 	if !m.c.Cookie.Disabled {
 		var vals [4]string // repeated cookies: try a few, never many
 		n := requestCookies(s.req.Header, m.cookieName(s.req), vals[:])
 		for _, v := range vals[:n] {
-			if done, err = s.try(v, true); done || err != nil {
+			if done, err = s.try(&c, v, true); done || err != nil {
 				break
 			}
 		}
 	}
 	if !done && err == nil && m.c.Header != "" {
 		if v := s.req.Header.Get(m.c.Header); v != "" {
-			done, err = s.try(v, false)
+			done, err = s.try(&c, v, false)
 		}
 	}
 	if !done && err == nil && s.urlID != "" {
-		_, err = s.try(s.urlID, false)
+		_, err = s.try(&c, s.urlID, false)
 	}
 	if err != nil {
 		s.failed = err
@@ -131,18 +130,18 @@ func (s *Session) load() error {
 
 // try adopts id if it names a live session. It reports whether it did; an
 // error means the store failed. s.mu is held.
-func (s *Session) try(id string, fromCookie bool) (bool, error) {
+func (s *Session) try(c *candidates, id string, fromCookie bool) (bool, error) {
 	s.hadID = true
-	if !validID(id) || s.tries == maxTries {
+	if !validID(id) || c.n == maxTries {
 		return false, nil
 	}
-	for _, t := range s.tried[:s.tries] {
+	for _, t := range c.ids[:c.n] {
 		if equalID(t, id) {
 			return false, nil
 		}
 	}
-	s.tried[s.tries] = id
-	s.tries++
+	c.ids[c.n] = id
+	c.n++
 	key := Key(id)
 	rec, found, err := s.m.c.Store.Load(s.reqContext(), key)
 	if err != nil {
@@ -160,6 +159,13 @@ func (s *Session) try(id string, fromCookie bool) (bool, error) {
 
 // maxTries is the most candidate IDs one request may look up.
 const maxTries = 4
+
+// candidates are the IDs a request's load has looked up, for
+// de-duplication.
+type candidates struct {
+	ids [maxTries]string
+	n   int
+}
 
 // reqContext returns the request's own context (without the session).
 func (s *Session) reqContext() context.Context {
