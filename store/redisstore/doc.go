@@ -47,6 +47,10 @@
 //     expired is claimed with ZREM, whose reply (1 for exactly one caller)
 //     makes each expiry reported once even when several processes sweep.
 //
+// The expiry index is a single key, so on a cluster it lives on one
+// master; it is written when a session is created, renamed or has its idle
+// timeout shortened, and by Sweep, never by the per-request touch.
+//
 // Two rules keep the indexes complete without cross-slot atomicity (see
 // indexes.go): a writer adds its index entries only after its script has
 // made the hash live or named the principal (in the same pipeline on one
