@@ -53,7 +53,7 @@ func newHTTPCmd(s *Streams) *cobra.Command {
 		Long: `Send an HTTP request and print the response, as HTTPie's "http" does.
 
 Items:
-  Header:value    request header
+  Header:value    request header ("Header:" removes it, "Header;" sends it empty)
   field=value     data field, a JSON string (a form field with --form)
   field:=json     data field with a raw JSON value
   param==value    URL query parameter
@@ -128,7 +128,15 @@ func parseHTTPArgs(args []string, form bool) (*httpRequest, error) {
 		}
 		switch it.Kind {
 		case itemHeader:
+			if it.Value == "" {
+				// A present key without values: neither the client's
+				// defaults nor net/http add it.
+				r.header[http.CanonicalHeaderKey(it.Key)] = nil
+				continue
+			}
 			r.header.Add(it.Key, it.Value)
+		case itemEmptyHeader:
+			r.header[http.CanonicalHeaderKey(it.Key)] = []string{""}
 		case itemQuery:
 			q.Add(it.Key, it.Value)
 		case itemData, itemRawJSON:
@@ -300,7 +308,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) err
 		// As HTTPie, the session keeps the headers given on the command
 		// line (Save leaves out Content-* and If-*).
 		for k, vs := range req.header {
-			if k != "Accept" {
+			if k != "Accept" && len(vs) > 0 && vs[len(vs)-1] != "" {
 				c.SetHeader(k, vs[len(vs)-1])
 			}
 		}

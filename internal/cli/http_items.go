@@ -10,10 +10,11 @@ import (
 type itemKind int
 
 const (
-	itemHeader  itemKind = iota // Header:value
-	itemQuery                   // param==value
-	itemData                    // field=value (a JSON string, or a form field)
-	itemRawJSON                 // field:=json
+	itemHeader      itemKind = iota // Header:value
+	itemQuery                       // param==value
+	itemData                        // field=value (a JSON string, or a form field)
+	itemRawJSON                     // field:=json
+	itemEmptyHeader                 // Header; (sent with an empty value)
 )
 
 // item is one parsed request item.
@@ -39,7 +40,13 @@ var itemSeparators = []struct {
 // the key from the value; a backslash makes the next character of the key
 // literal ("a\=b=c" is the field "a=b"). A header name must be an HTTP token,
 // and a raw JSON value valid JSON.
+//
+// As in HTTPie, "Header:" (no value) removes the header, default ones
+// included, and "Header;" sends it with an empty value.
 func parseItem(s string) (item, error) {
+	if name, ok := strings.CutSuffix(s, ";"); ok && isToken(name) {
+		return item{Kind: itemEmptyHeader, Key: name}, nil
+	}
 	var key strings.Builder
 	for i := 0; i < len(s); i++ {
 		if s[i] == '\\' && i+1 < len(s) {
@@ -108,6 +115,9 @@ func escapeItemKey(k string) string {
 
 // format writes the item back in command-line form.
 func (it item) format() string {
+	if it.Kind == itemEmptyHeader {
+		return it.Key + ";"
+	}
 	sep := map[itemKind]string{itemHeader: ":", itemQuery: "==", itemData: "=", itemRawJSON: ":="}[it.Kind]
 	return escapeItemKey(it.Key) + sep + it.Value
 }

@@ -12,6 +12,8 @@ var parseItemTests = []struct {
 }{
 	{in: "X-API-Key:abc", want: item{itemHeader, "X-API-Key", "abc"}},
 	{in: "Accept:", want: item{itemHeader, "Accept", ""}},
+	{in: "X-Empty;", want: item{itemEmptyHeader, "X-Empty", ""}},
+	{in: "a=b;", want: item{itemData, "a", "b;"}},
 	{in: "q==search term", want: item{itemQuery, "q", "search term"}},
 	{in: "name=Ann", want: item{itemData, "name", "Ann"}},
 	{in: "url=http://x/?a=b", want: item{itemData, "url", "http://x/?a=b"}},

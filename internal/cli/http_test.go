@@ -110,6 +110,7 @@ var httpGoldenTests = []struct {
 	{name: "redirect_checked", args: []string{"--check-status", "--print=h", "URL/redirect"}, wantCode: 3},
 	{name: "redirect_followed", args: []string{"--check-status", "--follow", "URL/redirect"}},
 	{name: "binary_tty", tty: true, args: []string{"--print=b", "URL/files/data.bin"}},
+	{name: "unset_and_empty_headers", args: []string{"--print=H", "URL/get", "User-Agent:", "Accept:", "X-Empty;"}},
 	{name: "bad_item", args: []string{"URL/get", "nonsense"}, wantCode: 1},
 	{name: "bad_json", args: []string{"URL/get", "a:=nope"}, wantCode: 1},
 }
