@@ -24,7 +24,7 @@ import (
 // appInstance is one server of an application: its own Redis client, store
 // and session.Manager, behind its own httptest server.
 type appInstance struct {
-	client *redis.Client
+	client redis.UniversalClient
 	mgr    *session.Manager
 	srv    *httptest.Server
 }
@@ -42,7 +42,12 @@ func startApp(t *testing.T, addr string, o *redis.Options) *appInstance {
 		o = &redis.Options{}
 	}
 	o.Addr = addr
-	c := redis.NewClient(o)
+	return startAppOn(t, redis.NewClient(o))
+}
+
+// startAppOn is startApp on the client c, which it closes at cleanup.
+func startAppOn(t *testing.T, c redis.UniversalClient) *appInstance {
+	t.Helper()
 	store, err := redisstore.New(c, &redisstore.Options{Prefix: "app:"})
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +151,21 @@ func mustGet(t testing.TB, c *http.Client, url string) string {
 // two instances sharing one Redis lose nothing.
 func TestTwoInstancesAppend(t *testing.T) {
 	rs := testutil.StartRedis(t, nil)
-	apps := []*appInstance{startApp(t, rs.Addr(), nil), startApp(t, rs.Addr(), nil)}
+	testAppend(t, []*appInstance{startApp(t, rs.Addr(), nil), startApp(t, rs.Addr(), nil)})
+}
+
+// TestTwoInstancesCluster: the same two scenarios on a 3-master Redis
+// Cluster (a login's Renew moves the session across slots).
+func TestTwoInstancesCluster(t *testing.T) {
+	cl := testutil.StartRedisCluster(t, 3)
+	newApp := func() *appInstance {
+		return startAppOn(t, redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()}))
+	}
+	t.Run("Append", func(t *testing.T) { testAppend(t, []*appInstance{newApp(), newApp()}) })
+	t.Run("LogoutEverywhere", func(t *testing.T) { testLogoutEverywhere(t, newApp(), newApp()) })
+}
+
+func testAppend(t *testing.T, apps []*appInstance) {
 	b := newBrowser(t)
 	mustGet(t, b, apps[0].srv.URL+"/count") // creates the session
 	const n = 100
@@ -189,7 +208,10 @@ func TestTwoInstancesAppend(t *testing.T) {
 // both at once.
 func TestTwoInstancesLogoutEverywhere(t *testing.T) {
 	rs := testutil.StartRedis(t, nil)
-	a, b := startApp(t, rs.Addr(), nil), startApp(t, rs.Addr(), nil)
+	testLogoutEverywhere(t, startApp(t, rs.Addr(), nil), startApp(t, rs.Addr(), nil))
+}
+
+func testLogoutEverywhere(t *testing.T, a, b *appInstance) {
 	laptop, phone, other := newBrowser(t), newBrowser(t), newBrowser(t)
 	mustGet(t, laptop, a.srv.URL+"/login?u=alice")
 	mustGet(t, phone, b.srv.URL+"/login?u=alice")
