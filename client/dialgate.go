@@ -179,7 +179,21 @@ func (g *dialGate) dialer(d *net.Dialer) func(ctx context.Context, network, addr
 			// Without TLS the dial ends here; with TLS at the end of
 			// the handshake (TLSHandshakeDone).
 			cw.dialDone()
+			return c, err
 		}
-		return c, err
+		// Should the handshake never report, closing the connection
+		// ends the dial.
+		return &gatedConn{Conn: c, cw: cw}, nil
 	}
+}
+
+// gatedConn ends its dial, if still counted, when closed.
+type gatedConn struct {
+	net.Conn
+	cw *connWait
+}
+
+func (c *gatedConn) Close() error {
+	c.cw.dialDone()
+	return c.Conn.Close()
 }
