@@ -165,9 +165,14 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 		sh.mu.RUnlock()
 		return nil, false, nil
 	}
-	r := new(session.Record)
+	// One allocation for the record and its value bytes, one (or two) for
+	// the map: the caller gets its own map and bytes, never the store's.
+	r, buf := newRecord(e.size)
 	*r = e.rec
-	r.Attrs = copyAttrs(e.rec.Attrs, e.size)
+	r.Attrs = nil
+	if len(e.rec.Attrs) > 0 {
+		r.Attrs = copyAttrsInto(e.rec.Attrs, buf)
+	}
 	sh.mu.RUnlock()
 	return r, true, nil
 }

@@ -1,8 +1,10 @@
 package memstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -134,8 +136,8 @@ func TestNewOptions(t *testing.T) {
 	}
 }
 
-// TestLoadAllocs pins Load's allocation count: the record, its map and one
-// buffer for all values (the map may take more than one allocation).
+// TestLoadAllocs pins Load's allocation count: the record together with the
+// bytes of its values, and the map (its header and its one group of slots).
 func TestLoadAllocs(t *testing.T) {
 	now := tNow
 	s := newTestStore(t, &now, 4)
@@ -149,11 +151,47 @@ func TestLoadAllocs(t *testing.T) {
 		}
 	})
 	t.Logf("Load allocs/op = %v", n)
-	if n > 4 {
-		t.Fatalf("Load allocs/op = %v, want <= 4", n)
+	if n > 3 {
+		t.Fatalf("Load allocs/op = %v, want <= 3", n)
 	}
 	n = testing.AllocsPerRun(100, func() { s.Load(ctx, "absent") })
 	if n != 0 {
 		t.Fatalf("Load of an absent key allocs/op = %v, want 0", n)
+	}
+}
+
+// loadSizes are total attribute sizes around each inline buffer of
+// newRecord, and past the largest.
+var loadSizes = []int{0, 1, 40, 41, 136, 137, 392, 393, 904, 905, 5000}
+
+// TestLoadSizes checks that Load returns every value intact and capped at
+// its length, whichever buffer newRecord picks.
+func TestLoadSizes(t *testing.T) {
+	now := tNow
+	s := newTestStore(t, &now, 1)
+	ctx := context.Background()
+	for _, n := range loadSizes {
+		r := testRecord(fmt.Sprint("k", n), "", now)
+		r.Attrs = map[string][]byte{"empty": {}, "nil": nil}
+		if n > 0 {
+			r.Attrs["a"] = bytes.Repeat([]byte("a"), n/2)
+			r.Attrs["b"] = bytes.Repeat([]byte("b"), n-n/2)
+		}
+		if err := s.Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := s.Load(ctx, r.Key)
+		if !ok || err != nil {
+			t.Fatalf("size %d: Load = %v, %v", n, ok, err)
+		}
+		if len(got.Attrs) != len(r.Attrs) {
+			t.Fatalf("size %d: got %d attributes, want %d", n, len(got.Attrs), len(r.Attrs))
+		}
+		for k, want := range r.Attrs {
+			v := got.Attrs[k]
+			if !bytes.Equal(v, want) || (v == nil) != (want == nil) || cap(v) != len(v) {
+				t.Errorf("size %d: %s = %q (cap %d, nil %v), want %q (nil %v)", n, k, v, cap(v), v == nil, want, want == nil)
+			}
+		}
 	}
 }

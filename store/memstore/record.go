@@ -11,14 +11,19 @@ func copyRecord(r *session.Record) session.Record {
 }
 
 // copyAttrs deep-copies attrs, whose values total size bytes, with two
-// allocations: the map and one buffer holding every value. Each value is
-// capped at its own length so that appending to one never overwrites its
-// neighbour. A nil or empty attrs gives a nil map.
+// allocations: the map and one buffer holding every value. A nil or empty
+// attrs gives a nil map.
 func copyAttrs(attrs map[string][]byte, size int) map[string][]byte {
 	if len(attrs) == 0 {
 		return nil
 	}
-	buf := make([]byte, 0, size)
+	return copyAttrsInto(attrs, make([]byte, 0, size))
+}
+
+// copyAttrsInto deep-copies attrs into a new map whose values are carved
+// from buf, which must have room for all of them. Each value is capped at
+// its own length so that appending to one never overwrites its neighbour.
+func copyAttrsInto(attrs map[string][]byte, buf []byte) map[string][]byte {
 	m := make(map[string][]byte, len(attrs))
 	for k, v := range attrs {
 		if v == nil {
@@ -30,6 +35,52 @@ func copyAttrs(attrs map[string][]byte, size int) map[string][]byte {
 		m[k] = buf[start:len(buf):len(buf)]
 	}
 	return m
+}
+
+// Records with their value bytes inline, one allocation each. The array
+// lengths fill the Go allocator's size classes of 160, 256, 512 and 1024
+// bytes around a 120-byte session.Record.
+type (
+	record40 struct {
+		r session.Record
+		b [40]byte
+	}
+	record136 struct {
+		r session.Record
+		b [136]byte
+	}
+	record392 struct {
+		r session.Record
+		b [392]byte
+	}
+	record904 struct {
+		r session.Record
+		b [904]byte
+	}
+)
+
+// newRecord returns a new, zero Record and an empty buffer with room for n
+// bytes of attribute values. Up to 904 bytes, both come from a single
+// allocation; a caller that keeps a value keeps that allocation alive, no
+// more.
+func newRecord(n int) (*session.Record, []byte) {
+	switch {
+	case n == 0:
+		return new(session.Record), []byte{} // empty values stay non-nil
+	case n <= 40:
+		p := new(record40)
+		return &p.r, p.b[:0:n]
+	case n <= 136:
+		p := new(record136)
+		return &p.r, p.b[:0:n]
+	case n <= 392:
+		p := new(record392)
+		return &p.r, p.b[:0:n]
+	case n <= 904:
+		p := new(record904)
+		return &p.r, p.b[:0:n]
+	}
+	return new(session.Record), make([]byte, 0, n)
 }
 
 // cloneBytes returns a copy of b; nil stays nil and an empty slice stays empty.

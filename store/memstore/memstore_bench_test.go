@@ -1,0 +1,23 @@
+package memstore
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkLoad measures Load of a live record with two small attributes,
+// the manager's per-request read.
+func BenchmarkLoad(b *testing.B) {
+	now := tNow
+	s := newTestStore(b, &now, 0)
+	ctx := context.Background()
+	if err := s.Create(ctx, testRecord("k", "alice", now)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok, err := s.Load(ctx, "k"); !ok || err != nil {
+			b.Fatalf("Load = %v, %v", ok, err)
+		}
+	}
+}
