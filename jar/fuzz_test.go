@@ -13,7 +13,10 @@ import (
 // read in place from ../shared/conformance, as fuzz seeds.
 func httpStateLines(tb testing.TB) []string {
 	tb.Helper()
-	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "conformance", "http-state", "parser", "*-test"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "shared", "conformance", "http-state", "parser", "*-test"))
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no http-state vectors under ../shared/conformance (glob error %v): shared/ must sit beside the repository", err)
+	}
 	var lines []string
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -62,10 +65,53 @@ func FuzzSetCookieLines(f *testing.F) {
 	})
 }
 
-func FuzzReadCookiesTxt(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
+// conformanceFiles returns, for each http-state Set-Cookie line, the file
+// a jar holding just that cookie exports in format, as fuzz seeds for the
+// file readers. Lines the jar rejects give no seed.
+func conformanceFiles(tb testing.TB, format Format) [][]byte {
+	tb.Helper()
+	u, err := url.Parse("http://home.example.org:8888/cookie-parser?x")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out [][]byte
+	for _, l := range httpStateLines(tb) {
+		j := newTestJar(tb, nil)
+		j.SetCookieLines(u, []string{l})
+		if len(j.All()) == 0 {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := j.Export(&buf, &SaveOptions{Format: format, SessionCookies: true}); err != nil {
+			tb.Fatalf("exporting the jar of %q: %v", l, err)
+		}
+		out = append(out, buf.Bytes())
+	}
+	if len(out) < 100 {
+		tb.Fatalf("only %d conformance seeds in format %v", len(out), format)
+	}
+	return out
+}
+
+// addTestdataSeeds adds the testdata files matching pattern to f.
+func addTestdataSeeds(f *testing.F, pattern string) {
+	f.Helper()
+	seeds, err := filepath.Glob(filepath.Join("testdata", pattern))
+	if err != nil || len(seeds) == 0 {
+		f.Fatalf("no testdata/%s seeds (glob error %v)", pattern, err)
+	}
 	for _, s := range seeds {
-		data, _ := os.ReadFile(s)
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+}
+
+func FuzzReadCookiesTxt(f *testing.F) {
+	addTestdataSeeds(f, "*.txt")
+	for _, data := range conformanceFiles(f, FormatCookiesTxt) {
 		f.Add(data)
 	}
 	f.Add([]byte("#HttpOnly_.example.com\tTRUE\t/\tTRUE\t0\ta\tb\n"))
@@ -90,9 +136,8 @@ func FuzzReadCookiesTxt(f *testing.F) {
 }
 
 func FuzzReadJSON(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
-	for _, s := range seeds {
-		data, _ := os.ReadFile(s)
+	addTestdataSeeds(f, "*.json")
+	for _, data := range conformanceFiles(f, FormatJSON) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"version":1,"cookies":[{"name":"a","value":"b","domain":"x.com","path":"/","port":[80],"sameSite":"lax"}]}`))
