@@ -1,5 +1,6 @@
 // Package testutil holds helpers shared by httpstate's tests: external tools,
-// a fixed clock. It is not public API.
+// a fixed clock (exported to other stores' authors as storetest.Clock). It
+// is not public API.
 package testutil
 
 import (

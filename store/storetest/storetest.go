@@ -26,10 +26,10 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/httpstate/httpstate/internal/testutil"
 	"github.com/httpstate/httpstate/session"
 )
 
@@ -38,29 +38,13 @@ import (
 // that keeps times at second, millisecond or nanosecond precision passes.
 var Epoch = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// Clock is a manually advanced clock. The zero value is not usable; use
-// NewClock. It is safe for concurrent use.
-type Clock struct {
-	mu  sync.Mutex // protects now
-	now time.Time
-}
+// Clock is a manually advanced clock, safe for concurrent use: Now reads it
+// and Advance(d) moves it forward by d. The zero value is not usable; use
+// NewClock. It is the clock httpstate's own tests use (internal/testutil).
+type Clock = testutil.Clock
 
 // NewClock returns a Clock reading t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+func NewClock(t time.Time) *Clock { return testutil.NewClock(t) }
 
 // NewRecord returns a record for key and principal created at now, with an
 // idle timeout of 30 minutes, a 24-hour absolute deadline and two
