@@ -8,9 +8,12 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -311,13 +314,11 @@ func runSessionsShow(ctx context.Context, o *sessionsOptions, m *session.Manager
 	fmt.Fprintln(o.streams.Out, "Attributes:")
 	tw = tabwriter.NewWriter(o.streams.Out, 0, 4, 2, ' ', 0)
 	for _, n := range names {
-		v := string(rec.Attrs[n])
-		if hiddenAttrs[n] {
-			v = "(hidden)"
-		} else if len(v) > 60 {
-			v = v[:57] + "..."
+		v := "(hidden)"
+		if !hiddenAttrs[n] {
+			v = displayValue(string(rec.Attrs[n]), 60)
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", n, byteSize(len(rec.Attrs[n])), v)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", displayValue(n, 60), byteSize(len(rec.Attrs[n])), v)
 	}
 	return tw.Flush()
 }
@@ -448,7 +449,22 @@ func userOrDash(p string) string {
 	if p == "" {
 		return "-"
 	}
-	return p
+	return displayValue(p, 60)
+}
+
+// displayValue makes v safe to print on a terminal, at most limit runes:
+// a value with invalid UTF-8 or non-graphic characters (escape sequences
+// stored by some app would otherwise reach the terminal) is shown Go-quoted,
+// and a long one is cut at a rune boundary and ends in "...".
+func displayValue(v string, limit int) string {
+	if !utf8.ValidString(v) || strings.IndexFunc(v, func(r rune) bool { return !unicode.IsGraphic(r) }) >= 0 {
+		v = strconv.QuoteToGraphic(v)
+	}
+	if utf8.RuneCountInString(v) <= limit {
+		return v
+	}
+	r := []rune(v)
+	return string(r[:limit-3]) + "..."
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

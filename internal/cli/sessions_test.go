@@ -251,3 +251,24 @@ func TestSessionsAmbiguousPrefix(t *testing.T) {
 		t.Errorf("revoke AAAAAAAA2: %v", err)
 	}
 }
+
+var displayValueTests = []struct {
+	in   string
+	max  int
+	want string
+}{
+	{`["apple","pear"]`, 60, `["apple","pear"]`},
+	{"dark mode", 60, "dark mode"},
+	{"\x1b]0;pwned\x07", 60, `"\x1b]0;pwned\a"`},
+	{"a\u009bb", 60, `"a\u009bb"`},
+	{"\xff\xfe", 60, `"\xff\xfe"`},
+	{strings.Repeat("é", 70), 60, strings.Repeat("é", 57) + "..."},
+}
+
+func TestDisplayValue(t *testing.T) {
+	for _, tt := range displayValueTests {
+		if got := displayValue(tt.in, tt.max); got != tt.want {
+			t.Errorf("displayValue(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
