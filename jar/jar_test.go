@@ -101,6 +101,19 @@ var jarScenarios = []jarScenario{
 		{get: "http://example.com/", want: "p=2"},
 		{get: "wss://example.com/", want: "s=1; p=2"},
 	}},
+	{name: "loopback hosts are secure origins both ways (5.7 step 13, 5.8.3)", steps: []step{
+		{set: "http://localhost:8080/", lines: []string{"s=1; Secure", "__Host-h=2; Secure; Path=/"}},
+		{get: "http://localhost:9090/", want: "s=1; __Host-h=2"},
+		{set: "http://127.0.0.1/", lines: []string{"s=3; Secure"}},
+		{get: "http://127.0.0.1/", want: "s=3"},
+		{set: "http://[::1]/", lines: []string{"s=4; Secure"}},
+		{get: "http://[::1]:81/", want: "s=4"},
+		{set: "http://app.localhost/", lines: []string{"s=5; Secure"}},
+		{get: "http://app.localhost/", want: "s=5"},
+		// A non-loopback http origin is not secure.
+		{set: "http://192.0.2.1/", lines: []string{"s=6; Secure"}},
+		{get: "https://192.0.2.1/", want: ""},
+	}},
 	{name: "Max-Age beats Expires; expiry removes", steps: []step{
 		{set: "http://example.com/", lines: []string{"a=1; Max-Age=10; Expires=Fri, 01 Jan 2100 00:00:00 GMT", "b=2; Expires=Mon, 01 Jun 2026 12:00:30 GMT"}},
 		{get: "http://example.com/", want: "a=1; b=2"},
