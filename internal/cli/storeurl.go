@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/httpstate/httpstate/session"
 	"github.com/httpstate/httpstate/store/boltstore"
@@ -151,9 +150,7 @@ func openStore(ctx context.Context, spec storeSpec, now func() time.Time) (sessi
 	case storeBolt:
 		st, err := boltstore.Open(spec.Path, &boltstore.Options{Timeout: boltOpenTimeout, Now: now})
 		if err != nil {
-			// boltstore wraps bbolt's error; it exports no sentinel of
-			// its own for a held lock (yet).
-			if errors.Is(err, bolterrors.ErrTimeout) {
+			if errors.Is(err, boltstore.ErrLocked) {
 				return nil, fmt.Errorf("opening %s: %w (bbolt allows one process per file: stop \"httpstate serve\" first, or use a redis:// store)", spec, errStoreLocked)
 			}
 			return nil, fmt.Errorf("opening %s: %w", spec, err)

@@ -2,6 +2,7 @@ package boltstore_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -79,9 +80,15 @@ func TestOpenOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s2, err := boltstore.Open(path, &boltstore.Options{Timeout: 50 * time.Millisecond}); err == nil {
-		s2.Close()
-		t.Errorf("second Open of a locked file = nil error, want a timeout")
+	if s2, err := boltstore.Open(path, &boltstore.Options{Timeout: 50 * time.Millisecond}); !errors.Is(err, boltstore.ErrLocked) {
+		if err == nil {
+			s2.Close()
+		}
+		t.Errorf("second Open of a locked file: err = %v, want one wrapping ErrLocked", err)
+	}
+	// Other failures are not ErrLocked.
+	if _, err := boltstore.Open(junk, nil); errors.Is(err, boltstore.ErrLocked) {
+		t.Errorf("Open of a junk file: err = %v, wraps ErrLocked", err)
 	}
 }
 

@@ -73,13 +73,20 @@ var (
 	fileVersion      = []byte{1}
 )
 
+// ErrLocked reports that Open gave up waiting, after Options.Timeout, for
+// the lock on a file that another Store holds (bbolt lets one process open
+// a file at a time). Open's error wraps both ErrLocked and bbolt's own
+// timeout error.
+var ErrLocked = errors.New("boltstore: file is locked by another process")
+
 // Compile-time check that Store implements session.Store.
 var _ session.Store = (*Store)(nil)
 
 // Open opens the store in the file at path, creating it with mode 0600 if
 // it does not exist (an existing file keeps its mode). o configures it; nil
 // means the defaults. The file is locked: a second Open of it, from any
-// process, waits up to Options.Timeout and fails.
+// process, waits up to Options.Timeout and fails with an error wrapping
+// ErrLocked.
 func Open(path string, o *Options) (*Store, error) {
 	var opt Options
 	if o != nil {
@@ -104,6 +111,9 @@ func Open(path string, o *Options) (*Store, error) {
 		opt.Timeout = 0 // bbolt: wait forever
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("boltstore: open %s: %w (%w)", path, ErrLocked, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
