@@ -13,7 +13,7 @@
 // layer cannot judge (browsers that send neither header, non-browser
 // clients), but as defence in depth it is required of every unsafe request
 // (any method but GET, HEAD, OPTIONS and TRACE): each must carry a token, as the form field
-// "csrf_token" or the header "X-CSRF-Token", that matches the per-request
+// "csrf_token" or the header "X-CSRF-Token", that matches the per-client
 // secret supplied by a [SecretSource]:
 //
 //   - [SessionSecret] keeps a 32-byte random secret in the server session (the
