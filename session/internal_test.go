@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestNewIDShape(t *testing.T) {
@@ -252,3 +253,33 @@ func FuzzEncodeValue(f *testing.F) {
 		}
 	})
 }
+
+var touchIntervalTests = []struct {
+	idle, touch, want time.Duration
+}{
+	{idle: 0, touch: 0, want: DefaultTouchInterval},                     // defaults: 30m idle, 1m touch
+	{idle: 2 * time.Second, touch: 0, want: 200 * time.Millisecond},     // short idle: a tenth
+	{idle: 10 * time.Minute, touch: 0, want: time.Minute},               // default fits
+	{idle: 10 * time.Second, touch: time.Minute, want: 5 * time.Second}, // capped at half
+	{idle: time.Hour, touch: 5 * time.Minute, want: 5 * time.Minute},    // explicit, fits
+	{idle: time.Hour, touch: -1, want: 0},                               // every access writes
+}
+
+// TestTouchIntervalFitsIdle checks that a session in steady use never
+// expires between two recorded accesses: TouchInterval stays well inside
+// IdleTimeout.
+func TestTouchIntervalFitsIdle(t *testing.T) {
+	for _, tt := range touchIntervalTests {
+		o := &Options{Store: nopStore{}, IdleTimeout: tt.idle, TouchInterval: tt.touch}
+		c, err := o.normalize()
+		if err != nil {
+			t.Fatalf("idle %v touch %v: %v", tt.idle, tt.touch, err)
+		}
+		if c.TouchInterval != tt.want {
+			t.Errorf("idle %v touch %v: TouchInterval = %v, want %v", tt.idle, tt.touch, c.TouchInterval, tt.want)
+		}
+	}
+}
+
+// nopStore satisfies Store for option checks; no method is called.
+type nopStore struct{ Store }

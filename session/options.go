@@ -49,7 +49,9 @@ type Options struct {
 	// TouchInterval throttles last-access writes: a request within this
 	// interval of the recorded last access writes nothing unless it changes
 	// the session, so the idle deadline is exact within TouchInterval.
-	// Default 1m; negative means every access writes.
+	// Default 1m, or IdleTimeout/10 when that is shorter; a value over
+	// IdleTimeout/2 is capped there, so a session in use never expires between
+	// two recorded accesses. Negative means every access writes.
 	TouchInterval time.Duration
 	// Cookie configures the cookie transport.
 	Cookie CookieOptions
@@ -139,11 +141,15 @@ func (o *Options) normalize() (*config, error) {
 	if c.Lifetime == 0 {
 		c.Lifetime = DefaultLifetime
 	}
+	// A touch interval near the idle timeout would let a session in steady
+	// use expire between two recorded accesses: the default shrinks to a
+	// tenth of a short IdleTimeout, and any value is capped at half of it.
 	if c.TouchInterval == 0 {
-		c.TouchInterval = DefaultTouchInterval
+		c.TouchInterval = min(DefaultTouchInterval, c.IdleTimeout/10)
 	} else if c.TouchInterval < 0 {
 		c.TouchInterval = 0
 	}
+	c.TouchInterval = min(c.TouchInterval, c.IdleTimeout/2)
 	if c.SweepInterval == 0 {
 		c.SweepInterval = DefaultSweepInterval
 	}
