@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/httpstate/httpstate/csrf"
 	"github.com/httpstate/httpstate/session"
@@ -16,7 +17,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	user, password := r.PostFormValue("user"), r.PostFormValue("password")
 	if s == nil || !a.users.check(user, password) {
 		a.metrics.logins.WithLabelValues("failed").Inc()
-		a.log.Warn("login failed", "user", user, "session", shortKey(sessionKey(s)))
+		a.log.Warn("login failed", "user", logName(user), "session", shortKey(sessionKey(s)))
 		a.renderHome(w, r, http.StatusUnauthorized, "Wrong user name or password.")
 		return
 	}
@@ -65,6 +66,19 @@ func (a *App) admin(h http.HandlerFunc) http.HandlerFunc {
 		}
 		h(w, r)
 	}
+}
+
+// maxLoggedName is how much of an unverified user name a log line keeps.
+const maxLoggedName = 64
+
+// logName shortens a user name taken from a request before it is logged, so
+// a failed login with a megabyte-long name does not write a megabyte-long
+// log line.
+func logName(name string) string {
+	if len(name) <= maxLoggedName {
+		return name
+	}
+	return strings.ToValidUTF8(name[:maxLoggedName], "") + "…"
 }
 
 // sessionKey returns s's store key, "" for none.

@@ -123,7 +123,7 @@ func (a *App) revokeUser(w http.ResponseWriter, r *http.Request) {
 		a.internalError(w, r, "revoking a user's sessions failed", err)
 		return
 	}
-	a.log.Info("user's sessions revoked", "by", s.Principal(), "user", user, "count", n)
+	a.log.Info("user's sessions revoked", "by", s.Principal(), "user", logName(user), "count", n)
 	a.backToDashboard(w, r, s)
 }
 

@@ -122,3 +122,19 @@ func TestStoreFailure(t *testing.T) {
 		t.Errorf("alice's session did not survive a transient store failure")
 	}
 }
+
+var logNameTests = []struct{ in, want string }{
+	{"alice", "alice"},
+	{strings.Repeat("a", maxLoggedName), strings.Repeat("a", maxLoggedName)},
+	{strings.Repeat("a", 10000), strings.Repeat("a", maxLoggedName) + "…"},
+	// A cut inside a multi-byte character drops the partial character.
+	{strings.Repeat("a", maxLoggedName-1) + "é", strings.Repeat("a", maxLoggedName-1) + "…"},
+}
+
+func TestLogName(t *testing.T) {
+	for _, tt := range logNameTests {
+		if got := logName(tt.in); got != tt.want {
+			t.Errorf("logName(%d bytes) = %q, want %q", len(tt.in), got, tt.want)
+		}
+	}
+}
