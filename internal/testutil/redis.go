@@ -145,6 +145,7 @@ func (s *RedisServer) start() error {
 	}
 	args = append(args, s.opts.Args...)
 	cmd := exec.Command(s.bin, args...)
+	cmd.SysProcAttr = childAttr()
 	out := &lockedWriter{}
 	cmd.Stdout = out
 	cmd.Stderr = out
