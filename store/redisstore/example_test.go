@@ -19,6 +19,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer store.Close() // runs before c.Close: the store does not own c
 	m, err := session.New(&session.Options{Store: store})
 	if err != nil {
 		log.Fatal(err)
