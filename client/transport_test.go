@@ -38,9 +38,10 @@ func TestSequentialRequestsReuseOneConnection(t *testing.T) {
 // TestConcurrentRequestsStayPooled runs 16 workers × 50 requests three
 // times. The first two rounds warm the pool: they may open more connections
 // than workers (net/http dials for a waiting request even if another
-// connection frees up first, and a dial the client's dial gate held back may
-// land in the second round) but no more than the pool keeps; the third
-// round opens none.
+// connection frees up first) but no more than the pool keeps. Afterwards no
+// connection is closed and re-dialled: the third round opens none, except
+// while the pool still holds fewer connections than workers (the dial gate
+// can make the warm-up that frugal), and then at most the difference.
 func TestConcurrentRequestsStayPooled(t *testing.T) {
 	const workers, perWorker = 16, 50
 	for _, tls := range []bool{false, true} {
@@ -79,8 +80,8 @@ func TestConcurrentRequestsStayPooled(t *testing.T) {
 			t.Errorf("tls=%v: warm-up opened %d connections, want 1..%d", tls, warm, client.DefaultMaxIdleConnsPerHost)
 		}
 		round()
-		if got := conns.n.Load(); got != warm {
-			t.Errorf("tls=%v: %d connections re-dialled after warm-up", tls, got-warm)
+		if got := conns.n.Load(); got > max(warm, workers) {
+			t.Errorf("tls=%v: %d connections after warm-up's %d: %d re-dialled", tls, got, warm, got-max(warm, workers))
 		}
 	}
 }
