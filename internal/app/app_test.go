@@ -280,6 +280,10 @@ func TestHomePage(t *testing.T) {
 			t.Errorf("GET %s: status %d, %d bytes", asset, r.status, len(r.body))
 		}
 	}
+	// The asset directory is not listed.
+	if r := c.get("/static/"); r.status != http.StatusNotFound || strings.Contains(r.body, "dashboard.js") {
+		t.Errorf("GET /static/: status %d, body %q; want 404 without a listing", r.status, r.body)
+	}
 }
 
 // TestURLRewriting follows the app with a client that keeps no cookies.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"strings"
 )
 
 // routes builds the App's handler tree.
@@ -53,9 +54,14 @@ func noStore(h http.Handler) http.Handler {
 	})
 }
 
-// cacheAssets lets browsers keep the embedded assets for an hour.
+// cacheAssets lets browsers keep the embedded assets for an hour. It serves
+// files only: a directory (a path ending in "/") is 404, not a listing.
 func cacheAssets(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		h.ServeHTTP(w, r)
 	})
