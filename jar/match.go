@@ -52,7 +52,9 @@ func canonicalHostname(h string) (string, bool) {
 		if !lower {
 			h = strings.ToLower(h)
 		}
-		if strings.Contains(h, "..") || h == "." {
+		// An empty label (a leading dot, or two dots in a row) is not a
+		// host name; a trailing dot (a fully qualified name) is.
+		if strings.Contains(h, "..") || h[0] == '.' {
 			return "", false
 		}
 		return h, true

@@ -35,6 +35,7 @@ var storageTests = []struct {
 	{name: "public suffix co.uk", url: "http://www.example.co.uk/", line: "a=1; Domain=co.uk", wantErr: errPublicSuffix},
 	{name: "public suffix equal to host is host-only", url: "http://github.io/", line: "a=1; Domain=github.io", domain: "github.io", hostOnly: true, path: "/"},
 	{name: "private suffix", url: "http://foo.github.io/", line: "a=1; Domain=github.io", wantErr: errPublicSuffix},
+	{name: "host with an empty first label", url: "http://.example.com/", line: "a=1", wantErr: errNoHost},
 	{name: "IP host", url: "http://192.0.2.1/", line: "a=1; Domain=192.0.2.1", domain: "192.0.2.1", hostOnly: true, path: "/"},
 	{name: "IP host other domain", url: "http://192.0.2.1/", line: "a=1; Domain=2.1", wantErr: errDomainMismatch},
 	{name: "IPv6 host", url: "http://[2001:db8::1]:8080/x/y", line: "a=1", domain: "2001:db8::1", hostOnly: true, path: "/x"},
