@@ -4,7 +4,8 @@
 // # Basics
 //
 // Open creates the file (mode 0600) or opens an existing one; bbolt's file
-// lock keeps a second process out. A Store is safe for concurrent use, and
+// lock keeps a second process out (its Open fails with ErrLocked after
+// Options.Timeout). A Store is safe for concurrent use, and
 // judges expiry by Options.Now (time.Now by default): an expired record is
 // absent at once, and stays on disk only until a Sweep removes it.
 //
