@@ -44,6 +44,13 @@ type SessionHandlers struct {
 	Cookies []*http.Cookie
 	// Close releases the contender's resources.
 	Close func()
+	// Trim, when not nil, deletes the sessions Create made except the one
+	// in Cookies, so that the "new" scenario measures creating a session in
+	// a store of steady size, not also the growth of an in-memory store to
+	// hundreds of thousands of sessions (map growth, and a heap the GC
+	// scans again and again) that a server whose sessions expire does not
+	// see. Nil for contenders that keep nothing in memory per session.
+	Trim func()
 }
 
 // SessionImpls lists the contenders, bare handler first.
@@ -77,7 +84,10 @@ func newBare(string) (*SessionHandlers, error) {
 		ReadWrite: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeInt(w, int(n.Add(1))) }),
 		ReadOnly:  http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeInt(w, int(n.Load())) }),
 		Create:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeInt(w, 1) }),
-		Close:     func() {},
+		// A cookie of a session cookie's size, which the handler ignores:
+		// requests carry the same header bytes as the contenders'.
+		Cookies: []*http.Cookie{{Name: "sid", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}},
+		Close:   func() {},
 	}, nil
 }
 
@@ -86,7 +96,25 @@ func newHTTPStateMem(string) (*SessionHandlers, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newHTTPState(st)
+	h, err := newHTTPState(st)
+	if err != nil {
+		return nil, err
+	}
+	keep := session.Key(h.Cookies[0].Value)
+	h.Trim = func() {
+		ctx := context.Background()
+		var keys []string
+		st.Iterate(ctx, func(m session.Meta) bool {
+			if m.Key != keep {
+				keys = append(keys, m.Key)
+			}
+			return true
+		})
+		for _, k := range keys {
+			st.Delete(ctx, k)
+		}
+	}
+	return h, nil
 }
 
 func newHTTPStateBolt(dir string) (*SessionHandlers, error) {
@@ -144,7 +172,19 @@ func newSCS(string) (*SessionHandlers, error) {
 		})),
 		Close: func() {},
 	}
-	return h, h.makeSession()
+	if err := h.makeSession(); err != nil {
+		return nil, err
+	}
+	keep := h.Cookies[0].Value
+	h.Trim = func() {
+		all, _ := st.All()
+		for token := range all {
+			if token != keep {
+				st.Delete(token)
+			}
+		}
+	}
+	return h, nil
 }
 
 func newGorilla(st sessions.Store) (*SessionHandlers, error) {

@@ -109,6 +109,9 @@ func measure(wrk string, impl bench.SessionImpl, pick func(*bench.SessionHandler
 	args = append(args, "http://"+ln.Addr().String()+"/")
 	var results []float64
 	for range rounds {
+		if h.Trim != nil && !cookie {
+			h.Trim() // start each round of "new" from a store of one session
+		}
 		out, err := exec.Command(wrk, args...).CombinedOutput()
 		if err != nil {
 			return 0, fmt.Errorf("wrk: %v: %s", err, out)
