@@ -9,7 +9,8 @@ import (
 )
 
 // login is POST /login (fields user, password). On success it renews the
-// session ID, so an ID planted before login (session fixation) is dead, sets
+// session ID, so an ID planted before login (session fixation) is dead, drops
+// the cart of a different user signed in before (an anonymous cart stays), sets
 // the principal, replaces the CSRF secret (tokens handed out before login stop
 // working) and redirects to /. A bad password gets 401 and changes nothing.
 func (a *App) login(w http.ResponseWriter, r *http.Request) {
@@ -21,10 +22,19 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		a.renderHome(w, r, http.StatusUnauthorized, "Wrong user name or password.")
 		return
 	}
-	old := s.Key()
+	old, prev := s.Key(), s.Principal()
 	if err := s.Renew(); err != nil {
 		a.internalError(w, r, "renewing the session failed", err)
 		return
+	}
+	if prev != "" && prev != user {
+		// Another user signs in over a signed-in session (a shared
+		// browser): the previous user's cart is not theirs to see. An
+		// anonymous cart, on the other hand, carries over.
+		if err := s.Delete(cartAttr); err != nil {
+			a.internalError(w, r, "clearing the previous user's cart failed", err)
+			return
+		}
 	}
 	if err := s.SetPrincipal(user); err != nil {
 		a.internalError(w, r, "setting the principal failed", err)
