@@ -125,8 +125,8 @@ func loadParserLines(tb testing.TB) []string {
 // parserVectorDifferences are the http-state parser.json tests whose
 // expectation RFC 6265bis changed, with the section that changed it.
 var parserVectorDifferences = map[string]string{
-	"DISABLED_CHROMIUM0022": "RFC 6265bis 5.6 step 1: a NUL ignores the line (RFC 6265 said nothing of CTLs; this suite-disabled vector expects the value cut at the NUL, as Chromium did in 2011)",
-	"DISABLED_CHROMIUM0023": "RFC 6265bis 5.6 step 1: a bare CR ignores the line (RFC 6265 said nothing of CTLs; this suite-disabled vector expects the value cut at the CR, as Chromium did in 2011)",
+	"DISABLED_CHROMIUM0022": "RFC 6265bis 5.6 step 1: a NUL ignores the line (RFC 6265 said nothing of CTLs; this suite-disabled vector expects the value cut at the NUL)",
+	"DISABLED_CHROMIUM0023": "RFC 6265bis 5.6 step 1: a bare CR ignores the line (RFC 6265 said nothing of CTLs; this suite-disabled vector expects the value cut at the CR)",
 }
 
 // TestParserVectorsNameValue checks every http-state parser.json test that

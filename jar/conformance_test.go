@@ -58,21 +58,21 @@ var bisDifferences = map[string]string{
 	"mozilla0012":           bisNoEquals,
 	"mozilla0014":           bisNoEquals,
 	"mozilla0015":           bisNoEquals,
-	"mozilla0016":           bisEmptyName,
-	"mozilla0017":           bisEmptyName,
+	"mozilla0016":           bisBoth,
+	"mozilla0017":           bisBoth,
 	"name0017":              bisEmptyName,
 	"name0023":              bisNoEquals,
 	"name0025":              bisEmptyName,
 	"name0028":              bisEmptyName,
 	"name0031":              bisNoEquals,
 	"name0032":              bisNoEquals,
-	"name0033":              bisEmptyName,
+	"name0033":              bisBoth,
 	"optional-domain0042":   "6265bis 5.6.3 and 5.7 step 7 (\"Specifies how to handle empty domain attributes\"): an empty Domain attribute is appended like any other, so the last Domain is \"\" and the cookie is host-only (RFC 6265 5.2.3 said to ignore an empty Domain, keeping domain=foo.example.org, which then failed to domain-match)",
 }
 
-// suiteDisabledVectors fail for a reason that is NOT a 6265bis change: the
-// suite itself disabled them (the "disabled-" prefix) because browsers
-// never agreed with the expectation. Like bisDifferences, each must fail.
+// suiteDisabledVectors fail for a reason that is NOT a 6265bis change; the
+// suite itself marked them disabled (the "disabled-" prefix). Like
+// bisDifferences, each must fail.
 var suiteDisabledVectors = map[string]string{
 	// The cookie has Path=/cookie-parser-result/foo/bar and the result
 	// page is /cookie-parser-result/f%6Fo/bar. The expectation needs the
@@ -80,8 +80,8 @@ var suiteDisabledVectors = map[string]string{
 	// Neither RFC 6265 5.1.4 nor 6265bis 5.1.4 does: both compare the
 	// paths as strings, and 6265bis only adds the note (erratum 3663) that
 	// RFC 3986-equivalent paths can have different cookies. Not a 6265bis
-	// change of behaviour, and
-	// not a jar bug: the jar matches the path as sent (URL.EscapedPath).
+	// change of behaviour, and not a jar bug: the jar matches the path as
+	// sent (URL.EscapedPath).
 	"disabled-path0029": "suite-disabled: expects %6F in the request path decoded before path-match, which RFC 6265 and 6265bis 5.1.4 (see its erratum-3663 note) both do not do",
 }
 
@@ -89,7 +89,8 @@ var suiteDisabledVectors = map[string]string{
 const (
 	bisNoEquals  = "6265bis 5.6 step 3 (\"Treats Set-Cookie: token as creating the cookie (\"\", \"token\")\"): a name-value-pair without an equals sign is a nameless cookie whose value is the whole pair, sent as the bare value (5.8.3); RFC 6265 5.2 step 2 ignored the line"
 	bisEmptyName = "6265bis 5.6 step 3 and 5.7 step 2 (\"Rejects cookies without a name nor value\" only): an empty name is kept when the value is not empty; RFC 6265 5.2 step 5 ignored any empty name"
-	bisCTL       = "6265bis 5.6 step 1 and 5.7 step 3 (\"Explicitly handle control characters\"): a CTL octet (NUL, bare CR) makes the UA ignore the whole cookie; RFC 6265 said nothing of CTLs and this suite-disabled vector expected the value cut at the CTL, as Chromium did in 2011"
+	bisBoth      = "6265bis 5.6 step 3 and 5.7 step 2: both changes above: lines without an equals sign are nameless cookies, and an empty name with a value is kept, replacing the earlier nameless cookie; RFC 6265 5.2 ignored every such line"
+	bisCTL       = "6265bis 5.6 step 1 and 5.7 step 3 (\"Explicitly handle control characters\"): a CTL octet (NUL, bare CR) makes the UA ignore the whole cookie; RFC 6265 said nothing of CTLs and this suite-disabled vector expects the value cut at the CTL"
 )
 
 // lineRE is testserver.py's header-line pattern: re.findall('(\S+):\s*(.*)', line)[0].
