@@ -227,18 +227,18 @@ func (s *Session) maxAge() int {
 // issue sends the session ID on every enabled transport. s.mu is held.
 func (s *Session) issue(h http.Header) error {
 	c := s.m.c
+	v := ""
 	if !c.Cookie.Disabled {
-		v, err := formatSetCookie(s.m.cookieName(s.req), s.id, s.maxAge(), s.req.TLS != nil, c.Cookie.SameSite)
-		if err != nil {
+		var err error
+		if v, err = s.setCookie(s.id, s.maxAge()); err != nil {
 			return s.configFailed(err)
 		}
-		h.Add("Set-Cookie", v)
 	}
 	if c.Header != "" {
 		h.Set(c.Header, s.id)
 		addVary(h, c.Header)
 	}
-	markNoStore(h)
+	addTransportHeaders(h, v)
 	return nil
 }
 
@@ -264,17 +264,17 @@ func (s *Session) expireTransport(h http.Header) error {
 	if !s.hadID {
 		return nil
 	}
+	v := ""
 	if !c.Cookie.Disabled {
-		v, err := formatSetCookie(s.m.cookieName(s.req), "", 0, s.req.TLS != nil, c.Cookie.SameSite)
-		if err != nil {
+		var err error
+		if v, err = s.setCookie("", 0); err != nil {
 			return s.configFailed(err)
 		}
-		h.Add("Set-Cookie", v)
 	}
 	if c.Header != "" {
 		h.Set(c.Header, "")
 		addVary(h, c.Header)
 	}
-	markNoStore(h)
+	addTransportHeaders(h, v)
 	return nil
 }

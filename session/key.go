@@ -22,6 +22,17 @@ const shortKeyLen = 8
 // commands use; never the ID itself, so a dump of a store holds no usable
 // session ID.
 func Key(id string) string {
+	var out [keyLen]byte
+	keyInto(&out, id)
+	return string(out[:])
+}
+
+// keyLen is the length of a store key: base64url (no padding) of a SHA-256
+// sum.
+const keyLen = (sha256.Size*8 + 5) / 6
+
+// keyInto writes Key(id) into out.
+func keyInto(out *[keyLen]byte, id string) {
 	var sum [sha256.Size]byte
 	if len(id) <= 64 {
 		var buf [64]byte // keeps the hot path free of a []byte(id) allocation
@@ -30,20 +41,24 @@ func Key(id string) string {
 	} else {
 		sum = sha256.Sum256([]byte(id))
 	}
-	var out [43]byte // base64url of 32 bytes, no padding
 	base64.RawURLEncoding.Encode(out[:], sum[:])
-	return string(out[:])
 }
 
 // newID returns a fresh session ID: 256 random bits, base64url-encoded.
 func newID() string {
+	var out [idLen]byte
+	newIDInto(&out)
+	return string(out[:])
+}
+
+// newIDInto writes a fresh session ID into out: one 32-byte read from
+// crypto/rand, base64url-encoded.
+func newIDInto(out *[idLen]byte) {
 	var b [idBytes]byte
 	// crypto/rand.Read never returns an error (it crashes the program
 	// irrecoverably if the system source fails).
 	_, _ = rand.Read(b[:])
-	var out [idLen]byte
 	base64.RawURLEncoding.Encode(out[:], b[:])
-	return string(out[:])
 }
 
 // validID reports whether s has the shape of an ID that newID returns: exactly

@@ -114,6 +114,9 @@ type CookieOptions struct {
 type config struct {
 	Options
 	log *slog.Logger
+	// cookieTmpl is the session cookie's Set-Cookie template over plain
+	// HTTP ([0]) and over TLS ([1]).
+	cookieTmpl [2]cookieTemplate
 }
 
 func (o *Options) normalize() (*config, error) {
@@ -176,6 +179,18 @@ func (o *Options) normalize() (*config, error) {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Codec == nil && !c.Cookie.Disabled {
+		for i, secure := range [2]bool{false, true} {
+			name := c.Cookie.Name
+			if name == "" {
+				name = "sid"
+				if secure {
+					name = "__Host-sid"
+				}
+			}
+			c.cookieTmpl[i] = newCookieTemplate(name, secure, c.Cookie.SameSite)
+		}
 	}
 	c.log = c.Logger
 	if c.log == nil {

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Session is one request's view of its session. It loads lazily: a request
@@ -49,6 +50,38 @@ type Session struct {
 	oldKey        string
 	invalidated   bool // this request invalidated a session
 	dead          bool // another request ended the session: write nothing
+
+	// Buffers that save a request its commonest string allocations. Each
+	// is written at most once (the used flags), before any string over it
+	// exists, and never changes afterwards, so strings made over it with
+	// unsafe.String stay immutable; they keep the Session alive, nothing
+	// more.
+	lookupBuf  [keyLen]byte // the store key of the first candidate ID
+	lookupUsed bool
+	idBuf      [idLen]byte // the ID of a session this request creates
+	idUsed     bool
+}
+
+// lookupKey returns Key(id), over s.lookupBuf the first time. The string is
+// only handed to Store.Load; once the record is found, s.key is the
+// record's own copy. s.mu is held.
+func (s *Session) lookupKey(id string) string {
+	if s.lookupUsed {
+		return Key(id)
+	}
+	s.lookupUsed = true
+	keyInto(&s.lookupBuf, id)
+	return unsafe.String(&s.lookupBuf[0], keyLen)
+}
+
+// freshID returns a new ID, over s.idBuf the first time. s.mu is held.
+func (s *Session) freshID() string {
+	if s.idUsed {
+		return newID()
+	}
+	s.idUsed = true
+	newIDInto(&s.idBuf)
+	return unsafe.String(&s.idBuf[0], idLen)
 }
 
 // FromRequest returns the session of a request served through
@@ -142,7 +175,7 @@ func (s *Session) try(c *candidates, id string, fromCookie bool) (bool, error) {
 	}
 	c.ids[c.n] = id
 	c.n++
-	key := Key(id)
+	key := s.lookupKey(id)
 	rec, found, err := s.m.c.Store.Load(s.reqContext(), key)
 	if err != nil {
 		return false, fmt.Errorf("session: load: %w", err)
@@ -150,7 +183,10 @@ func (s *Session) try(c *candidates, id string, fromCookie bool) (bool, error) {
 	if !found || rec == nil || !equalID(rec.Key, key) || !s.now.Before(rec.Expiry()) {
 		return false, nil
 	}
-	s.id, s.key, s.rec = id, key, rec
+	// The record's copy of the key (equal, as checked above), not key: the
+	// Session's buffer must not outlive the request in anything the Session
+	// hands on.
+	s.id, s.key, s.rec = id, rec.Key, rec
 	if fromCookie {
 		s.cookieID = id
 	}
@@ -179,7 +215,7 @@ func (s *Session) ensureID() {
 		if s.m.c.Codec != nil {
 			s.key = Key(newID())
 		} else {
-			s.id = newID()
+			s.id = s.freshID()
 			s.key = Key(s.id)
 		}
 	}

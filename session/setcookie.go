@@ -1,0 +1,91 @@
+package session
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// cookieTemplate is the session cookie's Set-Cookie line split around its
+// two variable parts, the value (an ID, or "" to expire) and Max-Age, built
+// and validated once by cookie.FormatSetCookie (RFC 6265bis section 4.1.1)
+// so that issuing a cookie is a few appends into a stack buffer.
+type cookieTemplate struct {
+	head string // "name="
+	mid  string // "; Path=/"
+	tail string // "; Secure; HttpOnly; SameSite=Lax" (as configured)
+	ok   bool   // false: the configuration cannot send this cookie over such a connection; formatSetCookie reports why
+}
+
+// newCookieTemplate builds the template for the cookie name over a
+// connection that is (or is not) secure. The value and Max-Age are the only
+// parts that vary; neither can make a cookie FormatSetCookie would refuse
+// (IDs are base64url of fixed length, at most idLen octets).
+func newCookieTemplate(name string, secure bool, sameSite http.SameSite) cookieTemplate {
+	sample := strings.Repeat("A", idLen)
+	v, err := formatSetCookie(name, sample, 1, secure, sameSite)
+	if err != nil {
+		return cookieTemplate{}
+	}
+	// v is name=sample; Path=/; Max-Age=1<tail>.
+	const maxAge1 = "; Max-Age=1"
+	rest := v[len(name)+1+len(sample):]
+	i := strings.Index(rest, maxAge1)
+	if i < 0 {
+		return cookieTemplate{} // not the expected layout: the generic path
+	}
+	return cookieTemplate{head: name + "=", mid: rest[:i], tail: rest[i+len(maxAge1):], ok: true}
+}
+
+// format returns the Set-Cookie line for value with maxAge (< 0: none). The
+// caller guarantees value is "" or a valid ID.
+func (t *cookieTemplate) format(value string, maxAge int) string {
+	var buf [192]byte
+	b := append(buf[:0], t.head...)
+	b = append(b, value...)
+	b = append(b, t.mid...)
+	if maxAge >= 0 {
+		b = append(b, "; Max-Age="...)
+		b = strconv.AppendInt(b, int64(maxAge), 10)
+	}
+	b = append(b, t.tail...)
+	return string(b)
+}
+
+// setCookie returns the session cookie's Set-Cookie line for this request,
+// or the configuration error that forbids it over this connection.
+func (s *Session) setCookie(value string, maxAge int) (string, error) {
+	c := s.m.c
+	secure := s.req.TLS != nil
+	t := &c.cookieTmpl[0]
+	if secure {
+		t = &c.cookieTmpl[1]
+	}
+	if t.ok && (value == "" || validID(value)) {
+		return t.format(value, maxAge), nil
+	}
+	return formatSetCookie(s.m.cookieName(s.req), value, maxAge, secure, c.Cookie.SameSite)
+}
+
+// addTransportHeaders adds the Set-Cookie line v (unless "") and
+// Cache-Control: no-store with Vary: Cookie (markNoStore), taking the header
+// values from one allocation when the response has none of them yet.
+func addTransportHeaders(h http.Header, v string) {
+	_, hasSC := h["Set-Cookie"]
+	_, hasCC := h["Cache-Control"]
+	_, hasVary := h["Vary"]
+	if v == "" || hasSC || hasCC || hasVary {
+		if v != "" {
+			h.Add("Set-Cookie", v)
+		}
+		markNoStore(h)
+		return
+	}
+	vals := make([]string, 3)
+	vals[0], vals[1], vals[2] = v, "no-store", "Cookie"
+	// Full slice expressions: an append by a later handler reallocates
+	// instead of overwriting the neighbouring header's value.
+	h["Set-Cookie"] = vals[0:1:1]
+	h["Cache-Control"] = vals[1:2:2]
+	h["Vary"] = vals[2:3:3]
+}
