@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -157,9 +158,22 @@ func openStore(ctx context.Context, spec storeSpec, now func() time.Time) (sessi
 		}
 		return st, nil
 	case storeRedis:
-		client := redis.NewClient(spec.Redis)
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
+		// One plain dial first: for the commonest mistake (nothing
+		// listening) go-redis would retry the dial and log every failure
+		// through its process-wide logger before Ping returns.
+		network := spec.Redis.Network
+		if network == "" {
+			network = "tcp"
+		}
+		var d net.Dialer
+		conn, err := d.DialContext(pctx, network, spec.Redis.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("opening %s: %w", spec, err)
+		}
+		conn.Close()
+		client := redis.NewClient(spec.Redis)
 		if err := client.Ping(pctx).Err(); err != nil {
 			client.Close()
 			return nil, fmt.Errorf("opening %s: %w", spec, err)
