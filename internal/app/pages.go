@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/httpstate/httpstate/csrf"
@@ -183,13 +184,27 @@ func (a *App) notFound(w http.ResponseWriter, r *http.Request) {
 	a.fail(w, r, http.StatusNotFound, "There is no page at this address.")
 }
 
-// csrfFailed is the CSRF protector's error handler: 403, nothing changed.
+// csrfMessage is what a rejected request is told.
+const csrfMessage = "Forbidden: missing or invalid CSRF token"
+
+// csrfFailed is the CSRF protector's error handler: 403, nothing changed. A
+// browser (Accept: text/html) gets the app's error page with a way back,
+// a script asking for JSON gets {"error":...}, anything else plain text.
 func (a *App) csrfFailed(w http.ResponseWriter, r *http.Request, err error) {
 	a.log.Warn("csrf check failed", "method", r.Method, "path", r.URL.Path, "reason", err)
+	switch accept := r.Header.Get("Accept"); {
+	case strings.Contains(accept, "application/json"):
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": csrfMessage})
+		return
+	case strings.Contains(accept, "text/html"):
+		a.fail(w, r, http.StatusForbidden, "The form was stale or did not come from this site "+
+			"(missing or invalid CSRF token); nothing was changed. Go back, reload the page and try again.")
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusForbidden)
-	w.Write([]byte("Forbidden: missing or invalid CSRF token\n"))
+	w.Write([]byte(csrfMessage + "\n"))
 }
 
 // writeJSON answers status with v as JSON.
