@@ -69,7 +69,7 @@ func validID(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !isBase64URL(s[i]) {
+		if !base64URLAlphabet[s[i]] {
 			return false
 		}
 	}
@@ -77,6 +77,14 @@ func validID(s string) bool {
 	// carries 4 bits followed by 2 zero bits.
 	return base64Value(s[len(s)-1])&0x3 == 0
 }
+
+// base64URLAlphabet marks the base64url alphabet (RFC 4648 section 5).
+var base64URLAlphabet = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isBase64URL(byte(c))
+	}
+	return t
+}()
 
 func isBase64URL(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'

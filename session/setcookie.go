@@ -38,7 +38,7 @@ func newCookieTemplate(name string, secure bool, sameSite http.SameSite) cookieT
 }
 
 // format returns the Set-Cookie line for value with maxAge (< 0: none). The
-// caller guarantees value is "" or a valid ID.
+// caller guarantees value is "" or a valid ID (validID).
 func (t *cookieTemplate) format(value string, maxAge int) string {
 	var buf [192]byte
 	b := append(buf[:0], t.head...)
@@ -61,7 +61,10 @@ func (s *Session) setCookie(value string, maxAge int) (string, error) {
 	if secure {
 		t = &c.cookieTmpl[1]
 	}
-	if t.ok && (value == "" || validID(value)) {
+	// Every ID a Session holds is validID (newID's, or a candidate that
+	// passed validID before it was looked up); the length check keeps the
+	// template's precondition explicit at no cost.
+	if t.ok && (value == "" || len(value) == idLen) {
 		return t.format(value, maxAge), nil
 	}
 	return formatSetCookie(s.m.cookieName(s.req), value, maxAge, secure, c.Cookie.SameSite)
