@@ -27,21 +27,16 @@ import (
 // connection; net/http discards it.
 var errDialNotNeeded = errors.New("client: dial not needed")
 
-// dialGate counts the dials in progress per address.
+// dialGate records the (counted) dial in progress per address.
 type dialGate struct {
-	// maxWait bounds how long a dial waits for others to finish.
+	// maxWait bounds how long a dial waits for another to finish.
 	maxWait time.Duration
 
-	// mu protects hosts.
-	mu    sync.Mutex
-	hosts map[string]*hostDials
-}
-
-// hostDials are the dials in progress to one address; idle is closed when
-// their number drops to zero.
-type hostDials struct {
-	n    int
-	idle chan struct{}
+	// mu protects dials.
+	mu sync.Mutex
+	// dials maps an address with a counted dial in progress to a channel
+	// closed when that dial ends.
+	dials map[string]chan struct{}
 }
 
 // connWait is the per-request (per-hop) state the gate reads from the dial
@@ -95,7 +90,14 @@ func (cw *connWait) dialDone() {
 }
 
 // wait blocks until no dial to addr is in progress, ctx ends or maxWait
-// passes, then starts a dial unless cw's request already has a connection.
+// passes, then lets a dial start unless cw's request already has a
+// connection.
+//
+// Only a dial started while none was in progress is counted (and recorded in
+// cw), so at most one dial per address is counted at a time and cw never
+// holds two: a dial let through by the timeout is not counted, as counting it
+// could overwrite cw's record of a counted one and leave that count (and a
+// maxWait stall for every later dial to addr) behind for good.
 func (g *dialGate) wait(ctx context.Context, cw *connWait, addr string) error {
 	var timeout <-chan time.Time
 	for {
@@ -103,26 +105,18 @@ func (g *dialGate) wait(ctx context.Context, cw *connWait, addr string) error {
 			return errDialNotNeeded
 		}
 		g.mu.Lock()
-		h := g.hosts[addr]
-		if h == nil || h.n == 0 || timeout != nil && isClosed(timeout) {
-			if h == nil {
-				h = &hostDials{idle: make(chan struct{})}
-				if g.hosts == nil {
-					g.hosts = make(map[string]*hostDials)
-				}
-				g.hosts[addr] = h
+		idle, busy := g.dials[addr]
+		if !busy {
+			if g.dials == nil {
+				g.dials = make(map[string]chan struct{})
 			}
-			if h.n == 0 {
-				h.idle = make(chan struct{})
-			}
-			h.n++
+			g.dials[addr] = make(chan struct{})
 			g.mu.Unlock()
 			cw.mu.Lock()
 			cw.gate, cw.addr = g, addr
 			cw.mu.Unlock()
 			return nil
 		}
-		idle := h.idle
 		g.mu.Unlock()
 		if timeout == nil {
 			t := time.NewTimer(g.maxWait)
@@ -132,35 +126,22 @@ func (g *dialGate) wait(ctx context.Context, cw *connWait, addr string) error {
 		select {
 		case <-idle:
 		case <-timeout:
-			// Dial anyway: a dial that long in progress must not hold
-			// up others. Mark the timeout as passed.
-			timeout = closedTime
+			// Dial anyway, uncounted: a dial that long in progress
+			// must not hold up others.
+			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 }
 
-var closedTime = func() <-chan time.Time {
-	c := make(chan time.Time)
-	close(c)
-	return c
-}()
-
-func isClosed(c <-chan time.Time) bool { return c == closedTime }
-
 // end records the end of a dial to addr.
 func (g *dialGate) end(addr string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	h := g.hosts[addr]
-	if h == nil || h.n == 0 {
-		return
-	}
-	h.n--
-	if h.n == 0 {
-		close(h.idle)
-		delete(g.hosts, addr)
+	if idle, ok := g.dials[addr]; ok {
+		close(idle)
+		delete(g.dials, addr)
 	}
 }
 
