@@ -25,41 +25,43 @@ type Session struct {
 	rw  responseWriter
 	ctx sessionContext
 
-	// mu protects every field below.
+	// mu protects every field below. (The bools sit together, after the
+	// buffers, so that the Session fits a smaller allocation size class.)
 	mu sync.Mutex
 
-	urlID     string // ID from the ";sid=" path parameter, if URL rewriting is on
-	loaded    bool
-	failed    error     // a store failure: the response goes to ErrorHandler
-	committed bool      // commit ran
-	now       time.Time // the Manager's clock at load
+	urlID  string    // ID from the ";sid=" path parameter, if URL rewriting is on
+	failed error     // a store failure: the response goes to ErrorHandler
+	now    time.Time // the Manager's clock at load
 
 	id       string  // the current ID; "" while there is none
 	key      string  // Key(id), or the record key in codec mode
 	rec      *Record // the stored record; nil for a new session
 	cookieID string  // the ID the request's cookie carried, if it was adopted
-	hadID    bool    // the request carried some session ID or cookie
 	chunksIn int     // codec mode: how many cookies the request carried
 
 	pendSet       map[string][]byte // attributes set by this request
 	pendDel       []string          // attributes of rec deleted by this request
 	pendPrincipal *string
 	pendIdle      time.Duration
-	create        bool // a new session must be stored at commit even if empty
-	renewed       bool // the ID changed: send it
 	oldKey        string
-	invalidated   bool // this request invalidated a session
-	dead          bool // another request ended the session: write nothing
 
 	// Buffers that save a request its commonest string allocations. Each
-	// is written at most once (the used flags), before any string over it
-	// exists, and never changes afterwards, so strings made over it with
+	// is written at most once (lookupUsed, idUsed), before any string over
+	// it exists, and never changes afterwards, so strings made over it with
 	// unsafe.String stay immutable; they keep the Session alive, nothing
 	// more.
-	lookupBuf  [keyLen]byte // the store key of the first candidate ID
-	lookupUsed bool
-	idBuf      [idLen]byte // the ID of a session this request creates
-	idUsed     bool
+	lookupBuf [keyLen]byte // the store key of the first candidate ID
+	idBuf     [idLen]byte  // the ID of a session this request creates
+
+	loaded      bool
+	committed   bool // commit ran
+	hadID       bool // the request carried some session ID or cookie
+	create      bool // a new session must be stored at commit even if empty
+	renewed     bool // the ID changed: send it
+	invalidated bool // this request invalidated a session
+	dead        bool // another request ended the session: write nothing
+	lookupUsed  bool
+	idUsed      bool
 }
 
 // lookupKey returns Key(id), over s.lookupBuf the first time. The string is
