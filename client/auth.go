@@ -106,6 +106,9 @@ type tokenCall struct {
 	done  chan struct{}
 	token string
 	err   error
+	// canceled: the call failed with its caller's context ended; callers
+	// that shared it try again with their own context.
+	canceled bool
 }
 
 func (a *tokenAuth) String() string { return "TokenAuth(REDACTED)" }
@@ -149,10 +152,12 @@ func (a *tokenAuth) get(ctx context.Context, stale string, refresh bool) (string
 			case <-ctx.Done():
 				return "", ctx.Err()
 			}
-			if c.err != nil {
+			if c.err != nil && !c.canceled {
 				return "", c.err
 			}
-			continue // re-check: the call may have answered another stale token
+			// Re-check: the call may have answered another stale token,
+			// or ended with its caller's context (then call again).
+			continue
 		}
 		c := &tokenCall{stale: stale, done: make(chan struct{})}
 		a.pending = c
@@ -167,6 +172,7 @@ func (a *tokenAuth) get(ctx context.Context, stale string, refresh bool) (string
 			c.err = errors.New("empty token")
 		}
 		if c.err != nil {
+			c.canceled = ctx.Err() != nil
 			op := "token"
 			if refresh {
 				op = "refresh token"

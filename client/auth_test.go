@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/httpstate/httpstate/client"
 )
@@ -230,4 +231,77 @@ type failingSource struct{}
 func (failingSource) Token(context.Context) (string, error) { return "t0", nil }
 func (failingSource) Refresh(context.Context, string) (string, error) {
 	return "", errRefresh
+}
+
+// ctxSource's Refresh blocks until its context ends or release is closed.
+type ctxSource struct {
+	started   chan struct{}
+	release   chan struct{}
+	refreshes atomic.Int64
+}
+
+func (s *ctxSource) Token(context.Context) (string, error) { return "t0", nil }
+
+func (s *ctxSource) Refresh(ctx context.Context, stale string) (string, error) {
+	if s.refreshes.Add(1) == 1 {
+		close(s.started)
+		<-ctx.Done()
+		return "", ctx.Err()
+	}
+	<-s.release
+	return "t1", nil
+}
+
+// TestRefreshCanceledCallerDoesNotFailOthers: the request whose Refresh call
+// is shared gets cancelled; a request waiting on that call does not inherit
+// the cancellation but refreshes with its own context.
+func TestRefreshCanceledCallerDoesNotFailOthers(t *testing.T) {
+	ts := &tokenServer{valid: "t1"}
+	srv := httptest.NewServer(ts)
+	defer srv.Close()
+	src := &ctxSource{started: make(chan struct{}), release: make(chan struct{})}
+	c := mustNew(t, &client.Options{Auth: client.TokenAuth(src)})
+
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		resp, err := c.Get(ctx1, srv.URL)
+		if err == nil {
+			resp.Body.Close()
+		}
+		first <- err
+	}()
+	<-src.started // the first request's Refresh is in flight
+	second := make(chan error, 1)
+	go func() {
+		resp, err := c.Get(context.Background(), srv.URL)
+		if err != nil {
+			second <- err
+			return
+		}
+		if body := readAll(t, resp); body != "ok " {
+			err = fmt.Errorf("status %d body %q, want ok", resp.StatusCode, body)
+		}
+		second <- err
+	}()
+	// Let the second request reach its 401 and join the pending refresh
+	// (the server has then seen both requests once; joining takes
+	// microseconds more, given 50ms). Had it not joined yet, it would start
+	// its own refresh and the test would still pass: the margin makes the
+	// test able to fail, not pass.
+	for ts.hits.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	cancel1()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled request: got %v, want context.Canceled", err)
+	}
+	close(src.release)
+	if err := <-second; err != nil {
+		t.Errorf("other request: %v (inherited the cancelled refresh)", err)
+	}
+	if got := src.refreshes.Load(); got != 2 {
+		t.Errorf("Refresh calls: got %d, want 2 (the cancelled one, then the waiter's)", got)
+	}
 }
