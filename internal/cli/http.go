@@ -62,6 +62,10 @@ A backslash escapes a separator in the name: 'a\=b=c'.
 The method defaults to GET, or POST when there are data fields. A URL without
 a scheme gets http://; ":3000/x" means http://localhost:3000/x.
 
+As HTTPie's, the output is the response headers and body (--print hb) on a
+terminal and the body only (--print b) when piped or redirected; JSON is
+formatted and coloured only on a terminal (--pretty).
+
 --session NAME keeps cookies, headers and auth in
 $XDG_CONFIG_HOME/httpstate/sessions/<host_port>/NAME.json (default
 ~/.config); a value containing "/" is a file path.

@@ -75,6 +75,9 @@ func httpTestServer(tb testing.TB) *httptest.Server {
 		w.Header().Set("Content-Length", "400000")
 		w.Write(bytes.Repeat([]byte{0, 1, 2, 3}, 100_000))
 	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // answers only when the client gives up
+	})
 	srv := httptest.NewServer(mux)
 	tb.Cleanup(srv.Close)
 	return srv
@@ -321,5 +324,79 @@ func TestHTTPVerify(t *testing.T) {
 			t.Errorf("--verify %s: exit %d, stdout %q, stderr %q; want %d, %q, %q",
 				tt.verify, code, stdout, stderr, tt.wantCode, tt.wantOut, tt.wantErr)
 		}
+	}
+}
+
+// TestHTTPTimeoutExitCode: a request over its --timeout exits with 2, as
+// HTTPie's does, with or without --check-status.
+func TestHTTPTimeoutExitCode(t *testing.T) {
+	srv := httpTestServer(t)
+	for _, extra := range [][]string{nil, {"--check-status"}} {
+		args := append(append([]string{"--timeout", "100ms"}, extra...), srv.URL+"/slow")
+		_, stderr, code := runHTTPCmd(t, srv, false, args...)
+		if code != 2 || !strings.Contains(stderr, "timed out") {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and a timeout error", args, code, stderr)
+		}
+	}
+}
+
+// TestHTTPSessionReadOnlyKeepsFile: --session-read-only uses an existing
+// session but leaves its file as it was, although the response sets a
+// cookie and the command line adds a header.
+func TestHTTPSessionReadOnlyKeepsFile(t *testing.T) {
+	srv := httpTestServer(t)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	if _, stderr, code := runHTTPCmd(t, srv, false, "--session=ro", srv.URL+"/whoami", "X-Team:red"); code != 0 {
+		t.Fatalf("creating the session: exit %d: %s", code, stderr)
+	}
+	u, _ := parseCLIURL(srv.URL)
+	path, err := sessionPath("ro", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runHTTPCmd(t, srv, false, "--session-read-only=ro", srv.URL+"/login", "X-Other:1")
+	if code != 0 {
+		t.Fatalf("read-only run: exit %d: %s", code, stderr)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("--session-read-only changed the session file:\nbefore %s\nafter %s", before, after)
+	}
+	stdout, _, _ = runHTTPCmd(t, srv, false, "--session-read-only=ro", srv.URL+"/whoami")
+	if want := `cookie="" auth="" x-team="red"` + "\n"; stdout != want {
+		t.Errorf("read-only session: got %q, want %q", stdout, want)
+	}
+}
+
+// printSpecTests: HTTPie's --print defaults are hb on a terminal and b when
+// piped; -v, -b and an explicit --print override them.
+var printSpecTests = []struct {
+	o    httpOptions
+	tty  bool
+	want string
+}{
+	{o: httpOptions{}, tty: true, want: "hb"},
+	{o: httpOptions{}, tty: false, want: "b"},
+	{o: httpOptions{verbose: true}, tty: false, want: "HBhb"},
+	{o: httpOptions{bodyOnly: true}, tty: true, want: "b"},
+	{o: httpOptions{print: "Hh"}, tty: false, want: "Hh"},
+}
+
+func TestPrintSpec(t *testing.T) {
+	for _, tt := range printSpecTests {
+		got, err := printSpec(&tt.o, tt.tty)
+		if err != nil || got != tt.want {
+			t.Errorf("printSpec(%+v, tty=%v) = %q, %v; want %q", tt.o, tt.tty, got, err, tt.want)
+		}
+	}
+	if _, err := printSpec(&httpOptions{print: "hx"}, true); err == nil {
+		t.Errorf("printSpec(--print hx): no error")
 	}
 }
