@@ -94,6 +94,7 @@ func (s *Session) commitStore() error {
 			break
 		}
 		s.rec = rec
+		s.pendInRec = rec.Attrs != nil && s.pendSet != nil
 		s.created()
 		s.enforceCap(ctx)
 		return s.issue(h)

@@ -21,6 +21,10 @@ type Manager struct {
 	closeOnce sync.Once
 	stop      context.CancelFunc // cancels the sweeper's context
 	done      chan struct{}      // closed when the sweeper has returned; nil without one
+
+	// pend recycles the small maps that hold a request's pending attribute
+	// changes (Session.pendSet): see Session.release.
+	pend sync.Pool
 }
 
 // New returns a Manager configured by o. o must name a Store or a Codec. With

@@ -41,6 +41,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 				s.rw.fail(err)
 			}
 		}
+		s.release()
 	})
 }
 

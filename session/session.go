@@ -62,6 +62,35 @@ type Session struct {
 	dead        bool // another request ended the session: write nothing
 	lookupUsed  bool
 	idUsed      bool
+	pendInRec   bool // rec.Attrs is pendSet (a session this request created)
+}
+
+// maxPooledPend is the largest pending-changes map release recycles; a
+// larger one keeps memory a small request does not need.
+const maxPooledPend = 8
+
+// release runs after the handler has returned and the session is committed
+// (so no change can be buffered any more, see change): it takes the
+// pending-changes map away from the Session, empties it and gives it to the
+// Manager's pool for a later request. A goroutine that (against the
+// documentation) still holds the Session sees no pending changes and, for a
+// session this request created, no attributes: never another request's
+// data, since the map is detached under s.mu before it is cleared.
+func (s *Session) release() {
+	s.mu.Lock()
+	p := s.pendSet
+	s.pendSet = nil
+	if s.pendInRec && s.rec != nil {
+		s.rec.Attrs = nil
+	}
+	s.pendInRec = false
+	committed := s.committed
+	s.mu.Unlock()
+	if p == nil || !committed || len(p) > maxPooledPend {
+		return
+	}
+	clear(p)
+	s.m.pend.Put(p)
 }
 
 // lookupKey returns Key(id), over s.lookupBuf the first time. The string is
@@ -385,7 +414,11 @@ func (s *Session) Set(key string, v any) error {
 func (s *Session) setLocked(key string, b []byte) {
 	s.ensureID()
 	if s.pendSet == nil {
-		s.pendSet = make(map[string][]byte, 2)
+		if p, ok := s.m.pend.Get().(map[string][]byte); ok {
+			s.pendSet = p // empty: release clears before it recycles
+		} else {
+			s.pendSet = make(map[string][]byte, 2)
+		}
 	}
 	s.pendSet[key] = b
 	s.unDelete(key)
@@ -575,6 +608,7 @@ func (s *Session) Invalidate() error {
 	s.dead = false
 	s.rec = nil
 	s.id, s.key, s.cookieID = "", "", ""
+	s.pendInRec = false // rec (dropped below) may share pendSet: both go to the GC
 	s.pendSet, s.pendDel, s.pendPrincipal, s.pendIdle = nil, nil, nil, 0
 	s.create, s.renewed, s.oldKey = false, false, ""
 	return nil

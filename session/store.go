@@ -86,6 +86,14 @@ func (d *Delta) IsEmpty() bool {
 // concurrent use; implementations live in the store/ packages and all pass the
 // conformance suite in store/storetest.
 //
+// A Store keeps nothing its caller passes in beyond the call: the Record
+// given to Create (with its Attrs map) and the Delta given to Save (with its
+// Set map and Delete slice) belong to the caller again once the call
+// returns, and the Manager reuses those maps for later requests. A Store
+// copies (or serialises) what it keeps; the value slices themselves are
+// never changed by the Manager after the call, but a Store should copy them
+// too.
+//
 // A Store judges expiry by its own clock (each implementation's Options.Now,
 // time.Now by default): a record whose Expiry is not after now is absent.
 type Store interface {
