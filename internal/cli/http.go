@@ -85,7 +85,7 @@ for 5xx responses; a timeout exits with 2.`,
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the whole exchange (--print HBhb)")
 	f.BoolVarP(&o.bodyOnly, "body", "b", false, "print the response body only (--print b)")
 	f.BoolVarP(&o.download, "download", "d", false, "save the response body to a file named from the URL or Content-Disposition")
-	f.StringVarP(&o.output, "output", "o", "", "with --download, the `FILE` to write")
+	f.StringVarP(&o.output, "output", "o", "", "write the output to `FILE` instead of stdout (with --download, the body)")
 	f.BoolVar(&o.checkStatus, "check-status", false, "exit with 3, 4 or 5 for 3xx, 4xx and 5xx responses")
 	f.StringVarP(&o.auth, "auth", "a", "", "credentials: `USER:PASS` for basic, the token for bearer")
 	f.StringVarP(&o.authType, "auth-type", "A", "basic", "authentication type: basic or bearer")
@@ -258,16 +258,19 @@ func (r *recorder) lastRequest() *http.Request {
 	return r.last
 }
 
-func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) error {
+func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (err error) {
 	req, err := parseHTTPArgs(args, o.form)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
-	show, err := printSpec(o, s.OutTTY)
+	// --output without --download sends the output to a file: not a
+	// terminal.
+	outTTY := s.OutTTY && (o.output == "" || o.download)
+	show, err := printSpec(o, outTTY)
 	if err != nil {
 		return err
 	}
-	pretty, err := prettySpec(o.pretty, s.OutTTY)
+	pretty, err := prettySpec(o.pretty, outTTY)
 	if err != nil {
 		return err
 	}
@@ -339,6 +342,20 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) err
 	}
 	defer resp.Body.Close()
 
+	if o.output != "" && !o.download {
+		// As HTTPie's: the output goes to the file, plain, as when
+		// piped.
+		f, err := os.OpenFile(o.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("http: --output: %w", err)
+		}
+		defer func() {
+			if cerr := f.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("http: --output: %w", cerr)
+			}
+		}()
+		s = &Streams{In: s.In, Out: f, ErrOut: s.ErrOut, ErrTTY: s.ErrTTY}
+	}
 	out := &printer{w: s.Out, pretty: pretty}
 	if sent := rec.lastRequest(); sent != nil {
 		if strings.Contains(show, "H") {

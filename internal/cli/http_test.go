@@ -400,3 +400,21 @@ func TestPrintSpec(t *testing.T) {
 		t.Errorf("printSpec(--print hx): no error")
 	}
 }
+
+// TestHTTPOutputFile: --output without --download writes what would go to
+// stdout to the file, with the piped defaults even from a terminal.
+func TestHTTPOutputFile(t *testing.T) {
+	srv := httpTestServer(t)
+	path := filepath.Join(t.TempDir(), "out.json")
+	stdout, stderr, code := runHTTPCmd(t, srv, true, "-o", path, srv.URL+"/echo", "a=1")
+	if code != 0 || stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 0 and nothing on stdout", code, stdout, stderr)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"a": "1"}`; string(data) != want { // the body as sent back
+		t.Errorf("output file: got %q, want %q", data, want)
+	}
+}
