@@ -104,52 +104,47 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		return err
 	}
 	now := ms(s.now())
-	args := make([]any, 0, 7+2*len(d.Set)+len(d.Delete))
-	args = append(args, now, s.grace.Milliseconds())
-	if d.LastAccess.IsZero() {
-		args = append(args, "")
-	} else {
-		args = append(args, ms(d.LastAccess))
+	args := make([]any, 7, 7+2*len(d.Set)+len(d.Delete))
+	args[0], args[1], args[2], args[3], args[4], args[5] = now, s.graceMS, "", "", "0", ""
+	if !d.LastAccess.IsZero() {
+		args[2] = ms(d.LastAccess)
 	}
-	if d.IdleTimeout == 0 {
-		args = append(args, "")
-	} else {
-		args = append(args, d.IdleTimeout.Milliseconds())
+	if d.IdleTimeout != 0 {
+		args[3] = d.IdleTimeout.Milliseconds()
 	}
 	if d.Principal != nil {
-		args = append(args, "1", *d.Principal)
-	} else {
-		args = append(args, "0", "")
+		args[4], args[5] = "1", *d.Principal
 	}
-	args = append(args, len(d.Set))
+	args[6] = len(d.Set)
 	for k, v := range d.Set {
-		args = append(args, k, v)
+		args = append(args, attrPrefix+k, v)
 	}
 	for _, k := range d.Delete {
-		args = append(args, k)
+		args = append(args, attrPrefix+k)
 	}
 	if d.Principal != nil {
 		if err := s.preIndex(ctx, nil, key, *d.Principal); err != nil {
 			return wrap("save: index", err)
 		}
 	}
-	res, err := run(ctx, s.c, saveScript, s.hashKey(key), args...).Slice()
+	res, err := run(ctx, s.c, saveScript, s.hashKey(key), args...).Result()
 	if err != nil {
 		return wrap("save", err)
 	}
-	if len(res) == 0 || res[0] != int64(1) {
+	if n, isInt := res.(int64); isInt {
+		if n == 1 {
+			return nil // the common case: one round trip, no index to change
+		}
 		return fmt.Errorf(errPrefix+"save %q: %w", key, session.ErrNotFound)
 	}
-	if len(res) != 4 {
+	r, isSlice := res.([]any)
+	if !isSlice || len(r) != 4 || r[0] != int64(1) {
 		return fmt.Errorf(errPrefix+"save %q: unexpected reply %v", key, res)
 	}
-	exp, _ := res[1].(int64)
-	deadline, _ := res[2].(int64)
-	oldExp, _ := res[3].(int64)
+	exp, _ := r[1].(int64)
+	deadline, _ := r[2].(int64)
+	oldExp, _ := r[3].(int64)
 	moved := d.Principal != nil && *d.Principal != ""
-	if !moved && exp >= oldExp {
-		return nil // the common case: one round trip
-	}
 	// The new principal's entry gets its real score (preIndex put +inf).
 	// The old principal's entry stays: ByPrincipal filters and prunes it,
 	// and its score and the set's TTL bound its life.

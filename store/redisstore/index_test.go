@@ -150,6 +150,8 @@ func TestSaveSizeAccounting(t *testing.T) {
 	for _, d := range []session.Delta{
 		{Set: map[string][]byte{"a": []byte(`"x"`)}, Delete: []string{"a", "a", "b", "nope"}},
 		{Set: map[string][]byte{"c": []byte(`[1,2,3]`)}},
+		{Set: map[string][]byte{"c": []byte(`[1,2,4]`)}}, // same size
+		{Set: map[string][]byte{"c": []byte(`[1]`)}},     // shrinks
 		{Delete: []string{"c", "c"}},
 		{Set: map[string][]byte{"a": []byte(`""`), "d": []byte(`true`)}, Delete: []string{"d"}},
 	} {

@@ -48,10 +48,12 @@ type Store struct {
 	c      redis.UniversalClient
 	prefix string
 	grace  time.Duration
-	batch  int
-	now    func() time.Time
-	log    *slog.Logger
-	expiry string // the expiry index key
+	// graceMS is grace in ms, boxed once for the Save script's arguments.
+	graceMS any
+	batch   int
+	now     func() time.Time
+	log     *slog.Logger
+	expiry  string // the expiry index key
 	// ordered is true when a pipeline runs its commands in order (one
 	// server); a cluster or ring pipeline runs per node concurrently.
 	ordered bool
@@ -103,6 +105,7 @@ func New(c redis.UniversalClient, o *Options) (*Store, error) {
 		c:       c,
 		prefix:  opts.Prefix,
 		grace:   opts.Grace,
+		graceMS: opts.Grace.Milliseconds(),
 		batch:   opts.SweepBatch,
 		now:     opts.Now,
 		log:     opts.Logger,

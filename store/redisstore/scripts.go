@@ -32,62 +32,92 @@ end
 
 // saveScript applies a Delta. ARGV: now, ttl-grace ms, last access (empty =
 // unchanged), idle ms (empty = unchanged), principal flag ('1' = set),
-// principal, number of attributes set n, then n name/value pairs, then the
-// names to delete. Deletions apply first, then sets. One HMGET reads the
-// metadata and the old values (for the size field z), one HDEL and one
-// HSET write; PEXPIRE runs only when the expiry moved. Reply: {0} when the
-// session is not live, else {1, new expiry, deadline, old expiry}.
-var saveScript = redis.NewScript(luaLive + `
-local n = tonumber(ARGV[7])
+// principal, number of attributes set n, then n field/value pairs, then the
+// fields to delete (field names come with their "." prefix, so the script
+// builds no strings). One HMGET reads the metadata and the old values (for
+// the size field z); deletions apply first (one HDEL), then sets (one
+// HSET); PEXPIRE runs only when the expiry moved. A fast path serves the
+// commonest write, one attribute set and nothing else, without building Lua
+// tables. Reply: 0 when the session is not live (nothing written); 1 when it
+// was written and no index needs a change (the common case); {1, new expiry,
+// deadline, old expiry} when the expiry moved earlier or the principal
+// changed to a non-empty one.
+var saveScript = redis.NewScript(`
+local h, A = KEYS[1], ARGV
+if #A == 9 and A[7] == '1' and A[3] == '' and A[4] == '' and A[5] == '0' then
+  -- Fast path, the commonest write: one attribute set, no metadata change.
+  local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 'z', A[8])
+  if not m[1] or m[4] then return 0 end
+  local e, d = tonumber(m[1]) + tonumber(m[2]), tonumber(m[3])
+  if d ~= 0 and d < e then e = d end
+  if e <= tonumber(A[1]) then return 0 end
+  local dz = #A[9] - (m[6] and #m[6] or 0)
+  if dz == 0 then
+    redis.call('HSET', h, A[8], A[9])
+  else
+    redis.call('HSET', h, A[8], A[9], 'z', (tonumber(m[5]) or 0) + dz)
+  end
+  return 1
+end
+local now, n = tonumber(A[1]), tonumber(A[7])
 local first = 8 + 2 * n
 local f = {'a', 'i', 'd', 'm', 'z'}
-for k = 1, n do f[#f+1] = '.' .. ARGV[6 + 2 * k] end
-for k = first, #ARGV do f[#f+1] = '.' .. ARGV[k] end
-local m = {}
-for k = 1, #f, 1000 do
-  local part = redis.call('HMGET', h, unpack(f, k, math.min(k + 999, #f)))
-  for j = 1, #part do m[#m+1] = part[j] end
+for k = 8, first - 1, 2 do f[#f+1] = A[k] end
+for k = first, #A do f[#f+1] = A[k] end
+local m
+if #f <= 1000 then
+  m = redis.call('HMGET', h, unpack(f))
+else
+  m = {}
+  for k = 1, #f, 1000 do
+    local part = redis.call('HMGET', h, unpack(f, k, math.min(k + 999, #f)))
+    for j = 1, #part do m[#m+1] = part[j] end
+  end
 end
-if not m[1] or m[4] then return {0} end
+if not m[1] or m[4] then return 0 end
 local a, i, d = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
-local old = expiry(a, i, d)
-if old <= now then return {0} end
-local z = tonumber(m[5]) or 0
-local dz = 0
-local set = {}
-local gone = {}
-local del = {}
-for k = first, #ARGV do
-  local name = f[6 + n + k - first]
-  local v = m[6 + n + k - first]
-  if v and not gone[name] then
-    gone[name] = true
-    dz = dz - string.len(v)
-    del[#del+1] = name
+local old = a + i
+if d ~= 0 and d < old then old = d end
+if old <= now then return 0 end
+local dz, set = 0, {}
+local gone, del
+if first <= #A then
+  gone, del = {}, {}
+  for k = first, #A do
+    local name, v = A[k], m[6 + n + k - first]
+    if v and not gone[name] then
+      gone[name] = true
+      dz = dz - #v
+      del[#del+1] = name
+    end
   end
 end
 for k = 1, n do
-  local name, v = f[5 + k], ARGV[7 + 2 * k]
-  local prev = m[5 + k]
-  if prev and not gone[name] then dz = dz - string.len(prev) end
-  dz = dz + string.len(v)
+  local name, v, prev = A[6 + 2 * k], A[7 + 2 * k], m[5 + k]
+  if prev and not (gone and gone[name]) then dz = dz - #prev end
+  dz = dz + #v
   set[#set+1] = name; set[#set+1] = v
 end
-if ARGV[3] ~= '' then
-  local na = tonumber(ARGV[3])
-  if na > a then a = na; set[#set+1] = 'a'; set[#set+1] = ARGV[3] end
+if A[3] ~= '' then
+  local na = tonumber(A[3])
+  if na > a then a = na; set[#set+1] = 'a'; set[#set+1] = A[3] end
 end
-if ARGV[4] ~= '' then i = tonumber(ARGV[4]); set[#set+1] = 'i'; set[#set+1] = ARGV[4] end
-if ARGV[5] == '1' then set[#set+1] = 'p'; set[#set+1] = ARGV[6] end
-if dz ~= 0 then set[#set+1] = 'z'; set[#set+1] = z + dz end
-if #del > 0 then chunked('HDEL', h, del) end
-if #set > 0 then chunked('HSET', h, set) end
-local e = expiry(a, i, d)
+if A[4] ~= '' then i = tonumber(A[4]); set[#set+1] = 'i'; set[#set+1] = A[4] end
+local moved = A[5] == '1'
+if moved then set[#set+1] = 'p'; set[#set+1] = A[6] end
+if dz ~= 0 then set[#set+1] = 'z'; set[#set+1] = (tonumber(m[5]) or 0) + dz end
+if del then
+  for k = 1, #del, 1000 do redis.call('HDEL', h, unpack(del, k, math.min(k + 999, #del))) end
+end
+for k = 1, #set, 1000 do redis.call('HSET', h, unpack(set, k, math.min(k + 999, #set))) end
+local e = a + i
+if d ~= 0 and d < e then e = d end
 if e ~= old then
   local ttl = e - now
   if ttl < 0 then ttl = 0 end
-  redis.call('PEXPIRE', h, ttl + tonumber(ARGV[2]))
+  redis.call('PEXPIRE', h, ttl + tonumber(A[2]))
 end
+if e >= old and not (moved and A[6] ~= '') then return 1 end
 return {1, e, d, old}
 `)
 
