@@ -18,16 +18,19 @@ import (
 // first and serves the request; while a pool warms up under concurrency
 // (slow TLS handshakes, a busy machine), each finished request hands its
 // connection to a waiter and dials again, so a client with 8 workers can
-// open 20 connections or more. The gate holds a new dial to an address while
-// other dials to it are in progress, and drops it if its request got a
-// connection meanwhile; the request never sees the dropped dial (net/http
-// delivers dial results only to requests still waiting).
+// open 20 connections or more. The gate holds a new dial to an address, for
+// an origin, while another such dial is in progress (at most DialTimeout +
+// TLSHandshakeTimeout), and drops it if its request got a connection
+// meanwhile; the request never sees the dropped dial (net/http delivers dial
+// results only to requests still waiting). The cost: a cold pool under
+// concurrency opens its connections one after another instead of all at
+// once. A warm pool dials nothing and so never waits.
 
 // errDialNotNeeded ends a dial whose request was served by another
 // connection; net/http discards it.
 var errDialNotNeeded = errors.New("client: dial not needed")
 
-// dialGate records the (counted) dial in progress per address.
+// dialGate records the (counted) dial in progress per address and origin.
 type dialGate struct {
 	// maxWait bounds how long a dial waits for another to finish.
 	maxWait time.Duration
@@ -42,9 +45,11 @@ type dialGate struct {
 // connWait is the per-request (per-hop) state the gate reads from the dial
 // context: whether the request has a connection, and the dial it started.
 type connWait struct {
-	got  atomic.Bool
-	tls  bool // the dial ends with a TLS handshake
-	gate *dialGate
+	got    atomic.Bool
+	tls    bool   // the dial ends with a TLS handshake
+	scheme string // the request's scheme and host, part of the gate's key
+	host   string
+	gate   *dialGate
 
 	mu   sync.Mutex // protects addr
 	addr string     // the address of the dial in progress, "" if none
@@ -63,6 +68,7 @@ func withConnWait(r *http.Request) *http.Request {
 	cwt := &connWaitTrace{}
 	cw := &cwt.connWait
 	cw.tls = r.URL.Scheme == "https"
+	cw.scheme, cw.host = r.URL.Scheme, r.URL.Host
 	// The transport asks for a connection again when it retries a request
 	// on a fresh one: only the latest ask counts.
 	cwt.trace.GetConn = cw.getConn
@@ -152,7 +158,10 @@ func (g *dialGate) dialer(d *net.Dialer) func(ctx context.Context, network, addr
 		if cw == nil {
 			return d.DialContext(ctx, network, addr)
 		}
-		if err := g.wait(ctx, cw, addr); err != nil {
+		// The key is the address dialled and the request's origin: behind
+		// a proxy, dials to the proxy for different origins (CONNECT
+		// tunnels, each as slow as its origin) do not wait for each other.
+		if err := g.wait(ctx, cw, addr+" "+cw.scheme+"://"+cw.host); err != nil {
 			return nil, err
 		}
 		c, err := d.DialContext(ctx, network, addr)

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"net"
 	"testing"
 	"time"
 )
@@ -116,4 +117,66 @@ func (cw *connWait) addrCounted() bool {
 	cw.mu.Lock()
 	defer cw.mu.Unlock()
 	return cw.addr != ""
+}
+
+// TestDialGateKeyedByOrigin: behind a proxy every dial goes to one address;
+// dials for different origins do not wait for each other, dials for the same
+// origin do.
+func TestDialGateKeyedByOrigin(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	g := &dialGate{maxWait: time.Hour}
+	dial := g.dialer(&net.Dialer{})
+	proxy := ln.Addr().String()
+	type result struct {
+		c   net.Conn
+		err error
+	}
+	dialFor := func(host string) <-chan result {
+		cw := &connWait{tls: true, scheme: "https", host: host}
+		ctx := context.WithValue(context.Background(), connWaitKey{}, cw)
+		done := make(chan result, 1)
+		go func() {
+			c, err := dial(ctx, "tcp", proxy)
+			done <- result{c, err}
+		}()
+		return done
+	}
+	recv := func(c <-chan result, what string) net.Conn {
+		t.Helper()
+		select {
+		case r := <-c:
+			if r.err != nil {
+				t.Fatalf("%s: %v", what, r.err)
+			}
+			return r.c
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: dial did not return", what)
+			return nil
+		}
+	}
+	// A TLS dial stays counted until its handshake ends or it is closed.
+	a1 := recv(dialFor("a.example:443"), "first dial for a")
+	b1 := recv(dialFor("b.example:443"), "dial for b while a's is in progress")
+	defer b1.Close()
+	a2 := dialFor("a.example:443")
+	select {
+	case r := <-a2:
+		t.Fatalf("second dial for a did not wait for the first (err %v)", r.err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	a1.Close()
+	recv(a2, "second dial for a").Close()
 }
