@@ -31,10 +31,12 @@
 // The default transport keeps DefaultMaxIdleConnsPerHost idle connections per
 // host (net/http keeps 2, so concurrent clients re-dial and redo TLS
 // handshakes) and negotiates HTTP/2 over TLS when the server offers it. While
-// other dials to an address are in progress, a new dial waits for them and is
-// dropped if its request got one of their connections, so a pool warming up
-// under concurrency opens about as many connections as there are concurrent
-// requests (net/http alone keeps dialing for requests already served).
+// a dial to an address for an origin is in progress, a new one waits for it
+// (at most DialTimeout + TLSHandshakeTimeout) and is dropped if its request
+// got a connection meanwhile, so a pool warming up under concurrency opens
+// about as many connections as there are concurrent requests (net/http alone
+// keeps dialing for requests already served); the price is that a cold pool
+// dials its connections one at a time. Options.MaxConnsPerHost caps them.
 //
 // # Authentication
 //
