@@ -74,8 +74,8 @@ func persistHeader(name string) bool {
 }
 
 // Save writes the client's session state to the JSON file at path: every
-// cookie with all its fields, the default headers except Content-*, If-* and
-// Cookie, and a Basic or Bearer auth (a TokenAuth is not saved). The file
+// cookie with all its fields, the default headers except Content-*, If-*,
+// Cookie and the default User-Agent (DefaultUserAgent), and a Basic or Bearer auth (a TokenAuth is not saved). The file
 // holds secrets: it is created with mode 0600 and replaced atomically (a
 // temporary file in the same directory, synced, then renamed). The cookies,
 // session cookies included, are in the JSON cookie format of package jar
@@ -85,6 +85,11 @@ func (c *Client) Save(path string) error {
 	sf := sessionFile{Version: sessionVersion, Header: map[string][]string{}}
 	c.mu.RLock()
 	for k, vs := range c.header {
+		if k == "User-Agent" && len(vs) == 1 && vs[0] == DefaultUserAgent {
+			// The client's own default, not session state: a later
+			// version's default must not be pinned by an old file.
+			continue
+		}
 		if persistHeader(k) {
 			sf.Header[k] = append([]string(nil), vs...)
 		}

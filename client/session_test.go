@@ -49,7 +49,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		t.Errorf("mode: got %v, want 0600", fi.Mode().Perm())
 	}
 	data, _ := os.ReadFile(path)
-	for _, h := range []string{"Content-Type", "If-None-Match", "hand=made"} {
+	for _, h := range []string{"Content-Type", "If-None-Match", "hand=made", client.DefaultUserAgent} {
 		if strings.Contains(string(data), h) {
 			t.Errorf("session file holds %q:\n%s", h, data)
 		}
@@ -227,5 +227,22 @@ func TestSaveLoadNonUTF8Cookie(t *testing.T) {
 	}
 	if got, want := readAll(t, resp), `"latin=caf\xe9"`; got != want {
 		t.Errorf("Cookie after Load: got %s, want %s", got, want)
+	}
+}
+
+// TestSaveKeepsCustomUserAgent: only the client's own default User-Agent is
+// left out of a session; one the user set is saved and loaded.
+func TestSaveKeepsCustomUserAgent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	c1 := mustNew(t, &client.Options{Header: http.Header{"User-Agent": {"mybot/2"}}})
+	if err := c1.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	c2 := mustNew(t, nil)
+	if err := c2.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if got := c2.Header().Get("User-Agent"); got != "mybot/2" {
+		t.Errorf("User-Agent after Load: got %q, want %q", got, "mybot/2")
 	}
 }
