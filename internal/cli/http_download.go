@@ -52,7 +52,8 @@ func download(s *Streams, o *httpOptions, resp *http.Response, u *url.URL) error
 }
 
 // downloadName picks a safe file name: Content-Disposition's filename, else
-// the URL path's last segment, else "index"; never a path, never hidden.
+// the URL path's last segment, else "index"; never a path, never hidden,
+// never with control characters.
 func downloadName(disposition string, u *url.URL) string {
 	name := ""
 	if _, params, err := mime.ParseMediaType(disposition); err == nil {
@@ -72,6 +73,11 @@ func safeName(name string) string {
 	name = path.Base(name)
 	name = strings.TrimLeft(name, ".")
 	if name == "" || name == "/" || strings.ContainsAny(name, "\x00/") {
+		return ""
+	}
+	// Control characters (line breaks, ESC of a terminal sequence) make no
+	// file name and are printed in "Downloading to".
+	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return ""
 	}
 	return name

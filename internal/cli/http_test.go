@@ -251,6 +251,9 @@ var downloadNameTests = []struct {
 	{``, "http://h/dir/file.tar.gz?x=1", "file.tar.gz"},
 	{``, "http://h/", "index"},
 	{`attachment; filename=".."`, "http://h", "index"},
+	{`attachment; filename*=UTF-8''%1B%5B31mred.txt`, "http://h/x", "x"},
+	{``, "http://h/a%0Ab", "index"},
+	{`attachment; filename*=UTF-8''caf%C3%A9.txt`, "http://h/x", "café.txt"},
 }
 
 func TestDownloadName(t *testing.T) {
