@@ -214,39 +214,54 @@ type RedisImpl struct {
 // redisPoolSize is every contender's connection pool size.
 const redisPoolSize = 16
 
+// goRedisProtocol is the RESP version of both go-redis contenders:
+// go-redis's default, 3 (BenchmarkRedisProtocol measures 2 against it).
+const goRedisProtocol = 3
+
+// goRedisOptions are the go-redis client options of both go-redis
+// contenders (httpstate-redisstore and scs-goredisstore), so that they
+// differ only in the session store.
+func goRedisOptions(addr string, protocol int) *goredis.Options {
+	return &goredis.Options{Addr: addr, PoolSize: redisPoolSize, Protocol: protocol}
+}
+
 // RedisImpls lists the contenders on one Redis.
 func RedisImpls() []RedisImpl {
 	return []RedisImpl{
-		{"httpstate-redisstore", newHTTPStateRedis},
-		{"scs-goredisstore", newSCSGoRedis},
+		{"httpstate-redisstore", newHTTPStateRedis(goRedisProtocol)},
+		{"scs-goredisstore", newSCSGoRedis(goRedisProtocol)},
 		{"scs-redisstore", newSCSRedigo},
 	}
 }
 
-func newHTTPStateRedis(addr string) (*SessionHandlers, *RedisCounter, error) {
-	c := goredis.NewClient(&goredis.Options{Addr: addr, PoolSize: redisPoolSize})
-	counter := &RedisCounter{}
-	c.AddHook(counter)
-	st, err := redisstore.New(c, &redisstore.Options{Prefix: "bench:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"})
-	if err != nil {
-		return nil, nil, err
+func newHTTPStateRedis(protocol int) func(addr string) (*SessionHandlers, *RedisCounter, error) {
+	return func(addr string) (*SessionHandlers, *RedisCounter, error) {
+		c := goredis.NewClient(goRedisOptions(addr, protocol))
+		counter := &RedisCounter{}
+		c.AddHook(counter)
+		st, err := redisstore.New(c, &redisstore.Options{Prefix: "bench:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"})
+		if err != nil {
+			return nil, nil, err
+		}
+		h, err := newHTTPState(st)
+		if err != nil {
+			c.Close()
+			return nil, nil, err
+		}
+		closeH := h.Close
+		h.Close = func() { closeH(); c.Close() }
+		return h, counter, nil
 	}
-	h, err := newHTTPState(st)
-	if err != nil {
-		c.Close()
-		return nil, nil, err
-	}
-	closeH := h.Close
-	h.Close = func() { closeH(); c.Close() }
-	return h, counter, nil
 }
 
-func newSCSGoRedis(addr string) (*SessionHandlers, *RedisCounter, error) {
-	c := goredis.NewClient(&goredis.Options{Addr: addr, PoolSize: redisPoolSize})
-	counter := &RedisCounter{}
-	c.AddHook(counter)
-	h, err := newSCSWith(goredisstore.New(c), func() { c.Close() })
-	return h, counter, err
+func newSCSGoRedis(protocol int) func(addr string) (*SessionHandlers, *RedisCounter, error) {
+	return func(addr string) (*SessionHandlers, *RedisCounter, error) {
+		c := goredis.NewClient(goRedisOptions(addr, protocol))
+		counter := &RedisCounter{}
+		c.AddHook(counter)
+		h, err := newSCSWith(goredisstore.New(c), func() { c.Close() })
+		return h, counter, err
+	}
 }
 
 func newSCSRedigo(addr string) (*SessionHandlers, *RedisCounter, error) {

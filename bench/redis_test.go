@@ -6,6 +6,9 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // redisScenarios are the Redis workloads: an existing session read
@@ -24,13 +27,70 @@ var redisScenarios = []struct {
 // srvcmds/req (INFO commandstats delta per request, commands run inside
 // scripts included) and, for go-redis clients, cmds/req and rt/req (what
 // the client sent: commands and round trips). See README.md ("redis").
-func BenchmarkRedis(b *testing.B) { benchRedis(b, false) }
+func BenchmarkRedis(b *testing.B) { benchRedis(b, false, RedisImpls()) }
 
 // BenchmarkRedisParallel is BenchmarkRedis with 8 goroutines per CPU
 // serving at once (b.RunParallel), as a loaded server does.
-func BenchmarkRedisParallel(b *testing.B) { benchRedis(b, true) }
+func BenchmarkRedisParallel(b *testing.B) { benchRedis(b, true, RedisImpls()) }
 
-func benchRedis(b *testing.B, parallel bool) {
+// BenchmarkRedisProtocol compares go-redis clients speaking RESP2
+// (Protocol: 2) and RESP3 (the default) on the commands httpstate's store
+// sends for a read+write request: HGETALL of a session hash, and an
+// EVALSHA. Each iteration runs redisProtocolBlock commands on each client,
+// alternating, and times each block, so that load changes hit both alike.
+// It reports each protocol's client CPU and wall time per command and their
+// ratios (resp2/resp3).
+func BenchmarkRedisProtocol(b *testing.B) {
+	srv, err := StartRedisServer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	var cs [2]*goredis.Client
+	for i, p := range []int{2, 3} {
+		cs[i] = goredis.NewClient(goRedisOptions(srv.Addr, p))
+		defer cs[i].Close()
+	}
+	if err := cs[0].HSet(ctx, "k", "a", "1", "i", "2", "d", "3", "z", "2", ".n", "42").Err(); err != nil {
+		b.Fatal(err)
+	}
+	script := goredis.NewScript(`return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])`)
+	for _, op := range []struct {
+		name string
+		do   func(c *goredis.Client) error
+	}{
+		{"hgetall", func(c *goredis.Client) error { return c.HGetAll(ctx, "k").Err() }},
+		{"evalsha", func(c *goredis.Client) error { return script.Run(ctx, c, []string{"k"}, ".n", "43").Err() }},
+	} {
+		b.Run(op.name, func(b *testing.B) {
+			var cpu, wall [2]time.Duration
+			for b.Loop() {
+				for i, c := range cs {
+					c0, w0 := processCPU(), time.Now()
+					for range redisProtocolBlock {
+						if err := op.do(c); err != nil {
+							b.Fatal(err)
+						}
+					}
+					cpu[i] += processCPU() - c0
+					wall[i] += time.Since(w0)
+				}
+			}
+			n := float64(b.N * redisProtocolBlock)
+			b.ReportMetric(float64(cpu[0])/n, "resp2-cpu-ns/cmd")
+			b.ReportMetric(float64(cpu[1])/n, "resp3-cpu-ns/cmd")
+			b.ReportMetric(float64(cpu[0])/float64(cpu[1]), "cpu-resp2/resp3")
+			b.ReportMetric(float64(wall[0])/float64(wall[1]), "wall-resp2/resp3")
+		})
+	}
+}
+
+// redisProtocolBlock is the number of commands BenchmarkRedisProtocol
+// times at a time on one client.
+const redisProtocolBlock = 100
+
+func benchRedis(b *testing.B, parallel bool, impls []RedisImpl) {
 	srv, err := StartRedisServer()
 	if err != nil {
 		b.Fatal(err)
@@ -38,7 +98,7 @@ func benchRedis(b *testing.B, parallel bool) {
 	defer srv.Close()
 	for _, sc := range redisScenarios {
 		b.Run(sc.name, func(b *testing.B) {
-			for _, impl := range RedisImpls() {
+			for _, impl := range impls {
 				b.Run(impl.Name, func(b *testing.B) {
 					h, counter, err := impl.New(srv.Addr)
 					if err != nil {
