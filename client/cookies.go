@@ -39,11 +39,16 @@ type cookieTransport struct {
 }
 
 func (t *cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	// withConnWait returns a shallow copy: a RoundTripper must not modify
-	// its request.
-	r = withConnWait(r)
+	// The dial gate pays off where a dial is slow (a TLS handshake); a
+	// plain TCP dial on a busy pool costs less than the gate's per-request
+	// trace hooks.
+	if r.URL.Scheme == "https" {
+		r = withConnWait(r) // a shallow copy
+	}
 	if h := t.cookieHeader(r.URL); h != "" {
-		r2 := r
+		// A RoundTripper must not modify its request: work on a copy.
+		r2 := new(http.Request)
+		*r2 = *r
 		r2.Header = r.Header.Clone()
 		if r2.Header == nil {
 			r2.Header = make(http.Header)
