@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/alexedwards/scs/goredisstore"
 	scsredis "github.com/alexedwards/scs/redisstore"
-	"github.com/alexedwards/scs/v2"
 	"github.com/gomodule/redigo/redis"
 	goredis "github.com/redis/go-redis/v9"
 
@@ -273,26 +271,4 @@ func newSCSRedigo(addr string) (*SessionHandlers, *RedisCounter, error) {
 	}
 	h, err := newSCSWith(scsredis.New(pool), func() { pool.Close() })
 	return h, nil, err
-}
-
-// newSCSWith is scs's version of the workloads (as newSCS) on store.
-func newSCSWith(store scs.Store, closeFn func()) (*SessionHandlers, error) {
-	sm := scs.New()
-	sm.Store = store
-	h := &SessionHandlers{
-		ReadWrite: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			n := sm.GetInt(r.Context(), "n")
-			sm.Put(r.Context(), "n", n+1)
-			writeInt(w, n+1)
-		})),
-		ReadOnly: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			writeInt(w, sm.GetInt(r.Context(), "n"))
-		})),
-		Create: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			sm.Put(r.Context(), "n", 1)
-			writeInt(w, 1)
-		})),
-		Close: closeFn,
-	}
-	return h, h.makeSession()
 }

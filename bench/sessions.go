@@ -155,8 +155,27 @@ func newHTTPState(st session.Store) (*SessionHandlers, error) {
 
 func newSCS(string) (*SessionHandlers, error) {
 	st := scsmem.NewWithCleanupInterval(0)
+	h, err := newSCSWith(st, func() {})
+	if err != nil {
+		return nil, err
+	}
+	keep := h.Cookies[0].Value
+	h.Trim = func() {
+		all, _ := st.All()
+		for token := range all {
+			if token != keep {
+				st.Delete(token)
+			}
+		}
+	}
+	return h, nil
+}
+
+// newSCSWith is scs's version of the workloads on store; closeFn
+// releases what store holds.
+func newSCSWith(store scs.Store, closeFn func()) (*SessionHandlers, error) {
 	sm := scs.New()
-	sm.Store = st
+	sm.Store = store
 	h := &SessionHandlers{
 		ReadWrite: sm.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			n := sm.GetInt(r.Context(), "n")
@@ -170,21 +189,9 @@ func newSCS(string) (*SessionHandlers, error) {
 			sm.Put(r.Context(), "n", 1)
 			writeInt(w, 1)
 		})),
-		Close: func() {},
+		Close: closeFn,
 	}
-	if err := h.makeSession(); err != nil {
-		return nil, err
-	}
-	keep := h.Cookies[0].Value
-	h.Trim = func() {
-		all, _ := st.All()
-		for token := range all {
-			if token != keep {
-				st.Delete(token)
-			}
-		}
-	}
-	return h, nil
+	return h, h.makeSession()
 }
 
 func newGorilla(st sessions.Store) (*SessionHandlers, error) {
