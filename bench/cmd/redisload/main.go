@@ -9,20 +9,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/httpstate/httpstate/bench"
+	"github.com/httpstate/httpstate/bench/internal/wrk"
 )
 
 func main() {
@@ -57,9 +53,9 @@ type contender struct {
 }
 
 func run(conns, threads int, dur time.Duration, rounds int) error {
-	wrk, err := exec.LookPath("wrk")
+	path, err := wrk.Find()
 	if err != nil {
-		return fmt.Errorf("wrk not installed (apt-get install -y wrk): %w", err)
+		return err
 	}
 	rs, err := bench.StartRedisServer()
 	if err != nil {
@@ -94,7 +90,8 @@ func run(conns, threads int, dur time.Duration, rounds int) error {
 				if err := rs.ResetStats(); err != nil {
 					return err
 				}
-				rps, reqs, err := runWrk(wrk, c, conns, threads, dur)
+				res, err := wrk.Load{Path: path, Threads: threads, Conns: conns, Dur: dur, Cookie: c.cookie}.Run(c.url)
+				rps, reqs := res.RPS, res.Requests
 				if err != nil {
 					return fmt.Errorf("%s/%s: %w", sc.name, c.name, err)
 				}
@@ -108,48 +105,12 @@ func run(conns, threads int, dur time.Duration, rounds int) error {
 		}
 		med := make(map[string]float64)
 		for _, c := range cs {
-			med[c.name] = median(c.rps)
+			med[c.name] = wrk.Median(c.rps)
 		}
 		for _, c := range cs {
 			fmt.Printf("%-10s %-22s %10.0f %12.2f %12.2f %10.2f\n", sc.name, c.name, med[c.name],
-				med[c.name]/med["scs-goredisstore"], med[c.name]/med["scs-redisstore"], median(c.cmds))
+				med[c.name]/med["scs-goredisstore"], med[c.name]/med["scs-redisstore"], wrk.Median(c.cmds))
 		}
 	}
 	return nil
-}
-
-var (
-	rpsRE     = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
-	totalRE   = regexp.MustCompile(`(\d+) requests in`)
-	non2xxRE  = regexp.MustCompile(`Non-2xx or 3xx responses:\s+(\d+)`)
-	errWrkOut = errors.New("unexpected wrk output")
-)
-
-// runWrk runs wrk once and returns req/s and the number of requests.
-func runWrk(wrk string, c *contender, conns, threads int, dur time.Duration) (float64, int64, error) {
-	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", dur.String(),
-		"-H", "Cookie: " + c.cookie, c.url}
-	out, err := exec.Command(wrk, args...).CombinedOutput()
-	if err != nil {
-		return 0, 0, fmt.Errorf("wrk: %v: %s", err, out)
-	}
-	if m := non2xxRE.FindSubmatch(out); m != nil {
-		return 0, 0, fmt.Errorf("wrk saw %s non-2xx responses", m[1])
-	}
-	m, t := rpsRE.FindSubmatch(out), totalRE.FindSubmatch(out)
-	if m == nil || t == nil {
-		return 0, 0, fmt.Errorf("%w: %s", errWrkOut, out)
-	}
-	rps, _ := strconv.ParseFloat(string(m[1]), 64)
-	total, _ := strconv.ParseInt(string(t[1]), 10, 64)
-	return rps, total, nil
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

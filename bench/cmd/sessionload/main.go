@@ -8,19 +8,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/httpstate/httpstate/bench"
+	"github.com/httpstate/httpstate/bench/internal/wrk"
 )
 
 func main() {
@@ -47,9 +45,9 @@ var scenarios = []struct {
 }
 
 func run(conns, threads int, dur time.Duration, rounds int, only string) error {
-	wrk, err := exec.LookPath("wrk")
+	path, err := wrk.Find()
 	if err != nil {
-		return fmt.Errorf("wrk not installed (apt-get install -y wrk): %w", err)
+		return err
 	}
 	sel, err := regexp.Compile(only)
 	if err != nil {
@@ -63,7 +61,7 @@ func run(conns, threads int, dur time.Duration, rounds int, only string) error {
 			if impl.Name != "bare" && !sel.MatchString(impl.Name) {
 				continue
 			}
-			rps, err := measure(wrk, impl, sc.handler, sc.cookie, conns, threads, dur, rounds)
+			rps, err := measure(path, impl, sc.handler, sc.cookie, conns, threads, dur, rounds)
 			if err != nil {
 				return fmt.Errorf("%s/%s: %w", sc.name, impl.Name, err)
 			}
@@ -76,10 +74,7 @@ func run(conns, threads int, dur time.Duration, rounds int, only string) error {
 	return nil
 }
 
-var rpsRE = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
-var non2xxRE = regexp.MustCompile(`Non-2xx or 3xx responses:\s+(\d+)`)
-
-func measure(wrk string, impl bench.SessionImpl, pick func(*bench.SessionHandlers) http.Handler, cookie bool, conns, threads int, dur time.Duration, rounds int) (float64, error) {
+func measure(path string, impl bench.SessionImpl, pick func(*bench.SessionHandlers) http.Handler, cookie bool, conns, threads int, dur time.Duration, rounds int) (float64, error) {
 	dir, err := os.MkdirTemp("", "sessionload-")
 	if err != nil {
 		return 0, err
@@ -98,46 +93,25 @@ func measure(wrk string, impl bench.SessionImpl, pick func(*bench.SessionHandler
 	go srv.Serve(ln)
 	defer srv.Shutdown(context.Background())
 
-	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(conns), "-d", dur.String()}
+	load := wrk.Load{Path: path, Threads: threads, Conns: conns, Dur: dur}
 	if cookie {
 		var pairs []string
 		for _, c := range h.Cookies {
 			pairs = append(pairs, c.Name+"="+c.Value)
 		}
-		args = append(args, "-H", "Cookie: "+strings.Join(pairs, "; "))
+		load.Cookie = strings.Join(pairs, "; ")
 	}
-	args = append(args, "http://"+ln.Addr().String()+"/")
+	url := "http://" + ln.Addr().String() + "/"
 	var results []float64
 	for range rounds {
 		if h.Trim != nil && !cookie {
 			h.Trim() // start each round of "new" from a store of one session
 		}
-		out, err := exec.Command(wrk, args...).CombinedOutput()
+		res, err := load.Run(url)
 		if err != nil {
-			return 0, fmt.Errorf("wrk: %v: %s", err, out)
+			return 0, err
 		}
-		if m := non2xxRE.FindSubmatch(out); m != nil {
-			return 0, fmt.Errorf("wrk saw %s non-2xx responses", m[1])
-		}
-		m := rpsRE.FindSubmatch(out)
-		if m == nil {
-			return 0, errors.New("no Requests/sec in wrk output: " + string(out))
-		}
-		v, _ := strconv.ParseFloat(string(m[1]), 64)
-		results = append(results, v)
+		results = append(results, res.RPS)
 	}
-	return median(results), nil
-}
-
-func median(v []float64) float64 {
-	s := append([]float64(nil), v...)
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	return wrk.Median(results), nil
 }
