@@ -83,10 +83,9 @@ func runServe(ctx context.Context, s *Streams, o *serveOptions) error {
 			IdleTimeout:  o.idle,
 			Lifetime:     o.lifetime,
 			URLRewriting: o.urlRewriting,
-			// Keep the idle deadline accurate for short --idle values:
-			// last-access writes at most every tenth of the idle timeout,
-			// sweeps at least every half of it.
-			TouchInterval: min(session.DefaultTouchInterval, max(o.idle/10, time.Millisecond)),
+			// Report expiries promptly for short --idle values: sweep
+			// at least every half of the idle timeout. (The session
+			// package already keeps TouchInterval within a tenth of it.)
 			SweepInterval: min(session.DefaultSweepInterval, max(o.idle/2, time.Second)),
 			Logger:        log.With("component", "session"),
 		},
