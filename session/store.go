@@ -94,6 +94,13 @@ func (d *Delta) IsEmpty() bool {
 // never changed by the Manager after the call, but a Store should copy them
 // too.
 //
+// The Record that Load returns is read-only: a Store may hand the same
+// Record to several callers (store/memstore returns the one it keeps,
+// without a copy), so callers must not modify it, its Attrs map or its
+// values; the Manager copies before it changes anything. In return a Store
+// never changes a Record after handing it out: a loaded Record is a
+// snapshot that later writes leave as it was.
+//
 // A Store judges expiry by its own clock (each implementation's Options.Now,
 // time.Now by default): a record whose Expiry is not after now is absent.
 type Store interface {

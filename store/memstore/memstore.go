@@ -2,10 +2,12 @@
 // single-process applications.
 //
 // Records live in a fixed number of shards, each guarded by its own
-// read-write lock, so requests for different sessions rarely contend. Records
-// are deep-copied on the way in and out: a caller never aliases the store's
-// maps or byte slices. A principal index (principal → keys) answers
-// ByPrincipal without a full scan.
+// read-write lock, so requests for different sessions rarely contend. A
+// stored record is immutable: Create copies the caller's record in, every
+// write builds a new record (sharing the unchanged values with the old one)
+// and swaps it in, and Load hands out the stored record itself, without a
+// copy, as session.Store allows: callers treat it as read-only. A principal
+// index (principal → keys) answers ByPrincipal without a full scan.
 //
 // Expired records are invisible to Load, ByPrincipal and Iterate at once, by
 // the store's clock; they stay in memory until a Sweep removes them and
@@ -62,10 +64,10 @@ type shard struct {
 	_  [40]byte // keep neighbouring shard locks off one cache line
 }
 
-// entry is one stored record. Attrs values are owned by the store and never
-// handed out.
+// entry is one stored record. rec is immutable once stored (Load hands it
+// out): writes replace it with a new one.
 type entry struct {
-	rec  session.Record
+	rec  *session.Record
 	size int // sum of len(v) over rec.Attrs
 }
 
@@ -131,7 +133,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		return fmt.Errorf("memstore: create: nil record or empty key")
 	}
 	e := &entry{rec: copyRecord(r)}
-	e.size = attrSize(e.rec.Attrs)
+	e.size = attrSize(r.Attrs)
 	sh := &s.shards[s.shardIndex(r.Key)]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -152,8 +154,10 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	return nil
 }
 
-// Load returns a deep copy of the live record under key; found is false
-// when there is none.
+// Load returns the live record under key; found is false when there is
+// none. The record is the stored one, shared with other callers: it must not
+// be modified (see session.Store). Later writes replace it and leave it as
+// it was.
 func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, error) {
 	if err := s.check(ctx, "load"); err != nil {
 		return nil, false, err
@@ -165,14 +169,7 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 		sh.mu.RUnlock()
 		return nil, false, nil
 	}
-	// One allocation for the record and its value bytes, one (or two) for
-	// the map: the caller gets its own map and bytes, never the store's.
-	r, buf := newRecord(e.size)
-	*r = e.rec
-	r.Attrs = nil
-	if len(e.rec.Attrs) > 0 {
-		r.Attrs = copyAttrsInto(e.rec.Attrs, buf)
-	}
+	r := e.rec
 	sh.mu.RUnlock()
 	return r, true, nil
 }
@@ -190,35 +187,16 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if !live(e, s.now()) {
 		return fmt.Errorf("memstore: save %.8s: %w", key, session.ErrNotFound)
 	}
-	for _, name := range d.Delete {
-		if v, ok := e.rec.Attrs[name]; ok {
-			e.size -= len(v)
-			delete(e.rec.Attrs, name)
-		}
-	}
-	if len(d.Set) > 0 && e.rec.Attrs == nil {
-		e.rec.Attrs = make(map[string][]byte, len(d.Set))
-	}
-	for name, v := range d.Set {
-		if old, ok := e.rec.Attrs[name]; ok {
-			e.size -= len(old)
-		}
-		e.rec.Attrs[name] = cloneBytes(v)
-		e.size += len(v)
-	}
-	if !d.LastAccess.IsZero() {
-		e.rec.LastAccess = d.LastAccess
-	}
-	if d.IdleTimeout != 0 {
-		e.rec.IdleTimeout = d.IdleTimeout
+	if d.IsEmpty() {
+		return nil
 	}
 	if d.Principal != nil && *d.Principal != e.rec.Principal {
 		s.pmu.Lock()
 		s.unindexLocked(e.rec.Principal, key)
 		s.indexLocked(*d.Principal, key)
 		s.pmu.Unlock()
-		e.rec.Principal = *d.Principal
 	}
+	e.rec, e.size = applyDelta(e.rec, e.size, &d)
 	return nil
 }
 
@@ -243,18 +221,16 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 	if err != nil {
 		return nil, err
 	}
-	if ok {
-		e.size -= len(old)
-	}
+	d := session.Delta{}
 	if nv == nil {
-		delete(e.rec.Attrs, attr)
-		return nil, nil
+		if !ok {
+			return nil, nil
+		}
+		d.Delete = []string{attr}
+	} else {
+		d.Set = map[string][]byte{attr: nv}
 	}
-	if e.rec.Attrs == nil {
-		e.rec.Attrs = make(map[string][]byte, 1)
-	}
-	e.rec.Attrs[attr] = cloneBytes(nv)
-	e.size += len(nv)
+	e.rec, e.size = applyDelta(e.rec, e.size, &d)
 	return nv, nil
 }
 
@@ -298,7 +274,9 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		return fmt.Errorf("memstore: rename to %.8s: %w", newKey, session.ErrExists)
 	}
 	delete(a.m, oldKey)
-	e.rec.Key = newKey
+	moved := *e.rec // the stored record is immutable: a new one, same Attrs
+	moved.Key = newKey
+	e.rec = &moved
 	b.m[newKey] = e
 	s.pmu.Lock()
 	if taken != nil {

@@ -3,21 +3,68 @@ package memstore
 import "github.com/httpstate/httpstate/session"
 
 // copyRecord returns a deep copy of r: the copy shares no map or byte slice
-// with r.
-func copyRecord(r *session.Record) session.Record {
-	c := *r
-	c.Attrs = copyAttrs(r.Attrs, attrSize(r.Attrs))
+// with r. The record and its value bytes share one allocation (see
+// newRecord).
+func copyRecord(r *session.Record) *session.Record {
+	c, buf := newRecord(attrSize(r.Attrs))
+	*c = *r
+	c.Attrs = nil
+	if len(r.Attrs) > 0 {
+		c.Attrs = copyAttrsInto(r.Attrs, buf)
+	}
 	return c
 }
 
-// copyAttrs deep-copies attrs, whose values total size bytes, with two
-// allocations: the map and one buffer holding every value. A nil or empty
-// attrs gives a nil map.
-func copyAttrs(attrs map[string][]byte, size int) map[string][]byte {
-	if len(attrs) == 0 {
-		return nil
+// applyDelta returns a new record: old (whose values total size bytes) with
+// d applied, and the new total. old is left as it was: the new record
+// shares old's unchanged value slices (immutable, like old) and copies d's
+// values, into the same allocation as the record when they are small.
+func applyDelta(old *session.Record, size int, d *session.Delta) (*session.Record, int) {
+	setSize := 0
+	for _, v := range d.Set {
+		setSize += len(v)
 	}
-	return copyAttrsInto(attrs, make([]byte, 0, size))
+	r, buf := newRecord(setSize)
+	*r = *old
+	if len(d.Set) > 0 || len(d.Delete) > 0 {
+		attrs := make(map[string][]byte, len(old.Attrs)+len(d.Set))
+		for k, v := range old.Attrs {
+			attrs[k] = v
+		}
+		for _, name := range d.Delete {
+			if v, ok := attrs[name]; ok {
+				size -= len(v)
+				delete(attrs, name)
+			}
+		}
+		for name, v := range d.Set {
+			if prev, ok := attrs[name]; ok {
+				size -= len(prev)
+			}
+			size += len(v)
+			if v == nil {
+				attrs[name] = nil
+				continue
+			}
+			start := len(buf)
+			buf = append(buf, v...)
+			attrs[name] = buf[start:len(buf):len(buf)]
+		}
+		if len(attrs) == 0 {
+			attrs = nil
+		}
+		r.Attrs = attrs
+	}
+	if !d.LastAccess.IsZero() {
+		r.LastAccess = d.LastAccess
+	}
+	if d.IdleTimeout != 0 {
+		r.IdleTimeout = d.IdleTimeout
+	}
+	if d.Principal != nil {
+		r.Principal = *d.Principal
+	}
+	return r, size
 }
 
 // copyAttrsInto deep-copies attrs into a new map whose values are carved

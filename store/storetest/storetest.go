@@ -105,7 +105,7 @@ var cases = []Case{
 	{"CreateOverExpired", testCreateOverExpired},
 	{"CreateNoAttrs", testCreateNoAttrs},
 	{"LoadAbsent", testLoadAbsent},
-	{"LoadReturnsCopy", testLoadReturnsCopy},
+	{"LoadSnapshot", testLoadSnapshot},
 	{"SaveDelta", testSaveDelta},
 	{"SaveEmptyDelta", testSaveEmptyDelta},
 	{"WritesOnAbsent", testWritesOnAbsent},

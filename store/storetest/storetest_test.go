@@ -56,7 +56,8 @@ var brokenStores = []brokenStore{
 	{name: "racy-update", wrap: func(s session.Store) session.Store { return racyUpdate{s} }, wantFail: "UpdateConcurrent"},
 	{name: "sweep-twice", wrap: func(s session.Store) session.Store { return &sweepTwice{Store: s} }, wantFail: "Sweep"},
 	{name: "unordered", wrap: func(s session.Store) session.Store { return reversed{s} }, wantFail: "ByPrincipalOrder"},
-	{name: "shared-load", wrap: func(s session.Store) session.Store { return &sharedLoad{Store: s} }, wantFail: "LoadReturnsCopy"},
+	{name: "shared-load", wrap: func(s session.Store) session.Store { return &sharedLoad{Store: s} }, wantFail: "LoadSnapshot"},
+	{name: "mutates-loaded", wrap: func(s session.Store) session.Store { return &mutatesLoaded{Store: s} }, wantFail: "LoadSnapshot"},
 	{name: "close-noop", wrap: func(s session.Store) session.Store { return closeNoop{s} }, wantFail: "Close"},
 	{name: "rename-copies", wrap: func(s session.Store) session.Store { return renameCopies{s} }, wantFail: "Rename"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
@@ -166,6 +167,44 @@ func (s *sharedLoad) Load(ctx context.Context, key string) (*session.Record, boo
 	return r, found, err
 }
 
+// mutatesLoaded changes the records it handed out when it saves: a loaded
+// record is not a snapshot.
+type mutatesLoaded struct {
+	session.Store
+	mu     sync.Mutex
+	loaded map[string]*session.Record
+}
+
+func (s *mutatesLoaded) Load(ctx context.Context, key string) (*session.Record, bool, error) {
+	r, found, err := s.Store.Load(ctx, key)
+	if found {
+		c := *r
+		c.Attrs = make(map[string][]byte, len(r.Attrs))
+		for k, v := range r.Attrs {
+			c.Attrs[k] = v
+		}
+		s.mu.Lock()
+		if s.loaded == nil {
+			s.loaded = make(map[string]*session.Record)
+		}
+		s.loaded[key] = &c
+		s.mu.Unlock()
+		r = &c
+	}
+	return r, found, err
+}
+
+func (s *mutatesLoaded) Save(ctx context.Context, key string, d session.Delta) error {
+	s.mu.Lock()
+	if r := s.loaded[key]; r != nil {
+		for k, v := range d.Set {
+			r.Attrs[k] = v
+		}
+	}
+	s.mu.Unlock()
+	return s.Store.Save(ctx, key, d)
+}
+
 // closeNoop ignores Close.
 type closeNoop struct{ session.Store }
 
@@ -179,6 +218,7 @@ func (s renameCopies) Rename(ctx context.Context, oldKey, newKey string) error {
 	if err != nil || !found {
 		return errors.Join(err, session.ErrNotFound)
 	}
-	r.Key = newKey
-	return s.Create(ctx, r)
+	c := *r // a loaded record is read-only
+	c.Key = newKey
+	return s.Create(ctx, &c)
 }
