@@ -63,6 +63,24 @@ type Session struct {
 	lookupUsed  bool
 	idUsed      bool
 	pendInRec   bool // rec.Attrs is pendSet (a session this request created)
+	recShared   bool // rec came from Store.Load: read-only, copy before changing
+}
+
+// ownRec makes s.rec the Session's own, copying a record that Store.Load
+// handed out (read-only, possibly shared with other requests) before the
+// Session changes it. s.mu is held.
+func (s *Session) ownRec() {
+	if !s.recShared {
+		return
+	}
+	r := *s.rec
+	if s.rec.Attrs != nil {
+		r.Attrs = make(map[string][]byte, len(s.rec.Attrs)+1)
+		for k, v := range s.rec.Attrs {
+			r.Attrs[k] = v
+		}
+	}
+	s.rec, s.recShared = &r, false
 }
 
 // maxPooledPend is the largest pending-changes map release recycles; a
@@ -217,7 +235,7 @@ func (s *Session) try(c *candidates, id string, fromCookie bool) (bool, error) {
 	// The record's copy of the key (equal, as checked above), not key: the
 	// Session's buffer must not outlive the request in anything the Session
 	// hands on.
-	s.id, s.key, s.rec = id, rec.Key, rec
+	s.id, s.key, s.rec, s.recShared = id, rec.Key, rec, true
 	if fromCookie {
 		s.cookieID = id
 	}
@@ -572,6 +590,7 @@ func (s *Session) Renew() error {
 			return s.failed
 		}
 	}
+	s.ownRec()
 	s.rec.Key = s.key
 	if !s.renewed {
 		s.oldKey = old
@@ -606,7 +625,7 @@ func (s *Session) Invalidate() error {
 	}
 	s.invalidated = true
 	s.dead = false
-	s.rec = nil
+	s.rec, s.recShared = nil, false
 	s.id, s.key, s.cookieID = "", "", ""
 	s.pendInRec = false // rec (dropped below) may share pendSet: both go to the GC
 	s.pendSet, s.pendDel, s.pendPrincipal, s.pendIdle = nil, nil, nil, 0
@@ -670,6 +689,7 @@ func (s *Session) update(attr string, fn func(old []byte, ok bool) ([]byte, erro
 	}
 	delete(s.pendSet, attr)
 	s.unDelete(attr)
+	s.ownRec()
 	if s.rec.Attrs == nil {
 		s.rec.Attrs = make(map[string][]byte)
 	}
