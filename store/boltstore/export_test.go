@@ -8,3 +8,10 @@ func SetOnWrite(s *Store, fn func(txid int)) { s.onWrite = fn }
 
 // DB exposes the bbolt handle for white-box checks.
 func DB(s *Store) *bolt.DB { return s.db }
+
+// SetOnLoadRead installs a hook Load calls after reading key from the file
+// and before filling the cache. Call it before using s.
+func SetOnLoadRead(s *Store, fn func(key string)) { s.onLoadRead = fn }
+
+// CacheLen returns the number of records in s's read cache.
+func CacheLen(s *Store) int { return s.cache.len() }

@@ -11,10 +11,23 @@ import (
 )
 
 // Load returns the live record under key; found is false when there is
-// none. It uses a read-only transaction and writes nothing.
+// none. A record in the read cache costs no transaction; otherwise Load
+// reads the file in a read-only transaction and caches what it decoded.
+// Either way it writes nothing.
 func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, error) {
 	if err := s.check(ctx, "load"); err != nil {
 		return nil, false, err
+	}
+	var seq uint64
+	if s.cache != nil {
+		var r *session.Record
+		if r, seq = s.cache.get(key); r != nil {
+			if !r.Expiry().After(s.now()) {
+				s.cache.drop(key, r)
+				return nil, false, nil
+			}
+			return handOut(r), true, nil
+		}
 	}
 	var (
 		r       *session.Record
@@ -42,7 +55,23 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 	if !r.Expiry().After(s.now()) {
 		return nil, false, nil
 	}
+	if s.cache != nil {
+		if h := s.onLoadRead; h != nil {
+			h(key)
+		}
+		s.cache.fill(key, r, seq)
+		return handOut(r), true, nil
+	}
 	return r, true, nil
+}
+
+// handOut returns what Load gives its caller for the cached record r: r
+// itself once callers may share it, a copy until then (see shareLoaded).
+func handOut(r *session.Record) *session.Record {
+	if shareLoaded {
+		return r
+	}
+	return cloneRecord(r)
 }
 
 // ByPrincipal lists the live sessions of principal, oldest (by Created)

@@ -16,9 +16,6 @@ import (
 
 // Defaults of Options.
 const (
-	// DefaultMaxBatchDelay is how long a write waits for others to share its
-	// commit when Options.MaxBatchDelay is 0.
-	DefaultMaxBatchDelay = 500 * time.Microsecond
 	// DefaultMaxBatchSize is the most writes one commit takes when
 	// Options.MaxBatchSize is 0.
 	DefaultMaxBatchSize = 256
@@ -38,13 +35,20 @@ const (
 type Options struct {
 	// Now is the clock that judges expiry. nil means time.Now.
 	Now func() time.Time
-	// MaxBatchDelay is the longest a write waits for other writes to share
-	// its commit (group commit). 0 means DefaultMaxBatchDelay. Longer delays
-	// give fewer fsyncs under load but slower lone writes.
+	// MaxBatchDelay is ignored: writes no longer wait for company. A write
+	// commits at once when no commit is running, and otherwise joins the
+	// next one. A negative value is still an error.
+	//
+	// Deprecated: group commit needs no delay; see the package doc.
 	MaxBatchDelay time.Duration
-	// MaxBatchSize is the most writes one commit takes; a full batch
-	// commits at once. 0 means DefaultMaxBatchSize.
+	// MaxBatchSize is the most writes one commit takes; the rest wait for
+	// the next. 0 means DefaultMaxBatchSize.
 	MaxBatchSize int
+	// CacheSize is how many decoded records the read cache holds: 0 means
+	// DefaultCacheSize, a negative value turns the cache off. Each cached
+	// record costs about its encoded size plus 200 bytes (the key, the map
+	// entries, the record), so 10000 records of 1 KiB take about 12 MB.
+	CacheSize int
 	// Timeout is how long Open waits for the file lock held by another
 	// process. 0 means DefaultTimeout; a negative value waits forever.
 	Timeout time.Duration
@@ -56,8 +60,14 @@ type Store struct {
 	db     *bolt.DB
 	now    func() time.Time
 	closed atomic.Bool
-	// inflight counts the writes in progress.
-	inflight atomic.Int32
+	// cache holds decoded records; nil when Options.CacheSize < 0.
+	cache *cache
+	// committer gathers concurrent writes into shared commits.
+	committer committer
+	maxBatch  int
+	// onLoadRead, when set (by tests only, before use), is called by Load
+	// after it read key from the file and before it fills the cache.
+	onLoadRead func(key string)
 	// onWrite, when set (by tests only, before use), is called with the ID
 	// of every write transaction the Store runs work in.
 	onWrite func(txid int)
@@ -98,9 +108,6 @@ func Open(path string, o *Options) (*Store, error) {
 	if opt.MaxBatchDelay < 0 || opt.MaxBatchSize < 0 {
 		return nil, errors.New("boltstore: negative MaxBatchDelay or MaxBatchSize")
 	}
-	if opt.MaxBatchDelay == 0 {
-		opt.MaxBatchDelay = DefaultMaxBatchDelay
-	}
 	if opt.MaxBatchSize == 0 {
 		opt.MaxBatchSize = DefaultMaxBatchSize
 	}
@@ -117,13 +124,15 @@ func Open(path string, o *Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	db.MaxBatchDelay = opt.MaxBatchDelay
-	db.MaxBatchSize = opt.MaxBatchSize
 	if err := initBuckets(db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
-	return &Store{db: db, now: opt.Now}, nil
+	cacheSize := opt.CacheSize
+	if cacheSize == 0 {
+		cacheSize = DefaultCacheSize
+	}
+	return &Store{db: db, now: opt.Now, cache: newCache(cacheSize), maxBatch: opt.MaxBatchSize}, nil
 }
 
 // initBuckets creates the buckets of a new file and checks the format
@@ -192,34 +201,6 @@ func wrap(op string, err error) error {
 // view runs fn in a read-only transaction.
 func (s *Store) view(op string, fn func(tx *bolt.Tx) error) error {
 	if err := s.db.View(fn); err != nil {
-		return wrap(op, err)
-	}
-	return nil
-}
-
-// batch runs fn in a fsync'd write transaction, shared with concurrent
-// writes (group commit). fn must be idempotent: bbolt may run it again. It returns bbolt's error; fn
-// reports expected outcomes through its closure, returning nil, so that
-// they do not fail the other writes of the batch.
-func (s *Store) batch(op string, fn func(tx *bolt.Tx) error) error {
-	if h := s.onWrite; h != nil {
-		inner := fn
-		fn = func(tx *bolt.Tx) error {
-			h(tx.ID())
-			return inner(tx)
-		}
-	}
-	// A write with no other in flight commits at once: waiting
-	// MaxBatchDelay for company that is not coming would only add latency.
-	// Writes that overlap others join a batch and share its commit.
-	var err error
-	defer s.inflight.Add(-1) // deferred: Update's fn may panic
-	if s.inflight.Add(1) == 1 {
-		err = s.db.Update(fn)
-	} else {
-		err = s.db.Batch(fn)
-	}
-	if err != nil {
 		return wrap(op, err)
 	}
 	return nil

@@ -39,11 +39,8 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 			got  []session.Meta
 			more bool
 		)
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.batch("sweep", func(tx *bolt.Tx, fx *effects) error {
 			got, more = got[:0], false
-			if h := s.onWrite; h != nil {
-				h(tx.ID())
-			}
 			b := bucketsOf(tx)
 			limit := timeKey(nil, s.now())
 			// Collect first: the cursor must not walk a bucket being changed.
@@ -76,9 +73,11 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 						if err := b.sessions.Delete(e[8:]); err != nil {
 							return err
 						}
+						fx.set(key, nil)
 					}
 					continue
 				}
+				fx.set(key, nil)
 				if err := b.remove(key, r.Principal, r.Created, r.Expiry()); err != nil {
 					return err
 				}
@@ -90,7 +89,7 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 			return nil
 		})
 		if err != nil {
-			return out, wrap("sweep", err)
+			return out, err
 		}
 		out = append(out, got...)
 		if !more {

@@ -13,6 +13,9 @@ import (
 // Every write below runs its work in s.batch, which may run it more than
 // once: each run starts by resetting what it reports, and reports expected
 // outcomes through its closure so the shared transaction still commits.
+// Each run also records in fx what the read cache must learn once the
+// transaction has committed: a record decoded from the bytes written, which
+// no caller holds, or nil for a removed key.
 
 // validate checks that a key and principal fit the index keys.
 func validate(op, key, principal string) error {
@@ -76,7 +79,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	}
 	v := encodeRecord(make([]byte, 0, encodedSize(r)), r)
 	var res error
-	err := s.batch("create", func(tx *bolt.Tx) error {
+	err := s.batch("create", func(tx *bolt.Tx, fx *effects) error {
 		res = nil
 		b := bucketsOf(tx)
 		old, err := getLive(b, r.Key, s.now())
@@ -90,7 +93,10 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		if err := clearExpired(b, r.Key); err != nil {
 			return err
 		}
-		return b.put(r.Key, v, r.Principal, r.Created, r.Expiry())
+		if err := b.put(r.Key, v, r.Principal, r.Created, r.Expiry()); err != nil {
+			return err
+		}
+		return fx.setEncoded(r.Key, v)
 	})
 	if err != nil {
 		return err
@@ -107,6 +113,11 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		return err
 	}
 	if d.IsEmpty() {
+		if s.cache != nil {
+			if r, _ := s.cache.get(key); r != nil && r.Expiry().After(s.now()) {
+				return nil
+			}
+		}
 		var r *session.Record
 		err := s.view("save", func(tx *bolt.Tx) error {
 			var err error
@@ -127,7 +138,7 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		}
 	}
 	var res error
-	err := s.batch("save", func(tx *bolt.Tx) error {
+	err := s.batch("save", func(tx *bolt.Tx, fx *effects) error {
 		res = nil
 		b := bucketsOf(tx)
 		r, err := getLive(b, key, s.now())
@@ -140,7 +151,11 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		}
 		oldPrincipal, oldExpiry := r.Principal, r.Expiry()
 		applyDelta(r, &d)
-		return b.replace(r, oldPrincipal, oldExpiry)
+		v, err := b.replace(r, oldPrincipal, oldExpiry)
+		if err != nil {
+			return err
+		}
+		return fx.setEncoded(key, v)
 	})
 	if err != nil {
 		return err
@@ -172,33 +187,33 @@ func applyDelta(r *session.Record, d *session.Delta) {
 
 // replace writes r over the record stored under r.Key, whose principal and
 // expiry were oldPrincipal and oldExpiry, moving only the index entries that
-// changed.
-func (b buckets) replace(r *session.Record, oldPrincipal string, oldExpiry time.Time) error {
+// changed. It returns the encoded record.
+func (b buckets) replace(r *session.Record, oldPrincipal string, oldExpiry time.Time) ([]byte, error) {
 	v := encodeRecord(make([]byte, 0, encodedSize(r)), r)
 	if err := b.sessions.Put([]byte(r.Key), v); err != nil {
-		return err
+		return nil, err
 	}
 	if r.Principal != oldPrincipal {
 		if oldPrincipal != "" {
 			if err := b.principals.Delete(principalKey(oldPrincipal, r.Created, r.Key)); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if r.Principal != "" {
 			if err := b.principals.Put(principalKey(r.Principal, r.Created, r.Key), nil); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if exp := r.Expiry(); !exp.Equal(oldExpiry) {
 		if err := b.expiry.Delete(expiryKey(oldExpiry, r.Key)); err != nil {
-			return err
+			return nil, err
 		}
 		if err := b.expiry.Put(expiryKey(exp, r.Key), nil); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return v, nil
 }
 
 // Update atomically replaces attribute attr of the live record under key
@@ -215,7 +230,7 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 		res error
 		out []byte
 	)
-	err := s.batch("update", func(tx *bolt.Tx) error {
+	err := s.batch("update", func(tx *bolt.Tx, fx *effects) error {
 		res, out = nil, nil
 		b := bucketsOf(tx)
 		r, err := getLive(b, key, s.now())
@@ -244,7 +259,11 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 			r.Attrs[attr] = nv
 		}
 		out = nv
-		return b.replace(r, r.Principal, r.Expiry())
+		v, err := b.replace(r, r.Principal, r.Expiry())
+		if err != nil {
+			return err
+		}
+		return fx.setEncoded(key, v)
 	})
 	if err != nil {
 		return nil, err
@@ -267,7 +286,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		return err
 	}
 	var res error
-	err := s.batch("rename", func(tx *bolt.Tx) error {
+	err := s.batch("rename", func(tx *bolt.Tx, fx *effects) error {
 		res = nil
 		b := bucketsOf(tx)
 		now := s.now()
@@ -295,7 +314,11 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		}
 		r.Key = newKey
 		v := encodeRecord(make([]byte, 0, encodedSize(r)), r)
-		return b.put(newKey, v, r.Principal, r.Created, r.Expiry())
+		if err := b.put(newKey, v, r.Principal, r.Created, r.Expiry()); err != nil {
+			return err
+		}
+		fx.set(oldKey, nil)
+		return fx.setEncoded(newKey, v)
 	})
 	if err != nil {
 		return err
@@ -319,13 +342,14 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 		return false, err
 	}
 	var found bool
-	err = s.batch("delete", func(tx *bolt.Tx) error {
+	err = s.batch("delete", func(tx *bolt.Tx, fx *effects) error {
 		found = false
 		b := bucketsOf(tx)
 		v := b.sessions.Get([]byte(key))
 		if v == nil {
 			return nil
 		}
+		fx.set(key, nil)
 		r, err := decodeRecord(key, v)
 		if err != nil {
 			return b.sessions.Delete([]byte(key))

@@ -1,0 +1,205 @@
+package boltstore
+
+import (
+	"errors"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// Group commit. A write enqueues its op. If no commit is running, the
+// writer becomes the leader: it takes the whole queue (up to MaxBatchSize
+// ops), runs it in one bbolt transaction, commits (one fsync), updates the
+// read cache, hands leadership to the first writer that queued meanwhile
+// and wakes its followers. Writes that arrive during a commit form the next
+// batch. Nothing waits on a timer: a lone write commits at once, and under
+// load each commit takes everything that queued during the previous one.
+//
+// One op's failure must not fail the others: an op that returns an error
+// (a real failure: bbolt's, or a corrupt record) or panics makes the
+// transaction roll back; the others run again without it, and a failed op
+// of a larger batch runs again alone, so its caller gets the outcome of its
+// own transaction. Expected outcomes (ErrNotFound, ErrExists, an error from
+// Update's fn) are reported through the op's closure and write nothing.
+// Ops may thus run more than once, and each resets its results on every run.
+
+// op is one write waiting for, or taking part in, a commit.
+type op struct {
+	fn func(tx *bolt.Tx, fx *effects) error
+	fx effects
+	// err is the op's outcome: bbolt's error or fn's.
+	err error
+	// panicked and pval hold a panic of fn, re-raised in the caller.
+	panicked bool
+	pval     any
+	// wake receives true when the op's writer becomes the leader, false
+	// when its op has been committed (or has failed).
+	wake chan bool
+}
+
+// effects lists the changes a write makes, in order, applied to the read
+// cache after its commit: key now holds r (a record nobody else holds), or
+// nothing when r is nil.
+type effects []effect
+
+type effect struct {
+	key string
+	r   *session.Record
+}
+
+// set records that key holds r after the write; nil means absent.
+func (fx *effects) set(key string, r *session.Record) {
+	*fx = append(*fx, effect{key, r})
+}
+
+// committer is the group commit queue.
+type committer struct {
+	mu      sync.Mutex
+	queue   []*op
+	running bool // a leader is committing
+}
+
+// errOpFailed makes bbolt roll back a transaction in which an op failed.
+var errOpFailed = errors.New("boltstore: op failed")
+
+var opPool = sync.Pool{New: func() any { return &op{wake: make(chan bool, 1)} }}
+
+// batch runs fn in a fsync'd write transaction, shared with concurrent
+// writes (group commit). fn may run more than once; it reports expected
+// outcomes through its closure, returning nil, and records in fx what the
+// read cache must learn. batch returns bbolt's error or fn's, wrapped with
+// op; a panic in fn is re-raised here, in fn's caller.
+func (s *Store) batch(opName string, fn func(tx *bolt.Tx, fx *effects) error) error {
+	o := opPool.Get().(*op)
+	o.fn = fn
+	s.commit(o)
+	err, panicked, pval := o.err, o.panicked, o.pval
+	*o = op{fx: o.fx[:0], wake: o.wake}
+	opPool.Put(o)
+	if panicked {
+		panic(pval)
+	}
+	if err != nil {
+		return wrap(opName, err)
+	}
+	return nil
+}
+
+// commit enqueues o and returns once it has been committed or has failed.
+func (s *Store) commit(o *op) {
+	c := &s.committer
+	c.mu.Lock()
+	c.queue = append(c.queue, o)
+	lead := !c.running
+	c.running = true
+	c.mu.Unlock()
+	if !lead && !<-o.wake {
+		return // a leader committed o
+	}
+	// o's writer leads: take the queue, which holds o.
+	c.mu.Lock()
+	ops := c.queue
+	if len(ops) > s.maxBatch {
+		ops = ops[:s.maxBatch:s.maxBatch]
+		c.queue = c.queue[s.maxBatch:]
+	} else {
+		c.queue = nil
+	}
+	c.mu.Unlock()
+
+	s.run(ops)
+
+	// Hand over to the first writer that queued meanwhile, then wake the
+	// followers.
+	c.mu.Lock()
+	if len(c.queue) > 0 {
+		c.queue[0].wake <- true
+	} else {
+		c.running = false
+	}
+	c.mu.Unlock()
+	for _, f := range ops {
+		if f != o {
+			f.wake <- false
+		}
+	}
+}
+
+// run commits ops, in one transaction when none fails, and sets each op's
+// outcome. The cache is updated after each commit, in commit order: only
+// one leader runs at a time.
+func (s *Store) run(ops []*op) {
+	for len(ops) > 0 {
+		failed := -1
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			if h := s.onWrite; h != nil {
+				h(tx.ID())
+			}
+			for i, o := range ops {
+				if !o.exec(tx) {
+					failed = i
+					return errOpFailed
+				}
+			}
+			return nil
+		})
+		if failed < 0 {
+			for _, o := range ops {
+				o.err = err
+				s.apply(o.fx, err)
+			}
+			return
+		}
+		// The transaction rolled back. A failed op of a larger batch runs
+		// again alone; the others run again without it.
+		f := ops[failed]
+		if !f.panicked && len(ops) > 1 {
+			s.run([]*op{f})
+		}
+		ops = append(append(make([]*op, 0, len(ops)-1), ops[:failed]...), ops[failed+1:]...)
+	}
+}
+
+// exec runs o's fn in tx, catching a panic. It reports whether fn
+// succeeded; otherwise o.err or o.pval holds why.
+func (o *op) exec(tx *bolt.Tx) (ok bool) {
+	o.fx = o.fx[:0]
+	o.err, o.panicked, o.pval = nil, false, nil
+	defer func() {
+		if !ok {
+			if v := recover(); v != nil || o.err == nil {
+				o.panicked, o.pval = true, v
+			}
+		}
+	}()
+	o.err = o.fn(tx, &o.fx)
+	return o.err == nil
+}
+
+// apply tells the cache what a commit changed; when the commit failed,
+// the keys it touched are dropped, whatever the file now holds.
+func (s *Store) apply(fx effects, commitErr error) {
+	if s.cache == nil {
+		return
+	}
+	for _, e := range fx {
+		if commitErr != nil {
+			s.cache.set(e.key, nil)
+		} else {
+			s.cache.set(e.key, e.r)
+		}
+	}
+}
+
+// setEncoded records that key holds the record encoded in v, which the
+// transaction wrote.
+func (fx *effects) setEncoded(key string, v []byte) error {
+	r, err := decodeRecord(key, v)
+	if err != nil {
+		return err
+	}
+	fx.set(key, r)
+	return nil
+}
