@@ -1,6 +1,10 @@
 package memstore
 
-import "github.com/httpstate/httpstate/session"
+import (
+	"maps"
+
+	"github.com/httpstate/httpstate/session"
+)
 
 // copyRecord returns a deep copy of r: the copy shares no map or byte slice
 // with r. The record and its value bytes share one allocation (see
@@ -27,9 +31,11 @@ func applyDelta(old *session.Record, size int, d *session.Delta) (*session.Recor
 	r, buf := newRecord(setSize)
 	*r = *old
 	if len(d.Set) > 0 || len(d.Delete) > 0 {
-		attrs := make(map[string][]byte, len(old.Attrs)+len(d.Set))
-		for k, v := range old.Attrs {
-			attrs[k] = v
+		// maps.Clone copies the map's table wholesale, faster than
+		// re-inserting each entry; the values are shared (immutable).
+		attrs := maps.Clone(old.Attrs)
+		if attrs == nil {
+			attrs = make(map[string][]byte, len(d.Set))
 		}
 		for _, name := range d.Delete {
 			if v, ok := attrs[name]; ok {
