@@ -144,7 +144,19 @@ func StartRedisSentinel(t testing.TB, o *SentinelOptions) *RedisSentinel {
 			ok := f["flags"] == "master" && f["port"] == mport &&
 				f["num-slaves"] == strconv.Itoa(opts.Replicas) &&
 				f["num-other-sentinels"] == strconv.Itoa(opts.Sentinels-1)
-			return ok, reply
+			if !ok || opts.Replicas == 0 {
+				return ok, reply
+			}
+			// A failover needs replicas the Sentinel is connected to and
+			// has INFO from: flags exactly "slave", not "slave,disconnected".
+			reps, err := s.Do("SENTINEL", "REPLICAS", opts.MasterName)
+			if err != nil {
+				return false, err.Error()
+			}
+			n := strconv.Itoa(opts.Replicas)
+			ok = strconv.Itoa(strings.Count(reps, "\nflags\nslave\n")) == n &&
+				strconv.Itoa(strings.Count(reps, "\nmaster-link-status\nok\n")) == n
+			return ok, reps
 		})
 	}
 	return r
