@@ -77,10 +77,9 @@ func applyDelta(old *session.Record, size int, d *session.Delta) (*session.Recor
 // from buf, which must have room for all of them. Each value is capped at
 // its own length so that appending to one never overwrites its neighbour.
 func copyAttrsInto(attrs map[string][]byte, buf []byte) map[string][]byte {
-	m := make(map[string][]byte, len(attrs))
-	for k, v := range attrs {
+	m := maps.Clone(attrs) // copies the table wholesale, then the values
+	for k, v := range m {
 		if v == nil {
-			m[k] = nil
 			continue
 		}
 		start := len(buf)
