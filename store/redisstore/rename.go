@@ -37,7 +37,10 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 			fields = append(fields, flat[i], flat[i+1])
 		}
 	}
-	st, err := decodeHash(oldKey, h)
+	st, ok, err := decodeHash(oldKey, h)
+	if err == nil && !ok {
+		err = fmt.Errorf("%w: %q: no metadata", ErrCorrupt, oldKey)
+	}
 	if err != nil {
 		// Leave the record as it was.
 		s.finish(ctx, ohk, nhk, false)
