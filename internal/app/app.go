@@ -32,9 +32,12 @@ type Options struct {
 	// Logger receives the app's logs (logins, revocations, failures), with
 	// session IDs only ever as a short prefix of their hash. nil discards.
 	Logger *slog.Logger
-	// PollInterval is how often a dashboard event stream re-reads the store
+	// PollInterval is how often a dashboard event stream takes a snapshot
 	// even without a local event (sessions created by other instances
-	// sharing the store, expiries). 0 means one second.
+	// sharing the store, expiries). 0 means one second. The streams of one
+	// App share their store reads: a scan of the store is reused for
+	// min(PollInterval/2, 500ms), and never after a session event on this
+	// App.
 	PollInterval time.Duration
 	// SampleInterval is how often the active-session count is sampled for the
 	// dashboard's chart. 0 means two seconds; a negative value turns the
@@ -57,6 +60,7 @@ type App struct {
 	log     *slog.Logger
 	metrics *metrics
 	hub     *hub
+	scans   *scanCache // the store scans shared by the dashboards
 	history *history
 	tmpl    *template.Template
 	static  http.Handler
@@ -134,6 +138,7 @@ func New(o *Options) (*App, error) {
 		return nil, fmt.Errorf("app: %w", err)
 	}
 	a.mgr = mgr
+	a.scans = newScanCache(mgr.Iterate, a.hub.generation, freshWindow(a.poll))
 
 	a.csrf, err = csrf.New(&csrf.Options{ErrorHandler: a.csrfFailed, Now: o.Now})
 	if err != nil {
@@ -188,12 +193,14 @@ func (a *App) Close() error {
 	a.closeOnce.Do(func() {
 		a.Shutdown()
 		a.sampler.Wait()
+		a.scans.close()
 		a.closeErr = errors.Join(a.mgr.Close(), a.store.Close())
 	})
 	return a.closeErr
 }
 
-// listen is the session.Listener waking the dashboards.
+// listen is the session.Listener waking the dashboards. The hub's generation
+// goes up first, so the snapshot each woken stream takes is a new scan.
 func (a *App) listen(_ context.Context, e session.Event) {
 	a.hub.notify()
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"net/http"
-	"sort"
 	"time"
 
 	"github.com/httpstate/httpstate/session"
@@ -37,40 +36,30 @@ type snapshot struct {
 	viewerLive bool // the viewer's session is still in the store
 }
 
-// snapshot reads every live session from the store. viewer is the store key
-// of the dashboard's own session.
+// snapshot returns the dashboard of the viewer, the store key of the
+// dashboard's own session. The store-wide part comes from the App's shared
+// scan cache (see scanCache), so the dashboards open on one App share their
+// store reads; the viewer's marks are set on a copy of the shared rows.
 func (a *App) snapshot(ctx context.Context, viewer string) (*snapshot, error) {
-	snap := &snapshot{Now: a.now(), Sessions: []sessionRow{}}
-	users := map[string]bool{}
-	err := a.mgr.Iterate(ctx, func(m session.Meta) bool {
-		snap.Active++
-		if m.Principal != "" {
-			users[m.Principal] = true
-		}
-		if m.Key == viewer {
-			snap.viewerLive = true
-		}
-		snap.Sessions = append(snap.Sessions, sessionRow{
-			Key: m.Key, Short: shortKey(m.Key), Principal: m.Principal,
-			Created: m.Created, LastAccess: m.LastAccess, Expiry: m.Expiry,
-			Size: m.Size, Current: m.Key == viewer,
-		})
-		return true
-	})
+	sc, err := a.scans.get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	snap.Users = len(users)
-	sort.Slice(snap.Sessions, func(i, j int) bool {
-		x, y := snap.Sessions[i], snap.Sessions[j]
-		if !x.LastAccess.Equal(y.LastAccess) {
-			return x.LastAccess.After(y.LastAccess)
-		}
-		return x.Key < y.Key
-	})
-	if len(snap.Sessions) > maxRows {
-		snap.Sessions, snap.Truncated = snap.Sessions[:maxRows], true
+	snap := &snapshot{
+		Now:       a.now(),
+		Active:    sc.active,
+		Users:     sc.users,
+		Sessions:  make([]sessionRow, len(sc.rows)),
+		Truncated: sc.truncated,
 	}
+	copy(snap.Sessions, sc.rows)
+	for i := range snap.Sessions {
+		if snap.Sessions[i].Key == viewer {
+			snap.Sessions[i].Current = true
+		}
+	}
+	// From the full scan: the viewer may be live but not among the rows listed.
+	_, snap.viewerLive = sc.keys[viewer]
 	snap.History = a.history.list()
 	if snap.History == nil {
 		snap.History = []sample{}

@@ -19,5 +19,14 @@
 // active sessions is always read from the store itself (Manager.Iterate), so
 // two instances that share one Redis store each see every session.
 //
+// The dashboards of one App share their store reads: a snapshot's store-wide
+// part (the sorted rows, the counts) comes from one scan of the store, taken by
+// whichever viewer needs it first while the others wait for it, and reused
+// for min(PollInterval/2, 500ms) unless a session event happens on this
+// instance, after which the next snapshot scans again. N open dashboards
+// therefore cost about two store scans per poll interval, not N; the viewer's
+// own marks (its row, whether its session is still live) are derived per
+// viewer from a copy.
+//
 // The package is not public API; it exists for the httpstate command.
 package app

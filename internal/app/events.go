@@ -17,9 +17,12 @@ const keepAlive = 15 * time.Second
 // events is GET /dashboard/events (admins only): a server-sent event stream
 // (the WHATWG HTML "Server-sent events" format) of dashboard snapshots.
 //
-// A snapshot is read from the store when a session event happens on this
-// instance and at least every PollInterval, so sessions created, renewed or
-// expired by another instance sharing the store show up too. It is sent as an
+// A snapshot is taken when a session event happens on this instance and at
+// least every PollInterval, so sessions created, renewed or expired by another
+// instance sharing the store show up too. The store-wide part of it comes from
+// the App's scan cache, shared by every open stream: N viewers do not cost N
+// store scans per poll, and a scan older than the latest local session event
+// is never reused. It is sent as an
 // event "sessions" only when it differs from the previous one. When the
 // viewer's own session is gone (logged out, revoked, expired) the stream sends
 // an event "gone" and ends; the stream also ends when the client leaves or
