@@ -4,13 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/httpstate/httpstate/session"
 	"github.com/httpstate/httpstate/store/boltstore"
@@ -24,7 +19,8 @@ const defaultStoreURL = "bolt:httpstate.db"
 
 // storeURLHelp documents the --store flag.
 const storeURLHelp = "session store `URL`: bolt:PATH (a bbolt file), memory: (in this process only), " +
-	"or redis://[USER:PASSWORD@]HOST:PORT[/DB] (rediss:// for TLS)"
+	"redis://[USER:PASSWORD@]HOST:PORT[/DB], redis+sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB] " +
+	"or redis+cluster://HOST:PORT[,HOST:PORT...] (rediss... for TLS)"
 
 // errStoreURL reports a --store value that is not a store URL.
 var errStoreURL = errors.New("bad store URL")
@@ -43,8 +39,9 @@ type storeSpec struct {
 	Kind storeKind
 	// Path is the bbolt file (Kind storeBolt).
 	Path string
-	// Redis holds the client settings (Kind storeRedis).
-	Redis *redis.Options
+	// url is the Redis URL as given, password included (Kind storeRedis),
+	// for redisstore.Dial.
+	url string
 	// display is the URL as logs and errors may show it: any password is
 	// replaced by "xxxxx".
 	display string
@@ -58,6 +55,8 @@ func (s storeSpec) String() string { return s.display }
 //	bolt:PATH                          a bbolt file (PATH relative to the working directory or absolute)
 //	memory:                            an in-memory store, gone when the process ends
 //	redis://[USER:PASSWORD@]HOST:PORT[/DB]   a Redis server (rediss:// for TLS)
+//	redis+sentinel://HOST:PORT[,...]/MASTER[/DB], redis+cluster://HOST:PORT[,...]
+//	                                   Sentinel, Redis Cluster (see redisstore.ParseURL)
 //
 // Errors never repeat a password.
 func parseStoreURL(raw string) (storeSpec, error) {
@@ -79,53 +78,43 @@ func parseStoreURL(raw string) (storeSpec, error) {
 			return storeSpec{}, fmt.Errorf("%w %q: memory: takes nothing after the colon", errStoreURL, raw)
 		}
 		return storeSpec{Kind: storeMemory, display: "memory:"}, nil
-	case "redis", "rediss":
+	case "redis", "rediss", "redis+sentinel", "rediss+sentinel", "redis+cluster", "rediss+cluster":
 		return parseRedisURL(raw)
 	}
-	return storeSpec{}, fmt.Errorf("%w: unknown scheme %q: want bolt:, memory: or redis://", errStoreURL, scheme)
+	return storeSpec{}, fmt.Errorf("%w: unknown scheme %q: want bolt:, memory:, redis://, redis+sentinel:// or redis+cluster://", errStoreURL, scheme)
 }
 
-// parseRedisURL parses redis://[USER:PASSWORD@]HOST:PORT[/DB].
+// parseRedisURL checks a Redis URL with redisstore.ParseURL, so that a bad
+// one fails before anything is dialled.
 func parseRedisURL(raw string) (storeSpec, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		// url.Error repeats the whole URL, password included: keep only
-		// the reason.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return storeSpec{}, fmt.Errorf("%w: %v", errStoreURL, err)
+	display := redactURL(raw)
+	if _, err := redisstore.ParseURL(raw); err != nil {
+		// redisstore's errors never repeat the password.
+		return storeSpec{}, fmt.Errorf("%w %q: %w", errStoreURL, display, err)
 	}
-	display := u.Redacted()
-	if u.Opaque != "" || u.Host == "" {
-		return storeSpec{}, fmt.Errorf("%w %q: want redis://HOST:PORT/DB", errStoreURL, display)
-	}
-	if u.Hostname() == "" {
-		return storeSpec{}, fmt.Errorf("%w %q: no host", errStoreURL, display)
-	}
-	if p := u.Port(); p != "" {
-		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return storeSpec{}, fmt.Errorf("%w %q: port %q is not a number in 1-65535", errStoreURL, display, p)
-		}
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return storeSpec{}, fmt.Errorf("%w %q: query and fragment are not supported", errStoreURL, display)
-	}
-	opts, err := redis.ParseURL(u.String())
-	if err != nil {
-		return storeSpec{}, fmt.Errorf("%w %q: %v", errStoreURL, display, redactErr(err, u))
-	}
-	return storeSpec{Kind: storeRedis, Redis: opts, display: display}, nil
+	return storeSpec{Kind: storeRedis, url: raw, display: display}, nil
 }
 
-// redactErr returns err's text with u's password removed.
-func redactErr(err error, u *url.URL) string {
-	msg := err.Error()
-	if pw, ok := u.User.Password(); ok && pw != "" {
-		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+// redactURL returns the URL raw with its scheme in lower case and any
+// password replaced by "xxxxx", as url.URL.Redacted does; unlike
+// url.Parse, it takes any string, including the several hosts of a
+// redis+sentinel:// URL.
+func redactURL(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
 	}
-	return msg
+	end := len(rest)
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		end = i
+	}
+	authority := rest[:end]
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		if user, _, hasPassword := strings.Cut(authority[:at], ":"); hasPassword {
+			authority = user + ":xxxxx" + authority[at:]
+		}
+	}
+	return strings.ToLower(scheme) + "://" + authority + rest[end:]
 }
 
 // errStoreLocked reports a bbolt file held by another process.
@@ -160,41 +149,15 @@ func openStore(ctx context.Context, spec storeSpec, now func() time.Time) (sessi
 	case storeRedis:
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		// One plain dial first: for the commonest mistake (nothing
-		// listening) go-redis would retry the dial and log every failure
-		// through its process-wide logger before Ping returns.
-		network := spec.Redis.Network
-		if network == "" {
-			network = "tcp"
-		}
-		var d net.Dialer
-		conn, err := d.DialContext(pctx, network, spec.Redis.Addr)
+		// Dial makes one plain TCP connection first: for the commonest
+		// mistake (nothing listening) go-redis would retry the dial and
+		// log every failure through its process-wide logger before Ping
+		// returns. Its errors never repeat the password.
+		st, err := redisstore.Dial(pctx, spec.url, &redisstore.Options{Now: now})
 		if err != nil {
 			return nil, fmt.Errorf("opening %s: %w", spec, err)
 		}
-		conn.Close()
-		client := redis.NewClient(spec.Redis)
-		if err := client.Ping(pctx).Err(); err != nil {
-			client.Close()
-			return nil, fmt.Errorf("opening %s: %w", spec, err)
-		}
-		st, err := redisstore.New(client, &redisstore.Options{Now: now})
-		if err != nil {
-			client.Close()
-			return nil, fmt.Errorf("opening %s: %w", spec, err)
-		}
-		return &clientStore{Store: st, client: client}, nil
+		return st, nil
 	}
 	return nil, fmt.Errorf("%w: no store kind", errStoreURL)
-}
-
-// clientStore is a redis store that owns its client: redisstore.Store.Close
-// leaves the client open, so Close here closes both.
-type clientStore struct {
-	session.Store
-	client *redis.Client
-}
-
-func (s *clientStore) Close() error {
-	return errors.Join(s.Store.Close(), s.client.Close())
 }

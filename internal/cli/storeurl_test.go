@@ -2,16 +2,17 @@ package cli
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/httpstate/httpstate/store/redisstore"
 )
 
 var storeURLTests = []struct {
 	in      string
 	kind    storeKind
 	path    string // bolt
-	addr    string // redis
-	db      int    // redis
 	display string
 	err     bool
 }{
@@ -19,12 +20,17 @@ var storeURLTests = []struct {
 	{in: "bolt:/var/lib/x.db", kind: storeBolt, path: "/var/lib/x.db", display: "bolt:/var/lib/x.db"},
 	{in: "BOLT:a:b.db", kind: storeBolt, path: "a:b.db", display: "bolt:a:b.db"},
 	{in: "memory:", kind: storeMemory, display: "memory:"},
-	{in: "redis://127.0.0.1:6379/0", kind: storeRedis, addr: "127.0.0.1:6379", db: 0, display: "redis://127.0.0.1:6379/0"},
-	{in: "redis://localhost:6380/3", kind: storeRedis, addr: "localhost:6380", db: 3, display: "redis://localhost:6380/3"},
-	{in: "redis://[::1]:6379/1", kind: storeRedis, addr: "[::1]:6379", db: 1, display: "redis://[::1]:6379/1"},
-	{in: "redis://127.0.0.1", kind: storeRedis, addr: "127.0.0.1:6379", db: 0, display: "redis://127.0.0.1"},
-	{in: "redis://u:s3cret@127.0.0.1:6379/2", kind: storeRedis, addr: "127.0.0.1:6379", db: 2, display: "redis://u:xxxxx@127.0.0.1:6379/2"},
-	{in: "rediss://h:6379/0", kind: storeRedis, addr: "h:6379", db: 0, display: "rediss://h:6379/0"},
+	{in: "redis://127.0.0.1:6379/0", kind: storeRedis, display: "redis://127.0.0.1:6379/0"},
+	{in: "redis://localhost:6380/3", kind: storeRedis, display: "redis://localhost:6380/3"},
+	{in: "redis://[::1]:6379/1", kind: storeRedis, display: "redis://[::1]:6379/1"},
+	{in: "redis://127.0.0.1", kind: storeRedis, display: "redis://127.0.0.1"},
+	{in: "redis://u:s3cret@127.0.0.1:6379/2", kind: storeRedis, display: "redis://u:xxxxx@127.0.0.1:6379/2"},
+	{in: "rediss://h:6379/0", kind: storeRedis, display: "rediss://h:6379/0"},
+	{in: "REDIS://h", kind: storeRedis, display: "redis://h"},
+	{in: "redis+sentinel://u:pw@a:26379,b:26380/mymaster/1", kind: storeRedis, display: "redis+sentinel://u:xxxxx@a:26379,b:26380/mymaster/1"},
+	{in: "rediss+sentinel://a/m", kind: storeRedis, display: "rediss+sentinel://a/m"},
+	{in: "redis+cluster://a:7000,b:7001", kind: storeRedis, display: "redis+cluster://a:7000,b:7001"},
+	{in: "rediss+cluster://a:7000", kind: storeRedis, display: "rediss+cluster://a:7000"},
 	{in: "", err: true},
 	{in: "httpstate.db", err: true},
 	{in: "bolt:", err: true},
@@ -37,6 +43,9 @@ var storeURLTests = []struct {
 	{in: "redis://127.0.0.1:6379/0/1", err: true},
 	{in: "redis://127.0.0.1:6379/0?dial_timeout=1s", err: true},
 	{in: "redis://:6379/0", err: true},
+	{in: "redis://a:1,b:2/0", err: true},
+	{in: "redis+sentinel://a:1", err: true},
+	{in: "redis+cluster://a:1/2", err: true},
 	{in: "unix:///tmp/redis.sock", err: true},
 	{in: "postgres://db/x", err: true},
 }
@@ -60,10 +69,8 @@ func TestParseStoreURL(t *testing.T) {
 			t.Errorf("parseStoreURL(%q) = kind %q path %q display %q; want %q %q %q",
 				tt.in, spec.Kind, spec.Path, spec.String(), tt.kind, tt.path, tt.display)
 		}
-		if tt.kind == storeRedis {
-			if spec.Redis == nil || spec.Redis.Addr != tt.addr || spec.Redis.DB != tt.db {
-				t.Errorf("parseStoreURL(%q): redis options %+v, want addr %q db %d", tt.in, spec.Redis, tt.addr, tt.db)
-			}
+		if tt.kind == storeRedis && spec.url != tt.in {
+			t.Errorf("parseStoreURL(%q): url %q, want the input", tt.in, spec.url)
 		}
 	}
 }
@@ -76,6 +83,9 @@ func TestParseStoreURLHidesPassword(t *testing.T) {
 		"redis://u:hunter2@:6379/0",
 		"redis://u:hunter2@127.0.0.1:99999999999/0",
 		"redis://u:hunter2@[::1/0",
+		"redis+sentinel://u:hunter2@a:1,b:x/m",
+		"redis+sentinel://u:hunter2@a:1",
+		"redis+cluster://u:hunter2@a:1/1",
 	} {
 		_, err := parseStoreURL(in)
 		if err == nil {
@@ -107,13 +117,14 @@ func FuzzParseStoreURL(f *testing.F) {
 			}
 		case storeMemory:
 		case storeRedis:
-			if spec.Redis == nil || spec.Redis.Addr == "" {
-				t.Fatalf("parseStoreURL(%q): redis without an address", in)
+			o, err := redisstore.ParseURL(spec.url)
+			if err != nil || len(o.Addrs) == 0 {
+				t.Fatalf("parseStoreURL(%q) accepted a URL redisstore.ParseURL rejects: %v", in, err)
 			}
-			if pw := spec.Redis.Password; len(pw) > 3 && strings.Contains(spec.String(), pw) {
+			if pw := o.Password; len(pw) > 3 && strings.Contains(spec.String(), pw) {
 				t.Fatalf("parseStoreURL(%q): display %q shows the password", in, spec.String())
 			}
-			if spec.Redis.Password != "" {
+			if o.Password != "" {
 				return // the display form has "xxxxx" for the password
 			}
 		default:
@@ -126,8 +137,12 @@ func FuzzParseStoreURL(f *testing.F) {
 		if again.Kind != spec.Kind || again.Path != spec.Path || again.String() != spec.String() {
 			t.Fatalf("round trip of %q: %+v, then %+v", in, spec, again)
 		}
-		if spec.Kind == storeRedis && (again.Redis.Addr != spec.Redis.Addr || again.Redis.DB != spec.Redis.DB) {
-			t.Fatalf("round trip of %q: redis %s/%d, then %s/%d", in, spec.Redis.Addr, spec.Redis.DB, again.Redis.Addr, again.Redis.DB)
+		if spec.Kind == storeRedis {
+			o, _ := redisstore.ParseURL(spec.url)
+			o2, err := redisstore.ParseURL(again.url)
+			if err != nil || !slices.Equal(o.Addrs, o2.Addrs) || o.DB != o2.DB || o.MasterName != o2.MasterName {
+				t.Fatalf("round trip of %q: redis %q/%d/%q, then %+v, %v", in, o.Addrs, o.DB, o.MasterName, o2, err)
+			}
 		}
 	})
 }
