@@ -14,21 +14,15 @@ const DefaultCacheSize = 10000
 // maxCacheShards is the most shards the read cache is cut into.
 const maxCacheShards = 64
 
-// shareLoaded reports whether Load hands out the cached *session.Record
-// itself. The session.Store contract is becoming "the Record Load returns
-// is read-only and may be shared"; until store/storetest stops demanding a
-// private copy (its LoadReturnsCopy case), Load copies what it hands out.
-//
-// TODO(contract): set to true once storetest's LoadReturnsCopy is gone.
-const shareLoaded = false
-
 // cache is a bounded write-through cache of decoded records, cut into
 // shards by key. The bbolt file is locked by one process, so the only
 // writers are this Store's, and every write updates the cache after its
 // commit: the cache always holds what the file holds.
 //
 // A record in the cache is never changed: writes put a new one in its
-// place. So the cache may hand one record to several callers.
+// place. So Load hands the cached record itself to every caller, as the
+// session.Store contract allows (a loaded Record is read-only and may be
+// shared), and a record once loaded stays a snapshot.
 //
 // A Load that misses reads the file and fills the cache. A write that
 // commits in between must win: fill is given the shard's write sequence
@@ -121,6 +115,9 @@ func (c *cache) drop(key string, r *session.Record) {
 
 // len returns the number of cached records.
 func (c *cache) len() int {
+	if c == nil {
+		return 0
+	}
 	n := 0
 	for i := range c.shards {
 		sh := &c.shards[i]
@@ -141,25 +138,4 @@ func (sh *cacheShard) insert(key string, r *session.Record, max int) {
 		}
 	}
 	sh.m[key] = r
-}
-
-// cloneRecord returns a deep copy of r: the attribute values share one new
-// buffer, each capped so that appending to it copies.
-func cloneRecord(r *session.Record) *session.Record {
-	c := *r
-	if r.Attrs == nil {
-		return &c
-	}
-	n := 0
-	for _, v := range r.Attrs {
-		n += len(v)
-	}
-	buf := make([]byte, 0, n)
-	c.Attrs = make(map[string][]byte, len(r.Attrs))
-	for k, v := range r.Attrs {
-		start := len(buf)
-		buf = append(buf, v...)
-		c.Attrs[k] = buf[start:len(buf):len(buf)]
-	}
-	return &c
 }

@@ -15,3 +15,10 @@ func SetOnLoadRead(s *Store, fn func(key string)) { s.onLoadRead = fn }
 
 // CacheLen returns the number of records in s's read cache.
 func CacheLen(s *Store) int { return s.cache.len() }
+
+// QueueLen returns the number of writes waiting for the next commit.
+func QueueLen(s *Store) int {
+	s.committer.mu.Lock()
+	defer s.committer.mu.Unlock()
+	return len(s.committer.queue)
+}

@@ -26,7 +26,7 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 				s.cache.drop(key, r)
 				return nil, false, nil
 			}
-			return handOut(r), true, nil
+			return r, true, nil
 		}
 	}
 	var (
@@ -60,18 +60,8 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 			h(key)
 		}
 		s.cache.fill(key, r, seq)
-		return handOut(r), true, nil
 	}
 	return r, true, nil
-}
-
-// handOut returns what Load gives its caller for the cached record r: r
-// itself once callers may share it, a copy until then (see shareLoaded).
-func handOut(r *session.Record) *session.Record {
-	if shareLoaded {
-		return r
-	}
-	return cloneRecord(r)
 }
 
 // ByPrincipal lists the live sessions of principal, oldest (by Created)
