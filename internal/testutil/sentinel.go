@@ -115,10 +115,14 @@ func StartRedisSentinel(t testing.TB, o *SentinelOptions) *RedisSentinel {
 		opts.Sentinels = 1
 	}
 	bin := RequireTool(t, "redis-server")
-	r := &RedisSentinel{MasterName: opts.MasterName, Master: StartRedis(t, nil)}
+	// A replica's first sync waits repl-diskless-sync-delay (5 s) for
+	// more replicas to share the transfer; none will. (Replicas get the
+	// same setting: a failover makes one the master.)
+	master := StartRedis(t, &RedisOptions{Args: []string{"--repl-diskless-sync-delay", "0"}})
+	r := &RedisSentinel{MasterName: opts.MasterName, Master: master}
 	_, mport, _ := net.SplitHostPort(r.Master.Addr())
 	for range opts.Replicas {
-		rep := StartRedis(t, &RedisOptions{Args: []string{"--replicaof", "127.0.0.1", mport}})
+		rep := StartRedis(t, &RedisOptions{Args: []string{"--replicaof", "127.0.0.1", mport, "--repl-diskless-sync-delay", "0"}})
 		r.Replicas = append(r.Replicas, rep)
 	}
 	deadline := time.Now().Add(30 * time.Second)
