@@ -335,3 +335,22 @@ func TestDialCluster(t *testing.T) {
 		}
 	}
 }
+
+// Dial opens a store on the Redis a URL names; here the master that three
+// Sentinels know as "mymaster". Closing the store closes its client.
+func ExampleDial() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := redisstore.Dial(ctx, "redis+sentinel://10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379/mymaster/0", nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer st.Close()
+	m, err := session.New(&session.Options{Store: st})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Close()
+}
