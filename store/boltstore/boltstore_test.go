@@ -254,41 +254,38 @@ func TestGroupCommit(t *testing.T) {
 // absent keys and successful Updates in shared batches: the failures must
 // neither write nor disturb the successes.
 func TestUpdateInBatchWithFailures(t *testing.T) {
-	s := openStore(t, &boltstore.Options{MaxBatchDelay: 20 * time.Millisecond})
+	s := openStore(t, nil)
 	ctx := context.Background()
 	if err := s.Create(ctx, storetest.NewRecord("k", "", time.Now())); err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
 	const n = 40
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			switch i % 4 {
-			case 0, 1: // succeed: add attribute i
-				v, err := s.Update(ctx, "k", "a"+strconv.Itoa(i), func(old []byte, ok bool) ([]byte, error) {
-					return []byte(strconv.Itoa(i)), nil
-				})
-				if err != nil || string(v) != strconv.Itoa(i) {
-					t.Errorf("Update %d = %q, %v", i, v, err)
-				}
-			case 2: // fn fails
-				_, err := s.Update(ctx, "k", "bad"+strconv.Itoa(i), func(old []byte, ok bool) ([]byte, error) {
-					return []byte("1"), os.ErrInvalid
-				})
-				if err != os.ErrInvalid {
-					t.Errorf("failing Update = %v, want os.ErrInvalid", err)
-				}
-			case 3: // absent key
-				err := s.Save(ctx, "absent", session.Delta{Set: map[string][]byte{"x": []byte("1")}})
-				if err == nil {
-					t.Errorf("Save on an absent key = nil")
-				}
+	work := func(i int) {
+		switch i % 4 {
+		case 0, 1: // succeed: add attribute i
+			v, err := s.Update(ctx, "k", "a"+strconv.Itoa(i), func(old []byte, ok bool) ([]byte, error) {
+				return []byte(strconv.Itoa(i)), nil
+			})
+			if err != nil || string(v) != strconv.Itoa(i) {
+				t.Errorf("Update %d = %q, %v", i, v, err)
 			}
-		}()
+		case 2: // fn fails
+			_, err := s.Update(ctx, "k", "bad"+strconv.Itoa(i), func(old []byte, ok bool) ([]byte, error) {
+				return []byte("1"), os.ErrInvalid
+			})
+			if err != os.ErrInvalid {
+				t.Errorf("failing Update = %v, want os.ErrInvalid", err)
+			}
+		case 3: // absent key
+			err := s.Save(ctx, "absent", session.Delta{Set: map[string][]byte{"x": []byte("1")}})
+			if err == nil {
+				t.Errorf("Save on an absent key = nil")
+			}
+		}
 	}
-	wg.Wait()
+	// The first write holds its commit until the others have queued: they
+	// all share the next one.
+	batched(t, s, n-1, func() { work(0) }, func(i int) { work(i + 1) })
 	r, _, err := s.Load(ctx, "k")
 	if err != nil {
 		t.Fatal(err)

@@ -362,55 +362,50 @@ func TestFailedOpAlone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Hold the first commit until every other write has queued, so that
-	// they all share the second.
-	var (
-		mu   sync.Mutex
-		txs  int // write transactions begun, rolled back ones included
-		hold = make(chan struct{})
-		once sync.Once
-	)
-	boltstore.SetOnWrite(s, func(id int) {
-		mu.Lock()
-		txs++
-		mu.Unlock()
-		once.Do(func() { <-hold })
-	})
-	var wg sync.WaitGroup
 	save := func(key string, fail bool) {
-		defer wg.Done()
 		err := s.Save(ctx, key, session.Delta{Set: map[string][]byte{"x": []byte(`1`)}})
 		if (err != nil) != fail {
 			t.Errorf("Save(%s) = %v, want failure=%v", key, err, fail)
 		}
 	}
-	wg.Add(1)
-	go save("g0", false) // the first commit, held
-	deadline := time.Now().Add(10 * time.Second)
-	for started := false; !started && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-		mu.Lock()
-		started = txs > 0
-		mu.Unlock()
-	}
-	for i := 1; i < good; i++ {
-		wg.Add(2)
-		go save("g"+strconv.Itoa(i), false)
-		go save("junk", true)
-	}
-	for boltstore.QueueLen(s) < 2*(good-1) && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if n := boltstore.QueueLen(s); n != 2*(good-1) {
-		t.Fatalf("%d writes queued, want %d", n, 2*(good-1))
-	}
-	close(hold)
-	wg.Wait()
+	// Saves of g1... and of junk, alternating, share one commit.
+	batched(t, s, 2*(good-1), func() { save("g0", false) }, func(i int) {
+		if i%2 == 0 {
+			save("g"+strconv.Itoa(1+i/2), false)
+		} else {
+			save("junk", true)
+		}
+	})
 	for i := range good {
 		r, found, err := s.Load(ctx, "g"+strconv.Itoa(i))
 		if err != nil || !found || string(r.Attrs["x"]) != `1` {
 			t.Errorf("g%d after its Save: found=%v err=%v x=%s", i, found, err, r.Attrs["x"])
 		}
 	}
-	t.Logf("%d Saves (%d failing) began %d write transactions", 2*good-1, good-1, txs)
+}
+
+// batched runs first, a write, and holds its commit until the n writes
+// that rest(0), ..., rest(n-1) start meanwhile have all queued, so that
+// they share the next commit. It returns when all are done.
+func batched(t *testing.T, s *boltstore.Store, n int, first func(), rest func(i int)) {
+	t.Helper()
+	started, hold := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	boltstore.SetOnWrite(s, func(int) { once.Do(func() { close(started); <-hold }) })
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); first() }()
+	<-started
+	for i := range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); rest(i) }()
+	}
+	for deadline := time.Now().Add(10 * time.Second); boltstore.QueueLen(s) < n && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if q := boltstore.QueueLen(s); q != n {
+		t.Errorf("%d writes queued behind the held commit, want %d", q, n)
+	}
+	close(hold)
+	wg.Wait()
 }

@@ -28,25 +28,45 @@
 // # Durability
 //
 // Every write that returns nil (Create, Save, Update, Rename, Delete, Sweep)
-// has been committed and fsync'd. Concurrent writers share commits: a write
-// that overlaps others goes through bbolt's DB.Batch, which gathers the
-// writes that arrive within Options.MaxBatchDelay (or up to
-// Options.MaxBatchSize of them) into one transaction and one fsync. A write
-// with no other in flight commits at once, without waiting for company.
-// Batch may run a write more than once, so each one is idempotent and
-// recomputes its result on every run; Update's fn may therefore be called
-// more than once, as the session.Store contract allows.
+// has been committed and fsync'd. Concurrent writers share commits (group
+// commit, with no timer): a write that finds no commit running commits at
+// once, alone; writes that arrive while a commit runs queue up, and when it
+// ends the first of them leads the next commit, which takes the whole queue
+// (up to Options.MaxBatchSize writes) in one transaction and one fsync,
+// then wakes the others. So under load each commit carries every write that
+// arrived during the previous one, and a lone write never waits for company.
 // Expected outcomes (ErrNotFound, ErrExists, an error from Update's fn) do
 // not fail the shared transaction: they write nothing and are reported to
-// their caller alone.
+// their caller alone. A real failure of one write (a corrupt record, a
+// panic in Update's fn) rolls the transaction back; the other writes run
+// again without it, and it runs again alone, so its caller gets the outcome
+// of its own transaction and the others are not failed by it. A write may
+// thus run more than once, so each one recomputes its result on every run;
+// Update's fn may be called more than once, as the session.Store contract
+// allows.
 //
 // A process killed at any moment leaves a file that opens, holding every
 // acknowledged write.
 //
-// # Reads
+// # Reads and the read cache
 //
-// Load, ByPrincipal and Iterate use read-only transactions only: a request
-// that only reads its session writes nothing to disk. Iterate reads in
-// chunks and calls its function outside any transaction, so the function
-// may call the Store.
+// Load, ByPrincipal and Iterate never write: a request that only reads its
+// session writes nothing to disk. Load keeps decoded records in a bounded
+// in-memory cache (Options.CacheSize records, DefaultCacheSize by default;
+// about each record's encoded size plus 200 bytes apiece), so a read of a
+// cached session costs a map lookup and no transaction. The cache is
+// write-through and coherent: the file lock keeps other processes out, and
+// every write, after its commit, puts the record it wrote in the cache (or
+// removes the key), including Delete, Rename and Sweep. A Load that read
+// the file before a write committed never puts its older record over the
+// write's: it fills the cache only if no write to that part of the cache
+// has happened since it began. Writes read the file inside their write
+// transaction, never the cache. Expiry is judged at each Load against
+// Options.Now. A cached record is never modified (writes replace it), so
+// Load hands the same *session.Record to every caller, read-only, as the
+// session.Store contract allows.
+//
+// ByPrincipal and Iterate read the file in read-only transactions. Iterate
+// reads in chunks and calls its function outside any transaction, so the
+// function may call the Store.
 package boltstore
