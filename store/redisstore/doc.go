@@ -21,15 +21,9 @@
 //
 // A session hash holds the metadata in short fields (c created, a last
 // access, i idle timeout, d deadline, all in Unix milliseconds; p principal;
-// m set only while the session is being renamed) and one field per
-// attribute, named "." + the attribute's name, so an attribute can never
-// collide with a metadata field. Decoding rejects any other field (a z
-// field, the total size that earlier versions kept, is accepted and
-// ignored). The size reported in session.Meta is summed from the attributes
-// when ByPrincipal, Iterate or Sweep read the whole hash. A hash with
-// attributes but no metadata at all is an orphan (see Round trips): every
-// operation treats it as absent, and Create deletes it before reusing the
-// key.
+// z total attribute size; m set only while the session is being renamed) and
+// one field per attribute, named "." + the attribute's name, so an attribute
+// can never collide with a metadata field. Decoding rejects any other field.
 //
 // Redis Cluster lets a Lua script touch keys of one hash slot only. Every
 // script of this package touches exactly one key, the session hash, so that
@@ -83,42 +77,21 @@
 //
 // # Round trips
 //
-// Load is one HGETALL; the expiry check is done in the client.
-//
-// A Save that only sets or deletes attributes, the commonest write, runs
-// no script: one pipelined round trip of HDEL (if any), HSET (only the
-// changed attributes), PEXPIRE NX and HMGET of the metadata, so a
-// read+write request is 2 round trips and 4 commands (a script call costs
-// Redis several times what these do). The write is unconditional and
-// judged by the metadata read after it: a live hash that is not moving was
-// live when the write landed, since nothing revives a dead hash, so Save
-// succeeds. Otherwise Save returns ErrNotFound, and a late save never makes
-// a session readable again: into an absent hash (deleted, renamed away,
-// reaped) the HSET wrote an orphan, which PEXPIRE NX gives a TTL (the grace;
-// a live hash always has a TTL already, which NX leaves alone) and which
-// Save deletes at once with a one-line script (a second round trip, only on
-// that race); into an expired or moving hash it wrote attributes that no
-// reader will see as this session. One outcome differs from a script: a
-// save that lands while a Rename marks the hash, when that Rename then fails
-// with ErrExists and unmarks it, is kept although Save reported ErrNotFound,
-// the same uncertainty as a timeout; an acknowledged write is never lost.
-// Likewise a Create that reuses the key of a just-deleted session between
-// the pipeline's HSET and HMGET (keys come from fresh random IDs, so only a
-// caller reusing an ID can do that) deletes the orphan, and the save is
-// reported done without being in the new session.
-//
-// Any other Save (a new LastAccess, idle timeout or principal) is one
+// Load is one HGETALL; the expiry check is done in the client. Save is one
 // EVALSHA of a script that checks the session is still alive (else
-// ErrNotFound), writes only the changed attributes and metadata (deletions
+// ErrNotFound: a late save never resurrects a deleted, renamed or expired
+// session), writes only the changed attributes and metadata (deletions
 // first, then sets, so a name in both ends up set), and resets the TTL
 // (PEXPIRE) only when the expiry moved; a Save carrying only a new
 // LastAccess (the manager's throttled touch) is that same single command.
-// The script replies with a bare integer unless an index needs a change. A
-// change of principal, or a shorter idle timeout, adds one pipelined round
-// trip for the indexes. Create is one round trip on one server (script and
-// index entries pipelined), two on a cluster. Update reads the attribute
-// (HMGET) and writes it back with a compare-and-set script that checks the
-// SHA-1 of the value it read, retrying on conflict: two round trips, atomic
+// Inside Redis the commonest write (one attribute, no touch) runs one HMGET
+// and one HSET on a fast path that builds no Lua tables, and the script
+// replies with a bare integer unless an index needs a change. A change of
+// principal, or a shorter idle timeout, adds one pipelined round trip for
+// the indexes. Create is one round trip on one server (script and index
+// entries pipelined), two on a cluster. Update reads the attribute (HMGET)
+// and writes it back with a compare-and-set script that checks the SHA-1
+// of the value it read, retrying on conflict: two round trips, atomic
 // across processes.
 //
 // # Client options
@@ -133,10 +106,10 @@
 // Old and new keys are in different slots in a cluster, so Rename cannot be
 // one script. It runs three steps, each a single-key script: mark the old
 // hash as moving (field m = the new key; from then on it is absent for reads
-// and every Save on it returns ErrNotFound) and read it; create the new hash if its key is free
+// and refuses writes) and read it; create the new hash if its key is free
 // (ErrExists otherwise, and the mark is removed so the old session lives
 // on), then index it; delete the old hash if it still carries the mark, then
-// unindex it. There is never a moment where two copies accept saves, and
+// unindex it. There is never a moment where two copies accept writes, and
 // the old key is dead before Rename returns. An error (or a crash) after
 // the first step leaves the old session marked, hence dead, rather than
 // risk two live copies: the session is lost, and Sweep reports the old hash

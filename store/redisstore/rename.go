@@ -18,8 +18,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	}
 	now := ms(s.now())
 	ohk, nhk := s.hashKey(oldKey), s.hashKey(newKey)
-	// Step 1: mark the old hash; from now on it is absent and no Save on it
-	// succeeds.
+	// Step 1: mark the old hash; from now on it is absent and refuses writes.
 	flat, err := run(ctx, s.c, markScript, ohk, now, nhk).StringSlice()
 	if err != nil {
 		return wrap("rename", err)
