@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -80,11 +79,14 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 	if err != nil {
 		return nil, false, wrap("load", err)
 	}
-	st, ok, err := decodeHash(key, h)
+	if len(h) == 0 {
+		return nil, false, nil
+	}
+	st, err := decodeHash(key, h)
 	if err != nil {
 		return nil, false, wrap("load", err)
 	}
-	if !ok || !st.live(ms(s.now())) {
+	if !st.live(ms(s.now())) {
 		return nil, false, nil
 	}
 	if st.rec.Attrs == nil {
@@ -93,20 +95,13 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 	return &st.rec, true, nil
 }
 
-// Save applies d to the live session under key: only the attributes in d
-// are written. It returns session.ErrNotFound when the session is not live.
-//
-// A delta that changes attributes only (the commonest write) takes the
-// plain path, savePlain: one pipeline of HDEL/HSET, PEXPIRE NX and HMGET,
-// no script. Any other delta runs saveScript with one EVALSHA; a change of
-// principal also updates the principal indexes (the new one before, the
-// old one after the script).
+// Save applies d to the live session under key with one EVALSHA: only the
+// attributes in d are written. It returns session.ErrNotFound when the
+// session is not live. A change of principal also updates the principal
+// indexes (the new one before, the old one after the script).
 func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if err := s.check(); err != nil {
 		return err
-	}
-	if d.LastAccess.IsZero() && d.IdleTimeout == 0 && d.Principal == nil {
-		return s.savePlain(ctx, key, d)
 	}
 	now := ms(s.now())
 	args := make([]any, 7, 7+2*len(d.Set)+len(d.Delete))
@@ -162,98 +157,6 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return wrap("save: index", err)
-	}
-	return nil
-}
-
-// plainFields are the fields savePlain reads back: enough to tell a live
-// session from an absent, orphaned, moving or expired hash.
-var plainFields = []string{fLastAccess, fIdle, fDeadline, fMoving}
-
-// savePlain applies an attributes-only delta without a script, in one
-// round trip: HDEL the deleted attributes, HSET the set ones (deletions
-// first, so a name in both ends up set), PEXPIRE NX with the grace, then
-// HMGET the metadata written before or after. Redis runs a script about ten
-// times slower than these commands (EVALSHA's own cost), and the session
-// hash is not the place where a lost race can hurt:
-//
-//   - The write is unconditional, so it is judged afterwards, by the
-//     metadata read in the same pipeline: a hash that is live and not moving
-//     then was live when the write landed (nothing revives a dead hash), so
-//     the write counts and Save returns nil.
-//   - A hash without metadata was absent (deleted, renamed, reaped by Redis):
-//     the HSET created an orphan, a hash of attributes only. Every reader
-//     treats it as absent (decodeHash, decodeMeta, the scripts), Create
-//     deletes it before reusing the key, PEXPIRE NX has given it a TTL (a
-//     live hash always has one already, so NX never changes a live TTL), and
-//     Save deletes it at once with orphanScript (a second round trip, only
-//     on this race). Save returns ErrNotFound.
-//   - A moving hash (Rename in progress) or an expired one (within the grace)
-//     got the write but will never be read as this session again: Save
-//     returns ErrNotFound, as the script would. The one case where the write
-//     survives is a Rename that loses to ErrExists and unmarks the hash: the
-//     session lives on with the write although Save reported ErrNotFound,
-//     the same uncertainty as a timeout, never an acknowledged write lost.
-//
-// A session's size (Meta.Size) is not stored but summed from the attributes
-// when read (readMetas), so an unconditional write keeps it exact.
-func (s *Store) savePlain(ctx context.Context, key string, d session.Delta) error {
-	hk := s.hashKey(key)
-	pipe := s.c.Pipeline()
-	wrote := false
-	if len(d.Delete) > 0 {
-		fields := make([]string, len(d.Delete))
-		for i, k := range d.Delete {
-			fields[i] = attrPrefix + k
-		}
-		pipe.HDel(ctx, hk, fields...)
-		wrote = true
-	}
-	if len(d.Set) > 0 {
-		args := make([]any, 0, 2*len(d.Set))
-		for k, v := range d.Set {
-			args = append(args, attrPrefix+k, v)
-		}
-		pipe.HSet(ctx, hk, args...)
-		wrote = true
-	}
-	if wrote {
-		pipe.Do(ctx, "pexpire", hk, s.graceMS, "nx")
-	}
-	read := pipe.HMGet(ctx, hk, plainFields...)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return wrap("save", err)
-	}
-	vals := read.Val()
-	if len(vals) != len(plainFields) {
-		return fmt.Errorf(errPrefix+"save %q: unexpected reply %v", key, vals)
-	}
-	if vals[0] == nil {
-		if wrote {
-			if err := run(ctx, s.c, orphanScript, hk).Err(); err != nil {
-				return wrap("save: remove orphan", err)
-			}
-		}
-		return fmt.Errorf(errPrefix+"save %q: %w", key, session.ErrNotFound)
-	}
-	if vals[3] != nil {
-		return fmt.Errorf(errPrefix+"save %q: %w", key, session.ErrNotFound)
-	}
-	var n [3]int64
-	for i := range n {
-		v, _ := vals[i].(string)
-		x, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf(errPrefix+"save %q: %w: field %q = %q", key, ErrCorrupt, plainFields[i], v)
-		}
-		n[i] = x
-	}
-	exp := n[0] + n[1]
-	if n[2] != 0 && n[2] < exp {
-		exp = n[2]
-	}
-	if exp <= ms(s.now()) {
-		return fmt.Errorf(errPrefix+"save %q: %w", key, session.ErrNotFound)
 	}
 	return nil
 }

@@ -11,17 +11,13 @@ import (
 	"github.com/httpstate/httpstate/session"
 )
 
-// readMetas reads the sessions under keys with one pipelined HGETALL each
-// (split by node in a cluster): the whole hash, because a session's size is
-// the sum of its attributes' lengths and is not stored (see Store.savePlain).
-// The metadata is decoded as decodeMeta does (fields it does not know are
-// ignored, as with HMGET). A nil entry means the hash does not exist or has
-// no metadata.
+// readMetas reads the metadata of keys with one pipelined HMGET each (split
+// by node in a cluster). A nil entry means the hash does not exist.
 func (s *Store) readMetas(ctx context.Context, keys []string) ([]*stored, []error, error) {
 	pipe := s.c.Pipeline()
-	cmds := make([]*redis.MapStringStringCmd, len(keys))
+	cmds := make([]*redis.SliceCmd, len(keys))
 	for i, k := range keys {
-		cmds[i] = pipe.HGetAll(ctx, s.hashKey(k))
+		cmds[i] = pipe.HMGet(ctx, s.hashKey(k), metaFields...)
 	}
 	if len(keys) > 0 {
 		if _, err := pipe.Exec(ctx); err != nil {
@@ -31,7 +27,7 @@ func (s *Store) readMetas(ctx context.Context, keys []string) ([]*stored, []erro
 	out := make([]*stored, len(keys))
 	errs := make([]error, len(keys))
 	for i, c := range cmds {
-		st, ok, err := decodeMetaOf(keys[i], c.Val())
+		st, ok, err := decodeMeta(keys[i], c.Val())
 		switch {
 		case err != nil:
 			errs[i] = err

@@ -17,16 +17,14 @@ const (
 	fIdle       = "i"
 	fDeadline   = "d"
 	fPrincipal  = "p"
-	fSize       = "z" // written by versions before the plain Save path; read and ignored
+	fSize       = "z"
 	fMoving     = "m"
 	attrPrefix  = "."
 )
 
-// metaFields are the fields Update and the index repair read with HMGET, in
-// the order decodeMeta expects.
-var metaFields = metaFieldsArr[:]
-
-var metaFieldsArr = [...]string{fCreated, fLastAccess, fIdle, fDeadline, fPrincipal, fMoving}
+// metaFields are the fields Sweep, ByPrincipal and Iterate read with HMGET,
+// in the order decodeMeta expects.
+var metaFields = []string{fCreated, fLastAccess, fIdle, fDeadline, fPrincipal, fSize, fMoving}
 
 var inf = math.Inf(1)
 
@@ -77,9 +75,11 @@ func (st *stored) live(now int64) bool { return !st.moving && st.expiry() > now 
 
 // encodeRecord returns the HSET arguments (field, value, ...) for r.
 func encodeRecord(r *session.Record) []any {
-	args := make([]any, 0, 10+2*len(r.Attrs))
+	args := make([]any, 0, 12+2*len(r.Attrs))
+	size := 0
 	for k, v := range r.Attrs {
 		args = append(args, attrPrefix+k, v)
+		size += len(v)
 	}
 	return append(args,
 		fCreated, ms(r.Created),
@@ -87,19 +87,16 @@ func encodeRecord(r *session.Record) []any {
 		fIdle, r.IdleTimeout.Milliseconds(),
 		fDeadline, deadlineMS(r.Deadline),
 		fPrincipal, r.Principal,
+		fSize, size,
 	)
 }
 
-// decodeHash decodes a whole session hash (HGETALL); ok is false when the
-// hash has no metadata at all (absent, or an orphan: attributes that a plain
-// Save wrote after the session was gone, see Store.Save). It returns an
-// error wrapping ErrCorrupt for an unknown field, a missing or malformed
-// number. The size is the attributes' own; a stored z field (written by
-// earlier versions) is only checked.
-func decodeHash(key string, h map[string]string) (st *stored, ok bool, err error) {
-	st = &stored{rec: session.Record{Key: key}}
+// decodeHash decodes a whole session hash (HGETALL). It returns an error
+// wrapping ErrCorrupt for an unknown field, a missing or malformed number.
+func decodeHash(key string, h map[string]string) (*stored, error) {
+	st := &stored{rec: session.Record{Key: key}}
 	var have [4]bool
-	size, meta := 0, false
+	size := 0 // the attributes' own size; the stored z is only checked
 	for f, v := range h {
 		if len(f) > 0 && f[0] == attrPrefix[0] {
 			if st.rec.Attrs == nil {
@@ -109,26 +106,21 @@ func decodeHash(key string, h map[string]string) (st *stored, ok bool, err error
 			size += len(v)
 			continue
 		}
-		meta = true
 		if err := st.setMeta(f, v, &have); err != nil {
-			return nil, false, err
+			return nil, err
 		}
-	}
-	if !meta {
-		return nil, false, nil
 	}
 	for i, ok := range have {
 		if !ok {
-			return nil, false, fmt.Errorf("%w: %q: missing field %q", ErrCorrupt, key, []string{fCreated, fLastAccess, fIdle, fDeadline}[i])
+			return nil, fmt.Errorf("%w: %q: missing field %q", ErrCorrupt, key, []string{fCreated, fLastAccess, fIdle, fDeadline}[i])
 		}
 	}
 	st.size = size
-	return st, true, nil
+	return st, nil
 }
 
 // decodeMeta decodes the HMGET reply for metaFields; ok is false when the
-// hash does not exist or has no metadata (an orphan). The size is not
-// known (zero).
+// hash does not exist.
 func decodeMeta(key string, vals []any) (st *stored, ok bool, err error) {
 	if len(vals) != len(metaFields) {
 		return nil, false, fmt.Errorf("%w: %q: %d meta values, want %d", ErrCorrupt, key, len(vals), len(metaFields))
@@ -159,28 +151,6 @@ func decodeMeta(key string, vals []any) (st *stored, ok bool, err error) {
 	for _, ok := range have {
 		if !ok {
 			return nil, false, fmt.Errorf("%w: %q: missing metadata", ErrCorrupt, key)
-		}
-	}
-	return st, true, nil
-}
-
-// decodeMetaOf decodes the metadata of a whole hash (HGETALL) as decodeMeta
-// does, and its size as the sum of its attributes' lengths.
-func decodeMetaOf(key string, h map[string]string) (st *stored, ok bool, err error) {
-	var vals [len(metaFieldsArr)]any
-	for i, f := range metaFields {
-		if v, have := h[f]; have {
-			vals[i] = v
-		}
-	}
-	st, ok, err = decodeMeta(key, vals[:])
-	if !ok || err != nil {
-		return st, ok, err
-	}
-	st.size = 0
-	for f, v := range h {
-		if len(f) > 0 && f[0] == attrPrefix[0] {
-			st.size += len(v)
 		}
 	}
 	return st, true, nil

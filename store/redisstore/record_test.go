@@ -27,40 +27,29 @@ func toHash(args []any) map[string]string {
 }
 
 var decodeHashTests = []struct {
-	name   string
-	h      map[string]string
-	err    bool
-	absent bool
+	name string
+	h    map[string]string
+	err  bool
 }{
-	{"minimal", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0"}, false, false},
-	{"old size field", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0", "z": "7", ".x": "12"}, false, false},
-	{"empty", map[string]string{}, false, true},
-	{"orphan (attributes only)", map[string]string{".x": "1", ".y": "2"}, false, true},
-	{"principal only", map[string]string{".x": "1", "p": "alice"}, true, false},
-	{"attribute named like meta", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0", ".c": "x", ".": "empty name"}, false, false},
-	{"unknown field", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0", "x": "1"}, true, false},
-	{"missing created", map[string]string{"a": "2", "i": "3", "d": "0"}, true, false},
-	{"missing deadline", map[string]string{"c": "1", "a": "2", "i": "3"}, true, false},
-	{"not a number", map[string]string{"c": "1", "a": "two", "i": "3", "d": "0"}, true, false},
-	{"float", map[string]string{"c": "1", "a": "2.5", "i": "3", "d": "0"}, true, false},
-	{"negative idle", map[string]string{"c": "1", "a": "2", "i": "-3", "d": "0"}, true, false},
-	{"idle overflow", map[string]string{"c": "1", "a": "2", "i": "9223372036854775807", "d": "0"}, true, false},
-	{"time out of range", map[string]string{"c": "1", "a": "999999999999999999", "i": "3", "d": "0"}, true, false},
-	{"negative size", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0", "z": "-1"}, true, false},
-	{"empty field", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0", "": "x"}, true, false},
+	{"minimal", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0"}, false},
+	{"attribute named like meta", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0", ".c": "x", ".": "empty name"}, false},
+	{"unknown field", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0", "x": "1"}, true},
+	{"missing created", map[string]string{"a": "2", "i": "3", "d": "0"}, true},
+	{"missing deadline", map[string]string{"c": "1", "a": "2", "i": "3"}, true},
+	{"not a number", map[string]string{"c": "1", "a": "two", "i": "3", "d": "0"}, true},
+	{"float", map[string]string{"c": "1", "a": "2.5", "i": "3", "d": "0"}, true},
+	{"negative idle", map[string]string{"c": "1", "a": "2", "i": "-3", "d": "0"}, true},
+	{"idle overflow", map[string]string{"c": "1", "a": "2", "i": "9223372036854775807", "d": "0"}, true},
+	{"time out of range", map[string]string{"c": "1", "a": "999999999999999999", "i": "3", "d": "0"}, true},
+	{"negative size", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0", "z": "-1"}, true},
+	{"empty field", map[string]string{"c": "1", "a": "2", "i": "3", "d": "0", "": "x"}, true},
 }
 
 func TestDecodeHash(t *testing.T) {
 	for _, tt := range decodeHashTests {
-		st, ok, err := decodeHash("k", tt.h)
+		_, err := decodeHash("k", tt.h)
 		if got := err != nil; got != tt.err {
 			t.Errorf("%s: decodeHash error = %v, want error %v", tt.name, err, tt.err)
-		}
-		if err == nil && ok == tt.absent {
-			t.Errorf("%s: decodeHash ok = %v, want %v", tt.name, ok, !tt.absent)
-		}
-		if err == nil && ok && tt.name == "old size field" && st.size != 2 {
-			t.Errorf("%s: size = %d, want 2 (the attributes', not z)", tt.name, st.size)
 		}
 		if err != nil && !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: error %v does not wrap ErrCorrupt", tt.name, err)
@@ -75,9 +64,9 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		IdleTimeout: 30 * time.Minute, Deadline: now.Add(23 * time.Hour),
 		Attrs: map[string][]byte{"a": []byte(`"x"`), "c": []byte(`1`), "": []byte(`null`)},
 	}
-	st, ok, err := decodeHash("k", toHash(encodeRecord(r)))
-	if err != nil || !ok {
-		t.Fatalf("decodeHash(encodeRecord(r)) = %v, %v", ok, err)
+	st, err := decodeHash("k", toHash(encodeRecord(r)))
+	if err != nil {
+		t.Fatalf("decodeHash(encodeRecord(r)) = %v", err)
 	}
 	got := st.rec
 	if got.Principal != r.Principal || !got.Created.Equal(r.Created) || !got.LastAccess.Equal(r.LastAccess) ||
@@ -97,7 +86,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	}
 	// No deadline round-trips as none.
 	r.Deadline = time.Time{}
-	st, _, err = decodeHash("k", toHash(encodeRecord(r)))
+	st, err = decodeHash("k", toHash(encodeRecord(r)))
 	if err != nil || !st.rec.Deadline.IsZero() {
 		t.Fatalf("zero deadline: got %v, %v; want zero, nil", st.rec.Deadline, err)
 	}
@@ -127,23 +116,10 @@ func FuzzDecodeHash(f *testing.F) {
 		for i := 0; i+1 < len(parts); i += 2 {
 			h[parts[i]] = parts[i+1]
 		}
-		st, ok, err := decodeHash("k", h)
+		st, err := decodeHash("k", h)
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("error %v does not wrap ErrCorrupt", err)
-			}
-			return
-		}
-		if !ok {
-			// No metadata: the HMGET path finds none either.
-			vals := make([]any, len(metaFields))
-			for i, f := range metaFields {
-				if v, ok := h[f]; ok {
-					vals[i] = v
-				}
-			}
-			if _, ok, err := decodeMeta("k", vals); ok || err != nil {
-				t.Fatalf("decodeMeta = %v, %v for a hash decodeHash finds absent", ok, err)
 			}
 			return
 		}

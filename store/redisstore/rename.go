@@ -37,10 +37,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 			fields = append(fields, flat[i], flat[i+1])
 		}
 	}
-	st, ok, err := decodeHash(oldKey, h)
-	if err == nil && !ok {
-		err = fmt.Errorf("%w: %q: no metadata", ErrCorrupt, oldKey)
-	}
+	st, err := decodeHash(oldKey, h)
 	if err != nil {
 		// Leave the record as it was.
 		s.finish(ctx, ohk, nhk, false)

@@ -30,30 +30,74 @@ local function expiry(a, i, d)
 end
 `
 
-// saveScript applies a Delta that changes metadata (the plain path of
-// Store.Save serves the others). ARGV: now, ttl-grace ms, last access
-// (empty = unchanged), idle ms (empty = unchanged), principal flag ('1' =
-// set), principal, number of attributes set n, then n field/value pairs,
-// then the fields to delete (field names come with their "." prefix, so the
-// script builds no strings). One HMGET reads the metadata; deletions apply
-// first (HDEL), then sets (HSET); PEXPIRE runs only when the expiry moved.
-// Reply: 0 when the session is not live (nothing written); 1 when it was
-// written and no index needs a change (the common case); {1, new expiry,
+// saveScript applies a Delta. ARGV: now, ttl-grace ms, last access (empty =
+// unchanged), idle ms (empty = unchanged), principal flag ('1' = set),
+// principal, number of attributes set n, then n field/value pairs, then the
+// fields to delete (field names come with their "." prefix, so the script
+// builds no strings). One HMGET reads the metadata and the old values (for
+// the size field z); deletions apply first (one HDEL), then sets (one
+// HSET); PEXPIRE runs only when the expiry moved. A fast path serves the
+// commonest write, one attribute set and nothing else, without building Lua
+// tables. Reply: 0 when the session is not live (nothing written); 1 when it
+// was written and no index needs a change (the common case); {1, new expiry,
 // deadline, old expiry} when the expiry moved earlier or the principal
 // changed to a non-empty one.
 var saveScript = redis.NewScript(`
 local h, A = KEYS[1], ARGV
+if #A == 9 and A[7] == '1' and A[3] == '' and A[4] == '' and A[5] == '0' then
+  -- Fast path, the commonest write: one attribute set, no metadata change.
+  local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 'z', A[8])
+  if not m[1] or m[4] then return 0 end
+  local e, d = tonumber(m[1]) + tonumber(m[2]), tonumber(m[3])
+  if d ~= 0 and d < e then e = d end
+  if e <= tonumber(A[1]) then return 0 end
+  local dz = #A[9] - (m[6] and #m[6] or 0)
+  if dz == 0 then
+    redis.call('HSET', h, A[8], A[9])
+  else
+    redis.call('HSET', h, A[8], A[9], 'z', (tonumber(m[5]) or 0) + dz)
+  end
+  return 1
+end
 local now, n = tonumber(A[1]), tonumber(A[7])
-local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm')
+local first = 8 + 2 * n
+local f = {'a', 'i', 'd', 'm', 'z'}
+for k = 8, first - 1, 2 do f[#f+1] = A[k] end
+for k = first, #A do f[#f+1] = A[k] end
+local m
+if #f <= 1000 then
+  m = redis.call('HMGET', h, unpack(f))
+else
+  m = {}
+  for k = 1, #f, 1000 do
+    local part = redis.call('HMGET', h, unpack(f, k, math.min(k + 999, #f)))
+    for j = 1, #part do m[#m+1] = part[j] end
+  end
+end
 if not m[1] or m[4] then return 0 end
 local a, i, d = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
 local old = a + i
 if d ~= 0 and d < old then old = d end
 if old <= now then return 0 end
-local first = 8 + 2 * n
-for k = first, #A, 1000 do redis.call('HDEL', h, unpack(A, k, math.min(k + 999, #A))) end
-local set = {}
-for k = 8, first - 1 do set[#set+1] = A[k] end
+local dz, set = 0, {}
+local gone, del
+if first <= #A then
+  gone, del = {}, {}
+  for k = first, #A do
+    local name, v = A[k], m[6 + n + k - first]
+    if v and not gone[name] then
+      gone[name] = true
+      dz = dz - #v
+      del[#del+1] = name
+    end
+  end
+end
+for k = 1, n do
+  local name, v, prev = A[6 + 2 * k], A[7 + 2 * k], m[5 + k]
+  if prev and not (gone and gone[name]) then dz = dz - #prev end
+  dz = dz + #v
+  set[#set+1] = name; set[#set+1] = v
+end
 if A[3] ~= '' then
   local na = tonumber(A[3])
   if na > a then a = na; set[#set+1] = 'a'; set[#set+1] = A[3] end
@@ -61,6 +105,10 @@ end
 if A[4] ~= '' then i = tonumber(A[4]); set[#set+1] = 'i'; set[#set+1] = A[4] end
 local moved = A[5] == '1'
 if moved then set[#set+1] = 'p'; set[#set+1] = A[6] end
+if dz ~= 0 then set[#set+1] = 'z'; set[#set+1] = (tonumber(m[5]) or 0) + dz end
+if del then
+  for k = 1, #del, 1000 do redis.call('HDEL', h, unpack(del, k, math.min(k + 999, #del))) end
+end
 for k = 1, #set, 1000 do redis.call('HSET', h, unpack(set, k, math.min(k + 999, #set))) end
 local e = a + i
 if d ~= 0 and d < e then e = d end
@@ -73,27 +121,14 @@ if e >= old and not (moved and A[6] ~= '') then return 1 end
 return {1, e, d, old}
 `)
 
-// orphanScript deletes a hash without metadata: the attributes a plain Save
-// wrote after the session was gone. A hash that has metadata again (a
-// Create reused the key meanwhile) is left alone. Reply: 1 deleted, 0 not.
-var orphanScript = redis.NewScript(`
-local h = KEYS[1]
-if redis.call('HEXISTS', h, 'a') == 1 then return 0 end
-return redis.call('DEL', h)
-`)
-
 // createScript creates a session hash unless a live one holds the key (an
-// expired or moving one counts as taken only while moving). Whatever else
-// is there (an expired session, an orphan a plain Save left) is deleted
-// first. ARGV: now, ttl ms, then field/value pairs. Reply: 1 created, 0
-// taken.
+// expired or moving one counts as taken only while moving). ARGV: now, ttl
+// ms, then field/value pairs. Reply: 1 created, 0 taken.
 var createScript = redis.NewScript(luaLive + `
 local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm')
 if m[4] then return 0 end
 if m[1] then
   if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) > now then return 0 end
-  redis.call('DEL', h)
-elseif redis.call('EXISTS', h) == 1 then
   redis.call('DEL', h)
 end
 local f = {}
@@ -108,19 +143,22 @@ return 1
 // absent), '1' set / '0' delete, new value. Reply: 1 done, 0 not live, -1
 // conflict.
 var casScript = redis.NewScript(luaLive + `
-local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', ARGV[2])
+local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 'z', ARGV[2])
 if not m[1] or m[4] then return 0 end
 if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) <= now then return 0 end
-local cur = m[5]
+local cur = m[6]
 if ARGV[3] == '' then
   if cur then return -1 end
 elseif not cur or redis.sha1hex(cur) ~= ARGV[3] then
   return -1
 end
+local z = tonumber(m[5]) or 0
+if cur then z = z - string.len(cur) end
 if ARGV[4] == '1' then
-  redis.call('HSET', h, ARGV[2], ARGV[5])
-elseif cur then
-  redis.call('HDEL', h, ARGV[2])
+  redis.call('HSET', h, ARGV[2], ARGV[5], 'z', z + string.len(ARGV[5]))
+else
+  if cur then redis.call('HDEL', h, ARGV[2]) end
+  redis.call('HSET', h, 'z', z)
 end
 return 1
 `)
