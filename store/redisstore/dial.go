@@ -9,11 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/redis/go-redis/v9"
-
-	"github.com/httpstate/httpstate/session"
 )
 
 // ErrURL reports a Redis URL that ParseURL (and so Dial) cannot use.
@@ -154,7 +151,7 @@ func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
 // so that nothing listening fails at once rather than after go-redis's
 // retries; then it sends PING through the client (with Sentinel, to the
 // master the Sentinels name). Errors never repeat the password.
-func Dial(ctx context.Context, rawURL string, o *Options) (*DialedStore, error) {
+func Dial(ctx context.Context, rawURL string, o *Options) (*Store, error) {
 	opts, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -172,7 +169,8 @@ func Dial(ctx context.Context, rawURL string, o *Options) (*DialedStore, error) 
 		c.Close()
 		return nil, err
 	}
-	return &DialedStore{Store: st, client: c}, nil
+	st.owned = true
+	return st, nil
 }
 
 // dialAny opens and closes one TCP connection to the first of addrs that
@@ -192,31 +190,4 @@ func dialAny(ctx context.Context, addrs []string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// DialedStore is a Store that owns its go-redis client, returned by Dial.
-// All of Store's methods work on it; Close closes the client too.
-type DialedStore struct {
-	*Store
-	client redis.UniversalClient
-	once   sync.Once
-}
-
-var _ session.Store = (*DialedStore)(nil)
-
-// Client returns the store's client, e.g. for health checks. The store owns
-// it: do not close it.
-func (s *DialedStore) Client() redis.UniversalClient { return s.client }
-
-// Close closes the store (later calls return session.ErrClosed) and its
-// client. Closing it again does nothing.
-func (s *DialedStore) Close() error {
-	var err error
-	s.once.Do(func() {
-		err = errors.Join(s.Store.Close(), s.client.Close())
-		if err != nil {
-			err = fmt.Errorf(errPrefix+"close: %w", err)
-		}
-	})
-	return err
 }

@@ -58,6 +58,8 @@ type Store struct {
 	// server); a cluster or ring pipeline runs per node concurrently.
 	ordered bool
 	closed  atomic.Bool
+	// owned is true when the Store made its client (Dial): Close closes it.
+	owned bool
 }
 
 var _ session.Store = (*Store)(nil)
@@ -114,11 +116,21 @@ func New(c redis.UniversalClient, o *Options) (*Store, error) {
 }
 
 // Close marks the store closed: later calls return session.ErrClosed. It
-// does not close the client.
+// closes the client only if the Store made it (Dial); a client passed to
+// New stays open for its owner to close. Closing twice does nothing.
 func (s *Store) Close() error {
-	s.closed.Store(true)
+	if s.closed.Swap(true) || !s.owned {
+		return nil
+	}
+	if err := s.c.Close(); err != nil {
+		return fmt.Errorf(errPrefix+"close: %w", err)
+	}
 	return nil
 }
+
+// Client returns the store's go-redis client, e.g. for health checks. A
+// Store made by Dial owns it: Close closes it, callers must not.
+func (s *Store) Client() redis.UniversalClient { return s.c }
 
 // check returns session.ErrClosed after Close.
 func (s *Store) check() error {
