@@ -9,7 +9,10 @@
 //	store, err := redisstore.New(c, nil) // keys start with "httpstate:"
 //	m, err := session.New(&session.Options{Store: store})
 //
-// The store does not own the client: close it yourself after Store.Close.
+// The store does not own a client given to New: close it yourself after
+// Store.Close. Dial makes a store that owns its client from a URL
+// (redis://, rediss://, redis+sentinel://, redis+cluster://; see ParseURL),
+// and its Close closes the client too.
 //
 // # Key design
 //
@@ -125,4 +128,16 @@
 // A Store is safe for concurrent use, by any number of processes sharing
 // one Redis, as long as their clocks agree (the uncertainty of expiry is
 // their skew).
+//
+// # Replication and failover
+//
+// Redis replicates asynchronously. With Sentinel (or a cluster's replicas),
+// a save that the old master acknowledged just before a failover can be
+// missing on the promoted replica, and one that lands on the old master
+// after the promotion, before Sentinel demotes it, is dropped when it
+// resyncs: the store's "acknowledged means written" holds only as far as
+// Redis's own durability does. The failover test (sentinel_test.go) checks
+// that the client follows the new master, not that window. Where losing a
+// session write matters, configure min-replicas-to-write (and AOF) on the
+// servers.
 package redisstore
