@@ -76,6 +76,7 @@ func (s *Store) batch(opName string, fn func(tx *bolt.Tx, fx *effects) error) er
 	o.fn = fn
 	s.commit(o)
 	err, panicked, pval := o.err, o.panicked, o.pval
+	clear(o.fx[:cap(o.fx)]) // drop the records for the GC
 	*o = op{fx: o.fx[:0], wake: o.wake}
 	opPool.Put(o)
 	if panicked {
