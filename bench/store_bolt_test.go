@@ -57,9 +57,9 @@ func openBoltstore(b *testing.B) *boltstore.Store {
 }
 
 // BenchmarkStoreBolt compares boltstore with one-commit-per-save bbolt:
-// Load, a lone Save (both fsync once; boltstore also waits up to
-// MaxBatchDelay for company), and 8 concurrent writers, where boltstore's
-// group commit shares fsyncs. See README.md ("stores").
+// Load (boltstore's served from its record cache), a lone Save (both fsync
+// once; boltstore commits at once, with no delay), and 8 concurrent writers,
+// where boltstore's group commit shares fsyncs. See README.md ("stores").
 func BenchmarkStoreBolt(b *testing.B) {
 	ctx := context.Background()
 	now := time.Now()
