@@ -283,3 +283,27 @@ func TestTouchIntervalFitsIdle(t *testing.T) {
 
 // nopStore satisfies Store for option checks; no method is called.
 type nopStore struct{ Store }
+
+// TestEqualID: equalID agrees with == for every length up to two keys and a
+// difference at every position (the word loop and the byte tail).
+func TestEqualID(t *testing.T) {
+	base := strings.Repeat("abcdefghijklmnopqrstuvwxyz0123456789-_ABCDEFGHIJKLMNOPQRSTUVWXYZ", 2)
+	for n := 0; n <= len(base); n++ {
+		a := base[:n]
+		if !equalID(a, strings.Clone(a)) {
+			t.Fatalf("equalID(%q, same) = false", a)
+		}
+		if n > 0 && equalID(a, base[:n-1]) {
+			t.Fatalf("equalID of lengths %d and %d = true", n, n-1)
+		}
+		for i := 0; i < n; i++ {
+			for _, bit := range []byte{0x01, 0x80, 0x20} {
+				b := []byte(a)
+				b[i] ^= bit
+				if equalID(a, string(b)) {
+					t.Fatalf("equalID(%q, %q) = true (byte %d differs)", a, b, i)
+				}
+			}
+		}
+	}
+}
