@@ -104,17 +104,14 @@ func redactURL(raw string) string {
 	if !ok {
 		return raw
 	}
-	end := len(rest)
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		end = i
-	}
-	authority := rest[:end]
-	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
-		if user, _, hasPassword := strings.Cut(authority[:at], ":"); hasPassword {
-			authority = user + ":xxxxx" + authority[at:]
+	// As redisstore.ParseURL, the user information ends at the last '@',
+	// even past a '/', '?' or '#' (a password that is not percent-encoded).
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		if user, _, hasPassword := strings.Cut(rest[:at], ":"); hasPassword {
+			rest = user + ":xxxxx" + rest[at:]
 		}
 	}
-	return strings.ToLower(scheme) + "://" + authority + rest[end:]
+	return strings.ToLower(scheme) + "://" + rest
 }
 
 // errStoreLocked reports a bbolt file held by another process.

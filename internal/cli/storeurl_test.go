@@ -86,6 +86,11 @@ func TestParseStoreURLHidesPassword(t *testing.T) {
 		"redis+sentinel://u:hunter2@a:1,b:x/m",
 		"redis+sentinel://u:hunter2@a:1",
 		"redis+cluster://u:hunter2@a:1/1",
+		// A password with a '/', '?' or '#' that is not percent-encoded.
+		"redis://u:hunter2/x@h:6379/0",
+		"redis://u:hunter2?x@h:6379/0",
+		"redis://u:hunter2#x@h:6379",
+		"redis://u:x/hunter2@h:6379/0",
 	} {
 		_, err := parseStoreURL(in)
 		if err == nil {

@@ -49,23 +49,25 @@ func ParseURL(rawURL string) (*redis.UniversalOptions, error) {
 		// The scheme is not shown: text before "://" may be anything.
 		return nil, fmt.Errorf("%w: unknown scheme: want redis, rediss, redis+sentinel or redis+cluster", ErrURL)
 	}
-	if strings.ContainsAny(rest, "?#") {
-		return nil, fmt.Errorf("%w: query and fragment are not supported", ErrURL)
-	}
-	authority, path := rest, ""
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		authority, path = rest[:i], rest[i:]
-	}
+	// The user information ends at the last '@', even past a '/', '?' or
+	// '#': a password in which one of those is not percent-encoded must be
+	// rejected as such, never split into a host or path that an error shows.
 	o := &redis.UniversalOptions{}
-	hosts := authority
-	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
-		hosts = authority[i+1:]
-		u, err := url.Parse("redis://" + authority[:i] + "@host")
-		if err != nil || u.User == nil {
-			return nil, fmt.Errorf("%w: bad user information", ErrURL)
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		u, err := url.Parse("redis://" + rest[:i] + "@host")
+		if err != nil || u.User == nil || u.Host != "host" {
+			return nil, fmt.Errorf("%w: bad user information (percent-encode '/', '?', '#' and '@' in it)", ErrURL)
 		}
 		o.Username = u.User.Username()
 		o.Password, _ = u.User.Password()
+		rest = rest[i+1:]
+	}
+	if strings.ContainsAny(rest, "?#") {
+		return nil, fmt.Errorf("%w: query and fragment are not supported", ErrURL)
+	}
+	hosts, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		hosts, path = rest[:i], rest[i:]
 	}
 	if hosts == "" {
 		return nil, fmt.Errorf("%w: no host", ErrURL)

@@ -132,6 +132,12 @@ func TestParseURLHidesPassword(t *testing.T) {
 		"u:hunter2@h://x",
 		"redis+sentinel://u:hunter2@h",
 		"redis+cluster://u:hunter2@h/3",
+		// A password with a '/', '?' or '#' that is not percent-encoded.
+		"redis://u:hunter2/x@h:6379/0",
+		"redis://u:hunter2?x@h:6379/0",
+		"redis://u:hunter2#x@h:6379",
+		"redis://u:x/hunter2@h:6379/0",
+		"redis+sentinel://u:hunter2/x@h/m",
 	} {
 		_, err := redisstore.ParseURL(in)
 		if err == nil {
