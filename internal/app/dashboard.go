@@ -60,6 +60,16 @@ func (a *App) snapshot(ctx context.Context, viewer string) (*snapshot, error) {
 	}
 	// From the full scan: the viewer may be live but not among the rows listed.
 	_, snap.viewerLive = sc.keys[viewer]
+	if !snap.viewerLive && viewer != "" {
+		// The shared scan may predate the viewer's session: one made by
+		// another instance sharing the store is no event here. Ask the
+		// store, rather than tell a live viewer its session is gone.
+		_, found, err := a.store.Load(ctx, viewer)
+		if err != nil {
+			return nil, err
+		}
+		snap.viewerLive = found
+	}
 	snap.History = a.history.list()
 	if snap.History == nil {
 		snap.History = []sample{}

@@ -505,3 +505,44 @@ func TestHubGeneration(t *testing.T) {
 		t.Errorf("after two events: generation %d, want 2", g)
 	}
 }
+
+// TestScanViewerFromOtherInstance: two Apps share a store. A session created
+// on one (a login) is not an event on the other, whose cached scan, still
+// fresh, predates it: the other App's dashboard must still see its viewer as
+// live, not end the stream with "gone".
+func TestScanViewerFromOtherInstance(t *testing.T) {
+	st := storeFactories[0].open(t)
+	clock := &testClock{}
+	var apps []*App
+	for range 2 {
+		a, err := New(&Options{Store: st, SampleInterval: -1, PollInterval: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.scans.now = clock.now
+		apps = append(apps, a)
+	}
+	srv := httptest.NewServer(apps[0].Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		for _, a := range apps {
+			if err := a.Close(); err != nil {
+				t.Errorf("App.Close: %v", err)
+			}
+		}
+	})
+	other := apps[1]
+	if _, err := other.snapshot(t.Context(), "nobody"); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, srv.URL)
+	c.mustLogin("admin", "admin")
+	key := session.Key(c.sid())
+	s, err := other.snapshot(t.Context(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.viewerLive {
+		t.Errorf("a viewer logged in on another instance within the freshness window is not live")
+	}
+}
