@@ -5,10 +5,12 @@ import (
 	"errors"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -408,4 +410,65 @@ func batched(t *testing.T, s *boltstore.Store, n int, first func(), rest func(i 
 	}
 	close(hold)
 	wg.Wait()
+}
+
+// TestCacheKeepsNoCallerKey: the read cache, and the records it hands out,
+// hold their own copies of keys, never a caller's string. A Store keeps
+// nothing its caller passes in beyond the call (see session.Store), and
+// session.Session passes Load a key over a buffer inside itself: a cached
+// reference would keep the whole Session, and its request, alive.
+func TestCacheKeepsNoCallerKey(t *testing.T) {
+	ctx := context.Background()
+	clock := storetest.NewClock(tNow)
+	s := reopened(t, &boltstore.Options{Now: clock.Now},
+		storetest.NewRecord("k1", "alice", clock.Now()), storetest.NewRecord("k2", "bob", clock.Now()))
+	var callers []string
+	caller := func(k string) string {
+		k = strings.Clone(k)
+		callers = append(callers, k)
+		return k
+	}
+	aliased := func(what, k string) {
+		t.Helper()
+		for _, c := range callers {
+			if unsafe.StringData(k) == unsafe.StringData(c) {
+				t.Errorf("%s %q shares the memory of a key a caller passed in", what, k)
+			}
+		}
+	}
+	load := func(k string) {
+		t.Helper()
+		r, found, err := s.Load(ctx, caller(k))
+		if err != nil || !found {
+			t.Fatalf("Load(%s) = %v, %v", k, found, err)
+		}
+		aliased("loaded record's Key", r.Key)
+	}
+	load("k1") // a miss, filling the cache
+	load("k1") // a hit
+	if err := s.Save(ctx, caller("k2"), session.Delta{Set: map[string][]byte{"a": []byte(`"v"`)}}); err != nil {
+		t.Fatal(err)
+	}
+	load("k2")
+	if _, err := s.Update(ctx, caller("k2"), "b", func([]byte, bool) ([]byte, error) { return []byte("1"), nil }); err != nil {
+		t.Fatal(err)
+	}
+	load("k2")
+	if err := s.Rename(ctx, caller("k2"), caller("k3")); err != nil {
+		t.Fatal(err)
+	}
+	load("k3")
+	r := storetest.NewRecord("k4", "carol", clock.Now())
+	r.Key = caller(r.Key)
+	if err := s.Create(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	load("k4")
+	keys := boltstore.CacheKeys(s)
+	if len(keys) != 3 {
+		t.Errorf("cache keys %q, want k1, k3 and k4", keys)
+	}
+	for _, k := range keys {
+		aliased("cache key", k)
+	}
 }

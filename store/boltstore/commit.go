@@ -201,6 +201,6 @@ func (fx *effects) setEncoded(key string, v []byte) error {
 	if err != nil {
 		return err
 	}
-	fx.set(key, r)
+	fx.set(r.Key, r) // r.Key is a copy of key, which the cache must not keep
 	return nil
 }

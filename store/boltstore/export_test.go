@@ -22,3 +22,17 @@ func QueueLen(s *Store) int {
 	defer s.committer.mu.Unlock()
 	return len(s.committer.queue)
 }
+
+// CacheKeys returns the keys of s's read cache.
+func CacheKeys(s *Store) []string {
+	var keys []string
+	for i := range s.cache.shards {
+		sh := &s.cache.shards[i]
+		sh.mu.Lock()
+		for k := range sh.m {
+			keys = append(keys, k)
+		}
+		sh.mu.Unlock()
+	}
+	return keys
+}

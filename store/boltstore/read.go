@@ -59,7 +59,7 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 		if h := s.onLoadRead; h != nil {
 			h(key)
 		}
-		s.cache.fill(key, r, seq)
+		s.cache.fill(r.Key, r, seq) // r.Key is a copy of key
 	}
 	return r, true, nil
 }

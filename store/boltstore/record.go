@@ -215,9 +215,9 @@ func decodeHeader(b []byte, lensBuf []uint64) (header, error) {
 }
 
 // decodeRecord decodes a record stored under key. The result shares no
-// memory with b (which may be bolt's memory-mapped page): all names go into
-// one string and all values into one buffer, each value capped so that
-// appending to it copies.
+// memory with b (which may be bolt's memory-mapped page) or key: the key,
+// the principal and all names go into one string and all values into one
+// buffer, each value capped so that appending to it copies.
 func decodeRecord(key string, b []byte) (*session.Record, error) {
 	var lensBuf [16]uint64
 	h, err := decodeHeader(b, lensBuf[:])
@@ -225,20 +225,22 @@ func decodeRecord(key string, b []byte) (*session.Record, error) {
 		return nil, err
 	}
 	r := &session.Record{
-		Key:         key,
 		Created:     h.created,
 		LastAccess:  h.lastAccess,
 		IdleTimeout: h.idle,
 		Deadline:    h.deadline,
 	}
 	n := len(h.lens) / 2
-	// One string holds the principal and every name.
-	s := string(append(append(make([]byte, 0, len(h.principal)+h.nameBytes), h.principal...), h.rest[:h.nameBytes]...))
-	r.Principal = s[:len(h.principal)]
+	// One string holds the key, the principal and every name. The key is
+	// copied: the record may be cached, and must not keep the caller's
+	// string (see session.Store).
+	kp := len(key) + len(h.principal)
+	s := string(append(append(append(make([]byte, 0, kp+h.nameBytes), key...), h.principal...), h.rest[:h.nameBytes]...))
+	r.Key, r.Principal = s[:len(key)], s[len(key):kp]
 	if n == 0 {
 		return r, nil
 	}
-	names := s[len(h.principal):]
+	names := s[kp:]
 	values := append(make([]byte, 0, h.valueBytes), h.rest[h.nameBytes:]...)
 	r.Attrs = make(map[string][]byte, n)
 	for i := range n {
