@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -470,5 +471,51 @@ func TestCacheKeepsNoCallerKey(t *testing.T) {
 	}
 	for _, k := range keys {
 		aliased("cache key", k)
+	}
+}
+
+// TestTransactionPanic: a panic in a write transaction outside every op's
+// work (the test hook stands in for one of bbolt's own, in Commit) fails
+// that commit's writes with an error, and the next write still commits:
+// no writer waits forever for a leader that is gone.
+func TestTransactionPanic(t *testing.T) {
+	s := openStore(t, nil)
+	ctx := context.Background()
+	if err := s.Create(ctx, storetest.NewRecord("k", "", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	var boom atomic.Bool
+	boom.Store(true)
+	boltstore.SetOnWrite(s, func(int) {
+		if boom.Swap(false) {
+			panic("a panic in bbolt")
+		}
+	})
+	save := func(v string) error {
+		done := make(chan error, 1)
+		go func() {
+			defer func() {
+				if p := recover(); p != nil {
+					done <- fmt.Errorf("Save panicked: %v", p)
+				}
+			}()
+			done <- s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"x": []byte(v)}})
+		}()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Save(x=%s) still waits after 10s", v)
+			return nil
+		}
+	}
+	if err := save("1"); err == nil || strings.Contains(err.Error(), "Save panicked") {
+		t.Errorf("Save in a panicking transaction = %v, want an error", err)
+	}
+	if err := save("2"); err != nil {
+		t.Fatalf("the next Save = %v", err)
+	}
+	if r, found, err := s.Load(ctx, "k"); err != nil || !found || string(r.Attrs["x"]) != "2" {
+		t.Errorf("Load = %v, %v, x=%s; want x=2", found, err, r.Attrs["x"])
 	}
 }

@@ -2,6 +2,7 @@ package boltstore
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
@@ -134,7 +135,7 @@ func (s *Store) commit(o *op) {
 func (s *Store) run(ops []*op) {
 	for len(ops) > 0 {
 		failed := -1
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			if h := s.onWrite; h != nil {
 				h(tx.ID())
 			}
@@ -161,6 +162,19 @@ func (s *Store) run(ops []*op) {
 		}
 		ops = append(append(make([]*op, 0, len(ops)-1), ops[:failed]...), ops[failed+1:]...)
 	}
+}
+
+// update runs fn in a write transaction. A panic outside the ops' work,
+// which exec catches (one of bbolt's own, in Commit), becomes the
+// transaction's error: the leader must still set every op's outcome, hand
+// over and wake its followers, or every later write would wait forever.
+func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic in the write transaction: %v", v)
+		}
+	}()
+	return s.db.Update(fn)
 }
 
 // exec runs o's fn in tx, catching a panic. It reports whether fn
