@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/httpstate/httpstate/client"
 )
@@ -30,7 +31,9 @@ type httpOptions struct {
 	form         bool
 	print        string
 	verbose      bool
+	headersOnly  bool
 	bodyOnly     bool
+	ignoreStdin  bool
 	download     bool
 	output       string
 	checkStatus  bool
@@ -57,9 +60,28 @@ Items:
   field=value     data field, a JSON string (a form field with --form)
   field:=json     data field with a raw JSON value
   param==value    URL query parameter
-A backslash escapes a separator in the name: 'a\=b=c'.
+  field@file      file upload (with --form: the request becomes
+                  multipart/form-data); 'field@file;type=MIME' sets its type,
+                  which is otherwise guessed from the extension
+  @file           the file is the request body, its type from the extension
+With @ after the separator, the value is read from a file: Header:@file
+(trailing newlines removed), param==@file, field=@file (text),
+field:=@file (JSON).
 
-The method defaults to GET, or POST when there are data fields. A URL without
+JSON data fields nest, as in HTTPie 3: user[name]=Ann user[tags][]=a
+items[0][id]:=1; a name starting with "[" builds a top-level array
+([]:=1 []:=2). A container keeps the type of its first use: user[x]=1 then
+user[]=2 is an error.
+
+A backslash escapes a separator or bracket in the name: 'a\=b=c',
+'a\[b\]=c', 'user\@host=x'; in brackets, '[\1]' is the key "1", not an index.
+
+Piped or redirected stdin is the raw request body (Content-Type
+application/json, or form-encoded with --form); it cannot be combined with
+data fields or files. --ignore-stdin (-I) leaves stdin alone: use it in
+scripts whose stdin is not meant for the request.
+
+The method defaults to GET, or POST when there is a body. A URL without
 a scheme gets http://; ":3000/x" means http://localhost:3000/x.
 
 As HTTPie's, the output is the response headers and body (--print hb) on a
@@ -83,7 +105,9 @@ for 5xx responses; a timeout exits with 2.`,
 	f.BoolVarP(&o.form, "form", "f", false, "send data fields form-encoded instead of as JSON")
 	f.StringVarP(&o.print, "print", "p", "", "what to print: H request headers, B request body, h response headers, b response body (default hb on a terminal, b when piped)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the whole exchange (--print HBhb)")
+	f.BoolVar(&o.headersOnly, "headers", false, "print the response headers only (--print h); no -h shorthand as in HTTPie: -h is --help")
 	f.BoolVarP(&o.bodyOnly, "body", "b", false, "print the response body only (--print b)")
+	f.BoolVarP(&o.ignoreStdin, "ignore-stdin", "I", false, "do not read the request body from stdin")
 	f.BoolVarP(&o.download, "download", "d", false, "save the response body to a file named from the URL or Content-Disposition")
 	f.StringVarP(&o.output, "output", "o", "", "write the output to `FILE` instead of stdout (with --download, the body)")
 	f.BoolVar(&o.checkStatus, "check-status", false, "exit with 3, 4 or 5 for 3xx, 4xx and 5xx responses")
@@ -112,6 +136,13 @@ var methodRE = regexp.MustCompile(`^[A-Za-z]+$`)
 // parseHTTPArgs reads [METHOD] URL [ITEM...] as HTTPie does: a first word of
 // letters only followed by more arguments is the method.
 func parseHTTPArgs(args []string, form bool) (*httpRequest, error) {
+	return parseHTTPArgsStdin(args, form, nil)
+}
+
+// parseHTTPArgsStdin is parseHTTPArgs with a request body read from
+// stdin: a non-empty one is the body, as given, and cannot be combined
+// with data items.
+func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, error) {
 	method := ""
 	if len(args) > 1 && methodRE.MatchString(args[0]) {
 		method, args = strings.ToUpper(args[0]), args[1:]
@@ -122,12 +153,18 @@ func parseHTTPArgs(args []string, form bool) (*httpRequest, error) {
 	}
 	r := &httpRequest{url: u, header: make(http.Header)}
 	q := u.Query()
-	var jsonBody bytes.Buffer
-	var formBody []string
+	var jb jsonBody
+	var fields [][2]string
+	var parts []any // fields and files of a multipart form, in order
+	var bodyFile *formFile
+	multipartForm := false
 	nData := 0
 	for _, a := range args[1:] {
 		it, err := parseItem(a)
 		if err != nil {
+			return nil, err
+		}
+		if it, err = resolveItem(it); err != nil {
 			return nil, err
 		}
 		switch it.Kind {
@@ -143,50 +180,90 @@ func parseHTTPArgs(args []string, form bool) (*httpRequest, error) {
 			r.header[http.CanonicalHeaderKey(it.Key)] = []string{""}
 		case itemQuery:
 			q.Add(it.Key, it.Value)
+		case itemFormFile:
+			nData++
+			if it.Key == "" && !form {
+				// "@path": the file is the body (HTTPie's request data
+				// from a filename).
+				if bodyFile != nil {
+					return nil, fmt.Errorf("%q: only one @file body", a)
+				}
+				f := parseFormFile(it)
+				bodyFile = &f
+				continue
+			}
+			if !form {
+				return nil, fmt.Errorf("%q: file upload fields (field@file) need --form", a)
+			}
+			if it.Key == "" {
+				return nil, fmt.Errorf("%q: a file upload field needs a name (field@file)", a)
+			}
+			multipartForm = true
+			parts = append(parts, parseFormFile(it))
 		case itemData, itemRawJSON:
+			nData++
 			if form {
 				if it.Kind == itemRawJSON {
 					return nil, fmt.Errorf("%q: raw JSON fields (:=) cannot be sent with --form", a)
 				}
-				formBody = append(formBody, url.QueryEscape(it.Key)+"="+url.QueryEscape(it.Value))
-				nData++
+				fields = append(fields, [2]string{it.Key, it.Value})
+				parts = append(parts, [2]string{it.Key, it.Value})
 				continue
 			}
-			if nData > 0 {
-				jsonBody.WriteString(", ")
+			v := it.Value
+			if it.Kind == itemData {
+				b, _ := json.Marshal(it.Value)
+				v = string(b)
 			}
-			k, _ := json.Marshal(it.Key)
-			jsonBody.Write(k)
-			jsonBody.WriteString(": ")
-			if it.Kind == itemRawJSON {
-				jsonBody.WriteString(it.Value)
-			} else {
-				v, _ := json.Marshal(it.Value)
-				jsonBody.Write(v)
+			if err := jb.add(a, it.RawKey, v); err != nil {
+				return nil, err
 			}
-			nData++
 		}
 	}
 	if len(args) > 1 {
 		u.RawQuery = mergeQuery(u.RawQuery, q)
 	}
+	if len(stdin) > 0 && nData > 0 {
+		return nil, errors.New("request data from stdin and data items (field=value, field:=json, files) cannot be mixed; pass --ignore-stdin (-I) to send the items")
+	}
+	if bodyFile != nil && nData > 1 {
+		return nil, errors.New("an @file body and other data items cannot be mixed")
+	}
 	switch {
+	case len(stdin) > 0:
+		r.body = stdin
+		r.ctype = "application/json"
+		if form {
+			r.ctype = "application/x-www-form-urlencoded; charset=utf-8"
+		}
+	case bodyFile != nil:
+		data, err := os.ReadFile(bodyFile.path)
+		if err != nil {
+			return nil, fmt.Errorf("@%s: %w", bodyFile.path, err)
+		}
+		r.body, r.ctype = data, bodyFile.ctype
+	case nData > 0 && multipartForm:
+		r.body, r.ctype, err = multipartBody(parts)
+		if err != nil {
+			return nil, err
+		}
 	case nData > 0 && form:
-		r.body = []byte(strings.Join(formBody, "&"))
+		r.body = formBody(fields)
 		r.ctype = "application/x-www-form-urlencoded; charset=utf-8"
 	case nData > 0:
-		r.body = []byte("{" + jsonBody.String() + "}")
+		r.body = jb.bytes()
 		r.ctype = "application/json"
 	}
+	hasBody := r.body != nil
 	if method == "" {
 		method = http.MethodGet
-		if nData > 0 {
+		if hasBody {
 			method = http.MethodPost
 		}
 	}
 	r.method = method
 	if _, ok := r.header["Accept"]; !ok {
-		if nData > 0 && !form {
+		if hasBody && r.ctype == "application/json" {
 			r.header.Set("Accept", "application/json, */*;q=0.5")
 		} else {
 			r.header.Set("Accept", "*/*")
@@ -258,8 +335,29 @@ func (r *recorder) lastRequest() *http.Request {
 	return r.last
 }
 
+// readStdinBody returns the request body piped or redirected to the
+// command, as HTTPie's redirected input: nothing with --ignore-stdin or
+// when stdin is a terminal.
+func readStdinBody(in io.Reader, ignore bool) ([]byte, error) {
+	if ignore || in == nil {
+		return nil, nil
+	}
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return nil, nil
+	}
+	data, err := io.ReadAll(in)
+	if err != nil {
+		return nil, fmt.Errorf("http: reading the request body from stdin: %w", err)
+	}
+	return data, nil
+}
+
 func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (err error) {
-	req, err := parseHTTPArgs(args, o.form)
+	stdin, err := readStdinBody(s.In, o.ignoreStdin)
+	if err != nil {
+		return err
+	}
+	req, err := parseHTTPArgsStdin(args, o.form, stdin)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
@@ -422,6 +520,8 @@ func printSpec(o *httpOptions, tty bool) (string, error) {
 		}
 	case o.verbose:
 		p = "HBhb"
+	case o.headersOnly:
+		p = "h"
 	case o.bodyOnly:
 		p = "b"
 	case tty:

@@ -5,26 +5,48 @@ import (
 	"testing"
 )
 
+// it builds an item without its RawKey, which TestParseItem checks apart.
+func it(kind itemKind, key, value string) item { return item{Kind: kind, Key: key, Value: value} }
+
 var parseItemTests = []struct {
 	in      string
 	want    item
 	wantErr string
 }{
-	{in: "X-API-Key:abc", want: item{itemHeader, "X-API-Key", "abc"}},
-	{in: "Accept:", want: item{itemHeader, "Accept", ""}},
-	{in: "X-Empty;", want: item{itemEmptyHeader, "X-Empty", ""}},
-	{in: "a=b;", want: item{itemData, "a", "b;"}},
-	{in: "q==search term", want: item{itemQuery, "q", "search term"}},
-	{in: "name=Ann", want: item{itemData, "name", "Ann"}},
-	{in: "url=http://x/?a=b", want: item{itemData, "url", "http://x/?a=b"}},
-	{in: "age:=30", want: item{itemRawJSON, "age", "30"}},
-	{in: `tags:=["a","b"]`, want: item{itemRawJSON, "tags", `["a","b"]`}},
-	{in: "x==", want: item{itemQuery, "x", ""}},
-	{in: `a\=b=c`, want: item{itemData, "a=b", "c"}},
-	{in: `a\:b:=1`, want: item{itemRawJSON, "a:b", "1"}},
-	{in: `a\\=c`, want: item{itemData, `a\`, "c"}},
-	{in: "=v", want: item{itemData, "", "v"}},
-	{in: "Header:a:b", want: item{itemHeader, "Header", "a:b"}},
+	{in: "X-API-Key:abc", want: it(itemHeader, "X-API-Key", "abc")},
+	{in: "Accept:", want: it(itemHeader, "Accept", "")},
+	{in: "X-Empty;", want: it(itemEmptyHeader, "X-Empty", "")},
+	{in: "a=b;", want: it(itemData, "a", "b;")},
+	{in: "q==search term", want: it(itemQuery, "q", "search term")},
+	{in: "name=Ann", want: it(itemData, "name", "Ann")},
+	{in: "url=http://x/?a=b", want: it(itemData, "url", "http://x/?a=b")},
+	{in: "age:=30", want: it(itemRawJSON, "age", "30")},
+	{in: `tags:=["a","b"]`, want: it(itemRawJSON, "tags", `["a","b"]`)},
+	{in: "x==", want: it(itemQuery, "x", "")},
+	{in: `a\=b=c`, want: it(itemData, "a=b", "c")},
+	{in: `a\:b:=1`, want: it(itemRawJSON, "a:b", "1")},
+	{in: `a\\=c`, want: it(itemData, `a\`, "c")},
+	{in: "=v", want: it(itemData, "", "v")},
+	{in: "Header:a:b", want: it(itemHeader, "Header", "a:b")},
+	// Files: the file kinds keep the path; resolveItem reads it.
+	{in: "X-Data:@token.txt", want: it(itemHeaderFile, "X-Data", "token.txt")},
+	{in: "q==@q.txt", want: it(itemQueryFile, "q", "q.txt")},
+	{in: "bio=@bio.txt", want: it(itemDataFile, "bio", "bio.txt")},
+	{in: "cfg:=@cfg.json", want: it(itemRawJSONFile, "cfg", "cfg.json")},
+	{in: "cv@~/cv.pdf", want: it(itemFormFile, "cv", "~/cv.pdf")},
+	{in: "cv@a.bin;type=application/pdf", want: it(itemFormFile, "cv", "a.bin;type=application/pdf")},
+	{in: "@body.xml", want: it(itemFormFile, "", "body.xml")},
+	{in: "email=ann@example.org", want: it(itemData, "email", "ann@example.org")},
+	{in: `user\@host=1`, want: it(itemData, "user@host", "1")},
+	{in: `a\=@b=c`, want: it(itemFormFile, "a=", "b=c")}, // the earliest separator wins
+	{in: "H:@", wantErr: "no file name"},
+	{in: "f=@", wantErr: "no file name"},
+	{in: "bad h:@f", wantErr: "invalid header name"},
+	// Nested JSON keys are parsed later, from RawKey; the key as given is
+	// kept, with escapes resolved.
+	{in: "user[name]=x", want: it(itemData, "user[name]", "x")},
+	{in: "[]:=1", want: it(itemRawJSON, "[]", "1")},
+	{in: `foo\[bar\]:=1`, want: it(itemRawJSON, "foo[bar]", "1")},
 	{in: "plain", wantErr: "is not a request item"},
 	{in: "bad header:x", wantErr: "invalid header name"},
 	{in: ":x", wantErr: "invalid header name"},
@@ -41,8 +63,13 @@ func TestParseItem(t *testing.T) {
 			}
 			continue
 		}
+		raw := got.RawKey
+		got.RawKey = ""
 		if err != nil || got != tt.want {
 			t.Errorf("parseItem(%q): got %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+		if sep := itemSep[got.Kind]; got.Kind != itemEmptyHeader && raw+sep+got.Value != tt.in {
+			t.Errorf("parseItem(%q): RawKey %q does not give back the item", tt.in, raw)
 		}
 	}
 }
@@ -60,6 +87,7 @@ func FuzzParseItem(f *testing.F) {
 		if err != nil {
 			t.Fatalf("parseItem(%q) = %+v, but its format %q fails: %v", s, it, it.format(), err)
 		}
+		it.RawKey, again.RawKey = "", ""
 		if again != it {
 			t.Fatalf("round trip of %q: got %+v, want %+v", s, again, it)
 		}

@@ -1,0 +1,506 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/textproto"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// maxJSONIndex bounds an array index in a nested JSON path, so that
+// "a[999999999]=x" is an error rather than a gigabyte of nulls.
+const maxJSONIndex = 1 << 16
+
+// pathStep is one step of a nested JSON path: an object key, an array
+// index, or an append ("[]").
+type pathStep struct {
+	kind  stepKind
+	key   string
+	index int
+}
+
+type stepKind int
+
+const (
+	stepKey stepKind = iota
+	stepIndex
+	stepAppend
+)
+
+func (s pathStep) String() string {
+	switch s.kind {
+	case stepIndex:
+		return "[" + strconv.Itoa(s.index) + "]"
+	case stepAppend:
+		return "[]"
+	}
+	return "[" + s.key + "]"
+}
+
+// parseJSONPath reads HTTPie 3's nested JSON syntax from a raw item key:
+// name[key][0][] (a key, an index, an append). A key starting with "[" has
+// no name: it addresses the top level ("[]:=1" builds a top-level array).
+// A backslash makes the next character literal, and "[\1]" is the key
+// "1", not an index. A key without brackets is a flat key, as before.
+func parseJSONPath(raw string) ([]pathStep, error) {
+	var steps []pathStep
+	var name strings.Builder
+	i := 0
+	for ; i < len(raw) && raw[i] != '['; i++ {
+		if raw[i] == '\\' && i+1 < len(raw) {
+			i++
+		}
+		name.WriteByte(raw[i])
+	}
+	if i > 0 || i == len(raw) {
+		steps = append(steps, pathStep{kind: stepKey, key: name.String()})
+	}
+	for i < len(raw) {
+		if raw[i] != '[' {
+			return nil, fmt.Errorf("expected '[' at offset %d of %q", i, raw)
+		}
+		i++
+		var b strings.Builder
+		escaped, digits := false, true
+		closed := false
+		for ; i < len(raw); i++ {
+			c := raw[i]
+			if c == '\\' && i+1 < len(raw) {
+				if b.Len() == 0 {
+					escaped = true
+				}
+				i++
+				b.WriteByte(raw[i])
+				if raw[i] < '0' || raw[i] > '9' {
+					digits = false
+				}
+				continue
+			}
+			if c == ']' {
+				closed = true
+				i++
+				break
+			}
+			if c == '[' {
+				return nil, fmt.Errorf("unexpected '[' at offset %d of %q (escape it as \\[)", i, raw)
+			}
+			if c < '0' || c > '9' {
+				digits = false
+			}
+			b.WriteByte(c)
+		}
+		if !closed {
+			return nil, fmt.Errorf("missing ']' in %q", raw)
+		}
+		s := b.String()
+		switch {
+		case s == "" && !escaped:
+			steps = append(steps, pathStep{kind: stepAppend})
+		case digits && !escaped:
+			n, err := strconv.Atoi(s)
+			if err != nil || n > maxJSONIndex {
+				return nil, fmt.Errorf("array index [%s] in %q is larger than %d", s, raw, maxJSONIndex)
+			}
+			steps = append(steps, pathStep{kind: stepIndex, index: n})
+		default:
+			steps = append(steps, pathStep{kind: stepKey, key: s})
+		}
+	}
+	return steps, nil
+}
+
+// jsonNode is a JSON value under construction. Objects keep their keys in
+// the order they were first set, as HTTPie's output does. A raw (":=")
+// value keeps its text as given until a later item looks inside it.
+type jsonNode struct {
+	kind  nodeKind
+	keys  []string
+	vals  map[string]*jsonNode
+	elems []*jsonNode // nil elements are null
+	raw   string
+}
+
+type nodeKind int
+
+const (
+	nodeObject nodeKind = iota
+	nodeArray
+	nodeRaw // a JSON text: a scalar, or a container not looked into yet
+)
+
+func (n *jsonNode) typeName() string {
+	switch n.kind {
+	case nodeObject:
+		return "an object"
+	case nodeArray:
+		return "an array"
+	}
+	return "a " + jsonTypeOf(n.raw)
+}
+
+func jsonTypeOf(raw string) string {
+	switch t := strings.TrimSpace(raw); {
+	case t == "":
+		return "value"
+	case t[0] == '"':
+		return "string"
+	case t[0] == 't' || t[0] == 'f':
+		return "boolean"
+	case t[0] == 'n':
+		return "null"
+	case t[0] == '{':
+		return "object"
+	case t[0] == '[':
+		return "array"
+	}
+	return "number"
+}
+
+// expand turns a raw object or array into a node that can be added to.
+func (n *jsonNode) expand() error {
+	if n.kind != nodeRaw {
+		return nil
+	}
+	t := strings.TrimSpace(n.raw)
+	if t == "" || (t[0] != '{' && t[0] != '[') {
+		return nil
+	}
+	dec := json.NewDecoder(strings.NewReader(t))
+	dec.UseNumber()
+	v, err := decodeNode(dec, 0)
+	if err != nil {
+		return err
+	}
+	*n = *v
+	return nil
+}
+
+// maxJSONDepth bounds the nesting decodeNode follows.
+const maxJSONDepth = 1000
+
+func decodeNode(dec *json.Decoder, depth int) (*jsonNode, error) {
+	if depth > maxJSONDepth {
+		return nil, errors.New("JSON nested too deeply")
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			n := &jsonNode{kind: nodeObject, vals: map[string]*jsonNode{}}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				k, _ := kt.(string)
+				v, err := decodeNode(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.set(k, v)
+			}
+			_, err := dec.Token()
+			return n, err
+		case '[':
+			n := &jsonNode{kind: nodeArray}
+			for dec.More() {
+				v, err := decodeNode(dec, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				n.elems = append(n.elems, v)
+			}
+			_, err := dec.Token()
+			return n, err
+		}
+		return nil, fmt.Errorf("unexpected %v", t)
+	case json.Number:
+		return &jsonNode{kind: nodeRaw, raw: t.String()}, nil
+	default:
+		b, err := json.Marshal(t)
+		if err != nil {
+			return nil, err
+		}
+		return &jsonNode{kind: nodeRaw, raw: string(b)}, nil
+	}
+}
+
+func (n *jsonNode) set(k string, v *jsonNode) {
+	if _, ok := n.vals[k]; !ok {
+		n.keys = append(n.keys, k)
+	}
+	n.vals[k] = v
+}
+
+// write writes n as HTTPie does: ", " and ": " separators, raw values as
+// given.
+func (n *jsonNode) write(b *bytes.Buffer) {
+	switch n.kind {
+	case nodeRaw:
+		b.WriteString(n.raw)
+	case nodeObject:
+		b.WriteByte('{')
+		for i, k := range n.keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			kb, _ := json.Marshal(k)
+			b.Write(kb)
+			b.WriteString(": ")
+			n.vals[k].write(b)
+		}
+		b.WriteByte('}')
+	case nodeArray:
+		b.WriteByte('[')
+		for i, e := range n.elems {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if e == nil {
+				b.WriteString("null")
+			} else {
+				e.write(b)
+			}
+		}
+		b.WriteByte(']')
+	}
+}
+
+// jsonBody builds the JSON request body from data items.
+type jsonBody struct {
+	root *jsonNode // nil until the first item
+}
+
+// add sets value (JSON text) at the path of rawKey; src is the item as
+// given, for errors. Containers take their type from their first use:
+// using an object as an array or the reverse is an error. Replacing a
+// value is not.
+func (jb *jsonBody) add(src, rawKey, value string) error {
+	steps, err := parseJSONPath(rawKey)
+	if err != nil {
+		return fmt.Errorf("%q: %w", src, err)
+	}
+	leaf := &jsonNode{kind: nodeRaw, raw: value}
+	if jb.root == nil {
+		jb.root = newContainer(steps[0])
+	}
+	cur, where := jb.root, ""
+	for i, st := range steps {
+		if err := cur.expand(); err != nil {
+			return fmt.Errorf("%q: %s: %w", src, describePath(where), err)
+		}
+		want := nodeObject
+		if st.kind != stepKey {
+			want = nodeArray
+		}
+		if cur.kind != want {
+			op, need := "key "+strconv.Quote(st.key), "an object"
+			if want == nodeArray {
+				op, need = "index "+st.String(), "an array"
+			}
+			return fmt.Errorf("%q: cannot use %s on %s, which is %s and not %s",
+				src, op, describePath(where), cur.typeName(), need)
+		}
+		last := i == len(steps)-1
+		var next *jsonNode
+		if !last {
+			next = newContainer(steps[i+1])
+		}
+		switch st.kind {
+		case stepKey:
+			if last {
+				cur.set(st.key, leaf)
+				return nil
+			}
+			if v, ok := cur.vals[st.key]; ok {
+				next = v
+			} else {
+				cur.set(st.key, next)
+			}
+		case stepAppend:
+			if last {
+				cur.elems = append(cur.elems, leaf)
+				return nil
+			}
+			cur.elems = append(cur.elems, next)
+		case stepIndex:
+			for len(cur.elems) <= st.index {
+				cur.elems = append(cur.elems, nil)
+			}
+			if last {
+				cur.elems[st.index] = leaf
+				return nil
+			}
+			if v := cur.elems[st.index]; v != nil {
+				next = v
+			} else {
+				cur.elems[st.index] = next
+			}
+		}
+		if i == 0 && st.kind == stepKey && (rawKey == "" || rawKey[0] != '[') {
+			where = st.key
+		} else {
+			where += st.String()
+		}
+		cur = next
+	}
+	return nil
+}
+
+// describePath names a container for errors.
+func describePath(p string) string {
+	if p == "" {
+		return "the top level"
+	}
+	return strconv.Quote(p)
+}
+
+func newContainer(st pathStep) *jsonNode {
+	if st.kind == stepKey {
+		return &jsonNode{kind: nodeObject, vals: map[string]*jsonNode{}}
+	}
+	return &jsonNode{kind: nodeArray}
+}
+
+func (jb *jsonBody) bytes() []byte {
+	var b bytes.Buffer
+	jb.root.write(&b)
+	return b.Bytes()
+}
+
+// expandHome replaces a leading "~/" with the home directory, as HTTPie
+// does for quoted paths the shell left alone.
+func expandHome(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return p
+}
+
+// resolveItem reads the file of a file item (other than an upload) and
+// returns the plain item it stands for: Header:@f a header with the file's
+// text less its trailing newlines, param==@f a query parameter, field=@f a
+// data field (UTF-8 text), field:=@f a raw JSON field (checked).
+func resolveItem(it item) (item, error) {
+	var to itemKind
+	switch it.Kind {
+	case itemHeaderFile:
+		to = itemHeader
+	case itemQueryFile:
+		to = itemQuery
+	case itemDataFile:
+		to = itemData
+	case itemRawJSONFile:
+		to = itemRawJSON
+	default:
+		return it, nil
+	}
+	src := it.RawKey + itemSep[it.Kind] + it.Value
+	data, err := os.ReadFile(expandHome(it.Value))
+	if err != nil {
+		return item{}, fmt.Errorf("%q: %w", src, err)
+	}
+	out := item{Kind: to, Key: it.Key, RawKey: it.RawKey, Value: string(data)}
+	switch to {
+	case itemHeader:
+		out.Value = strings.TrimRight(out.Value, "\r\n")
+		if out.Value == "" {
+			// An empty file sends an empty header, not an unset one.
+			out.Kind = itemEmptyHeader
+		}
+		if strings.ContainsAny(out.Value, "\r\n\x00") {
+			return item{}, fmt.Errorf("%q: the file holds more than one line or a NUL", src)
+		}
+	case itemQuery, itemData:
+		if !utf8.Valid(data) {
+			return item{}, fmt.Errorf("%q: the file is not UTF-8 text", src)
+		}
+	case itemRawJSON:
+		if !json.Valid(data) {
+			return item{}, fmt.Errorf("%q: the file is not valid JSON", src)
+		}
+		out.Value = strings.TrimSpace(out.Value)
+	}
+	return out, nil
+}
+
+// formFile is a multipart file field.
+type formFile struct {
+	field, path, ctype string
+}
+
+// parseFormFile reads field@path[;type=MIME]: the content type defaults to
+// the one of the path's extension, else application/octet-stream.
+func parseFormFile(it item) formFile {
+	path, ctype := it.Value, ""
+	if i := strings.LastIndex(path, ";type="); i >= 0 {
+		path, ctype = path[:i], path[i+len(";type="):]
+	}
+	if ctype == "" {
+		ctype = mime.TypeByExtension(filepath.Ext(path))
+	}
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	return formFile{field: it.Key, path: expandHome(path), ctype: ctype}
+}
+
+// multipartBody writes fields and files, in command-line order, as
+// multipart/form-data and returns the body and its Content-Type.
+func multipartBody(parts []any) ([]byte, string, error) {
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for _, p := range parts {
+		switch p := p.(type) {
+		case [2]string:
+			if err := w.WriteField(p[0], p[1]); err != nil {
+				return nil, "", err
+			}
+		case formFile:
+			f, err := os.Open(p.path)
+			if err != nil {
+				return nil, "", fmt.Errorf("%q: %w", p.field+"@"+p.path, err)
+			}
+			h := make(textproto.MIMEHeader)
+			h.Set("Content-Disposition", multipart.FileContentDisposition(p.field, filepath.Base(p.path)))
+			h.Set("Content-Type", p.ctype)
+			pw, err := w.CreatePart(h)
+			if err == nil {
+				_, err = io.Copy(pw, f)
+			}
+			f.Close()
+			if err != nil {
+				return nil, "", fmt.Errorf("%q: %w", p.field+"@"+p.path, err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, "", err
+	}
+	return b.Bytes(), w.FormDataContentType(), nil
+}
+
+// formBody url-encodes fields in command-line order.
+func formBody(fields [][2]string) []byte {
+	s := make([]string, len(fields))
+	for i, f := range fields {
+		s[i] = url.QueryEscape(f[0]) + "=" + url.QueryEscape(f[1])
+	}
+	return []byte(strings.Join(s, "&"))
+}
