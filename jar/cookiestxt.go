@@ -22,6 +22,17 @@ import (
 // lines starting with "#" are comments. The format cannot carry SameSite,
 // Partitioned, creation and access times or the RFC 2965 fields; they read
 // back as their zero values (creation order is the file order).
+//
+// curl has no partitions (CHIPS) and treats every request as top-level.
+// WriteCookiesTxt therefore writes a partitioned cookie only if its
+// partition is its own site (the partition key's site is the cookie's
+// Domain or a parent of it), as a plain cookie: that is the partition a
+// top-level request to the cookie's domain uses, so curl sends it where
+// the jar would. A cookie partitioned under another top-level site, which
+// only ever goes to embedded requests, is left out. Read back, such a
+// cookie is unpartitioned; since the file also drops SameSite (None
+// becomes Default, Lax enforcement), it is sent in no context where the
+// jar would not have sent it before.
 
 // cookiesTxtHeader starts every file WriteCookiesTxt writes.
 const cookiesTxtHeader = "# Netscape HTTP Cookie File\n" +
@@ -124,13 +135,18 @@ func parseBool(s string) (bool, error) {
 
 // WriteCookiesTxt writes es as a Netscape cookies.txt file, with the
 // "# Netscape HTTP Cookie File" header curl writes. Session cookies get an
-// expires of 0. It fails on a cookie the format cannot hold (a TAB or line
-// break in a field, a path not starting with "/").
+// expires of 0. Partitioned cookies whose partition is not their own site
+// are left out (see the format notes above). It fails on a cookie the
+// format cannot hold (a TAB or line break in a field, a path not starting
+// with "/").
 func WriteCookiesTxt(w io.Writer, es []Entry) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(cookiesTxtHeader)
 	for i := range es {
 		e := &es[i]
+		if e.Partitioned && e.PartitionKey != "" && !domainMatch(e.Domain, partitionHost(e.PartitionKey)) {
+			continue
+		}
 		for _, s := range []string{e.Domain, e.Path, e.Name, e.Value} {
 			if strings.ContainsAny(s, "\t\r\n") {
 				return fmt.Errorf("jar: cookie %q for %s cannot be written to cookies.txt: TAB or line break", e.Name, e.Domain)

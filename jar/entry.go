@@ -39,10 +39,18 @@ type Entry struct {
 	HttpOnly bool
 	// SameSite is the same-site-flag (RFC 6265bis section 5.7 step 17).
 	SameSite cookie.SameSite
-	// Partitioned records the Partitioned attribute (CHIPS). The jar keeps
-	// the flag but has no notion of a top-level partition key, so a
-	// partitioned cookie is stored and sent like any other.
+	// Partitioned is the Partitioned attribute of CHIPS
+	// (draft-cutler-httpbis-partitioned-cookies): the cookie lives in the
+	// partition PartitionKey and is sent only on requests whose top-level
+	// site is that key. A partitioned cookie is always Secure.
 	Partitioned bool
+	// PartitionKey is the partition of a Partitioned cookie: the top-level
+	// site of the request that set it, written as scheme "://" registrable
+	// domain ("https://example.com"); "" for an unpartitioned cookie. Add
+	// gives a Partitioned entry without one the site of its own Domain
+	// over https (what files written before partitions were enforced
+	// read back as).
+	PartitionKey string
 
 	// Created is the creation-time; a replaced cookie keeps the creation
 	// time of the cookie it replaced (RFC 6265bis section 5.7 step 23).
@@ -77,9 +85,12 @@ func (e *Entry) expired(now time.Time) bool {
 }
 
 // sameKey reports whether e and o are the same cookie in the sense of RFC
-// 6265bis section 5.7 step 23: same name, domain, host-only-flag and path.
+// 6265bis section 5.7 step 23: same name, domain, host-only-flag and path,
+// and (CHIPS) the same partition: a name may exist once per partition and
+// once unpartitioned, each replaced and deleted on its own.
 func (e *Entry) sameKey(o *Entry) bool {
-	return e.Name == o.Name && e.Domain == o.Domain && e.HostOnly == o.HostOnly && e.Path == o.Path
+	return e.Name == o.Name && e.Domain == o.Domain && e.HostOnly == o.HostOnly && e.Path == o.Path &&
+		e.PartitionKey == o.PartitionKey
 }
 
 // item is an Entry as the jar stores it.

@@ -49,15 +49,57 @@ func checkEntry(e *Entry) error {
 			return fmt.Errorf("port %d out of range", p)
 		}
 	}
+	// CHIPS (draft-cutler-httpbis-partitioned-cookies).
+	if e.Partitioned && !e.Secure {
+		return errors.New("partitioned cookie without Secure")
+	}
+	if e.PartitionKey != "" {
+		if !e.Partitioned {
+			return fmt.Errorf("partition key %q on a cookie that is not Partitioned", e.PartitionKey)
+		}
+		if !validPartitionKey(e.PartitionKey) {
+			return fmt.Errorf("invalid partition key %q (want scheme://site)", e.PartitionKey)
+		}
+	}
 	return nil
+}
+
+// validPartitionKey reports whether k has the form partitionKey writes: a
+// lower-case scheme, "://" and a canonical host name or IP address, without
+// port or path.
+func validPartitionKey(k string) bool {
+	scheme, host, ok := strings.Cut(k, "://")
+	if !ok || scheme == "" || host == "" {
+		return false
+	}
+	for i := 0; i < len(scheme); i++ {
+		c := scheme[i]
+		if !('a' <= c && c <= 'z' || i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return false
+		}
+	}
+	if strings.IndexByte(host, ':') >= 0 && !isIP(host) {
+		return false // a port
+	}
+	h, ok := canonicalHostname(host)
+	return ok && h == host
+}
+
+// partitionHost returns the site (host) part of a valid partition key.
+func partitionHost(k string) string {
+	_, host, _ := strings.Cut(k, "://")
+	return host
 }
 
 // Add stores copies of es as they are, bypassing the origin checks of the
 // storage model (there is no response to check them against) but not the
 // invariants: each must have a valid domain, a path starting with "/", a
-// name or a value, and no control characters. A cookie with the same name,
-// domain, host-only-flag and path is replaced; expired cookies delete
-// their namesakes. A zero Created or LastAccess becomes the current time.
+// name or a value, and no control characters; a Partitioned entry must be
+// Secure, and a PartitionKey needs Partitioned. A Partitioned entry
+// without a PartitionKey gets "https://" and the registrable domain of its
+// Domain. A cookie with the same name, domain, host-only-flag, path and
+// partition is replaced; expired cookies delete their namesakes. A zero
+// Created or LastAccess becomes the current time.
 // Limits apply as for received cookies. Add stops at the first invalid
 // entry and returns its error (index i, wrapped); earlier ones are stored.
 func (j *Jar) Add(es ...Entry) error {
@@ -74,6 +116,9 @@ func (j *Jar) Add(es ...Entry) error {
 		}
 		if e.LastAccess.IsZero() {
 			e.LastAccess = now
+		}
+		if e.Partitioned && e.PartitionKey == "" {
+			e.PartitionKey = "https://" + j.site(e.Domain)
 		}
 		j.addLocked(e, now)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // httpStateLines returns the Set-Cookie values of the http-state vectors,
@@ -40,8 +41,9 @@ func FuzzSetCookieLines(f *testing.F) {
 	}
 	f.Add("https://www.example.com/a/b", "__Host-a=1; Secure; Path=/", "https://www.example.com/")
 	f.Add("http://127.0.0.1/", "a=1; Domain=127.0.0.1; SameSite=None; Secure", "http://127.0.0.1:81/x")
+	f.Add("https://w.example/", "__Host-p=1; Secure; Path=/; SameSite=None; Partitioned", "https://top.example/")
 	f.Fuzz(func(t *testing.T, setURL, line, getURL string) {
-		j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5}, RFC2965: true})
+		j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}, RFC2965: true, LaxAllowingUnsafe: time.Minute})
 		su, err1 := mustParse(setURL)
 		gu, err2 := mustParse(getURL)
 		if err1 != nil || err2 != nil {
@@ -49,8 +51,11 @@ func FuzzSetCookieLines(f *testing.F) {
 		}
 		j.SetCookieLines(su, []string{line, line + "; Path=/", "x=" + line})
 		j.SetCookie2Lines(su, []string{line})
+		// Embedded under getURL's site: a partition other than setURL's.
+		j.SetCookieLinesFor(Request{URL: su, SiteForCookies: gu, HTTP: true}, []string{line, "p=" + line})
 		h := j.CookieHeader(gu)
 		j.CookieHeaderFor(Request{URL: gu, SiteForCookies: su, Method: "POST"})
+		j.CookieHeaderFor(Request{URL: su, SiteForCookies: gu, Method: "POST", TopLevelNavigation: true, HTTP: true})
 		j.Cookies(gu)
 		checkInvariants(t, j)
 		if strings.ContainsAny(h, "\x00\r\n") {
@@ -148,6 +153,9 @@ func FuzzReadJSON(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"version":1,"cookies":[{"name":"a","value":"b","domain":"x.com","path":"/","port":[80],"sameSite":"lax"}]}`))
+	f.Add([]byte(`{"version":1,"cookies":[{"name":"a","value":"b","domain":"w.example","path":"/","secure":true,"partitioned":true,"partitionKey":"https://top.example"},` +
+		`{"name":"a","value":"c","domain":"w.example","path":"/","secure":true,"partitioned":true},` +
+		`{"name":"a","value":"d","domain":"w.example","path":"/","partitioned":true,"partitionKey":"http://[::1]"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		es, err := ReadJSON(bytes.NewReader(data))
 		if err != nil {

@@ -2,6 +2,7 @@ package jar
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -49,6 +50,14 @@ type Options struct {
 	// nothing.
 	RFC2965 bool
 
+	// LaxAllowingUnsafe turns on the "Lax-allowing-unsafe" enforcement
+	// mode of RFC 6265bis section 5.6.7.2: a cookie that did not specify
+	// SameSite (same-site-flag "Default") and was created at most this
+	// long ago is also sent on cross-site top-level navigations with an
+	// unsafe method such as POST. Zero (the default) turns it off; the
+	// section calls 2 minutes "a reasonable limit". Negative is an error.
+	LaxAllowingUnsafe time.Duration
+
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
 }
@@ -70,6 +79,8 @@ type Jar struct {
 	limits  Limits
 	rfc2965 bool
 	clock   func() time.Time
+	// laxUnsafe is Options.LaxAllowingUnsafe.
+	laxUnsafe time.Duration
 
 	// mu locks the remaining fields.
 	mu sync.Mutex
@@ -95,11 +106,15 @@ func New(o *Options) (*Jar, error) {
 	if opt.NoPublicSuffixList && opt.PublicSuffixList != nil {
 		return nil, errors.New("jar: Options.PublicSuffixList is set and NoPublicSuffixList turns it off")
 	}
+	if opt.LaxAllowingUnsafe < 0 {
+		return nil, fmt.Errorf("jar: Options.LaxAllowingUnsafe is negative (%v)", opt.LaxAllowingUnsafe)
+	}
 	j := &Jar{
-		psl:     opt.PublicSuffixList,
-		rfc2965: opt.RFC2965,
-		clock:   opt.Now,
-		buckets: make(map[string]*bucket),
+		psl:       opt.PublicSuffixList,
+		rfc2965:   opt.RFC2965,
+		clock:     opt.Now,
+		laxUnsafe: opt.LaxAllowingUnsafe,
+		buckets:   make(map[string]*bucket),
 	}
 	if j.psl == nil && !opt.NoPublicSuffixList {
 		j.psl = publicsuffix.List

@@ -30,6 +30,13 @@ import (
 // value, path or comment that is not valid UTF-8 is written base64-encoded
 // in "nameBase64", "valueBase64", "pathBase64", "commentBase64" or
 // "commentURLBase64" instead.
+//
+// A partitioned (CHIPS) cookie has "partitioned": true and "partitionKey",
+// its top-level site ("https://example.com"). Files written before the jar
+// enforced partitions have no "partitionKey": loading them gives a
+// partitioned cookie the site of its own domain (see Entry.PartitionKey),
+// and a partitioned cookie without Secure, which the jar then kept, loads
+// as an unpartitioned one.
 
 // jsonVersion is the version of the JSON cookie file format.
 const jsonVersion = 1
@@ -46,23 +53,24 @@ type jsonFile struct {
 
 // jsonEntry is one Entry in the JSON file.
 type jsonEntry struct {
-	Name        string     `json:"name"`
-	Value       string     `json:"value"`
-	Domain      string     `json:"domain"`
-	HostOnly    bool       `json:"hostOnly"`
-	Path        string     `json:"path"`
-	Expires     *time.Time `json:"expires,omitempty"`
-	Persistent  bool       `json:"persistent"`
-	Secure      bool       `json:"secure"`
-	HttpOnly    bool       `json:"httpOnly"`
-	SameSite    string     `json:"sameSite"`
-	Partitioned bool       `json:"partitioned,omitempty"`
-	Created     *time.Time `json:"created,omitempty"`
-	LastAccess  *time.Time `json:"lastAccess,omitempty"`
-	Version     int        `json:"version,omitempty"`
-	Port        []int      `json:"port,omitempty"`
-	Comment     string     `json:"comment,omitempty"`
-	CommentURL  string     `json:"commentURL,omitempty"`
+	Name         string     `json:"name"`
+	Value        string     `json:"value"`
+	Domain       string     `json:"domain"`
+	HostOnly     bool       `json:"hostOnly"`
+	Path         string     `json:"path"`
+	Expires      *time.Time `json:"expires,omitempty"`
+	Persistent   bool       `json:"persistent"`
+	Secure       bool       `json:"secure"`
+	HttpOnly     bool       `json:"httpOnly"`
+	SameSite     string     `json:"sameSite"`
+	Partitioned  bool       `json:"partitioned,omitempty"`
+	PartitionKey string     `json:"partitionKey,omitempty"`
+	Created      *time.Time `json:"created,omitempty"`
+	LastAccess   *time.Time `json:"lastAccess,omitempty"`
+	Version      int        `json:"version,omitempty"`
+	Port         []int      `json:"port,omitempty"`
+	Comment      string     `json:"comment,omitempty"`
+	CommentURL   string     `json:"commentURL,omitempty"`
 
 	NameB64       string `json:"nameBase64,omitempty"`
 	ValueB64      string `json:"valueBase64,omitempty"`
@@ -144,7 +152,7 @@ func WriteJSON(w io.Writer, es []Entry) error {
 		f.Cookies[i] = jsonEntry{
 			Name: e.Name, Value: e.Value, Domain: e.Domain, HostOnly: e.HostOnly, Path: e.Path,
 			Expires: timePtr(e.Expires), Persistent: e.Persistent, Secure: e.Secure, HttpOnly: e.HttpOnly,
-			SameSite: ss, Partitioned: e.Partitioned, Created: timePtr(e.Created), LastAccess: timePtr(e.LastAccess),
+			SameSite: ss, Partitioned: e.Partitioned, PartitionKey: e.PartitionKey, Created: timePtr(e.Created), LastAccess: timePtr(e.LastAccess),
 			Version: e.Version, Port: e.Port, Comment: e.Comment, CommentURL: e.CommentURL,
 		}
 		f.Cookies[i].encodeBinary()
@@ -293,7 +301,7 @@ func (je *jsonEntry) entry() (Entry, error) {
 	e := Entry{
 		Name: je.Name, Value: je.Value, Domain: je.Domain, HostOnly: je.HostOnly, Path: je.Path,
 		Expires: timeVal(je.Expires), Persistent: je.Persistent, Secure: je.Secure, HttpOnly: je.HttpOnly,
-		Partitioned: je.Partitioned, Created: timeVal(je.Created), LastAccess: timeVal(je.LastAccess),
+		Partitioned: je.Partitioned, PartitionKey: je.PartitionKey, Created: timeVal(je.Created), LastAccess: timeVal(je.LastAccess),
 		Version: je.Version, Comment: je.Comment, CommentURL: je.CommentURL,
 	}
 	if je.Port != nil {
@@ -310,6 +318,12 @@ func (je *jsonEntry) entry() (Entry, error) {
 		e.SameSite = cookie.SameSiteStrict
 	default:
 		return e, fmt.Errorf("cookie %q: unknown sameSite %q", je.Name, je.SameSite)
+	}
+	if e.Partitioned && e.PartitionKey == "" && !e.Secure {
+		// A file from before partitions were enforced: the jar then kept
+		// a Partitioned cookie without Secure (which a browser refuses)
+		// and sent it like any other, so it loads unpartitioned.
+		e.Partitioned = false
 	}
 	if je.Version < 0 {
 		return e, fmt.Errorf("cookie %q: negative version", je.Name)

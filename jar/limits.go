@@ -6,7 +6,9 @@ import "time"
 // the "remove excess cookies" rules of section 5.7).
 type Limits struct {
 	// PerDomain is the most cookies kept per registrable domain (eTLD+1,
-	// as Chromium counts them). Zero or negative means no limit.
+	// as Chromium counts them) and partition: the unpartitioned cookies of
+	// a domain count apart from its partitioned (CHIPS) cookies of each
+	// top-level site, as in Chromium. Zero or negative means no limit.
 	PerDomain int
 	// Total is the most cookies kept in the jar. Zero or negative means no
 	// limit.
@@ -15,13 +17,19 @@ type Limits struct {
 	// means 4096, the ceiling RFC 6265bis section 5.7 step 4 mandates;
 	// larger values are lowered to 4096.
 	MaxCookieBytes int
+	// PartitionBytes is the most bytes (len(name)+len(value), summed) of
+	// partitioned cookies kept per registrable domain and partition, the
+	// per-partition limit of CHIPS (Chromium's is 10 KiB); the least
+	// recently accessed go first. Zero or negative means no limit.
+	PartitionBytes int
 }
 
 // DefaultLimits are Chromium's limits, well above RFC 6265bis section 6.1's
 // minimum capabilities (50 per domain, 3000 in total): 180 cookies per
-// registrable domain, 3300 in total, 4096 bytes per cookie. Options with a
-// nil Limits use them. Do not modify it; copy it.
-var DefaultLimits = Limits{PerDomain: 180, Total: 3300, MaxCookieBytes: 4096}
+// registrable domain (and partition), 3300 in total, 4096 bytes per cookie
+// and 10 KiB of partitioned cookies per registrable domain and partition.
+// Options with a nil Limits use them. Do not modify it; copy it.
+var DefaultLimits = Limits{PerDomain: 180, Total: 3300, MaxCookieBytes: 4096, PartitionBytes: 10240}
 
 // Netscape are the limits of the original Netscape cookie specification
 // and RFC 2109: 20 cookies per domain, 300 in total, 4096 bytes per
@@ -67,29 +75,45 @@ func (j *Jar) purgeExpiredLocked(key string, now time.Time) int {
 
 // evictLocked removes excess cookies after fresh was stored in bucket key,
 // in the priority order of RFC 6265bis section 5.7: expired cookies; then,
-// in a domain over the per-domain limit, cookies whose secure-only-flag is
-// false, then any cookie of that domain; then, over the total limit, any
-// cookie. Within one priority the cookie with the earliest
-// last-access-time goes first. The cookie just stored is evicted only if
-// nothing else is left to evict.
+// in a domain over the per-domain limit (counted within fresh's partition),
+// cookies whose secure-only-flag is false, then any cookie of that domain
+// and partition; then, for a partitioned cookie, over the CHIPS
+// per-partition byte limit, any cookie of that domain and partition; then,
+// over the total limit, any cookie. Within one priority the cookie with
+// the earliest last-access-time goes first. The cookie just stored is
+// evicted only if nothing else is left to evict.
 func (j *Jar) evictLocked(key string, fresh *item, now time.Time) {
+	part := fresh.PartitionKey
 	if l := j.limits.PerDomain; l > 0 {
-		if b := j.buckets[key]; b != nil && len(b.items) > l {
+		if b := j.buckets[key]; b != nil && len(b.items) > l && partCount(b, part) > l {
 			j.purgeExpiredLocked(key, now)
 			for {
 				b := j.buckets[key]
-				if b == nil || len(b.items) <= l {
+				if b == nil || partCount(b, part) <= l {
 					break
 				}
-				i := oldestIn(b, fresh, true)
+				i := oldestIn(b, fresh, true, part)
 				if i < 0 {
-					i = oldestIn(b, fresh, false)
+					i = oldestIn(b, fresh, false, part)
 				}
 				if i < 0 {
 					i = indexOf(b, fresh)
 				}
 				j.removeAtLocked(key, b, i)
 			}
+		}
+	}
+	if l := j.limits.PartitionBytes; l > 0 && part != "" {
+		for {
+			b := j.buckets[key]
+			if b == nil || partBytes(b, part) <= l || indexOf(b, fresh) < 0 {
+				break
+			}
+			i := oldestIn(b, fresh, false, part)
+			if i < 0 {
+				i = indexOf(b, fresh)
+			}
+			j.removeAtLocked(key, b, i)
 		}
 	}
 	if l := j.limits.Total; l > 0 && j.count > l {
@@ -104,7 +128,7 @@ func (j *Jar) evictLocked(key string, fresh *item, now time.Time) {
 				best *item
 			)
 			for k, b := range j.buckets {
-				i := oldestIn(b, fresh, false)
+				i := oldestIn(b, fresh, false, anyPartition)
 				if i >= 0 && (best == nil || olderAccess(b.items[i], best)) {
 					bk, bb, bi, best = k, b, i, b.items[i]
 				}
@@ -128,12 +152,18 @@ func olderAccess(a, b *item) bool {
 	return a.seq < b.seq
 }
 
+// anyPartition is the oldestIn partition argument that matches every
+// cookie; it is not a valid partition key.
+const anyPartition = "\x00any"
+
 // oldestIn returns the position of the least recently accessed cookie of b
-// other than skip, only among non-secure cookies if nonSecure; -1 if none.
-func oldestIn(b *bucket, skip *item, nonSecure bool) int {
+// other than skip, only among non-secure cookies if nonSecure and only in
+// partition part (PartitionKey, "" for unpartitioned cookies) unless part
+// is anyPartition; -1 if none.
+func oldestIn(b *bucket, skip *item, nonSecure bool, part string) int {
 	best := -1
 	for i, it := range b.items {
-		if it == skip || (nonSecure && it.Secure) {
+		if it == skip || (nonSecure && it.Secure) || (part != anyPartition && it.PartitionKey != part) {
 			continue
 		}
 		if best < 0 || olderAccess(it, b.items[best]) {
@@ -151,4 +181,27 @@ func indexOf(b *bucket, it *item) int {
 		}
 	}
 	return -1
+}
+
+// partCount returns the number of cookies of b in partition part.
+func partCount(b *bucket, part string) int {
+	n := 0
+	for _, it := range b.items {
+		if it.PartitionKey == part {
+			n++
+		}
+	}
+	return n
+}
+
+// partBytes returns the summed len(name)+len(value) of the cookies of b in
+// partition part.
+func partBytes(b *bucket, part string) int {
+	n := 0
+	for _, it := range b.items {
+		if it.PartitionKey == part {
+			n += len(it.Name) + len(it.Value)
+		}
+	}
+	return n
 }

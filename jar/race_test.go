@@ -22,6 +22,9 @@ func TestConcurrentUse(t *testing.T) {
 				switch i % 7 {
 				case 0, 1:
 					j.SetCookieLines(u, []string{fmt.Sprintf("c%d=%d; Max-Age=60", i%40, i), "d=1; Domain=example.com"})
+					top := mustURL(fmt.Sprintf("https://top%d.example/", i%3))
+					j.SetCookieLinesFor(Request{URL: u, SiteForCookies: top, HTTP: true},
+						[]string{fmt.Sprintf("p%d=%d; Secure; SameSite=None; Partitioned", i%5, i)})
 				case 2:
 					j.CookieHeader(u)
 				case 3:
@@ -64,8 +67,20 @@ func checkInvariants(tb testing.TB, j *Jar) {
 			tb.Errorf("bucket %q is empty but present", key)
 		}
 		n += len(b.items)
-		if l := j.limits.PerDomain; l > 0 && len(b.items) > l {
-			tb.Errorf("bucket %q holds %d cookies, limit %d", key, len(b.items), l)
+		parts := map[string]bool{}
+		for _, it := range b.items {
+			parts[it.PartitionKey] = true
+			if it.Partitioned != (it.PartitionKey != "") || (it.Partitioned && !it.Secure) {
+				tb.Errorf("cookie %q: Partitioned %v, Secure %v, partition key %q", it.Name, it.Partitioned, it.Secure, it.PartitionKey)
+			}
+		}
+		for part := range parts {
+			if l := j.limits.PerDomain; l > 0 && partCount(b, part) > l {
+				tb.Errorf("bucket %q partition %q holds %d cookies, limit %d", key, part, partCount(b, part), l)
+			}
+			if l := j.limits.PartitionBytes; l > 0 && part != "" && partBytes(b, part) > l {
+				tb.Errorf("bucket %q partition %q holds %d bytes, limit %d", key, part, partBytes(b, part), l)
+			}
 		}
 		for i, it := range b.items {
 			if k := j.keyOf(it.Domain); k != key {

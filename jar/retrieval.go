@@ -25,6 +25,12 @@ func (j *Jar) retrieveLocked(r *Request, now time.Time, dst []*item) []*item {
 	secure := isSecure(r.URL, host)
 	same := j.sameSite(r, host)
 	port := -2 // computed on first use by an RFC 2965 cookie
+	// The CHIPS partition key, computed on first use by a partitioned
+	// cookie.
+	var (
+		pk           string
+		pkDone, pkOK bool
+	)
 	var kbuf [4]string
 	keys := j.lookupKeys(host, kbuf[:0])
 	start := len(dst)
@@ -56,8 +62,19 @@ func (j *Jar) retrieveLocked(r *Request, now time.Time, dst []*item) []*item {
 			if it.HttpOnly && !r.HTTP {
 				continue
 			}
-			if !sendSameSite(it.SameSite, r, same) {
+			if !j.sendSameSite(it, r, same, now) {
 				continue
+			}
+			// CHIPS: a partitioned cookie goes only to requests whose
+			// top-level site is its partition key.
+			if it.PartitionKey != "" {
+				if !pkDone {
+					pk, pkOK = j.partitionKey(r)
+					pkDone = true
+				}
+				if !pkOK || it.PartitionKey != pk {
+					continue
+				}
 			}
 			if it.Port != nil {
 				if port == -2 {

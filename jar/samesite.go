@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/httpstate/httpstate/cookie"
 )
@@ -19,6 +20,11 @@ type Request struct {
 	// means the request is same-site, as a request with no client is.
 	// Sites are compared schemefully: the scheme and the registrable
 	// domain (eTLD+1, or the host when it has none) must both be equal.
+	//
+	// It also gives the partition of Partitioned (CHIPS) cookies, the
+	// top-level site, for requests that are not top-level navigations; a
+	// top-level navigation's top-level site is that of URL, the document
+	// it loads (see partitionKey).
 	SiteForCookies *url.URL
 	// Method is the HTTP method; "" means GET. Only safe methods (GET,
 	// HEAD, OPTIONS, TRACE) carry Lax cookies cross-site.
@@ -86,15 +92,62 @@ func safeMethod(m string) bool {
 	return false
 }
 
-// sendSameSite reports whether a cookie with the same-site-flag ss may be
-// included in the retrieval r whose same-site status is same, RFC 6265bis
-// section 5.8.3 step 3 (last bullet).
-func sendSameSite(ss cookie.SameSite, r *Request, same bool) bool {
+// sendSameSite reports whether the cookie it may be included at time now
+// in the retrieval r whose same-site status is same, RFC 6265bis section
+// 5.8.3 step 3 (last bullet), with the "Lax-allowing-unsafe" modification
+// of section 5.6.7.2 when Options.LaxAllowingUnsafe is set.
+func (j *Jar) sendSameSite(it *item, r *Request, same bool, now time.Time) bool {
+	ss := it.SameSite
 	if ss == cookie.SameSiteNone || same {
 		return true
 	}
-	return r.HTTP && (ss == cookie.SameSiteLax || ss == cookie.SameSiteDefault) &&
-		safeMethod(r.Method) && r.TopLevelNavigation
+	if !r.HTTP || !r.TopLevelNavigation {
+		return false
+	}
+	switch ss {
+	case cookie.SameSiteLax:
+		return safeMethod(r.Method)
+	case cookie.SameSiteDefault:
+		// Section 5.6.7.2: for a cookie whose same-site-flag is
+		// "Default", the safe-method condition becomes "a safe method, or
+		// the cookie's creation-time is at most a duration of the user
+		// agent's choosing ago" (section 8.8.6 explains why: cross-site
+		// POST login flows).
+		return safeMethod(r.Method) || j.laxAllowingUnsafe(it.Created, now)
+	}
+	return false
+}
+
+// laxAllowingUnsafe reports whether a cookie created at created is recent
+// enough at now for "Lax-allowing-unsafe" enforcement (RFC 6265bis section
+// 5.6.7.2): age at most Options.LaxAllowingUnsafe. A creation-time in the
+// future (a file from a skewed clock) does not count as recent.
+func (j *Jar) laxAllowingUnsafe(created, now time.Time) bool {
+	if j.laxUnsafe <= 0 {
+		return false
+	}
+	age := now.Sub(created)
+	return age >= 0 && age <= j.laxUnsafe
+}
+
+// partitionKey returns the CHIPS partition key of the request r: its
+// top-level site, schemeful (scheme "://" registrable domain). A top-level
+// navigation loads a top-level document, so its top-level site is r.URL's
+// (as in Chromium, whose partition key for a main-frame request is the
+// site of the URL navigated to); any other request's is SiteForCookies',
+// or r.URL's when nil (a request with no client, such as the
+// http.CookieJar methods'). ok is false if that URL has no host (an opaque
+// origin): such a request has no partition. The caller holds j.mu.
+func (j *Jar) partitionKey(r *Request) (key string, ok bool) {
+	u := r.URL
+	if !r.TopLevelNavigation && r.SiteForCookies != nil {
+		u = r.SiteForCookies
+	}
+	host, ok := canonicalHost(u)
+	if !ok || u.Scheme == "" {
+		return "", false
+	}
+	return schemeSite(u.Scheme) + "://" + j.site(host), true
 }
 
 // storeSameSite reports whether a cookie with the same-site-flag ss

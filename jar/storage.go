@@ -12,24 +12,26 @@ import (
 // Reasons the storage model ignores a cookie. They are unexported: like a
 // browser, the Jar drops such cookies silently; tests branch on them.
 var (
-	errNoHost          = errors.New("jar: request host cannot be canonicalized")
-	errEmpty           = errors.New("jar: cookie name and value are both empty")
-	errCTL             = errors.New("jar: cookie name or value contains a control character")
-	errTooLarge        = errors.New("jar: cookie name and value exceed the size limit")
-	errDomainChar      = errors.New("jar: Domain attribute has a non-ASCII character")
-	errPublicSuffix    = errors.New("jar: Domain attribute is a public suffix")
-	errDomainMismatch  = errors.New("jar: request host does not domain-match the Domain attribute")
-	errSecureInsecure  = errors.New("jar: Secure cookie from a non-secure origin")
-	errHttpOnlyNonHTTP = errors.New("jar: HttpOnly cookie from a non-HTTP API")
-	errShadowSecure    = errors.New("jar: non-secure origin cannot overwrite or shadow a Secure cookie")
-	errSameSite        = errors.New("jar: cross-site response cannot set a SameSite Lax or Strict cookie")
-	errSameSiteNone    = errors.New("jar: SameSite=None cookie without Secure")
-	errSecurePrefix    = errors.New("jar: __Secure- cookie without Secure")
-	errHostPrefix      = errors.New("jar: __Host- cookie needs Secure, no Domain and Path=/")
-	errNamelessPrefix  = errors.New("jar: nameless cookie whose value looks like a prefixed name")
-	errOldHttpOnly     = errors.New("jar: non-HTTP API cannot overwrite an HttpOnly cookie")
-	errPort            = errors.New("jar: request port is not in the cookie's Port list")
-	errPath2965        = errors.New("jar: Set-Cookie2 Path is not a prefix of the request path")
+	errNoHost              = errors.New("jar: request host cannot be canonicalized")
+	errEmpty               = errors.New("jar: cookie name and value are both empty")
+	errCTL                 = errors.New("jar: cookie name or value contains a control character")
+	errTooLarge            = errors.New("jar: cookie name and value exceed the size limit")
+	errDomainChar          = errors.New("jar: Domain attribute has a non-ASCII character")
+	errPublicSuffix        = errors.New("jar: Domain attribute is a public suffix")
+	errDomainMismatch      = errors.New("jar: request host does not domain-match the Domain attribute")
+	errSecureInsecure      = errors.New("jar: Secure cookie from a non-secure origin")
+	errHttpOnlyNonHTTP     = errors.New("jar: HttpOnly cookie from a non-HTTP API")
+	errShadowSecure        = errors.New("jar: non-secure origin cannot overwrite or shadow a Secure cookie")
+	errSameSite            = errors.New("jar: cross-site response cannot set a SameSite Lax or Strict cookie")
+	errSameSiteNone        = errors.New("jar: SameSite=None cookie without Secure")
+	errSecurePrefix        = errors.New("jar: __Secure- cookie without Secure")
+	errHostPrefix          = errors.New("jar: __Host- cookie needs Secure, no Domain and Path=/")
+	errNamelessPrefix      = errors.New("jar: nameless cookie whose value looks like a prefixed name")
+	errOldHttpOnly         = errors.New("jar: non-HTTP API cannot overwrite an HttpOnly cookie")
+	errPort                = errors.New("jar: request port is not in the cookie's Port list")
+	errPath2965            = errors.New("jar: Set-Cookie2 Path is not a prefix of the request path")
+	errPartitionedInsecure = errors.New("jar: Partitioned cookie without Secure")
+	errNoPartition         = errors.New("jar: Partitioned cookie from a request without a top-level site")
 )
 
 // SetCookieLinesFor stores the cookies of the Set-Cookie header field
@@ -196,7 +198,18 @@ func (j *Jar) storeLocked(r *Request, c *cookie.Cookie, now time.Time) error {
 	if err := checkPrefixes(e.Name, e.Value, e.Secure, e.HostOnly, c.Path, e.Path); err != nil {
 		return err
 	}
-	e.Partitioned = c.Partitioned
+	// CHIPS (draft-cutler-httpbis-partitioned-cookies): a Partitioned
+	// cookie must be Secure and is keyed by the request's top-level site.
+	if c.Partitioned {
+		if !e.Secure {
+			return errPartitionedInsecure
+		}
+		pk, ok := j.partitionKey(r)
+		if !ok {
+			return errNoPartition
+		}
+		e.Partitioned, e.PartitionKey = true, pk
+	}
 	return j.insertEntryLocked(e, r.HTTP, now)
 }
 
@@ -238,11 +251,13 @@ func (j *Jar) insertEntryLocked(e Entry, viaHTTP bool, now time.Time) error {
 // shadowsSecureLocked reports whether the non-secure cookie e would
 // overwrite or shadow a stored Secure cookie, RFC 6265bis section 5.7 step
 // 16: same name, domains domain-matching either way, and e's path
-// path-matching the stored cookie's path.
+// path-matching the stored cookie's path. Only cookies of e's partition
+// count (e is never partitioned, as partitioned cookies are Secure): a
+// partitioned cookie lives in a separate store, as in Chromium.
 func (j *Jar) shadowsSecureLocked(e *Entry) bool {
 	check := func(b *bucket) bool {
 		for _, it := range b.items {
-			if it.Secure && it.Name == e.Name &&
+			if it.Secure && it.Name == e.Name && it.PartitionKey == e.PartitionKey &&
 				(domainMatch(e.Domain, it.Domain) || domainMatch(it.Domain, e.Domain)) &&
 				pathMatch(e.Path, it.Path) {
 				return true
