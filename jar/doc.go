@@ -31,6 +31,27 @@
 // CookieHeaderFor and CookiesFor take a Request with the site for
 // cookies, method, navigation type and API type, and apply the SameSite
 // rules of RFC 6265bis sections 5.2, 5.7 step 18 and 5.8.3.
+// Options.LaxAllowingUnsafe opts in to the "Lax-allowing-unsafe" mode of
+// section 5.6.7.2: recently created cookies without a SameSite attribute
+// also go with cross-site top-level POSTs.
+//
+// # Partitioned cookies (CHIPS)
+//
+// A cookie with the Partitioned attribute
+// (draft-cutler-httpbis-partitioned-cookies) is stored only if Secure, in
+// the partition of the request's top-level site, schemeful ("https://" and
+// the registrable domain): the site of Request.SiteForCookies, or of
+// Request.URL for a top-level navigation (the document it loads becomes
+// the top-level one) and when SiteForCookies is nil. It is sent only on
+// requests with the same top-level site. A name may exist once per
+// partition and once unpartitioned; each is replaced, expired and evicted
+// on its own. The http.CookieJar and other context-free methods act as a
+// top-level request, so their partition is the URL's own site. Limits
+// count cookies per registrable domain and partition, and
+// Limits.PartitionBytes caps the bytes of each domain's partitioned
+// cookies per partition (10 KiB by default, as in Chromium). JSON files
+// keep the partition key; cookies.txt, which curl reads, gets only the
+// partitioned cookies whose partition is their own site.
 //
 // # Limits and editing
 //
@@ -51,7 +72,7 @@
 // # Layout
 //
 // One concept per file: match.go (RFC 6265bis 5.1.2-5.1.4), samesite.go
-// (5.2), prefix.go (5.4), storage.go (5.7), retrieval.go (5.8), limits.go
+// (5.2, 5.6.7.2, and the CHIPS partition key), prefix.go (5.4), storage.go (5.7), retrieval.go (5.8), limits.go
 // (5.7 eviction, 6.1), index.go (the per-registrable-domain index),
 // cookiestxt.go, jsonfile.go and persist.go (files), rfc2965.go
 // (Set-Cookie2).
@@ -71,7 +92,9 @@
 //
 // Loopback hosts (127.0.0.0/8, ::1, localhost) count as secure origins, as
 // in browsers. Cookies whose host is an IP address are always host-only.
-// Partitioned (CHIPS) is recorded but not enforced. RFC 2965 cookies are
+// The partition key is the top-level site only: Chromium's newer
+// "cross-site ancestor chain" bit is not modelled (Request has no frame
+// ancestry). RFC 2965 cookies are
 // sent back with $Path always (the jar does not record whether Path was
 // explicit).
 //

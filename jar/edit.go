@@ -28,7 +28,8 @@ func (j *Jar) Domain(d string) []Entry {
 }
 
 // Remove deletes the cookie with the given domain, path and name (any
-// host-only-flag) and reports whether one existed.
+// host-only-flag, in every partition and unpartitioned) and reports
+// whether one existed.
 func (j *Jar) Remove(domain, path, name string) bool {
 	domain = normDomain(domain)
 	j.mu.Lock()
