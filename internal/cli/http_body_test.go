@@ -1,0 +1,471 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var parseJSONPathTests = []struct {
+	raw     string
+	want    string // the steps, printed
+	wantErr string
+}{
+	{raw: "", want: `[""]`},
+	{raw: "a", want: `["a"]`},
+	{raw: "a]b", want: `["a]b"]`}, // only "[" opens a path in a name
+	{raw: `a\[b\]`, want: `["a[b]"]`},
+	{raw: "user[name]", want: `["user"]["name"]`},
+	{raw: "user[tags][]", want: `["user"]["tags"][]`},
+	{raw: "items[0][id]", want: `["items"][0]["id"]`},
+	{raw: "[]", want: `[]`},
+	{raw: "[0][type]", want: `[0]["type"]`},
+	{raw: "[a]", want: `["a"]`},
+	{raw: `o[\1]`, want: `["o"]["1"]`},
+	{raw: `o[\100]`, want: `["o"]["100"]`},
+	{raw: `o[\[]`, want: `["o"]["["]`},
+	{raw: `o[\]]`, want: `["o"]["]"]`},
+	{raw: `o[\\]`, want: `["o"]["\\"]`},
+	{raw: "o[1a]", want: `["o"]["1a"]`},
+	{raw: "o[007]", want: `["o"][7]`},
+	{raw: "a[65536]", want: `["a"][65536]`},
+	{raw: "a[65537]", wantErr: "larger than"},
+	{raw: "a[99999999999999999999999]", wantErr: "larger than"},
+	{raw: "foo[baz][quux", wantErr: "missing ']'"},
+	{raw: "a[b]c", wantErr: "expected '['"},
+	{raw: "a[b[c]]", wantErr: "unexpected '['"},
+	{raw: "[", wantErr: "missing ']'"},
+}
+
+func formatSteps(steps []pathStep) string {
+	var b strings.Builder
+	for _, s := range steps {
+		if s.kind == stepKey {
+			k, _ := json.Marshal(s.key)
+			b.WriteString("[" + string(k) + "]")
+		} else {
+			b.WriteString(s.String())
+		}
+	}
+	return b.String()
+}
+
+func TestParseJSONPath(t *testing.T) {
+	for _, tt := range parseJSONPathTests {
+		steps, err := parseJSONPath(tt.raw)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("parseJSONPath(%q): got %v, %v; want an error containing %q", tt.raw, formatSteps(steps), err, tt.wantErr)
+			}
+			continue
+		}
+		if got := formatSteps(steps); err != nil || got != tt.want {
+			t.Errorf("parseJSONPath(%q) = %s, %v; want %s", tt.raw, got, err, tt.want)
+		}
+	}
+}
+
+// td is a file of testdata/http.
+func td(name string) string { return filepath.Join("testdata", "http", name) }
+
+// bodyTests build a request body from items (and stdin) and compare it
+// byte for byte: HTTPie's separators, the items' key order.
+var bodyTests = []struct {
+	name      string
+	items     []string
+	form      bool
+	stdin     string
+	wantBody  string
+	wantCType string
+	wantErr   string
+}{
+	// Flat items: as before nested keys existed.
+	{name: "flat", items: []string{"a=1", "b:=true", `c:=["x","y"]`, "d:= 2 "}, wantBody: `{"a": "1", "b": true, "c": ["x","y"], "d":  2 }`},
+	{name: "flat last wins", items: []string{"a=1", "b=2", "a=3"}, wantBody: `{"a": "3", "b": "2"}`},
+	{name: "escaped brackets are flat", items: []string{`foo\[bar\]:=1`, `baz[\[]:=2`, `baz[\]]:=3`}, wantBody: `{"foo[bar]": 1, "baz": {"[": 2, "]": 3}}`},
+	{name: "empty key", items: []string{"=v"}, wantBody: `{"": "v"}`},
+
+	// HTTPie 3's nested JSON examples.
+	{name: "nested object", items: []string{"category=tools", "search[type]=id", "search[id]:=1"},
+		wantBody: `{"category": "tools", "search": {"type": "id", "id": 1}}`},
+	{name: "append", items: []string{"search[keywords][]=APIs", "search[keywords][]=CLI"},
+		wantBody: `{"search": {"keywords": ["APIs", "CLI"]}}`},
+	{name: "indexes out of order", items: []string{"k[1]=APIs", "k[0]=CLI"}, wantBody: `{"k": ["CLI", "APIs"]}`},
+	{name: "missing indexes are null", items: []string{"p[]=Terminal", "p[1]=Desktop", "p[3]=Mobile"},
+		wantBody: `{"p": ["Terminal", "Desktop", null, "Mobile"]}`},
+	{name: "append to raw array", items: []string{`p:=["Terminal", "Desktop"]`, "p[]=Web"},
+		wantBody: `{"p": ["Terminal", "Desktop", "Web"]}`},
+	{name: "set in raw object", items: []string{`u:={"name": "Ann", "n": 1.50}`, "u[age]:=30"},
+		wantBody: `{"u": {"name": "Ann", "n": 1.50, "age": 30}}`},
+	{name: "deep", items: []string{"very[nested][json][3][httpie][power][]=Amaze"},
+		wantBody: `{"very": {"nested": {"json": [null, null, null, {"httpie": {"power": ["Amaze"]}}]}}}`},
+	{name: "array of objects", items: []string{"items[0][id]:=1", "items[0][name]=a", "items[1][id]:=2"},
+		wantBody: `{"items": [{"id": 1, "name": "a"}, {"id": 2}]}`},
+	{name: "append objects", items: []string{"l[][a]=1", "l[][a]=2"}, wantBody: `{"l": [{"a": "1"}, {"a": "2"}]}`},
+	{name: "top-level array", items: []string{"[]:=1", "[]:=2", "[]:=3"}, wantBody: `[1, 2, 3]`},
+	{name: "top-level array of objects", items: []string{"[0][type]=platform", "[0][name]=terminal", "[1][type]=platform"},
+		wantBody: `[{"type": "platform", "name": "terminal"}, {"type": "platform"}]`},
+	{name: "top-level key", items: []string{"[a]=1", "b=2"}, wantBody: `{"a": "1", "b": "2"}`},
+	{name: "escaped index is a key", items: []string{`o[\1]=s`, "a[1]=i"}, wantBody: `{"o": {"1": "s"}, "a": [null, "i"]}`},
+	{name: "override changes type", items: []string{"user[name]:=411", "user[name]=string"}, wantBody: `{"user": {"name": "string"}}`},
+
+	// Type conflicts name the item and the container.
+	{name: "key on array", items: []string{"array[]:=1", "array[key]:=3"},
+		wantErr: `"array[key]:=3": cannot use key "key" on "array", which is an array and not an object`},
+	{name: "index on object", items: []string{"o[a]=1", "o[0]=2"},
+		wantErr: `"o[0]=2": cannot use index [0] on "o", which is an object and not an array`},
+	{name: "append on object", items: []string{"o[a]=1", "o[]=2"}, wantErr: `"o[]=2": cannot use index [] on "o"`},
+	{name: "key on string", items: []string{"a=x", "a[b]=2"}, wantErr: `"a[b]=2": cannot use key "b" on "a", which is a string and not an object`},
+	{name: "key on number", items: []string{"a:=1", "a[b]=2"}, wantErr: `which is a number`},
+	{name: "index on raw object", items: []string{`a:={"x":1}`, "a[0]=2"}, wantErr: `which is an object and not an array`},
+	{name: "deep conflict", items: []string{"a[b][]=1", "a[b][c]=2"}, wantErr: `"a[b][c]=2": cannot use key "c" on "a[b]", which is an array`},
+	{name: "top-level conflict", items: []string{"[]:=1", "a=2"}, wantErr: `"a=2": cannot use key "a" on the top level, which is an array`},
+	{name: "top-level conflict reverse", items: []string{"a=2", "[]:=1"}, wantErr: `cannot use index [] on the top level, which is an object`},
+	{name: "syntax error", items: []string{"foo[baz][quux=FAIL"}, wantErr: `"foo[baz][quux=FAIL": missing ']'`},
+	{name: "huge index", items: []string{"a[100000000]=x"}, wantErr: "larger than"},
+
+	// Files.
+	{name: "text file", items: []string{"bio=@" + td("text.txt")}, wantBody: `{"bio": "John is a nice guy who likes pies.\n"}`},
+	{name: "json file", items: []string{"b:=@" + td("data.json"), "b[more]:=true"},
+		wantBody: `{"b": {"HTTPie": "https://httpie.io", "n": [1, 2], "more": true}}`},
+	{name: "json file flat", items: []string{"b:=@" + td("data.json")}, wantBody: `{"b": {"HTTPie": "https://httpie.io", "n": [1, 2]}}`},
+	{name: "bad json file", items: []string{"b:=@" + td("bad.json")}, wantErr: "not valid JSON"},
+	{name: "binary text file", items: []string{"b=@" + td("latin.txt")}, wantErr: "not UTF-8 text"},
+	{name: "missing file", items: []string{"b=@" + td("nope.txt")}, wantErr: "no such file"},
+	{name: "text file in form", form: true, items: []string{"bio=@" + td("text.txt")},
+		wantBody: "bio=John+is+a+nice+guy+who+likes+pies.%0A", wantCType: "application/x-www-form-urlencoded; charset=utf-8"},
+	{name: "json file in form", form: true, items: []string{"b:=@" + td("data.json")}, wantErr: "cannot be sent with --form"},
+	{name: "upload needs form", items: []string{"cv@" + td("text.txt")}, wantErr: "need --form"},
+	{name: "upload needs a name", form: true, items: []string{"@" + td("text.txt")}, wantErr: "needs a name"},
+	{name: "body from file", items: []string{"@" + td("body.xml")}, wantBody: "<a>1</a>\n", wantCType: mime.TypeByExtension(".xml")},
+	{name: "body file and data", items: []string{"@" + td("body.xml"), "a=1"}, wantErr: "cannot be mixed"},
+	{name: "two body files", items: []string{"@" + td("body.xml"), "@" + td("text.txt")}, wantErr: "only one @file body"},
+
+	// Stdin: the raw body, alone.
+	{name: "stdin", stdin: `{"raw": true}`, items: []string{"X-A:1", "q==1"}, wantBody: `{"raw": true}`, wantCType: "application/json"},
+	{name: "stdin form", form: true, stdin: "a=1&b=2", wantBody: "a=1&b=2", wantCType: "application/x-www-form-urlencoded; charset=utf-8"},
+	{name: "stdin and field", stdin: "x", items: []string{"a=1"}, wantErr: "cannot be mixed; pass --ignore-stdin"},
+	{name: "stdin and raw json", stdin: "x", items: []string{"a:=1"}, wantErr: "cannot be mixed"},
+	{name: "stdin and file field", stdin: "x", items: []string{"a=@" + td("text.txt")}, wantErr: "cannot be mixed"},
+	{name: "stdin and upload", stdin: "x", form: true, items: []string{"a@" + td("text.txt")}, wantErr: "cannot be mixed"},
+	{name: "stdin and body file", stdin: "x", items: []string{"@" + td("body.xml")}, wantErr: "cannot be mixed"},
+	{name: "empty stdin", stdin: "", items: []string{"a=1"}, wantBody: `{"a": "1"}`},
+}
+
+func TestHTTPBody(t *testing.T) {
+	for _, tt := range bodyTests {
+		args := append([]string{"example.org"}, tt.items...)
+		r, err := parseHTTPArgsStdin(args, tt.form, []byte(tt.stdin))
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%s: got error %v, want one containing %q", tt.name, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if string(r.body) != tt.wantBody {
+			t.Errorf("%s: body %s, want %s", tt.name, r.body, tt.wantBody)
+		}
+		if !json.Valid(r.body) && r.ctype == "application/json" && tt.stdin == "" {
+			t.Errorf("%s: body %s is not valid JSON", tt.name, r.body)
+		}
+		want := tt.wantCType
+		if want == "" {
+			want = "application/json"
+		}
+		if r.ctype != want || r.header.Get("Content-Type") != want {
+			t.Errorf("%s: Content-Type %q (header %q), want %q", tt.name, r.ctype, r.header.Get("Content-Type"), want)
+		}
+		if r.method != http.MethodPost {
+			t.Errorf("%s: method %s, want POST (there is a body)", tt.name, r.method)
+		}
+	}
+}
+
+// TestHTTPFileItems: the file forms of headers and query parameters.
+func TestHTTPFileItems(t *testing.T) {
+	r, err := parseHTTPArgs([]string{"example.org", "X-Token:@" + td("token.txt"), "q==@" + td("text.txt")}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.header.Get("X-Token"); got != "secret-token" {
+		t.Errorf("X-Token:@file: got %q, want the file's line without trailing newlines", got)
+	}
+	if got := r.url.Query().Get("q"); got != "John is a nice guy who likes pies.\n" {
+		t.Errorf("q==@file: got %q", got)
+	}
+	if r.method != http.MethodGet || r.body != nil {
+		t.Errorf("header and query files made a body: %s %q", r.method, r.body)
+	}
+	for _, bad := range []string{"X-T:@" + td("two-lines.txt"), "X-T:@" + td("missing")} {
+		if _, err := parseHTTPArgs([]string{"example.org", bad}, false); err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("%q: got %v, want an error naming the item", bad, err)
+		}
+	}
+}
+
+// TestMultipartBody: with --form, a field@file item makes the request
+// multipart; fields and files keep their order, files get their name and a
+// type from the extension (or ;type=).
+func TestMultipartBody(t *testing.T) {
+	r, err := parseHTTPArgs([]string{"example.org", "name=Ann Lee", "pic@" + td("pixel.png"),
+		"raw@" + td("blob"), "cv@" + td("text.txt") + ";type=application/pdf"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(r.body))
+	req.Header.Set("Content-Type", r.header.Get("Content-Type"))
+	mr, err := req.MultipartReader()
+	if err != nil {
+		t.Fatalf("Content-Type %q: %v", r.ctype, err)
+	}
+	type part struct{ name, file, ctype, data string }
+	want := []part{
+		{"name", "", "", "Ann Lee"},
+		{"pic", "pixel.png", mime.TypeByExtension(".png"), "\x89PNG\r\n\x1a\n\x00\x01\x02\xff"},
+		{"raw", "blob", "application/octet-stream", "\x00\x01\x02\x03"},
+		{"cv", "text.txt", "application/pdf", "John is a nice guy who likes pies.\n"},
+	}
+	for i := 0; ; i++ {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			if i != len(want) {
+				t.Errorf("%d parts, want %d", i, len(want))
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(p)
+		got := part{p.FormName(), p.FileName(), p.Header.Get("Content-Type"), string(data)}
+		if i >= len(want) || got != want[i] {
+			t.Errorf("part %d: got %+v", i, got)
+			if i < len(want) {
+				t.Errorf("want %+v", want[i])
+			}
+		}
+	}
+	if _, err := parseHTTPArgs([]string{"example.org", "f@" + td("missing.bin")}, true); err == nil || !strings.Contains(err.Error(), "missing.bin") {
+		t.Errorf("a missing upload: got %v, want an error naming the file", err)
+	}
+}
+
+// TestReadStdinBody: a reader is read; --ignore-stdin and a terminal are
+// not.
+func TestReadStdinBody(t *testing.T) {
+	got, err := readStdinBody(strings.NewReader("data"), false)
+	if err != nil || string(got) != "data" {
+		t.Errorf("reader: got %q, %v", got, err)
+	}
+	if got, err := readStdinBody(strings.NewReader("data"), true); err != nil || got != nil {
+		t.Errorf("--ignore-stdin: got %q, %v; want nothing", got, err)
+	}
+	f, err := os.Open(td("body.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got, err := readStdinBody(f, false); err != nil || string(got) != "<a>1</a>\n" {
+		t.Errorf("redirected file: got %q, %v", got, err)
+	}
+}
+
+// exchange is what the end-to-end server received.
+type exchange struct {
+	method, ctype, accept, xToken string
+	body                          []byte
+	form                          map[string][]string
+	files                         map[string][2]string // field: filename, content
+	fileTypes                     map[string]string
+}
+
+// recordingServer answers 200 and sends each request it parsed on the
+// channel.
+func recordingServer(t *testing.T) (*httptest.Server, <-chan exchange) {
+	ch := make(chan exchange, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ex := exchange{method: r.Method, ctype: r.Header.Get("Content-Type"), accept: r.Header.Get("Accept"),
+			xToken: r.Header.Get("X-Token")}
+		if strings.HasPrefix(ex.ctype, "multipart/form-data") {
+			if err := r.ParseMultipartForm(1 << 20); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			ex.form = r.MultipartForm.Value
+			ex.files, ex.fileTypes = map[string][2]string{}, map[string]string{}
+			for field, fhs := range r.MultipartForm.File {
+				f, err := fhs[0].Open()
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusBadRequest)
+					return
+				}
+				data, _ := io.ReadAll(f)
+				f.Close()
+				ex.files[field] = [2]string{fhs[0].Filename, string(data)}
+				ex.fileTypes[field] = fhs[0].Header.Get("Content-Type")
+			}
+		} else {
+			ex.body, _ = io.ReadAll(r.Body)
+		}
+		ch <- ex
+		io.WriteString(w, "ok")
+	}))
+	t.Cleanup(srv.Close)
+	return srv, ch
+}
+
+// runHTTPStdin runs "httpstate http args..." with stdin.
+func runHTTPStdin(stdin io.Reader, args ...string) (stdout, stderr string, code int) {
+	var out, errb bytes.Buffer
+	s := &Streams{In: stdin, Out: &out, ErrOut: &errb}
+	code = run(s, append([]string{"http"}, args...))
+	return out.String(), errb.String(), code
+}
+
+// TestHTTPBodyEndToEnd sends nested JSON, a multipart upload and a stdin
+// body to a loopback server and checks what it received.
+func TestHTTPBodyEndToEnd(t *testing.T) {
+	srv, got := recordingServer(t)
+
+	t.Run("nested JSON", func(t *testing.T) {
+		_, stderr, code := runHTTPStdin(strings.NewReader(""), "PUT", srv.URL, "user[name]=Ann",
+			"user[tags][]=a", "user[tags][]=b", "items[0][id]:=1", "meta:=@"+td("data.json"), "X-Token:@"+td("token.txt"))
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		ex := <-got
+		want := `{"user": {"name": "Ann", "tags": ["a", "b"]}, "items": [{"id": 1}], "meta": {"HTTPie": "https://httpie.io", "n": [1, 2]}}`
+		if ex.method != "PUT" || ex.ctype != "application/json" || string(ex.body) != want || ex.xToken != "secret-token" {
+			t.Errorf("got %s %q %s (X-Token %q); want PUT application/json %s", ex.method, ex.ctype, ex.body, ex.xToken, want)
+		}
+	})
+
+	t.Run("multipart upload", func(t *testing.T) {
+		_, stderr, code := runHTTPStdin(strings.NewReader(""), "-f", srv.URL, "name=Ann", "pic@"+td("pixel.png"), "doc@"+td("text.txt"))
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		ex := <-got
+		if ex.method != "POST" || !strings.HasPrefix(ex.ctype, "multipart/form-data; boundary=") {
+			t.Errorf("got %s %q, want POST multipart/form-data", ex.method, ex.ctype)
+		}
+		if v := ex.form["name"]; len(v) != 1 || v[0] != "Ann" {
+			t.Errorf("field name: %q", v)
+		}
+		png, _ := os.ReadFile(td("pixel.png"))
+		if f := ex.files["pic"]; f != [2]string{"pixel.png", string(png)} || ex.fileTypes["pic"] != "image/png" {
+			t.Errorf("pic: got %q (%s), want pixel.png with the file's %d bytes", f, ex.fileTypes["pic"], len(png))
+		}
+		if f := ex.files["doc"]; f != [2]string{"text.txt", "John is a nice guy who likes pies.\n"} {
+			t.Errorf("doc: got %q", f)
+		}
+	})
+
+	t.Run("stdin body", func(t *testing.T) {
+		stdout, stderr, code := runHTTPStdin(strings.NewReader(`{"from": "stdin"}`), "PATCH", srv.URL, "X-Token:t")
+		if code != 0 || stdout != "ok" {
+			t.Fatalf("exit %d, stdout %q: %s", code, stdout, stderr)
+		}
+		ex := <-got
+		if ex.method != "PATCH" || string(ex.body) != `{"from": "stdin"}` || ex.ctype != "application/json" ||
+			ex.accept != "application/json, */*;q=0.5" {
+			t.Errorf("got %s %q %q accept %q", ex.method, ex.ctype, ex.body, ex.accept)
+		}
+		// No method: a body makes it a POST.
+		if _, stderr, code := runHTTPStdin(strings.NewReader("raw text"), srv.URL, "Content-Type:text/plain"); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if ex := <-got; ex.method != "POST" || string(ex.body) != "raw text" || ex.ctype != "text/plain" {
+			t.Errorf("got %s %q %q, want POST text/plain", ex.method, ex.ctype, ex.body)
+		}
+	})
+
+	t.Run("stdin with data items", func(t *testing.T) {
+		_, stderr, code := runHTTPStdin(strings.NewReader("x"), srv.URL, "a=1")
+		if code != 1 || !strings.Contains(stderr, "--ignore-stdin") {
+			t.Errorf("exit %d, stderr %q; want 1 and a hint at --ignore-stdin", code, stderr)
+		}
+		for _, flag := range []string{"--ignore-stdin", "-I"} {
+			_, stderr, code = runHTTPStdin(strings.NewReader("x"), flag, srv.URL, "a=1")
+			if code != 0 {
+				t.Fatalf("%s: exit %d: %s", flag, code, stderr)
+			}
+			if ex := <-got; string(ex.body) != `{"a": "1"}` {
+				t.Errorf("%s: body %q, want the items' JSON", flag, ex.body)
+			}
+		}
+	})
+
+	t.Run("bad nested key", func(t *testing.T) {
+		_, stderr, code := runHTTPStdin(strings.NewReader(""), srv.URL, "a[]=1", "a[x]=2")
+		if code != 1 || !strings.Contains(stderr, `"a[x]=2": cannot use key "x" on "a", which is an array`) {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+		select {
+		case ex := <-got:
+			t.Errorf("a request was sent: %+v", ex)
+		default:
+		}
+	})
+}
+
+// TestHTTPHeadersFlag: --headers prints the response headers only; -h is
+// still help.
+func TestHTTPHeadersFlag(t *testing.T) {
+	srv, got := recordingServer(t)
+	stdout, stderr, code := runHTTPStdin(strings.NewReader(""), "--headers", srv.URL)
+	<-got
+	if code != 0 || !strings.HasPrefix(stdout, "HTTP/1.1 200 OK\n") || strings.Contains(stdout, "ok") {
+		t.Errorf("--headers: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	stdout, _, code = runHTTPStdin(strings.NewReader(""), "-h")
+	if code != 0 || !strings.Contains(stdout, "--headers") || !strings.Contains(stdout, "--ignore-stdin") {
+		t.Errorf("-h: exit %d, want the help listing --headers and --ignore-stdin: %q", code, stdout)
+	}
+}
+
+// FuzzJSONBody: any two data items either fail with an error or build
+// valid JSON; nothing panics.
+func FuzzJSONBody(f *testing.F) {
+	for _, tt := range bodyTests {
+		if len(tt.items) == 2 && tt.stdin == "" && !tt.form {
+			f.Add(tt.items[0], tt.items[1])
+		}
+	}
+	f.Add("a[0][b][]:=1", "a[0][b][5]=x")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		var jb jsonBody
+		for _, s := range []string{a, b} {
+			it, err := parseItem(s)
+			if err != nil || (it.Kind != itemData && it.Kind != itemRawJSON) {
+				return
+			}
+			v := it.Value
+			if it.Kind == itemData {
+				bs, _ := json.Marshal(v)
+				v = string(bs)
+			}
+			if err := jb.add(s, it.RawKey, v); err != nil {
+				if !strings.Contains(err.Error(), strconv.Quote(s)) {
+					t.Fatalf("error %q does not name the item %q", err, s)
+				}
+				return
+			}
+		}
+		if out := jb.bytes(); !json.Valid(out) {
+			t.Fatalf("items %q, %q built invalid JSON %s", a, b, out)
+		}
+	})
+}
