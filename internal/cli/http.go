@@ -69,12 +69,13 @@ With @ after the separator, the value is read from a file: Header:@file
 field:=@file (JSON).
 
 JSON data fields nest, as in HTTPie 3: user[name]=Ann user[tags][]=a
-items[0][id]:=1; a name starting with "[" builds a top-level array
-([]:=1 []:=2). A container keeps the type of its first use: user[x]=1 then
-user[]=2 is an error.
+items[0][id]:=1; a name starting with "[" is a path from the top level, so
+[]:=1 []:=2 sends [1, 2]. A container keeps the type of its first use:
+user[x]=1 then user[]=2 is an error. A repeated field keeps its last value.
 
-A backslash escapes a separator or bracket in the name: 'a\=b=c',
-'a\[b\]=c', 'user\@host=x'; in brackets, '[\1]' is the key "1", not an index.
+The first separator in an item splits it, as in HTTPie; a backslash escapes
+a separator or bracket in the name: 'a\=b=c', 'user\@host=x', 'a\[b\]=c';
+in brackets, '[\1]' is the key "1", not an index.
 
 Piped or redirected stdin is the raw request body (Content-Type
 application/json, or form-encoded with --form); it cannot be combined with
@@ -102,7 +103,7 @@ for 5xx responses; a timeout exits with 2.`,
 	f := cmd.Flags()
 	f.StringVar(&o.session, "session", "", "read and update the session `NAME` or file path")
 	f.StringVar(&o.sessionRO, "session-read-only", "", "read the session `NAME` or file path without updating it")
-	f.BoolVarP(&o.form, "form", "f", false, "send data fields form-encoded instead of as JSON")
+	f.BoolVarP(&o.form, "form", "f", false, "send data fields form-encoded instead of as JSON (multipart/form-data with field@file uploads)")
 	f.StringVarP(&o.print, "print", "p", "", "what to print: H request headers, B request body, h response headers, b response body (default hb on a terminal, b when piped)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the whole exchange (--print HBhb)")
 	f.BoolVar(&o.headersOnly, "headers", false, "print the response headers only (--print h); no -h shorthand as in HTTPie: -h is --help")
@@ -271,6 +272,9 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 	}
 	if r.ctype != "" && r.header.Get("Content-Type") == "" {
 		r.header.Set("Content-Type", r.ctype)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "" && r.body != nil {
+		r.ctype = ct // the type given on the command line, for --print B
 	}
 	return r, nil
 }
