@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -517,5 +518,65 @@ func TestTransactionPanic(t *testing.T) {
 	}
 	if r, found, err := s.Load(ctx, "k"); err != nil || !found || string(r.Attrs["x"]) != "2" {
 		t.Errorf("Load = %v, %v, x=%s; want x=2", found, err, r.Attrs["x"])
+	}
+}
+
+// TestUpdateFnGoexit: an Update whose fn ends its goroutine with
+// runtime.Goexit (t.FailNow in a test's callback does) kills the goroutine
+// leading the commit, which no recover can stop. Leadership must still pass
+// on: the writes sharing that commit fail with an error instead of waiting
+// forever, and later writes work.
+func TestUpdateFnGoexit(t *testing.T) {
+	s := openStore(t, nil)
+	ctx := context.Background()
+	if err := s.Create(ctx, storetest.NewRecord("k", "", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	// Hold the leader's transaction until a second write has queued, so the
+	// two share the commit the Goexit aborts.
+	release := make(chan struct{})
+	var held atomic.Bool
+	boltstore.SetOnWrite(s, func(int) {
+		if held.CompareAndSwap(false, true) {
+			<-release
+		}
+	})
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		s.Update(ctx, "k", "x", func([]byte, bool) ([]byte, error) {
+			runtime.Goexit()
+			return nil, nil
+		})
+		t.Error("Update returned although its fn called Goexit")
+	}()
+	for !held.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	second := make(chan error, 1)
+	go func() { second <- s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"y": []byte(`1`)}}) }()
+	time.Sleep(50 * time.Millisecond) // let the Save queue behind the held commit
+	close(release)
+	<-exited
+	select {
+	case err := <-second:
+		// It shared the aborted commit (an error) or ran in the next one.
+		if err == nil {
+			if r, found, _ := s.Load(ctx, "k"); !found || string(r.Attrs["y"]) != "1" {
+				t.Errorf("the Save reported success but y = %q", r.Attrs["y"])
+			}
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a Save queued behind a commit whose leader called Goexit still waits after 10s")
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"z": []byte(`2`)}}) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("a later Save = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a later Save still waits after 10s")
 	}
 }

@@ -38,6 +38,8 @@ type op struct {
 	// wake receives true when the op's writer becomes the leader, false
 	// when its op has been committed (or has failed).
 	wake chan bool
+	// done is set once the op's outcome is final.
+	done bool
 }
 
 // effects lists the changes a write makes, in order, applied to the read
@@ -111,10 +113,37 @@ func (s *Store) commit(o *op) {
 	}
 	c.mu.Unlock()
 
+	finished := false
+	defer func() {
+		if finished {
+			return
+		}
+		// The leader's goroutine is ending inside run without returning: an
+		// op's fn called runtime.Goexit (t.FailNow in a test's callback),
+		// which no recover stops. The transaction rolled back; every op
+		// without an outcome fails, and leadership still passes on, so that
+		// no writer waits forever.
+		for _, f := range ops {
+			if !f.done {
+				f.err, f.panicked, f.pval = errLeaderExited, false, nil
+				s.apply(f.fx, errLeaderExited)
+			}
+		}
+		s.handOver(ops, o)
+	}()
 	s.run(ops)
+	finished = true
+	s.handOver(ops, o)
+}
 
-	// Hand over to the first writer that queued meanwhile, then wake the
-	// followers.
+// errLeaderExited is the outcome of the writes of a commit whose leader's
+// goroutine ended (runtime.Goexit in a write's function) before committing.
+var errLeaderExited = errors.New("boltstore: a write in the same commit ended its goroutine (runtime.Goexit); nothing was written")
+
+// handOver passes leadership to the first writer that queued during the
+// commit of ops (led by o's writer), then wakes ops' other writers.
+func (s *Store) handOver(ops []*op, o *op) {
+	c := &s.committer
 	c.mu.Lock()
 	if len(c.queue) > 0 {
 		c.queue[0].wake <- true
@@ -151,6 +180,7 @@ func (s *Store) run(ops []*op) {
 			for _, o := range ops {
 				o.err = err
 				s.apply(o.fx, err)
+				o.done = true
 			}
 			return
 		}
@@ -160,6 +190,7 @@ func (s *Store) run(ops []*op) {
 		if !f.panicked && len(ops) > 1 {
 			s.run([]*op{f})
 		}
+		f.done = true
 		ops = append(append(make([]*op, 0, len(ops)-1), ops[:failed]...), ops[failed+1:]...)
 	}
 }
