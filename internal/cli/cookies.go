@@ -138,7 +138,12 @@ func flags(e *jar.Entry) string {
 		f = append(f, "SameSite=None")
 	}
 	if e.Partitioned {
-		f = append(f, "Partitioned")
+		if e.PartitionKey != "" {
+			// The top-level site the cookie is sent under (CHIPS).
+			f = append(f, "Partitioned="+printable(e.PartitionKey))
+		} else {
+			f = append(f, "Partitioned")
+		}
 	}
 	if e.Version > 0 {
 		f = append(f, fmt.Sprintf("Version=%d", e.Version))

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/httpstate/httpstate/cookie"
+	"github.com/httpstate/httpstate/jar"
 )
 
 // cookiesNow is the clock of the cookies command tests.
@@ -133,5 +136,25 @@ func TestCookiesErrors(t *testing.T) {
 				t.Errorf("got error %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestFlags: "cookies list" shows each attribute, and a partitioned
+// cookie's partition (the top-level site it is sent under).
+func TestFlags(t *testing.T) {
+	tests := []struct {
+		e    jar.Entry
+		want string
+	}{
+		{jar.Entry{}, "-"},
+		{jar.Entry{Secure: true, HttpOnly: true, SameSite: cookie.SameSiteLax}, "Secure,HttpOnly,SameSite=Lax"},
+		{jar.Entry{Secure: true, Partitioned: true, PartitionKey: "https://top.example"}, "Secure,Partitioned=https://top.example"},
+		{jar.Entry{Secure: true, Partitioned: true}, "Secure,Partitioned"},
+		{jar.Entry{Partitioned: true, PartitionKey: "https://x\x1b[2J.example"}, "Partitioned=https://x?[2J.example"},
+	}
+	for _, tt := range tests {
+		if got := flags(&tt.e); got != tt.want {
+			t.Errorf("flags(%+v) = %q, want %q", tt.e, got, tt.want)
+		}
 	}
 }
