@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // The Netscape cookie file ("cookies.txt") as curl and wget read and write
@@ -25,14 +27,34 @@ import (
 //
 // curl has no partitions (CHIPS) and treats every request as top-level.
 // WriteCookiesTxt therefore writes a partitioned cookie only if its
-// partition is its own site (the partition key's site is the cookie's
-// Domain or a parent of it), as a plain cookie: that is the partition a
+// partition is its own site (https and the registrable domain of the
+// cookie's Domain), as a plain cookie: that is the partition a
 // top-level request to the cookie's domain uses, so curl sends it where
 // the jar would. A cookie partitioned under another top-level site, which
 // only ever goes to embedded requests, is left out. Read back, such a
 // cookie is unpartitioned; since the file also drops SameSite (None
 // becomes Default, Lax enforcement), it is sent in no context where the
 // jar would not have sent it before.
+
+// ownSitePartition reports whether the partitioned cookie e is in the
+// partition a top-level https request to its domain uses: "https://" and
+// the registrable domain of its Domain (the Domain itself when it has
+// none), as Jar.site computes it with the default public suffix list. An
+// http top-level site's partition, or a public suffix above the cookie's
+// registrable domain, is another site's.
+func ownSitePartition(e *Entry) bool {
+	scheme, host, _ := strings.Cut(e.PartitionKey, "://")
+	if scheme != "https" {
+		return false
+	}
+	site := e.Domain
+	if !isIP(site) {
+		if k, err := publicsuffix.EffectiveTLDPlusOne(site); err == nil {
+			site = k
+		}
+	}
+	return host == site
+}
 
 // cookiesTxtHeader starts every file WriteCookiesTxt writes.
 const cookiesTxtHeader = "# Netscape HTTP Cookie File\n" +
@@ -144,7 +166,7 @@ func WriteCookiesTxt(w io.Writer, es []Entry) error {
 	bw.WriteString(cookiesTxtHeader)
 	for i := range es {
 		e := &es[i]
-		if e.Partitioned && e.PartitionKey != "" && !domainMatch(e.Domain, partitionHost(e.PartitionKey)) {
+		if e.Partitioned && e.PartitionKey != "" && !ownSitePartition(e) {
 			continue
 		}
 		for _, s := range []string{e.Domain, e.Path, e.Name, e.Value} {

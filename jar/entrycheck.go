@@ -85,12 +85,6 @@ func validPartitionKey(k string) bool {
 	return ok && h == host
 }
 
-// partitionHost returns the site (host) part of a valid partition key.
-func partitionHost(k string) string {
-	_, host, _ := strings.Cut(k, "://")
-	return host
-}
-
 // Add stores copies of es as they are, bypassing the origin checks of the
 // storage model (there is no response to check them against) but not the
 // invariants: each must have a valid domain, a path starting with "/", a

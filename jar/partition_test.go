@@ -396,3 +396,48 @@ func TestLaxAllowingUnsafeFutureCreation(t *testing.T) {
 		t.Errorf("GET got %q, want d=1", got)
 	}
 }
+
+// TestPartitionedCookiesTxtOnlyOwnSite: cookies.txt loses the partition,
+// so only a cookie whose partition is exactly the one a top-level request
+// to its domain uses may be written: not one keyed by an http top-level
+// site (a top-level https request uses https://...), nor one keyed by a
+// public suffix above the cookie's registrable domain.
+func TestPartitionedCookiesTxtOnlyOwnSite(t *testing.T) {
+	j := newTestJar(t, nil)
+	embedded := func(url, top, line string) {
+		r := plainRequest(mustURL(url))
+		embedIn(top)(&r)
+		if err := storeLine(j, r, line); err != nil {
+			t.Fatalf("%s under %s: %v", url, top, err)
+		}
+	}
+	embedded("https://a.example/", "http://a.example/", "h=1; Secure; SameSite=None; Partitioned; Max-Age=600")
+	embedded("https://x.github.io/", "https://github.io/", "g=1; Secure; SameSite=None; Partitioned; Max-Age=600")
+	embedded("https://a.example/", "https://a.example/", "ok=1; Secure; SameSite=None; Partitioned; Max-Age=600")
+	before := []string{
+		j.CookieHeader(mustURL("https://a.example/")),
+		j.CookieHeader(mustURL("https://x.github.io/")),
+	}
+	if strings.Join(before, "|") != "ok=1|" {
+		t.Fatalf("top-level headers before %q", before)
+	}
+	var buf bytes.Buffer
+	if err := j.Export(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	es, err := ReadCookiesTxt(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j2 := newTestJar(t, nil)
+	if err := j2.Add(es...); err != nil {
+		t.Fatal(err)
+	}
+	after := []string{
+		j2.CookieHeader(mustURL("https://a.example/")),
+		j2.CookieHeader(mustURL("https://x.github.io/")),
+	}
+	if strings.Join(after, "|") != "ok=1|" {
+		t.Errorf("top-level headers after cookies.txt %q, want %q (a partitioned cookie leaked)", after, before)
+	}
+}
