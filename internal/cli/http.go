@@ -189,7 +189,10 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 				if bodyFile != nil {
 					return nil, fmt.Errorf("%q: only one @file body", a)
 				}
-				f := parseFormFile(it)
+				f, err := parseFormFile(it)
+				if err != nil {
+					return nil, fmt.Errorf("%q: %w", a, err)
+				}
 				bodyFile = &f
 				continue
 			}
@@ -200,7 +203,11 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 				return nil, fmt.Errorf("%q: a file upload field needs a name (field@file)", a)
 			}
 			multipartForm = true
-			parts = append(parts, parseFormFile(it))
+			f, err := parseFormFile(it)
+			if err != nil {
+				return nil, fmt.Errorf("%q: %w", a, err)
+			}
+			parts = append(parts, f)
 		case itemData, itemRawJSON:
 			nData++
 			if form {

@@ -21,6 +21,11 @@ import (
 // "a[999999999]=x" is an error rather than a gigabyte of nulls.
 const maxJSONIndex = 1 << 16
 
+// maxJSONElems bounds the array elements (nulls included) that indexes
+// create in one body, so that many "a[65536]" keys or a path nesting them
+// cannot allocate gigabytes either.
+const maxJSONElems = 1 << 20
+
 // pathStep is one step of a nested JSON path: an object key, an array
 // index, or an append ("[]").
 type pathStep struct {
@@ -282,7 +287,8 @@ func (n *jsonNode) write(b *bytes.Buffer) {
 
 // jsonBody builds the JSON request body from data items.
 type jsonBody struct {
-	root *jsonNode // nil until the first item
+	root  *jsonNode // nil until the first item
+	elems int       // array elements created by indexes, up to maxJSONElems
 }
 
 // add sets value (JSON text) at the path of rawKey; src is the item as
@@ -338,6 +344,11 @@ func (jb *jsonBody) add(src, rawKey, value string) error {
 			}
 			cur.elems = append(cur.elems, next)
 		case stepIndex:
+			if grow := st.index + 1 - len(cur.elems); grow > 0 {
+				if jb.elems += grow; jb.elems > maxJSONElems {
+					return fmt.Errorf("%q: array indexes create more than %d elements", src, maxJSONElems)
+				}
+			}
 			for len(cur.elems) <= st.index {
 				cur.elems = append(cur.elems, nil)
 			}
@@ -446,11 +457,15 @@ type formFile struct {
 }
 
 // parseFormFile reads field@path[;type=MIME]: the content type defaults to
-// the one of the path's extension, else application/octet-stream.
-func parseFormFile(it item) formFile {
+// the one of the path's extension, else application/octet-stream. A given
+// type must be a valid media type (it goes into a header as it is).
+func parseFormFile(it item) (formFile, error) {
 	path, ctype := it.Value, ""
 	if i := strings.LastIndex(path, ";type="); i >= 0 {
 		path, ctype = path[:i], path[i+len(";type="):]
+		if _, _, err := mime.ParseMediaType(ctype); err != nil || strings.ContainsFunc(ctype, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			return formFile{}, fmt.Errorf("invalid type %q: want a media type such as text/plain", ctype)
+		}
 	}
 	if ctype == "" {
 		ctype = mime.TypeByExtension(filepath.Ext(path))
@@ -458,7 +473,7 @@ func parseFormFile(it item) formFile {
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
-	return formFile{field: it.Key, path: expandHome(path), ctype: ctype}
+	return formFile{field: it.Key, path: expandHome(path), ctype: ctype}, nil
 }
 
 // multipartBody writes fields and files, in command-line order, as

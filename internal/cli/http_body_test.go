@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -468,4 +469,37 @@ func FuzzJSONBody(f *testing.F) {
 			t.Fatalf("items %q, %q built invalid JSON %s", a, b, out)
 		}
 	})
+}
+
+// TestMultipartTypeInjection: a ";type=" with a line break cannot add
+// headers to the part.
+func TestMultipartTypeInjection(t *testing.T) {
+	for _, typ := range []string{"text/plain\r\nX-Injected: 1", "text/plain\nX-Injected: 1", "text/plain\x00", "not a type"} {
+		_, err := parseHTTPArgs([]string{"example.org", "f@" + td("text.txt") + ";type=" + typ}, true)
+		if err == nil || !strings.Contains(err.Error(), "type") {
+			t.Errorf("type %q: got %v, want an error", typ, err)
+		}
+	}
+	if _, err := parseHTTPArgs([]string{"example.org", "@" + td("text.txt") + ";type=a/b\r\nX: y"}, false); err == nil {
+		t.Errorf("@file body with a line break in its type: no error")
+	}
+}
+
+// TestJSONSparseArrayBudget: indexes near the cap, repeated over many
+// keys or nested, are an error rather than gigabytes of nulls.
+func TestJSONSparseArrayBudget(t *testing.T) {
+	nested := "a" + strings.Repeat("[65536]", 200) + "=x"
+	if _, err := parseHTTPArgs([]string{"example.org", nested}, false); err == nil {
+		t.Errorf("%d nested sparse arrays: no error", 200)
+	}
+	args := []string{"example.org"}
+	for i := 0; i < 200; i++ {
+		args = append(args, fmt.Sprintf("a%d[65536]=x", i))
+	}
+	if _, err := parseHTTPArgs(args, false); err == nil {
+		t.Errorf("200 sparse arrays: no error")
+	}
+	if _, err := parseHTTPArgs([]string{"example.org", "a[65536]=x", "b[1000]=y"}, false); err != nil {
+		t.Errorf("one large index: %v", err)
+	}
 }
