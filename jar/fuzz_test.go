@@ -144,6 +144,10 @@ func FuzzReadCookiesTxt(f *testing.F) {
 		if !sameEntries(es, es2) {
 			t.Fatalf("round trip changed the entries:\n%+v\n%+v", es, es2)
 		}
+		// Loading them must keep the jar consistent.
+		j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}})
+		_ = j.Add(es...)
+		checkInvariants(t, j)
 	})
 }
 
@@ -173,7 +177,7 @@ func FuzzReadJSON(f *testing.F) {
 			t.Fatalf("round trip changed the entries:\n%+v\n%+v", es, es2)
 		}
 		// Loading them must keep the jar consistent.
-		j := newTestJar(t, nil)
+		j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}})
 		_ = j.Add(es...)
 		checkInvariants(t, j)
 	})

@@ -441,3 +441,20 @@ func TestPartitionedCookiesTxtOnlyOwnSite(t *testing.T) {
 		t.Errorf("top-level headers after cookies.txt %q, want %q (a partitioned cookie leaked)", after, before)
 	}
 }
+
+// TestPartitionBytesOnReplace: replacing a partitioned cookie with a
+// longer value keeps its partition within PartitionBytes.
+func TestPartitionBytesOnReplace(t *testing.T) {
+	j := newTestJar(t, &Options{Limits: &Limits{PartitionBytes: 10}})
+	r := plainRequest(mustURL("https://widget.example/"))
+	embedIn("https://a.example/")(&r)
+	for _, l := range []string{"a=1234", "b=1234", "a=12345678"} {
+		if err := storeLine(j, r, l+"; Secure; SameSite=None; Partitioned"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkInvariants(t, j)
+	if got := j.CookieHeaderFor(r); got != "a=12345678" {
+		t.Errorf("got %q, want a=12345678 (b evicted)", got)
+	}
+}

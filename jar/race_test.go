@@ -10,7 +10,7 @@ import (
 // TestConcurrentUse runs setters, getters, saves, loads and removals in
 // parallel; run with -race. Afterwards the jar's index must be consistent.
 func TestConcurrentUse(t *testing.T) {
-	j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 30, Total: 100}})
+	j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 30, Total: 100, PartitionBytes: 20}})
 	dir := t.TempDir()
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {

@@ -236,6 +236,8 @@ func (j *Jar) insertEntryLocked(e Entry, viaHTTP bool, now time.Time) error {
 		}
 		it.suffixDomain = old.suffixDomain
 		b.items[i] = it
+		// A longer value can push its partition over PartitionBytes.
+		j.evictLocked(key, it, now)
 		return nil
 	}
 	if e.expired(now) {
