@@ -304,10 +304,11 @@ func (jb *jsonBody) add(src, rawKey, value string) error {
 	if jb.root == nil {
 		jb.root = newContainer(steps[0])
 	}
-	cur, where := jb.root, ""
+	cur := jb.root
+	named := steps[0].kind == stepKey && (rawKey == "" || rawKey[0] != '[')
 	for i, st := range steps {
 		if err := cur.expand(); err != nil {
-			return fmt.Errorf("%q: %s: %w", src, describePath(where), err)
+			return fmt.Errorf("%q: %s: %w", src, describePath(steps[:i], named), err)
 		}
 		want := nodeObject
 		if st.kind != stepKey {
@@ -319,7 +320,7 @@ func (jb *jsonBody) add(src, rawKey, value string) error {
 				op, need = "index "+st.String(), "an array"
 			}
 			return fmt.Errorf("%q: cannot use %s on %s, which is %s and not %s",
-				src, op, describePath(where), cur.typeName(), need)
+				src, op, describePath(steps[:i], named), cur.typeName(), need)
 		}
 		last := i == len(steps)-1
 		var next *jsonNode
@@ -362,22 +363,28 @@ func (jb *jsonBody) add(src, rawKey, value string) error {
 				cur.elems[st.index] = next
 			}
 		}
-		if i == 0 && st.kind == stepKey && (rawKey == "" || rawKey[0] != '[') {
-			where = st.key
-		} else {
-			where += st.String()
-		}
 		cur = next
 	}
 	return nil
 }
 
-// describePath names a container for errors.
-func describePath(p string) string {
-	if p == "" {
+// describePath names the container the steps lead to, for errors; named
+// is whether the first step is a name rather than a bracket. It is built
+// only for an error: building it step by step would take time quadratic
+// in the depth of the path.
+func describePath(steps []pathStep, named bool) string {
+	var b strings.Builder
+	for i, st := range steps {
+		if i == 0 && named {
+			b.WriteString(st.key)
+		} else {
+			b.WriteString(st.String())
+		}
+	}
+	if b.Len() == 0 {
 		return "the top level"
 	}
-	return strconv.Quote(p)
+	return strconv.Quote(b.String())
 }
 
 func newContainer(st pathStep) *jsonNode {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -501,5 +502,54 @@ func TestJSONSparseArrayBudget(t *testing.T) {
 	}
 	if _, err := parseHTTPArgs([]string{"example.org", "a[65536]=x", "b[1000]=y"}, false); err != nil {
 		t.Errorf("one large index: %v", err)
+	}
+}
+
+// TestJSONDeepPathLinear: a path of 20000 steps (an argument can hold
+// 65536) costs memory linear in its depth; naming the container step by
+// step cost hundreds of megabytes.
+func TestJSONDeepPathLinear(t *testing.T) {
+	key := "a" + strings.Repeat("[]", 20000) + "=x"
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := parseHTTPArgs([]string{"example.org", key}, false); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+		t.Errorf("a %d-step path allocated %d MB", 20000, got>>20)
+	}
+}
+
+// TestMultipartHostileFileName: quotes, backslashes and line breaks in an
+// upload's file name stay inside its Content-Disposition.
+func TestMultipartHostileFileName(t *testing.T) {
+	name := "a\"b\\c\r\nX-Injected: 1\r\n\r\nd.txt"
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte("data"), 0o600); err != nil {
+		t.Skipf("file system refuses the name: %v", err)
+	}
+	r, err := parseHTTPArgs([]string{"example.org", "f\"\r\nq@" + path}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(r.body))
+	req.Header.Set("Content-Type", r.header.Get("Content-Type"))
+	mr, err := req.MultipartReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Header) != 2 || p.Header.Get("X-Injected") != "" || p.Header.Get("X-F") != "" {
+		t.Errorf("part headers %q", p.Header)
+	}
+	if data, _ := io.ReadAll(p); string(data) != "data" {
+		t.Errorf("part body %q", data)
+	}
+	if _, err := mr.NextPart(); err != io.EOF {
+		t.Errorf("more than one part: %v", err)
 	}
 }
