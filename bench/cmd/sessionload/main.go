@@ -1,9 +1,11 @@
 // Command sessionload measures loopback requests per second of the session
 // benchmark handlers (see package bench, SessionImpls) with wrk: for each
-// scenario and contender it starts an HTTP server on 127.0.0.1, runs wrk
-// against it and prints req/s and the ratio to the bare handler of the same
-// run. It is not part of go test; bench/README.md ("sessions") has the
-// command and the latest results.
+// scenario it starts an HTTP server on 127.0.0.1 per contender, then runs
+// wrk against each in turn, round after round (interleaved, so that a change
+// in the machine's load hits every contender alike), and prints each
+// contender's median req/s and the median of its per-round ratios to the
+// bare handler's req/s in the same round. It is not part of go test;
+// bench/README.md ("sessions") has the command and the latest results.
 package main
 
 import (
@@ -53,65 +55,110 @@ func run(conns, threads int, dur time.Duration, rounds int, only string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("wrk -t%d -c%d -d%s, median of %d runs, 127.0.0.1\n\n", threads, conns, dur, rounds)
-	fmt.Printf("%-10s %-24s %12s %8s\n", "scenario", "contender", "req/s", "ratio")
+	fmt.Printf("wrk -t%d -c%d -d%s, %d interleaved rounds, medians, 127.0.0.1\n\n", threads, conns, dur, rounds)
+	fmt.Printf("%-10s %-24s %12s %8s %s\n", "scenario", "contender", "req/s", "ratio", "(per-round ratios)")
 	for _, sc := range scenarios {
-		var bare float64
+		var targets []*target
 		for _, impl := range bench.SessionImpls() {
 			if impl.Name != "bare" && !sel.MatchString(impl.Name) {
 				continue
 			}
-			rps, err := measure(path, impl, sc.handler, sc.cookie, conns, threads, dur, rounds)
+			t, err := start(path, impl, sc.handler, sc.cookie, conns, threads, dur)
 			if err != nil {
+				closeAll(targets)
 				return fmt.Errorf("%s/%s: %w", sc.name, impl.Name, err)
 			}
-			if impl.Name == "bare" {
-				bare = rps
-			}
-			fmt.Printf("%-10s %-24s %12.0f %8.2f\n", sc.name, impl.Name, rps, rps/bare)
+			targets = append(targets, t)
 		}
+		for range rounds {
+			for _, t := range targets {
+				if err := t.round(); err != nil {
+					closeAll(targets)
+					return fmt.Errorf("%s/%s: %w", sc.name, t.name, err)
+				}
+			}
+		}
+		bare := targets[0] // SessionImpls lists bare first
+		for _, t := range targets {
+			ratios := make([]float64, len(t.rps))
+			for i := range t.rps {
+				ratios[i] = t.rps[i] / bare.rps[i]
+			}
+			var each []string
+			for _, r := range ratios {
+				each = append(each, fmt.Sprintf("%.2f", r))
+			}
+			fmt.Printf("%-10s %-24s %12.0f %8.2f (%s)\n", sc.name, t.name, wrk.Median(t.rps), wrk.Median(ratios), strings.Join(each, " "))
+		}
+		closeAll(targets)
 	}
 	return nil
 }
 
-func measure(path string, impl bench.SessionImpl, pick func(*bench.SessionHandlers) http.Handler, cookie bool, conns, threads int, dur time.Duration, rounds int) (float64, error) {
+// target is one contender's server for one scenario, and its results.
+type target struct {
+	name    string
+	url     string
+	load    wrk.Load
+	h       *bench.SessionHandlers
+	cookie  bool
+	rps     []float64
+	cleanup func()
+}
+
+// start builds impl's handlers and serves the scenario's one on 127.0.0.1.
+func start(path string, impl bench.SessionImpl, pick func(*bench.SessionHandlers) http.Handler, cookie bool, conns, threads int, dur time.Duration) (*target, error) {
 	dir, err := os.MkdirTemp("", "sessionload-")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
 	h, err := impl.New(dir)
 	if err != nil {
-		return 0, err
+		os.RemoveAll(dir)
+		return nil, err
 	}
-	defer h.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, err
+		h.Close()
+		os.RemoveAll(dir)
+		return nil, err
 	}
 	srv := &http.Server{Handler: pick(h), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	defer srv.Shutdown(context.Background())
-
-	load := wrk.Load{Path: path, Threads: threads, Conns: conns, Dur: dur}
+	t := &target{
+		name: impl.Name, url: "http://" + ln.Addr().String() + "/", h: h, cookie: cookie,
+		load: wrk.Load{Path: path, Threads: threads, Conns: conns, Dur: dur},
+		cleanup: func() {
+			srv.Shutdown(context.Background())
+			h.Close()
+			os.RemoveAll(dir)
+		},
+	}
 	if cookie {
 		var pairs []string
 		for _, c := range h.Cookies {
 			pairs = append(pairs, c.Name+"="+c.Value)
 		}
-		load.Cookie = strings.Join(pairs, "; ")
+		t.load.Cookie = strings.Join(pairs, "; ")
 	}
-	url := "http://" + ln.Addr().String() + "/"
-	var results []float64
-	for range rounds {
-		if h.Trim != nil && !cookie {
-			h.Trim() // start each round of "new" from a store of one session
-		}
-		res, err := load.Run(url)
-		if err != nil {
-			return 0, err
-		}
-		results = append(results, res.RPS)
+	return t, nil
+}
+
+// round runs wrk once against t.
+func (t *target) round() error {
+	if t.h.Trim != nil && !t.cookie {
+		t.h.Trim() // start each round of "new" from a store of one session
 	}
-	return wrk.Median(results), nil
+	res, err := t.load.Run(t.url)
+	if err != nil {
+		return err
+	}
+	t.rps = append(t.rps, res.RPS)
+	return nil
+}
+
+func closeAll(ts []*target) {
+	for _, t := range ts {
+		t.cleanup()
+	}
 }
