@@ -104,6 +104,11 @@ type item struct {
 	// (received ones are refused by RFC 6265bis section 5.7 step 9):
 	// retrieval skips such cookies (section 5.8.3 step 3).
 	suffixDomain bool
+	// unknownCreation marks a cookie added without a creation-time (a
+	// cookies.txt file has none): its Created is the time it was added,
+	// but it was not created recently, so "Lax-allowing-unsafe" does not
+	// apply to it (RFC 6265bis section 5.6.7.2).
+	unknownCreation bool
 }
 
 // before reports whether a is sent before b, RFC 6265bis section 5.8.3

@@ -105,7 +105,8 @@ func (j *Jar) Add(es ...Entry) error {
 		if err := checkEntry(&e); err != nil {
 			return fmt.Errorf("jar: entry %d: %w", i, err)
 		}
-		if e.Created.IsZero() {
+		unknownCreation := e.Created.IsZero()
+		if unknownCreation {
 			e.Created = now
 		}
 		if e.LastAccess.IsZero() {
@@ -114,13 +115,14 @@ func (j *Jar) Add(es ...Entry) error {
 		if e.Partitioned && e.PartitionKey == "" {
 			e.PartitionKey = "https://" + j.site(e.Domain)
 		}
-		j.addLocked(e, now)
+		j.addLocked(e, unknownCreation, now)
 	}
 	return nil
 }
 
-// addLocked stores an imported entry, keeping its own creation-time.
-func (j *Jar) addLocked(e Entry, now time.Time) {
+// addLocked stores an imported entry, keeping its own creation-time;
+// unknownCreation is whether the entry came without one.
+func (j *Jar) addLocked(e Entry, unknownCreation bool, now time.Time) {
 	key := j.keyOf(e.Domain)
 	b := j.buckets[key]
 	if i := findLocked(b, &e); i >= 0 {
@@ -130,7 +132,7 @@ func (j *Jar) addLocked(e Entry, now time.Time) {
 		return
 	}
 	j.seq++
-	it := &item{Entry: e, seq: j.seq}
+	it := &item{Entry: e, seq: j.seq, unknownCreation: unknownCreation}
 	it.suffixDomain = !e.HostOnly && j.isPublicSuffix(e.Domain)
 	j.insertLocked(key, it)
 	j.evictLocked(key, it, now)

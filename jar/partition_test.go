@@ -458,3 +458,29 @@ func TestPartitionBytesOnReplace(t *testing.T) {
 		t.Errorf("got %q, want a=12345678 (b evicted)", got)
 	}
 }
+
+// TestLaxAllowingUnsafeUnknownCreation: a cookie loaded without a
+// creation-time (cookies.txt has none) was not created recently: it does
+// not go with a cross-site top-level POST right after loading, nor after
+// a response replaces it (the replacement keeps its creation-time).
+func TestLaxAllowingUnsafeUnknownCreation(t *testing.T) {
+	j := newTestJar(t, &Options{LaxAllowingUnsafe: 2 * time.Minute})
+	txt := "site.example\tFALSE\t/\tFALSE\t4102444800\td\t1\n"
+	if _, err := j.Import(strings.NewReader(txt)); err != nil {
+		t.Fatal(err)
+	}
+	r := plainRequest(mustURL("https://site.example/"))
+	crossSiteTop(&r)
+	r.Method = http.MethodPost
+	if got := j.CookieHeaderFor(r); got != "" {
+		t.Errorf("POST right after loading got %q, want nothing", got)
+	}
+	j.SetCookieLines(mustURL("https://site.example/"), []string{"d=2"})
+	if got := j.CookieHeaderFor(r); got != "" {
+		t.Errorf("POST after replacing a loaded cookie got %q, want nothing", got)
+	}
+	j.SetCookieLines(mustURL("https://site.example/"), []string{"e=1"})
+	if got := j.CookieHeaderFor(r); got != "e=1" {
+		t.Errorf("POST got %q, want e=1 (created just now)", got)
+	}
+}
