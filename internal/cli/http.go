@@ -80,7 +80,8 @@ in brackets, '[\1]' is the key "1", not an index.
 Piped or redirected stdin is the raw request body (Content-Type
 application/json, or form-encoded with --form); it cannot be combined with
 data fields or files. --ignore-stdin (-I) leaves stdin alone: use it in
-scripts whose stdin is not meant for the request.
+scripts whose stdin is not meant for the request. A request body (stdin,
+files, uploads) is held in memory and may be at most 64 MiB.
 
 The method defaults to GET, or POST when there is a body. A URL without
 a scheme gets http://; ":3000/x" means http://localhost:3000/x.
@@ -245,7 +246,7 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 			r.ctype = "application/x-www-form-urlencoded; charset=utf-8"
 		}
 	case bodyFile != nil:
-		data, err := os.ReadFile(bodyFile.path)
+		data, err := readFileLimited(bodyFile.path)
 		if err != nil {
 			return nil, fmt.Errorf("@%s: %w", bodyFile.path, err)
 		}
@@ -356,7 +357,7 @@ func readStdinBody(in io.Reader, ignore bool) ([]byte, error) {
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		return nil, nil
 	}
-	data, err := io.ReadAll(in)
+	data, err := readAllLimited(in)
 	if err != nil {
 		return nil, fmt.Errorf("http: reading the request body from stdin: %w", err)
 	}

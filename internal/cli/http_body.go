@@ -17,6 +17,41 @@ import (
 	"unicode/utf8"
 )
 
+// maxRequestBody bounds a request body and every file or stdin read into
+// one: the body is held in memory (for retries and --print B), so reading
+// /dev/zero must be an error, not the end of the machine's memory.
+const maxRequestBody = 64 << 20
+
+// errBodyTooLarge reports a request body, file or stdin over maxRequestBody.
+var errBodyTooLarge = errors.New("larger than the 64 MiB a request body may have")
+
+// readAllLimited reads r to its end, failing with errBodyTooLarge past
+// maxRequestBody bytes (reading at most one byte more).
+func readAllLimited(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxRequestBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxRequestBody {
+		return nil, errBodyTooLarge
+	}
+	return data, nil
+}
+
+// readFileLimited reads the file at path, failing with errBodyTooLarge
+// for a regular file over maxRequestBody before reading any of it.
+func readFileLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > maxRequestBody {
+		return nil, errBodyTooLarge
+	}
+	return readAllLimited(f)
+}
+
 // maxJSONIndex bounds an array index in a nested JSON path, so that
 // "a[999999999]=x" is an error rather than a gigabyte of nulls.
 const maxJSONIndex = 1 << 16
@@ -430,7 +465,7 @@ func resolveItem(it item) (item, error) {
 		return it, nil
 	}
 	src := it.RawKey + itemSep[it.Kind] + it.Value
-	data, err := os.ReadFile(expandHome(it.Value))
+	data, err := readFileLimited(expandHome(it.Value))
 	if err != nil {
 		return item{}, fmt.Errorf("%q: %w", src, err)
 	}
@@ -499,14 +534,22 @@ func multipartBody(parts []any) ([]byte, string, error) {
 			if err != nil {
 				return nil, "", fmt.Errorf("%q: %w", p.field+"@"+p.path, err)
 			}
+			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > maxRequestBody {
+				f.Close()
+				return nil, "", fmt.Errorf("%q: %w", p.field+"@"+p.path, errBodyTooLarge)
+			}
 			h := make(textproto.MIMEHeader)
 			h.Set("Content-Disposition", multipart.FileContentDisposition(p.field, filepath.Base(p.path)))
 			h.Set("Content-Type", p.ctype)
 			pw, err := w.CreatePart(h)
 			if err == nil {
-				_, err = io.Copy(pw, f)
+				// At most one byte past the limit: the check below fails.
+				_, err = io.Copy(pw, io.LimitReader(f, int64(maxRequestBody-b.Len()+1)))
 			}
 			f.Close()
+			if err == nil && b.Len() > maxRequestBody {
+				err = errBodyTooLarge
+			}
 			if err != nil {
 				return nil, "", fmt.Errorf("%q: %w", p.field+"@"+p.path, err)
 			}
@@ -514,6 +557,9 @@ func multipartBody(parts []any) ([]byte, string, error) {
 	}
 	if err := w.Close(); err != nil {
 		return nil, "", err
+	}
+	if b.Len() > maxRequestBody {
+		return nil, "", fmt.Errorf("multipart body: %w", errBodyTooLarge)
 	}
 	return b.Bytes(), w.FormDataContentType(), nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -551,5 +552,51 @@ func TestMultipartHostileFileName(t *testing.T) {
 	}
 	if _, err := mr.NextPart(); err != io.EOF {
 		t.Errorf("more than one part: %v", err)
+	}
+}
+
+// zeros is an endless reader of zero bytes, like /dev/zero.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// TestRequestBodyLimit: a body read from a file, an upload or stdin is
+// held in memory, so one larger than maxRequestBody is an error naming the
+// limit, never an attempt to read it all (a sparse file of the size stands
+// in for a huge one; an endless reader for /dev/zero).
+func TestRequestBodyLimit(t *testing.T) {
+	big := filepath.Join(t.TempDir(), "big.bin")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(maxRequestBody + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, args := range [][]string{
+		{"example.org", "@" + big},
+		{"example.org", "data=@" + big},
+		{"example.org", "data:=@" + big},
+	} {
+		if _, err := parseHTTPArgs(args, false); !errors.Is(err, errBodyTooLarge) {
+			t.Errorf("%q: err = %v, want errBodyTooLarge", args, err)
+		}
+	}
+	if _, err := parseHTTPArgs([]string{"example.org", "up@" + big}, true); !errors.Is(err, errBodyTooLarge) {
+		t.Errorf("upload of a file over the limit: err = %v, want errBodyTooLarge", err)
+	}
+	if _, err := readStdinBody(zeros{}, false); !errors.Is(err, errBodyTooLarge) {
+		t.Errorf("endless stdin: err = %v, want errBodyTooLarge", err)
+	}
+	// A file under the limit is read.
+	if err := os.Truncate(big, 1024); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := parseHTTPArgs([]string{"example.org", "@" + big}, false); err != nil || len(r.body) != 1024 {
+		t.Errorf("a 1 KiB body file: err = %v", err)
 	}
 }
