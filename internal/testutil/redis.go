@@ -144,38 +144,48 @@ func (s *RedisServer) start() error {
 			"--cluster-node-timeout", "2000")
 	}
 	args = append(args, s.opts.Args...)
-	cmd := exec.Command(s.bin, args...)
-	cmd.SysProcAttr = childAttr()
-	out := &lockedWriter{}
-	cmd.Stdout = out
-	cmd.Stderr = out
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", s.bin, err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		reply, err := redisDo(s.Addr(), "PING")
-		if err == nil && reply == "PONG" {
-			break
-		}
-		select {
-		case <-done:
-			return fmt.Errorf("redis-server exited: %s", out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			<-done
-			return fmt.Errorf("no PONG from %s (%v): %s", s.Addr(), err, out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	cmd, out, done, err := startServer(exec.Command(s.bin, args...), s.Addr(), "redis-server")
+	if err != nil {
+		return err
 	}
 	s.mu.Lock()
 	s.cmd, s.out, s.done = cmd, out, done
 	s.mu.Unlock()
 	return nil
+}
+
+// startServer starts cmd, a redis-server (what names it in errors), as a
+// child that dies with the test process, and waits up to 10 s for a PONG
+// from addr. It returns the process, its captured output and a channel
+// closed when it exits; on failure the process is gone.
+func startServer(cmd *exec.Cmd, addr, what string) (*exec.Cmd, *lockedWriter, chan struct{}, error) {
+	cmd.SysProcAttr = childAttr()
+	out := &lockedWriter{}
+	cmd.Stdout = out
+	cmd.Stderr = out
+	if err := cmd.Start(); err != nil {
+		return nil, nil, nil, fmt.Errorf("start %s: %w", strings.Join(cmd.Args, " "), err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		reply, err := redisDo(addr, "PING")
+		if err == nil && reply == "PONG" {
+			return cmd, out, done, nil
+		}
+		select {
+		case <-done:
+			return nil, nil, nil, fmt.Errorf("%s exited: %s", what, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			<-done
+			return nil, nil, nil, fmt.Errorf("no PONG from %s %s (%v): %s", what, addr, err, out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // RedisCluster is a Redis Cluster of masters without replicas, started by

@@ -198,33 +198,9 @@ func startSentinel(t testing.TB, bin, name, mport string, quorum int) *SentinelS
 }
 
 func (s *SentinelServer) start(bin, conf string) error {
-	cmd := exec.Command(bin, conf, "--sentinel")
-	cmd.SysProcAttr = childAttr()
-	out := &lockedWriter{}
-	cmd.Stdout = out
-	cmd.Stderr = out
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start %s --sentinel: %w", bin, err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		reply, err := redisDo(s.Addr(), "PING")
-		if err == nil && reply == "PONG" {
-			break
-		}
-		select {
-		case <-done:
-			return fmt.Errorf("sentinel exited: %s", out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			<-done
-			return fmt.Errorf("no PONG from sentinel %s (%v): %s", s.Addr(), err, out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	cmd, out, done, err := startServer(exec.Command(bin, conf, "--sentinel"), s.Addr(), "sentinel")
+	if err != nil {
+		return err
 	}
 	s.cmd, s.out, s.done = cmd, out, done
 	return nil
