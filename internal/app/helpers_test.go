@@ -68,6 +68,13 @@ func forEachStore(t *testing.T, fn func(t *testing.T, open func(testing.TB) sess
 // change the Options before New.
 func newTestApp(t testing.TB, st session.Store, modify func(*Options)) (*App, *httptest.Server) {
 	t.Helper()
+	return newTestAppWith(t, st, modify, nil)
+}
+
+// newTestAppWith is newTestApp with beforeStart, when not nil, called on
+// the App before its server starts (before any request can reach it).
+func newTestAppWith(t testing.TB, st session.Store, modify func(*Options), beforeStart func(*App)) (*App, *httptest.Server) {
+	t.Helper()
 	o := &Options{Store: st, SampleInterval: -1, PollInterval: time.Hour}
 	if modify != nil {
 		modify(o)
@@ -75,6 +82,9 @@ func newTestApp(t testing.TB, st session.Store, modify func(*Options)) (*App, *h
 	a, err := New(o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if beforeStart != nil {
+		beforeStart(a)
 	}
 	srv := httptest.NewUnstartedServer(a.Handler())
 	srv.Config.RegisterOnShutdown(a.Shutdown)

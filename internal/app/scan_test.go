@@ -101,22 +101,9 @@ func (c *testClock) advance(d time.Duration) { c.offset.Add(int64(d)) }
 func newScanApp(t *testing.T, poll time.Duration, clock *testClock, extra []session.Meta) (*App, *countingStore, *httptest.Server) {
 	t.Helper()
 	cs := &countingStore{Store: storeFactories[0].open(t), extra: extra}
-	a, err := New(&Options{Store: cs, SampleInterval: -1, PollInterval: poll})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Before the server exists: no request can read the clock yet.
-	a.scans.now = clock.now
-	srv := httptest.NewUnstartedServer(a.Handler())
-	srv.Config.RegisterOnShutdown(a.Shutdown)
-	srv.Start()
-	t.Cleanup(func() {
-		a.Shutdown()
-		srv.Close()
-		if err := a.Close(); err != nil {
-			t.Errorf("App.Close: %v", err)
-		}
-	})
+	a, srv := newTestAppWith(t, cs, func(o *Options) { o.PollInterval = poll },
+		// Before the server exists: no request can read the clock yet.
+		func(a *App) { a.scans.now = clock.now })
 	return a, cs, srv
 }
 
