@@ -43,7 +43,7 @@ import (
 // http top-level site's partition, or a public suffix above the cookie's
 // registrable domain, is another site's.
 func ownSitePartition(e *Entry) bool {
-	scheme, host, _ := strings.Cut(e.PartitionKey, "://")
+	scheme, host := partitionSite(e.PartitionKey)
 	if scheme != "https" {
 		return false
 	}

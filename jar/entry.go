@@ -46,7 +46,9 @@ type Entry struct {
 	Partitioned bool
 	// PartitionKey is the partition of a Partitioned cookie: the top-level
 	// site of the request that set it, written as scheme "://" registrable
-	// domain ("https://example.com"); "" for an unpartitioned cookie. Add
+	// domain ("https://example.com"), an origin without port, so an IPv6
+	// address is in brackets ("https://[::1]"); "" for an unpartitioned
+	// cookie. Add
 	// gives a Partitioned entry without one the site of its own Domain
 	// over https (what files written before partitions were enforced
 	// read back as).

@@ -65,12 +65,18 @@ func checkEntry(e *Entry) error {
 }
 
 // validPartitionKey reports whether k has the form partitionKey writes: a
-// lower-case scheme, "://" and a canonical host name or IP address, without
-// port or path.
+// lower-case scheme, "://" and a canonical host name or IP address (an IPv6
+// address in brackets), without port or path.
 func validPartitionKey(k string) bool {
-	scheme, host, ok := strings.Cut(k, "://")
-	if !ok || scheme == "" || host == "" {
+	if !strings.Contains(k, "://") {
 		return false
+	}
+	scheme, host := partitionSite(k)
+	if scheme == "" || host == "" {
+		return false
+	}
+	if partitionKeyOf(scheme, host) != k {
+		return false // an IPv6 address must be bracketed, nothing else may be
 	}
 	for i := 0; i < len(scheme); i++ {
 		c := scheme[i]
@@ -113,7 +119,7 @@ func (j *Jar) Add(es ...Entry) error {
 			e.LastAccess = now
 		}
 		if e.Partitioned && e.PartitionKey == "" {
-			e.PartitionKey = "https://" + j.site(e.Domain)
+			e.PartitionKey = partitionKeyOf("https", j.site(e.Domain))
 		}
 		j.addLocked(e, unknownCreation, now)
 	}

@@ -285,6 +285,10 @@ func TestPartitionedEntryChecks(t *testing.T) {
 		{"key upper case", "true", "true", `, "partitionKey": "https://A.example"`, false},
 		{"key without scheme", "true", "true", `, "partitionKey": "a.example"`, false},
 		{"key bad scheme", "true", "true", `, "partitionKey": "1x://a.example"`, false},
+		{"key IPv4", "true", "true", `, "partitionKey": "https://192.0.2.1"`, true},
+		{"key IPv6 in brackets", "true", "true", `, "partitionKey": "https://[2001:db8::1]"`, true},
+		{"key IPv6 bare", "true", "true", `, "partitionKey": "https://2001:db8::1"`, false},
+		{"key name in brackets", "true", "true", `, "partitionKey": "https://[a.example]"`, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			data := strings.Replace(strings.Replace(strings.Replace(base, "%s", tt.secure, 1), "%s", tt.partitioned, 1), "%s", tt.extra, 1)
@@ -482,5 +486,29 @@ func TestLaxAllowingUnsafeUnknownCreation(t *testing.T) {
 	j.SetCookieLines(mustURL("https://site.example/"), []string{"e=1"})
 	if got := j.CookieHeaderFor(r); got != "e=1" {
 		t.Errorf("POST got %q, want e=1 (created just now)", got)
+	}
+}
+
+// TestPartitionKeyIPv6: a partition key is an origin: an IPv6 top-level
+// site is written in brackets, and the cookie is sent under it.
+func TestPartitionKeyIPv6(t *testing.T) {
+	j := newTestJar(t, nil)
+	r := plainRequest(mustURL("https://widget.example/"))
+	embedIn("https://[::1]:8443/page")(&r)
+	j.SetCookieLinesFor(r, []string{chipLine("v6")})
+	es := j.All()
+	if len(es) != 1 || es[0].PartitionKey != "https://[::1]" {
+		t.Fatalf("stored %+v, want one cookie in partition https://[::1]", es)
+	}
+	if got := j.CookieHeaderFor(r); got != "__Host-p=v6" {
+		t.Errorf("under the same top-level site got %q", got)
+	}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, es); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadJSON(&buf)
+	if err != nil || len(back) != 1 || back[0].PartitionKey != "https://[::1]" {
+		t.Fatalf("JSON round trip: %+v, %v", back, err)
 	}
 }

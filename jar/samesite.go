@@ -147,7 +147,26 @@ func (j *Jar) partitionKey(r *Request) (key string, ok bool) {
 	if !ok || u.Scheme == "" {
 		return "", false
 	}
-	return schemeSite(u.Scheme) + "://" + j.site(host), true
+	return partitionKeyOf(schemeSite(u.Scheme), j.site(host)), true
+}
+
+// partitionKeyOf writes a partition key in origin form, scheme "://" site,
+// with an IPv6 address in brackets ("https://[::1]").
+func partitionKeyOf(scheme, site string) string {
+	if strings.IndexByte(site, ':') >= 0 {
+		site = "[" + site + "]"
+	}
+	return scheme + "://" + site
+}
+
+// partitionSite returns the site of a partition key written by
+// partitionKeyOf, without the brackets of an IPv6 address.
+func partitionSite(key string) (scheme, site string) {
+	scheme, site, _ = strings.Cut(key, "://")
+	if len(site) > 2 && site[0] == '[' && site[len(site)-1] == ']' {
+		site = site[1 : len(site)-1]
+	}
+	return scheme, site
 }
 
 // storeSameSite reports whether a cookie with the same-site-flag ss
