@@ -3,6 +3,7 @@ package jar
 import (
 	"bytes"
 	"cmp"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -128,27 +129,7 @@ func FuzzReadCookiesTxt(f *testing.F) {
 	}
 	f.Add([]byte("#HttpOnly_.example.com\tTRUE\t/\tTRUE\t0\ta\tb\n"))
 	f.Add([]byte("example.com\tFALSE\t/\tFALSE\t99999999999999\ta\n"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		es, err := ReadCookiesTxt(bytes.NewReader(data))
-		if err != nil {
-			return
-		}
-		var buf bytes.Buffer
-		if err := WriteCookiesTxt(&buf, es); err != nil {
-			t.Fatalf("writing what was read: %v", err)
-		}
-		es2, err := ReadCookiesTxt(bytes.NewReader(buf.Bytes()))
-		if err != nil {
-			t.Fatalf("reading what was written: %v\n%s", err, buf.Bytes())
-		}
-		if !sameEntries(es, es2) {
-			t.Fatalf("round trip changed the entries:\n%+v\n%+v", es, es2)
-		}
-		// Loading them must keep the jar consistent.
-		j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}})
-		_ = j.Add(es...)
-		checkInvariants(t, j)
-	})
+	f.Fuzz(func(t *testing.T, data []byte) { checkFileRoundTrip(t, data, ReadCookiesTxt, WriteCookiesTxt) })
 }
 
 func FuzzReadJSON(f *testing.F) {
@@ -160,27 +141,7 @@ func FuzzReadJSON(f *testing.F) {
 	f.Add([]byte(`{"version":1,"cookies":[{"name":"a","value":"b","domain":"w.example","path":"/","secure":true,"partitioned":true,"partitionKey":"https://top.example"},` +
 		`{"name":"a","value":"c","domain":"w.example","path":"/","secure":true,"partitioned":true},` +
 		`{"name":"a","value":"d","domain":"w.example","path":"/","partitioned":true,"partitionKey":"http://[::1]"}]}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		es, err := ReadJSON(bytes.NewReader(data))
-		if err != nil {
-			return
-		}
-		var buf bytes.Buffer
-		if err := WriteJSON(&buf, es); err != nil {
-			t.Fatalf("writing what was read: %v", err)
-		}
-		es2, err := ReadJSON(bytes.NewReader(buf.Bytes()))
-		if err != nil {
-			t.Fatalf("reading what was written: %v\n%s", err, buf.Bytes())
-		}
-		if !sameEntries(es, es2) {
-			t.Fatalf("round trip changed the entries:\n%+v\n%+v", es, es2)
-		}
-		// Loading them must keep the jar consistent.
-		j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}})
-		_ = j.Add(es...)
-		checkInvariants(t, j)
-	})
+	f.Fuzz(func(t *testing.T, data []byte) { checkFileRoundTrip(t, data, ReadJSON, WriteJSON) })
 }
 
 // byKey sorts es by the storage key (domain, host-only, path, name), so
@@ -214,4 +175,29 @@ func mustParse(s string) (*url.URL, error) {
 		return nil, errNoHost
 	}
 	return u, nil
+}
+
+// checkFileRoundTrip is the body of the file-format fuzz targets: whatever
+// read accepts, write writes and read reads back unchanged, and loading it
+// into a jar (with small limits, so evictions happen) keeps the jar
+// consistent.
+func checkFileRoundTrip(t *testing.T, data []byte, read func(io.Reader) ([]Entry, error), write func(io.Writer, []Entry) error) {
+	es, err := read(bytes.NewReader(data))
+	if err != nil {
+		return
+	}
+	var buf bytes.Buffer
+	if err := write(&buf, es); err != nil {
+		t.Fatalf("writing what was read: %v", err)
+	}
+	es2, err := read(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatalf("reading what was written: %v\n%s", err, buf.Bytes())
+	}
+	if !sameEntries(es, es2) {
+		t.Fatalf("round trip changed the entries:\n%+v\n%+v", es, es2)
+	}
+	j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}})
+	_ = j.Add(es...)
+	checkInvariants(t, j)
 }
