@@ -7,14 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 n=${1:-6}
-bin=$(mktemp -d)/bench.test
-trap 'rm -rf "$(dirname "$bin")"' EXIT
-go test -c -o "$bin" .
-raw=$(mktemp)
-for i in $(seq "$n"); do
-	"$bin" -test.run '^$' -test.bench '^BenchmarkClient$' -test.benchtime 1x -test.count 1 |
-		grep '^BenchmarkClient/' | sed "s/^/$i /" >>"$raw"
-done
+. ./lib.sh
+bench_runs '^BenchmarkClient$' BenchmarkClient/ "$n" 1x 1
 echo "# go test -c && bench.test -test.bench '^BenchmarkClient\$' -test.benchtime 1x -test.count 1, $n runs, medians"
 cat "$raw"
 awk '

@@ -9,14 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 n=${1:-6}
 benchtime=${2:-1s}
-bin=$(mktemp -d)/bench.test
-trap 'rm -rf "$(dirname "$bin")"' EXIT
-go test -c -o "$bin" .
-raw=$(mktemp)
-for i in $(seq "$n"); do
-	"$bin" -test.run '^$' -test.bench '^BenchmarkRedis(Parallel)?$' -test.benchtime "$benchtime" -test.count 1 |
-		grep '^BenchmarkRedis' >>"$raw"
-done
+. ./lib.sh
+bench_runs '^BenchmarkRedis(Parallel)?$' BenchmarkRedis "$n" "$benchtime"
 echo "# go test -c && bench.test -test.bench '^BenchmarkRedis(Parallel)?\$' -test.benchtime $benchtime, $n runs, medians"
 awk '
 function median(s,   a, k, m, i, j, t) {

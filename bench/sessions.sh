@@ -8,14 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 n=${1:-8}
 benchtime=${2:-1s}
-bin=$(mktemp -d)/bench.test
-trap 'rm -rf "$(dirname "$bin")"' EXIT
-go test -c -o "$bin" .
-raw=$(mktemp)
-for i in $(seq "$n"); do
-	"$bin" -test.run '^$' -test.bench '^BenchmarkSessions$' -test.benchtime "$benchtime" -test.count 1 |
-		grep '^BenchmarkSessions/' >>"$raw"
-done
+. ./lib.sh
+bench_runs '^BenchmarkSessions$' BenchmarkSessions/ "$n" "$benchtime"
 echo "# go test -c && bench.test -test.bench '^BenchmarkSessions\$' -test.benchtime $benchtime, $n runs, medians"
 awk '
 function median(s,   a, m, i, j, t) {
