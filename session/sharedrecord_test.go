@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/httpstate/httpstate/internal/testutil"
 	"github.com/httpstate/httpstate/session"
@@ -74,7 +75,7 @@ func TestLoadedRecordNotModified(t *testing.T) {
 			return err
 		},
 		"principal":  func(s *session.Session) error { return s.SetPrincipal("bob") },
-		"idle":       func(s *session.Session) error { return s.SetIdleTimeout(3 * 60 * 1e9) },
+		"idle":       func(s *session.Session) error { return s.SetIdleTimeout(3 * time.Minute) },
 		"renew":      func(s *session.Session) error { return s.Renew() },
 		"renew+set":  func(s *session.Session) error { s.Renew(); return s.Set("a", "after") },
 		"invalidate": func(s *session.Session) error { return s.Invalidate() },
