@@ -34,26 +34,47 @@ import (
 // only ever goes to embedded requests, is left out. Read back, such a
 // cookie is unpartitioned; since the file also drops SameSite (None
 // becomes Default, Lax enforcement), it is sent in no context where the
-// jar would not have sent it before.
+// jar would not have sent it before. WriteCookiesTxt has no jar and uses
+// the default public suffix list; Jar.Export and Jar.Save decide with the
+// jar's own list (Options.PublicSuffixList), and without one
+// (NoPublicSuffixList), where every host is its own site, write no
+// partitioned domain cookie, whose subdomains are other sites.
 
 // ownSitePartition reports whether the partitioned cookie e is in the
 // partition a top-level https request to its domain uses: "https://" and
-// the registrable domain of its Domain (the Domain itself when it has
-// none), as Jar.site computes it with the default public suffix list. An
+// site(e.Domain), site being the registrable domain (or the host itself
+// when it has none) as the writer's public suffix list computes it. An
 // http top-level site's partition, or a public suffix above the cookie's
 // registrable domain, is another site's.
-func ownSitePartition(e *Entry) bool {
+func ownSitePartition(e *Entry, site func(string) string) bool {
 	scheme, host := partitionSite(e.PartitionKey)
-	if scheme != "https" {
-		return false
-	}
-	site := e.Domain
-	if !isIP(site) {
-		if k, err := publicsuffix.EffectiveTLDPlusOne(site); err == nil {
-			site = k
+	return scheme == "https" && host == site(e.Domain)
+}
+
+// defaultSite is Jar.site under the default public suffix list, for
+// WriteCookiesTxt, which has no jar.
+func defaultSite(host string) string {
+	if !isIP(host) {
+		if k, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+			return k
 		}
 	}
-	return host == site
+	return host
+}
+
+// defaultOwnSite is ownSitePartition under the default public suffix list.
+func defaultOwnSite(e *Entry) bool { return ownSitePartition(e, defaultSite) }
+
+// ownSitePartition is ownSitePartition under the jar's public suffix list.
+// Without a list every host is its own site, so a domain cookie's
+// subdomains are other sites than its Domain and it is never own-site.
+func (j *Jar) ownSitePartition(e *Entry) bool {
+	if j.psl == nil && !e.HostOnly {
+		return false
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return ownSitePartition(e, j.site)
 }
 
 // cookiesTxtHeader starts every file WriteCookiesTxt writes.
@@ -158,15 +179,22 @@ func parseBool(s string) (bool, error) {
 // WriteCookiesTxt writes es as a Netscape cookies.txt file, with the
 // "# Netscape HTTP Cookie File" header curl writes. Session cookies get an
 // expires of 0. Partitioned cookies whose partition is not their own site
-// are left out (see the format notes above). It fails on a cookie the
-// format cannot hold (a TAB or line break in a field, a path not starting
-// with "/").
+// under the default public suffix list are left out (see the format notes
+// above; Jar.Export judges with the jar's own list). It fails on a cookie
+// the format cannot hold (a TAB or line break in a field, a path not
+// starting with "/").
 func WriteCookiesTxt(w io.Writer, es []Entry) error {
+	return writeCookiesTxt(w, es, defaultOwnSite)
+}
+
+// writeCookiesTxt is WriteCookiesTxt, writing a partitioned cookie only if
+// ownSite reports it is in its own site's partition.
+func writeCookiesTxt(w io.Writer, es []Entry, ownSite func(*Entry) bool) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString(cookiesTxtHeader)
 	for i := range es {
 		e := &es[i]
-		if e.Partitioned && e.PartitionKey != "" && !ownSitePartition(e) {
+		if e.Partitioned && e.PartitionKey != "" && !ownSite(e) {
 			continue
 		}
 		for _, s := range []string{e.Domain, e.Path, e.Name, e.Value} {

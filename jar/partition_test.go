@@ -446,6 +446,82 @@ func TestPartitionedCookiesTxtOnlyOwnSite(t *testing.T) {
 	}
 }
 
+// TestPartitionedCookiesTxtJarList: Export decides which partitioned
+// cookies are own-site with the jar's public suffix list, not the default
+// one. Under testPSL, shop.co.test is a registrable domain and co.test a
+// public suffix; under the default list co.test is the registrable domain
+// of both. A written cookie must be sent on a top-level request to url
+// after the reload (at url and at a subdomain of url's host) nowhere it was
+// not sent before, and a written one exactly where it was.
+func TestPartitionedCookiesTxtJarList(t *testing.T) {
+	custom := &Options{PublicSuffixList: testPSL{}}
+	noList := &Options{NoPublicSuffixList: true}
+	tests := []struct {
+		name      string
+		opt       *Options
+		url, top  string // top "" is a top-level request to url
+		line      string
+		wantSaved bool
+	}{
+		{name: "custom: host-only own site (default list: co.test)", opt: custom,
+			url: "https://shop.co.test/", line: "p=1; Secure; Partitioned; Max-Age=600", wantSaved: true},
+		{name: "custom: domain cookie own site (default list: co.test)", opt: custom,
+			url: "https://www.shop.co.test/", line: "p=1; Domain=shop.co.test; Secure; Partitioned; Max-Age=600", wantSaved: true},
+		{name: "custom: partition of the public suffix co.test (default list: own site)", opt: custom,
+			url: "https://x.co.test/", top: "https://co.test/", line: "p=1; Secure; SameSite=None; Partitioned; Max-Age=600"},
+		{name: "custom: another site's partition", opt: custom,
+			url: "https://x.co.test/", top: "https://shop.co.test/", line: "p=1; Secure; SameSite=None; Partitioned; Max-Age=600"},
+		{name: "no list: the host is the site (default list: a.example)", opt: noList,
+			url: "https://www.a.example/", line: "p=1; Secure; Partitioned; Max-Age=600", wantSaved: true},
+		{name: "no list: the parent domain's partition (default list: own site)", opt: noList,
+			url: "https://www.a.example/", top: "https://a.example/", line: "p=1; Domain=a.example; Secure; SameSite=None; Partitioned; Max-Age=600"},
+		{name: "no list: a domain cookie (its subdomains are other sites)", opt: noList,
+			url: "https://a.example/", line: "p=1; Domain=a.example; Secure; Partitioned; Max-Age=600"},
+		{name: "default list: own site", opt: nil,
+			url: "https://www.a.example/", line: "p=1; Domain=a.example; Secure; Partitioned; Max-Age=600", wantSaved: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := newTestJar(t, tt.opt)
+			r := plainRequest(mustURL(tt.url))
+			if tt.top != "" {
+				embedIn(tt.top)(&r)
+			}
+			if err := storeLine(j, r, tt.line); err != nil {
+				t.Fatalf("store: %v", err)
+			}
+			if es := j.All(); len(es) != 1 || !es[0].Partitioned {
+				t.Fatalf("stored %+v, want one partitioned cookie", es)
+			}
+			sub := "https://sub." + mustURL(tt.url).Host + "/"
+			headers := func(j *Jar) [2]string {
+				return [2]string{j.CookieHeader(mustURL(tt.url)), j.CookieHeader(mustURL(sub))}
+			}
+			before := headers(j)
+			var buf bytes.Buffer
+			if err := j.Export(&buf, nil); err != nil {
+				t.Fatal(err)
+			}
+			if saved := strings.Contains(buf.String(), "\tp\t1\n"); saved != tt.wantSaved {
+				t.Errorf("written %v, want %v (key %s):\n%s", saved, tt.wantSaved, j.All()[0].PartitionKey, buf.String())
+			}
+			j2 := newTestJar(t, tt.opt)
+			if _, err := j2.Import(&buf); err != nil {
+				t.Fatal(err)
+			}
+			after := headers(j2)
+			for i := range after {
+				if after[i] != "" && before[i] == "" {
+					t.Errorf("top-level headers at url, sub after cookies.txt %q, before %q: leaked", after, before)
+				}
+			}
+			if tt.wantSaved && after != before {
+				t.Errorf("top-level headers at url, sub after cookies.txt %q, before %q", after, before)
+			}
+		})
+	}
+}
+
 // TestPartitionBytesOnReplace: replacing a partitioned cookie with a
 // longer value keeps its partition within PartitionBytes.
 func TestPartitionBytesOnReplace(t *testing.T) {

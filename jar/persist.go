@@ -23,13 +23,19 @@ type SaveOptions struct {
 }
 
 // Export writes the jar's unexpired cookies to w in creation order (so a
-// reload keeps their relative order).
+// reload keeps their relative order). In cookies.txt, which has no
+// partitions, a partitioned cookie is written only if its partition is its
+// own site under the jar's public suffix list (see WriteCookiesTxt).
 func (j *Jar) Export(w io.Writer, o *SaveOptions) error {
 	var opt SaveOptions
 	if o != nil {
 		opt = *o
 	}
-	return WriteEntries(w, j.saved(opt), opt.Format)
+	es := j.saved(opt)
+	if opt.Format == FormatCookiesTxt || opt.Format == FormatAuto {
+		return writeCookiesTxt(w, es, j.ownSitePartition)
+	}
+	return WriteEntries(w, es, opt.Format)
 }
 
 // saved returns the entries a save writes.
