@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# sessions.sh runs BenchmarkSessions N times (default 8), interleaving the
+# sessions.sh runs BenchmarkSessions N times (default 8; its scenarios come
+# twice, with a copied request and with "-newrequest", a request built by
+# httptest.NewRequest per iteration), interleaving the
 # contenders within each run so that load changes hit them alike, and prints
 # the median ns/op, B/op and allocs/op of each contender with its ratio to the
 # bare handler. Then, unless NOLOAD=1, it runs the wrk loopback measurement.
@@ -24,12 +26,12 @@ function median(s,   a, m, i, j, t) {
 	if (!(k in seen)) { seen[k] = 1; order[++cnt] = k }
 }
 END {
-	printf "%-34s %10s %7s %12s %7s %8s %9s\n", "scenario/contender", "ns/op", "x bare", "cpu-ns/op", "x bare", "B/op", "allocs/op"
+	printf "%-44s %10s %7s %12s %7s %8s %9s\n", "scenario/contender", "ns/op", "x bare", "cpu-ns/op", "x bare", "B/op", "allocs/op"
 	for (i = 1; i <= cnt; i++) {
 		k = order[i]; split(k, p, "/")
 		ns = median(v[k, "ns/op"]); cpu = median(v[k, "cpu-ns/op"])
 		if (p[2] == "bare") { bns[p[1]] = ns; bcpu[p[1]] = cpu }
-		printf "%-34s %10.0f %7.2f %12.0f %7.2f %8.0f %9.0f\n", k, ns, ns / bns[p[1]], cpu, cpu / bcpu[p[1]], median(v[k, "B/op"]), median(v[k, "allocs/op"])
+		printf "%-44s %10.0f %7.2f %12.0f %7.2f %8.0f %9.0f\n", k, ns, ns / bns[p[1]], cpu, cpu / bcpu[p[1]], median(v[k, "B/op"]), median(v[k, "allocs/op"])
 	}
 }' "$raw"
 rm -f "$raw"
