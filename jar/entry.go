@@ -57,6 +57,12 @@ type Entry struct {
 	// Created is the creation-time; a replaced cookie keeps the creation
 	// time of the cookie it replaced (RFC 6265bis section 5.7 step 23).
 	Created time.Time
+	// CreatedUnknown reports that the cookie's creation-time is unknown:
+	// it was added without one (a cookies.txt file has none) and Created
+	// is the time it was added, which orders it but does not make it
+	// recent, so "Lax-allowing-unsafe" does not apply to it (RFC 6265bis
+	// section 5.6.7.2). Add sets it for an entry with a zero Created.
+	CreatedUnknown bool
 	// LastAccess is the last-access-time, updated on every retrieval that
 	// includes the cookie (RFC 6265bis section 5.8.3 step 5).
 	LastAccess time.Time
@@ -106,11 +112,6 @@ type item struct {
 	// (received ones are refused by RFC 6265bis section 5.7 step 9):
 	// retrieval skips such cookies (section 5.8.3 step 3).
 	suffixDomain bool
-	// unknownCreation marks a cookie added without a creation-time (a
-	// cookies.txt file has none): its Created is the time it was added,
-	// but it was not created recently, so "Lax-allowing-unsafe" does not
-	// apply to it (RFC 6265bis section 5.6.7.2).
-	unknownCreation bool
 }
 
 // before reports whether a is sent before b, RFC 6265bis section 5.8.3

@@ -99,7 +99,8 @@ func validPartitionKey(k string) bool {
 // without a PartitionKey gets "https://" and the registrable domain of its
 // Domain. A cookie with the same name, domain, host-only-flag, path and
 // partition is replaced; expired cookies delete their namesakes. A zero
-// Created or LastAccess becomes the current time.
+// Created or LastAccess becomes the current time; a zero Created also sets
+// CreatedUnknown.
 // Limits apply as for received cookies. Add stops at the first invalid
 // entry and returns its error (index i, wrapped); earlier ones are stored.
 func (j *Jar) Add(es ...Entry) error {
@@ -111,9 +112,8 @@ func (j *Jar) Add(es ...Entry) error {
 		if err := checkEntry(&e); err != nil {
 			return fmt.Errorf("jar: entry %d: %w", i, err)
 		}
-		unknownCreation := e.Created.IsZero()
-		if unknownCreation {
-			e.Created = now
+		if e.Created.IsZero() {
+			e.Created, e.CreatedUnknown = now, true
 		}
 		if e.LastAccess.IsZero() {
 			e.LastAccess = now
@@ -121,14 +121,13 @@ func (j *Jar) Add(es ...Entry) error {
 		if e.Partitioned && e.PartitionKey == "" {
 			e.PartitionKey = partitionKeyOf("https", j.site(e.Domain))
 		}
-		j.addLocked(e, unknownCreation, now)
+		j.addLocked(e, now)
 	}
 	return nil
 }
 
-// addLocked stores an imported entry, keeping its own creation-time;
-// unknownCreation is whether the entry came without one.
-func (j *Jar) addLocked(e Entry, unknownCreation bool, now time.Time) {
+// addLocked stores an imported entry, keeping its own creation-time.
+func (j *Jar) addLocked(e Entry, now time.Time) {
 	key := j.keyOf(e.Domain)
 	b := j.buckets[key]
 	if i := findLocked(b, &e); i >= 0 {
@@ -138,7 +137,7 @@ func (j *Jar) addLocked(e Entry, unknownCreation bool, now time.Time) {
 		return
 	}
 	j.seq++
-	it := &item{Entry: e, seq: j.seq, unknownCreation: unknownCreation}
+	it := &item{Entry: e, seq: j.seq}
 	it.suffixDomain = !e.HostOnly && j.isPublicSuffix(e.Domain)
 	j.insertLocked(key, it)
 	j.evictLocked(key, it, now)

@@ -56,8 +56,8 @@ type Options struct {
 	// long ago is also sent on cross-site top-level navigations with an
 	// unsafe method such as POST. Zero (the default) turns it off; the
 	// section calls 2 minutes "a reasonable limit". Negative is an error.
-	// A cookie added without a creation-time (from cookies.txt) is never
-	// recent.
+	// A cookie added without a creation-time (from cookies.txt; see
+	// Entry.CreatedUnknown, which JSON files keep) is never recent.
 	LaxAllowingUnsafe time.Duration
 
 	// Now is the clock. Nil means time.Now.

@@ -31,6 +31,11 @@ import (
 // in "nameBase64", "valueBase64", "pathBase64", "commentBase64" or
 // "commentURLBase64" instead.
 //
+// A cookie whose creation-time is unknown (Entry.CreatedUnknown: it was
+// loaded from cookies.txt) has "createdUnknown": true next to "created",
+// the time it was added. Files written before that field existed lack it:
+// their "created" times load as known ones, as they always did.
+//
 // A partitioned (CHIPS) cookie has "partitioned": true and "partitionKey",
 // its top-level site ("https://example.com"). Files written before the jar
 // enforced partitions have no "partitionKey": loading them gives a
@@ -66,11 +71,14 @@ type jsonEntry struct {
 	Partitioned  bool       `json:"partitioned,omitempty"`
 	PartitionKey string     `json:"partitionKey,omitempty"`
 	Created      *time.Time `json:"created,omitempty"`
-	LastAccess   *time.Time `json:"lastAccess,omitempty"`
-	Version      int        `json:"version,omitempty"`
-	Port         []int      `json:"port,omitempty"`
-	Comment      string     `json:"comment,omitempty"`
-	CommentURL   string     `json:"commentURL,omitempty"`
+	// CreatedUnknown is Entry.CreatedUnknown; files written before it
+	// existed lack it, and then a "created" time is a known one.
+	CreatedUnknown bool       `json:"createdUnknown,omitempty"`
+	LastAccess     *time.Time `json:"lastAccess,omitempty"`
+	Version        int        `json:"version,omitempty"`
+	Port           []int      `json:"port,omitempty"`
+	Comment        string     `json:"comment,omitempty"`
+	CommentURL     string     `json:"commentURL,omitempty"`
 
 	NameB64       string `json:"nameBase64,omitempty"`
 	ValueB64      string `json:"valueBase64,omitempty"`
@@ -152,8 +160,8 @@ func WriteJSON(w io.Writer, es []Entry) error {
 		f.Cookies[i] = jsonEntry{
 			Name: e.Name, Value: e.Value, Domain: e.Domain, HostOnly: e.HostOnly, Path: e.Path,
 			Expires: timePtr(e.Expires), Persistent: e.Persistent, Secure: e.Secure, HttpOnly: e.HttpOnly,
-			SameSite: ss, Partitioned: e.Partitioned, PartitionKey: e.PartitionKey, Created: timePtr(e.Created), LastAccess: timePtr(e.LastAccess),
-			Version: e.Version, Port: e.Port, Comment: e.Comment, CommentURL: e.CommentURL,
+			SameSite: ss, Partitioned: e.Partitioned, PartitionKey: e.PartitionKey, Created: timePtr(e.Created), CreatedUnknown: e.CreatedUnknown,
+			LastAccess: timePtr(e.LastAccess), Version: e.Version, Port: e.Port, Comment: e.Comment, CommentURL: e.CommentURL,
 		}
 		f.Cookies[i].encodeBinary()
 	}
@@ -301,8 +309,8 @@ func (je *jsonEntry) entry() (Entry, error) {
 	e := Entry{
 		Name: je.Name, Value: je.Value, Domain: je.Domain, HostOnly: je.HostOnly, Path: je.Path,
 		Expires: timeVal(je.Expires), Persistent: je.Persistent, Secure: je.Secure, HttpOnly: je.HttpOnly,
-		Partitioned: je.Partitioned, PartitionKey: je.PartitionKey, Created: timeVal(je.Created), LastAccess: timeVal(je.LastAccess),
-		Version: je.Version, Comment: je.Comment, CommentURL: je.CommentURL,
+		Partitioned: je.Partitioned, PartitionKey: je.PartitionKey, Created: timeVal(je.Created), CreatedUnknown: je.CreatedUnknown,
+		LastAccess: timeVal(je.LastAccess), Version: je.Version, Comment: je.Comment, CommentURL: je.CommentURL,
 	}
 	if je.Port != nil {
 		e.Port = append([]int{}, je.Port...)

@@ -93,7 +93,7 @@ func TestJSONRoundTripKeepsEveryField(t *testing.T) {
 		Name: "n", Value: "v", Domain: "example.com", HostOnly: false, Path: "/p",
 		Expires: tNow.Add(time.Hour), Persistent: true, Secure: true, HttpOnly: true,
 		SameSite: cookie.SameSiteStrict, Partitioned: true, Created: tNow.Add(-time.Hour),
-		LastAccess: tNow.Add(123456789), Version: 1, Port: []int{80, 8080}, Comment: "c", CommentURL: "http://x/",
+		CreatedUnknown: true, LastAccess: tNow.Add(123456789), Version: 1, Port: []int{80, 8080}, Comment: "c", CommentURL: "http://x/",
 	}, {Name: "", Value: "nameless", Domain: "127.0.0.1", HostOnly: true, Path: "/"},
 		{Name: "bin\xff", Value: "\x82\xfe raw", Domain: "example.com", Path: "/\xe9t\xe9", Comment: "\xff"}}
 	var buf bytes.Buffer
@@ -285,5 +285,80 @@ func TestImportDropsExpired(t *testing.T) {
 	}
 	if got := j.CookieHeader(mustURL("http://example.com/")); got != "sess=c" {
 		t.Errorf("got %q, want sess=c", got)
+	}
+}
+
+// crossSitePOST is the request "Lax-allowing-unsafe" is about: a cross-site
+// top-level POST to https://site.example/.
+func crossSitePOST() Request {
+	r := plainRequest(mustURL("https://site.example/"))
+	crossSiteTop(&r)
+	r.Method = "POST"
+	return r
+}
+
+// TestJSONKeepsUnknownCreation: a cookie added without a creation-time
+// (from cookies.txt) is never "recent" for Lax-allowing-unsafe; a JSON
+// save and load must not turn the time it was added into a known
+// creation-time.
+func TestJSONKeepsUnknownCreation(t *testing.T) {
+	opt := &Options{LaxAllowingUnsafe: 2 * time.Minute}
+	j := newTestJar(t, opt)
+	txt := "site.example\tFALSE\t/\tFALSE\t1893456000\tu\t1\n"
+	if _, err := j.Import(strings.NewReader(txt)); err != nil {
+		t.Fatal(err)
+	}
+	j.SetCookieLines(mustURL("https://site.example/"), []string{"k=1; Max-Age=600"})
+	const want = "k=1" // k is recent; u's creation-time is unknown
+	if got := j.CookieHeaderFor(crossSitePOST()); got != want {
+		t.Fatalf("before saving: cross-site POST got %q, want %q", got, want)
+	}
+	for trip := 1; trip <= 2; trip++ {
+		var buf bytes.Buffer
+		if err := j.Export(&buf, &SaveOptions{Format: FormatJSON}); err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(buf.String(), `"createdUnknown": true`); n != 1 {
+			t.Errorf("trip %d: %d cookies marked createdUnknown, want 1:\n%s", trip, n, buf.String())
+		}
+		j2 := newTestJar(t, opt)
+		if _, err := j2.Import(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if got := j2.CookieHeaderFor(crossSitePOST()); got != want {
+			t.Errorf("trip %d: cross-site POST got %q, want %q", trip, got, want)
+		}
+		// The creation-times (the order of equal paths) are kept too.
+		if got, w := j2.All(), j.All(); !sameEntries(got, w) {
+			t.Errorf("trip %d: entries\n%+v\nwant\n%+v", trip, got, w)
+		}
+		j = j2
+	}
+}
+
+// TestJSONUnknownCreationFormats: files without "createdUnknown" (written
+// before it existed) load as before: a "created" time is a known
+// creation-time, a missing one is unknown.
+func TestJSONUnknownCreationFormats(t *testing.T) {
+	const head = `{"version": 1, "cookies": [{"name": "d", "value": "1", "domain": "site.example", "hostOnly": true, "path": "/", ` +
+		`"expires": "2026-06-01T13:00:00Z", "persistent": true, "secure": false, "httpOnly": false, "sameSite": "default"`
+	tests := []struct {
+		name, fields, want string
+	}{
+		{"old: created is known", `, "created": "2026-06-01T11:59:00Z"`, "d=1"},
+		{"old: no created is unknown", ``, ""},
+		{"new: created marked unknown", `, "created": "2026-06-01T11:59:00Z", "createdUnknown": true`, ""},
+		{"new: createdUnknown false", `, "created": "2026-06-01T11:59:00Z", "createdUnknown": false`, "d=1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := newTestJar(t, &Options{LaxAllowingUnsafe: 2 * time.Minute})
+			if _, err := j.Import(strings.NewReader(head + tt.fields + "}]}")); err != nil {
+				t.Fatal(err)
+			}
+			if got := j.CookieHeaderFor(crossSitePOST()); got != tt.want {
+				t.Errorf("cross-site POST got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

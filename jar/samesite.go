@@ -113,7 +113,7 @@ func (j *Jar) sendSameSite(it *item, r *Request, same bool, now time.Time) bool 
 		// the cookie's creation-time is at most a duration of the user
 		// agent's choosing ago" (section 8.8.6 explains why: cross-site
 		// POST login flows).
-		return safeMethod(r.Method) || (!it.unknownCreation && j.laxAllowingUnsafe(it.Created, now))
+		return safeMethod(r.Method) || (!it.CreatedUnknown && j.laxAllowingUnsafe(it.Created, now))
 	}
 	return false
 }

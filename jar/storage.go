@@ -229,7 +229,7 @@ func (j *Jar) insertEntryLocked(e Entry, viaHTTP bool, now time.Time) error {
 		}
 		// Step 23.3 and 23.4. Same path and creation-time: the new cookie
 		// takes the old one's place in retrieval order.
-		it.Created, it.seq, it.unknownCreation = old.Created, old.seq, old.unknownCreation
+		it.Created, it.seq, it.CreatedUnknown = old.Created, old.seq, old.CreatedUnknown
 		if e.expired(now) {
 			j.removeAtLocked(key, b, i)
 			return nil
