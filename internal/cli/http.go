@@ -75,7 +75,8 @@ user[x]=1 then user[]=2 is an error. A repeated field keeps its last value.
 
 The first separator in an item splits it, as in HTTPie; a backslash escapes
 a separator or bracket in the name: 'a\=b=c', 'user\@host=x', 'a\[b\]=c';
-in brackets, '[\1]' is the key "1", not an index.
+in brackets, any escape makes a key, not an index: '[\1]' and '[1\2]' are
+the keys "1" and "12", and '[-1]' is an error.
 
 Piped or redirected stdin is the raw request body (Content-Type
 application/json, or form-encoded with --form); it cannot be combined with

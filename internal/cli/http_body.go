@@ -84,14 +84,37 @@ func (s pathStep) String() string {
 	case stepAppend:
 		return "[]"
 	}
-	return "[" + s.key + "]"
+	// A key is written so that parseJSONPath reads it back as this key:
+	// brackets and backslashes escaped, and a key that reads as a number
+	// escaped as a whole ("[\\12]").
+	var b strings.Builder
+	b.WriteByte('[')
+	if isDigits(strings.TrimLeft(strings.TrimSpace(s.key), "+-")) {
+		b.WriteByte('\\')
+	}
+	for i := 0; i < len(s.key); i++ {
+		if c := s.key[i]; c == '\\' || c == '[' || c == ']' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s.key[i])
+	}
+	b.WriteByte(']')
+	return b.String()
 }
 
 // parseJSONPath reads HTTPie 3's nested JSON syntax from a raw item key:
 // name[key][0][] (a key, an index, an append). A key starting with "[" has
 // no name: it addresses the top level ("[]:=1" builds a top-level array).
-// A backslash makes the next character literal, and "[\1]" is the key
-// "1", not an index. A key without brackets is a flat key, as before.
+// A key without brackets is a flat key, as before.
+//
+// A backslash makes the next character literal: "\[", "\]" and "\\" put
+// a bracket or a backslash in a key, and the item separators ("\=", "\:",
+// "\@") stay escaped in a raw key too. Inside brackets, any escape makes
+// the segment a key, never an index or an append: "[\1]" and "[1\2]" are
+// the keys "1" and "12", "[\]]" the key "]". An unescaped segment of
+// ASCII digits is an index ("[007]" is 7); one that only looks like an
+// integer ("[-1]", "[+1]", "[ 1]") is an error, as is a backslash with
+// nothing after it, rather than a key its writer probably did not mean.
 func parseJSONPath(raw string) ([]pathStep, error) {
 	var steps []pathStep
 	var name strings.Builder
@@ -109,21 +132,19 @@ func parseJSONPath(raw string) ([]pathStep, error) {
 		if raw[i] != '[' {
 			return nil, fmt.Errorf("expected '[' at offset %d of %q", i, raw)
 		}
+		open := i
 		i++
 		var b strings.Builder
-		escaped, digits := false, true
-		closed := false
+		escaped, closed := false, false
 		for ; i < len(raw); i++ {
 			c := raw[i]
-			if c == '\\' && i+1 < len(raw) {
-				if b.Len() == 0 {
-					escaped = true
+			if c == '\\' {
+				if i+1 == len(raw) {
+					return nil, fmt.Errorf("lone backslash at the end of %q (write \\\\ for a backslash)", raw)
 				}
+				escaped = true
 				i++
 				b.WriteByte(raw[i])
-				if raw[i] < '0' || raw[i] > '9' {
-					digits = false
-				}
 				continue
 			}
 			if c == ']' {
@@ -134,29 +155,57 @@ func parseJSONPath(raw string) ([]pathStep, error) {
 			if c == '[' {
 				return nil, fmt.Errorf("unexpected '[' at offset %d of %q (escape it as \\[)", i, raw)
 			}
-			if c < '0' || c > '9' {
-				digits = false
-			}
 			b.WriteByte(c)
 		}
 		if !closed {
+			if escaped && raw[len(raw)-1] == ']' {
+				return nil, fmt.Errorf("missing ']' in %q (\\] is a literal ']', not the end of a key)", raw)
+			}
 			return nil, fmt.Errorf("missing ']' in %q", raw)
 		}
-		s := b.String()
-		switch {
-		case s == "" && !escaped:
-			steps = append(steps, pathStep{kind: stepAppend})
-		case digits && !escaped:
-			n, err := strconv.Atoi(s)
-			if err != nil || n > maxJSONIndex {
-				return nil, fmt.Errorf("array index [%s] in %q is larger than %d", s, raw, maxJSONIndex)
-			}
-			steps = append(steps, pathStep{kind: stepIndex, index: n})
-		default:
-			steps = append(steps, pathStep{kind: stepKey, key: s})
+		st, err := pathSegment(raw, raw[open:i], b.String(), escaped)
+		if err != nil {
+			return nil, err
 		}
+		steps = append(steps, st)
 	}
 	return steps, nil
+}
+
+// pathSegment classifies the text s between one pair of brackets (seg, as
+// written, for errors): any escape makes it a key; otherwise "" is an
+// append and ASCII digits an index.
+func pathSegment(raw, seg, s string, escaped bool) (pathStep, error) {
+	if escaped {
+		return pathStep{kind: stepKey, key: s}, nil
+	}
+	if s == "" {
+		return pathStep{kind: stepAppend}, nil
+	}
+	if isDigits(s) {
+		n, err := strconv.Atoi(s)
+		if err != nil || n > maxJSONIndex {
+			return pathStep{}, fmt.Errorf("array index %s in %q is larger than %d", seg, raw, maxJSONIndex)
+		}
+		return pathStep{kind: stepIndex, index: n}, nil
+	}
+	if t := strings.TrimLeft(strings.TrimSpace(s), "+-"); isDigits(t) {
+		return pathStep{}, fmt.Errorf("%s in %q is not an array index (an index is digits only, as in [%s]); write [\\%s] for the key %q", seg, raw, t, s, s)
+	}
+	return pathStep{kind: stepKey, key: s}, nil
+}
+
+// isDigits reports whether s is one or more ASCII digits.
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // jsonNode is a JSON value under construction. Objects keep their keys in

@@ -46,6 +46,31 @@ var parseJSONPathTests = []struct {
 	{raw: "a[b]c", wantErr: "expected '['"},
 	{raw: "a[b[c]]", wantErr: "unexpected '['"},
 	{raw: "[", wantErr: "missing ']'"},
+	// Any escape inside brackets makes a key, never an index: HTTPie 3's
+	// escaped numbers, and an escape anywhere in the segment.
+	{raw: `[\1]`, want: `["1"]`},
+	{raw: `[1\2]`, want: `["12"]`},
+	{raw: `o[1\2]`, want: `["o"]["12"]`},
+	{raw: `o[12\]]`, want: `["o"]["12]"]`},
+	{raw: `o[\\1]`, want: `["o"]["\\1"]`},
+	{raw: `o[\12][3]`, want: `["o"]["12"][3]`},
+	{raw: `o[6553\7]`, want: `["o"]["65537"]`}, // a key, so no index bound
+	{raw: `o[a\]b]`, want: `["o"]["a]b"]`},
+	{raw: `o[x\=y]`, want: `["o"]["x=y"]`}, // an item separator, escaped
+	{raw: `o[\-1]`, want: `["o"]["-1"]`},
+	{raw: `o[\ 1]`, want: `["o"][" 1"]`},
+	{raw: "o[-a]", want: `["o"]["-a"]`},
+	{raw: "o[1 2]", want: `["o"]["1 2"]`},
+	{raw: `\1[a]`, want: `["1"]["a"]`},
+	{raw: `a\[b\][c]`, want: `["a[b]"]["c"]`},
+	// Odd segments are errors, not a guess.
+	{raw: "o[-1]", wantErr: `[-1] in "o[-1]" is not an array index`},
+	{raw: "o[+1]", wantErr: `write [\+1] for the key "+1"`},
+	{raw: "o[ 1]", wantErr: "not an array index"},
+	{raw: "o[1 ]", wantErr: "not an array index"},
+	{raw: `o[\]`, wantErr: `\] is a literal ']'`},
+	{raw: `o[a\`, wantErr: "lone backslash"},
+	{raw: `o[\1]x`, wantErr: "expected '['"},
 }
 
 func formatSteps(steps []pathStep) string {
@@ -72,6 +97,22 @@ func TestParseJSONPath(t *testing.T) {
 		}
 		if got := formatSteps(steps); err != nil || got != tt.want {
 			t.Errorf("parseJSONPath(%q) = %s, %v; want %s", tt.raw, got, err, tt.want)
+			continue
+		}
+		// The bracketed steps, printed as errors print them, read back the
+		// same after any name.
+		brackets := steps
+		if !strings.HasPrefix(tt.raw, "[") {
+			brackets = steps[1:]
+		}
+		var b strings.Builder
+		b.WriteString("x")
+		for _, s := range brackets {
+			b.WriteString(s.String())
+		}
+		back, err := parseJSONPath(b.String())
+		if got, want := formatSteps(back), `["x"]`+formatSteps(brackets); err != nil || got != want {
+			t.Errorf("parseJSONPath(%q) = %s, %v; want %s", b.String(), got, err, want)
 		}
 	}
 }
@@ -118,6 +159,12 @@ var bodyTests = []struct {
 		wantBody: `[{"type": "platform", "name": "terminal"}, {"type": "platform"}]`},
 	{name: "top-level key", items: []string{"[a]=1", "b=2"}, wantBody: `{"a": "1", "b": "2"}`},
 	{name: "escaped index is a key", items: []string{`o[\1]=s`, "a[1]=i"}, wantBody: `{"o": {"1": "s"}, "a": [null, "i"]}`},
+	{name: "escape inside a number makes a key", items: []string{`o[1\2]=s`, `o[\3]=t`}, wantBody: `{"o": {"12": "s", "3": "t"}}`},
+	{name: "escaped key on array", items: []string{"a[0]=i", `a[1\2]=s`},
+		wantErr: `"a[1\\2]=s": cannot use key "12" on "a", which is an array and not an object`},
+	{name: "escaped key names its container", items: []string{`a[\12][]=1`, `a[\12][b]=2`},
+		wantErr: `cannot use key "b" on "a[\\12]", which is an array`},
+	{name: "signed index", items: []string{"a[-1]=x"}, wantErr: `"a[-1]=x": [-1] in "a[-1]" is not an array index`},
 	{name: "override changes type", items: []string{"user[name]:=411", "user[name]=string"}, wantBody: `{"user": {"name": "string"}}`},
 
 	// Type conflicts name the item and the container.
