@@ -86,7 +86,7 @@ func (s pathStep) String() string {
 	}
 	// A key is written so that parseJSONPath reads it back as this key:
 	// brackets and backslashes escaped, and a key that reads as a number
-	// escaped as a whole ("[\\12]").
+	// escaped as a whole ("[\12]").
 	var b strings.Builder
 	b.WriteByte('[')
 	if isDigits(strings.TrimLeft(strings.TrimSpace(s.key), "+-")) {
