@@ -121,7 +121,10 @@
 // # Iteration
 //
 // Iterate uses SCAN with a MATCH on the prefix (never KEYS), on every master
-// of a cluster (ForEachMaster) or every shard of a ring.
+// of a cluster (ForEachMaster) or every shard of a ring. SCAN may return a
+// key twice, so Iterate remembers the keys it met, across all the masters:
+// a canonical key (session.Key's base64url SHA-256) as its decoded 32 bytes,
+// which is exact, any other key as a string.
 //
 // # Concurrency
 //

@@ -87,7 +87,17 @@ func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Me
 // Iterate calls fn with the metadata of every live session, reading them
 // with SCAN (never KEYS) on every master of a cluster, until fn returns
 // false. A session created or deleted meanwhile may or may not be seen.
+//
+// Each key SCAN returns is remembered (see seenKeys: 32 bytes per canonical
+// key), across all the masters of a cluster, so that a key SCAN returns
+// twice, or finds on two masters while its slot migrates, is reported once.
 func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
+	return s.iterate(ctx, fn, newSeenKeys())
+}
+
+// iterate is Iterate with the set of seen keys given, so that a test can
+// measure another one.
+func (s *Store) iterate(ctx context.Context, fn func(session.Meta) bool, seen keySet) error {
 	if err := s.check(); err != nil {
 		return err
 	}
@@ -96,7 +106,6 @@ func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
 		return wrap("iterate", err)
 	}
 	match := globEscape(s.prefix) + "s:{*"
-	seen := make(map[string]struct{})
 	for _, n := range nodes {
 		var cursor uint64
 		for {
@@ -106,12 +115,9 @@ func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
 			}
 			keys := make([]string, 0, len(rks))
 			for _, rk := range rks {
-				k, ok := s.keyOf(rk)
-				if _, dup := seen[k]; !ok || dup {
-					continue
+				if k, ok := s.keyOf(rk); ok && seen.add(k) {
+					keys = append(keys, k)
 				}
-				seen[k] = struct{}{}
-				keys = append(keys, k)
 			}
 			sts, errs, err := s.readMetas(ctx, keys)
 			if err != nil {
