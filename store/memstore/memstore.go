@@ -141,7 +141,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		return fmt.Errorf("memstore: create: %w", session.ErrClosed)
 	}
 	old := sh.m[r.Key]
-	if live(old, s.now()) {
+	if old != nil && live(old, s.now()) { // no clock read for a free key
 		return fmt.Errorf("memstore: create %.8s: %w", r.Key, session.ErrExists)
 	}
 	sh.m[r.Key] = e
