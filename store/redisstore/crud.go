@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -26,7 +27,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	}
 	now := ms(s.now())
 	exp := expiryMS(r.LastAccess, r.IdleTimeout, r.Deadline)
-	args := append([]any{now, s.ttl(exp, now)}, encodeRecord(r)...)
+	args := append([]any{now, s.ttl(exp, now), newToken()}, encodeRecord(r)...)
 	hk := s.hashKey(r.Key)
 	dl := deadlineMS(r.Deadline)
 	pipe := s.c.Pipeline()
@@ -152,7 +153,9 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if moved {
 		s.addPrincipal(ctx, pipe, key, *d.Principal, deadline, now)
 	}
-	if exp < oldExp {
+	// A retried script (see saveScript) replies exp == oldExp: the expiry
+	// moved in the first run, whose reply was lost.
+	if exp < oldExp || (d.IdleTimeout != 0 && exp == oldExp) {
 		pipe.ZAddLT(ctx, s.expiry, redis.Z{Score: float64(exp), Member: key})
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
@@ -163,7 +166,10 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 
 // Update atomically replaces one attribute: it reads the value (HMGET),
 // calls fn, and writes the result with a script that checks the value is
-// still the one read, retrying fn on conflict.
+// still the one read, retrying fn on conflict. When the reply to that
+// script is lost the write is not resent (it could apply fn twice): Update
+// returns an error wrapping ErrOutcomeUnknown, and the value is either the
+// old one or fn's, applied once.
 func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error) {
 	if err := s.check(); err != nil {
 		return nil, err
@@ -209,7 +215,8 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 		if nv == nil {
 			op = "0"
 		}
-		n, err := run(ctx, s.c, casScript, hk, now, field, sum, op, nv).Int64()
+		// Never resent: a rerun would see its own write as a conflict.
+		n, err := runOnce(ctx, s.c, casScript, hk, now, field, sum, op, nv).Int64()
 		if err != nil {
 			return nil, wrap("update", err)
 		}
@@ -226,12 +233,14 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 }
 
 // Delete removes the live session under key. An expired session is left
-// for Sweep to report, and Delete returns false for it.
+// for Sweep to report, and Delete returns false for it. When the reply is
+// lost Delete returns an error wrapping ErrOutcomeUnknown: the session may
+// be gone, its index entries left to be pruned.
 func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err := s.check(); err != nil {
 		return false, err
 	}
-	res, err := run(ctx, s.c, deleteScript, s.hashKey(key), ms(s.now())).Slice()
+	res, err := runOnce(ctx, s.c, deleteScript, s.hashKey(key), ms(s.now())).Slice()
 	if err != nil {
 		return false, wrap("delete", err)
 	}
@@ -247,3 +256,8 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	}
 	return true, nil
 }
+
+// newToken returns a token unique to one call of a script, with which a
+// rerun of that call recognises its own write (createScript, markScript).
+// 64 random bits: two calls on the same key never share one.
+func newToken() string { return strconv.FormatUint(rand.Uint64(), 36) }

@@ -236,7 +236,9 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 			continue
 		}
 		won = append(won, i)
-		reaps[i] = reapScript.EvalSha(ctx, pipe, []string{s.hashKey(due[i])}, now)
+		// Never resent: a rerun would find nothing, and the expiry would
+		// go unreported.
+		reaps[i] = onceCmd(ctx, pipe, reapScript, false, s.hashKey(due[i]), now)
 	}
 	if len(won) == 0 {
 		return nil, nil
@@ -251,8 +253,9 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 	for _, i := range won {
 		c := reaps[i]
 		if isNoScript(c.Err()) {
-			c = run(ctx, s.c, reapScript, s.hashKey(due[i]), now)
+			c = runOnce(ctx, s.c, reapScript, s.hashKey(due[i]), now)
 		}
+		outcome(c)
 		n, err := c.Int64()
 		if err != nil {
 			firstErr = cmp.Or(firstErr, err)

@@ -19,6 +19,7 @@ const (
 	fPrincipal  = "p"
 	fSize       = "z"
 	fMoving     = "m"
+	fToken      = "t" // the creating call's token (createScript)
 	attrPrefix  = "."
 )
 
@@ -201,6 +202,7 @@ func (st *stored) setMeta(f, v string, have *[4]bool) error {
 		st.rec.Principal = v
 	case fMoving:
 		st.moving = true
+	case fToken:
 	default:
 		return fmt.Errorf("%w: %q: unknown field %q", ErrCorrupt, st.rec.Key, f)
 	}

@@ -19,7 +19,10 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	now := ms(s.now())
 	ohk, nhk := s.hashKey(oldKey), s.hashKey(newKey)
 	// Step 1: mark the old hash; from now on it is absent and refuses writes.
-	flat, err := run(ctx, s.c, markScript, ohk, now, nhk).StringSlice()
+	// The mark is unique to this call, so that a retried markScript knows
+	// its own mark and finish removes only it.
+	mark := nhk + " " + newToken()
+	flat, err := run(ctx, s.c, markScript, ohk, now, mark).StringSlice()
 	if err != nil {
 		return wrap("rename", err)
 	}
@@ -32,26 +35,28 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	h := make(map[string]string, len(flat)/2)
 	fields := make([]any, 0, len(flat))
 	for i := 0; i < len(flat); i += 2 {
-		h[flat[i]] = flat[i+1]
-		if flat[i] != fMoving {
+		switch flat[i] {
+		case fMoving, fToken: // a retried mark returns the mark; the new hash gets its own token
+		default:
+			h[flat[i]] = flat[i+1]
 			fields = append(fields, flat[i], flat[i+1])
 		}
 	}
 	st, err := decodeHash(oldKey, h)
 	if err != nil {
 		// Leave the record as it was.
-		s.finish(ctx, ohk, nhk, false)
+		s.finish(ctx, ohk, mark, false)
 		return wrap("rename", err)
 	}
 	exp := st.expiry()
 	// Step 2: create the new hash, then its index entries.
 	dl := deadlineMS(st.rec.Deadline)
-	args := append([]any{now, s.ttl(exp, now)}, fields...)
+	args := append([]any{now, s.ttl(exp, now), newToken()}, fields...)
 	pipe := s.c.Pipeline()
 	if s.ordered {
 		s.preIndex(ctx, pipe, newKey, st.rec.Principal)
 	} else if err := s.preIndex(ctx, nil, newKey, st.rec.Principal); err != nil {
-		s.finish(ctx, ohk, nhk, false)
+		s.finish(ctx, ohk, mark, false)
 		return wrap("rename: index", err)
 	}
 	created := createScript.EvalSha(ctx, pipe, []string{nhk}, args...)
@@ -70,7 +75,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		return wrap("rename", err)
 	}
 	if n, _ := created.Int64(); n == 0 {
-		if err := s.finish(ctx, ohk, nhk, false); err != nil {
+		if err := s.finish(ctx, ohk, mark, false); err != nil {
 			return wrap("rename", err)
 		}
 		return fmt.Errorf(errPrefix+"rename %q: %w", newKey, session.ErrExists)
@@ -83,7 +88,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		}
 	}
 	// Step 3: delete the old hash, then its index entries.
-	if err := s.finish(ctx, ohk, nhk, true); err != nil {
+	if err := s.finish(ctx, ohk, mark, true); err != nil {
 		return wrap("rename", err)
 	}
 	entries := []indexEntry{{set: s.expiry, member: oldKey}}
@@ -96,12 +101,12 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	return nil
 }
 
-// finish ends a move of hk to the hash key to: del deletes hk, else its
-// mark is removed; either only while the mark names to.
-func (s *Store) finish(ctx context.Context, hk, to string, del bool) error {
+// finish ends a move of hk: del deletes hk, else its mark is removed;
+// either only while the mark is still mark.
+func (s *Store) finish(ctx context.Context, hk, mark string, del bool) error {
 	op := "0"
 	if del {
 		op = "1"
 	}
-	return run(ctx, s.c, finishScript, hk, ms(s.now()), op, to).Err()
+	return run(ctx, s.c, finishScript, hk, ms(s.now()), op, mark).Err()
 }

@@ -2,6 +2,8 @@ package redisstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/redis/go-redis/v9"
@@ -40,9 +42,11 @@ end
 // commonest write, one attribute set and nothing else, without building Lua
 // tables. Reply: 0 when the session is not live (nothing written); 1 when it
 // was written and no index needs a change (the common case); {1, new expiry,
-// deadline, old expiry} when the expiry moved earlier or the principal
-// changed to a non-empty one.
-var saveScript = redis.NewScript(`
+// deadline, old expiry} when the expiry moved earlier, or the delta sets an
+// idle timeout and the expiry did not move later, or the delta sets a
+// non-empty principal. Running it twice writes the same and replies the
+// index information again, so go-redis may retry it.
+var saveScript = newScript(`
 local h, A = KEYS[1], ARGV
 if #A == 9 and A[7] == '1' and A[3] == '' and A[4] == '' and A[5] == '0' then
   -- Fast path, the commonest write: one attribute set, no metadata change.
@@ -117,22 +121,32 @@ if e ~= old then
   if ttl < 0 then ttl = 0 end
   redis.call('PEXPIRE', h, ttl + tonumber(A[2]))
 end
-if e >= old and not (moved and A[6] ~= '') then return 1 end
+-- The index reply depends on the delta, not on what changed, so that a
+-- rerun (a client retry after a lost reply) gives it again: whenever the
+-- delta names a principal, or sets an idle timeout and the expiry did not
+-- move later (on a rerun it has already moved earlier).
+if (e > old or (e == old and A[4] == '')) and not (moved and A[6] ~= '') then return 1 end
 return {1, e, d, old}
 `)
 
 // createScript creates a session hash unless a live one holds the key (an
 // expired or moving one counts as taken only while moving). ARGV: now, ttl
-// ms, then field/value pairs. Reply: 1 created, 0 taken.
-var createScript = redis.NewScript(luaLive + `
-local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm')
+// ms, creation token, then field/value pairs. The token, unique to the
+// call, is stored in field t: a rerun of the same call (go-redis retrying
+// after a lost reply) finds its own hash and replies 1 again. Reply: 1
+// created, 0 taken.
+var createScript = newScript(luaLive + `
+local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 't')
 if m[4] then return 0 end
 if m[1] then
-  if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) > now then return 0 end
+  if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) > now then
+    if m[5] == ARGV[3] then return 1 end
+    return 0
+  end
   redis.call('DEL', h)
 end
-local f = {}
-for k = 3, #ARGV do f[#f+1] = ARGV[k] end
+local f = {'t', ARGV[3]}
+for k = 4, #ARGV do f[#f+1] = ARGV[k] end
 chunked('HSET', h, f)
 redis.call('PEXPIRE', h, ARGV[2])
 return 1
@@ -141,8 +155,9 @@ return 1
 // casScript sets or deletes one attribute if its value is still the one the
 // caller read. ARGV: now, field, SHA-1 hex of the value read (empty = was
 // absent), '1' set / '0' delete, new value. Reply: 1 done, 0 not live, -1
-// conflict.
-var casScript = redis.NewScript(luaLive + `
+// conflict. A rerun after a lost reply would see its own write as a
+// conflict and Update would apply fn twice, so it is run with runOnce.
+var casScript = newScript(luaLive + `
 local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 'z', ARGV[2])
 if not m[1] or m[4] then return 0 end
 if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) <= now then return 0 end
@@ -164,8 +179,9 @@ return 1
 `)
 
 // deleteScript deletes a live session hash. ARGV: now. Reply: {0} when not
-// live (an expired one is left for Sweep to report), else {1, principal}.
-var deleteScript = redis.NewScript(luaLive + `
+// live (an expired one is left for Sweep to report), else {1, principal}. A
+// rerun would answer {0}, so it is run with runOnce.
+var deleteScript = newScript(luaLive + `
 local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 'p')
 if not m[1] or m[4] then return {0} end
 if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) <= now then return {0} end
@@ -173,10 +189,14 @@ redis.call('DEL', h)
 return {1, m[5] or ''}
 `)
 
-// markScript marks a live session hash as moving to ARGV[2] and returns its
-// fields (a flat field/value list), or {} when it is not live.
-var markScript = redis.NewScript(luaLive + `
+// markScript marks a live session hash as moving, with the mark ARGV[2]
+// (the new hash key and a token unique to the call), and returns its fields
+// (a flat field/value list), or {} when it is not live. A rerun of the same
+// call (go-redis retrying after a lost reply) finds its own mark and returns
+// the fields again, the mark among them.
+var markScript = newScript(luaLive + `
 local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm')
+if m[4] == ARGV[2] then return redis.call('HGETALL', h) end
 if not m[1] or m[4] then return {} end
 if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) <= now then return {} end
 local all = redis.call('HGETALL', h)
@@ -185,8 +205,9 @@ return all
 `)
 
 // finishScript ends a move: ARGV[2] '1' deletes the hash, '0' removes the
-// mark; either only if the mark still names ARGV[3]. Reply: 1 done, 0 not.
-var finishScript = redis.NewScript(`
+// mark; either only if the mark is still ARGV[3]. Reply: 1 done, 0 not. A
+// rerun changes nothing more (the mark is gone), and the reply is unused.
+var finishScript = newScript(`
 local h = KEYS[1]
 if redis.call('HGET', h, 'm') ~= ARGV[3] then return 0 end
 if ARGV[2] == '1' then redis.call('DEL', h) else redis.call('HDEL', h, 'm') end
@@ -194,8 +215,9 @@ return 1
 `)
 
 // reapScript deletes a session hash that is expired at ARGV[1] (a moving
-// one too). Reply: 1 deleted, 0 absent, 2 alive (kept).
-var reapScript = redis.NewScript(luaLive + `
+// one too). Reply: 1 deleted, 0 absent, 2 alive (kept). A rerun would answer
+// 0 and the expiry would go unreported, so it is run with onceCmd.
+var reapScript = newScript(luaLive + `
 local m = redis.call('HMGET', h, 'a', 'i', 'd')
 if not m[1] then return 0 end
 if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) > now then return 2 end
@@ -203,8 +225,21 @@ redis.call('DEL', h)
 return 1
 `)
 
+// script is a Lua script with its source, which runOnce needs for EVAL.
+type script struct {
+	*redis.Script
+	src string
+}
+
+func newScript(src string) *script { return &script{redis.NewScript(src), src} }
+
 // scriptsEvaler is what running a script needs.
 type scriptsEvaler = redis.Scripter
+
+// processor runs a command: a client or a pipeline.
+type processor interface {
+	Process(ctx context.Context, cmd redis.Cmder) error
+}
 
 // isNoScript reports whether err is Redis's NOSCRIPT error.
 func isNoScript(err error) bool {
@@ -212,7 +247,66 @@ func isNoScript(err error) bool {
 }
 
 // run runs sc with EVALSHA, loading it with EVAL on NOSCRIPT (first use, or
-// a fresh node after a failover).
-func run(ctx context.Context, c scriptsEvaler, sc *redis.Script, key string, args ...any) *redis.Cmd {
+// a fresh node after a failover). go-redis resends the command when the
+// connection fails after sending it (MaxRetries), so sc must be safe to run
+// twice with the reply of the first run lost: saveScript, createScript,
+// markScript and finishScript are.
+func run(ctx context.Context, c scriptsEvaler, sc *script, key string, args ...any) *redis.Cmd {
 	return sc.Run(ctx, c, []string{key}, args...)
 }
+
+// noRetryCmd is a command go-redis never resends once it may have reached
+// the server (a command that was never written is still retried, and
+// cluster MOVED/ASK redirects, which Redis sends without running it, are
+// still followed).
+type noRetryCmd struct{ *redis.Cmd }
+
+// NoRetry implements redis.Cmder.
+func (noRetryCmd) NoRetry() bool { return true }
+
+// onceCmd queues or runs sc on p as a command that is never resent (EVAL
+// of the source when eval, else EVALSHA), and returns its result; a lost
+// reply shows as an error, which outcome reports as ErrOutcomeUnknown.
+func onceCmd(ctx context.Context, p processor, sc *script, eval bool, key string, args ...any) *redis.Cmd {
+	a := make([]any, 4, 4+len(args))
+	a[0], a[1], a[2], a[3] = "evalsha", sc.Hash(), 1, key
+	if eval {
+		a[0], a[1] = "eval", sc.src
+	}
+	cmd := redis.NewCmd(ctx, append(a, args...)...)
+	cmd.SetFirstKeyPos(3)
+	_ = p.Process(ctx, noRetryCmd{cmd})
+	return cmd
+}
+
+// runOnce is run for the scripts that must not run twice (casScript,
+// deleteScript, reapScript): the NOSCRIPT fallback is safe (the script did
+// not run), but nothing is resent after it may have run. Its error is an
+// ErrOutcomeUnknown when the reply may have been lost.
+func runOnce(ctx context.Context, c processor, sc *script, key string, args ...any) *redis.Cmd {
+	cmd := onceCmd(ctx, c, sc, false, key, args...)
+	if isNoScript(cmd.Err()) {
+		cmd = onceCmd(ctx, c, sc, true, key, args...)
+	}
+	outcome(cmd)
+	return cmd
+}
+
+// outcome marks the error of a command run by onceCmd with
+// ErrOutcomeUnknown unless it is a reply from Redis (then the script did
+// not run, or failed).
+func outcome(cmd *redis.Cmd) {
+	err := cmd.Err()
+	var re redis.Error
+	if err == nil || errors.As(err, &re) || errors.Is(err, ErrOutcomeUnknown) {
+		return
+	}
+	cmd.SetErr(fmt.Errorf("%w: %w", ErrOutcomeUnknown, err))
+}
+
+// ErrOutcomeUnknown reports that the reply to a script that must not run
+// twice (Update's compare-and-set, Delete, Sweep's reap) was lost: the
+// connection failed after the command may have reached Redis, so the write
+// may or may not have been applied, and it was not resent. It wraps the
+// connection's error.
+var ErrOutcomeUnknown = errors.New("redisstore: reply lost, the write may or may not have been applied")
