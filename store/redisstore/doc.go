@@ -24,7 +24,8 @@
 //
 // A session hash holds the metadata in short fields (c created, a last
 // access, i idle timeout, d deadline, all in Unix milliseconds; p principal;
-// z total attribute size; m set only while the session is being renamed) and
+// z total attribute size; t a token of the Create or Rename that wrote the
+// hash; m set only while the session is being renamed) and
 // one field per attribute, named "." + the attribute's name, so an attribute
 // can never collide with a metadata field. Decoding rejects any other field.
 //
@@ -108,7 +109,8 @@
 //
 // Old and new keys are in different slots in a cluster, so Rename cannot be
 // one script. It runs three steps, each a single-key script: mark the old
-// hash as moving (field m = the new key; from then on it is absent for reads
+// hash as moving (field m = the new key and a token of the call; from then
+// on it is absent for reads
 // and refuses writes) and read it; create the new hash if its key is free
 // (ErrExists otherwise, and the mark is removed so the old session lives
 // on), then index it; delete the old hash if it still carries the mark, then
@@ -117,6 +119,37 @@
 // the first step leaves the old session marked, hence dead, rather than
 // risk two live copies: the session is lost, and Sweep reports the old hash
 // when it expires.
+//
+// # Retries
+//
+// go-redis resends a command (up to MaxRetries, 3 by default) when the
+// connection fails after the command was written, for example when it
+// reads io.EOF instead of the reply. A script may then run twice, the
+// first run's reply lost. Each script of the store is safe with that:
+//
+//   - Save's script writes the same on a rerun, and its reply depends on
+//     the delta, not on what changed (the index information whenever the
+//     delta names a principal or sets an idle timeout that did not lengthen
+//     the expiry), so the rerun's reply updates the indexes just as well.
+//   - Create (and Rename's second step) stores a random token, unique to
+//     the call, in field t: a rerun finds its own hash and replies
+//     "created" again, instead of ErrExists. Rename's mark holds such a
+//     token too: a rerun of the first step finds its own mark and returns
+//     the fields again; its last step (delete the old hash, or remove the
+//     mark, while the mark is this call's) changes nothing on a rerun.
+//   - Update's compare-and-set would see its own write as a conflict and
+//     apply fn a second time; Delete's script would find nothing and
+//     answer false; Sweep's reap would find nothing and the expiry would
+//     go unreported. These run as commands that go-redis never resends
+//     once they may have reached Redis (Cmder.NoRetry; a command that was
+//     never written is still retried, and a cluster's MOVED and ASK
+//     redirects are still followed), and a lost reply is an error wrapping
+//     ErrOutcomeUnknown: the write happened once or not at all. After such
+//     an Update the attribute holds either the old value or fn's, never fn
+//     applied twice.
+//
+// Reads (HGETALL, HMGET) and the index commands (ZADD, ZREM, guarded by
+// re-reads) are safe to resend and are left to go-redis's retries.
 //
 // # Iteration
 //
