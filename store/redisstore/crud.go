@@ -36,7 +36,8 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	} else if err := s.preIndex(ctx, nil, r.Key, r.Principal); err != nil {
 		return wrap("create: index", err)
 	}
-	created := createScript.EvalSha(ctx, pipe, []string{hk}, args...)
+	keys := []string{hk, s.tokenKey(r.Key)}
+	created := createScript.EvalSha(ctx, pipe, keys, args...)
 	// An anonymous session's one entry (a lower bound) is safe to add
 	// before knowing the script's result: after it in the same round trip
 	// (rule 1 of indexes.go). A principal's entry waits for success, so a
@@ -47,7 +48,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	}
 	_, err := pipe.Exec(ctx)
 	if isNoScript(created.Err()) {
-		created = run(ctx, s.c, createScript, hk, args...)
+		created = createScript.Run(ctx, s.c, keys, args...)
 		err, late = created.Err(), true
 	}
 	if err != nil {

@@ -19,7 +19,6 @@ const (
 	fPrincipal  = "p"
 	fSize       = "z"
 	fMoving     = "m"
-	fToken      = "t" // the creating call's token (createScript)
 	attrPrefix  = "."
 )
 
@@ -202,7 +201,6 @@ func (st *stored) setMeta(f, v string, have *[4]bool) error {
 		st.rec.Principal = v
 	case fMoving:
 		st.moving = true
-	case fToken:
 	default:
 		return fmt.Errorf("%w: %q: unknown field %q", ErrCorrupt, st.rec.Key, f)
 	}

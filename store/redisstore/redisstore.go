@@ -143,6 +143,10 @@ func (s *Store) check() error {
 // hashKey returns the Redis key of the session hash for key.
 func (s *Store) hashKey(key string) string { return s.prefix + "s:{" + key + "}" }
 
+// tokenKey returns the Redis key of the creation token of the session hash
+// for key (see createScript): same hash tag, so same cluster slot.
+func (s *Store) tokenKey(key string) string { return s.prefix + "c:{" + key + "}" }
+
 // principalKey returns the Redis key of principal's index.
 func (s *Store) principalKey(principal string) string { return s.prefix + "p:{" + principal + "}" }
 

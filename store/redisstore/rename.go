@@ -36,7 +36,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	fields := make([]any, 0, len(flat))
 	for i := 0; i < len(flat); i += 2 {
 		switch flat[i] {
-		case fMoving, fToken: // a retried mark returns the mark; the new hash gets its own token
+		case fMoving: // a rerun of markScript returns its own mark
 		default:
 			h[flat[i]] = flat[i+1]
 			fields = append(fields, flat[i], flat[i+1])
@@ -59,14 +59,15 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		s.finish(ctx, ohk, mark, false)
 		return wrap("rename: index", err)
 	}
-	created := createScript.EvalSha(ctx, pipe, []string{nhk}, args...)
+	keys := []string{nhk, s.tokenKey(newKey)}
+	created := createScript.EvalSha(ctx, pipe, keys, args...)
 	late := !s.ordered || st.rec.Principal != ""
 	if !late {
 		s.addIndexes(ctx, pipe, newKey, st.rec.Principal, exp, dl, now)
 	}
 	_, err = pipe.Exec(ctx)
 	if isNoScript(created.Err()) {
-		created = run(ctx, s.c, createScript, nhk, args...)
+		created = createScript.Run(ctx, s.c, keys, args...)
 		err, late = created.Err(), true
 	}
 	if err != nil {

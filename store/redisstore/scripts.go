@@ -9,8 +9,9 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Every script touches one key, KEYS[1], the session hash, so each runs in
-// one cluster slot. ARGV[1] is always the caller's clock in Unix ms: the
+// Every script touches one session: KEYS[1], the session hash (and, for
+// createScript, KEYS[2], its creation token, with the same hash tag), so
+// each runs in one cluster slot. ARGV[1] is always the caller's clock in Unix ms: the
 // scripts judge expiry by the store's clock, as Load does, and never by
 // Redis's.
 
@@ -130,25 +131,29 @@ return {1, e, d, old}
 `)
 
 // createScript creates a session hash unless a live one holds the key (an
-// expired or moving one counts as taken only while moving). ARGV: now, ttl
+// expired or moving one counts as taken only while moving). KEYS[2] is the
+// creation-token key, in the hash's slot (same hash tag). ARGV: now, ttl
 // ms, creation token, then field/value pairs. The token, unique to the
-// call, is stored in field t: a rerun of the same call (go-redis retrying
-// after a lost reply) finds its own hash and replies 1 again. Reply: 1
-// created, 0 taken.
+// call, is kept in KEYS[2] for a minute (far longer than go-redis's retries
+// of one command take): a rerun of the same call
+// (go-redis resending it after a lost reply) finds the live hash with its
+// own token and replies 1 again. The token lives outside the hash so that
+// Load does not read it. Reply: 1 created, 0 taken.
 var createScript = newScript(luaLive + `
-local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 't')
+local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm')
 if m[4] then return 0 end
 if m[1] then
   if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) > now then
-    if m[5] == ARGV[3] then return 1 end
+    if redis.call('GET', KEYS[2]) == ARGV[3] then return 1 end
     return 0
   end
   redis.call('DEL', h)
 end
-local f = {'t', ARGV[3]}
+local f = {}
 for k = 4, #ARGV do f[#f+1] = ARGV[k] end
 chunked('HSET', h, f)
 redis.call('PEXPIRE', h, ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3], 'PX', 60000)
 return 1
 `)
 
