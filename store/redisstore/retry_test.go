@@ -333,8 +333,8 @@ func TestLostReplyCreate(t *testing.T) {
 	if got := principalKeys(t, e.store, "alice"); len(got) != 1 || got[0] != "k" {
 		t.Fatalf("ByPrincipal(alice) = %v, want [k]", got)
 	}
-	// A second Create of the key is still refused.
-	if err := e.store.Create(ctx, e.record("k", "bob", nil)); !errors.Is(err, session.ErrExists) {
+	// Another Create of the key, even of the same record, is still refused.
+	if err := e.store.Create(ctx, e.record("k", "alice", map[string][]byte{"a": []byte("1")})); !errors.Is(err, session.ErrExists) {
 		t.Fatalf("second Create: %v, want ErrExists", err)
 	}
 	// One session hash, no orphan.
