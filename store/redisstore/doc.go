@@ -16,21 +16,22 @@
 //
 // # Key design
 //
-// With the default Prefix "httpstate:" the store uses three kinds of keys:
+// With the default Prefix "httpstate:" the store uses four kinds of keys:
 //
 //	httpstate:s:{KEY}        hash: one session (KEY is the store key, the hash of the ID)
+//	httpstate:c:{KEY}        string: the token of the Create that made it, kept one minute (see Retries)
 //	httpstate:p:{PRINCIPAL}  sorted set: the principal's session keys, scored by deadline
 //	httpstate:expiry         sorted set: every session key, scored by a lower bound of its expiry
 //
 // A session hash holds the metadata in short fields (c created, a last
 // access, i idle timeout, d deadline, all in Unix milliseconds; p principal;
-// z total attribute size; t a token of the Create or Rename that wrote the
-// hash; m set only while the session is being renamed) and
+// z total attribute size; m set only while the session is being renamed) and
 // one field per attribute, named "." + the attribute's name, so an attribute
 // can never collide with a metadata field. Decoding rejects any other field.
 //
 // Redis Cluster lets a Lua script touch keys of one hash slot only. Every
-// script of this package touches exactly one key, the session hash, so that
+// script of this package touches one session's keys only (the hash, and for
+// Create its token key, with the same "{KEY}" hash tag), so that
 // the state of a session changes atomically whatever the deployment; the
 // "{...}" hash tags spread sessions and principals over the cluster's
 // slots. The session hash is the truth. The two indexes live in other slots
@@ -132,9 +133,11 @@
 //     delta names a principal or sets an idle timeout that did not lengthen
 //     the expiry), so the rerun's reply updates the indexes just as well.
 //   - Create (and Rename's second step) stores a random token, unique to
-//     the call, in field t: a rerun finds its own hash and replies
-//     "created" again, instead of ErrExists. Rename's mark holds such a
-//     token too: a rerun of the first step finds its own mark and returns
+//     the call, in the key c:{KEY} for a minute, beside the hash rather than
+//     in it so that Load never reads it: a rerun finds the live hash with
+//     its own token and replies "created" again, instead of ErrExists (and
+//     an orphan session when the manager then retried with another ID).
+//     Rename's mark holds such a token too: a rerun of the first step finds its own mark and returns
 //     the fields again; its last step (delete the old hash, or remove the
 //     mark, while the mark is this call's) changes nothing on a rerun.
 //   - Update's compare-and-set would see its own write as a conflict and
