@@ -144,9 +144,12 @@
 //     apply fn a second time; Delete's script would find nothing and
 //     answer false; Sweep's reap would find nothing and the expiry would
 //     go unreported. These run as commands that go-redis never resends
-//     once they may have reached Redis (Cmder.NoRetry; a command that was
-//     never written is still retried, and a cluster's MOVED and ASK
-//     redirects are still followed), and a lost reply is an error wrapping
+//     (Cmder.NoRetry; a cluster's MOVED and ASK redirects are still
+//     followed). The store itself resends one, up to 3 times, only when
+//     the error says it did not run: no connection could be made, or
+//     Redis refused it with LOADING, MASTERDOWN, CLUSTERDOWN, TRYAGAIN,
+//     READONLY or max clients. Any other failure after the command may
+//     have been sent (a lost reply, a timeout) is an error wrapping
 //     ErrOutcomeUnknown: the write happened once or not at all. After such
 //     an Update the attribute holds either the old value or fn's, never fn
 //     applied twice.

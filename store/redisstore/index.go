@@ -249,11 +249,15 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 		revived  []redis.Z
 		unindex  []indexEntry
 		firstErr error
+		down     bool
 	)
 	for _, i := range won {
 		c := reaps[i]
-		if isNoScript(c.Err()) {
+		// A reap that did not run is run again, alone (runOnce); once that
+		// fails too, the others are left for the next Sweep.
+		if isNoScript(c.Err()) || !down && notRun(c.Err()) {
 			c = runOnce(ctx, s.c, reapScript, s.hashKey(due[i]), now)
+			down = notRun(c.Err())
 		}
 		outcome(c)
 		n, err := c.Int64()

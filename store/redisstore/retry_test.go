@@ -29,12 +29,13 @@ type lossProxy struct {
 	ln     net.Listener
 	target string
 
-	mu    sync.Mutex
-	skip  int  // scripts still to let through before the lost one
-	armed bool // a reply is to be lost
-	fired int  // replies lost so far
-	conns map[net.Conn]bool
-	wg    sync.WaitGroup
+	mu     sync.Mutex
+	skip   int  // scripts still to let through before the lost one
+	armed  bool // a reply is to be lost
+	fired  int  // replies lost so far
+	refuse int  // scripts still to answer LOADING without running them
+	conns  map[net.Conn]bool
+	wg     sync.WaitGroup
 }
 
 func startLossProxy(t *testing.T, target string) *lossProxy {
@@ -125,6 +126,12 @@ func (p *lossProxy) serve(c net.Conn) {
 		if err != nil {
 			return
 		}
+		if p.refused(cmd) {
+			if _, err := c.Write([]byte("-LOADING Redis is loading the dataset in memory\r\n")); err != nil {
+				return
+			}
+			continue
+		}
 		if _, err := s.Write(cmd); err != nil {
 			return
 		}
@@ -139,6 +146,21 @@ func (p *lossProxy) serve(c net.Conn) {
 			return
 		}
 	}
+}
+
+// refused reports whether cmd is a script to answer LOADING (not run).
+func (p *lossProxy) refused(cmd []byte) bool {
+	name := strings.ToUpper(commandName(cmd))
+	if name != "EVAL" && name != "EVALSHA" {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.refuse == 0 {
+		return false
+	}
+	p.refuse--
+	return true
 }
 
 // drop reports whether the reply to cmd is the one to lose. Only a script
@@ -579,5 +601,73 @@ func TestRingRunOnce(t *testing.T) {
 	got, err := s.Sweep(ctx)
 	if err != nil || len(got) != n-n/2 {
 		t.Fatalf("Sweep = %d sessions, %v; want %d", len(got), err, n-n/2)
+	}
+}
+
+// TestRefusedOnceScripts: a script that must not run twice is still run
+// again when Redis refused it without running it (LOADING, as during a
+// restart or a replica's resync; go-redis resends such commands, but not
+// one marked NoRetry), so Update, Delete and Sweep ride it out as before.
+func TestRefusedOnceScripts(t *testing.T) {
+	e := newLossEnv(t)
+	ctx := context.Background()
+	for _, k := range []string{"a", "b", "c"} {
+		if err := e.store.Create(ctx, e.record(k, "", map[string][]byte{"n": []byte("0")})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refuse := func() {
+		e.proxy.mu.Lock()
+		e.proxy.refuse = 1
+		e.proxy.mu.Unlock()
+	}
+	refused := func(t *testing.T) {
+		t.Helper()
+		e.proxy.mu.Lock()
+		defer e.proxy.mu.Unlock()
+		if e.proxy.refuse != 0 {
+			t.Fatalf("the proxy refused no script")
+		}
+	}
+	refuse()
+	v, err := e.store.Update(ctx, "a", "n", func([]byte, bool) ([]byte, error) { return []byte("1"), nil })
+	refused(t)
+	if err != nil || string(v) != "1" {
+		t.Fatalf("Update after a LOADING reply = %s, %v; want 1", v, err)
+	}
+	refuse()
+	ok, err := e.store.Delete(ctx, "b")
+	refused(t)
+	if err != nil || !ok {
+		t.Fatalf("Delete after a LOADING reply = %v, %v; want true", ok, err)
+	}
+	e.now = e.now.Add(time.Hour)
+	refuse()
+	got, err := e.store.Sweep(ctx)
+	refused(t)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("Sweep after a LOADING reply = %v, %v; want a and c", got, err)
+	}
+}
+
+// TestUnsentOnceScripts: a script that never left the client (no
+// connection could be made) is not reported as ErrOutcomeUnknown: it did
+// not run.
+func TestUnsentOnceScripts(t *testing.T) {
+	c := redis.NewClient(&redis.Options{
+		Addr: "127.0.0.1:1", MaxRetries: -1, DialerRetries: 1,
+		Dialer: func(context.Context, string, string) (net.Conn, error) {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("refused")}
+		},
+	})
+	t.Cleanup(func() { c.Close() })
+	s, err := redisstore.New(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	if _, err := s.Delete(ctx, "k"); err == nil || errors.Is(err, redisstore.ErrOutcomeUnknown) {
+		t.Fatalf("Delete without a connection = %v, want an error other than ErrOutcomeUnknown", err)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -288,22 +290,64 @@ func onceCmd(ctx context.Context, p processor, sc *script, eval bool, key string
 // deleteScript, reapScript): the NOSCRIPT fallback is safe (the script did
 // not run), but nothing is resent after it may have run. Its error is an
 // ErrOutcomeUnknown when the reply may have been lost.
+//
+// go-redis does not resend a NoRetry command even when the error says it
+// did not run, so runOnce does for those (notRun), up to onceRetries times.
 func runOnce(ctx context.Context, c processor, sc *script, key string, args ...any) *redis.Cmd {
-	cmd := onceCmd(ctx, c, sc, false, key, args...)
-	if isNoScript(cmd.Err()) {
-		cmd = onceCmd(ctx, c, sc, true, key, args...)
+	var cmd *redis.Cmd
+	for attempt := 0; ; attempt++ {
+		cmd = onceCmd(ctx, c, sc, false, key, args...)
+		if isNoScript(cmd.Err()) {
+			cmd = onceCmd(ctx, c, sc, true, key, args...)
+		}
+		if attempt == onceRetries || !notRun(cmd.Err()) || sleep(ctx, attempt) != nil {
+			break
+		}
 	}
 	outcome(cmd)
 	return cmd
 }
 
+// onceRetries is how many times runOnce resends a script that did not run,
+// as go-redis's default MaxRetries.
+const onceRetries = 3
+
+// sleep waits before retry attempt+1, as go-redis's default backoff
+// (8 ms doubling, at most 512 ms), or until ctx is done.
+func sleep(ctx context.Context, attempt int) error {
+	t := time.NewTimer(min(8*time.Millisecond<<attempt, 512*time.Millisecond))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// notRun reports whether err says that a script did not run, so that it is
+// safe to resend even when it must not run twice: no connection could be
+// had (a dial error, the pool's timeout), or Redis refused it for a
+// passing state go-redis would retry (LOADING, MASTERDOWN, CLUSTERDOWN,
+// TRYAGAIN, READONLY: the first write failed, nothing was written, max
+// clients).
+func notRun(err error) bool {
+	if err == nil {
+		return false
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial" || errors.Is(err, redis.ErrPoolTimeout) ||
+		redis.IsLoadingError(err) || redis.IsMasterDownError(err) || redis.IsClusterDownError(err) ||
+		redis.IsTryAgainError(err) || redis.IsReadOnlyError(err) || redis.IsMaxClientsError(err)
+}
+
 // outcome marks the error of a command run by onceCmd with
 // ErrOutcomeUnknown unless it is a reply from Redis (then the script did
-// not run, or failed).
+// not run, or failed) or says the command was never sent (notRun).
 func outcome(cmd *redis.Cmd) {
 	err := cmd.Err()
 	var re redis.Error
-	if err == nil || errors.As(err, &re) || errors.Is(err, ErrOutcomeUnknown) {
+	if err == nil || errors.As(err, &re) || errors.Is(err, ErrOutcomeUnknown) || notRun(err) {
 		return
 	}
 	cmd.SetErr(fmt.Errorf("%w: %w", ErrOutcomeUnknown, err))
