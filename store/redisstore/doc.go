@@ -152,7 +152,9 @@
 //     have been sent (a lost reply, a timeout) is an error wrapping
 //     ErrOutcomeUnknown: the write happened once or not at all. After such
 //     an Update the attribute holds either the old value or fn's, never fn
-//     applied twice.
+//     applied twice. A context already done before the command is sent
+//     (a request whose client went away) gives the context's error, not
+//     ErrOutcomeUnknown: nothing was sent.
 //
 // Reads (HGETALL, HMGET) and the index commands (ZADD, ZREM, guarded by
 // re-reads) are safe to resend and are left to go-redis's retries.

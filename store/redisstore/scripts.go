@@ -282,9 +282,22 @@ func onceCmd(ctx context.Context, p processor, sc *script, eval bool, key string
 	}
 	cmd := redis.NewCmd(ctx, append(a, args...)...)
 	cmd.SetFirstKeyPos(3)
+	if err := ctx.Err(); err != nil {
+		// Done before anything was sent (a request whose client went
+		// away): the outcome is known, nothing ran.
+		cmd.SetErr(notSentError{err})
+		return cmd
+	}
 	_ = p.Process(ctx, noRetryCmd{cmd})
 	return cmd
 }
+
+// notSentError is the error of a command onceCmd did not send because its
+// context was already done.
+type notSentError struct{ err error }
+
+func (e notSentError) Error() string { return "not sent: " + e.err.Error() }
+func (e notSentError) Unwrap() error { return e.err }
 
 // runOnce is run for the scripts that must not run twice (casScript,
 // deleteScript, reapScript): the NOSCRIPT fallback is safe (the script did
@@ -343,11 +356,13 @@ func notRun(err error) bool {
 
 // outcome marks the error of a command run by onceCmd with
 // ErrOutcomeUnknown unless it is a reply from Redis (then the script did
-// not run, or failed) or says the command was never sent (notRun).
+// not run, or failed) or says the command was never sent (notRun, or a
+// context already done when onceCmd was called).
 func outcome(cmd *redis.Cmd) {
 	err := cmd.Err()
 	var re redis.Error
-	if err == nil || errors.As(err, &re) || errors.Is(err, ErrOutcomeUnknown) || notRun(err) {
+	var ns notSentError
+	if err == nil || errors.As(err, &re) || errors.Is(err, ErrOutcomeUnknown) || notRun(err) || errors.As(err, &ns) {
 		return
 	}
 	cmd.SetErr(fmt.Errorf("%w: %w", ErrOutcomeUnknown, err))
