@@ -528,34 +528,7 @@ func TestClusterRedirects(t *testing.T) {
 		},
 	})
 	t.Cleanup(func() { c.Close() })
-	now := time.UnixMilli(1_700_000_000_000)
-	s, err := redisstore.New(c, &redisstore.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	ctx := context.Background()
-	const n = 12
-	for i := range n {
-		k := fmt.Sprintf("k%d", i)
-		r := &session.Record{Key: k, Principal: "alice", Created: now, LastAccess: now, IdleTimeout: time.Minute}
-		if err := s.Create(ctx, r); err != nil {
-			t.Fatal(err)
-		}
-		if v, err := s.Update(ctx, k, "n", func([]byte, bool) ([]byte, error) { return []byte("1"), nil }); err != nil || string(v) != "1" {
-			t.Fatalf("Update(%s) = %s, %v", k, v, err)
-		}
-	}
-	for i := range n / 2 {
-		if ok, err := s.Delete(ctx, fmt.Sprintf("k%d", i)); !ok || err != nil {
-			t.Fatalf("Delete(k%d) = %v, %v", i, ok, err)
-		}
-	}
-	now = now.Add(time.Hour)
-	got, err := s.Sweep(ctx)
-	if err != nil || len(got) != n-n/2 {
-		t.Fatalf("Sweep = %d sessions, %v; want %d", len(got), err, n-n/2)
-	}
+	runOnceScripts(t, c, 12, "alice", nil)
 	moved.mu.Lock()
 	defer moved.mu.Unlock()
 	t.Logf("MOVED replies by command: %v", moved.n)
@@ -570,6 +543,21 @@ func TestRingRunOnce(t *testing.T) {
 	a, b := testutil.StartRedis(t, nil), testutil.StartRedis(t, nil)
 	c := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": a.Addr(), "b": b.Addr()}})
 	t.Cleanup(func() { c.Close() })
+	runOnceScripts(t, c, 8, "", func() {
+		for _, rs := range []*testutil.RedisServer{a, b} {
+			if n, err := rs.Do("DBSIZE"); err != nil || n == "0" {
+				t.Fatalf("DBSIZE on a shard = %s, %v; want keys on both shards", n, err)
+			}
+		}
+	})
+}
+
+// runOnceScripts runs, through a store on c, the scripts that are never
+// resent: n sessions (with principal) are created and each Updated, half
+// are Deleted (then check, if not nil, runs), and an hour later Sweep must
+// report the other half.
+func runOnceScripts(t *testing.T, c redis.UniversalClient, n int, principal string, check func()) {
+	t.Helper()
 	now := time.UnixMilli(1_700_000_000_000)
 	s, err := redisstore.New(c, &redisstore.Options{Now: func() time.Time { return now }})
 	if err != nil {
@@ -577,10 +565,10 @@ func TestRingRunOnce(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	ctx := context.Background()
-	const n = 8
 	for i := range n {
 		k := fmt.Sprintf("k%d", i)
-		if err := s.Create(ctx, &session.Record{Key: k, Created: now, LastAccess: now, IdleTimeout: time.Minute}); err != nil {
+		r := &session.Record{Key: k, Principal: principal, Created: now, LastAccess: now, IdleTimeout: time.Minute}
+		if err := s.Create(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 		if v, err := s.Update(ctx, k, "n", func([]byte, bool) ([]byte, error) { return []byte("1"), nil }); err != nil || string(v) != "1" {
@@ -592,10 +580,8 @@ func TestRingRunOnce(t *testing.T) {
 			t.Fatalf("Delete(k%d) = %v, %v", i, ok, err)
 		}
 	}
-	for _, rs := range []*testutil.RedisServer{a, b} {
-		if n, err := rs.Do("DBSIZE"); err != nil || n == "0" {
-			t.Fatalf("DBSIZE on a shard = %s, %v; want keys on both shards", n, err)
-		}
+	if check != nil {
+		check()
 	}
 	now = now.Add(time.Hour)
 	got, err := s.Sweep(ctx)
