@@ -228,13 +228,15 @@ func (a *Authority) Refresh(ctx context.Context, refresh string, extra map[strin
 }
 
 // Revoke revokes one token (access or refresh) by its jti; exp bounds how
-// long the store remembers it (the token's expiry; zero means the longer of
-// the two TTLs from now). Revoking a refresh token revokes its family.
+// long the store remembers it (the token's expiry, to which the leeway is
+// added, since Verify accepts a token that long past its exp; zero means the
+// longer of the two TTLs from now). Revoking a refresh token revokes its
+// family.
 func (a *Authority) Revoke(ctx context.Context, jti string, exp time.Time) error {
 	if exp.IsZero() {
-		exp = a.now().Add(max(a.accessTTL, a.refreshTTL) + a.leeway)
+		exp = a.now().Add(max(a.accessTTL, a.refreshTTL))
 	}
-	return a.store.Revoke(ctx, jti, exp)
+	return a.store.Revoke(ctx, jti, exp.Add(a.leeway))
 }
 
 // RevokeSubject revokes every token of subject issued up to now, access and

@@ -249,3 +249,33 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// TestRevokeOutlivesLeeway: a token revoked until its expiry must stay
+// rejected while Verify's leeway still accepts its exp, even after the store
+// has pruned what expired.
+func TestRevokeOutlivesLeeway(t *testing.T) {
+	a, clock := newAuthority(t, mustKeySet(t, signingKey(t, "k", token.HS256)))
+	ctx := t.Context()
+	p, err := a.Issue(ctx, "alice", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Verify(ctx, p.Access)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Revoke(ctx, c.ID, c.ExpiresAt.Time); err != nil {
+		t.Fatal(err)
+	}
+	// Past exp but inside the 5 s leeway: the token still parses.
+	clock.Advance(c.ExpiresAt.Time.Add(2 * time.Second).Sub(clock.Now()))
+	// Enough sign-ins to make the MemoryRefreshStore prune (every 1024 Adds).
+	for range 1100 {
+		if _, err := a.Issue(ctx, "bob", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.Verify(ctx, p.Access); !errors.Is(err, token.ErrRevoked) {
+		t.Errorf("revoked access token inside the leeway after a prune: err = %v, want ErrRevoked", err)
+	}
+}
