@@ -98,7 +98,8 @@ func TestRoundTrip(t *testing.T) {
 
 func TestTampered(t *testing.T) {
 	clock := testutil.NewClock(tNow)
-	c := newCodec(t, clock, 0, token.GenerateKey(1))
+	key := token.GenerateKey(1)
+	c := newCodec(t, clock, 0, key)
 	v, err := c.Encode(sampleRecord())
 	if err != nil {
 		t.Fatal(err)
@@ -117,11 +118,27 @@ func TestTampered(t *testing.T) {
 			t.Errorf("Decode(%.20q…): err = %v, want ErrInvalid", b, err)
 		}
 	}
-	// A value sealed for another context (same keys) is rejected.
-	ring, _ := token.NewKeyring(token.GenerateKey(1))
+	// A value sealed for another context under the very same key is
+	// rejected (the associated data binds it), and one sealed under another
+	// key with the same ID too.
+	ring, _ := token.NewKeyring(key)
 	other, _ := cookiestore.New(&cookiestore.Options{Keyring: ring, Context: "other", Now: clock.Now})
-	ov, _ := other.Encode(sampleRecord())
+	ov, err := other.Encode(sampleRecord())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.Decode(ov); !errors.Is(err, cookiestore.ErrInvalid) {
+		t.Errorf("value of another context: err = %v, want ErrInvalid", err)
+	}
+	same, _ := cookiestore.New(&cookiestore.Options{Keyring: ring, Context: "test", Now: clock.Now})
+	sv, _ := same.Encode(sampleRecord())
+	if _, err := c.Decode(sv); err != nil {
+		t.Errorf("control: a value of the same key and context: %v", err)
+	}
+	foreign, _ := token.NewKeyring(token.GenerateKey(1))
+	fc, _ := cookiestore.New(&cookiestore.Options{Keyring: foreign, Context: "test", Now: clock.Now})
+	fv, _ := fc.Encode(sampleRecord())
+	if _, err := c.Decode(fv); !errors.Is(err, cookiestore.ErrInvalid) {
 		t.Errorf("value of another key: err = %v, want ErrInvalid", err)
 	}
 }
