@@ -204,8 +204,51 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 		if len(via) > max {
 			return fmt.Errorf("stopped after %d redirects", max)
 		}
+		// net/http drops credentials on a redirect to another host name
+		// only; a hop to another port (another service) or from https to
+		// http (in the clear) must not carry them either.
+		for _, hop := range append(via[1:len(via):len(via)], req) {
+			if !sameCredentialScope(via[0].URL, hop.URL) {
+				for _, k := range sensitiveHeaders {
+					req.Header.Del(k)
+				}
+				break
+			}
+		}
 		return nil
 	}
+}
+
+// sensitiveHeaders are the headers net/http drops on a redirect to another
+// host.
+var sensitiveHeaders = []string{"Authorization", "Www-Authenticate", "Cookie", "Cookie2",
+	"Proxy-Authorization", "Proxy-Authenticate"}
+
+// sameCredentialScope reports whether credentials sent to from may follow a
+// redirect to to, as far as scheme and port go (net/http judges the host
+// name): the same scheme and port, or http on port 80 to https on 443 (an
+// upgrade, as in Python's requests).
+func sameCredentialScope(from, to *url.URL) bool {
+	fs, ts := strings.ToLower(from.Scheme), strings.ToLower(to.Scheme)
+	fp, tp := effectivePort(fs, from), effectivePort(ts, to)
+	if fs == ts {
+		return fp == tp
+	}
+	return fs == "http" && ts == "https" && fp == "80" && tp == "443"
+}
+
+// effectivePort returns u's port, or the scheme's default.
+func effectivePort(scheme string, u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch scheme {
+	case "http":
+		return "80"
+	case "https":
+		return "443"
+	}
+	return ""
 }
 
 // HTTPClient returns the *http.Client under the client, for code that takes
