@@ -31,8 +31,10 @@ type Options struct {
 	// session.Options.CookieChunks = n, use about n*4080.
 	MaxLen int
 	// Context is bound to every value as associated data, so a value sealed
-	// for one application or cookie cannot be used for another under the
-	// same keys. "" means "httpstate/cookiestore".
+	// under one Context cannot be used under another with the same keys.
+	// The Codec does not see the cookie name: give every Manager (cookie)
+	// that shares a Keyring its own Context, or a session cookie of one is
+	// accepted as a session of the other. "" means "httpstate/cookiestore".
 	Context string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
