@@ -84,7 +84,10 @@ type TokenSource interface {
 
 // TokenAuth returns bearer authentication with tokens from ts. When a request
 // gets 401 Unauthorized, the client refreshes the token once and replays the
-// request if its body can be replayed (it has none, or GetBody is set).
+// request if its body can be replayed (it has none, or GetBody is set). A 401
+// from a redirect target the token was not sent to (another host) refreshes
+// nothing, and a request that was redirected before its 401 is replayed only
+// when its method is idempotent: the server has already processed it.
 // Concurrent requests rejected with the same stale token share one call to
 // ts.Refresh; a request rejected with a token that was already replaced just
 // uses the new one.

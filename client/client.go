@@ -408,7 +408,8 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 				return fail(sent, ErrHook, fmt.Errorf("response hook %d: %w", i, err), false)
 			}
 		}
-		if resp.StatusCode == http.StatusUnauthorized && !refreshed && !ownAuth && replayable {
+		if resp.StatusCode == http.StatusUnauthorized && !refreshed && !ownAuth && replayable &&
+			replayAfter401(ar, resp) {
 			if rf, ok := auth.(refresher); ok {
 				refreshed = true
 				stale := ar.Header.Get("Authorization")
@@ -440,6 +441,21 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 		}
 		return resp, nil
 	}
+}
+
+// replayAfter401 reports whether the 401 resp to ar calls for a token
+// refresh and a replay of ar: the hop that got the 401 carried ar's
+// credentials (not a redirect target they were dropped for), and when a
+// redirect came first (the server processed ar), ar's method is idempotent.
+func replayAfter401(ar *http.Request, resp *http.Response) bool {
+	last := resp.Request
+	if last == nil || last == ar {
+		return true
+	}
+	if last.Header.Get("Authorization") != ar.Header.Get("Authorization") {
+		return false
+	}
+	return last.Response == nil || idempotent(ar.Method)
 }
 
 // prepare returns the request to send: a copy of req with ctx (req itself
