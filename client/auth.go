@@ -105,10 +105,11 @@ type tokenAuth struct {
 
 // tokenCall is one call to the token source that concurrent callers share.
 type tokenCall struct {
-	stale string // "" for the initial Token call
-	done  chan struct{}
-	token string
-	err   error
+	refresh bool   // a Refresh call (else Token)
+	stale   string // the token Refresh replaces
+	done    chan struct{}
+	token   string
+	err     error
 	// canceled: the call failed with its caller's context ended; callers
 	// that shared it try again with their own context.
 	canceled bool
@@ -158,11 +159,17 @@ func (a *tokenAuth) get(ctx context.Context, stale string, refresh bool) (string
 			if c.err != nil && !c.canceled {
 				return "", c.err
 			}
+			if c.err == nil && (!refresh || c.refresh && c.stale == stale) {
+				// The answer to this very question, even when the
+				// source handed back the stale token: asking again
+				// would call the source once per waiter.
+				return c.token, nil
+			}
 			// Re-check: the call may have answered another stale token,
 			// or ended with its caller's context (then call again).
 			continue
 		}
-		c := &tokenCall{stale: stale, done: make(chan struct{})}
+		c := &tokenCall{refresh: refresh, stale: stale, done: make(chan struct{})}
 		a.pending = c
 		a.mu.Unlock()
 
