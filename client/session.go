@@ -142,11 +142,6 @@ func (c *Client) Load(path string) error {
 			return fmt.Errorf("client: load %s: unknown auth type %q", path, sf.Auth.Type)
 		}
 	}
-	if len(sf.Cookies) > 0 && !bytes.Equal(sf.Cookies, []byte("null")) {
-		if err := readCookies(c.jar, sf.Cookies); err != nil {
-			return fmt.Errorf("client: load %s: cookies: %w", path, err)
-		}
-	}
 	for k, vs := range sf.Header {
 		if !httpguts.ValidHeaderFieldName(k) {
 			return fmt.Errorf("client: load %s: invalid header name %q", path, k)
@@ -155,6 +150,12 @@ func (c *Client) Load(path string) error {
 			if !httpguts.ValidHeaderFieldValue(v) {
 				return fmt.Errorf("client: load %s: invalid value for header %s", path, k)
 			}
+		}
+	}
+	// Cookies only once the rest is valid: a rejected file changes nothing.
+	if len(sf.Cookies) > 0 && !bytes.Equal(sf.Cookies, []byte("null")) {
+		if err := readCookies(c.jar, sf.Cookies); err != nil {
+			return fmt.Errorf("client: load %s: cookies: %w", path, err)
 		}
 	}
 	c.mu.Lock()
