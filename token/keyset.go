@@ -101,6 +101,22 @@ func newKey(sk SigningKey) (*key, error) {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("token: key %q (%s): "+format, append([]any{sk.ID, sk.Alg}, a...)...)
 	}
+	// Refuse unusable keys of the right type before calling Public, which
+	// panics on them (as ed25519.Sign would at the first Sign).
+	switch p := sk.Private.(type) {
+	case ed25519.PrivateKey:
+		if len(p) != ed25519.PrivateKeySize {
+			return nil, bad("ed25519 private key is %d bytes, want %d", len(p), ed25519.PrivateKeySize)
+		}
+	case *rsa.PrivateKey:
+		if p == nil || p.N == nil {
+			return nil, bad("nil or empty RSA private key")
+		}
+	case *ecdsa.PrivateKey:
+		if p == nil {
+			return nil, bad("nil ECDSA private key")
+		}
+	}
 	pub := sk.Public
 	if sk.Private != nil {
 		pub = sk.Private.Public()
@@ -131,7 +147,7 @@ func newKey(sk SigningKey) (*key, error) {
 		}
 	case RS256:
 		p, ok := pub.(*rsa.PublicKey)
-		if !ok {
+		if !ok || p == nil || p.N == nil {
 			return nil, bad("want an RSA key, have %T", pub)
 		}
 		if p.N.BitLen() < 2048 {
@@ -147,7 +163,7 @@ func newKey(sk SigningKey) (*key, error) {
 		}
 	case ES256:
 		p, ok := pub.(*ecdsa.PublicKey)
-		if !ok || p.Curve != elliptic.P256() {
+		if !ok || p == nil || p.Curve != elliptic.P256() {
 			return nil, bad("want an ECDSA P-256 key, have %T", pub)
 		}
 		k.method, k.verify = jwt.SigningMethodES256, p

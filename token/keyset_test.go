@@ -1,7 +1,10 @@
 package token_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/hmac"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -174,6 +177,43 @@ var badKeySets = []struct {
 		k := signingKey(t, "e", token.EdDSA)
 		return token.SigningKey{ID: k.ID, Alg: k.Alg, Public: k.Private.Public()}
 	}},
+}
+
+// malformedKeys are keys of the right Go type but unusable (wrong length,
+// nil pointers): NewKeySet must refuse them with an error, not panic now or
+// at the first Sign.
+var malformedKeys = []struct {
+	name string
+	key  token.SigningKey
+}{
+	{"short ed25519 private key", token.SigningKey{ID: "e", Alg: token.EdDSA, Private: ed25519.PrivateKey(make([]byte, 10))}},
+	{"long ed25519 private key", token.SigningKey{ID: "e", Alg: token.EdDSA, Private: ed25519.PrivateKey(make([]byte, 40))}},
+	{"nil *rsa.PrivateKey", token.SigningKey{ID: "r", Alg: token.RS256, Private: (*rsa.PrivateKey)(nil)}},
+	{"nil *ecdsa.PrivateKey", token.SigningKey{ID: "c", Alg: token.ES256, Private: (*ecdsa.PrivateKey)(nil)}},
+	{"nil *rsa.PublicKey", token.SigningKey{ID: "r", Alg: token.RS256, Public: (*rsa.PublicKey)(nil)}},
+	{"nil *ecdsa.PublicKey", token.SigningKey{ID: "c", Alg: token.ES256, Public: (*ecdsa.PublicKey)(nil)}},
+	{"rsa.PublicKey without modulus", token.SigningKey{ID: "r", Alg: token.RS256, Public: &rsa.PublicKey{E: 65537}}},
+	{"ecdsa.PublicKey without curve", token.SigningKey{ID: "c", Alg: token.ES256, Public: &ecdsa.PublicKey{}}},
+}
+
+func TestNewKeySetMalformedKeys(t *testing.T) {
+	hs := signingKey(t, "h", token.HS256)
+	for _, tt := range malformedKeys {
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					t.Errorf("%s: panic: %v", tt.name, p)
+				}
+			}()
+			// As the current key and as a verify-only extra key.
+			if _, err := token.NewKeySet(tt.key); err == nil {
+				t.Errorf("NewKeySet(%s) succeeded, want an error", tt.name)
+			}
+			if _, err := token.NewKeySet(hs, tt.key); err == nil {
+				t.Errorf("NewKeySet(hs, %s) succeeded, want an error", tt.name)
+			}
+		}()
+	}
 }
 
 func TestNewKeySetRejects(t *testing.T) {
