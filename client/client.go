@@ -82,7 +82,9 @@ type Options struct {
 	CheckStatus bool
 	// OnRequest hooks run, in order, on every attempt just before it is
 	// sent, after headers and auth are set (for signing, logging,
-	// metrics). An error aborts the request; Do wraps it with ErrHook.
+	// metrics); each attempt starts from the headers as prepared, so
+	// what a hook adds is not sent twice. An error aborts the request; Do
+	// wraps it with ErrHook.
 	OnRequest []func(*http.Request) error
 	// OnResponse hooks run, in order, on every response received, before
 	// the retry decision. An error closes the body and aborts the request;
@@ -358,6 +360,13 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 		return nil, &Error{Method: r.Method, URL: r.URL.Redacted(), Attempts: attempts,
 			Kind: kind, Exhausted: exhausted, Err: err}
 	}
+	// Hooks and a custom Auth may add headers to the request they get:
+	// later attempts start from the headers as prepared (the built-in
+	// auths only set Authorization, which the next attempt sets again).
+	var prepared http.Header
+	if len(c.onRequest) > 0 || (auth != nil && !ownAuth && !builtinAuth(auth)) {
+		prepared = r.Header.Clone()
+	}
 	start := c.now()
 	refreshed := false
 	sent := 0
@@ -365,6 +374,9 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 		ar := r
 		if sent > 0 {
 			ar = r.Clone(ctx)
+			if prepared != nil {
+				ar.Header = prepared.Clone()
+			}
 			if r.GetBody != nil {
 				b, err := r.GetBody()
 				if err != nil {
@@ -441,6 +453,16 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 		}
 		return resp, nil
 	}
+}
+
+// builtinAuth reports whether a is one of the package's Auth kinds, which
+// only set the Authorization header.
+func builtinAuth(a Auth) bool {
+	switch a.(type) {
+	case *BasicAuth, *BearerAuth, *tokenAuth:
+		return true
+	}
+	return false
 }
 
 // replayAfter401 reports whether the 401 resp to ar calls for a token
