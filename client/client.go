@@ -221,10 +221,10 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 	}
 }
 
-// sensitiveHeaders are the headers net/http drops on a redirect to another
-// host.
-var sensitiveHeaders = []string{"Authorization", "Www-Authenticate", "Cookie", "Cookie2",
-	"Proxy-Authorization", "Proxy-Authenticate"}
+// sensitiveHeaders are the origin's credentials among the headers net/http
+// drops on a redirect to another host (the proxy's stay: the proxy is the
+// same).
+var sensitiveHeaders = []string{"Authorization", "Www-Authenticate", "Cookie", "Cookie2"}
 
 // sameCredentialScope reports whether credentials sent to from may follow a
 // redirect to to, as far as scheme and port go (net/http judges the host
