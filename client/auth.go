@@ -173,11 +173,7 @@ func (a *tokenAuth) get(ctx context.Context, stale string, refresh bool) (string
 		a.pending = c
 		a.mu.Unlock()
 
-		if refresh {
-			c.token, c.err = a.ts.Refresh(ctx, stale)
-		} else {
-			c.token, c.err = a.ts.Token(ctx)
-		}
+		a.call(ctx, c)
 		if c.err == nil && c.token == "" {
 			c.err = errors.New("empty token")
 		}
@@ -198,4 +194,27 @@ func (a *tokenAuth) get(ctx context.Context, stale string, refresh bool) (string
 		close(c.done)
 		return c.token, c.err
 	}
+}
+
+// call asks the source for c's token. Should the source panic, the panic
+// goes on up, but c first ends with an error, so that the callers sharing it
+// and later requests do not wait for it for ever.
+func (a *tokenAuth) call(ctx context.Context, c *tokenCall) {
+	ok := false
+	defer func() {
+		if ok {
+			return
+		}
+		c.token, c.err = "", errors.New("client: token source panicked")
+		a.mu.Lock()
+		a.pending = nil
+		a.mu.Unlock()
+		close(c.done)
+	}()
+	if c.refresh {
+		c.token, c.err = a.ts.Refresh(ctx, c.stale)
+	} else {
+		c.token, c.err = a.ts.Token(ctx)
+	}
+	ok = true
 }
