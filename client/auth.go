@@ -101,6 +101,10 @@ type tokenAuth struct {
 	token   string
 	have    bool
 	pending *tokenCall // the Token or Refresh call in flight, if any
+
+	// onShare, if not nil, runs (without mu) when a caller starts waiting
+	// for a call another caller made: a test hook.
+	onShare func(refresh bool)
 }
 
 // tokenCall is one call to the token source that concurrent callers share.
@@ -151,6 +155,9 @@ func (a *tokenAuth) get(ctx context.Context, stale string, refresh bool) (string
 		}
 		if c := a.pending; c != nil {
 			a.mu.Unlock()
+			if a.onShare != nil {
+				a.onShare(refresh)
+			}
 			select {
 			case <-c.done:
 			case <-ctx.Done():

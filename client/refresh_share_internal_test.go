@@ -1,14 +1,13 @@
-package client_test
+package client
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	"github.com/httpstate/httpstate/client"
 )
 
 // sameTokenSource's Refresh hands back the token it was given (a cached
@@ -27,28 +26,33 @@ func (s *sameTokenSource) Refresh(_ context.Context, stale string) (string, erro
 
 // TestConcurrent401sShareRefreshOfSameToken: requests sharing a Refresh call
 // take its answer even when the source returned the stale token again; they
-// do not each call Refresh in turn.
+// do not each call Refresh in turn. The Refresh is held until every other
+// request waits for it (the onShare hook), so the count does not depend on
+// scheduling.
 func TestConcurrent401sShareRefreshOfSameToken(t *testing.T) {
-	srv := httptest.NewServer(&tokenServer{valid: "never"})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
 	defer srv.Close()
-	src := &sameTokenSource{release: make(chan struct{})}
 	const n = 20
-	// Hold the refresh until every request has seen its first 401 (the
-	// replays' 401s come after the release).
-	var rejected sync.WaitGroup
-	rejected.Add(n)
-	var seen atomic.Int64
-	c := mustNew(t, &client.Options{Auth: client.TokenAuth(src),
-		OnResponse: []func(*http.Response) error{func(r *http.Response) error {
-			if r.StatusCode == http.StatusUnauthorized && seen.Add(1) <= n {
-				rejected.Done()
-			}
-			return nil
-		}}})
+	src := &sameTokenSource{release: make(chan struct{})}
+	auth := TokenAuth(src).(*tokenAuth)
+	var sharing sync.WaitGroup
+	sharing.Add(n - 1) // one request calls Refresh, the others wait for it
+	var shared atomic.Int64
+	auth.onShare = func(refresh bool) {
+		if refresh && shared.Add(1) <= n-1 {
+			sharing.Done()
+		}
+	}
 	go func() {
-		rejected.Wait()
+		sharing.Wait()
 		close(src.release)
 	}()
+	c, err := New(&Options{Auth: auth})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
@@ -57,7 +61,8 @@ func TestConcurrent401sShareRefreshOfSameToken(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			readAll(t, resp)
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
 		})
 	}
 	wg.Wait()
