@@ -36,7 +36,6 @@ type Session struct {
 	id       string  // the current ID; "" while there is none
 	key      string  // Key(id), or the record key in codec mode
 	rec      *Record // the stored record; nil for a new session
-	cookieID string  // the ID the request's cookie carried, if it was adopted
 	chunksIn int     // codec mode: how many cookies the request carried
 
 	pendSet       map[string][]byte // attributes set by this request
@@ -56,6 +55,7 @@ type Session struct {
 	loaded      bool
 	committed   bool // commit ran
 	hadID       bool // the request carried some session ID or cookie
+	hadCookie   bool // the request carried the session cookie (any value): the client keeps cookies
 	create      bool // a new session must be stored at commit even if empty
 	renewed     bool // the ID changed: send it
 	invalidated bool // this request invalidated a session
@@ -189,19 +189,20 @@ func (s *Session) load() error {
 	if !m.c.Cookie.Disabled {
 		var vals [4]string // repeated cookies: try a few, never many
 		n := requestCookies(s.req.Header, m.cookieName(s.req), vals[:])
+		s.hadCookie = n > 0
 		for _, v := range vals[:n] {
-			if done, err = s.try(&c, v, true); done || err != nil {
+			if done, err = s.try(&c, v); done || err != nil {
 				break
 			}
 		}
 	}
 	if !done && err == nil && m.c.Header != "" {
 		if v := s.req.Header.Get(m.c.Header); v != "" {
-			done, err = s.try(&c, v, false)
+			done, err = s.try(&c, v)
 		}
 	}
 	if !done && err == nil && s.urlID != "" {
-		_, err = s.try(&c, s.urlID, false)
+		_, err = s.try(&c, s.urlID)
 	}
 	if err != nil {
 		s.failed = err
@@ -212,7 +213,7 @@ func (s *Session) load() error {
 
 // try adopts id if it names a live session. It reports whether it did; an
 // error means the store failed. s.mu is held.
-func (s *Session) try(c *candidates, id string, fromCookie bool) (bool, error) {
+func (s *Session) try(c *candidates, id string) (bool, error) {
 	s.hadID = true
 	if !validID(id) || c.n == maxTries {
 		return false, nil
@@ -236,9 +237,6 @@ func (s *Session) try(c *candidates, id string, fromCookie bool) (bool, error) {
 	// Session's buffer must not outlive the request in anything the Session
 	// hands on.
 	s.id, s.key, s.rec, s.recShared = id, rec.Key, rec, true
-	if fromCookie {
-		s.cookieID = id
-	}
 	return true, nil
 }
 
@@ -626,7 +624,7 @@ func (s *Session) Invalidate() error {
 	s.invalidated = true
 	s.dead = false
 	s.rec, s.recShared = nil, false
-	s.id, s.key, s.cookieID = "", "", ""
+	s.id, s.key = "", ""
 	s.pendInRec = false // rec (dropped below) may share pendSet: both go to the GC
 	s.pendSet, s.pendDel, s.pendPrincipal, s.pendIdle = nil, nil, nil, 0
 	s.create, s.renewed, s.oldKey = false, false, ""

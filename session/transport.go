@@ -187,8 +187,9 @@ func stripURL(u *url.URL) (*url.URL, string) {
 
 // EncodeURL returns u with the path parameter ";sid=ID" added, for clients
 // that do not keep cookies, when URL rewriting is on, the session has an ID
-// and the request did not arrive with the session cookie; otherwise u
-// unchanged. URLs to another host are never rewritten, so the ID does not
+// and the request did not arrive with the session cookie (whatever its value:
+// such a client keeps cookies, so a renewed or replacing ID goes in the cookie
+// only); otherwise u unchanged. URLs to another host are never rewritten, so the ID does not
 // leak to other sites.
 func (s *Session) EncodeURL(u string) string {
 	s.mu.Lock()
@@ -197,7 +198,10 @@ func (s *Session) EncodeURL(u string) string {
 	if !m.c.URLRewriting || m.c.Codec != nil || s.load() != nil || s.dead || s.id == "" {
 		return u
 	}
-	if s.cookieID != "" && equalID(s.cookieID, s.id) {
+	if s.hadCookie {
+		// The client keeps cookies: the ID travels in the cookie, even
+		// after Renew or for a session replacing a stale one, and never in
+		// a URL, where it would leak into logs, history and Referer.
 		return u
 	}
 	pu, err := url.Parse(u)
