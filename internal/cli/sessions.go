@@ -247,7 +247,7 @@ func runSessionsList(ctx context.Context, o *sessionsOptions, m *session.Manager
 		// Plain, stable and complete for scripts: tab-separated, full keys,
 		// RFC 3339 times, no header.
 		for _, meta := range metas {
-			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%d\n", meta.Key, meta.Principal,
+			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%d\n", quoteUnprintable(meta.Key), quoteUnprintable(meta.Principal),
 				rfc3339(meta.Created), rfc3339(meta.LastAccess), rfc3339(meta.Expiry), meta.Size)
 		}
 		return nil
@@ -420,7 +420,7 @@ func runSessionsStats(ctx context.Context, o *sessionsOptions, m *session.Manage
 		fmt.Fprintln(o.streams.Out, "By user:")
 		tw = tabwriter.NewWriter(o.streams.Out, 0, 4, 2, ' ', 0)
 		for _, u := range users {
-			fmt.Fprintf(tw, "  %s\t%d\n", u, st.ByUser[u])
+			fmt.Fprintf(tw, "  %s\t%d\n", displayValue(u, 60), st.ByUser[u])
 		}
 		return tw.Flush()
 	}
@@ -457,14 +457,23 @@ func userOrDash(p string) string {
 // stored by some app would otherwise reach the terminal) is shown Go-quoted,
 // and a long one is cut at a rune boundary and ends in "...".
 func displayValue(v string, limit int) string {
-	if !utf8.ValidString(v) || strings.IndexFunc(v, func(r rune) bool { return !unicode.IsGraphic(r) }) >= 0 {
-		v = strconv.QuoteToGraphic(v)
-	}
+	v = quoteUnprintable(v)
 	if utf8.RuneCountInString(v) <= limit {
 		return v
 	}
 	r := []rune(v)
 	return string(r[:limit-3]) + "..."
+}
+
+// quoteUnprintable returns v unchanged when it is valid UTF-8 of graphic characters
+// only, and Go-quoted otherwise: no escape sequence reaches a terminal, and no
+// tab or line break splits a field or a line of the plain output scripts
+// read.
+func quoteUnprintable(v string) string {
+	if !utf8.ValidString(v) || strings.IndexFunc(v, func(r rune) bool { return !unicode.IsGraphic(r) }) >= 0 {
+		return strconv.QuoteToGraphic(v)
+	}
+	return v
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -272,3 +272,52 @@ func TestDisplayValue(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsHostilePrincipal stores a principal written by some other app
+// with a terminal escape sequence and a line break: "stats" on a terminal
+// must not pass the escape through, and the plain "list" output must stay
+// one line per session, so a script cannot be fed a forged line (a key it
+// would then revoke).
+func TestSessionsHostilePrincipal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	st, err := boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := session.Key("victim")
+	evil := "mallory\x1b]0;pwned\x07\n" + forged + "\tbob"
+	r := &session.Record{Key: session.Key("mallory"), Principal: evil, Created: tNow, LastAccess: tNow,
+		IdleTimeout: time.Hour, Deadline: tNow.Add(time.Hour)}
+	if err := st.Create(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	store := "bolt:" + path
+	for _, tt := range []struct {
+		tty  bool
+		args []string
+	}{
+		{true, []string{"stats"}},
+		{true, []string{"list"}},
+		{false, []string{"list"}},
+		{true, []string{"show", session.Key("mallory")}},
+	} {
+		out, _, err := runSessions(t, tt.tty, append([]string{"--store", store}, tt.args...)...)
+		if err != nil {
+			t.Fatalf("sessions %q: %v", tt.args, err)
+		}
+		if strings.ContainsAny(out, "\x1b\x07") {
+			t.Errorf("sessions %q (tty %v) printed a raw escape sequence: %q", tt.args, tt.tty, out)
+		}
+		if strings.Contains(out, "\n"+forged) {
+			t.Errorf("sessions %q (tty %v) printed a forged line: %q", tt.args, tt.tty, out)
+		}
+	}
+	out, _, err := runSessions(t, false, "--store", store, "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n"); len(lines) != 1 || len(strings.Split(lines[0], "\t")) != 6 {
+		t.Errorf("plain list of one session = %q, want one line of 6 tab-separated fields", out)
+	}
+}
