@@ -58,7 +58,8 @@
 // never causes a 5xx; a failing store is never mistaken for "no session":
 // the request gets ErrorHandler's 503 and the live session is left alone.
 // URL rewriting exposes the ID in logs and Referer headers; it is off by
-// default, and EncodeURL never rewrites a URL pointing to another host.
+// default, and EncodeURL never rewrites a URL pointing to another host, nor
+// an http:// URL on a page served over HTTPS.
 //
 // Behind a proxy that terminates TLS, r.TLS is nil: set CookieOptions.Name
 // (a "__Host-" name needs Secure, which the Manager sets only over TLS).

@@ -62,3 +62,21 @@ func TestEncodeURLNotAfterRenewWithCookie(t *testing.T) {
 		t.Error("new session sent no cookie")
 	}
 }
+
+// A page served over HTTPS never puts the ID into an http:// URL, even to
+// the same host: it would travel in clear text (another origin).
+func TestEncodeURLNoDowngrade(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true })
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		s.Set("x", 1)
+		for _, u := range []string{"http://example.com/a", "HTTP://example.com/a", "ws://example.com/a"} {
+			if got := s.EncodeRedirectURL(u); got != u {
+				t.Errorf("EncodeRedirectURL(%q) over HTTPS = %q, want it unchanged", u, got)
+			}
+		}
+		if got := s.EncodeURL("https://example.com/a"); !strings.Contains(got, ";sid=") {
+			t.Errorf("EncodeURL(https same host) = %q, want rewritten", got)
+		}
+	}, httptest.NewRequest("GET", "https://example.com/", nil))
+}

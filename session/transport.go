@@ -189,8 +189,9 @@ func stripURL(u *url.URL) (*url.URL, string) {
 // that do not keep cookies, when URL rewriting is on, the session has an ID
 // and the request did not arrive with the session cookie (whatever its value:
 // such a client keeps cookies, so a renewed or replacing ID goes in the cookie
-// only); otherwise u unchanged. URLs to another host are never rewritten, so the ID does not
-// leak to other sites.
+// only); otherwise u unchanged. URLs to another host, and http:// URLs given
+// over HTTPS, are never rewritten, so the ID does not leak to other sites or
+// travel in clear text.
 func (s *Session) EncodeURL(u string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -210,6 +211,9 @@ func (s *Session) EncodeURL(u string) string {
 	}
 	if pu.Scheme != "" && pu.Scheme != "http" && pu.Scheme != "https" {
 		return u
+	}
+	if pu.Scheme == "http" && s.req.TLS != nil {
+		return u // from HTTPS to plain HTTP: the ID would travel in clear text
 	}
 	if (pu.Scheme != "" || pu.Host != "") && !strings.EqualFold(pu.Host, s.req.Host) {
 		return u
