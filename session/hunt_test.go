@@ -80,3 +80,39 @@ func TestEncodeURLNoDowngrade(t *testing.T) {
 		}
 	}, httptest.NewRequest("GET", "https://example.com/", nil))
 }
+
+// An encoded semicolon (%3B) is part of a path segment, not a path
+// parameter, even when another character of the path makes Go re-encode it.
+func TestStripKeepsEncodedSemicolon(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true })
+	var path string
+	req := httptest.NewRequest("GET", "http://example.com/f/a%3Bsid=x/b|c", nil)
+	e.serve(func(w http.ResponseWriter, r *http.Request) { path = r.URL.Path }, req)
+	if path != "/f/a;sid=x/b|c" {
+		t.Errorf("Path = %q, want /f/a;sid=x/b|c (the %%3B is data)", path)
+	}
+}
+
+// EncodeURL keeps an escaped ';' of a link escaped, and the server takes the
+// appended ID from the link, not the segment's "sid=" text.
+func TestEncodeURLKeepsEncodedSemicolon(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true })
+	var link string
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		s.Set("n", 1)
+		link = s.EncodeURL("/f/a%3Bsid=x/b|c")
+	}, httptest.NewRequest("GET", "http://example.com/", nil))
+	if !strings.HasPrefix(link, "/f/a%3Bsid=x/b%7Cc;sid=") {
+		t.Fatalf("EncodeURL = %q, want /f/a%%3Bsid=x/b%%7Cc;sid=ID", link)
+	}
+	var path string
+	var n int
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		path = r.URL.Path
+		n, _, _ = session.Get[int](session.FromRequest(r), "n")
+	}, httptest.NewRequest("GET", "http://example.com"+link, nil))
+	if path != "/f/a;sid=x/b|c" || n != 1 {
+		t.Errorf("following %q: Path %q, n %d; want /f/a;sid=x/b|c and the session (n 1)", link, path, n)
+	}
+}

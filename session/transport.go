@@ -168,7 +168,7 @@ func stripPathParam(p string) (string, string, bool) {
 // stripURL returns r's URL without ";sid=" parameters and the first value,
 // or nil when the path carries none (or cannot be rewritten).
 func stripURL(u *url.URL) (*url.URL, string) {
-	esc := u.EscapedPath()
+	esc := sentPath(u)
 	np, id, ok := stripPathParam(esc)
 	if !ok {
 		return nil, ""
@@ -183,6 +183,56 @@ func stripURL(u *url.URL) (*url.URL, string) {
 		nu.RawPath = ""
 	}
 	return &nu, id
+}
+
+// sentPath returns u's path as it was written: RawPath when it is the
+// escaped form of Path, even one that EscapedPath would re-encode (such as
+// "/a%3Bb/c|d"). EscapedPath would then encode Path afresh and turn an
+// escaped ';' ("%3B", part of a segment) into a path-parameter separator.
+func sentPath(u *url.URL) string {
+	if u.RawPath != "" {
+		if p, err := url.PathUnescape(u.RawPath); err == nil && p == u.Path {
+			return u.RawPath
+		}
+	}
+	return u.EscapedPath()
+}
+
+// escapeRest percent-encodes the octets of the escaped path p that
+// url.URL would not keep in a RawPath (such as '|' or '"'), leaving the
+// escapes already there alone. EscapedPath would otherwise drop the RawPath
+// and encode the path afresh, turning an escaped ';' ("%3B") into a
+// separator.
+func escapeRest(p string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if keepInPath(c) {
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(p)+8), p[:i]...)
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	if b == nil {
+		return p
+	}
+	return string(b)
+}
+
+// keepInPath reports whether c may stay unescaped in a URL's RawPath: an
+// unreserved character, a sub-delimiter, ':', '@', '/', '[', ']' or the '%'
+// of an escape.
+func keepInPath(c byte) bool {
+	if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/[]%", c) >= 0
 }
 
 // EncodeURL returns u with the path parameter ";sid=ID" added, for clients
@@ -218,7 +268,7 @@ func (s *Session) EncodeURL(u string) string {
 	if (pu.Scheme != "" || pu.Host != "") && !strings.EqualFold(pu.Host, s.req.Host) {
 		return u
 	}
-	esc := pu.EscapedPath()
+	esc := sentPath(pu)
 	if esc == "" {
 		if pu.Host == "" {
 			return u // "?q" or "#f": relative to the current document
@@ -226,7 +276,7 @@ func (s *Session) EncodeURL(u string) string {
 		esc = "/"
 	}
 	esc, _, _ = stripPathParam(esc)
-	esc += ";" + urlParam + "=" + s.id
+	esc = escapeRest(esc) + ";" + urlParam + "=" + s.id
 	path, err := url.PathUnescape(esc)
 	if err != nil {
 		return u
