@@ -40,7 +40,8 @@
 // and EncodeRedirectURL add it when the request did not arrive with the cookie,
 // and the middleware strips it from r.URL before routing. Several transports
 // may be on at once; a request's ID is taken from the cookie first, then the
-// header, then the URL. A response that sets the session cookie carries
+// header, then the URL; a URL's ID only when the request carried no session
+// cookie (such a client keeps cookies, so the URL came from someone else). A response that sets the session cookie carries
 // "Cache-Control: no-store" and "Vary: Cookie", and at most one Set-Cookie
 // for the session.
 //

@@ -116,3 +116,34 @@ func TestEncodeURLKeepsEncodedSemicolon(t *testing.T) {
 		t.Errorf("following %q: Path %q, n %d; want /f/a;sid=x/b|c and the session (n 1)", link, path, n)
 	}
 }
+
+// A request carrying the session cookie comes from a client that keeps
+// cookies: a ";sid=" ID in its URL (an attacker's link) is never adopted,
+// even when the cookie's own session has ended (session fixation).
+func TestURLIDIgnoredWithCookie(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true })
+	var link string
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		s.Set("owner", "attacker")
+		link = s.EncodeURL("/")
+	}, httptest.NewRequest("GET", "http://example.com/", nil))
+	if !strings.Contains(link, ";sid=") {
+		t.Fatalf("EncodeURL = %q, want an ID", link)
+	}
+	req := httptest.NewRequest("GET", "http://example.com"+link, nil)
+	req.AddCookie(&http.Cookie{Name: "sid", Value: strings.Repeat("B", 43)}) // the victim's ended session
+	var owner string
+	var isNew bool
+	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		owner, _, _ = session.Get[string](s, "owner")
+		isNew = s.IsNew()
+	}, req)
+	if owner != "" || !isNew {
+		t.Errorf("a request with a session cookie adopted the URL's session (owner %q, new %v)", owner, isNew)
+	}
+	if rec.Code != http.StatusOK {
+		t.Errorf("code %d", rec.Code)
+	}
+}

@@ -201,7 +201,10 @@ func (s *Session) load() error {
 			done, err = s.try(&c, v)
 		}
 	}
-	if !done && err == nil && s.urlID != "" {
+	// A client that sent the session cookie keeps cookies and never needs
+	// URL rewriting: a ";sid=" ID in its URL came from someone else's link
+	// and is not adopted (session fixation), even if its cookie is stale.
+	if !done && err == nil && s.urlID != "" && !s.hadCookie {
 		_, err = s.try(&c, s.urlID)
 	}
 	if err != nil {
