@@ -98,11 +98,16 @@ func parseRedisURL(raw string) (storeSpec, error) {
 // redactURL returns the URL raw with its scheme in lower case and any
 // password replaced by "xxxxx", as url.URL.Redacted does; unlike
 // url.Parse, it takes any string, including the several hosts of a
-// redis+sentinel:// URL.
+// redis+sentinel:// URL, and a malformed one such as "redis:u:pw@host"
+// (a typo in the "//"), which an error message repeats.
 func redactURL(raw string) string {
-	scheme, rest, ok := strings.Cut(raw, "://")
+	sep := "://"
+	scheme, rest, ok := strings.Cut(raw, sep)
 	if !ok {
-		return raw
+		if sep = ":"; !strings.Contains(raw, "@") {
+			return raw
+		}
+		scheme, rest, _ = strings.Cut(raw, sep)
 	}
 	// As redisstore.ParseURL, the user information ends at the last '@',
 	// even past a '/', '?' or '#' (a password that is not percent-encoded).
@@ -111,7 +116,7 @@ func redactURL(raw string) string {
 			rest = user + ":xxxxx" + rest[at:]
 		}
 	}
-	return strings.ToLower(scheme) + "://" + rest
+	return strings.ToLower(scheme) + sep + rest
 }
 
 // errStoreLocked reports a bbolt file held by another process.

@@ -91,6 +91,12 @@ func TestParseStoreURLHidesPassword(t *testing.T) {
 		"redis://u:hunter2?x@h:6379/0",
 		"redis://u:hunter2#x@h:6379",
 		"redis://u:x/hunter2@h:6379/0",
+		// A typo in the "//" after the scheme.
+		"redis:u:hunter2@127.0.0.1:6379/0",
+		"redis:/u:hunter2@127.0.0.1:6379/0",
+		"rediss:\\\\u:hunter2@h:6379",
+		"redis+sentinel:/u:hunter2@a:1/m",
+		"REDIS:u:hunter2@h:6379",
 	} {
 		_, err := parseStoreURL(in)
 		if err == nil {
