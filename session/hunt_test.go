@@ -147,3 +147,31 @@ func TestURLIDIgnoredWithCookie(t *testing.T) {
 		t.Errorf("code %d", rec.Code)
 	}
 }
+
+// Invalidate on a session that another request (or Revoke) has already
+// ended emits no second EventInvalidated: nothing was deleted.
+func TestInvalidateAfterRevokeOneEvent(t *testing.T) {
+	var log eventLog
+	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{log.listen} })
+	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).Set("x", 1)
+	}, httptest.NewRequest("GET", "http://example.com/", nil))
+	req := httptest.NewRequest("GET", "http://example.com/logout", nil)
+	req.AddCookie(&http.Cookie{Name: "sid", Value: cookieOf(rec, "sid")})
+	log.reset()
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if _, _, err := session.Get[int](s, "x"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := e.m.Revoke(r.Context(), s.Key()); !ok || err != nil {
+			t.Fatalf("Revoke = %v, %v", ok, err)
+		}
+		if err := s.Invalidate(); err != nil {
+			t.Fatal(err)
+		}
+	}, req)
+	if got := log.kinds(); got != "invalidated" {
+		t.Errorf("events = %q, want one invalidated", got)
+	}
+}

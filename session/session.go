@@ -614,15 +614,21 @@ func (s *Session) Invalidate() error {
 	m := s.m
 	ctx := s.reqContext()
 	if s.rec != nil && !s.dead {
+		deleted := true
 		if m.c.Store != nil {
-			if _, err := m.c.Store.Delete(ctx, s.key); err != nil {
+			var err error
+			if deleted, err = m.c.Store.Delete(ctx, s.key); err != nil {
 				s.failed = fmt.Errorf("session: invalidate: %w", err)
 				m.c.log.LogAttrs(ctx, slog.LevelError, "session store failed", slog.String("session", shortKey(s.key)), slog.String("error", err.Error()))
 				return s.failed
 			}
 		}
-		m.emit(ctx, Event{Kind: EventInvalidated, Key: s.key, Principal: s.principal(), Time: s.now})
-		m.c.log.LogAttrs(ctx, slog.LevelInfo, "session invalidated", slog.String("session", shortKey(s.key)))
+		// A session another request (or Revoke, or a sweep) has already
+		// ended had its event then: nothing was deleted now.
+		if deleted {
+			m.emit(ctx, Event{Kind: EventInvalidated, Key: s.key, Principal: s.principal(), Time: s.now})
+			m.c.log.LogAttrs(ctx, slog.LevelInfo, "session invalidated", slog.String("session", shortKey(s.key)))
+		}
 	}
 	s.invalidated = true
 	s.dead = false
