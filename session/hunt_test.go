@@ -175,3 +175,51 @@ func TestInvalidateAfterRevokeOneEvent(t *testing.T) {
 		t.Errorf("events = %q, want one invalidated", got)
 	}
 }
+
+// bareWriter is a ResponseWriter that can neither flush nor hijack (as a
+// wrapper of another middleware may be).
+type bareWriter struct{ rec *httptest.ResponseRecorder }
+
+func (b bareWriter) Header() http.Header         { return b.rec.Header() }
+func (b bareWriter) Write(p []byte) (int, error) { return b.rec.Write(p) }
+func (b bareWriter) WriteHeader(code int)        { b.rec.WriteHeader(code) }
+
+// A failed Hijack (HTTP/2, or a writer that cannot hijack) sends nothing, so
+// the handler's fallback answer keeps its status code, and the session
+// cookie goes out once.
+func TestHijackNotSupportedKeepsStatus(t *testing.T) {
+	e := newEnv(t, nil)
+	rec := httptest.NewRecorder()
+	e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).Set("a", 1)
+		if _, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			t.Fatal("Hijack succeeded on a writer that cannot hijack")
+		}
+		http.Error(w, "websocket unsupported", http.StatusNotImplemented)
+	})).ServeHTTP(bareWriter{rec}, httptest.NewRequest("GET", "http://example.com/", nil))
+	if rec.Code != http.StatusNotImplemented {
+		t.Errorf("code %d after a failed Hijack, want 501", rec.Code)
+	}
+	if n := len(rec.Result().Header.Values("Set-Cookie")); n != 1 {
+		t.Errorf("%d Set-Cookie, want 1", n)
+	}
+}
+
+// The same for a Flush the underlying writer cannot do: nothing went out.
+func TestFlushNotSupportedKeepsStatus(t *testing.T) {
+	e := newEnv(t, nil)
+	rec := httptest.NewRecorder()
+	e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).Set("a", 1)
+		if err := http.NewResponseController(w).Flush(); err == nil {
+			t.Fatal("Flush succeeded on a writer that cannot flush")
+		}
+		w.WriteHeader(http.StatusAccepted)
+	})).ServeHTTP(bareWriter{rec}, httptest.NewRequest("GET", "http://example.com/", nil))
+	if rec.Code != http.StatusAccepted {
+		t.Errorf("code %d after a failed Flush, want 202", rec.Code)
+	}
+	if n := len(rec.Result().Header.Values("Set-Cookie")); n != 1 {
+		t.Errorf("%d Set-Cookie, want 1", n)
+	}
+}

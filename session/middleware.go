@@ -110,10 +110,23 @@ func (w *responseWriter) Flush() {
 
 // FlushError is Flush reporting errors (used by http.ResponseController).
 func (w *responseWriter) FlushError() error {
+	wrote := w.wroteHeader
 	if !w.before() {
 		return errCommitFailed
 	}
-	return http.NewResponseController(w.ResponseWriter).Flush()
+	err := http.NewResponseController(w.ResponseWriter).Flush()
+	w.unsent(wrote, err)
+	return err
+}
+
+// unsent undoes before's mark when a Flush or Hijack the underlying writer
+// does not support sent nothing: the handler's later WriteHeader (such as an
+// error status) must still go out. The commit is done and stays done; it
+// does not run again. wrote is wroteHeader before the call.
+func (w *responseWriter) unsent(wrote bool, err error) {
+	if !wrote && errors.Is(err, http.ErrNotSupported) {
+		w.wroteHeader = false
+	}
 }
 
 // ReadFrom commits the session, then copies from src, using the underlying
@@ -131,10 +144,13 @@ func (w *responseWriter) ReadFrom(src io.Reader) (int64, error) {
 // Hijack commits the session (its Set-Cookie cannot be sent any more), then
 // hijacks the connection if the underlying writer can.
 func (w *responseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	wrote := w.wroteHeader
 	if !w.before() {
 		return nil, nil, errCommitFailed
 	}
-	return http.NewResponseController(w.ResponseWriter).Hijack()
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	w.unsent(wrote, err)
+	return conn, brw, err
 }
 
 // Unwrap returns the underlying ResponseWriter (http.ResponseController).
