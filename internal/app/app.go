@@ -65,6 +65,8 @@ type App struct {
 	tmpl    *template.Template
 	static  http.Handler
 	poll    time.Duration
+	// writeTimeout bounds each write of an event stream.
+	writeTimeout time.Duration
 	// idle and lifetime are the configured session timeouts, for display.
 	idle, lifetime time.Duration
 	now            func() time.Time
@@ -97,6 +99,7 @@ func New(o *Options) (*App, error) {
 	if a.poll <= 0 {
 		a.poll = time.Second
 	}
+	a.writeTimeout = streamWriteTimeout
 	if a.now == nil {
 		a.now = time.Now
 	}

@@ -3,7 +3,8 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"errors"
+	"io"
 	"net/http"
 	"time"
 
@@ -13,6 +14,13 @@ import (
 // keepAlive is how often an idle event stream sends a comment line, so
 // proxies and browsers do not time the connection out.
 const keepAlive = 15 * time.Second
+
+// streamWriteTimeout bounds each write (and flush) of an event stream. The
+// server has no WriteTimeout, which would cut every stream; without this
+// deadline a client that stops reading without closing the connection
+// (gone without a FIN, or hostile) would hold the stream's goroutine and hub
+// subscription, and delay a graceful shutdown, until TCP gives up.
+const streamWriteTimeout = 10 * time.Second
 
 // events is GET /dashboard/events (admins only): a server-sent event stream
 // (the WHATWG HTML "Server-sent events" format) of dashboard snapshots.
@@ -31,16 +39,28 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 	s := session.FromRequest(r)
 	viewer := s.Key()
 	rc := http.NewResponseController(w)
+	// send writes s and flushes it within the write timeout. A writer
+	// without deadlines (ErrNotSupported) still streams, unbounded.
+	send := func(s string) error {
+		if err := rc.SetWriteDeadline(time.Now().Add(a.writeTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		if _, err := io.WriteString(w, s); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	// The connection may serve another request once the stream ends.
+	defer rc.SetWriteDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	if _, err := fmt.Fprint(w, "retry: 2000\n\n"); err != nil {
-		return
-	}
-	if err := rc.Flush(); err != nil {
-		a.log.Error("event stream cannot flush", "err", err)
+	if err := send("retry: 2000\n\n"); err != nil {
+		if r.Context().Err() == nil && errors.Is(err, http.ErrNotSupported) {
+			a.log.Error("event stream cannot flush", "err", err)
+		}
 		return
 	}
 
@@ -59,8 +79,7 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 			a.log.Warn("dashboard snapshot failed", "err", err)
 		} else {
 			if !snap.viewerLive {
-				fmt.Fprint(w, "event: gone\ndata: {}\n\n")
-				rc.Flush()
+				send("event: gone\ndata: {}\n\n")
 				return
 			}
 			// Compare without the timestamp, which always differs.
@@ -75,17 +94,14 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 				last = body
 				snap.Now = now
 				body, _ = json.Marshal(snap)
-				if _, err := fmt.Fprintf(w, "event: sessions\ndata: %s\n\n", body); err != nil {
-					return
-				}
-				if rc.Flush() != nil {
+				if send("event: sessions\ndata: "+string(body)+"\n\n") != nil {
 					return
 				}
 				lastWrite = time.Now()
 			}
 		}
 		if time.Since(lastWrite) >= keepAlive {
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil || rc.Flush() != nil {
+			if send(": keep-alive\n\n") != nil {
 				return
 			}
 			lastWrite = time.Now()

@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/memstore"
+)
+
+// TestEventStreamStalledClient opens the dashboard's event stream from a
+// client that never reads it (gone without a FIN, or hostile): once the
+// connection's buffers are full, a write must give up after the stream's
+// write timeout and the handler end, rather than hold its goroutine and hub
+// subscription until TCP gives up many minutes later.
+func TestEventStreamStalledClient(t *testing.T) {
+	st, err := memstore.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Large snapshots that change at every poll (the chart's samples) fill
+	// the connection's buffers quickly.
+	now := time.Now()
+	for i := range maxRows {
+		r := &session.Record{Key: session.Key(fmt.Sprint("filler-", i)), Principal: strings.Repeat("u", 200) + fmt.Sprint(i),
+			Created: now, LastAccess: now, IdleTimeout: time.Hour, Deadline: now.Add(time.Hour)}
+		if err := st.Create(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, srv := newTestAppWith(t, st, func(o *Options) {
+		o.PollInterval = 5 * time.Millisecond
+		o.SampleInterval = 5 * time.Millisecond
+	}, func(a *App) { a.writeTimeout = 200 * time.Millisecond })
+	admin := newClient(t, srv.URL)
+	admin.mustLogin("admin", "admin")
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetReadBuffer(4096)
+	fmt.Fprintf(conn, "GET /dashboard/events HTTP/1.1\r\nHost: %s\r\nCookie: sid=%s\r\n\r\n", srv.Listener.Addr(), admin.sid())
+
+	subscribers := func() int {
+		a.hub.mu.Lock()
+		defer a.hub.mu.Unlock()
+		return len(a.hub.subs)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for subscribers() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if subscribers() == 0 {
+		t.Fatal("the event stream never subscribed")
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for subscribers() != 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := subscribers(); n != 0 {
+		t.Fatalf("%d event stream(s) still running 10s after the client stopped reading", n)
+	}
+}
