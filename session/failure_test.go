@@ -153,6 +153,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("sid="+strings.Repeat("A", 43), "/", strings.Repeat("A", 43))
 	f.Add("sid=; sid=; sid.1=x", "/;sid=;sid=", "")
 	f.Add("__Host-sid=\xff", "/%zz;sid=%41", "\x00")
+	f.Add("", "/a%3Bsid=x/b|c;sid=y", "")
 	e := newEnv(f, func(o *session.Options) {
 		o.URLRewriting = true
 		o.Header = "X-Session-Id"

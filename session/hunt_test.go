@@ -85,11 +85,11 @@ func TestEncodeURLNoDowngrade(t *testing.T) {
 // parameter, even when another character of the path makes Go re-encode it.
 func TestStripKeepsEncodedSemicolon(t *testing.T) {
 	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true })
-	var path string
+	var path, esc string
 	req := httptest.NewRequest("GET", "http://example.com/f/a%3Bsid=x/b|c", nil)
-	e.serve(func(w http.ResponseWriter, r *http.Request) { path = r.URL.Path }, req)
-	if path != "/f/a;sid=x/b|c" {
-		t.Errorf("Path = %q, want /f/a;sid=x/b|c (the %%3B is data)", path)
+	e.serve(func(w http.ResponseWriter, r *http.Request) { path, esc = r.URL.Path, r.URL.EscapedPath() }, req)
+	if path != "/f/a;sid=x/b|c" || esc != "/f/a%3Bsid=x/b%7Cc" {
+		t.Errorf("Path %q EscapedPath %q, want /f/a;sid=x/b|c and /f/a%%3Bsid=x/b%%7Cc (the %%3B is data)", path, esc)
 	}
 }
 

@@ -137,11 +137,14 @@ func markNoStore(h http.Header) {
 	addVary(h, "Cookie")
 }
 
+// paramMarker starts the URL-rewriting path parameter.
+const paramMarker = ";" + urlParam + "="
+
 // stripPathParam removes every ";sid=value" path parameter from the escaped
 // path p. It returns the new path, the first value and whether any was
 // found. A value runs to the next '/' or ';'.
 func stripPathParam(p string) (string, string, bool) {
-	const marker = ";" + urlParam + "="
+	const marker = paramMarker
 	i := strings.Index(p, marker)
 	if i < 0 {
 		return p, "", false
@@ -166,11 +169,15 @@ func stripPathParam(p string) (string, string, bool) {
 }
 
 // stripURL returns r's URL without ";sid=" parameters and the first value,
-// or nil when the path carries none (or cannot be rewritten).
+// or nil when the path carries none (or cannot be rewritten). It works on
+// the path as the client sent it (sentPath), so an escaped ';' ("%3B") stays
+// part of its segment, and gives the result a RawPath that EscapedPath keeps
+// (escapeRest): re-encoded from Path, that escape would turn into a
+// parameter separator.
 func stripURL(u *url.URL) (*url.URL, string) {
-	esc := sentPath(u)
-	np, id, ok := stripPathParam(esc)
-	if !ok {
+	raw := sentPath(u)
+	np, id, found := stripPathParam(raw)
+	if !found && !strings.Contains(u.EscapedPath(), paramMarker) {
 		return nil, ""
 	}
 	path, err := url.PathUnescape(np)
@@ -178,8 +185,8 @@ func stripURL(u *url.URL) (*url.URL, string) {
 		return nil, ""
 	}
 	nu := *u
-	nu.Path, nu.RawPath = path, np
-	if (&url.URL{Path: path}).EscapedPath() == np {
+	nu.Path, nu.RawPath = path, escapeRest(np)
+	if (&url.URL{Path: path}).EscapedPath() == nu.RawPath {
 		nu.RawPath = ""
 	}
 	return &nu, id
