@@ -549,7 +549,9 @@ func (s *Session) SetIdleTimeout(d time.Duration) error {
 // Renew gives the session a new ID, keeping its data, and makes the old ID
 // dead at once (Store.Rename). Call it at login and at every privilege change
 // to defeat session fixation. On a new session it makes sure the session is
-// stored at commit.
+// stored at commit. With a Codec (cookie-held sessions) there is no server
+// state to rename: the response carries the session anew, and a copy of the
+// old cookie stays valid until its expiry.
 func (s *Session) Renew() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
