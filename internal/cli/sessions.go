@@ -297,7 +297,7 @@ func runSessionsShow(ctx context.Context, o *sessionsOptions, m *session.Manager
 	}
 	now := o.now()
 	tw := tabwriter.NewWriter(o.streams.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "ID hash:\t%s\n", meta.Key)
+	fmt.Fprintf(tw, "ID hash:\t%s\n", quoteUnprintable(meta.Key))
 	fmt.Fprintf(tw, "User:\t%s\n", userOrDash(meta.Principal))
 	fmt.Fprintf(tw, "Created:\t%s\n", rfc3339(meta.Created))
 	fmt.Fprintf(tw, "Last access:\t%s (%s)\n", rfc3339(meta.LastAccess), relTime(meta.LastAccess, now))
@@ -437,12 +437,13 @@ func earlier(p *time.Time, t time.Time) *time.Time {
 }
 
 // shortHash is the prefix of a store key shown in tables; long enough to
-// pass back to show and revoke.
+// pass back to show and revoke. A key with control characters (written by
+// another app sharing the store) is shown quoted.
 func shortHash(key string) string {
 	if len(key) > 12 {
-		return key[:12]
+		key = key[:12]
 	}
-	return key
+	return quoteUnprintable(key)
 }
 
 func userOrDash(p string) string {

@@ -273,11 +273,11 @@ func TestDisplayValue(t *testing.T) {
 	}
 }
 
-// TestSessionsHostilePrincipal stores a principal written by some other app
-// with a terminal escape sequence and a line break: "stats" on a terminal
-// must not pass the escape through, and the plain "list" output must stay
-// one line per session, so a script cannot be fed a forged line (a key it
-// would then revoke).
+// TestSessionsHostilePrincipal stores a principal and a key written by some
+// other app with a terminal escape sequence and a line break: no command may
+// pass the escape through to a terminal, and the plain "list" output must
+// stay one line per session, so a script cannot be fed a forged line (a key
+// it would then revoke).
 func TestSessionsHostilePrincipal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.db")
 	st, err := boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow }})
@@ -287,6 +287,12 @@ func TestSessionsHostilePrincipal(t *testing.T) {
 	forged := session.Key("victim")
 	evil := "mallory\x1b]0;pwned\x07\n" + forged + "\tbob"
 	r := &session.Record{Key: session.Key("mallory"), Principal: evil, Created: tNow, LastAccess: tNow,
+		IdleTimeout: time.Hour, Deadline: tNow.Add(time.Hour)}
+	if err := st.Create(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	// A key written by another app sharing a Redis store, say.
+	r = &session.Record{Key: "AAAAAAAA\x1b]0;x\x07\n" + forged, Created: tNow, LastAccess: tNow.Add(-time.Minute),
 		IdleTimeout: time.Hour, Deadline: tNow.Add(time.Hour)}
 	if err := st.Create(context.Background(), r); err != nil {
 		t.Fatal(err)
@@ -301,11 +307,14 @@ func TestSessionsHostilePrincipal(t *testing.T) {
 		{true, []string{"list"}},
 		{false, []string{"list"}},
 		{true, []string{"show", session.Key("mallory")}},
+		{true, []string{"show", "AAAAAAAA"}},
+		{true, []string{"revoke", "AAAAAAAA"}},
 	} {
-		out, _, err := runSessions(t, tt.tty, append([]string{"--store", store}, tt.args...)...)
+		out, errOut, err := runSessions(t, tt.tty, append([]string{"--store", store}, tt.args...)...)
 		if err != nil {
 			t.Fatalf("sessions %q: %v", tt.args, err)
 		}
+		out += errOut
 		if strings.ContainsAny(out, "\x1b\x07") {
 			t.Errorf("sessions %q (tty %v) printed a raw escape sequence: %q", tt.args, tt.tty, out)
 		}
