@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -164,10 +165,11 @@ func truncate(s string, n int) string {
 }
 
 // printable replaces TABs and other control characters, which would break
-// the table, with "?".
+// the table or drive the terminal, with "?": C0, DEL and C1 (U+0080 to
+// U+009F; U+009B is CSI to some terminals), and an invalid UTF-8 byte.
 func printable(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError {
 			return '?'
 		}
 		return r

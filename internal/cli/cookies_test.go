@@ -151,6 +151,8 @@ func TestFlags(t *testing.T) {
 		{jar.Entry{Secure: true, Partitioned: true, PartitionKey: "https://top.example"}, "Secure,Partitioned=https://top.example"},
 		{jar.Entry{Secure: true, Partitioned: true}, "Secure,Partitioned"},
 		{jar.Entry{Partitioned: true, PartitionKey: "https://x\x1b[2J.example"}, "Partitioned=https://x?[2J.example"},
+		{jar.Entry{Partitioned: true, PartitionKey: "https://x\u009b2J\u0085.example"}, "Partitioned=https://x?2J?.example"},
+		{jar.Entry{Partitioned: true, PartitionKey: "https://x\x9b2J.example"}, "Partitioned=https://x?2J.example"},
 	}
 	for _, tt := range tests {
 		if got := flags(&tt.e); got != tt.want {
