@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/httpstate/httpstate/cookie"
@@ -84,9 +85,15 @@ func allCHAR(s string) bool {
 }
 
 // isPublicSuffix reports whether domain is a public suffix under the jar's
-// list.
+// list. A fully qualified domain ("com.") is one if it is without its
+// trailing dot: the list has no such entries, and a browser looks names up
+// without it.
 func (j *Jar) isPublicSuffix(domain string) bool {
-	return j.psl != nil && !isIP(domain) && j.psl.PublicSuffix(domain) == domain
+	if j.psl == nil || isIP(domain) {
+		return false
+	}
+	d := strings.TrimSuffix(domain, ".")
+	return d != "" && j.psl.PublicSuffix(d) == d
 }
 
 // requestPort returns the port of u, or the scheme's default port.

@@ -35,6 +35,14 @@ var storageTests = []struct {
 	{name: "public suffix co.uk", url: "http://www.example.co.uk/", line: "a=1; Domain=co.uk", wantErr: errPublicSuffix},
 	{name: "public suffix equal to host is host-only", url: "http://github.io/", line: "a=1; Domain=github.io", domain: "github.io", hostOnly: true, path: "/"},
 	{name: "private suffix", url: "http://foo.github.io/", line: "a=1; Domain=github.io", wantErr: errPublicSuffix},
+	// A fully qualified host (trailing dot) names the same site; its
+	// public suffix "com." is still one (5.7 step 9), or a cookie for
+	// "com." would go to every "*.com." host.
+	{name: "public suffix with trailing dot (5.7 step 9)", url: "http://www.example.com./", line: "a=1; Domain=com.", wantErr: errPublicSuffix},
+	{name: "public suffix co.uk. with trailing dot", url: "http://www.example.co.uk./", line: "a=1; Domain=co.uk.", wantErr: errPublicSuffix},
+	{name: "private suffix with trailing dot", url: "http://foo.github.io./", line: "a=1; Domain=github.io.", wantErr: errPublicSuffix},
+	{name: "public suffix with trailing dot equal to host", url: "http://github.io./", line: "a=1; Domain=github.io.", domain: "github.io.", hostOnly: true, path: "/"},
+	{name: "registrable domain with trailing dot", url: "http://www.example.com./", line: "a=1; Domain=example.com.", domain: "example.com.", path: "/"},
 	{name: "host with an empty first label", url: "http://.example.com/", line: "a=1", wantErr: errNoHost},
 	{name: "IP host", url: "http://192.0.2.1/", line: "a=1; Domain=192.0.2.1", domain: "192.0.2.1", hostOnly: true, path: "/"},
 	{name: "IP host other domain", url: "http://192.0.2.1/", line: "a=1; Domain=2.1", wantErr: errDomainMismatch},
