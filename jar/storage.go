@@ -201,8 +201,10 @@ func (j *Jar) storeLocked(r *Request, c *cookie.Cookie, now time.Time) error {
 	if e.SameSite == cookie.SameSiteNone && !e.Secure {
 		return errSameSiteNone
 	}
-	// Steps 20 to 22.
-	if err := checkPrefixes(e.Name, e.Value, e.Secure, e.HostOnly, c.Path, e.Path); err != nil {
+	// Steps 20 to 22. Step 21 tests the RFC's host-only-flag, which step
+	// 10 clears for any kept Domain attribute, including one naming an IP
+	// host (stored host-only by the jar's deviation).
+	if err := checkPrefixes(e.Name, e.Value, e.Secure, domain == "", c.Path, e.Path); err != nil {
 		return err
 	}
 	// CHIPS (draft-cutler-httpbis-partitioned-cookies): a Partitioned

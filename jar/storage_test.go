@@ -78,6 +78,11 @@ var storageTests = []struct {
 	{name: "__Host- without Secure", url: "https://site.example/", line: "__Host-SID=12345", wantErr: errHostPrefix},
 	{name: "__host- without Path", url: "https://site.example/", line: "__host-SID=12345; Secure", wantErr: errHostPrefix},
 	{name: "__HOST- with Domain", url: "https://site.example/", line: "__HOST-SID=12345; Secure; Domain=site.example; Path=/", wantErr: errHostPrefix},
+	// Step 10 clears the host-only-flag whenever a Domain attribute is
+	// kept; the jar's IP-host deviation must not let __Host- through.
+	{name: "__Host- with Domain on an IP host (5.7 step 21)", url: "https://192.0.2.1/", line: "__Host-SID=1; Secure; Path=/; Domain=192.0.2.1", wantErr: errHostPrefix},
+	{name: "__Host- with Domain on an IPv6 host", url: "https://[2001:db8::1]/", line: "__Host-SID=1; Secure; Path=/; Domain=2001:db8::1", wantErr: errHostPrefix},
+	{name: "__Host- with Domain equal to a public-suffix host (5.7 step 9.3)", url: "https://github.io/", line: "__Host-SID=1; Secure; Path=/; Domain=github.io", domain: "github.io", hostOnly: true, path: "/"},
 	{name: "__Host- path not /", url: "https://site.example/", line: "__Host-SID=12345; Secure; Path=/a", wantErr: errHostPrefix},
 	{name: "__Secure- with Secure", url: "https://site.example/", line: "__Secure-SID=12345; Domain=site.example; Secure", domain: "site.example", path: "/"},
 	{name: "__SECURE- with Secure", url: "https://site.example/", line: "__SECURE-SID=12345; Domain=site.example; Secure", domain: "site.example", path: "/"},
