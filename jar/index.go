@@ -136,12 +136,19 @@ const maxSiteCache = 4096
 // etldPlusOne returns the registrable domain (eTLD+1) of a host name under
 // publicsuffix.List, ok false if the name is itself a public suffix. The
 // answers are cached: the list lookup costs more than the rest of a
-// retrieval. The caller holds j.mu.
+// retrieval. A fully qualified name ("www.example.com.") has the
+// registrable domain of the name without its trailing dot, with the dot
+// ("example.com."), so it shares its site and bucket with the rest of that
+// domain's fully qualified names. The caller holds j.mu.
 func (j *Jar) etldPlusOne(host string) (string, bool) {
 	if e, hit := j.siteCache[host]; hit {
 		return e.key, e.ok
 	}
-	k, err := publicsuffix.EffectiveTLDPlusOne(host)
+	h, fqdn := strings.CutSuffix(host, ".")
+	k, err := publicsuffix.EffectiveTLDPlusOne(h)
+	if err == nil && fqdn {
+		k += "."
+	}
 	if j.siteCache == nil || len(j.siteCache) >= maxSiteCache {
 		j.siteCache = make(map[string]siteEntry)
 	}

@@ -148,6 +148,26 @@ var jarScenarios = []jarScenario{
 		{set: "https://example.com/", lines: []string{"sid=new; Secure; Path=/login"}},
 		{get: "https://example.com/login", want: "sid=new; sid=ok"},
 	}},
+	// A fully qualified host (trailing dot) and its parent domain are one
+	// site: the Secure cookie of www.example.com. must be found when
+	// example.com. sets its namesake.
+	{name: "insecure origin cannot shadow a Secure cookie of an FQDN host (5.7 step 16)", steps: []step{
+		{set: "https://www.example.com./", lines: []string{"s=secure; Secure"}},
+		{set: "http://www.example.com./", lines: []string{"s=insecure; Domain=example.com."}},
+		{get: "https://www.example.com./", want: "s=secure"},
+		{get: "http://other.example.com./", want: ""},
+	}},
+	{name: "FQDN hosts of one registrable domain are same-site (5.2)", steps: []step{
+		{set: "https://a.example.org./", lines: []string{"t=1; SameSite=Strict"}},
+		{get: "https://a.example.org./", req: func(r *Request) {
+			r.SiteForCookies = mustURL("https://b.example.org./")
+			r.TopLevelNavigation = false
+		}, want: "t=1"},
+		{get: "https://a.example.org./", req: func(r *Request) {
+			r.SiteForCookies = mustURL("https://b.example.net./")
+			r.TopLevelNavigation = false
+		}, want: ""},
+	}},
 	{name: "HttpOnly hidden from non-HTTP API", steps: []step{
 		{set: "http://example.com/", lines: []string{"h=1; HttpOnly", "p=2"}},
 		{get: "http://example.com/", want: "h=1; p=2"},
