@@ -57,6 +57,13 @@ func canonicalHostname(h string) (string, bool) {
 		if strings.Contains(h, "..") || h[0] == '.' {
 			return "", false
 		}
+		// A URL parser reads a name whose last label is numeric as an
+		// IPv4 address, dropping a trailing dot (WHATWG URL, "ends in a
+		// number"): "192.0.2.1." is the IP host 192.0.2.1, never a name
+		// that domain-matches "2.1.".
+		if t, ok := strings.CutSuffix(h, "."); ok && isIP(t) && !strings.Contains(t, ":") {
+			return t, true
+		}
 		return h, true
 	}
 	// Step 3: convert each U-label to an A-label.

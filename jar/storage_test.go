@@ -46,6 +46,12 @@ var storageTests = []struct {
 	{name: "host with an empty first label", url: "http://.example.com/", line: "a=1", wantErr: errNoHost},
 	{name: "IP host", url: "http://192.0.2.1/", line: "a=1; Domain=192.0.2.1", domain: "192.0.2.1", hostOnly: true, path: "/"},
 	{name: "IP host other domain", url: "http://192.0.2.1/", line: "a=1; Domain=2.1", wantErr: errDomainMismatch},
+	// A URL parser (WHATWG URL, "ends in a number") reads a host whose
+	// last label is numeric as IPv4, so "192.0.2.1." is 192.0.2.1, and an
+	// IP host gets no domain cookies (5.1.3).
+	{name: "IP host with a trailing dot (5.1.2)", url: "http://192.0.2.1./", line: "a=1", domain: "192.0.2.1", hostOnly: true, path: "/"},
+	{name: "IP host with a trailing dot, Domain of its suffix (5.1.3)", url: "http://192.0.2.1./", line: "a=1; Domain=2.1.", wantErr: errDomainMismatch},
+	{name: "loopback IP with a trailing dot is a secure origin", url: "http://127.0.0.1./", line: "a=1; Secure", domain: "127.0.0.1", hostOnly: true, path: "/"},
 	{name: "IPv6 host", url: "http://[2001:db8::1]:8080/x/y", line: "a=1", domain: "2001:db8::1", hostOnly: true, path: "/x"},
 	{name: "port ignored", url: "http://www.example.com:8080/", line: "a=1", domain: "www.example.com", hostOnly: true, path: "/"},
 	{name: "IDN host", url: "http://bücher.example/", line: "a=1", domain: "xn--bcher-kva.example", hostOnly: true, path: "/"},
