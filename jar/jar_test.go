@@ -148,6 +148,13 @@ var jarScenarios = []jarScenario{
 		{set: "https://example.com/", lines: []string{"sid=new; Secure; Path=/login"}},
 		{get: "https://example.com/login", want: "sid=new; sid=ok"},
 	}},
+	// An expired cookie is no longer in the store (5.7: expired cookies
+	// are evicted "at any time"), so it shields nothing.
+	{name: "an expired Secure cookie does not block its insecure namesake (5.7 step 16)", steps: []step{
+		{set: "https://example.com/", lines: []string{"sid=secret; Secure; Max-Age=10"}},
+		{advance: 20 * time.Second, set: "http://example.com/", lines: []string{"sid=plain"}},
+		{get: "http://example.com/", want: "sid=plain"},
+	}},
 	// A fully qualified host (trailing dot) and its parent domain are one
 	// site: the Secure cookie of www.example.com. must be found when
 	// example.com. sets its namesake.

@@ -189,7 +189,7 @@ func (j *Jar) storeLocked(r *Request, c *cookie.Cookie, now time.Time) error {
 		return errHttpOnlyNonHTTP
 	}
 	// Step 16.
-	if !e.Secure && !secureOrigin && j.shadowsSecureLocked(&e) {
+	if !e.Secure && !secureOrigin && j.shadowsSecureLocked(&e, now) {
 		return errShadowSecure
 	}
 	// Steps 17 and 18.
@@ -264,11 +264,13 @@ func (j *Jar) insertEntryLocked(e Entry, viaHTTP bool, now time.Time) error {
 // 16: same name, domains domain-matching either way, and e's path
 // path-matching the stored cookie's path. Only cookies of e's partition
 // count (e is never partitioned, as partitioned cookies are Secure): a
-// partitioned cookie lives in a separate store, as in Chromium.
-func (j *Jar) shadowsSecureLocked(e *Entry) bool {
+// partitioned cookie lives in a separate store, as in Chromium. A cookie
+// expired at now is not in the store (section 5.7 evicts it at any time)
+// and protects nothing.
+func (j *Jar) shadowsSecureLocked(e *Entry, now time.Time) bool {
 	check := func(b *bucket) bool {
 		for _, it := range b.items {
-			if it.Secure && it.Name == e.Name && it.PartitionKey == e.PartitionKey &&
+			if it.Secure && !it.expired(now) && it.Name == e.Name && it.PartitionKey == e.PartitionKey &&
 				(domainMatch(e.Domain, it.Domain) || domainMatch(it.Domain, e.Domain)) &&
 				pathMatch(e.Path, it.Path) {
 				return true
