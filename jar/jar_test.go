@@ -155,6 +155,15 @@ var jarScenarios = []jarScenario{
 		{advance: 20 * time.Second, set: "http://example.com/", lines: []string{"sid=plain"}},
 		{get: "http://example.com/", want: "sid=plain"},
 	}},
+	// Nor is there an old-cookie for step 23: an expired HttpOnly cookie
+	// blocks no non-HTTP API, and its creation-time is not inherited.
+	{name: "an expired cookie is no old-cookie (5.7 step 23)", steps: []step{
+		{set: "http://example.com/", lines: []string{"h=1; HttpOnly; Max-Age=10", "g=1; Max-Age=10"}},
+		{advance: 5 * time.Second, set: "http://example.com/", lines: []string{"p=2"}},
+		{advance: 15 * time.Second, set: "http://example.com/", lines: []string{"h=3"}, req: nonHTTP},
+		{set: "http://example.com/", lines: []string{"g=4"}},
+		{get: "http://example.com/", want: "p=2; h=3; g=4"},
+	}},
 	// A fully qualified host (trailing dot) and its parent domain are one
 	// site: the Secure cookie of www.example.com. must be found when
 	// example.com. sets its namesake.

@@ -230,7 +230,14 @@ func (j *Jar) insertEntryLocked(e Entry, viaHTTP bool, now time.Time) error {
 	key := j.keyOf(e.Domain)
 	b := j.buckets[key]
 	it := &item{Entry: e}
-	if i := findLocked(b, &e); i >= 0 {
+	i := findLocked(b, &e)
+	if i >= 0 && b.items[i].expired(now) {
+		// An expired cookie is not in the store (section 5.7 evicts it
+		// at any time): it is no old-cookie for step 23.
+		j.removeAtLocked(key, b, i)
+		b, i = j.buckets[key], -1
+	}
+	if i >= 0 {
 		old := b.items[i]
 		// Step 23.2.
 		if !viaHTTP && old.HttpOnly {
