@@ -165,7 +165,8 @@ func isSecure(u *url.URL, host string) bool {
 // isLoopback reports whether the canonical host is a loopback address or
 // name.
 func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	// A fully qualified "localhost." is localhost too, as in browsers.
+	if h := strings.TrimSuffix(host, "."); h == "localhost" || strings.HasSuffix(h, ".localhost") {
 		return true
 	}
 	a, err := netip.ParseAddr(host)
