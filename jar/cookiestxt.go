@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/net/publicsuffix"
 )
 
 // The Netscape cookie file ("cookies.txt") as curl and wget read and write
@@ -55,7 +53,7 @@ func ownSitePartition(e *Entry, site func(string) string) bool {
 // WriteCookiesTxt, which has no jar.
 func defaultSite(host string) string {
 	if !isIP(host) {
-		if k, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		if k, err := stdETLDPlusOne(host); err == nil {
 			return k
 		}
 	}

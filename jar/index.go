@@ -144,11 +144,7 @@ func (j *Jar) etldPlusOne(host string) (string, bool) {
 	if e, hit := j.siteCache[host]; hit {
 		return e.key, e.ok
 	}
-	h, fqdn := strings.CutSuffix(host, ".")
-	k, err := publicsuffix.EffectiveTLDPlusOne(h)
-	if err == nil && fqdn {
-		k += "."
-	}
+	k, err := stdETLDPlusOne(host)
 	if j.siteCache == nil || len(j.siteCache) >= maxSiteCache {
 		j.siteCache = make(map[string]siteEntry)
 	}
@@ -160,4 +156,15 @@ func (j *Jar) etldPlusOne(host string) (string, bool) {
 type siteEntry struct {
 	key string
 	ok  bool
+}
+
+// stdETLDPlusOne is publicsuffix.EffectiveTLDPlusOne for a canonical host
+// that may be fully qualified: "www.example.com." gives "example.com.".
+func stdETLDPlusOne(host string) (string, error) {
+	h, fqdn := strings.CutSuffix(host, ".")
+	k, err := publicsuffix.EffectiveTLDPlusOne(h)
+	if err == nil && fqdn {
+		k += "."
+	}
+	return k, err
 }

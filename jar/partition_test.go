@@ -588,3 +588,32 @@ func TestPartitionKeyIPv6(t *testing.T) {
 		t.Fatalf("JSON round trip: %+v, %v", back, err)
 	}
 }
+
+// TestCookiesTxtOwnSiteFQDN: WriteCookiesTxt and Export agree on which
+// partitioned cookies of a fully qualified host are own-site: a top-level
+// request to www.example.com. partitions under https://example.com., the
+// registrable domain of the host without its dot, with the dot.
+func TestCookiesTxtOwnSiteFQDN(t *testing.T) {
+	j := newTestJar(t, nil)
+	j.SetCookieLines(mustURL("https://www.example.com./"), []string{"p=1; Secure; Partitioned; Max-Age=600"})
+	es := j.All()
+	if len(es) != 1 || es[0].PartitionKey != "https://example.com." {
+		t.Fatalf("stored %+v, want one cookie partitioned under https://example.com.", es)
+	}
+	var exported, written bytes.Buffer
+	if err := j.Export(&exported, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteCookiesTxt(&written, es); err != nil {
+		t.Fatal(err)
+	}
+	for name, buf := range map[string]*bytes.Buffer{"Export": &exported, "WriteCookiesTxt": &written} {
+		got, err := ReadCookiesTxt(buf)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(got) != 1 || got[0].Name != "p" {
+			t.Errorf("%s wrote %+v, want the own-site cookie p", name, got)
+		}
+	}
+}
