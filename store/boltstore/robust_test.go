@@ -147,3 +147,38 @@ func TestBatchRerun(t *testing.T) {
 		t.Fatalf("Update after the panic = %v", err)
 	}
 }
+
+// TestSweepPastShortIndexKey plants an expiry index key too short to hold a
+// time in front of every real entry: Sweep still removes and reports the
+// expired session behind it, and drops the junk key, instead of stopping at
+// it for good.
+func TestSweepPastShortIndexKey(t *testing.T) {
+	clock := storetest.NewClock(tNow)
+	s := openStore(t, &boltstore.Options{Now: clock.Now})
+	ctx := context.Background()
+	r := storetest.NewRecord("k", "alice", clock.Now())
+	if err := s.Create(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	junk := []byte{0x01} // sorts before every time key of this era
+	err := boltstore.DB(s).Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("expiry")).Put(junk, nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(r.Expiry().Sub(clock.Now()) + time.Second)
+	got, err := s.Sweep(ctx)
+	if err != nil || len(got) != 1 || got[0].Key != "k" {
+		t.Fatalf("Sweep = %v, %v; want the expired session k", got, err)
+	}
+	err = boltstore.DB(s).View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("expiry")).Get(junk) != nil {
+			t.Errorf("the short expiry key is still there after Sweep")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

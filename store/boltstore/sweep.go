@@ -27,7 +27,8 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 	due := false
 	err := s.view("sweep", func(tx *bolt.Tx) error {
 		k, _ := tx.Bucket(bucketExpiry).Cursor().First()
-		due = k != nil && len(k) >= 8 && bytes.Compare(k[:8], timeKey(nil, s.now())) <= 0
+		// A key too short to hold a time is junk that Sweep removes.
+		due = k != nil && (len(k) < 8 || bytes.Compare(k[:8], timeKey(nil, s.now())) <= 0)
 		return nil
 	})
 	if err != nil || !due {
@@ -46,7 +47,9 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 			// Collect first: the cursor must not walk a bucket being changed.
 			var entries [][]byte
 			c := b.expiry.Cursor()
-			for k, _ := c.First(); k != nil && len(k) >= 8 && bytes.Compare(k[:8], limit) <= 0; k, _ = c.Next() {
+			// A key too short to hold a time is junk, collected to be
+			// dropped: stopping at it would end every Sweep there.
+			for k, _ := c.First(); k != nil && (len(k) < 8 || bytes.Compare(k[:8], limit) <= 0); k, _ = c.Next() {
 				if len(entries) == sweepChunk {
 					more = true
 					break
@@ -54,6 +57,12 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 				entries = append(entries, bytes.Clone(k))
 			}
 			for _, e := range entries {
+				if len(e) < 8 {
+					if err := b.expiry.Delete(e); err != nil {
+						return err
+					}
+					continue
+				}
 				key := string(e[8:])
 				v := b.sessions.Get(e[8:])
 				if v == nil {
