@@ -92,6 +92,9 @@
 //
 // Loopback hosts (127.0.0.0/8, ::1, localhost) count as secure origins, as
 // in browsers. Cookies whose host is an IP address are always host-only.
+// A host is read as a browser's URL parser reads it: one whose last label
+// is a number is an IPv4 address ("10.0.1" is 10.0.0.1, "0x7f.1" is
+// 127.0.0.1) or, if it is none ("example.123"), gets no cookies.
 // The partition key is the top-level site only: Chromium's newer
 // "cross-site ancestor chain" bit is not modelled (Request has no frame
 // ancestry). RFC 2965 cookies are

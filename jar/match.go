@@ -57,12 +57,13 @@ func canonicalHostname(h string) (string, bool) {
 		if strings.Contains(h, "..") || h[0] == '.' {
 			return "", false
 		}
-		// A URL parser reads a name whose last label is numeric as an
-		// IPv4 address, dropping a trailing dot (WHATWG URL, "ends in a
-		// number"): "192.0.2.1." is the IP host 192.0.2.1, never a name
-		// that domain-matches "2.1.".
-		if t, ok := strings.CutSuffix(h, "."); ok && isIP(t) && !strings.Contains(t, ":") {
-			return t, true
+		// A URL parser reads a name whose last label is a number as an
+		// IPv4 address (WHATWG URL, "ends in a number"), so a browser
+		// sees "192.0.2.1.", "10.0.1" and "0x7f.1" as the IP hosts
+		// 192.0.2.1, 10.0.0.1 and 127.0.0.1, never as names that
+		// domain-match "2.1." or "0.1", and refuses "example.123".
+		if strings.IndexByte(h, ':') < 0 && endsInNumber(h) {
+			return parseIPv4Host(h)
 		}
 		return h, true
 	}
@@ -75,6 +76,101 @@ func canonicalHostname(h string) (string, bool) {
 		return "", false
 	}
 	return canonicalHostname(a)
+}
+
+// endsInNumber reports whether the ASCII host h ends in a number, the
+// WHATWG URL Standard's "ends in a number checker": its last label,
+// ignoring one trailing dot, is all decimal digits or a 0x hexadecimal
+// number.
+func endsInNumber(h string) bool {
+	parts := strings.Split(h, ".")
+	if parts[len(parts)-1] == "" {
+		if len(parts) == 1 {
+			return false
+		}
+		parts = parts[:len(parts)-1]
+	}
+	last := parts[len(parts)-1]
+	if last != "" && strings.Trim(last, "0123456789") == "" {
+		return true
+	}
+	_, ok := ipv4Number(last)
+	return ok
+}
+
+// parseIPv4Host is the WHATWG URL Standard's IPv4 parser: one to four
+// dot-separated decimal, 0-prefixed octal or 0x-prefixed hexadecimal
+// numbers, the last filling the remaining bytes. It returns the dotted
+// decimal address, or ok false for a host that is no IPv4 address.
+func parseIPv4Host(h string) (string, bool) {
+	parts := strings.Split(h, ".")
+	if parts[len(parts)-1] == "" && len(parts) > 1 {
+		parts = parts[:len(parts)-1]
+	}
+	if len(parts) > 4 {
+		return "", false
+	}
+	var nums [4]uint64
+	for i, p := range parts {
+		n, ok := ipv4Number(p)
+		if !ok {
+			return "", false
+		}
+		nums[i] = n
+	}
+	last := len(parts) - 1
+	for _, n := range nums[:last] {
+		if n > 255 {
+			return "", false
+		}
+	}
+	if nums[last] >= 1<<(8*(4-last)) {
+		return "", false
+	}
+	v := nums[last]
+	for i, n := range nums[:last] {
+		v += n << (8 * (3 - i))
+	}
+	a := netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+	return a.String(), true
+}
+
+// ipv4Number is the WHATWG URL Standard's IPv4 number parser: decimal,
+// octal after a leading "0", hexadecimal after "0x" or "0X" (which alone
+// is 0). ok is false for an empty or malformed number; values of 2^32 or
+// more are returned as 2^32.
+func ipv4Number(s string) (n uint64, ok bool) {
+	if s == "" {
+		return 0, false
+	}
+	base := uint64(10)
+	switch {
+	case len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
+		s, base = s[2:], 16
+		if s == "" {
+			return 0, true
+		}
+	case len(s) >= 2 && s[0] == '0':
+		s, base = s[1:], 8
+	}
+	for i := 0; i < len(s); i++ {
+		var d uint64
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+			d = uint64(c - '0')
+		case 'a' <= c && c <= 'f':
+			d = uint64(c-'a') + 10
+		default:
+			return 0, false
+		}
+		if d >= base {
+			return 0, false
+		}
+		// Saturate: any value of 2^32 or more fails the IPv4 parser the
+		// same way, and the digits still have to be valid.
+		n = min(n*base+d, 1<<32)
+	}
+	return n, true
 }
 
 // isIP reports whether the canonical host is an IP address literal. Only

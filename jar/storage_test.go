@@ -52,6 +52,18 @@ var storageTests = []struct {
 	{name: "IP host with a trailing dot (5.1.2)", url: "http://192.0.2.1./", line: "a=1", domain: "192.0.2.1", hostOnly: true, path: "/"},
 	{name: "IP host with a trailing dot, Domain of its suffix (5.1.3)", url: "http://192.0.2.1./", line: "a=1; Domain=2.1.", wantErr: errDomainMismatch},
 	{name: "loopback IP with a trailing dot is a secure origin", url: "http://127.0.0.1./", line: "a=1; Secure", domain: "127.0.0.1", hostOnly: true, path: "/"},
+	// The same rule reads the other IPv4 forms of a URL host: "10.0.1" is
+	// 10.0.0.1 and 0x7f.1 is 127.0.0.1, and a name that ends in a number
+	// but is no IPv4 address is no host at all.
+	{name: "IPv4 host with three parts (5.1.2)", url: "http://10.0.1/", line: "a=1", domain: "10.0.0.1", hostOnly: true, path: "/"},
+	{name: "IPv4 host with three parts, Domain of its suffix (5.1.3)", url: "http://10.0.1/", line: "a=1; Domain=0.1", wantErr: errDomainMismatch},
+	{name: "hexadecimal loopback is a secure origin", url: "http://0x7f.1/", line: "a=1; Secure", domain: "127.0.0.1", hostOnly: true, path: "/"},
+	{name: "octal and 32-bit IPv4 parts", url: "http://0300.0250.513/", line: "a=1", domain: "192.168.2.1", hostOnly: true, path: "/"},
+	{name: "name ending in a number is no host", url: "http://example.123/", line: "a=1", wantErr: errNoHost},
+	{name: "huge hexadecimal last label is no host", url: "http://a.0x1234567890ab/", line: "a=1", wantErr: errNoHost},
+	{name: "32-bit IPv4 number", url: "http://3221225985/", line: "a=1", domain: "192.0.2.1", hostOnly: true, path: "/"},
+	{name: "IPv4 part out of range is no host", url: "http://256.1.1.1/", line: "a=1", wantErr: errNoHost},
+	{name: "numeric label inside a name is fine", url: "http://a.1.example/", line: "a=1", domain: "a.1.example", hostOnly: true, path: "/"},
 	{name: "IPv6 host", url: "http://[2001:db8::1]:8080/x/y", line: "a=1", domain: "2001:db8::1", hostOnly: true, path: "/x"},
 	{name: "port ignored", url: "http://www.example.com:8080/", line: "a=1", domain: "www.example.com", hostOnly: true, path: "/"},
 	{name: "IDN host", url: "http://bücher.example/", line: "a=1", domain: "xn--bcher-kva.example", hostOnly: true, path: "/"},
