@@ -81,16 +81,13 @@ func canonicalHostname(h string) (string, bool) {
 // endsInNumber reports whether the ASCII host h ends in a number, the
 // WHATWG URL Standard's "ends in a number checker": its last label,
 // ignoring one trailing dot, is all decimal digits or a 0x hexadecimal
-// number.
+// number. It does not allocate: every retrieval canonicalizes its host.
 func endsInNumber(h string) bool {
-	parts := strings.Split(h, ".")
-	if parts[len(parts)-1] == "" {
-		if len(parts) == 1 {
-			return false
-		}
-		parts = parts[:len(parts)-1]
+	t := strings.TrimSuffix(h, ".")
+	if t == "" {
+		return false
 	}
-	last := parts[len(parts)-1]
+	last := t[strings.LastIndexByte(t, '.')+1:]
 	if last != "" && strings.Trim(last, "0123456789") == "" {
 		return true
 	}
