@@ -162,19 +162,22 @@ func (m *Manager) Iterate(ctx context.Context, fn func(Meta) bool) error {
 
 // Sweep asks the store to remove expired sessions now, emits EventExpired for
 // each and returns how many there were. The sweeper calls it every
-// SweepInterval.
+// SweepInterval. When the store fails part-way, the sessions it had already
+// removed are still reported and counted, along with the error.
 func (m *Manager) Sweep(ctx context.Context) (int, error) {
 	if m.c.Store == nil {
 		return 0, errUnsupported("Sweep")
 	}
+	// A store that fails part-way returns what it already removed with
+	// its error: report those too, since no later Sweep will.
 	ms, err := m.c.Store.Sweep(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("session: Sweep: %w", err)
-	}
 	now := m.c.Now()
 	for _, meta := range ms {
 		m.emit(ctx, Event{Kind: EventExpired, Key: meta.Key, Principal: meta.Principal, Time: now})
 		m.c.log.LogAttrs(ctx, slog.LevelInfo, "session expired", slog.String("session", shortKey(meta.Key)))
+	}
+	if err != nil {
+		return len(ms), fmt.Errorf("session: Sweep: %w", err)
 	}
 	return len(ms), nil
 }

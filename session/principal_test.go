@@ -305,3 +305,38 @@ func TestSweeperGoroutine(t *testing.T) {
 		t.Errorf("ByPrincipal after Close = %v, want ErrClosed", err)
 	}
 }
+
+// partialSweep removes and reports what its store's Sweep does, then fails,
+// as a store does when its context ends between chunks.
+type partialSweep struct{ session.Store }
+
+var errSweepCut = errors.New("sweep cut short")
+
+func (s partialSweep) Sweep(ctx context.Context) ([]session.Meta, error) {
+	ms, err := s.Store.Sweep(ctx)
+	if err != nil {
+		return ms, err
+	}
+	return ms, errSweepCut
+}
+
+// TestSweepPartial: sessions a store's Sweep removed before failing are
+// still reported (EventExpired, the count) along with the error: no later
+// Sweep can report them again.
+func TestSweepPartial(t *testing.T) {
+	var ev eventLog
+	e := newEnv(t, func(o *session.Options) {
+		o.Listeners = []session.Listener{ev.listen}
+		o.Store = partialSweep{o.Store}
+	})
+	id := e.newSession(t)
+	ev.reset()
+	e.clock.Advance(31 * time.Minute)
+	n, err := e.m.Sweep(context.Background())
+	if !errors.Is(err, errSweepCut) || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want 1 and the store's error", n, err)
+	}
+	if len(ev.events) != 1 || ev.events[0].Kind != session.EventExpired || ev.events[0].Key != session.Key(id) {
+		t.Fatalf("events = %+v, want one expired for the session", ev.events)
+	}
+}

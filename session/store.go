@@ -132,7 +132,8 @@ type Store interface {
 	Iterate(ctx context.Context, fn func(Meta) bool) error
 	// Sweep removes the records that have expired and returns their metadata.
 	// Each expired session is reported by exactly one Sweep call, even when
-	// several processes sweep one shared store.
+	// several processes sweep one shared store; a Sweep that fails part-way
+	// returns the ones it removed along with its error.
 	Sweep(ctx context.Context) ([]Meta, error)
 	// Close releases the store's resources. Calls after Close return ErrClosed.
 	Close() error
