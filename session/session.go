@@ -42,7 +42,6 @@ type Session struct {
 	pendDel       []string          // attributes of rec deleted by this request
 	pendPrincipal *string
 	pendIdle      time.Duration
-	oldKey        string
 
 	// Buffers that save a request its commonest string allocations. Each
 	// is written at most once (lookupUsed, idUsed), before any string over
@@ -595,9 +594,6 @@ func (s *Session) Renew() error {
 	}
 	s.ownRec()
 	s.rec.Key = s.key
-	if !s.renewed {
-		s.oldKey = old
-	}
 	s.renewed = true
 	m.emit(ctx, Event{Kind: EventRenewed, Key: s.key, OldKey: old, Principal: s.principal(), Time: s.now})
 	m.c.log.LogAttrs(ctx, slog.LevelInfo, "session renewed", slog.String("session", shortKey(s.key)), slog.String("old", shortKey(old)))
@@ -638,7 +634,7 @@ func (s *Session) Invalidate() error {
 	s.id, s.key = "", ""
 	s.pendInRec = false // rec (dropped below) may share pendSet: both go to the GC
 	s.pendSet, s.pendDel, s.pendPrincipal, s.pendIdle = nil, nil, nil, 0
-	s.create, s.renewed, s.oldKey = false, false, ""
+	s.create, s.renewed = false, false
 	return nil
 }
 
