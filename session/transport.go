@@ -144,8 +144,7 @@ const paramMarker = ";" + urlParam + "="
 // path p. It returns the new path, the first value and whether any was
 // found. A value runs to the next '/' or ';'.
 func stripPathParam(p string) (string, string, bool) {
-	const marker = paramMarker
-	i := strings.Index(p, marker)
+	i := strings.Index(p, paramMarker)
 	if i < 0 {
 		return p, "", false
 	}
@@ -153,7 +152,7 @@ func stripPathParam(p string) (string, string, bool) {
 	first, found := "", false
 	for i >= 0 {
 		b.WriteString(p[:i])
-		rest := p[i+len(marker):]
+		rest := p[i+len(paramMarker):]
 		end := strings.IndexAny(rest, "/;")
 		if end < 0 {
 			end = len(rest)
@@ -162,7 +161,7 @@ func stripPathParam(p string) (string, string, bool) {
 			first, found = rest[:end], true
 		}
 		p = rest[end:]
-		i = strings.Index(p, marker)
+		i = strings.Index(p, paramMarker)
 	}
 	b.WriteString(p)
 	return b.String(), first, true
@@ -283,7 +282,7 @@ func (s *Session) EncodeURL(u string) string {
 		esc = "/"
 	}
 	esc, _, _ = stripPathParam(esc)
-	esc = escapeRest(esc) + ";" + urlParam + "=" + s.id
+	esc = escapeRest(esc) + paramMarker + s.id
 	path, err := url.PathUnescape(esc)
 	if err != nil {
 		return u
