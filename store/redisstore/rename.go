@@ -35,9 +35,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	h := make(map[string]string, len(flat)/2)
 	fields := make([]any, 0, len(flat))
 	for i := 0; i < len(flat); i += 2 {
-		switch flat[i] {
-		case fMoving: // a rerun of markScript returns its own mark
-		default:
+		if flat[i] != fMoving { // a rerun of markScript returns its own mark
 			h[flat[i]] = flat[i+1]
 			fields = append(fields, flat[i], flat[i+1])
 		}
