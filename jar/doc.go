@@ -81,9 +81,10 @@
 //
 // The tests run the http-state parser suite (Adam Barth's 222 vectors,
 // ../shared/conformance/http-state) against a loopback server with raw
-// bytes on the wire: every vector passes except three whose 2019 Expires
-// dates have passed and those whose RFC 6265 expectation RFC 6265bis
-// changed (nameless cookies, CTL handling, empty Domain), each listed with
+// bytes on the wire, on a fixed clock (April 2011, when the vectors were
+// written) so that their Expires dates of 2019 and 2027 are still in the
+// future: every vector passes except those whose RFC 6265 expectation
+// RFC 6265bis changed (nameless cookies, CTL handling, empty Domain), each listed with
 // its section in conformance_test.go, and disabled-path0029, which the
 // suite itself disabled: it expects the request path percent-decoded before
 // path-match, which neither RFC 6265 nor 6265bis section 5.1.4 does.
