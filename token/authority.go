@@ -190,14 +190,26 @@ func (a *Authority) parse(tok, use string) (*Claims, error) {
 }
 
 // Verify checks an access token: signature (kid and alg pinned), exp, nbf,
-// iat, iss, aud (with the leeway), use, and revocation by ID and subject.
+// iat, iss, aud (with the leeway), use, and revocation by ID, by subject and
+// by refresh family: an access token issued with a refresh token (by Issue
+// or Refresh) dies with its family, so a refresh token replay (ErrReused)
+// also ends the access tokens the family already holds, as RFC 9700 section
+// 4.14.2 intends, and so does Revoke of one of its refresh tokens (RFC 7009
+// section 2.1) when the store implements FamilyRevocationStore.
 // Errors wrap ErrInvalid or ErrRevoked; a failing store is returned as is.
+//
+// Cost: Verify consults the RefreshStore on every call. With a
+// FamilyRevocationStore (MemoryRefreshStore is one) that is a single
+// RevokedInFamily call, as it was a single Revoked call before families
+// were checked; with a plain RefreshStore an access token of a family costs
+// two Revoked calls (its ID, then its family ID), which matters for a store
+// across the network.
 func (a *Authority) Verify(ctx context.Context, tok string) (*Claims, error) {
 	c, err := a.parse(tok, UseAccess)
 	if err != nil {
 		return nil, err
 	}
-	revoked, err := a.store.Revoked(ctx, c.ID, c.Subject, c.IssuedAt.Time)
+	revoked, err := a.revoked(ctx, c)
 	if err != nil {
 		return nil, fmt.Errorf("token: checking revocation: %w", err)
 	}
@@ -207,17 +219,46 @@ func (a *Authority) Verify(ctx context.Context, tok string) (*Claims, error) {
 	return c, nil
 }
 
+// revoked reports whether the access token c is revoked by ID, by subject
+// or by its refresh family.
+func (a *Authority) revoked(ctx context.Context, c *Claims) (bool, error) {
+	iat := c.IssuedAt.Time
+	if fs, ok := a.store.(FamilyRevocationStore); ok {
+		return fs.RevokedInFamily(ctx, c.ID, c.Subject, c.Family, iat)
+	}
+	revoked, err := a.store.Revoked(ctx, c.ID, c.Subject, iat)
+	if err != nil || revoked || c.Family == "" {
+		return revoked, err
+	}
+	// Refresh puts the ID of a family caught reusing on the deny list.
+	return a.store.Revoked(ctx, c.Family, c.Subject, iat)
+}
+
 // Refresh exchanges a refresh token for a new pair, rotating it: the
 // presented token is consumed and the new one continues its family. A token
 // presented a second time revokes the family (ErrReused), so a thief and the
-// victim both lose it at the next rotation. The new access token carries
-// extra (may be nil).
+// victim both lose it at the next rotation, and the access tokens issued in
+// the family stop verifying at once (see Verify). The new access token
+// carries extra (may be nil).
+//
+// On reuse, Refresh also puts the family ID on the store's deny list
+// (RefreshStore.Revoke, for the longer of the two TTLs plus the leeway), so
+// that Verify can reject the family's access tokens with any RefreshStore;
+// that write is made even if ctx has ended (a thief hanging up must not
+// undo it). Should it fail, the error wraps both ErrReused and the store's
+// error.
 func (a *Authority) Refresh(ctx context.Context, refresh string, extra map[string]any) (*Pair, error) {
 	c, err := a.parse(refresh, UseRefresh)
 	if err != nil {
 		return nil, err
 	}
 	rec, err := a.store.Use(ctx, c.ID, a.now())
+	if errors.Is(err, ErrReused) && c.Family != "" {
+		until := a.now().Add(max(a.accessTTL, a.refreshTTL) + a.leeway)
+		if rerr := a.store.Revoke(context.WithoutCancel(ctx), c.Family, until); rerr != nil {
+			return nil, fmt.Errorf("token: refresh: %w (and revoking the family's access tokens: %w)", err, rerr)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("token: refresh: %w", err)
 	}
@@ -231,7 +272,7 @@ func (a *Authority) Refresh(ctx context.Context, refresh string, extra map[strin
 // long the store remembers it (the token's expiry, to which the leeway is
 // added, since Verify accepts a token that long past its exp; zero means the
 // longer of the two TTLs from now). Revoking a refresh token revokes its
-// family.
+// family, and with a FamilyRevocationStore the family's access tokens too.
 func (a *Authority) Revoke(ctx context.Context, jti string, exp time.Time) error {
 	if exp.IsZero() {
 		exp = a.now().Add(max(a.accessTTL, a.refreshTTL))

@@ -11,14 +11,16 @@ const (
 
 // Claims are the claims of the JWTs an Authority issues: the registered
 // claims of RFC 7519 section 4.1 (iss, sub, aud, exp, nbf, iat, jti), the
-// token's use, and, for refresh tokens, the family it belongs to.
+// token's use, and, for tokens issued by Issue or Refresh, the refresh
+// family they belong to.
 type Claims struct {
 	jwt.RegisteredClaims
 	// Use is UseAccess or UseRefresh.
 	Use string `json:"use"`
 	// Family identifies the chain of refresh tokens that began at one
-	// sign-in; every rotation keeps it. Empty on access tokens issued
-	// without a refresh token.
+	// sign-in; every rotation keeps it. The access tokens issued with the
+	// family's refresh tokens carry it too, and are revoked with it. Empty
+	// on access tokens issued without a refresh token (IssueAccess).
 	Family string `json:"fam,omitempty"`
 	// Extra holds application claims (roles, scopes): the extra argument of
 	// IssueAccess, Issue and Refresh, carried as the nested "ext" object so

@@ -45,7 +45,8 @@
 // (exp, nbf, iat, iss and aud checked, with a small leeway). Refresh tokens
 // are recorded in a [RefreshStore] and rotated on each use; a refresh token
 // used twice revokes its whole family (reuse detection: a replayed refresh
-// token means a copy was stolen). Tokens are revoked by ID (jti) or per
+// token means a copy was stolen), and with it the access tokens already
+// issued in the family (RFC 9700 section 4.14.2). Tokens are revoked by ID (jti) or per
 // subject ("log out everywhere"). [Authority.Middleware] checks
 // "Authorization: Bearer" (RFC 6750) and puts the claims in the request
 // context.
