@@ -36,7 +36,9 @@ type Pair struct {
 // Order and duplicate names are kept (section 4.2.2: servers should not rely
 // on either). Names and values share memory with header.
 func ParseCookie(header string) []Pair {
-	n := strings.Count(header, ";") + 1
+	// Size the result by the pieces, but no further than a typical header:
+	// pieces that are not cookie-pairs (a flood of ';') must not cost memory.
+	n := min(strings.Count(header, ";")+1, maxPreallocPairs)
 	pairs := make([]Pair, 0, n)
 	for header != "" {
 		var part string
@@ -51,6 +53,10 @@ func ParseCookie(header string) []Pair {
 	}
 	return pairs
 }
+
+// maxPreallocPairs bounds the capacity ParseCookie reserves before it knows
+// how many pieces are cookie-pairs; more pairs grow the slice by append.
+const maxPreallocPairs = 32
 
 // parsePair reads one cookie-pair by the rules listed on ParseCookie.
 func parsePair(part string) (Pair, bool) {

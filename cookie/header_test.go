@@ -2,6 +2,7 @@ package cookie
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -69,6 +70,25 @@ func TestFormatCookie(t *testing.T) {
 		}
 		if back := ParseCookie(got); len(valid) > 0 && !reflect.DeepEqual(back, valid) {
 			t.Errorf("%s: ParseCookie(%q) = %+v, want %+v", tt.name, got, back, valid)
+		}
+	}
+}
+
+// TestParseCookieHostileAllocation: a Cookie header of separators alone holds
+// no cookie-pair (RFC 6265bis section 4.2.1), so ParseCookie must not size its
+// result by the number of ';' (1 MiB of them once cost 40 MiB of Pairs).
+func TestParseCookieHostileAllocation(t *testing.T) {
+	for _, header := range []string{
+		strings.Repeat(";", 1<<20),
+		strings.Repeat("; x", 1<<18), // pieces without '=' are skipped
+		"a=b" + strings.Repeat(";", 1<<20),
+	} {
+		pairs := ParseCookie(header)
+		if len(pairs) > 1 {
+			t.Fatalf("ParseCookie(%.20q...) returned %d pairs", header, len(pairs))
+		}
+		if c := cap(pairs); c > 64 {
+			t.Errorf("ParseCookie(%.20q...) (%d octets, %d pairs) allocated room for %d pairs", header, len(header), len(pairs), c)
 		}
 	}
 }
