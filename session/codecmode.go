@@ -109,10 +109,10 @@ func (s *Session) commitCodec() error {
 		chunks = append(chunks, v[:n])
 		v = v[n:]
 	}
-	tls := s.req.TLS != nil
+	secure := m.c.isSecure(s.req)
 	age := s.maxAge()
 	for i, c := range chunks {
-		v, err := formatSetCookie(chunkName(name, i), c, age, tls, m.c.Cookie.SameSite)
+		v, err := formatSetCookie(chunkName(name, i), c, age, secure, m.c.Cookie.SameSite)
 		if err != nil {
 			return s.configFailed(err)
 		}
@@ -142,8 +142,9 @@ func (s *Session) codecFailed(err error) error {
 // is held.
 func (s *Session) expireChunks(h http.Header, from int) error {
 	name := s.m.cookieName(s.req)
+	secure := s.m.c.isSecure(s.req)
 	for i := from; i < s.chunksIn; i++ {
-		v, err := formatSetCookie(chunkName(name, i), "", 0, s.req.TLS != nil, s.m.c.Cookie.SameSite)
+		v, err := formatSetCookie(chunkName(name, i), "", 0, secure, s.m.c.Cookie.SameSite)
 		if err != nil {
 			return s.configFailed(err)
 		}

@@ -188,8 +188,12 @@ func FuzzHandler(f *testing.F) {
 	})
 }
 
-func TestHostPrefixOverHTTPIsAnError(t *testing.T) {
-	e := newEnv(t, func(o *session.Options) { o.Cookie.Name = "__Host-app" })
+// A cookie the configuration cannot send over this request (SameSite=None
+// needs Secure) is a configuration error, not a silently dropped session. A
+// "__Host-" or "__Secure-" name is not one: it implies Secure
+// (TestSecureCookie).
+func TestSameSiteNoneOverHTTPIsAnError(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.Cookie.SameSite = http.SameSiteNoneMode })
 	rec := e.serve(counter, httptest.NewRequest("GET", "http://example.com/", nil))
 	if rec.Code != http.StatusInternalServerError || len(rec.Header().Values("Set-Cookie")) != 0 {
 		t.Fatalf("code %d Set-Cookie %q; want 500 and no cookie", rec.Code, rec.Header().Values("Set-Cookie"))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -63,6 +64,16 @@ type Options struct {
 	// session ID (e.g. "X-Session-Id") for API and mobile clients. A response
 	// carries it when the ID is issued or changes, empty when the session
 	// ends. Not used in Codec mode.
+	//
+	// The header hands the ID to whatever reads the response, by design:
+	// API and mobile clients keep it themselves. Unlike the HttpOnly
+	// cookie, it is readable by scripts: fetch and XMLHttpRequest expose a
+	// same-origin response's headers (a cross-origin one's only if CORS
+	// lists the header in Access-Control-Expose-Headers), so a script
+	// injected into the site (XSS) can read the ID and use the session from
+	// elsewhere. The Manager sends it to every client, browsers included,
+	// whenever it issues an ID: leave Header off for browser applications
+	// that rely on HttpOnly, or serve the API from a separate Manager.
 	Header string
 	// URLRewriting turns on the ";sid=ID" path parameter for clients without
 	// cookies: Session.EncodeURL adds it and the middleware strips it from
@@ -93,11 +104,27 @@ type Options struct {
 
 // CookieOptions configures the session cookie.
 type CookieOptions struct {
-	// Name is the cookie name. Default "sid" over HTTP and "__Host-sid" over
-	// HTTPS (r.TLS != nil): the __Host- prefix (RFC 6265bis section 4.1.3.2)
-	// pins the cookie to this host, path "/" and Secure. Behind a proxy that
-	// terminates TLS, r.TLS is nil: set Name explicitly.
+	// Name is the cookie name. Default "__Host-sid" for a secure request
+	// (r.TLS != nil, or Secure set) and "sid" otherwise: the __Host- prefix
+	// (RFC 6265bis section 4.1.3.2) pins the cookie to this host, path "/"
+	// and Secure. A name starting with "__Host-" or "__Secure-" (section
+	// 4.1.3; in any case, as user agents match the prefixes
+	// case-insensitively, section 5.4) makes every request secure, as Secure
+	// does: the cookie always carries the Secure attribute, without which
+	// user agents ignore it. Behind a proxy that terminates TLS, r.TLS is
+	// nil: set Secure, or such a Name.
 	Name string
+	// Secure treats every request as HTTPS, whatever r.TLS says: the session
+	// cookie always carries the Secure attribute and defaults to the name
+	// "__Host-sid", and Session.EncodeURL never puts the ID in an http://
+	// URL. Set it when a proxy or load balancer in front of the server
+	// terminates TLS (r.TLS is then nil) and the site is reached over HTTPS
+	// only: user agents ignore a Secure cookie sent over plain http://
+	// (localhost aside), so redirect HTTP to HTTPS at the proxy. The Manager
+	// reads no request header to decide this (X-Forwarded-Proto, Forwarded):
+	// a client can send any header, and the proxy may not strip it. Default
+	// false: Secure over TLS only (or for a prefixed Name).
+	Secure bool
 	// Persistent sends Max-Age (the time left until the session's expiry),
 	// refreshed whenever the last access is recorded. Default: a session
 	// cookie, forgotten when the browser closes.
@@ -114,8 +141,11 @@ type CookieOptions struct {
 type config struct {
 	Options
 	log *slog.Logger
-	// cookieTmpl is the session cookie's Set-Cookie template over plain
-	// HTTP ([0]) and over TLS ([1]).
+	// alwaysSecure: every request is secure (isSecure), by Cookie.Secure or
+	// by a "__Host-" or "__Secure-" Cookie.Name.
+	alwaysSecure bool
+	// cookieTmpl is the session cookie's Set-Cookie template for an insecure
+	// ([0]) and a secure ([1]) request (isSecure).
 	cookieTmpl [2]cookieTemplate
 }
 
@@ -180,6 +210,7 @@ func (o *Options) normalize() (*config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	c.alwaysSecure = c.Cookie.Secure || hasSecurePrefix(c.Cookie.Name)
 	if c.Codec == nil && !c.Cookie.Disabled {
 		for i, secure := range [2]bool{false, true} {
 			name := c.Cookie.Name
@@ -197,6 +228,20 @@ func (o *Options) normalize() (*config, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
+}
+
+// hasSecurePrefix reports whether the cookie name starts with "__Secure-" or
+// "__Host-", which user agents match case-insensitively (RFC 6265bis section
+// 5.4) and accept only with the Secure attribute (section 4.1.3; steps 20
+// and 21 of the storage model, section 5.7), as cookie.FormatSetCookie
+// enforces.
+func hasSecurePrefix(name string) bool {
+	for _, p := range [...]string{"__secure-", "__host-"} {
+		if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 // validCookieName reports whether s is a token (RFC 9110 section 5.6.2), the

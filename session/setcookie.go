@@ -56,7 +56,7 @@ func (t *cookieTemplate) format(value string, maxAge int) string {
 // or the configuration error that forbids it over this connection.
 func (s *Session) setCookie(value string, maxAge int) (string, error) {
 	c := s.m.c
-	secure := s.req.TLS != nil
+	secure := c.isSecure(s.req)
 	t := &c.cookieTmpl[0]
 	if secure {
 		t = &c.cookieTmpl[1]

@@ -10,13 +10,23 @@ import (
 	"github.com/httpstate/httpstate/cookie"
 )
 
+// isSecure reports whether the Manager treats r as an HTTPS request: it
+// arrived over TLS, or the configuration says every request is HTTPS
+// (CookieOptions.Secure, or a "__Host-" or "__Secure-" cookie name). It is
+// the one predicate behind the cookie's name and Secure attribute, in both
+// modes, and EncodeURL's refusal to put the ID in an http:// URL. No request
+// header is trusted.
+func (c *config) isSecure(r *http.Request) bool {
+	return c.alwaysSecure || r.TLS != nil
+}
+
 // cookieName returns the session cookie's name for r: Options.Cookie.Name, or
-// "__Host-sid" over HTTPS and "sid" over HTTP.
+// "__Host-sid" for a secure request (isSecure) and "sid" otherwise.
 func (m *Manager) cookieName(r *http.Request) string {
 	if m.c.Cookie.Name != "" {
 		return m.c.Cookie.Name
 	}
-	if r.TLS != nil {
+	if m.c.isSecure(r) {
 		return "__Host-sid"
 	}
 	return "sid"
@@ -77,10 +87,12 @@ func chunkName(name string, i int) string {
 
 // formatSetCookie serialises a session cookie with cookie.FormatSetCookie
 // (RFC 6265bis section 4.1.1): Path=/ and no Domain (host-only, as the
-// __Host- prefix requires, section 4.1.3.2), Secure over HTTPS, HttpOnly,
+// __Host- prefix requires, section 4.1.3.2), Secure when secure, HttpOnly,
 // SameSite. maxAge < 0 omits Max-Age (a session cookie); 0 expires the cookie
-// at once. It fails for a configuration user agents would reject over this
-// connection, such as a "__Host-" name or SameSite=None without TLS.
+// at once. It fails for a cookie user agents would reject, such as a
+// "__Host-" name, or SameSite=None, without Secure. (isSecure holds for
+// every request of a Manager with a prefixed name, so of these only
+// SameSite=None on an insecure request fails at run time.)
 func formatSetCookie(name, value string, maxAge int, secure bool, sameSite http.SameSite) (string, error) {
 	c := cookie.Cookie{
 		Name:     name,
@@ -246,8 +258,9 @@ func keepInPath(c byte) bool {
 // and the request did not arrive with the session cookie (whatever its value:
 // such a client keeps cookies, so a renewed or replacing ID goes in the cookie
 // only); otherwise u unchanged. URLs to another host, and http:// URLs given
-// over HTTPS, are never rewritten, so the ID does not leak to other sites or
-// travel in clear text.
+// over HTTPS (r.TLS set, CookieOptions.Secure, or a "__Host-" or "__Secure-"
+// cookie name), are never rewritten, so the ID does not leak to other sites
+// or travel in clear text.
 func (s *Session) EncodeURL(u string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -268,7 +281,7 @@ func (s *Session) EncodeURL(u string) string {
 	if pu.Scheme != "" && pu.Scheme != "http" && pu.Scheme != "https" {
 		return u
 	}
-	if pu.Scheme == "http" && s.req.TLS != nil {
+	if pu.Scheme == "http" && m.c.isSecure(s.req) {
 		return u // from HTTPS to plain HTTP: the ID would travel in clear text
 	}
 	if (pu.Scheme != "" || pu.Host != "") && !strings.EqualFold(pu.Host, s.req.Host) {

@@ -1,0 +1,365 @@
+package session_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// secureRequest returns a GET of path over HTTPS (r.TLS set) or plain HTTP,
+// with the cookies of jar.
+func secureRequest(https bool, path string, jar map[string]string) *http.Request {
+	scheme := "http"
+	if https {
+		scheme = "https"
+	}
+	req := httptest.NewRequest("GET", scheme+"://example.com"+path, nil)
+	for k, v := range jar {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	return req
+}
+
+// setCookies parses the response's Set-Cookie lines.
+func setCookies(rec *httptest.ResponseRecorder) []*http.Cookie {
+	return (&http.Response{Header: rec.Header()}).Cookies()
+}
+
+var secureCookieTests = []struct {
+	name       string
+	edit       func(o *session.Options) // nil: the defaults
+	https      bool                     // r.TLS != nil
+	header     http.Header              // extra request headers
+	wantName   string
+	wantSecure bool
+	wantSite   http.SameSite
+}{
+	{name: "default over HTTP", wantName: "sid"},
+	{name: "default over TLS", https: true, wantName: "__Host-sid", wantSecure: true},
+	{
+		name:   "X-Forwarded-Proto is not trusted",
+		header: http.Header{"X-Forwarded-Proto": {"https"}, "Forwarded": {"proto=https"}},
+		// Without the option a spoofable header changes nothing.
+		wantName: "sid",
+	},
+	{
+		name:     "Secure option over HTTP (TLS-terminating proxy)",
+		edit:     func(o *session.Options) { o.Cookie.Secure = true },
+		wantName: "__Host-sid", wantSecure: true,
+	},
+	{
+		name:  "Secure option over TLS",
+		edit:  func(o *session.Options) { o.Cookie.Secure = true },
+		https: true, wantName: "__Host-sid", wantSecure: true,
+	},
+	{
+		name:     "Secure option with a plain name",
+		edit:     func(o *session.Options) { o.Cookie.Secure, o.Cookie.Name = true, "app" },
+		wantName: "app", wantSecure: true,
+	},
+	{
+		name:     "plain name over HTTP",
+		edit:     func(o *session.Options) { o.Cookie.Name = "app" },
+		wantName: "app",
+	},
+	{
+		name:     "__Host- name over HTTP",
+		edit:     func(o *session.Options) { o.Cookie.Name = "__Host-x" },
+		wantName: "__Host-x", wantSecure: true,
+	},
+	{
+		name:     "__Secure- name over HTTP",
+		edit:     func(o *session.Options) { o.Cookie.Name = "__Secure-x" },
+		wantName: "__Secure-x", wantSecure: true,
+	},
+	{
+		// User agents match the prefixes case-insensitively (RFC 6265bis
+		// section 4.1.3), so they hold such a name to the same rules.
+		name:     "__HOST- name in other case over HTTP",
+		edit:     func(o *session.Options) { o.Cookie.Name = "__HOST-x" },
+		wantName: "__HOST-x", wantSecure: true,
+	},
+	{
+		name:     "__secure- name in other case over HTTP",
+		edit:     func(o *session.Options) { o.Cookie.Name = "__secure-x" },
+		wantName: "__secure-x", wantSecure: true,
+	},
+	{
+		name:     "__Host- name over TLS",
+		edit:     func(o *session.Options) { o.Cookie.Name = "__Host-x" },
+		https:    true,
+		wantName: "__Host-x", wantSecure: true,
+	},
+	{
+		name:     "SameSite=None with the Secure option over HTTP",
+		edit:     func(o *session.Options) { o.Cookie.Secure, o.Cookie.SameSite = true, http.SameSiteNoneMode },
+		wantName: "__Host-sid", wantSecure: true, wantSite: http.SameSiteNoneMode,
+	},
+	{
+		name:     "persistent with the Secure option over HTTP",
+		edit:     func(o *session.Options) { o.Cookie.Secure, o.Cookie.Persistent = true, true },
+		wantName: "__Host-sid", wantSecure: true,
+	},
+}
+
+// TestSecureCookie checks the session cookie's name and Secure attribute for
+// each way a deployment can say its requests are HTTPS, over a whole life:
+// issued, read back, expired.
+func TestSecureCookie(t *testing.T) {
+	for _, tc := range secureCookieTests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.edit)
+			wantSite := tc.wantSite
+			if wantSite == 0 {
+				wantSite = http.SameSiteLaxMode
+			}
+			check := func(step string, rec *httptest.ResponseRecorder, wantValue bool) {
+				t.Helper()
+				sc := rec.Header().Values("Set-Cookie")
+				if len(sc) != 1 {
+					t.Fatalf("%s: Set-Cookie = %q, want exactly one", step, sc)
+				}
+				cs := setCookies(rec)
+				if len(cs) != 1 {
+					t.Fatalf("%s: Set-Cookie %q does not parse", step, sc[0])
+				}
+				c := cs[0]
+				if c.Name != tc.wantName || c.Secure != tc.wantSecure || !c.HttpOnly || c.Path != "/" || c.Domain != "" || c.SameSite != wantSite {
+					t.Errorf("%s: Set-Cookie %q; want name %q, Secure %v, HttpOnly, Path=/, no Domain, SameSite %v",
+						step, sc[0], tc.wantName, tc.wantSecure, wantSite)
+				}
+				if hasSecure := strings.Contains(sc[0], "; Secure"); hasSecure != tc.wantSecure {
+					t.Errorf("%s: Set-Cookie %q: Secure attribute %v, want %v", step, sc[0], hasSecure, tc.wantSecure)
+				}
+				if (c.Value != "") != wantValue {
+					t.Errorf("%s: Set-Cookie %q: value present %v, want %v", step, sc[0], c.Value != "", wantValue)
+				}
+				if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+					t.Errorf("%s: Cache-Control = %q, want no-store", step, got)
+				}
+				if got := rec.Header().Values("Vary"); len(got) != 1 || got[0] != "Cookie" {
+					t.Errorf("%s: Vary = %q, want Cookie", step, got)
+				}
+			}
+			req := secureRequest(tc.https, "/", nil)
+			for k, v := range tc.header {
+				req.Header[k] = v
+			}
+			rec := e.serve(counter, req)
+			if rec.Code != http.StatusOK || rec.Body.String() != "1" {
+				t.Fatalf("first request: code %d body %q, want 200 and 1", rec.Code, rec.Body.String())
+			}
+			check("issue", rec, true)
+			jar := map[string]string{tc.wantName: setCookies(rec)[0].Value}
+
+			// The cookie is read back under the same name: the counter
+			// goes on and nothing is sent.
+			rec = e.serve(counter, secureRequest(tc.https, "/", jar))
+			if rec.Body.String() != "2" {
+				t.Fatalf("second request: body %q, want 2 (cookie not read back)", rec.Body.String())
+			}
+			if sc := rec.Header().Values("Set-Cookie"); len(sc) != 0 {
+				t.Errorf("second request: Set-Cookie = %q, want none", sc)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != "" {
+				t.Errorf("second request: Cache-Control = %q, want none", got)
+			}
+
+			// Renew replaces the cookie with one of the same kind.
+			rec = e.serve(func(w http.ResponseWriter, r *http.Request) {
+				if err := session.FromRequest(r).Renew(); err != nil {
+					t.Error(err)
+				}
+			}, secureRequest(tc.https, "/", jar))
+			check("renew", rec, true)
+			jar[tc.wantName] = setCookies(rec)[0].Value
+
+			// Invalidate expires it with the same attributes (a user
+			// agent matches the expiring cookie by name, path and host).
+			rec = e.serve(func(w http.ResponseWriter, r *http.Request) {
+				if err := session.FromRequest(r).Invalidate(); err != nil {
+					t.Error(err)
+				}
+			}, secureRequest(tc.https, "/", jar))
+			check("invalidate", rec, false)
+			if c := setCookies(rec)[0]; c.MaxAge >= 0 {
+				t.Errorf("invalidate: Set-Cookie MaxAge %d, want Max-Age=0", c.MaxAge)
+			}
+		})
+	}
+}
+
+// TestSecureOptionOverPlainHTTPServer runs the Secure option through a real
+// plain-HTTP server, as behind a TLS-terminating proxy. net/http/cookiejar,
+// like browsers, counts a loopback address as a secure origin, so it sends
+// the Secure __Host-sid cookie back over http://127.0.0.1.
+func TestSecureOptionOverPlainHTTPServer(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.Cookie.Secure = true })
+	srv := httptest.NewServer(e.m.Handler(http.HandlerFunc(counter)))
+	defer srv.Close()
+	c := newClient(t, srv)
+	resp, body := get(t, c, srv.URL+"/")
+	if body != "1" || len(sessionCookies(resp, "__Host-sid")) != 1 || !sessionCookies(resp, "__Host-sid")[0].Secure {
+		t.Fatalf("first response: body %q Set-Cookie %q; want 1 and a Secure __Host-sid", body, resp.Header.Values("Set-Cookie"))
+	}
+	if _, body := get(t, c, srv.URL+"/"); body != "2" {
+		t.Fatalf("second body = %q, want 2", body)
+	}
+}
+
+// TestSecureCodecChunks checks cookie-held sessions: every chunk, and every
+// chunk expired when the session shrinks, carries Secure when the requests
+// are HTTPS by configuration, even over plain HTTP.
+func TestSecureCodecChunks(t *testing.T) {
+	tests := []struct {
+		name       string
+		edit       func(o *session.Options)
+		https      bool
+		wantName   string
+		wantSecure bool
+	}{
+		{"default over HTTP", nil, false, "sid", false},
+		{"default over TLS", nil, true, "__Host-sid", true},
+		{"Secure option over HTTP", func(o *session.Options) { o.Cookie.Secure = true }, false, "__Host-sid", true},
+		{"__Secure- name over HTTP", func(o *session.Options) { o.Cookie.Name = "__Secure-s" }, false, "__Secure-s", true},
+		{"__Host- name over HTTP", func(o *session.Options) { o.Cookie.Name = "__Host-s" }, false, "__Host-s", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := newCodecManager(t, func(o *session.Options) {
+				o.CookieChunks = 3
+				if tc.edit != nil {
+					tc.edit(o)
+				}
+			})
+			h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				s := session.FromRequest(r)
+				var blob string
+				ok, err := s.Get("blob", &blob)
+				if err != nil {
+					t.Error(err)
+				}
+				if n := r.URL.Query().Get("size"); n != "" {
+					var size int
+					fmt.Sscan(n, &size)
+					s.Set("blob", strings.Repeat("y", size))
+				}
+				fmt.Fprint(w, ok)
+			}))
+			checkAll := func(step string, rec *httptest.ResponseRecorder, want int) {
+				t.Helper()
+				if rec.Code != http.StatusOK {
+					t.Fatalf("%s: code %d, want 200", step, rec.Code)
+				}
+				cs := setCookies(rec)
+				if len(cs) != want {
+					t.Fatalf("%s: %d cookies %q, want %d", step, len(cs), rec.Header().Values("Set-Cookie"), want)
+				}
+				for _, c := range cs {
+					if !strings.HasPrefix(c.Name, tc.wantName) || c.Secure != tc.wantSecure {
+						t.Errorf("%s: cookie %s Secure %v; want a %s chunk, Secure %v", step, c.Name, c.Secure, tc.wantName, tc.wantSecure)
+					}
+				}
+				if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+					t.Errorf("%s: Cache-Control = %q, want no-store", step, got)
+				}
+			}
+			jar := map[string]string{}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, secureRequest(tc.https, "/?size=5000", nil))
+			checkAll("issue", rec, 3)
+			carry(jar, rec)
+			if jar[tc.wantName+".2"] == "" {
+				t.Fatalf("cookies %v, want %s, %s.1, %s.2", keys(jar), tc.wantName, tc.wantName, tc.wantName)
+			}
+			rec = httptest.NewRecorder()
+			h.ServeHTTP(rec, secureRequest(tc.https, "/", jar))
+			if rec.Body.String() != "true" {
+				t.Fatalf("chunked session not read back: %q", rec.Body.String())
+			}
+			// Shrinking rewrites the first chunk and expires the others,
+			// all with the same attributes.
+			rec = httptest.NewRecorder()
+			h.ServeHTTP(rec, secureRequest(tc.https, "/?size=10", jar))
+			checkAll("shrink", rec, 3)
+			carry(jar, rec)
+			if len(jar) != 1 || jar[tc.wantName] == "" {
+				t.Fatalf("after shrinking cookies %v, want only %s", keys(jar), tc.wantName)
+			}
+			// Invalidate expires the last one the same way.
+			rec = httptest.NewRecorder()
+			h.ServeHTTP(rec, secureRequest(tc.https, "/", jar))
+			if rec.Body.String() != "true" {
+				t.Fatalf("shrunk session not read back: %q", rec.Body.String())
+			}
+			rec = httptest.NewRecorder()
+			m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if err := session.FromRequest(r).Invalidate(); err != nil {
+					t.Error(err)
+				}
+			})).ServeHTTP(rec, secureRequest(tc.https, "/", jar))
+			checkAll("invalidate", rec, 1)
+		})
+	}
+}
+
+// TestSecureEncodeURL checks that EncodeURL never puts the ID in an http://
+// link on a page the configuration says is served over HTTPS, even when the
+// request reached the server over plain HTTP (from the proxy).
+func TestSecureEncodeURL(t *testing.T) {
+	tests := []struct {
+		name     string
+		edit     func(o *session.Options)
+		https    bool
+		wantHTTP bool // an http:// link to this host is rewritten
+	}{
+		{"default over HTTP", nil, false, true},
+		{"default over TLS", nil, true, false},
+		{"Secure option over HTTP", func(o *session.Options) { o.Cookie.Secure = true }, false, false},
+		{"Secure option, cookie disabled", func(o *session.Options) { o.Cookie.Secure, o.Cookie.Disabled = true, true }, false, false},
+		{"__Host- name over HTTP", func(o *session.Options) { o.Cookie.Name = "__Host-x" }, false, false},
+		{"__Secure- name over HTTP", func(o *session.Options) { o.Cookie.Name = "__Secure-x" }, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(o *session.Options) {
+				o.URLRewriting = true
+				if tc.edit != nil {
+					tc.edit(o)
+				}
+			})
+			rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+				s := session.FromRequest(r)
+				if err := s.Set("x", 1); err != nil {
+					t.Fatal(err)
+				}
+				id := idOf(t, s, e)
+				for _, l := range []struct {
+					in, want string
+				}{
+					{"/a", "/a;sid=" + id},
+					{"https://example.com/a", "https://example.com/a;sid=" + id},
+					{"http://example.com/a", "http://example.com/a;sid=" + id},
+				} {
+					want := l.want
+					if strings.HasPrefix(l.in, "http:") && !tc.wantHTTP {
+						want = l.in
+					}
+					if got := s.EncodeURL(l.in); got != want {
+						t.Errorf("EncodeURL(%q) = %q, want %q", l.in, got, want)
+					}
+					if got := s.EncodeRedirectURL(l.in); got != want {
+						t.Errorf("EncodeRedirectURL(%q) = %q, want %q", l.in, got, want)
+					}
+				}
+			}, secureRequest(tc.https, "/", nil))
+			if rec.Code != http.StatusOK {
+				t.Fatalf("code %d, want 200", rec.Code)
+			}
+		})
+	}
+}
