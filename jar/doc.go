@@ -95,7 +95,11 @@
 // in browsers. Cookies whose host is an IP address are always host-only.
 // A host is read as a browser's URL parser reads it: one whose last label
 // is a number is an IPv4 address ("10.0.1" is 10.0.0.1, "0x7f.1" is
-// 127.0.0.1) or, if it is none ("example.123"), gets no cookies.
+// 127.0.0.1) or, if it is none ("example.123"), gets no cookies. IDNA is
+// UTS #46 as a browser's URL parser runs it (STD3 rules off, so "_" is
+// fine in any label), and a host or cookie Domain with a Fake A-label, an
+// "xn--" label that is not a valid A-label ("xn--", "xn--a"), fails to
+// canonicalize (section 5.1.2 step 4): it gets no cookies.
 // The partition key is the top-level site only: Chromium's newer
 // "cross-site ancestor chain" bit is not modelled (Request has no frame
 // ancestry). RFC 2965 cookies are

@@ -65,17 +65,57 @@ func canonicalHostname(h string) (string, bool) {
 		if strings.IndexByte(h, ':') < 0 && endsInNumber(h) {
 			return parseIPv4Host(h)
 		}
+		if !validALabels(h) {
+			return "", false
+		}
 		return h, true
 	}
 	// Step 3: convert each U-label to an A-label.
 	if !utf8.ValidString(h) {
 		return "", false
 	}
-	a, err := idna.Lookup.ToASCII(h)
+	a, err := browserIDNA.ToASCII(h)
 	if err != nil || a == "" || !isASCII(a) {
 		return "", false
 	}
 	return canonicalHostname(a)
+}
+
+// browserIDNA is the IDNA processing of RFC 6265bis section 5.1.2 steps 3
+// and 4 the way browsers do it: UTS #46 as the WHATWG URL Standard's
+// "domain to ASCII" runs it for a URL host with beStrict false: non-transitional, CheckBidi and CheckJoiners on;
+// UseSTD3ASCIIRules, CheckHyphens and VerifyDnsLength off (so "_" and
+// "a--b" labels pass, as they do in ASCII hosts). A *idna.Profile is
+// immutable and safe for concurrent use.
+var browserIDNA = idna.New(idna.MapForLookup(), idna.Transitional(false), idna.BidiRule(),
+	idna.CheckJoiners(true), idna.StrictDomainName(false), idna.VerifyDNSLength(false), idna.CheckHyphens(false))
+
+// validALabels reports whether the lower-case ASCII host h has no Fake
+// A-label, RFC 6265bis section 5.1.2 step 4: every label that begins with
+// "xn--" (an XN-label, RFC 5890 section 2.3.1) is a valid A-label: it decodes as Punycode to a non-empty
+// label that UTS #46 validation accepts ("xn--", "xn--a", "xn--zz" and
+// "xn--abc-" do not) and encodes back to exactly h, as the URL parser of a
+// browser requires of a host. Hosts without such a label, the common case,
+// are not looked at further.
+func validALabels(h string) bool {
+	hasA := false
+	for l := range strings.SplitSeq(strings.TrimSuffix(h, "."), ".") {
+		if strings.HasPrefix(l, "xn--") {
+			if len(l) == len("xn--") {
+				return false // decodes to the empty label
+			}
+			hasA = true
+		}
+	}
+	if !hasA {
+		return true
+	}
+	u, err := browserIDNA.ToUnicode(h)
+	if err != nil {
+		return false
+	}
+	a, err := browserIDNA.ToASCII(u)
+	return err == nil && a == h
 }
 
 // endsInNumber reports whether the ASCII host h ends in a number, the

@@ -67,6 +67,23 @@ var storageTests = []struct {
 	{name: "IPv6 host", url: "http://[2001:db8::1]:8080/x/y", line: "a=1", domain: "2001:db8::1", hostOnly: true, path: "/x"},
 	{name: "port ignored", url: "http://www.example.com:8080/", line: "a=1", domain: "www.example.com", hostOnly: true, path: "/"},
 	{name: "IDN host", url: "http://bücher.example/", line: "a=1", domain: "xn--bcher-kva.example", hostOnly: true, path: "/"},
+	// RFC 6265bis section 5.1.2 step 4: a host with a Fake A-label (an
+	// "xn--" label that is not a valid A-label) fails to canonicalize, as
+	// a browser's URL parser fails on it, so no cookie is stored for it,
+	// and no Domain attribute naming one can domain-match a host.
+	{name: "A-label host (5.1.2 step 4)", url: "http://www.xn--bcher-kva.example/", line: "a=1; Domain=XN--BCHER-KVA.example", domain: "xn--bcher-kva.example", path: "/"},
+	{name: "upper-case A-label host (5.1.2 step 4)", url: "http://XN--BCHER-KVA.example./", line: "a=1", domain: "xn--bcher-kva.example.", hostOnly: true, path: "/"},
+	{name: "emoji A-label host (5.1.2 step 4, UTS #46 as browsers)", url: "http://xn--ls8h.la/", line: "a=1", domain: "xn--ls8h.la", hostOnly: true, path: "/"},
+	{name: "A-label valid without STD3 rules (5.1.2 step 4)", url: "http://xn--1ch.example/", line: "a=1", domain: "xn--1ch.example", hostOnly: true, path: "/"},
+	{name: "xn-- alone (5.1.2 step 4)", url: "http://xn--.example/", line: "a=1", wantErr: errNoHost},
+	{name: "xn-- alone as the last label (5.1.2 step 4)", url: "http://www.xn--/", line: "a=1", wantErr: errNoHost},
+	{name: "xn--a decodes to a control character (5.1.2 step 4)", url: "http://xn--a.example/", line: "a=1", wantErr: errNoHost},
+	{name: "xn--zz is not Punycode (5.1.2 step 4)", url: "http://www.xn--zz.example/", line: "a=1", wantErr: errNoHost},
+	{name: "xn--abc- decodes to ASCII (5.1.2 step 4)", url: "http://xn--abc-.example/", line: "a=1", wantErr: errNoHost},
+	{name: "xn--ggg decodes to a mapped character (5.1.2 step 4)", url: "http://xn--ggg.example/", line: "a=1", wantErr: errNoHost},
+	{name: "xn--a-ecp decodes to a disallowed character (5.1.2 step 4)", url: "http://xn--a-ecp.example/", line: "a=1", wantErr: errNoHost},
+	{name: "Fake A-label in the Domain's host (5.1.2 step 4)", url: "http://www.xn--a.example/", line: "a=1; Domain=xn--a.example", wantErr: errNoHost},
+	{name: "IDN host whose A-label is fine, Domain of a Fake A-label (5.1.3)", url: "http://www.xn--bcher-kva.example/", line: "a=1; Domain=xn--a.example", wantErr: errDomainMismatch},
 	{name: "non-ASCII Domain (5.7 step 8)", url: "http://www.example.com/", line: "a=1; Domain=exämple.com", wantErr: cookie.ErrIgnored},
 	{name: "explicit path", url: "http://www.example.com/a/b", line: "a=1; Path=/x", domain: "www.example.com", hostOnly: true, path: "/x"},
 	{name: "relative path is default-path", url: "http://www.example.com/a/b", line: "a=1; Path=x", domain: "www.example.com", hostOnly: true, path: "/a"},
