@@ -35,7 +35,9 @@
 // The session ID travels in a cookie by default: "__Host-sid" over HTTPS and
 // "sid" over HTTP, HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS, without
 // Domain, and without Max-Age unless CookieOptions.Persistent. Options.Header
-// adds a request/response header for API and mobile clients. URLRewriting adds
+// adds a request/response header for API and mobile clients; it hands the ID
+// to the client's code, page scripts included (it is not HttpOnly), so keep
+// it off for browser applications. URLRewriting adds
 // the ";sid=ID" path parameter for clients without cookies: Session.EncodeURL
 // and EncodeRedirectURL add it when the request did not arrive with the cookie,
 // and the middleware strips it from r.URL before routing. Several transports
@@ -62,8 +64,11 @@
 // default, and EncodeURL never rewrites a URL pointing to another host, nor
 // an http:// URL on a page served over HTTPS.
 //
-// Behind a proxy that terminates TLS, r.TLS is nil: set CookieOptions.Name
-// (a "__Host-" name needs Secure, which the Manager sets only over TLS).
+// Behind a proxy or load balancer that terminates TLS, r.TLS is nil: set
+// CookieOptions.Secure, and the Manager treats every request as HTTPS (the
+// Secure attribute, the "__Host-sid" name, no ID in http:// URLs). A cookie
+// name starting with "__Host-" or "__Secure-" does the same. No header such
+// as X-Forwarded-Proto is trusted: a client can send any.
 //
 // # Concurrency and lost updates
 //

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/memstore"
 )
 
 // secureRequest returns a GET of path over HTTPS (r.TLS set) or plain HTTP,
@@ -362,4 +363,30 @@ func TestSecureEncodeURL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A server behind a proxy or load balancer that terminates TLS: browsers
+// speak HTTPS to the proxy, the proxy plain HTTP to the server, so r.TLS is
+// nil. CookieOptions.Secure says every request is HTTPS.
+func ExampleCookieOptions_behindProxy() {
+	st, _ := memstore.New(nil)
+	defer st.Close()
+	m, err := session.New(&session.Options{
+		Store:  st,
+		Cookie: session.CookieOptions{Secure: true},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer m.Close()
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).Set("user", "alice")
+	}))
+
+	// A request as the proxy forwards it: plain HTTP.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "http://example.com/login", nil))
+	c := rec.Result().Cookies()[0]
+	fmt.Println(c.Name, "Secure:", c.Secure)
+	// Output: __Host-sid Secure: true
 }
