@@ -25,6 +25,14 @@ import (
 // own transaction. Expected outcomes (ErrNotFound, ErrExists, an error from
 // Update's fn) are reported through the op's closure and write nothing.
 // Ops may thus run more than once, and each resets its results on every run.
+//
+// An op that wrote nothing says so by returning errWroteNothing. A
+// transaction in which every op wrote nothing is rolled back instead of
+// committed: it has nothing to make durable, and a commit would cost a
+// meta-page write and an fsync (a client replaying dead session IDs would
+// otherwise make the server fsync once per request). An op that writes
+// returns nil, so a commit is skipped only when every op has said it wrote
+// nothing and bbolt has no changed node either.
 
 // op is one write waiting for, or taking part in, a commit.
 type op struct {
@@ -32,6 +40,8 @@ type op struct {
 	fx effects
 	// err is the op's outcome: bbolt's error or fn's.
 	err error
+	// wroteNothing is set when fn returned errWroteNothing.
+	wroteNothing bool
 	// panicked and pval hold a panic of fn, re-raised in the caller.
 	panicked bool
 	pval     any
@@ -67,13 +77,23 @@ type committer struct {
 // errOpFailed makes bbolt roll back a transaction in which an op failed.
 var errOpFailed = errors.New("boltstore: op failed")
 
+// errWroteNothing is returned by an op's fn that succeeded without writing
+// (an expected outcome it reports through its closure, or nothing to do).
+// It is not an error: the op's outcome is nil.
+var errWroteNothing = errors.New("boltstore: op wrote nothing")
+
+// errNothingToCommit makes bbolt roll back a transaction in which no op
+// wrote anything: no commit, no fsync.
+var errNothingToCommit = errors.New("boltstore: nothing to commit")
+
 var opPool = sync.Pool{New: func() any { return &op{wake: make(chan bool, 1)} }}
 
 // batch runs fn in a fsync'd write transaction, shared with concurrent
 // writes (group commit). fn may run more than once; it reports expected
-// outcomes through its closure, returning nil, and records in fx what the
-// read cache must learn. batch returns bbolt's error or fn's, wrapped with
-// op; a panic in fn is re-raised here, in fn's caller.
+// outcomes through its closure, returning nil when it wrote and
+// errWroteNothing when it did not, and records in fx what the read cache
+// must learn. batch returns bbolt's error or fn's, wrapped with op; a panic
+// in fn is re-raised here, in fn's caller.
 func (s *Store) batch(opName string, fn func(tx *bolt.Tx, fx *effects) error) error {
 	o := opPool.Get().(*op)
 	o.fn = fn
@@ -168,14 +188,26 @@ func (s *Store) run(ops []*op) {
 			if h := s.onWrite; h != nil {
 				h(tx.ID())
 			}
+			wrote := false
 			for i, o := range ops {
 				if !o.exec(tx) {
 					failed = i
 					return errOpFailed
 				}
+				wrote = wrote || !o.wroteNothing
+			}
+			// Nothing to make durable: roll back, sparing the fsync. A
+			// changed node would mean an op wrote after all; commit it.
+			if !wrote {
+				if st := tx.Stats(); st.GetNodeCount() == 0 {
+					return errNothingToCommit
+				}
 			}
 			return nil
 		})
+		if err == errNothingToCommit {
+			err = nil
+		}
 		if failed < 0 {
 			for _, o := range ops {
 				o.err = err
@@ -212,7 +244,7 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
 // succeeded; otherwise o.err or o.pval holds why.
 func (o *op) exec(tx *bolt.Tx) (ok bool) {
 	o.fx = o.fx[:0]
-	o.err, o.panicked, o.pval = nil, false, nil
+	o.err, o.wroteNothing, o.panicked, o.pval = nil, false, false, nil
 	defer func() {
 		if !ok {
 			if v := recover(); v != nil || o.err == nil {
@@ -221,6 +253,9 @@ func (o *op) exec(tx *bolt.Tx) (ok bool) {
 		}
 	}()
 	o.err = o.fn(tx, &o.fx)
+	if o.err == errWroteNothing {
+		o.err, o.wroteNothing = nil, true
+	}
 	return o.err == nil
 }
 

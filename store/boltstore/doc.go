@@ -37,7 +37,9 @@
 // arrived during the previous one, and a lone write never waits for company.
 // Expected outcomes (ErrNotFound, ErrExists, an error from Update's fn) do
 // not fail the shared transaction: they write nothing and are reported to
-// their caller alone. A real failure of one write (a corrupt record, a
+// their caller alone. A transaction in which no write wrote
+// anything is rolled back, not committed, so a failed write that runs alone
+// costs no disk write and no fsync. A real failure of one write (a corrupt record, a
 // panic in Update's fn) rolls the transaction back; the other writes run
 // again without it, and it runs again alone, so its caller gets the outcome
 // of its own transaction and the others are not failed by it. A write may

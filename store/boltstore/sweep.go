@@ -56,6 +56,9 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 				}
 				entries = append(entries, bytes.Clone(k))
 			}
+			if len(entries) == 0 {
+				return errWroteNothing // another Sweep took them
+			}
 			for _, e := range entries {
 				if len(e) < 8 {
 					if err := b.expiry.Delete(e); err != nil {

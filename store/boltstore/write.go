@@ -12,7 +12,9 @@ import (
 
 // Every write below runs its work in s.batch, which may run it more than
 // once: each run starts by resetting what it reports, and reports expected
-// outcomes through its closure so the shared transaction still commits.
+// outcomes through its closure so the shared transaction still commits; a
+// run that wrote nothing returns errWroteNothing, so that a transaction of
+// such runs alone is rolled back rather than committed (no fsync).
 // Each run also records in fx what the read cache must learn once the
 // transaction has committed: a record decoded from the bytes written, which
 // no caller holds, or nil for a removed key.
@@ -88,7 +90,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		}
 		if old != nil {
 			res = fmt.Errorf("boltstore: create %.8s: %w", r.Key, session.ErrExists)
-			return nil
+			return errWroteNothing
 		}
 		if err := clearExpired(b, r.Key); err != nil {
 			return err
@@ -147,7 +149,7 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		}
 		if r == nil {
 			res = fmt.Errorf("boltstore: save %.8s: %w", key, session.ErrNotFound)
-			return nil
+			return errWroteNothing
 		}
 		oldPrincipal, oldExpiry := r.Principal, r.Expiry()
 		applyDelta(r, &d)
@@ -239,17 +241,17 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 		}
 		if r == nil {
 			res = fmt.Errorf("boltstore: update %.8s: %w", key, session.ErrNotFound)
-			return nil
+			return errWroteNothing
 		}
 		old, ok := r.Attrs[attr]
 		nv, err := fn(old, ok)
 		if err != nil {
 			res = err
-			return nil
+			return errWroteNothing
 		}
 		if nv == nil {
 			if !ok {
-				return nil // nothing to delete
+				return errWroteNothing // nothing to delete
 			}
 			delete(r.Attrs, attr)
 		} else {
@@ -296,7 +298,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		}
 		if r == nil {
 			res = fmt.Errorf("boltstore: rename %.8s: %w", oldKey, session.ErrNotFound)
-			return nil
+			return errWroteNothing
 		}
 		taken, err := getLive(b, newKey, now)
 		if err != nil {
@@ -304,7 +306,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		}
 		if taken != nil || oldKey == newKey {
 			res = fmt.Errorf("boltstore: rename to %.8s: %w", newKey, session.ErrExists)
-			return nil
+			return errWroteNothing
 		}
 		if err := clearExpired(b, newKey); err != nil {
 			return err
@@ -347,7 +349,7 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 		b := bucketsOf(tx)
 		v := b.sessions.Get([]byte(key))
 		if v == nil {
-			return nil
+			return errWroteNothing
 		}
 		fx.set(key, nil)
 		r, err := decodeRecord(key, v)

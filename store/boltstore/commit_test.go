@@ -1,0 +1,192 @@
+package boltstore_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/boltstore"
+	"github.com/httpstate/httpstate/store/storetest"
+)
+
+// diskState is what the file has seen of the Store's commits: the ID of the
+// last committed transaction (bbolt's meta page; every commit writes it and
+// fdatasyncs) and bbolt's count of page writes.
+type diskState struct {
+	txid   int
+	writes int64
+}
+
+func diskStateOf(t *testing.T, s *boltstore.Store) diskState {
+	t.Helper()
+	var d diskState
+	if err := boltstore.DB(s).View(func(tx *bolt.Tx) error { d.txid = tx.ID(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	stats := boltstore.DB(s).Stats()
+	d.writes = stats.TxStats.GetWrite()
+	return d
+}
+
+// expectedFailures are writes that fail as expected (ErrNotFound,
+// ErrExists, an error from Update's fn, nothing to delete) against a store
+// holding the live records "live" and "taken" and the expired one "old".
+func expectedFailures(ctx context.Context, s *boltstore.Store) map[string]func() error {
+	errFn := errors.New("fn refuses")
+	set := session.Delta{Set: map[string][]byte{"x": []byte(`1`)}}
+	update := func(key string, fn func([]byte, bool) ([]byte, error)) error {
+		_, err := s.Update(ctx, key, "x", fn)
+		return err
+	}
+	one := func([]byte, bool) ([]byte, error) { return []byte(`1`), nil }
+	return map[string]func() error{
+		"save absent":   func() error { return want(s.Save(ctx, "absent", set), session.ErrNotFound) },
+		"save expired":  func() error { return want(s.Save(ctx, "old", set), session.ErrNotFound) },
+		"update absent": func() error { return want(update("absent", one), session.ErrNotFound) },
+		"update expired": func() error {
+			return want(update("old", one), session.ErrNotFound)
+		},
+		"update fn error": func() error {
+			return want(update("live", func([]byte, bool) ([]byte, error) { return nil, errFn }), errFn)
+		},
+		"update deletes nothing": func() error {
+			_, err := s.Update(ctx, "live", "missing", func([]byte, bool) ([]byte, error) { return nil, nil })
+			return err
+		},
+		"create taken":     func() error { return want(s.Create(ctx, storetest.NewRecord("live", "", tNow)), session.ErrExists) },
+		"rename absent":    func() error { return want(s.Rename(ctx, "absent", "new"), session.ErrNotFound) },
+		"rename expired":   func() error { return want(s.Rename(ctx, "old", "new"), session.ErrNotFound) },
+		"rename to taken":  func() error { return want(s.Rename(ctx, "live", "taken"), session.ErrExists) },
+		"rename to itself": func() error { return want(s.Rename(ctx, "live", "live"), session.ErrExists) },
+	}
+}
+
+// want returns nil when err wraps target, and an error saying so otherwise.
+func want(err, target error) error {
+	if !errors.Is(err, target) {
+		return errors.New("err = " + errString(err) + ", want one wrapping " + target.Error())
+	}
+	return nil
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "nil"
+	}
+	return err.Error()
+}
+
+// setupFailures creates the records expectedFailures works on.
+func setupFailures(t *testing.T, s *boltstore.Store, clock *storetest.Clock) {
+	t.Helper()
+	ctx := context.Background()
+	old := storetest.NewRecord("old", "alice", clock.Now())
+	old.IdleTimeout = time.Minute
+	for _, r := range []*session.Record{old, storetest.NewRecord("live", "alice", clock.Now()), storetest.NewRecord("taken", "", clock.Now())} {
+		if err := s.Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(time.Minute) // "old" expires; the others live on
+}
+
+// TestFailedWriteCommitsNothing: a write that fails as expected and runs
+// alone in its commit costs no commit: bbolt's last committed transaction
+// and its page-write count stay as they were, so no fsync was paid. (A
+// client replaying dead session IDs must not make the server fsync per
+// request.) A successful write still commits.
+func TestFailedWriteCommitsNothing(t *testing.T) {
+	clock := storetest.NewClock(tNow)
+	s := openStore(t, &boltstore.Options{Now: clock.Now})
+	ctx := context.Background()
+	setupFailures(t, s, clock)
+	for name, write := range expectedFailures(ctx, s) {
+		before := diskStateOf(t, s)
+		if err := write(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if after := diskStateOf(t, s); after != before {
+			t.Errorf("%s: committed transaction %d → %d, page writes %d → %d; want no commit",
+				name, before.txid, after.txid, before.writes, after.writes)
+		}
+	}
+	// The records are as they were: the failures wrote nothing.
+	r, found, err := s.Load(ctx, "live")
+	if err != nil || !found || len(r.Attrs) != 2 {
+		t.Fatalf("Load(live) = %v, %v, %v; want the record as created", r, found, err)
+	}
+	// The counters do see a commit.
+	before := diskStateOf(t, s)
+	if err := s.Save(ctx, "live", session.Delta{Set: map[string][]byte{"x": []byte(`1`)}}); err != nil {
+		t.Fatal(err)
+	}
+	after := diskStateOf(t, s)
+	if after.txid != before.txid+1 || after.writes <= before.writes {
+		t.Errorf("a successful Save: committed transaction %d → %d, page writes %d → %d; want one commit",
+			before.txid, after.txid, before.writes, after.writes)
+	}
+}
+
+// TestFailedWritesShareCommit: expected failures queued with successful
+// writes still share one commit with them (group commit), and a batch of
+// failures alone commits nothing.
+func TestFailedWritesShareCommit(t *testing.T) {
+	clock := storetest.NewClock(tNow)
+	s := openStore(t, &boltstore.Options{Now: clock.Now})
+	ctx := context.Background()
+	setupFailures(t, s, clock)
+	var writes []func() error
+	for _, w := range expectedFailures(ctx, s) {
+		writes = append(writes, w)
+	}
+	save := func(i int) error {
+		return s.Save(ctx, "taken", session.Delta{Set: map[string][]byte{"s" + strconv.Itoa(i): []byte(`1`)}})
+	}
+	run := func(i int) {
+		if err := writes[i](); err != nil {
+			t.Errorf("write %d: %v", i, err)
+		}
+	}
+
+	// The held first Save commits alone; the failures and two Saves queued
+	// behind it share the next commit.
+	before := diskStateOf(t, s)
+	n := len(writes)
+	batched(t, s, n+2, func() { run(0) /* fails: commits nothing */ }, func(i int) {
+		if i >= n {
+			if err := save(i); err != nil {
+				t.Errorf("Save %d: %v", i, err)
+			}
+			return
+		}
+		run(i)
+	})
+	after := diskStateOf(t, s)
+	if after.txid != before.txid+1 {
+		t.Errorf("a lone failure, then failures with two Saves in one batch: %d commits, want 1", after.txid-before.txid)
+	}
+	r, _, err := s.Load(ctx, "taken")
+	if err != nil || string(r.Attrs["s"+strconv.Itoa(n)]) != `1` || string(r.Attrs["s"+strconv.Itoa(n+1)]) != `1` {
+		t.Fatalf("Load(taken) = %v, %v; want both Saves applied", r, err)
+	}
+
+	// A batch of failures only commits nothing.
+	clock2 := storetest.NewClock(tNow)
+	s2 := openStore(t, &boltstore.Options{Now: clock2.Now})
+	setupFailures(t, s2, clock2)
+	writes = writes[:0]
+	for _, w := range expectedFailures(ctx, s2) {
+		writes = append(writes, w)
+	}
+	before = diskStateOf(t, s2)
+	batched(t, s2, len(writes)-1, func() { run(0) }, func(i int) { run(i + 1) })
+	if after := diskStateOf(t, s2); after != before {
+		t.Errorf("a batch of %d failures: committed transaction %d → %d, page writes %d → %d; want no commit",
+			len(writes), before.txid, after.txid, before.writes, after.writes)
+	}
+}
