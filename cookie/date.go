@@ -18,6 +18,54 @@ import (
 // (wrapping ErrInvalidDate) means a token is missing, a field is out of range,
 // the year is before 1601, or the date does not exist (e.g. 30 Feb).
 func ParseDate(s string) (time.Time, error) {
+	t, d, f := parseDate(s)
+	switch f {
+	case dateOK:
+		return t, nil
+	case dateNoTime:
+		return time.Time{}, fmt.Errorf("%w: no time in %q", ErrInvalidDate, s)
+	case dateNoDay:
+		return time.Time{}, fmt.Errorf("%w: no day of month in %q", ErrInvalidDate, s)
+	case dateNoMonth:
+		return time.Time{}, fmt.Errorf("%w: no month in %q", ErrInvalidDate, s)
+	case dateNoYear:
+		return time.Time{}, fmt.Errorf("%w: no year in %q", ErrInvalidDate, s)
+	case dateDayRange:
+		return time.Time{}, fmt.Errorf("%w: day of month %d out of range in %q", ErrInvalidDate, d.day, s)
+	case dateYearRange:
+		return time.Time{}, fmt.Errorf("%w: year %d before 1601 in %q", ErrInvalidDate, d.year, s)
+	case dateTimeRange:
+		return time.Time{}, fmt.Errorf("%w: time %02d:%02d:%02d out of range in %q", ErrInvalidDate, d.hour, d.minute, d.second, s)
+	default: // dateNoSuchDate
+		return time.Time{}, fmt.Errorf("%w: %d %s %d does not exist in %q", ErrInvalidDate, d.day, d.month, d.year, s)
+	}
+}
+
+// dateFailure says why parseDate failed; dateOK means it did not.
+type dateFailure uint8
+
+const (
+	dateOK dateFailure = iota
+	dateNoTime
+	dateNoDay
+	dateNoMonth
+	dateNoYear
+	dateDayRange
+	dateYearRange
+	dateTimeRange
+	dateNoSuchDate
+)
+
+// dateFields are the values the cookie-date algorithm read, for messages.
+type dateFields struct {
+	hour, minute, second, day, year int
+	month                           time.Month
+}
+
+// parseDate is ParseDate without the error value, so that ParseSetCookie can
+// ignore an unparsable Expires (RFC 6265bis section 5.6.1 step 2) without
+// allocating.
+func parseDate(s string) (time.Time, dateFields, dateFailure) {
 	var (
 		foundTime, foundDay, foundMonth, foundYear bool
 		hour, minute, second, day, year            int
@@ -68,28 +116,29 @@ func ParseDate(s string) (time.Time, error) {
 		year += 2000
 	}
 	// Step 5: fail on missing tokens or out-of-range values.
+	d := dateFields{hour, minute, second, day, year, month}
 	switch {
 	case !foundTime:
-		return time.Time{}, fmt.Errorf("%w: no time in %q", ErrInvalidDate, s)
+		return time.Time{}, d, dateNoTime
 	case !foundDay:
-		return time.Time{}, fmt.Errorf("%w: no day of month in %q", ErrInvalidDate, s)
+		return time.Time{}, d, dateNoDay
 	case !foundMonth:
-		return time.Time{}, fmt.Errorf("%w: no month in %q", ErrInvalidDate, s)
+		return time.Time{}, d, dateNoMonth
 	case !foundYear:
-		return time.Time{}, fmt.Errorf("%w: no year in %q", ErrInvalidDate, s)
+		return time.Time{}, d, dateNoYear
 	case day < 1 || day > 31:
-		return time.Time{}, fmt.Errorf("%w: day of month %d out of range in %q", ErrInvalidDate, day, s)
+		return time.Time{}, d, dateDayRange
 	case year < 1601:
-		return time.Time{}, fmt.Errorf("%w: year %d before 1601 in %q", ErrInvalidDate, year, s)
+		return time.Time{}, d, dateYearRange
 	case hour > 23 || minute > 59 || second > 59:
-		return time.Time{}, fmt.Errorf("%w: time %02d:%02d:%02d out of range in %q", ErrInvalidDate, hour, minute, second, s)
+		return time.Time{}, d, dateTimeRange
 	}
 	// Step 6: the date must exist (time.Date would normalise 30 Feb to 2 Mar).
 	t := time.Date(year, month, day, hour, minute, second, 0, time.UTC)
 	if t.Day() != day {
-		return time.Time{}, fmt.Errorf("%w: %d %s %d does not exist in %q", ErrInvalidDate, day, month, year, s)
+		return time.Time{}, d, dateNoSuchDate
 	}
-	return t, nil
+	return t, d, dateOK
 }
 
 // isDateDelimiter reports whether c is a delimiter of RFC 6265bis section

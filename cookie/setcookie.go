@@ -95,6 +95,8 @@ func ParseSetCookie(line string) (*Cookie, error) {
 		c.setAttribute(an, aval)
 	}
 
+	// Section 5.6.3 step 3, for the retained (last) Domain only.
+	c.Domain = lowerASCII(c.Domain)
 	// Section 5.7 step 8: the retained Domain must be CHAR (%x01-7F); CTLs
 	// were rejected by step 1 already.
 	for i := 0; i < len(c.Domain); i++ {
@@ -161,10 +163,12 @@ func (c *Cookie) setAttribute(name, value string) {
 			// Section 5.6.3: drop one leading '.', lower-case. An empty
 			// value is appended too, so it overrides an earlier Domain and
 			// the cookie becomes host-only (section 5.7 step 7).
+			// ParseSetCookie lower-cases the retained Domain once, at
+			// the end, so that overridden ones cost no allocation.
 			if value != "" && value[0] == '.' {
 				value = value[1:]
 			}
-			c.Domain = lowerASCII(value)
+			c.Domain = value
 		} else if equalFoldASCII(name, "secure") {
 			c.Secure = true // section 5.6.5
 		}
@@ -172,7 +176,7 @@ func (c *Cookie) setAttribute(name, value string) {
 		if equalFoldASCII(name, "expires") {
 			// Section 5.6.1: an unparsable date ignores the cookie-av. The
 			// 400-day cap needs the clock: see ExpiryTime.
-			if t, err := ParseDate(value); err == nil {
+			if t, _, f := parseDate(value); f == dateOK {
 				c.Expires = t
 			}
 		} else if equalFoldASCII(name, "max-age") {

@@ -217,3 +217,27 @@ func TestIndexCTL(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSetCookieAllocations holds ParseSetCookie to the package doc's
+// promise: one allocation (the Cookie), plus one for a Domain with upper-case
+// letters. Attributes a user agent ignores (an unparsable Expires, RFC 6265bis
+// section 5.6.1 step 2) and Domains a later one overrides (section 5.7 step 7)
+// must cost nothing, or a long hostile line multiplies allocations.
+func TestParseSetCookieAllocations(t *testing.T) {
+	tests := []struct {
+		line string
+		want float64
+	}{
+		{"a=b; Path=/; Domain=example.com; Max-Age=5; Secure", 1},
+		{"a=b; Expires=Wed, 09 Jun 2021 10:18:14 GMT", 1},
+		{"a=b; Expires=never; Expires=32 Jan 2021 00:00:00; Expires=" + strings.Repeat("x", 1000), 1},
+		{"a=b; Domain=Example.COM", 2},
+		{"a=b; Domain=A.example; Domain=B.example; Domain=C.example", 2},
+		{"a=b; Domain=A.example; Domain=c.example", 1},
+	}
+	for _, tt := range tests {
+		if got := testing.AllocsPerRun(20, func() { _, _ = ParseSetCookie(tt.line) }); got != tt.want {
+			t.Errorf("ParseSetCookie(%.60q): %v allocations, want %v", tt.line, got, tt.want)
+		}
+	}
+}
