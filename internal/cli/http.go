@@ -73,10 +73,15 @@ items[0][id]:=1; a name starting with "[" is a path from the top level, so
 []:=1 []:=2 sends [1, 2]. A container keeps the type of its first use:
 user[x]=1 then user[]=2 is an error. A repeated field keeps its last value.
 
-The first separator in an item splits it, as in HTTPie; a backslash escapes
-a separator or bracket in the name: 'a\=b=c', 'user\@host=x', 'a\[b\]=c';
-in brackets, any escape makes a key, not an index: '[\1]' and '[1\2]' are
-the keys "1" and "12", and '[-1]' is an error.
+The first separator in an item splits it. As in HTTPie, a backslash makes
+a separator character (: ; = @) literal, in the name and in the value:
+'a\=b=c' is the field "a=b", 'foo\==bar' the field "foo=", 'a=b\=c' the
+value "b=c". Before any other character the backslash stays: 'a\b=c' is
+the field "a\b". In JSON data field names, '\[', '\]' and '\\' are a
+literal bracket or backslash ('a\[b\]=c' is the flat key "a[b]"), and a
+backslash and a number in brackets is a key, not an index: '[\1]' is the
+key "1"; '[-1]' is an error. Form fields (--form) have no JSON paths:
+'a\[b\]=c' is the field "a\[b\]".
 
 Piped or redirected stdin is the raw request body (Content-Type
 application/json, or form-encoded with --form); it cannot be combined with
@@ -167,7 +172,7 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 		if err != nil {
 			return nil, err
 		}
-		if it, err = resolveItem(it); err != nil {
+		if it, err = resolveItem(it, a); err != nil {
 			return nil, err
 		}
 		switch it.Kind {
@@ -225,7 +230,7 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 				b, _ := json.Marshal(it.Value)
 				v = string(b)
 			}
-			if err := jb.add(a, it.RawKey, v); err != nil {
+			if err := jb.add(a, it.Key, v); err != nil {
 				return nil, err
 			}
 		}

@@ -89,7 +89,7 @@ func (s pathStep) String() string {
 	// escaped as a whole ("[\12]").
 	var b strings.Builder
 	b.WriteByte('[')
-	if isDigits(strings.TrimLeft(strings.TrimSpace(s.key), "+-")) {
+	if looksLikeInt(s.key) {
 		b.WriteByte('\\')
 	}
 	for i := 0; i < len(s.key); i++ {
@@ -102,31 +102,42 @@ func (s pathStep) String() string {
 	return b.String()
 }
 
-// parseJSONPath reads HTTPie 3's nested JSON syntax from a raw item key:
-// name[key][0][] (a key, an index, an append). A key starting with "[" has
-// no name: it addresses the top level ("[]:=1" builds a top-level array).
-// A key without brackets is a flat key, as before.
+// parseJSONPath reads HTTPie 3's nested JSON syntax from an item's key
+// (parseItem has resolved the separator escapes): name[key][0][] (a key,
+// an index, an append). A key starting with "[" has no name: it addresses
+// the top level ("[]:=1" builds a top-level array). A key without brackets
+// is a flat key, as before.
 //
-// A backslash makes the next character literal: "\[", "\]" and "\\" put
-// a bracket or a backslash in a key, and the item separators ("\=", "\:",
-// "\@") stay escaped in a raw key too. Inside brackets, any escape makes
-// the segment a key, never an index or an append: "[\1]" and "[1\2]" are
-// the keys "1" and "12", "[\]]" the key "]". An unescaped segment of
-// ASCII digits is an index ("[007]" is 7); one that only looks like an
-// integer ("[-1]", "[+1]", "[ 1]") is an error, as is a backslash with
-// nothing after it, rather than a key its writer probably did not mean.
+// As in HTTPie, "\[", "\]" and "\\" put a bracket or a backslash in a
+// name or key, and make a bracketed segment a key, never an index or an
+// append: "[\]]" is the key "]". A segment (or a name) that is a backslash
+// and a number is that number as a key: "[\1]" is the key "1". Before any
+// other character a backslash stays: "a\b" is the key `a\b`, "[1\2]" the
+// key `1\2`. An unescaped segment of ASCII digits is an index ("[007]" is
+// 7); one that only looks like an integer ("[-1]", "[+1]", "[ 1]") is an
+// error, as is a backslash with nothing after it, rather than a key its
+// writer probably did not mean.
 func parseJSONPath(raw string) ([]pathStep, error) {
 	var steps []pathStep
 	var name strings.Builder
-	i := 0
+	i, nameEscaped := 0, false
 	for ; i < len(raw) && raw[i] != '['; i++ {
 		if raw[i] == '\\' && i+1 < len(raw) {
+			if isPathSpecial(raw[i+1]) {
+				nameEscaped = true
+			} else {
+				name.WriteByte('\\')
+			}
 			i++
 		}
 		name.WriteByte(raw[i])
 	}
 	if i > 0 || i == len(raw) {
-		steps = append(steps, pathStep{kind: stepKey, key: name.String()})
+		key := name.String()
+		if n, ok := escapedNumber(key); ok && !nameEscaped {
+			key = n
+		}
+		steps = append(steps, pathStep{kind: stepKey, key: key})
 	}
 	for i < len(raw) {
 		if raw[i] != '[' {
@@ -142,8 +153,12 @@ func parseJSONPath(raw string) ([]pathStep, error) {
 				if i+1 == len(raw) {
 					return nil, fmt.Errorf("lone backslash at the end of %q (write \\\\ for a backslash)", raw)
 				}
-				escaped = true
 				i++
+				if isPathSpecial(raw[i]) {
+					escaped = true
+				} else {
+					b.WriteByte('\\')
+				}
 				b.WriteByte(raw[i])
 				continue
 			}
@@ -172,12 +187,34 @@ func parseJSONPath(raw string) ([]pathStep, error) {
 	return steps, nil
 }
 
+// isPathSpecial reports whether a backslash escapes c in a JSON path.
+func isPathSpecial(c byte) bool { return c == '[' || c == ']' || c == '\\' }
+
+// looksLikeInt reports whether s reads as an integer to a lenient parser
+// (HTTPie's Python int): digits, with spaces around or a sign.
+func looksLikeInt(s string) bool {
+	return isDigits(strings.TrimLeft(strings.TrimSpace(s), "+-"))
+}
+
+// escapedNumber returns n for a segment written `\n`, n a number: HTTPie's
+// way of writing the key "n" rather than the index n.
+func escapedNumber(s string) (string, bool) {
+	if rest, ok := strings.CutPrefix(s, "\\"); ok && looksLikeInt(rest) {
+		return rest, true
+	}
+	return "", false
+}
+
 // pathSegment classifies the text s between one pair of brackets (seg, as
-// written, for errors): any escape makes it a key; otherwise "" is an
-// append and ASCII digits an index.
+// written, for errors): an escaped bracket or backslash makes it a key, as
+// does a backslash before a number; otherwise "" is an append and ASCII
+// digits an index.
 func pathSegment(raw, seg, s string, escaped bool) (pathStep, error) {
 	if escaped {
 		return pathStep{kind: stepKey, key: s}, nil
+	}
+	if n, ok := escapedNumber(s); ok {
+		return pathStep{kind: stepKey, key: n}, nil
 	}
 	if s == "" {
 		return pathStep{kind: stepAppend}, nil
@@ -189,7 +226,8 @@ func pathSegment(raw, seg, s string, escaped bool) (pathStep, error) {
 		}
 		return pathStep{kind: stepIndex, index: n}, nil
 	}
-	if t := strings.TrimLeft(strings.TrimSpace(s), "+-"); isDigits(t) {
+	if looksLikeInt(s) {
+		t := strings.TrimLeft(strings.TrimSpace(s), "+-")
 		return pathStep{}, fmt.Errorf("%s in %q is not an array index (an index is digits only, as in [%s]); write [\\%s] for the key %q", seg, raw, t, s, s)
 	}
 	return pathStep{kind: stepKey, key: s}, nil
@@ -498,8 +536,9 @@ func expandHome(p string) string {
 // resolveItem reads the file of a file item (other than an upload) and
 // returns the plain item it stands for: Header:@f a header with the file's
 // text less its trailing newlines, param==@f a query parameter, field=@f a
-// data field (UTF-8 text), field:=@f a raw JSON field (checked).
-func resolveItem(it item) (item, error) {
+// data field (UTF-8 text), field:=@f a raw JSON field (checked). src is
+// the item as given, for errors.
+func resolveItem(it item, src string) (item, error) {
 	var to itemKind
 	switch it.Kind {
 	case itemHeaderFile:
@@ -513,12 +552,11 @@ func resolveItem(it item) (item, error) {
 	default:
 		return it, nil
 	}
-	src := it.RawKey + itemSep[it.Kind] + it.Value
 	data, err := readFileLimited(expandHome(it.Value))
 	if err != nil {
 		return item{}, fmt.Errorf("%q: %w", src, err)
 	}
-	out := item{Kind: to, Key: it.Key, RawKey: it.RawKey, Value: string(data)}
+	out := item{Kind: to, Key: it.Key, Value: string(data)}
 	switch to {
 	case itemHeader:
 		out.Value = strings.TrimRight(out.Value, "\r\n")

@@ -46,17 +46,23 @@ var parseJSONPathTests = []struct {
 	{raw: "a[b]c", wantErr: "expected '['"},
 	{raw: "a[b[c]]", wantErr: "unexpected '['"},
 	{raw: "[", wantErr: "missing ']'"},
-	// Any escape inside brackets makes a key, never an index: HTTPie 3's
-	// escaped numbers, and an escape anywhere in the segment.
+	// HTTPie 3's escapes: "\[", "\]" and "\\" make a key, never an index;
+	// "\" and a number ("[\1]") is that number as a key; a backslash before
+	// anything else stays.
 	{raw: `[\1]`, want: `["1"]`},
-	{raw: `[1\2]`, want: `["12"]`},
-	{raw: `o[1\2]`, want: `["o"]["12"]`},
+	{raw: `[1\2]`, want: `["1\\2"]`},
+	{raw: `o[1\2]`, want: `["o"]["1\\2"]`},
+	{raw: `a\b`, want: `["a\\b"]`},
+	{raw: `a\\`, want: `["a\\"]`},
+	{raw: `a\b[c\d]`, want: `["a\\b"]["c\\d"]`},
+	{raw: `o[\1a]`, want: `["o"]["\\1a"]`},
+	{raw: `o[\1\[]`, want: `["o"]["\\1["]`},
 	{raw: `o[12\]]`, want: `["o"]["12]"]`},
 	{raw: `o[\\1]`, want: `["o"]["\\1"]`},
 	{raw: `o[\12][3]`, want: `["o"]["12"][3]`},
-	{raw: `o[6553\7]`, want: `["o"]["65537"]`}, // a key, so no index bound
+	{raw: `o[6553\7]`, want: `["o"]["6553\\7"]`}, // a key, so no index bound
 	{raw: `o[a\]b]`, want: `["o"]["a]b"]`},
-	{raw: `o[x\=y]`, want: `["o"]["x=y"]`}, // an item separator, escaped
+	{raw: `o[x=y]`, want: `["o"]["x=y"]`}, // parseItem resolved "\=" already
 	{raw: `o[\-1]`, want: `["o"]["-1"]`},
 	{raw: `o[\ 1]`, want: `["o"][" 1"]`},
 	{raw: "o[-a]", want: `["o"]["-a"]`},
@@ -159,9 +165,13 @@ var bodyTests = []struct {
 		wantBody: `[{"type": "platform", "name": "terminal"}, {"type": "platform"}]`},
 	{name: "top-level key", items: []string{"[a]=1", "b=2"}, wantBody: `{"a": "1", "b": "2"}`},
 	{name: "escaped index is a key", items: []string{`o[\1]=s`, "a[1]=i"}, wantBody: `{"o": {"1": "s"}, "a": [null, "i"]}`},
-	{name: "escape inside a number makes a key", items: []string{`o[1\2]=s`, `o[\3]=t`}, wantBody: `{"o": {"12": "s", "3": "t"}}`},
+	{name: "a backslash in a number stays", items: []string{`o[1\2]=s`, `o[\3]=t`}, wantBody: `{"o": {"1\\2": "s", "3": "t"}}`},
 	{name: "escaped key on array", items: []string{"a[0]=i", `a[1\2]=s`},
-		wantErr: `"a[1\\2]=s": cannot use key "12" on "a", which is an array and not an object`},
+		wantErr: `"a[1\\2]=s": cannot use key "1\\2" on "a", which is an array and not an object`},
+	{name: "unknown escapes keep the backslash", items: []string{`a\b=c`, `d\\=e`, `f=g\=h\i`, `j\:k:=1`},
+		wantBody: `{"a\\b": "c", "d\\": "e", "f": "g=h\\i", "j:k": 1}`},
+	{name: "form keys keep backslashes", form: true, items: []string{`a\[b\]=c`, `d\e=f\=g`, `h\\=i`},
+		wantBody: `a%5C%5Bb%5C%5D=c&d%5Ce=f%3Dg&h%5C%5C=i`, wantCType: "application/x-www-form-urlencoded; charset=utf-8"},
 	{name: "escaped key names its container", items: []string{`a[\12][]=1`, `a[\12][b]=2`},
 		wantErr: `cannot use key "b" on "a[\\12]", which is an array`},
 	{name: "signed index", items: []string{"a[-1]=x"}, wantErr: `"a[-1]=x": [-1] in "a[-1]" is not an array index`},
@@ -507,7 +517,7 @@ func FuzzJSONBody(f *testing.F) {
 				bs, _ := json.Marshal(v)
 				v = string(bs)
 			}
-			if err := jb.add(s, it.RawKey, v); err != nil {
+			if err := jb.add(s, it.Key, v); err != nil {
 				if !strings.Contains(err.Error(), strconv.Quote(s)) {
 					t.Fatalf("error %q does not name the item %q", err, s)
 				}

@@ -25,13 +25,12 @@ const (
 // item is one parsed request item.
 type item struct {
 	Kind itemKind
-	// Key is the name with its escapes resolved: a header, query or form
-	// field name, or a flat JSON key.
+	// Key is the name with the separator escapes resolved (see
+	// parseItem): a header, query or form field name, or for JSON data a
+	// path that parseJSONPath reads ("a[b][]").
 	Key string
-	// RawKey is the name as written, escapes kept: nested JSON paths
-	// ("a[b][]") are read from it, so that 'a\[b\]' stays a flat key.
-	RawKey string
-	// Value is the value, or for the file kinds the path.
+	// Value is the value, escapes resolved as in Key, or for the file
+	// kinds the path.
 	Value string
 }
 
@@ -49,6 +48,7 @@ var itemSeparators = []struct {
 	{"=@", itemDataFile},
 	{"=", itemData},
 	{":", itemHeader},
+	{";", itemEmptyHeader},
 	{"@", itemFormFile},
 }
 
@@ -61,30 +61,38 @@ func init() {
 	}
 }
 
-// parseItem parses a request item. The earliest unescaped separator splits
-// the key from the value; a backslash makes the next character of the key
-// literal ("a\=b=c" is the field "a=b", "a\@b=c" the field "a@b"). A header
-// name must be an HTTP token, and a raw JSON value valid JSON. Files named by
-// the file kinds are not read here (see resolveItem).
+// isItemSpecial reports whether c is a character of a separator: the
+// characters a backslash escapes in an item.
+func isItemSpecial(c byte) bool {
+	return c == ':' || c == ';' || c == '=' || c == '@'
+}
+
+// parseItem parses a request item as HTTPie does. The earliest unescaped
+// separator splits the key from the value, the longest one at that
+// position winning. A backslash before a separator character (":", ";",
+// "=", "@") makes it literal, in the key and in the value: "a\=b=c" is the
+// field "a=b", "foo\==bar" the field "foo=" and "a=b\=c" the value "b=c".
+// Before any other character, a backslash included, the backslash stays:
+// "a\b=c" is the field `a\b` and "a\\=c" the field `a\\` (the JSON path
+// syntax then reads "\\", "\[" and "\]" in data field names, see
+// parseJSONPath). A header name must be an HTTP token, and a raw JSON value
+// valid JSON. Files named by the file kinds are not read here (see
+// resolveItem).
 //
 // As in HTTPie, "Header:" (no value) removes the header, default ones
 // included, and "Header;" sends it with an empty value.
 func parseItem(s string) (item, error) {
-	if name, ok := strings.CutSuffix(s, ";"); ok && isToken(name) {
-		return item{Kind: itemEmptyHeader, Key: name}, nil
-	}
 	var key strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-			key.WriteByte(s[i])
+		if s[i] == '\\' {
+			i += writeEscape(&key, s, i)
 			continue
 		}
 		for _, sp := range itemSeparators {
 			if !strings.HasPrefix(s[i:], sp.sep) {
 				continue
 			}
-			it := item{Kind: sp.kind, Key: key.String(), RawKey: s[:i], Value: s[i+len(sp.sep):]}
+			it := item{Kind: sp.kind, Key: key.String(), Value: unescapeItem(s[i+len(sp.sep):])}
 			return it, it.validate(s)
 		}
 		key.WriteByte(s[i])
@@ -92,8 +100,48 @@ func parseItem(s string) (item, error) {
 	return item{}, fmt.Errorf("%q is not a request item (Header:value, field=value, field:=json, param==value)", s)
 }
 
+// writeEscape writes the escape starting with the backslash at s[i] to b
+// and returns how many bytes after s[i] it used: the escaped separator
+// character alone, or the backslash and the byte after it, kept.
+func writeEscape(b *strings.Builder, s string, i int) int {
+	if i+1 < len(s) && isItemSpecial(s[i+1]) {
+		b.WriteByte(s[i+1])
+		return 1
+	}
+	b.WriteByte('\\')
+	if i+1 < len(s) {
+		b.WriteByte(s[i+1])
+		return 1
+	}
+	return 0
+}
+
+// unescapeItem resolves the escapes of an item's value, as parseItem does
+// those of its key.
+func unescapeItem(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' {
+			i += writeEscape(&b, s, i)
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
 func (it item) validate(s string) error {
 	switch it.Kind {
+	case itemEmptyHeader:
+		if it.Value != "" {
+			return fmt.Errorf("%q: to send an empty header, write %s; (nothing after the ';')", s, it.Key)
+		}
+		if !isToken(it.Key) {
+			return fmt.Errorf("%q: invalid header name %q", s, it.Key)
+		}
 	case itemHeader, itemHeaderFile:
 		if !isToken(it.Key) {
 			return fmt.Errorf("%q: invalid header name %q", s, it.Key)
@@ -133,23 +181,20 @@ func isToken(s string) bool {
 	return true
 }
 
-// escapeItemKey escapes the separator characters of a key so that
-// parseItem reads it back unchanged.
-func escapeItemKey(k string) string {
+// escapeItem escapes the separator characters of s so that parseItem
+// reads it back unchanged.
+func escapeItem(s string) string {
 	var b strings.Builder
-	for i := 0; i < len(k); i++ {
-		if c := k[i]; c == '\\' || c == '=' || c == ':' || c == '@' || c == '[' || c == ']' {
+	for i := 0; i < len(s); i++ {
+		if isItemSpecial(s[i]) {
 			b.WriteByte('\\')
 		}
-		b.WriteByte(k[i])
+		b.WriteByte(s[i])
 	}
 	return b.String()
 }
 
 // format writes the item back in command-line form.
 func (it item) format() string {
-	if it.Kind == itemEmptyHeader {
-		return it.Key + ";"
-	}
-	return escapeItemKey(it.Key) + itemSep[it.Kind] + it.Value
+	return escapeItem(it.Key) + itemSep[it.Kind] + escapeItem(it.Value)
 }
