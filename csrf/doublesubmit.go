@@ -21,10 +21,17 @@ type CookieOptions struct {
 	Keys [][]byte
 	// Name is the cookie name. "" means "__Host-csrf" over HTTPS (the
 	// __Host- prefix, RFC 6265bis section 4.1.3.2, stops subdomains from
-	// overwriting it) and "csrf" over plain HTTP (r.TLS == nil). Behind a
-	// proxy that terminates TLS, set it to "__Host-csrf": a __Host- or
-	// __Secure- name always gets the Secure attribute.
+	// overwriting it) and "csrf" over plain HTTP (r.TLS == nil). A name
+	// with the __Host- or __Secure- prefix, in any case (browsers match
+	// prefixes case-insensitively, section 5.4), always gets the Secure
+	// attribute.
 	Name string
+	// Secure treats every request as HTTPS, whatever r.TLS says: the cookie
+	// gets the Secure attribute and the default name "__Host-csrf". Set it
+	// behind a proxy that terminates TLS, where r.TLS is nil. No header
+	// (X-Forwarded-Proto, Forwarded) is trusted for this. Browsers ignore a
+	// Secure cookie sent over plain HTTP, so the site must be HTTPS only.
+	Secure bool
 	// MaxAge bounds the cookie's life; an older cookie is replaced when a
 	// token is next issued, and rejected on unsafe requests. 0 means 24h.
 	MaxAge time.Duration
@@ -46,7 +53,8 @@ func DoubleSubmitCookie(o *CookieOptions) (SecretSource, error) {
 	if o == nil || len(o.Keys) == 0 {
 		return nil, errors.New("csrf: DoubleSubmitCookie needs at least one key")
 	}
-	d := &doubleSubmit{name: o.Name, maxAge: o.MaxAge, bind: o.Bind, sameSite: o.SameSite}
+	d := &doubleSubmit{name: o.Name, maxAge: o.MaxAge, bind: o.Bind, sameSite: o.SameSite,
+		secure: o.Secure || hasSecurePrefix(o.Name)}
 	for i, k := range o.Keys {
 		if len(k) < 32 {
 			return nil, fmt.Errorf("csrf: DoubleSubmitCookie key %d is %d bytes, want at least 32", i, len(k))
@@ -68,13 +76,27 @@ type doubleSubmit struct {
 	maxAge   time.Duration
 	bind     func(r *http.Request) string
 	sameSite http.SameSite
+	// secure makes every request's cookie Secure: the Secure option or a
+	// prefixed name.
+	secure bool
 }
+
+// hasSecurePrefix reports whether name starts with "__Secure-" or
+// "__Host-" in any case: the names browsers accept only with the Secure
+// attribute (RFC 6265bis section 5.4; steps 20-21 of section 5.7).
+func hasSecurePrefix(name string) bool {
+	return len(name) >= 9 && strings.EqualFold(name[:9], "__Secure-") ||
+		len(name) >= 7 && strings.EqualFold(name[:7], "__Host-")
+}
+
+// isSecure reports whether r's cookie is sent as over HTTPS.
+func (d *doubleSubmit) isSecure(r *http.Request) bool { return d.secure || r.TLS != nil }
 
 func (d *doubleSubmit) cookieName(r *http.Request) string {
 	if d.name != "" {
 		return d.name
 	}
-	if r.TLS != nil {
+	if d.isSecure(r) {
 		return "__Host-csrf"
 	}
 	return "csrf"
@@ -176,7 +198,7 @@ func (d *doubleSubmit) issue(w http.ResponseWriter, r *http.Request, binding str
 		Value:    d.encodeCookie(secret, binding, now),
 		Path:     "/",
 		MaxAge:   int(d.maxAge / time.Second),
-		Secure:   r.TLS != nil || strings.HasPrefix(name, "__Host-") || strings.HasPrefix(name, "__Secure-"),
+		Secure:   d.isSecure(r),
 		HttpOnly: true,
 		SameSite: d.sameSite,
 	})
