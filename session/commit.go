@@ -244,7 +244,8 @@ func (s *Session) issue(h http.Header) error {
 }
 
 // configFailed reports a cookie the configuration makes impossible over
-// this connection (such as a "__Host-" name without TLS). s.mu is held.
+// this connection (such as SameSite=None on a cookie that is not Secure).
+// s.mu is held.
 func (s *Session) configFailed(err error) error {
 	s.failed = &configError{err}
 	s.m.c.log.LogAttrs(s.reqContext(), slog.LevelError, "session cookie not written", slog.String("error", err.Error()))
