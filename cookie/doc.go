@@ -39,8 +39,9 @@
 // not a token, a value outside cookie-octet, a "__Host-" cookie with a Domain,
 // SameSite=None or Partitioned without Secure. Whatever FormatSetCookie writes,
 // ParseSetCookie reads back to the same cookie, except that a negative Max-Age
-// is written (and read back) as 0 and Expires is written to the second; the
-// fuzz target FuzzParseSetCookie checks this round trip.
+// is written (and read back) as 0, Expires is written to the second and
+// Domain in lower case; the fuzz targets FuzzParseSetCookie and
+// FuzzFormatSetCookie check this round trip.
 //
 // A server reads the Cookie request header with [ParseCookie], which returns
 // the cookie-pairs in order, duplicates included, and skips what is not a

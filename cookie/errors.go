@@ -48,8 +48,9 @@ var (
 	// ErrInvalidExpires: the Expires time cannot be written as an IMF-fixdate
 	// a user agent accepts (year 1601 to 9999; RFC 6265bis sections 4.1.1, 5.1.1).
 	ErrInvalidExpires = errors.New("cookie: invalid Expires attribute")
-	// ErrInvalidAttribute: another attribute cannot be written (a negative
-	// RFC 2965 Max-Age, a port out of range, a CTL in a Comment, ...).
+	// ErrInvalidAttribute: another attribute cannot be written (a SameSite
+	// value that is not one of the constants, a negative RFC 2965 Max-Age,
+	// a port out of range, a CTL in a Comment, ...).
 	ErrInvalidAttribute = errors.New("cookie: invalid attribute")
 	// ErrPrefix: a "__Secure-" or "__Host-" name lacks the attributes the
 	// prefix requires (RFC 6265bis sections 4.1.3 and 5.4).

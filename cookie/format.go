@@ -30,10 +30,12 @@ const imfFixdate = "Mon, 02 Jan 2006 15:04:05 GMT"
 //   - a "__Secure-" name without Secure, or a "__Host-" name without Secure,
 //     with a Domain or with a Path other than "/" (ErrPrefix; RFC 6265bis
 //     sections 4.1.3 and 5.4, matched case-insensitively as user agents do);
+//   - a SameSite value other than the four constants (ErrInvalidAttribute);
 //   - SameSite=None without Secure (ErrInsecureSameSiteNone), which browsers
 //     reject;
 //   - Partitioned without Secure (ErrInsecurePartitioned).
 //
+// Domain is written lower-cased, as user agents store it (section 5.6.3).
 // Expires is written as an IMF-fixdate in GMT when non-zero, truncated to the
 // second. Max-Age is written when HasMaxAge; a MaxAge of zero or less is
 // written as "Max-Age=0" (the grammar is 1*DIGIT), which deletes the cookie
@@ -54,8 +56,12 @@ func FormatSetCookie(c *Cookie) (string, error) {
 		b.WriteString(c.Path)
 	}
 	if c.Domain != "" {
+		// Lower-cased, as a user agent stores it (RFC 6265bis section
+		// 5.6.3 step 3), so that ParseSetCookie reads back the same Domain.
 		b.WriteString("; Domain=")
-		b.WriteString(c.Domain)
+		for i := 0; i < len(c.Domain); i++ {
+			b.WriteByte(lower(c.Domain[i]))
+		}
 	}
 	if !c.Expires.IsZero() {
 		var buf [len(imfFixdate)]byte
@@ -128,6 +134,11 @@ func validateSetCookie(c *Cookie) error {
 		if !c.Secure || c.Domain != "" || c.Path != "/" {
 			return fmt.Errorf("%w: %q needs Secure, Path=/ and no Domain", ErrPrefix, c.Name)
 		}
+	}
+	// Section 4.1.1: samesite-value = "Strict" / "Lax" / "None"; another
+	// SameSite value has no spelling (and would read back as the default).
+	if c.SameSite < SameSiteDefault || c.SameSite > SameSiteStrict {
+		return fmt.Errorf("%w: SameSite value %d for cookie %q", ErrInvalidAttribute, int(c.SameSite), c.Name)
 	}
 	// Browsers reject SameSite=None without Secure (the "Incrementally
 	// Better Cookies" rule, adopted by Chromium and Firefox).

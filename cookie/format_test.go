@@ -35,6 +35,9 @@ var formatSetCookieTests = []struct {
 	{"path with spaces and quotes", Cookie{Name: "a", Value: "b", Path: `/a b"c`}, `a=b; Path=/a b"c`},
 	{"version ignored", Cookie{Name: "a", Value: "b", Version: 1, Comment: "c", Port: []int{80}, PortSet: true}, "a=b"},
 	{"4096 octets", Cookie{Name: "n", Value: strings.Repeat("v", 4095)}, "n=" + strings.Repeat("v", 4095)},
+	// RFC 6265bis section 5.6.3 step 3: a user agent lower-cases the Domain,
+	// so it is written lower-cased to read back the same.
+	{"domain written lower-cased", Cookie{Name: "a", Value: "b", Domain: "WWW.Example.COM"}, "a=b; Domain=www.example.com"},
 }
 
 func TestFormatSetCookie(t *testing.T) {
@@ -55,6 +58,7 @@ func TestFormatSetCookie(t *testing.T) {
 		}
 		want := tt.c
 		want.Version, want.Comment, want.Port, want.PortSet = 0, "", nil, false
+		want.Domain = strings.ToLower(want.Domain)
 		if !sameSetCookie(back, &want) {
 			t.Errorf("%s: round trip\n got %+v\nwant %+v", tt.name, *back, want)
 		}
@@ -122,6 +126,10 @@ var formatSetCookieErrorTests = []struct {
 	{"__HOST- miscapitalised", Cookie{Name: "__HOST-a", Value: "b", Path: "/"}, ErrPrefix},
 	{"SameSite=None without Secure", Cookie{Name: "a", Value: "b", SameSite: SameSiteNone}, ErrInsecureSameSiteNone},
 	{"Partitioned without Secure", Cookie{Name: "a", Value: "b", Partitioned: true}, ErrInsecurePartitioned},
+	// Section 4.1.1: samesite-value = "Strict" / "Lax" / "None"; any other
+	// SameSite value would silently read back as SameSiteDefault.
+	{"unknown SameSite value", Cookie{Name: "a", Value: "b", Secure: true, SameSite: SameSiteStrict + 1}, ErrInvalidAttribute},
+	{"negative SameSite value", Cookie{Name: "a", Value: "b", SameSite: -1}, ErrInvalidAttribute},
 }
 
 func TestFormatSetCookieErrors(t *testing.T) {
