@@ -281,12 +281,13 @@ func (c *Cookie) setAttribute2965(av av2965, seen *int) error {
 	case seenDomain:
 		c.Domain = av.value
 	case seenMaxAge:
-		// Max-Age=delta-seconds, 1*DIGIT (RFC 2965 section 3.2.2).
-		v, ok := parseDigits(av.value, maxInt32)
-		if !ok {
+		// Max-Age=delta-seconds, 1*DIGIT of any size (RFC 2965 section
+		// 3.2.2): no sign; values past int64 saturate, as in ParseSetCookie.
+		v, ok := parseMaxAge(av.value)
+		if !ok || av.value[0] == '-' {
 			return fmt.Errorf("%w: cookie %q: Max-Age %q", ErrSyntax, c.Name, av.value)
 		}
-		c.MaxAge, c.HasMaxAge = int64(v), true
+		c.MaxAge, c.HasMaxAge = v, true
 	case seenPath:
 		c.Path = av.value
 	case seenPort:

@@ -3,6 +3,7 @@ package cookie
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -38,6 +39,11 @@ var parseSetCookie2Tests = []struct {
 	{"unterminated quote", `a="1; Version=1`, nil, true},
 	{"junk after quote", `a="1"x; Version=1`, nil, true},
 	{"empty", ``, nil, false},
+	// RFC 2965 section 3.2.2: Max-Age is delta-seconds, a non-negative
+	// integer of any size; past int64 it saturates as in ParseSetCookie.
+	{"max-age beyond int32", `a=1; Version=1; Max-Age=99999999999`, []*Cookie{{Name: "a", Value: "1", Version: 1, MaxAge: 99999999999, HasMaxAge: true}}, false},
+	{"max-age beyond int64 saturates", `a=1; Version=1; Max-Age="99999999999999999999999"`, []*Cookie{{Name: "a", Value: "1", Version: 1, MaxAge: math.MaxInt64, HasMaxAge: true}}, false},
+	{"max-age sign", `a=1; Version=1; Max-Age=+5`, nil, true},
 }
 
 func TestParseSetCookie2(t *testing.T) {
@@ -74,6 +80,7 @@ var formatSetCookie2Tests = []struct {
 	{"all", Cookie{Name: "id", Value: `x"y`, Version: 1, Comment: "c", CommentURL: "http://e/", Discard: true, Domain: ".example.com", MaxAge: 0, HasMaxAge: true, Path: "/", Port: []int{80, 8080}, PortSet: true, Secure: true},
 		`id="x\"y"; Version="1"; Comment="c"; CommentURL="http://e/"; Discard; Domain=".example.com"; Max-Age="0"; Path="/"; Port="80,8080"; Secure`},
 	{"bare port", Cookie{Name: "a", Value: "b", Version: 1, PortSet: true}, `a="b"; Version="1"; Port`},
+	{"max-age beyond int32", Cookie{Name: "a", Value: "b", Version: 1, MaxAge: 1 << 40, HasMaxAge: true}, `a="b"; Version="1"; Max-Age="1099511627776"`},
 }
 
 func TestFormatSetCookie2(t *testing.T) {
