@@ -25,7 +25,13 @@ type av2965 struct {
 // quoted-pair). An unquoted value runs to the next ';' or ',' and is trimmed
 // of whitespace. It returns the rest after the separator and the separator
 // (';', ',' or 0 at the end).
-func next2965(s string) (av av2965, rest string, sep byte, err error) {
+//
+// When attr is set (s is a set-cookie-av, not the NAME=VALUE of a cookie) the
+// unquoted value of an Expires attribute also takes the ',' after a weekday
+// ("Expires=Wed, 09 Jun 2021 10:18:14 GMT"): RFC 2965 has no Expires and
+// ignores it (section 3.3.1), but servers send the Netscape one, whose comma
+// would otherwise end the cookie and start a bogus one.
+func next2965(s string, attr bool) (av av2965, rest string, sep byte, err error) {
 	i := 0
 	for i < len(s) && s[i] != '=' && s[i] != ';' && s[i] != ',' {
 		i++
@@ -50,6 +56,12 @@ func next2965(s string) (av av2965, rest string, sep byte, err error) {
 			for i < len(s) && s[i] != ';' && s[i] != ',' {
 				i++
 			}
+			if attr && i < len(s) && s[i] == ',' && equalFoldASCII(av.name, "expires") && isWeekdayComma(s[:i], s[i+1:]) {
+				i++
+				for i < len(s) && s[i] != ';' && s[i] != ',' {
+					i++
+				}
+			}
 			av.value = trimLWS(s[:i])
 		}
 	}
@@ -57,6 +69,22 @@ func next2965(s string) (av av2965, rest string, sep byte, err error) {
 		return av, s[i+1:], s[i], nil
 	}
 	return av, "", 0, nil
+}
+
+// isWeekdayComma reports whether before (the text before a ',') is a day
+// name of 3 to 9 ASCII letters ("Wed", "Wednesday") and after (the text after
+// it) begins with a digit: the comma of an RFC 1123 or RFC 850 date.
+func isWeekdayComma(before, after string) bool {
+	before, after = trimLWS(before), trimLeftLWS(after)
+	if len(before) < 3 || len(before) > 9 || after == "" || !isDigit(after[0]) {
+		return false
+	}
+	for i := 0; i < len(before); i++ {
+		if c := lower(before[i]); c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // unquote reads the quoted-string at the start of s (s[0] == '"'), resolving
@@ -170,7 +198,9 @@ const (
 //	              | "Secure" | "Version" "=" 1*DIGIT
 //
 // A value is a token or a quoted-string; commas inside quoted-strings (such
-// as a Port list) do not separate cookies. Attribute names are
+// as a Port list) do not separate cookies, nor does the comma after the
+// weekday of an unquoted Netscape Expires date ("Expires=Wed, 09 Jun 2021
+// 10:18:14 GMT"), an attribute RFC 2965 does not define and ignores. Attribute names are
 // case-insensitive, unknown attributes are ignored (section 3.3.1), and a
 // repeated attribute keeps its first value (section 3.2.2). A bare Port=80 is
 // accepted. Domain and Path are kept as sent: supplying the leading dot of a
@@ -205,7 +235,7 @@ func ParseSetCookie2(line string) ([]*Cookie, error) {
 		bad = true
 	}
 	for rest := line; rest != ""; {
-		av, r, sep, err := next2965(rest)
+		av, r, sep, err := next2965(rest, started)
 		rest = r
 		if err != nil {
 			errs = append(errs, err)
@@ -421,7 +451,7 @@ func writePortList(b *strings.Builder, ports []int) {
 // $Port list drops that pair with an error wrapping ErrSyntax, and the
 // well-formed cookies are still returned.
 func ParseLegacyCookie(header string) ([]*Cookie, error) {
-	av, rest, _, err := next2965(header)
+	av, rest, _, err := next2965(header, false)
 	if err != nil {
 		return nil, err
 	}
@@ -439,7 +469,7 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 		seen    int
 	)
 	for rest != "" {
-		av, rest, _, err = next2965(rest)
+		av, rest, _, err = next2965(rest, false)
 		if err != nil {
 			errs = append(errs, err)
 			break

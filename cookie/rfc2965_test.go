@@ -44,6 +44,16 @@ var parseSetCookie2Tests = []struct {
 	{"max-age beyond int32", `a=1; Version=1; Max-Age=99999999999`, []*Cookie{{Name: "a", Value: "1", Version: 1, MaxAge: 99999999999, HasMaxAge: true}}, false},
 	{"max-age beyond int64 saturates", `a=1; Version=1; Max-Age="99999999999999999999999"`, []*Cookie{{Name: "a", Value: "1", Version: 1, MaxAge: math.MaxInt64, HasMaxAge: true}}, false},
 	{"max-age sign", `a=1; Version=1; Max-Age=+5`, nil, true},
+	// Expires is no RFC 2965 attribute (section 3.3.1 ignores it), but
+	// servers send the Netscape one in Set-Cookie2 too: the comma after the
+	// weekday of its date does not end the cookie (section 3.2.2's 1#cookie).
+	{"netscape expires, version after", `a=1; Expires=Wed, 09 Jun 2021 10:18:14 GMT; Version=1`, []*Cookie{{Name: "a", Value: "1", Version: 1}}, false},
+	{"netscape expires, then a cookie", `a=1; Version=1; expires=Wednesday, 09-Jun-21 10:18:14 GMT, b=2; Version=1`,
+		[]*Cookie{{Name: "a", Value: "1", Version: 1}, {Name: "b", Value: "2", Version: 1}}, false},
+	{"netscape expires last", `a=1; Version=1; Expires=Wed, 09 Jun 2021 10:18:14 GMT`, []*Cookie{{Name: "a", Value: "1", Version: 1}}, false},
+	{"a cookie named Expires still ends at ','", `Expires=Wed, 09=x; Version=1`, []*Cookie{{Name: "09", Value: "x", Version: 1}}, true},
+	{"comma after a non-weekday ends the cookie", `a=1; Version=1; Expires=soon, b=2; Version=1`,
+		[]*Cookie{{Name: "a", Value: "1", Version: 1}, {Name: "b", Value: "2", Version: 1}}, false},
 }
 
 func TestParseSetCookie2(t *testing.T) {
