@@ -92,27 +92,36 @@ const maxLine = 64 << 10
 // they are (loading them into a Jar drops them). A malformed line gives a
 // *ParseError with its 1-based line number.
 func ReadCookiesTxt(r io.Reader) ([]Entry, error) {
+	es, _, err := readCookiesTxt(r)
+	return es, err
+}
+
+// readCookiesTxt is ReadCookiesTxt, also returning the line number of each
+// entry.
+func readCookiesTxt(r io.Reader) ([]Entry, []int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	var es []Entry
+	var lines []int
 	line := 0
 	for sc.Scan() {
 		line++
 		e, ok, err := parseCookiesTxtLine(sc.Text())
 		if err != nil {
-			return es, &ParseError{Format: FormatCookiesTxt, Line: line, Err: err}
+			return es, lines, &ParseError{Format: FormatCookiesTxt, Line: line, Err: err}
 		}
 		if ok {
 			es = append(es, e)
+			lines = append(lines, line)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return es, &ParseError{Format: FormatCookiesTxt, Line: line + 1, Err: fmt.Errorf("line longer than %d bytes", maxLine)}
+			return es, lines, &ParseError{Format: FormatCookiesTxt, Line: line + 1, Err: fmt.Errorf("line longer than %d bytes", maxLine)}
 		}
-		return es, fmt.Errorf("jar: reading cookies.txt: %w", err)
+		return es, lines, fmt.Errorf("jar: reading cookies.txt: %w", err)
 	}
-	return es, nil
+	return es, lines, nil
 }
 
 // parseCookiesTxtLine parses one line; ok is false for blank and comment

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/httpstate/httpstate/cookie"
 )
 
 // checkEntry validates a cookie read from a file or passed to Add: the
@@ -95,7 +97,12 @@ func validPartitionKey(k string) bool {
 // storage model (there is no response to check them against) but not the
 // invariants: each must have a valid domain, a path starting with "/", a
 // name or a value, and no control characters; a Partitioned entry must be
-// Secure, and a PartitionKey needs Partitioned. A Partitioned entry
+// Secure, and a PartitionKey needs Partitioned. The cookie name prefix
+// rules hold as for received cookies (RFC 6265bis section 5.7 steps 20-22,
+// with Path standing for an explicit Path attribute): an entry that breaks
+// one is refused with an error matching ErrPrefix. An expiry-time more
+// than 400 days after the jar's clock is reduced to that limit, as for a
+// received cookie (section 5.5). A Partitioned entry
 // without a PartitionKey gets "https://" and the registrable domain of its
 // Domain. A cookie with the same name, domain, host-only-flag, path and
 // partition is replaced; expired cookies delete their namesakes. A zero
@@ -112,6 +119,10 @@ func (j *Jar) Add(es ...Entry) error {
 		if err := checkEntry(&e); err != nil {
 			return fmt.Errorf("jar: entry %d: %w", i, err)
 		}
+		if err := checkEntryPrefixes(&e); err != nil {
+			return fmt.Errorf("jar: entry %d (cookie %q): %w", i, e.Name, err)
+		}
+		capExpiry(&e, now)
 		if e.Created.IsZero() {
 			e.Created, e.CreatedUnknown = now, true
 		}
@@ -124,6 +135,20 @@ func (j *Jar) Add(es ...Entry) error {
 		j.addLocked(e, now)
 	}
 	return nil
+}
+
+// capExpiry reduces the expiry-time of a persistent entry to 400 days
+// after now, the cookie lifetime limit of RFC 6265bis section 5.5 that
+// sections 5.6.1 step 4 (Expires) and 5.6.2 step 6 (Max-Age) apply to a
+// received cookie. The limit counts from now, not from e.Created: a
+// cookie that a later Set-Cookie replaced keeps its first creation-time
+// (section 5.7 step 23.3) but got its expiry-time, at most 400 days
+// ahead, from that later response, whose time is not stored. Capping from
+// now never shortens a cookie below what the jar itself could have stored.
+func capExpiry(e *Entry, now time.Time) {
+	if limit := now.Add(cookie.MaxLifetime); e.Persistent && e.Expires.After(limit) {
+		e.Expires = limit
+	}
 }
 
 // addLocked stores an imported entry, keeping its own creation-time.

@@ -9,6 +9,14 @@ import (
 // file that is malformed, as opposed to an I/O failure.
 var ErrSyntax = errors.New("jar: malformed cookie file")
 
+// ErrPrefix is matched (with errors.Is) by the error for a cookie that
+// breaks a cookie name prefix rule, RFC 6265bis section 5.4 and section 5.7
+// steps 20 to 22: a "__Secure-" name without Secure, a "__Host-" name
+// without Secure, host-only and Path "/", or a nameless cookie whose value
+// starts with either prefix. The storage model ignores such a cookie; Add
+// refuses it and Import leaves it out (see ImportReport).
+var ErrPrefix = errors.New("jar: cookie name prefix rule not met")
+
 // ParseError is the error reading a cookie file returns for a malformed
 // line or JSON value. It matches ErrSyntax.
 type ParseError struct {

@@ -72,22 +72,28 @@ func DetectFormat(br *bufio.Reader) (Format, error) {
 // ReadEntries reads a cookie file in format f (FormatAuto detects it) and
 // returns its entries and the format read.
 func ReadEntries(r io.Reader, f Format) ([]Entry, Format, error) {
+	es, _, f, err := readEntries(r, f)
+	return es, f, err
+}
+
+// readEntries is ReadEntries, also returning the line each entry starts on.
+func readEntries(r io.Reader, f Format) ([]Entry, []int, Format, error) {
 	br := bufio.NewReader(r)
 	if f == FormatAuto {
 		var err error
 		if f, err = DetectFormat(br); err != nil {
-			return nil, f, err
+			return nil, nil, f, err
 		}
 	}
 	switch f {
 	case FormatJSON:
-		es, err := ReadJSON(br)
-		return es, f, err
+		es, lines, err := readJSON(br)
+		return es, lines, f, err
 	case FormatCookiesTxt:
-		es, err := ReadCookiesTxt(br)
-		return es, f, err
+		es, lines, err := readCookiesTxt(br)
+		return es, lines, f, err
 	}
-	return nil, f, fmt.Errorf("jar: unknown cookie file format %v", f)
+	return nil, nil, f, fmt.Errorf("jar: unknown cookie file format %v", f)
 }
 
 // WriteEntries writes es in format f (FormatAuto is cookies.txt).

@@ -178,12 +178,19 @@ func WriteJSON(w io.Writer, es []Entry) error {
 // *ParseError with the line number of the problem (for an invalid cookie,
 // the line its object starts on).
 func ReadJSON(r io.Reader) ([]Entry, error) {
+	es, _, err := readJSON(r)
+	return es, err
+}
+
+// readJSON is ReadJSON, also returning the line each entry's object starts
+// on.
+func readJSON(r io.Reader) (es []Entry, lines []int, err error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxJSON+1))
 	if err != nil {
-		return nil, fmt.Errorf("jar: reading JSON: %w", err)
+		return nil, nil, fmt.Errorf("jar: reading JSON: %w", err)
 	}
 	if len(data) > maxJSON {
-		return nil, &ParseError{Format: FormatJSON, Line: 1, Err: fmt.Errorf("file larger than %d bytes", maxJSON)}
+		return nil, nil, &ParseError{Format: FormatJSON, Line: 1, Err: fmt.Errorf("file larger than %d bytes", maxJSON)}
 	}
 	lineAt := func(off int64) int {
 		if off > int64(len(data)) {
@@ -203,39 +210,38 @@ func ReadJSON(r io.Reader) ([]Entry, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return nil, perr(se.Offset-1, err)
+			return nil, nil, perr(se.Offset-1, err)
 		}
-		return nil, perr(int64(len(data)), jsonErr(err))
+		return nil, nil, perr(int64(len(data)), jsonErr(err))
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	// The document: {"version": 1, "cookies": [...]}, cookies decoded one at
 	// a time so an error can name the line of its cookie.
 	if err := expectDelim(dec, '{'); err != nil {
-		return nil, perr(dec.InputOffset(), err)
+		return nil, nil, perr(dec.InputOffset(), err)
 	}
-	var es []Entry
 	sawVersion := false
 	for dec.More() {
 		off := dec.InputOffset()
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, perr(off, jsonErr(err))
+			return nil, nil, perr(off, jsonErr(err))
 		}
 		key, _ := tok.(string)
 		switch key {
 		case "version":
 			var v int
 			if err := dec.Decode(&v); err != nil {
-				return nil, perr(dec.InputOffset(), jsonErr(err))
+				return nil, nil, perr(dec.InputOffset(), jsonErr(err))
 			}
 			if v != jsonVersion {
-				return nil, perr(off, fmt.Errorf("unsupported version %d (want %d)", v, jsonVersion))
+				return nil, nil, perr(off, fmt.Errorf("unsupported version %d (want %d)", v, jsonVersion))
 			}
 			sawVersion = true
 		case "cookies":
 			if err := expectDelim(dec, '['); err != nil {
-				return nil, perr(dec.InputOffset(), err)
+				return nil, nil, perr(dec.InputOffset(), err)
 			}
 			for dec.More() {
 				// The value starts after the separator and white space.
@@ -254,31 +260,32 @@ func ReadJSON(r io.Reader) ([]Entry, error) {
 				if err := dec.Decode(&je); err != nil {
 					// The document is valid JSON: a wrong type or an unknown
 					// field, reported at the cookie's first line.
-					return nil, perr(s, jsonErr(err))
+					return nil, nil, perr(s, jsonErr(err))
 				}
 				e, err := je.entry()
 				if err != nil {
-					return nil, perr(s, err)
+					return nil, nil, perr(s, err)
 				}
 				es = append(es, e)
+				lines = append(lines, lineAt(s))
 			}
 			if err := expectDelim(dec, ']'); err != nil {
-				return nil, perr(dec.InputOffset(), err)
+				return nil, nil, perr(dec.InputOffset(), err)
 			}
 		default:
-			return nil, perr(off, fmt.Errorf("unknown field %q", key))
+			return nil, nil, perr(off, fmt.Errorf("unknown field %q", key))
 		}
 	}
 	if err := expectDelim(dec, '}'); err != nil {
-		return nil, perr(dec.InputOffset(), err)
+		return nil, nil, perr(dec.InputOffset(), err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, perr(dec.InputOffset(), errors.New("data after the JSON document"))
+		return nil, nil, perr(dec.InputOffset(), errors.New("data after the JSON document"))
 	}
 	if !sawVersion {
-		return nil, perr(0, errors.New(`missing "version"`))
+		return nil, nil, perr(0, errors.New(`missing "version"`))
 	}
-	return es, nil
+	return es, lines, nil
 }
 
 // expectDelim reads the next token and checks it is d.

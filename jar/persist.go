@@ -56,34 +56,75 @@ func (j *Jar) saved(o SaveOptions) []Entry {
 	return kept
 }
 
+// ImportReport tells what Jar.ImportWithReport and Jar.LoadWithReport did
+// with the cookies of a file.
+type ImportReport struct {
+	// Read is the number of cookies in the file, including the expired
+	// ones (dropped; they delete stored namesakes) and the rejected ones.
+	Read int
+	// Rejected has one error per cookie left out because a browser would
+	// not admit it to its store: it breaks a cookie name prefix rule (RFC
+	// 6265bis section 5.7 steps 20-22) and the error matches ErrPrefix.
+	// Each error names the file format, line and cookie.
+	Rejected []error
+}
+
 // Import reads a cookie file from r (format detected: JSON or
 // cookies.txt) and adds its cookies to the jar as Add does; expired ones
 // are dropped. The file is read completely first: on a malformed file
-// (a *ParseError naming the line) the jar is left unchanged. It returns
-// the number of cookies read.
+// (a *ParseError naming the line) the jar is left unchanged. A well-formed
+// cookie the jar refuses as a browser would, one breaking a cookie name
+// prefix rule, does not fail the file: it is left out and the others are
+// added (ImportWithReport lists such cookies). Expiry-times more than 400
+// days ahead are reduced to that limit (RFC 6265bis section 5.5). It
+// returns the number of cookies read.
 func (j *Jar) Import(r io.Reader) (int, error) {
-	es, _, err := ReadEntries(r, FormatAuto)
+	rep, err := j.ImportWithReport(r)
+	return rep.Read, err
+}
+
+// ImportWithReport is Import, reporting the cookies it left out.
+func (j *Jar) ImportWithReport(r io.Reader) (ImportReport, error) {
+	es, lines, f, err := readEntries(r, FormatAuto)
 	if err != nil {
-		return 0, err
+		return ImportReport{}, err
 	}
-	if err := j.Add(es...); err != nil {
-		return 0, err
+	rep := ImportReport{Read: len(es)}
+	kept := es[:0]
+	for i := range es {
+		// RFC 6265bis section 5.7 steps 20-22 (see checkEntryPrefixes).
+		if err := checkEntryPrefixes(&es[i]); err != nil {
+			rep.Rejected = append(rep.Rejected, fmt.Errorf("jar: %s line %d: cookie %q for %s left out: %w", f, lines[i], es[i].Name, es[i].Domain, err))
+			continue
+		}
+		kept = append(kept, es[i])
 	}
-	return len(es), nil
+	if err := j.Add(kept...); err != nil {
+		// Not reached: the readers check every invariant Add checks.
+		return rep, err
+	}
+	return rep, nil
 }
 
 // Load imports the cookie file at path (see Import).
 func (j *Jar) Load(path string) (int, error) {
+	rep, err := j.LoadWithReport(path)
+	return rep.Read, err
+}
+
+// LoadWithReport is Load, reporting the cookies it left out (see
+// ImportWithReport).
+func (j *Jar) LoadWithReport(path string) (ImportReport, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, fmt.Errorf("jar: %w", err)
+		return ImportReport{}, fmt.Errorf("jar: %w", err)
 	}
 	defer f.Close()
-	n, err := j.Import(f)
+	rep, err := j.ImportWithReport(f)
 	if err != nil {
-		return n, fmt.Errorf("%s: %w", path, err)
+		return rep, fmt.Errorf("%s: %w", path, err)
 	}
-	return n, nil
+	return rep, nil
 }
 
 // Save writes the jar to path atomically: to a temporary file in the same

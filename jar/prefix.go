@@ -31,3 +31,14 @@ func checkPrefixes(name, value string, secure, hostOnly bool, pathAttr, path str
 	}
 	return nil
 }
+
+// checkEntryPrefixes applies RFC 6265bis section 5.7 steps 20-22 to an
+// entry added without a Set-Cookie header (Add, Import): the rules hold for
+// every cookie in the store, however it got there, as they do in a
+// browser, which drops a stored cookie that breaks them when it loads its
+// cookie database. An entry has no attribute list; its Path counts as the
+// explicit Path attribute step 21 asks for, and its HostOnly as the
+// host-only-flag.
+func checkEntryPrefixes(e *Entry) error {
+	return checkPrefixes(e.Name, e.Value, e.Secure, e.HostOnly, e.Path, e.Path)
+}

@@ -2,6 +2,7 @@ package jar
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -25,9 +26,9 @@ var (
 	errShadowSecure        = errors.New("jar: non-secure origin cannot overwrite or shadow a Secure cookie")
 	errSameSite            = errors.New("jar: cross-site response cannot set a SameSite Lax or Strict cookie")
 	errSameSiteNone        = errors.New("jar: SameSite=None cookie without Secure")
-	errSecurePrefix        = errors.New("jar: __Secure- cookie without Secure")
-	errHostPrefix          = errors.New("jar: __Host- cookie needs Secure, no Domain and Path=/")
-	errNamelessPrefix      = errors.New("jar: nameless cookie whose value looks like a prefixed name")
+	errSecurePrefix        = fmt.Errorf("%w: __Secure- cookie without Secure", ErrPrefix)
+	errHostPrefix          = fmt.Errorf("%w: __Host- cookie needs Secure, no Domain and Path=/", ErrPrefix)
+	errNamelessPrefix      = fmt.Errorf("%w: nameless cookie whose value looks like a prefixed name", ErrPrefix)
 	errOldHttpOnly         = errors.New("jar: non-HTTP API cannot overwrite an HttpOnly cookie")
 	errPort                = errors.New("jar: request port is not in the cookie's Port list")
 	errPath2965            = errors.New("jar: Set-Cookie2 Path is not a prefix of the request path")
