@@ -19,10 +19,14 @@ type Auth interface {
 	Authorize(ctx context.Context, r *http.Request) error
 }
 
-// refresher is an Auth that can renew its credentials after a 401: refresh
-// is given the Authorization header the rejected request carried.
+// refresher is an Auth that can renew its credentials after a 401. The
+// client authorizes requests with authorize, which also returns the
+// generation of the credentials it set; refresh is given the Authorization
+// header the rejected request carried and that generation, so that a 401 for
+// credentials already renewed since renews nothing.
 type refresher interface {
-	refresh(ctx context.Context, stale string) error
+	authorize(ctx context.Context, r *http.Request) (gen uint64, err error)
+	refresh(ctx context.Context, stale string, gen uint64) error
 }
 
 // BasicAuth is HTTP Basic authentication (RFC 7617). Its String and LogValue
@@ -89,8 +93,11 @@ type TokenSource interface {
 // nothing, and a request that was redirected before its 401 is replayed only
 // when its method is idempotent: the server has already processed it.
 // Concurrent requests rejected with the same stale token share one call to
-// ts.Refresh; a request rejected with a token that was already replaced just
-// uses the new one.
+// ts.Refresh. A request rejected with a token older than the current one,
+// that is, sent before the last call to ts.Token or ts.Refresh ended (a
+// late 401), is replayed with the current token and calls the source no
+// more, even when that call returned the same token string: the 401s of the
+// requests sent with a token are answered by one refresh.
 func TokenAuth(ts TokenSource) Auth { return &tokenAuth{ts: ts} }
 
 type tokenAuth struct {
@@ -100,6 +107,7 @@ type tokenAuth struct {
 	mu      sync.Mutex
 	token   string
 	have    bool
+	gen     uint64     // tokens stored so far: token's generation
 	pending *tokenCall // the Token or Refresh call in flight, if any
 
 	// onShare, if not nil, runs (without mu) when a caller starts waiting
@@ -113,6 +121,7 @@ type tokenCall struct {
 	stale   string // the token Refresh replaces
 	done    chan struct{}
 	token   string
+	gen     uint64 // the generation token was stored as
 	err     error
 	// canceled: the call failed with its caller's context ended; callers
 	// that shared it try again with their own context.
@@ -126,32 +135,40 @@ func (a *tokenAuth) LogValue() slog.Value {
 }
 
 func (a *tokenAuth) Authorize(ctx context.Context, r *http.Request) error {
-	tok, err := a.get(ctx, "", false)
-	if err != nil {
-		return err
-	}
-	r.Header.Set("Authorization", "Bearer "+tok)
-	return nil
+	_, err := a.authorize(ctx, r)
+	return err
 }
 
-func (a *tokenAuth) refresh(ctx context.Context, stale string) error {
+func (a *tokenAuth) authorize(ctx context.Context, r *http.Request) (uint64, error) {
+	tok, gen, err := a.get(ctx, "", 0, false)
+	if err != nil {
+		return 0, err
+	}
+	r.Header.Set("Authorization", "Bearer "+tok)
+	return gen, nil
+}
+
+func (a *tokenAuth) refresh(ctx context.Context, stale string, gen uint64) error {
 	const prefix = "Bearer "
 	if len(stale) >= len(prefix) {
 		stale = stale[len(prefix):]
 	}
-	_, err := a.get(ctx, stale, true)
+	_, _, err := a.get(ctx, stale, gen, true)
 	return err
 }
 
-// get returns the current token (refresh false) or a token other than stale
-// (refresh true), calling the source at most once for concurrent callers.
-func (a *tokenAuth) get(ctx context.Context, stale string, refresh bool) (string, error) {
+// get returns the current token and its generation (refresh false), or
+// (refresh true) a token to replace stale of generation gen: the current
+// one if it is another token or was stored after gen (a refresh has
+// answered since), else one from a new Refresh call. Concurrent callers
+// share one call to the source.
+func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh bool) (string, uint64, error) {
 	for {
 		a.mu.Lock()
-		if a.have && (!refresh || a.token != stale) {
-			tok := a.token
+		if a.have && (!refresh || a.token != stale || a.gen != gen) {
+			tok, g := a.token, a.gen
 			a.mu.Unlock()
-			return tok, nil
+			return tok, g, nil
 		}
 		if c := a.pending; c != nil {
 			a.mu.Unlock()
@@ -161,16 +178,16 @@ func (a *tokenAuth) get(ctx context.Context, stale string, refresh bool) (string
 			select {
 			case <-c.done:
 			case <-ctx.Done():
-				return "", ctx.Err()
+				return "", 0, ctx.Err()
 			}
 			if c.err != nil && !c.canceled {
-				return "", c.err
+				return "", 0, c.err
 			}
 			if c.err == nil && (!refresh || c.refresh && c.stale == stale) {
 				// The answer to this very question, even when the
 				// source handed back the stale token: asking again
 				// would call the source once per waiter.
-				return c.token, nil
+				return c.token, c.gen, nil
 			}
 			// Re-check: the call may have answered another stale token,
 			// or ended with its caller's context (then call again).
@@ -194,12 +211,13 @@ func (a *tokenAuth) get(ctx context.Context, stale string, refresh bool) (string
 		}
 		a.mu.Lock()
 		if c.err == nil {
-			a.token, a.have = c.token, true
+			a.gen++
+			a.token, a.have, c.gen = c.token, true, a.gen
 		}
 		a.pending = nil
 		a.mu.Unlock()
 		close(c.done)
-		return c.token, c.err
+		return c.token, c.gen, c.err
 	}
 }
 

@@ -370,6 +370,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 	start := c.now()
 	refreshed := false
 	sent := 0
+	var gen uint64 // the generation of a refresher's credentials on ar
 	for {
 		ar := r
 		if sent > 0 {
@@ -386,7 +387,13 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 			}
 		}
 		if auth != nil && !ownAuth {
-			if err := auth.Authorize(ctx, ar); err != nil {
+			var err error
+			if rf, ok := auth.(refresher); ok {
+				gen, err = rf.authorize(ctx, ar)
+			} else {
+				err = auth.Authorize(ctx, ar)
+			}
+			if err != nil {
 				return fail(sent, nil, err, false)
 			}
 		}
@@ -426,7 +433,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 				refreshed = true
 				stale := ar.Header.Get("Authorization")
 				drain(resp)
-				if err := rf.refresh(ctx, stale); err != nil {
+				if err := rf.refresh(ctx, stale, gen); err != nil {
 					return fail(sent, kindOf(err), err, false)
 				}
 				continue
