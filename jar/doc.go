@@ -67,7 +67,12 @@
 //
 // Save and Load write and read the Netscape cookies.txt format of curl and
 // wget or a JSON format holding every Entry field; saves are atomic. Read
-// errors are *ParseError values naming the line.
+// errors are *ParseError values naming the line. Cookies passed to Add or
+// read from a file obey the cookie name prefix rules and the 400-day
+// lifetime limit as received ones do: Add refuses a cookie breaking a
+// prefix rule (ErrPrefix), Import and Load leave it out and load the rest
+// (ImportWithReport and LoadWithReport list it), and an expiry-time more
+// than 400 days ahead is reduced to that limit.
 //
 // # Layout
 //
