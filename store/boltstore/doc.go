@@ -35,9 +35,9 @@
 // (up to Options.MaxBatchSize writes) in one transaction and one fsync,
 // then wakes the others. So under load each commit carries every write that
 // arrived during the previous one, and a lone write never waits for company.
-// Expected outcomes (ErrNotFound, ErrExists, an error from Update's fn) do
-// not fail the shared transaction: they write nothing and are reported to
-// their caller alone. A transaction in which no write wrote
+// Expected outcomes (ErrNotFound, ErrExists, ErrTooLarge, an error from
+// Update's fn) do not fail the shared transaction: they write nothing and
+// are reported to their caller alone. A transaction in which no write wrote
 // anything is rolled back, not committed, so a failed write that runs alone
 // costs no disk write and no fsync. A real failure of one write (a corrupt record, a
 // panic in Update's fn) rolls the transaction back; the other writes run

@@ -32,12 +32,9 @@ const recordVersion = 1
 // errCorrupt reports a record that cannot be decoded.
 var errCorrupt = errors.New("boltstore: corrupt record")
 
-// maxAttrs bounds the attribute count a record may claim, so that junk
-// cannot make the decoder allocate a huge map.
-const maxAttrs = 1 << 16
-
 // encodeRecord appends r's encoding to dst. r.Key is not encoded: it is the
-// bucket key.
+// bucket key. Writes encode with encodeChecked, which refuses what
+// decodeRecord could not read back.
 func encodeRecord(dst []byte, r *session.Record) []byte {
 	dst = append(dst, recordVersion)
 	dst = binary.AppendUvarint(dst, uint64(len(r.Principal)))
@@ -62,6 +59,23 @@ func encodeRecord(dst []byte, r *session.Record) []byte {
 		dst = append(dst, r.Attrs[k]...)
 	}
 	return dst
+}
+
+// encodeChecked returns r's encoding, or an error wrapping ErrTooLarge (and
+// naming op and r.Key) when r could not be stored and read back: more than
+// MaxAttrs attributes, which decodeRecord refuses, or an encoding longer
+// than maxValue, the largest value bbolt stores. Names and values have no
+// limits of their own: each length is a uvarint, checked on decoding only
+// against the bytes that follow.
+func encodeChecked(op string, r *session.Record, maxValue int) ([]byte, error) {
+	if len(r.Attrs) > MaxAttrs {
+		return nil, fmt.Errorf("boltstore: %s %.8s: %d attributes, over the limit of %d: %w", op, r.Key, len(r.Attrs), MaxAttrs, ErrTooLarge)
+	}
+	v := encodeRecord(make([]byte, 0, encodedSize(r)), r)
+	if len(v) > maxValue {
+		return nil, fmt.Errorf("boltstore: %s %.8s: record encodes to %d bytes, over the limit of %d: %w", op, r.Key, len(v), maxValue, ErrTooLarge)
+	}
+	return v, nil
 }
 
 // encodedSize returns an upper bound of r's encoded length.
@@ -187,7 +201,8 @@ func decodeHeader(b []byte, lensBuf []uint64) (header, error) {
 		return h, d.err
 	}
 	// Each attribute takes at least two length bytes.
-	if n > maxAttrs || n > uint64(len(d.b))/2 {
+	// MaxAttrs also keeps junk from making the decoder allocate a huge map.
+	if n > MaxAttrs || n > uint64(len(d.b))/2 {
 		return h, fmt.Errorf("%w: %d attributes", errCorrupt, n)
 	}
 	h.lens = lensBuf[:0]

@@ -24,11 +24,16 @@ const (
 	DefaultTimeout = 5 * time.Second
 )
 
-// Limits on what a record may hold, so that every index key fits bbolt's
-// key size limit with room to spare.
+// Limits on what a record may hold. The key and principal limits keep every
+// index key within bbolt's key size limit with room to spare; MaxAttrs is
+// the most attributes the record format reads back. A write that would
+// leave a record over MaxAttrs, or one whose encoding exceeds bbolt's
+// largest value (bolt.MaxValueSize, about 2 GiB), fails with an error
+// wrapping ErrTooLarge and writes nothing.
 const (
-	MaxKeyLen       = 1024 // longest store key
-	MaxPrincipalLen = 4096 // longest principal
+	MaxKeyLen       = 1024    // longest store key
+	MaxPrincipalLen = 4096    // longest principal
+	MaxAttrs        = 1 << 16 // most attributes in one record
 )
 
 // Options configures a Store. A nil *Options means the defaults.
@@ -65,6 +70,9 @@ type Store struct {
 	// committer gathers concurrent writes into shared commits.
 	committer committer
 	maxBatch  int
+	// maxValue is the longest record encoding a write stores:
+	// bolt.MaxValueSize (tests lower it).
+	maxValue int
 	// onLoadRead, when set (by tests only, before use), is called by Load
 	// after it read key from the file and before it fills the cache.
 	onLoadRead func(key string)
@@ -82,6 +90,12 @@ var (
 	keyVersion       = []byte("version")
 	fileVersion      = []byte{1}
 )
+
+// ErrTooLarge reports a write refused because the record it would leave
+// could not be stored and read back: more than MaxAttrs attributes, or an
+// encoding longer than bbolt's largest value. Nothing is written, and the
+// record stays as it was. Retrying the same write fails the same way.
+var ErrTooLarge = errors.New("boltstore: record too large")
 
 // ErrLocked reports that Open gave up waiting, after Options.Timeout, for
 // the lock on a file that another Store holds (bbolt lets one process open
@@ -132,7 +146,7 @@ func Open(path string, o *Options) (*Store, error) {
 	if cacheSize == 0 {
 		cacheSize = DefaultCacheSize
 	}
-	return &Store{db: db, now: opt.Now, cache: newCache(cacheSize), maxBatch: opt.MaxBatchSize}, nil
+	return &Store{db: db, now: opt.Now, cache: newCache(cacheSize), maxBatch: opt.MaxBatchSize, maxValue: bolt.MaxValueSize}, nil
 }
 
 // initBuckets creates the buckets of a new file and checks the format

@@ -67,8 +67,9 @@ func clearExpired(b buckets, key string) error {
 }
 
 // Create stores r. It returns an error wrapping session.ErrExists if a live
-// record holds r.Key. An expired record under r.Key that no Sweep has
-// reported yet is replaced.
+// record holds r.Key, and one wrapping ErrTooLarge, writing nothing, if r
+// has more than MaxAttrs attributes or is too large for bbolt. An expired
+// record under r.Key that no Sweep has reported yet is replaced.
 func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	if err := s.check(ctx, "create"); err != nil {
 		return err
@@ -79,9 +80,12 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	if err := validate("create", r.Key, r.Principal); err != nil {
 		return err
 	}
-	v := encodeRecord(make([]byte, 0, encodedSize(r)), r)
+	v, err := encodeChecked("create", r, s.maxValue)
+	if err != nil {
+		return err
+	}
 	var res error
-	err := s.batch("create", func(tx *bolt.Tx, fx *effects) error {
+	err = s.batch("create", func(tx *bolt.Tx, fx *effects) error {
 		res = nil
 		b := bucketsOf(tx)
 		old, err := getLive(b, r.Key, s.now())
@@ -108,7 +112,9 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 
 // Save applies d to the live record under key in one committed transaction.
 // It returns an error wrapping session.ErrNotFound, writing nothing, when
-// there is no live record. An empty delta only checks the record exists,
+// there is no live record, and one wrapping ErrTooLarge, writing nothing,
+// when the record d would leave has more than MaxAttrs attributes or is too
+// large for bbolt. An empty delta only checks the record exists,
 // in a read-only transaction.
 func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if err := s.check(ctx, "save"); err != nil {
@@ -153,8 +159,12 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		}
 		oldPrincipal, oldExpiry := r.Principal, r.Expiry()
 		applyDelta(r, &d)
-		v, err := b.replace(r, oldPrincipal, oldExpiry)
+		v, err := encodeChecked("save", r, s.maxValue)
 		if err != nil {
+			res = err
+			return errWroteNothing
+		}
+		if err := b.replace(r, v, oldPrincipal, oldExpiry); err != nil {
 			return err
 		}
 		return fx.setEncoded(key, v)
@@ -187,43 +197,44 @@ func applyDelta(r *session.Record, d *session.Delta) {
 	}
 }
 
-// replace writes r over the record stored under r.Key, whose principal and
-// expiry were oldPrincipal and oldExpiry, moving only the index entries that
-// changed. It returns the encoded record.
-func (b buckets) replace(r *session.Record, oldPrincipal string, oldExpiry time.Time) ([]byte, error) {
-	v := encodeRecord(make([]byte, 0, encodedSize(r)), r)
+// replace writes r, encoded as v, over the record stored under r.Key, whose
+// principal and expiry were oldPrincipal and oldExpiry, moving only the
+// index entries that changed.
+func (b buckets) replace(r *session.Record, v []byte, oldPrincipal string, oldExpiry time.Time) error {
 	if err := b.sessions.Put([]byte(r.Key), v); err != nil {
-		return nil, err
+		return err
 	}
 	if r.Principal != oldPrincipal {
 		if oldPrincipal != "" {
 			if err := b.principals.Delete(principalKey(oldPrincipal, r.Created, r.Key)); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if r.Principal != "" {
 			if err := b.principals.Put(principalKey(r.Principal, r.Created, r.Key), nil); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
 	if exp := r.Expiry(); !exp.Equal(oldExpiry) {
 		if err := b.expiry.Delete(expiryKey(oldExpiry, r.Key)); err != nil {
-			return nil, err
+			return err
 		}
 		if err := b.expiry.Put(expiryKey(exp, r.Key), nil); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return v, nil
+	return nil
 }
 
 // Update atomically replaces attribute attr of the live record under key
 // with fn's result (nil deletes it) and commits. fn receives a copy of the
 // current value. It runs inside the shared write transaction, so it must be
 // quick and must not call the Store; it may run more than once. Update
-// returns the value written, fn's error unchanged, or an error wrapping
-// session.ErrNotFound when there is no live record.
+// returns the value written, fn's error unchanged, an error wrapping
+// session.ErrNotFound when there is no live record, or one wrapping
+// ErrTooLarge, writing nothing, when fn's value would take the record over
+// MaxAttrs attributes or beyond what bbolt stores.
 func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error) {
 	if err := s.check(ctx, "update"); err != nil {
 		return nil, err
@@ -260,9 +271,13 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 			}
 			r.Attrs[attr] = nv
 		}
-		out = nv
-		v, err := b.replace(r, r.Principal, r.Expiry())
+		v, err := encodeChecked("update", r, s.maxValue)
 		if err != nil {
+			res = err
+			return errWroteNothing
+		}
+		out = nv
+		if err := b.replace(r, v, r.Principal, r.Expiry()); err != nil {
 			return err
 		}
 		return fx.setEncoded(key, v)

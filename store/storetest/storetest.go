@@ -115,6 +115,7 @@ var cases = []Case{
 	{"UpdateError", testUpdateError},
 	{"UpdateNilDeletes", testUpdateNilDeletes},
 	{"UpdateConcurrent", testUpdateConcurrent},
+	{"ManyAttrs", testManyAttrs},
 	{"Rename", testRename},
 	{"RenameExists", testRenameExists},
 	{"Delete", testDelete},

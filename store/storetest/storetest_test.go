@@ -60,6 +60,7 @@ var brokenStores = []brokenStore{
 	{name: "mutates-loaded", wrap: func(s session.Store) session.Store { return &mutatesLoaded{Store: s} }, wantFail: "LoadSnapshot"},
 	{name: "close-noop", wrap: func(s session.Store) session.Store { return closeNoop{s} }, wantFail: "Close"},
 	{name: "rename-copies", wrap: func(s session.Store) session.Store { return renameCopies{s} }, wantFail: "Rename"},
+	{name: "unreadable-large", wrap: func(s session.Store) session.Store { return unreadableLarge{s} }, wantFail: "ManyAttrs"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -221,4 +222,16 @@ func (s renameCopies) Rename(ctx context.Context, oldKey, newKey string) error {
 	c := *r // a loaded record is read-only
 	c.Key = newKey
 	return s.Create(ctx, &c)
+}
+
+// unreadableLarge accepts records of any size but fails to load one of more
+// than 65536 attributes, as boltstore's format once did.
+type unreadableLarge struct{ session.Store }
+
+func (s unreadableLarge) Load(ctx context.Context, key string) (*session.Record, bool, error) {
+	r, found, err := s.Store.Load(ctx, key)
+	if found && len(r.Attrs) > 1<<16 {
+		return nil, false, errors.New("corrupt record: too many attributes")
+	}
+	return r, found, err
 }
