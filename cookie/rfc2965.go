@@ -43,12 +43,12 @@ func next2965(s string, attr bool) (av av2965, rest string, sep byte, err error)
 		if s != "" && s[0] == '"' {
 			v, n, ok := unquote(s)
 			if !ok {
-				return av, "", 0, fmt.Errorf("%w: unterminated quoted-string in %q", ErrSyntax, s)
+				return av, "", 0, fmt.Errorf("%w: unterminated quoted-string", ErrSyntax)
 			}
 			av.value, av.quoted = v, true
 			s = trimLeftLWS(s[n:])
 			if s != "" && s[0] != ';' && s[0] != ',' {
-				return av, "", 0, fmt.Errorf("%w: %q after a quoted-string", ErrSyntax, s)
+				return av, "", 0, fmt.Errorf("%w: text after a quoted-string", ErrSyntax)
 			}
 			i = 0
 		} else {
@@ -69,6 +69,17 @@ func next2965(s string, attr bool) (av av2965, rest string, sep byte, err error)
 		return av, s[i+1:], s[i], nil
 	}
 	return av, "", 0, nil
+}
+
+// clip quotes s for an error message, cut to 32 octets: names and attribute
+// values help find the fault, but an error must not grow with hostile input.
+// Cookie values and bare words (a cookie value sent without a name) are
+// never quoted in errors: they may be session identifiers.
+func clip(s string) string {
+	if len(s) > 32 {
+		return fmt.Sprintf("%q...", s[:32])
+	}
+	return fmt.Sprintf("%q", s)
 }
 
 // isWeekdayComma reports whether before (the text before a ',') is a day
@@ -163,7 +174,7 @@ func parsePortList(s string) ([]int, error) {
 		}
 		n, ok := parseDigits(p, 65535)
 		if !ok || n == 0 {
-			return nil, fmt.Errorf("%w: port %q", ErrSyntax, p)
+			return nil, fmt.Errorf("%w: port %s", ErrSyntax, clip(p))
 		}
 		ports = append(ports, n)
 	}
@@ -210,7 +221,9 @@ const (
 // It returns every well-formed cookie, in order, and an error wrapping
 // ErrSyntax that joins the reasons the others were dropped (a missing '=' or
 // Version, a NAME that is not a token or begins with '$', a bad Max-Age,
-// Port or Version, an unterminated quoted-string, which ends the parse).
+// Port or Version, an unterminated quoted-string, which ends the parse). The
+// errors give offsets into line and, like ParseLegacyCookie's, never quote a
+// cookie value.
 func ParseSetCookie2(line string) ([]*Cookie, error) {
 	var (
 		cookies []*Cookie
@@ -235,10 +248,11 @@ func ParseSetCookie2(line string) ([]*Cookie, error) {
 		bad = true
 	}
 	for rest := line; rest != ""; {
+		off := len(line) - len(rest)
 		av, r, sep, err := next2965(rest, started)
 		rest = r
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("%w in the pair at offset %d", err, off))
 			bad = true
 			break
 		}
@@ -252,9 +266,9 @@ func ParseSetCookie2(line string) ([]*Cookie, error) {
 			started = true
 			switch {
 			case !av.hasEq:
-				fail(fmt.Errorf("%w: cookie %q lacks '='", ErrSyntax, av.name))
+				fail(fmt.Errorf("%w: the cookie at offset %d lacks '='", ErrSyntax, off))
 			case !isToken(av.name) || av.name[0] == '$':
-				fail(fmt.Errorf("%w: cookie name %q is not a token or begins with '$'", ErrSyntax, av.name))
+				fail(fmt.Errorf("%w: cookie name %s at offset %d is not a token or begins with '$'", ErrSyntax, clip(av.name), off))
 			default:
 				cur = &Cookie{Name: av.name, Value: av.value}
 			}
@@ -315,7 +329,7 @@ func (c *Cookie) setAttribute2965(av av2965, seen *int) error {
 		// 3.2.2): no sign; values past int64 saturate, as in ParseSetCookie.
 		v, ok := parseMaxAge(av.value)
 		if !ok || av.value[0] == '-' {
-			return fmt.Errorf("%w: cookie %q: Max-Age %q", ErrSyntax, c.Name, av.value)
+			return fmt.Errorf("%w: cookie %q: Max-Age %s", ErrSyntax, c.Name, clip(av.value))
 		}
 		c.MaxAge, c.HasMaxAge = v, true
 	case seenPath:
@@ -334,7 +348,7 @@ func (c *Cookie) setAttribute2965(av av2965, seen *int) error {
 	case seenVersion:
 		v, ok := parseDigits(av.value, maxInt32)
 		if !ok || v < 1 {
-			return fmt.Errorf("%w: cookie %q: Version %q", ErrSyntax, c.Name, av.value)
+			return fmt.Errorf("%w: cookie %q: Version %s", ErrSyntax, c.Name, clip(av.value))
 		}
 		c.Version = v
 	}
@@ -449,18 +463,20 @@ func writePortList(b *strings.Builder, ports []int) {
 // starting with a numeric $Version is an error (nil cookies); a NAME that is
 // not a token, a pair without '=', a $-attribute before any cookie or a bad
 // $Port list drops that pair with an error wrapping ErrSyntax, and the
-// well-formed cookies are still returned.
+// well-formed cookies are still returned. Errors give the offset of the
+// faulty pair and never quote a cookie value, which may be a session
+// identifier.
 func ParseLegacyCookie(header string) ([]*Cookie, error) {
 	av, rest, _, err := next2965(header, false)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w in the pair at offset 0", err)
 	}
 	if !equalFoldASCII(av.name, "$version") || !av.hasEq {
 		return nil, fmt.Errorf("%w: Cookie header does not begin with $Version", ErrSyntax)
 	}
 	version, ok := parseDigits(av.value, maxInt32)
 	if !ok {
-		return nil, fmt.Errorf("%w: $Version %q", ErrSyntax, av.value)
+		return nil, fmt.Errorf("%w: $Version %s", ErrSyntax, clip(av.value))
 	}
 	var (
 		cookies []*Cookie
@@ -469,9 +485,10 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 		seen    int
 	)
 	for rest != "" {
+		off := len(header) - len(rest)
 		av, rest, _, err = next2965(rest, false)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("%w in the pair at offset %d", err, off))
 			break
 		}
 		if av.name == "" && !av.hasEq {
@@ -481,9 +498,9 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 			cur, seen = nil, 0
 			switch {
 			case !av.hasEq:
-				errs = append(errs, fmt.Errorf("%w: cookie %q lacks '='", ErrSyntax, av.name))
+				errs = append(errs, fmt.Errorf("%w: the cookie at offset %d lacks '='", ErrSyntax, off))
 			case !isToken(av.name):
-				errs = append(errs, fmt.Errorf("%w: cookie name %q is not a token", ErrSyntax, av.name))
+				errs = append(errs, fmt.Errorf("%w: cookie name %s at offset %d is not a token", ErrSyntax, clip(av.name), off))
 			default:
 				cur = &Cookie{Name: av.name, Value: av.value, Version: version}
 				cookies = append(cookies, cur)
@@ -502,7 +519,7 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 			continue // other $-attributes are reserved; ignore them
 		}
 		if cur == nil {
-			errs = append(errs, fmt.Errorf("%w: %s without a cookie", ErrSyntax, av.name))
+			errs = append(errs, fmt.Errorf("%w: %s at offset %d without a cookie", ErrSyntax, av.name, off))
 			continue
 		}
 		if seen&bit != 0 {

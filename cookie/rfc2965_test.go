@@ -207,3 +207,35 @@ func TestSetCookie2ToLegacyCookie(t *testing.T) {
 		t.Errorf("ParseLegacyCookie(%q) = %s, %v; want %s", got, dump(back), err, dump(cs))
 	}
 }
+
+// TestRFC2965ErrorsHideValues: a $Version Cookie header carries session
+// identifiers, and servers log parse errors; an error must say where the
+// header is malformed without quoting a cookie value or the rest of the
+// header (nor grow with it).
+func TestRFC2965ErrorsHideValues(t *testing.T) {
+	const secret = "s3cr3tS3ss10n"
+	long := strings.Repeat("x", 10000)
+	for _, tt := range []struct {
+		name  string
+		parse func(string) ([]*Cookie, error)
+		in    string
+	}{
+		{"unterminated quote", ParseLegacyCookie, `$Version=1; sid="` + secret},
+		{"junk after quote", ParseLegacyCookie, `$Version=1; sid="` + secret + `"junk; b="` + secret + `"`},
+		{"bare value", ParseLegacyCookie, `$Version=1; ` + secret + `; b=c`},
+		{"long bare value", ParseLegacyCookie, `$Version=1; ` + long + `; b=c`},
+		{"long bad name", ParseLegacyCookie, `$Version=1; ` + long + ` x=1; b=c`},
+		{"Set-Cookie2 unterminated quote", ParseSetCookie2, `sid="` + secret + `; Version=1`},
+		{"Set-Cookie2 junk after quote", ParseSetCookie2, `sid="` + secret + `"junk; Version=1`},
+		{"Set-Cookie2 bare value", ParseSetCookie2, secret + `; Version=1`},
+	} {
+		_, err := tt.parse(tt.in)
+		if err == nil || !errors.Is(err, ErrSyntax) {
+			t.Errorf("%s: error %v, want an ErrSyntax error", tt.name, err)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, secret) || strings.Contains(msg, "junk") || len(msg) > 300 {
+			t.Errorf("%s: error %.400q quotes the header", tt.name, msg)
+		}
+	}
+}
