@@ -29,6 +29,14 @@ type Options struct {
 	// BaseURL is the URL relative request URLs resolve against (RFC 3986
 	// section 5.2; a path without a leading "/" keeps the base's path, whose
 	// trailing "/" the client adds). "" means requests need absolute URLs.
+	//
+	// Its query string (say "?api-version=2024-10") is kept: every request
+	// URL resolved against BaseURL gets each base parameter it does not
+	// name itself, as written in BaseURL (encoding and order kept), after
+	// its own. A parameter of the request's own query wins over the base's,
+	// which wins over Query. Absolute request URLs get nothing from the
+	// base (they may name another host). A BaseURL whose query does not
+	// parse (url.ParseQuery: a ";" or a bad escape) is an error of New.
 	BaseURL string
 	// Header holds the default headers of every request; a header the
 	// request sets itself wins. The default adds User-Agent: DefaultUserAgent.
@@ -103,7 +111,8 @@ type Options struct {
 // Configuration is fixed by New. The session state (cookies, default
 // headers, auth) can change through Load, SetHeader and SetAuth.
 type Client struct {
-	base        *url.URL
+	base        *url.URL    // without its query: see baseQuery
+	baseQuery   []queryPair // BaseURL's query, for relative URLs
 	query       url.Values
 	jar         Jar
 	transport   http.RoundTripper
@@ -178,6 +187,14 @@ func New(o *Options) (*Client, error) {
 				u.RawPath += "/"
 			}
 		}
+		q, err := splitQuery(u.RawQuery)
+		if err != nil {
+			return nil, fmt.Errorf("client: BaseURL query: %w", err)
+		}
+		c.baseQuery = q
+		// Resolution would keep the base query for an empty reference
+		// only (RFC 3986 section 5.2.2); prepare adds it to every one.
+		u.RawQuery, u.ForceQuery = "", false
 		c.base = u
 	}
 	if c.jar == nil {
@@ -507,6 +524,7 @@ func (c *Client) prepare(ctx context.Context, req *http.Request, owned bool) (*h
 			return nil, nil, fmt.Errorf("client: %s %s: relative URL without Options.BaseURL", r.Method, r.URL.Redacted())
 		}
 		r.URL = c.base.ResolveReference(r.URL)
+		r.URL.RawQuery = addBaseQuery(r.URL.RawQuery, c.baseQuery)
 		r.Host = ""
 	}
 	if len(c.query) > 0 {
@@ -533,6 +551,54 @@ func (c *Client) prepare(ctx context.Context, req *http.Request, owned bool) (*h
 	auth := c.auth
 	c.mu.RUnlock()
 	return r, auth, nil
+}
+
+// queryPair is one "key=value" of a query string, as written, and its
+// decoded key.
+type queryPair struct {
+	key, raw string
+}
+
+// splitQuery splits a raw query into its pairs, as written; it fails where
+// url.ParseQuery fails.
+func splitQuery(raw string) ([]queryPair, error) {
+	if _, err := url.ParseQuery(raw); err != nil {
+		return nil, err
+	}
+	var pairs []queryPair
+	for p := range strings.SplitSeq(raw, "&") {
+		if p == "" {
+			continue
+		}
+		k, _, _ := strings.Cut(p, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, queryPair{key: k, raw: p})
+	}
+	return pairs, nil
+}
+
+// addBaseQuery appends to the raw query own the base pairs whose key own
+// does not have.
+func addBaseQuery(own string, base []queryPair) string {
+	if len(base) == 0 {
+		return own
+	}
+	have, _ := url.ParseQuery(own) // what parses; the request's own query is sent as is
+	var b strings.Builder
+	b.WriteString(own)
+	for _, p := range base {
+		if _, ok := have[p.key]; ok {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(p.raw)
+	}
+	return b.String()
 }
 
 // unwrapURLError drops the *url.Error http.Client adds: *Error names the
@@ -567,7 +633,8 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// String describes the client without secrets: header names only, and the
+// String describes the client without secrets: the base URL without its
+// password or query (which may hold an API key), header names only, and the
 // auth kind with its secret redacted.
 func (c *Client) String() string {
 	c.mu.RLock()
