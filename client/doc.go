@@ -44,9 +44,11 @@
 // [Basic] and [Bearer] set fixed credentials; [TokenAuth] takes a
 // [TokenSource] and, when a request gets 401, refreshes the token once and
 // replays the request if its body can be replayed. Concurrent requests that
-// fail with the same stale token share one refresh. Credentials (the
-// Authorization header, and a Cookie header the request set) do not follow a
-// redirect to another host, another port, or from https to http.
+// fail with the same stale token share one refresh, and a request whose 401
+// arrives after a refresh it was sent before just replays with the new
+// token. Credentials (the Authorization header, and a Cookie header the
+// request set) do not follow a redirect to another host, another port, or
+// from https to http.
 //
 // # Retries
 //
