@@ -102,8 +102,9 @@ func validateSetCookie(c *Cookie) error {
 		return fmt.Errorf("%w: %q is not a token", ErrInvalidName, c.Name)
 	}
 	// Section 4.1.1: cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ).
-	if !isCookieValue(c.Value) {
-		return fmt.Errorf("%w: %q for cookie %q", ErrInvalidValue, c.Value, c.Name)
+	// The error names the octet, not the value: it may be a session ID.
+	if i := indexBadCookieValue(c.Value); i >= 0 {
+		return fmt.Errorf("%w: octet %#02x at offset %d of the value of cookie %q", ErrInvalidValue, c.Value[i], i, c.Name)
 	}
 	// Section 5.6 step 5: a user agent ignores longer name-value pairs.
 	if n := len(c.Name) + len(c.Value); n > MaxNameValueLength {
@@ -189,17 +190,20 @@ func isCookieOctet(c byte) bool {
 	return c >= 0x21 && c <= 0x7E && c != '"' && c != ',' && c != ';' && c != '\\'
 }
 
-// isCookieValue reports cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ).
-func isCookieValue(v string) bool {
+// indexBadCookieValue returns the offset of the first octet that keeps v
+// from being a cookie-value = *cookie-octet / ( DQUOTE *cookie-octet DQUOTE ),
+// or -1 when v is one.
+func indexBadCookieValue(v string) int {
+	start, end := 0, len(v)
 	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-		v = v[1 : len(v)-1]
+		start, end = 1, len(v)-1
 	}
-	for i := 0; i < len(v); i++ {
+	for i := start; i < end; i++ {
 		if !isCookieOctet(v[i]) {
-			return false
+			return i
 		}
 	}
-	return true
+	return -1
 }
 
 // isTchar reports tchar of RFC 9110 section 5.6.2.

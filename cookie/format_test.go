@@ -150,3 +150,28 @@ func TestFormatSetCookieErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestWriterErrorsHideValues: a cookie value may be a session identifier and
+// writer errors end up in logs, so an ErrInvalidValue names the cookie and
+// the offending octet, never the value.
+func TestWriterErrorsHideValues(t *testing.T) {
+	const secret = "s3cr3tS3ss10n"
+	for _, tt := range []struct {
+		name   string
+		format func(*Cookie) (string, error)
+		c      Cookie
+	}{
+		{"Set-Cookie space", FormatSetCookie, Cookie{Name: "sid", Value: secret + " x"}},
+		{"Set-Cookie lone DQUOTE", FormatSetCookie, Cookie{Name: "sid", Value: `"` + secret}},
+		{"Set-Cookie2 CTL", FormatSetCookie2, Cookie{Name: "sid", Value: secret + "\n"}},
+	} {
+		_, err := tt.format(&tt.c)
+		if !errors.Is(err, ErrInvalidValue) {
+			t.Errorf("%s: error %v, want ErrInvalidValue", tt.name, err)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, secret) || !strings.Contains(msg, `"sid"`) {
+			t.Errorf("%s: error %q quotes the value or does not name the cookie", tt.name, msg)
+		}
+	}
+}

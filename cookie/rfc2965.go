@@ -385,8 +385,8 @@ func FormatSetCookie2(c *Cookie) (string, error) {
 	var b strings.Builder
 	b.WriteString(c.Name)
 	b.WriteByte('=')
-	if !quote(&b, c.Value) {
-		return "", fmt.Errorf("%w: %q for cookie %q has a control character", ErrInvalidValue, c.Value, c.Name)
+	if !quote(&b, c.Value) { // the error does not quote the value: it may be a session ID
+		return "", fmt.Errorf("%w: the value of cookie %q has a control character", ErrInvalidValue, c.Name)
 	}
 	b.WriteString("; Version=\"")
 	b.WriteString(strconv.Itoa(max(c.Version, 1)))
