@@ -17,7 +17,7 @@ import (
 // The JSON cookie file holds every Entry field:
 //
 //	{
-//	  "version": 1,
+//	  "version": 2,
 //	  "cookies": [
 //	    {"name": "sid", "value": "x", "domain": "example.com", "hostOnly": true,
 //	     "path": "/", "expires": "2027-01-02T03:04:05Z", "persistent": true,
@@ -36,6 +36,17 @@ import (
 // the time it was added. Files written before that field existed lack it:
 // their "created" times load as known ones, as they always did.
 //
+// Versions: "createdUnknown" is what version 2 adds to version 1. Readers
+// of version 1 reject any field they do not know (they decode with
+// DisallowUnknownFields, so that a typo never loses a field silently),
+// so a file with "createdUnknown" is not a version 1 file: it says
+// "version": 2, and such a reader reports an unsupported version instead
+// of an unknown field. A file none of whose cookies has an unknown
+// creation-time is written as version 1, which is exactly what it is, so
+// version 1 readers keep reading it. ReadJSON reads both, and also the
+// version 1 files with "createdUnknown" that this package wrote before
+// the version was raised.
+//
 // A partitioned (CHIPS) cookie has "partitioned": true and "partitionKey",
 // its top-level site ("https://example.com"). Files written before the jar
 // enforced partitions have no "partitionKey": loading them gives a
@@ -43,8 +54,13 @@ import (
 // and a partitioned cookie without Secure, which the jar then kept, loads
 // as an unpartitioned one.
 
-// jsonVersion is the version of the JSON cookie file format.
-const jsonVersion = 1
+// jsonVersion is the newest version of the JSON cookie file format, the
+// one with "createdUnknown"; jsonVersionNoCreatedUnknown is the oldest,
+// written when no cookie needs that field.
+const (
+	jsonVersion                 = 2
+	jsonVersionNoCreatedUnknown = 1
+)
 
 // maxJSON bounds a JSON cookie file (the default limits hold 3300 cookies
 // of at most 4 KiB each).
@@ -150,9 +166,12 @@ func timeVal(p *time.Time) time.Time {
 
 // WriteJSON writes es as a JSON cookie file, indented, one field per line.
 func WriteJSON(w io.Writer, es []Entry) error {
-	f := jsonFile{Version: jsonVersion, Cookies: make([]jsonEntry, len(es))}
+	f := jsonFile{Version: jsonVersionNoCreatedUnknown, Cookies: make([]jsonEntry, len(es))}
 	for i := range es {
 		e := &es[i]
+		if e.CreatedUnknown {
+			f.Version = jsonVersion
+		}
 		ss := "default"
 		if int(e.SameSite) >= 0 && int(e.SameSite) < len(sameSiteNames) {
 			ss = sameSiteNames[e.SameSite]
@@ -216,7 +235,7 @@ func readJSON(r io.Reader) (es []Entry, lines []int, err error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	// The document: {"version": 1, "cookies": [...]}, cookies decoded one at
+	// The document: {"version": 1 or 2, "cookies": [...]}, cookies decoded one at
 	// a time so an error can name the line of its cookie.
 	if err := expectDelim(dec, '{'); err != nil {
 		return nil, nil, perr(dec.InputOffset(), err)
@@ -235,8 +254,8 @@ func readJSON(r io.Reader) (es []Entry, lines []int, err error) {
 			if err := dec.Decode(&v); err != nil {
 				return nil, nil, perr(dec.InputOffset(), jsonErr(err))
 			}
-			if v != jsonVersion {
-				return nil, nil, perr(off, fmt.Errorf("unsupported version %d (want %d)", v, jsonVersion))
+			if v < jsonVersionNoCreatedUnknown || v > jsonVersion {
+				return nil, nil, perr(off, fmt.Errorf("unsupported version %d (want %d to %d)", v, jsonVersionNoCreatedUnknown, jsonVersion))
 			}
 			sawVersion = true
 		case "cookies":
