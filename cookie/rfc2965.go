@@ -367,12 +367,16 @@ const maxInt32 = 1<<31 - 1
 // Empty Comment, CommentURL, Domain and Path are left out; Max-Age is written
 // when HasMaxAge; Port when PortSet (bare when Port is empty). A Version below
 // 1 is written as 1, the version RFC 2965 defines. Errors: a name that is not
-// a token or begins with '$' (ErrInvalidName), a negative Max-Age or a port
-// outside 1 to 65535 (ErrInvalidAttribute), a CTL in a quoted value
+// a token or begins with '$' (ErrInvalidName), a Version over 2^31-1 (which
+// ParseSetCookie2 refuses), a negative Max-Age or a port outside 1 to 65535
+// (ErrInvalidAttribute), a CTL in a quoted value
 // (ErrInvalidValue, ErrInvalidAttribute).
 func FormatSetCookie2(c *Cookie) (string, error) {
 	if !isToken(c.Name) || c.Name[0] == '$' {
 		return "", fmt.Errorf("%w: %q is not a token or begins with '$'", ErrInvalidName, c.Name)
+	}
+	if c.Version > maxInt32 { // ParseSetCookie2 would refuse the cookie
+		return "", fmt.Errorf("%w: cookie %q: Version %d", ErrInvalidAttribute, c.Name, c.Version)
 	}
 	if c.HasMaxAge && c.MaxAge < 0 {
 		return "", fmt.Errorf("%w: cookie %q: negative Max-Age %d", ErrInvalidAttribute, c.Name, c.MaxAge)
@@ -552,7 +556,8 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 //
 //	$Version="1"; name="value"; $Path="/"; $Domain=".x"; $Port="80"
 //
-// $Version is the first cookie's Version (1 when below 1). $Path, $Domain and
+// $Version is the first cookie's Version (1 when below 1 or over 2^31-1,
+// which ParseLegacyCookie refuses). $Path, $Domain and
 // $Port follow a cookie only when it has them (non-empty Path and Domain,
 // PortSet; a bare $Port when Port is empty): section 3.3.4 has them mirror
 // the attributes of the Set-Cookie2 header, and omitted when it had none.
@@ -561,7 +566,7 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 // With no writable cookie the result is just the $Version pair.
 func FormatLegacyCookie(cs []*Cookie) string {
 	version := 1
-	if len(cs) > 0 && cs[0].Version > 1 {
+	if len(cs) > 0 && cs[0].Version > 1 && cs[0].Version <= maxInt32 {
 		version = cs[0].Version
 	}
 	var b strings.Builder

@@ -121,6 +121,9 @@ var formatSetCookie2ErrorTests = []struct {
 	{"port zero", Cookie{Name: "a", Port: []int{0}, PortSet: true}, ErrInvalidAttribute},
 	{"CTL in comment", Cookie{Name: "a", Comment: "x\ny"}, ErrInvalidAttribute},
 	{"CTL in path", Cookie{Name: "a", Path: "/\r"}, ErrInvalidPath},
+	// ParseSetCookie2 reads Versions up to 2^31-1: a larger one would make
+	// the whole cookie unreadable.
+	{"version beyond int32", Cookie{Name: "a", Version: 1 << 31}, ErrInvalidAttribute},
 }
 
 func TestFormatSetCookie2Errors(t *testing.T) {
@@ -180,6 +183,9 @@ var formatLegacyCookieTests = []struct {
 		`$Version="1"; a="1"; b="2"; $Port`},
 	{"invalid left out", []*Cookie{{Name: "$a", Value: "1"}, {Name: "b", Value: "\x00"}, {Name: "c", Value: "3"}}, `$Version="1"; c="3"`},
 	{"none", nil, `$Version="1"`},
+	// ParseLegacyCookie refuses a $Version beyond 2^31-1 and with it the
+	// whole header: such a Version is written as 1.
+	{"version beyond int32", []*Cookie{{Name: "a", Value: "1", Version: 1 << 31}}, `$Version="1"; a="1"`},
 }
 
 func TestFormatLegacyCookie(t *testing.T) {
