@@ -85,8 +85,10 @@ key "1"; '[-1]' is an error. Form fields (--form) have no JSON paths:
 
 Piped or redirected stdin is the raw request body (Content-Type
 application/json, or form-encoded with --form); it cannot be combined with
-data fields or files. --ignore-stdin (-I) leaves stdin alone: use it in
-scripts whose stdin is not meant for the request. A request body (stdin,
+data fields or files. As in HTTPie, with data fields or files stdin is not
+read: unless it is a terminal, /dev/null or an empty file the command fails
+at once. --ignore-stdin (-I) leaves stdin alone: use it in scripts whose
+stdin is not meant for the request (shell loops, ssh, xargs). A request body (stdin,
 files, uploads) is held in memory and may be at most 64 MiB.
 
 The method defaults to GET, or POST when there is a body. A URL without
@@ -151,6 +153,35 @@ func parseHTTPArgs(args []string, form bool) (*httpRequest, error) {
 // stdin: a non-empty one is the body, as given, and cannot be combined
 // with data items.
 func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, error) {
+	p, err := parseHTTPItems(args, form)
+	if err != nil {
+		return nil, err
+	}
+	return p.request(stdin)
+}
+
+// errStdinMixed reports a request body on stdin given with data items.
+var errStdinMixed = errors.New("request data from stdin and data items (field=value, field:=json, files) cannot be mixed; pass --ignore-stdin (-I) to send the items")
+
+// httpItems is the command line parsed, its body not built yet: whether
+// stdin is read depends on hasData.
+type httpItems struct {
+	r             *httpRequest // method "" unless given
+	form          bool
+	jb            jsonBody
+	fields        [][2]string
+	parts         []any // fields and files of a multipart form, in order
+	bodyFile      *formFile
+	multipartForm bool
+	nData         int // data items: fields, raw JSON, files
+}
+
+// hasData reports whether the command line has data items, which exclude
+// a body from stdin.
+func (p *httpItems) hasData() bool { return p.nData > 0 }
+
+// parseHTTPItems reads [METHOD] URL [ITEM...]: everything but the body.
+func parseHTTPItems(args []string, form bool) (*httpItems, error) {
 	method := ""
 	if len(args) > 1 && methodRE.MatchString(args[0]) {
 		method, args = strings.ToUpper(args[0]), args[1:]
@@ -159,14 +190,9 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 	if err != nil {
 		return nil, err
 	}
-	r := &httpRequest{url: u, header: make(http.Header)}
+	r := &httpRequest{method: method, url: u, header: make(http.Header)}
+	p := &httpItems{r: r, form: form}
 	q := u.Query()
-	var jb jsonBody
-	var fields [][2]string
-	var parts []any // fields and files of a multipart form, in order
-	var bodyFile *formFile
-	multipartForm := false
-	nData := 0
 	for _, a := range args[1:] {
 		it, err := parseItem(a)
 		if err != nil {
@@ -189,18 +215,18 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 		case itemQuery:
 			q.Add(it.Key, it.Value)
 		case itemFormFile:
-			nData++
+			p.nData++
 			if it.Key == "" && !form {
 				// "@path": the file is the body (HTTPie's request data
 				// from a filename).
-				if bodyFile != nil {
+				if p.bodyFile != nil {
 					return nil, fmt.Errorf("%q: only one @file body", a)
 				}
 				f, err := parseFormFile(it)
 				if err != nil {
 					return nil, fmt.Errorf("%q: %w", a, err)
 				}
-				bodyFile = &f
+				p.bodyFile = &f
 				continue
 			}
 			if !form {
@@ -209,20 +235,20 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 			if it.Key == "" {
 				return nil, fmt.Errorf("%q: a file upload field needs a name (field@file)", a)
 			}
-			multipartForm = true
+			p.multipartForm = true
 			f, err := parseFormFile(it)
 			if err != nil {
 				return nil, fmt.Errorf("%q: %w", a, err)
 			}
-			parts = append(parts, f)
+			p.parts = append(p.parts, f)
 		case itemData, itemRawJSON:
-			nData++
+			p.nData++
 			if form {
 				if it.Kind == itemRawJSON {
 					return nil, fmt.Errorf("%q: raw JSON fields (:=) cannot be sent with --form", a)
 				}
-				fields = append(fields, [2]string{it.Key, it.Value})
-				parts = append(parts, [2]string{it.Key, it.Value})
+				p.fields = append(p.fields, [2]string{it.Key, it.Value})
+				p.parts = append(p.parts, [2]string{it.Key, it.Value})
 				continue
 			}
 			v := it.Value
@@ -230,7 +256,7 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 				b, _ := json.Marshal(it.Value)
 				v = string(b)
 			}
-			if err := jb.add(a, it.Key, v); err != nil {
+			if err := p.jb.add(a, it.Key, v); err != nil {
 				return nil, err
 			}
 		}
@@ -238,12 +264,20 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 	if len(args) > 1 {
 		u.RawQuery = mergeQuery(u.RawQuery, q)
 	}
-	if len(stdin) > 0 && nData > 0 {
-		return nil, errors.New("request data from stdin and data items (field=value, field:=json, files) cannot be mixed; pass --ignore-stdin (-I) to send the items")
-	}
-	if bodyFile != nil && nData > 1 {
+	if p.bodyFile != nil && p.nData > 1 {
 		return nil, errors.New("an @file body and other data items cannot be mixed")
 	}
+	return p, nil
+}
+
+// request builds the request's body, from stdin or the data items, and
+// the headers and method that depend on it.
+func (p *httpItems) request(stdin []byte) (*httpRequest, error) {
+	r, form := p.r, p.form
+	if len(stdin) > 0 && p.hasData() {
+		return nil, errStdinMixed
+	}
+	var err error
 	switch {
 	case len(stdin) > 0:
 		r.body = stdin
@@ -251,32 +285,31 @@ func parseHTTPArgsStdin(args []string, form bool, stdin []byte) (*httpRequest, e
 		if form {
 			r.ctype = "application/x-www-form-urlencoded; charset=utf-8"
 		}
-	case bodyFile != nil:
-		data, err := readFileLimited(bodyFile.path)
+	case p.bodyFile != nil:
+		data, err := readFileLimited(p.bodyFile.path)
 		if err != nil {
-			return nil, fmt.Errorf("@%s: %w", bodyFile.path, err)
+			return nil, fmt.Errorf("@%s: %w", p.bodyFile.path, err)
 		}
-		r.body, r.ctype = data, bodyFile.ctype
-	case nData > 0 && multipartForm:
-		r.body, r.ctype, err = multipartBody(parts)
+		r.body, r.ctype = data, p.bodyFile.ctype
+	case p.hasData() && p.multipartForm:
+		r.body, r.ctype, err = multipartBody(p.parts)
 		if err != nil {
 			return nil, err
 		}
-	case nData > 0 && form:
-		r.body = formBody(fields)
+	case p.hasData() && form:
+		r.body = formBody(p.fields)
 		r.ctype = "application/x-www-form-urlencoded; charset=utf-8"
-	case nData > 0:
-		r.body = jb.bytes()
+	case p.hasData():
+		r.body = p.jb.bytes()
 		r.ctype = "application/json"
 	}
 	hasBody := r.body != nil
-	if method == "" {
-		method = http.MethodGet
+	if r.method == "" {
+		r.method = http.MethodGet
 		if hasBody {
-			method = http.MethodPost
+			r.method = http.MethodPost
 		}
 	}
-	r.method = method
 	if _, ok := r.header["Accept"]; !ok {
 		if hasBody && r.ctype == "application/json" {
 			r.header.Set("Accept", "application/json, */*;q=0.5")
@@ -355,27 +388,90 @@ func (r *recorder) lastRequest() *http.Request {
 
 // readStdinBody returns the request body piped or redirected to the
 // command, as HTTPie's redirected input: nothing with --ignore-stdin or
-// when stdin is a terminal.
-func readStdinBody(in io.Reader, ignore bool) ([]byte, error) {
+// when stdin is a terminal. With data items (hasData) stdin is never read,
+// as in HTTPie: one that holds nothing (/dev/null, an empty file, an empty
+// in-memory reader) is no body, and any other (a pipe, a file with data)
+// is errStdinMixed at once, so that a pipe nobody closes (a shell loop,
+// ssh, xargs) cannot block the command. Otherwise stdin is read until its
+// end or until ctx is done (Ctrl-C).
+func readStdinBody(ctx context.Context, in io.Reader, ignore, hasData bool) ([]byte, error) {
 	if ignore || in == nil {
 		return nil, nil
 	}
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		return nil, nil
 	}
-	data, err := readAllLimited(in)
+	if hasData {
+		if stdinEmpty(in) {
+			return nil, nil
+		}
+		return nil, errStdinMixed
+	}
+	data, err := readAllContext(ctx, in)
 	if err != nil {
-		return nil, fmt.Errorf("http: reading the request body from stdin: %w", err)
+		return nil, fmt.Errorf("reading the request body from stdin: %w", err)
 	}
 	return data, nil
 }
 
-func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (err error) {
-	stdin, err := readStdinBody(s.In, o.ignoreStdin)
-	if err != nil {
-		return err
+// stdinEmpty reports whether in is known to hold nothing without reading
+// it: /dev/null, an empty regular file, or an in-memory reader of length
+// zero.
+func stdinEmpty(in io.Reader) bool {
+	switch in := in.(type) {
+	case *os.File:
+		fi, err := in.Stat()
+		if err != nil {
+			return false
+		}
+		if fi.Mode().IsRegular() {
+			return fi.Size() == 0
+		}
+		if fi.Mode()&os.ModeCharDevice != 0 {
+			null, err := os.Stat(os.DevNull)
+			return err == nil && os.SameFile(fi, null)
+		}
+		return false
+	case interface{ Len() int }: // strings.Reader, bytes.Reader, bytes.Buffer
+		return in.Len() == 0
 	}
-	req, err := parseHTTPArgsStdin(args, o.form, stdin)
+	return false
+}
+
+// readAllContext is readAllLimited ending early when ctx is done. A read
+// that blocks then is left behind (a file with deadlines, such as a pipe,
+// is told to stop); the command is ending anyway.
+func readAllContext(ctx context.Context, in io.Reader) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := readAllLimited(in)
+		done <- result{data, err}
+	}()
+	select {
+	case r := <-done:
+		return r.data, r.err
+	case <-ctx.Done():
+		if f, ok := in.(*os.File); ok {
+			_ = f.SetReadDeadline(time.Now())
+		}
+		return nil, context.Cause(ctx)
+	}
+}
+
+func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (err error) {
+	items, err := parseHTTPItems(args, o.form)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	stdin, err := readStdinBody(ctx, s.In, o.ignoreStdin, items.hasData())
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	req, err := items.request(stdin)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 var parseJSONPathTests = []struct {
@@ -325,11 +327,11 @@ func TestMultipartBody(t *testing.T) {
 // TestReadStdinBody: a reader is read; --ignore-stdin and a terminal are
 // not.
 func TestReadStdinBody(t *testing.T) {
-	got, err := readStdinBody(strings.NewReader("data"), false)
+	got, err := readStdinBody(context.Background(), strings.NewReader("data"), false, false)
 	if err != nil || string(got) != "data" {
 		t.Errorf("reader: got %q, %v", got, err)
 	}
-	if got, err := readStdinBody(strings.NewReader("data"), true); err != nil || got != nil {
+	if got, err := readStdinBody(context.Background(), strings.NewReader("data"), true, false); err != nil || got != nil {
 		t.Errorf("--ignore-stdin: got %q, %v; want nothing", got, err)
 	}
 	f, err := os.Open(td("body.xml"))
@@ -337,7 +339,7 @@ func TestReadStdinBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got, err := readStdinBody(f, false); err != nil || string(got) != "<a>1</a>\n" {
+	if got, err := readStdinBody(context.Background(), f, false, false); err != nil || string(got) != "<a>1</a>\n" {
 		t.Errorf("redirected file: got %q, %v", got, err)
 	}
 }
@@ -646,7 +648,7 @@ func TestRequestBodyLimit(t *testing.T) {
 	if _, err := parseHTTPArgs([]string{"example.org", "up@" + big}, true); !errors.Is(err, errBodyTooLarge) {
 		t.Errorf("upload of a file over the limit: err = %v, want errBodyTooLarge", err)
 	}
-	if _, err := readStdinBody(zeros{}, false); !errors.Is(err, errBodyTooLarge) {
+	if _, err := readStdinBody(context.Background(), zeros{}, false, false); !errors.Is(err, errBodyTooLarge) {
 		t.Errorf("endless stdin: err = %v, want errBodyTooLarge", err)
 	}
 	// A file under the limit is read.
@@ -655,5 +657,140 @@ func TestRequestBodyLimit(t *testing.T) {
 	}
 	if r, err := parseHTTPArgs([]string{"example.org", "@" + big}, false); err != nil || len(r.body) != 1024 {
 		t.Errorf("a 1 KiB body file: err = %v", err)
+	}
+}
+
+// runHTTPContext runs "httpstate http args..." with stdin and ctx in a
+// goroutine, failing the test if it has not returned within a minute: a
+// command blocked on stdin is a failure, not a hung test run.
+func runHTTPContext(t *testing.T, ctx context.Context, stdin io.Reader, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	type result struct {
+		out, err string
+		code     int
+	}
+	done := make(chan result, 1)
+	go func() {
+		var out, errb bytes.Buffer
+		s := &Streams{In: stdin, Out: &out, ErrOut: &errb}
+		c := runContext(ctx, s, append([]string{"http"}, args...))
+		done <- result{out.String(), errb.String(), c}
+	}()
+	select {
+	case r := <-done:
+		return r.out, r.err, r.code
+	case <-time.After(time.Minute):
+		t.Fatalf("http %q did not return: blocked on stdin", args)
+	}
+	return "", "", 0
+}
+
+// TestHTTPStdinNeverClosed: stdin is a pipe whose writer never closes it
+// (a shell loop, ssh, xargs). As in HTTPie, data items mean stdin is not
+// read: the command fails at once with a hint at --ignore-stdin, and with
+// -I it sends the items. Without data items stdin is the body, and a
+// cancelled context (Ctrl-C) ends the wait.
+func TestHTTPStdinNeverClosed(t *testing.T) {
+	srv, got := recordingServer(t)
+	pipe := func(t *testing.T) *os.File {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { w.Close(); r.Close() })
+		return r
+	}
+	noRequest := func(t *testing.T) {
+		t.Helper()
+		select {
+		case ex := <-got:
+			t.Errorf("a request was sent: %+v", ex)
+		default:
+		}
+	}
+	ctx := context.Background()
+
+	for _, items := range [][]string{{"a=1"}, {"a:=1"}, {"X-A:1", "a=1"}, {"b=@" + td("text.txt")}, {"@" + td("body.xml")}} {
+		_, stderr, code := runHTTPContext(t, ctx, pipe(t), append([]string{srv.URL}, items...)...)
+		if code != 1 || !strings.Contains(stderr, "--ignore-stdin") {
+			t.Errorf("%q: exit %d, stderr %q; want 1 and a hint at --ignore-stdin", items, code, stderr)
+		}
+		noRequest(t)
+	}
+
+	for _, flag := range []string{"-I", "--ignore-stdin"} {
+		_, stderr, code := runHTTPContext(t, ctx, pipe(t), flag, srv.URL, "a=1")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", flag, code, stderr)
+		}
+		if ex := <-got; ex.method != "POST" || string(ex.body) != `{"a": "1"}` {
+			t.Errorf("%s: got %s %q, want POST with the items' JSON", flag, ex.method, ex.body)
+		}
+		_, stderr, code = runHTTPContext(t, ctx, pipe(t), flag, srv.URL, "X-A:1")
+		if code != 0 {
+			t.Fatalf("%s without data: exit %d: %s", flag, code, stderr)
+		}
+		if ex := <-got; ex.method != "GET" || len(ex.body) != 0 {
+			t.Errorf("%s without data: got %s %q, want GET without a body", flag, ex.method, ex.body)
+		}
+	}
+
+	// No data items: stdin is the body and is read; cancelling ends it.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	_, stderr, code := runHTTPContext(t, cctx, pipe(t), srv.URL, "X-A:1")
+	if code == 0 || !strings.Contains(stderr, "stdin") {
+		t.Errorf("cancelled while reading stdin: exit %d, stderr %q; want a failure naming stdin", code, stderr)
+	}
+	noRequest(t)
+}
+
+// TestHTTPStdinEmptyWithData: with data items, a stdin that holds nothing
+// (/dev/null, an empty file, an empty reader) is no body and no error; a
+// file with data is the mixed-sources error, read or not.
+func TestHTTPStdinEmptyWithData(t *testing.T) {
+	srv, got := recordingServer(t)
+	empty := filepath.Join(t.TempDir(), "empty")
+	full := filepath.Join(t.TempDir(), "full")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(full, []byte(`{"x": 1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	open := func(name string) *os.File {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
+	}
+	for _, tt := range []struct {
+		name  string
+		stdin io.Reader
+		ok    bool
+	}{
+		{"dev null", open(os.DevNull), true},
+		{"empty file", open(empty), true},
+		{"empty reader", strings.NewReader(""), true},
+		{"nil", nil, true},
+		{"file with data", open(full), false},
+		{"reader with data", strings.NewReader("x"), false},
+	} {
+		_, stderr, code := runHTTPContext(t, context.Background(), tt.stdin, srv.URL, "a=1")
+		if !tt.ok {
+			if code != 1 || !strings.Contains(stderr, "--ignore-stdin") {
+				t.Errorf("%s: exit %d, stderr %q; want 1 and a hint at --ignore-stdin", tt.name, code, stderr)
+			}
+			continue
+		}
+		if code != 0 {
+			t.Errorf("%s: exit %d: %s", tt.name, code, stderr)
+			continue
+		}
+		if ex := <-got; string(ex.body) != `{"a": "1"}` {
+			t.Errorf("%s: body %q, want the items' JSON", tt.name, ex.body)
+		}
 	}
 }

@@ -82,6 +82,12 @@ func Main(s *Streams) int {
 func run(s *Streams, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	return runContext(ctx, s, args)
+}
+
+// runContext runs the command line args with the streams s; ctx is the
+// commands' context.
+func runContext(ctx context.Context, s *Streams, args []string) int {
 	root := NewRootCmd(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
