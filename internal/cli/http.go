@@ -192,7 +192,7 @@ func parseHTTPItems(args []string, form bool) (*httpItems, error) {
 	}
 	r := &httpRequest{method: method, url: u, header: make(http.Header)}
 	p := &httpItems{r: r, form: form}
-	q := u.Query()
+	var q queryItems
 	for _, a := range args[1:] {
 		it, err := parseItem(a)
 		if err != nil {
@@ -213,7 +213,7 @@ func parseHTTPItems(args []string, form bool) (*httpItems, error) {
 		case itemEmptyHeader:
 			r.header[http.CanonicalHeaderKey(it.Key)] = []string{""}
 		case itemQuery:
-			q.Add(it.Key, it.Value)
+			q.add(it.Key, it.Value)
 		case itemFormFile:
 			p.nData++
 			if it.Key == "" && !form {
@@ -261,9 +261,7 @@ func parseHTTPItems(args []string, form bool) (*httpItems, error) {
 			}
 		}
 	}
-	if len(args) > 1 {
-		u.RawQuery = mergeQuery(u.RawQuery, q)
-	}
+	u.RawQuery = q.appendTo(u.RawQuery)
 	if p.bodyFile != nil && p.nData > 1 {
 		return nil, errors.New("an @file body and other data items cannot be mixed")
 	}
@@ -326,22 +324,37 @@ func (p *httpItems) request(stdin []byte) (*httpRequest, error) {
 	return r, nil
 }
 
-// mergeQuery keeps the URL's own query as written and appends the ==
-// items not already in it.
-func mergeQuery(raw string, all url.Values) string {
-	own, _ := url.ParseQuery(raw)
-	var extra []string
-	for k, vs := range all {
-		for _, v := range vs[len(own[k]):] {
-			extra = append(extra, url.QueryEscape(k)+"="+url.QueryEscape(v))
+// queryItems are the == items, in command-line order.
+type queryItems struct {
+	names []string            // each name once, at its first use
+	vals  map[string][]string // the values of each name, in order
+}
+
+func (q *queryItems) add(name, value string) {
+	if q.vals == nil {
+		q.vals = make(map[string][]string)
+	}
+	if _, ok := q.vals[name]; !ok {
+		q.names = append(q.names, name)
+	}
+	q.vals[name] = append(q.vals[name], value)
+}
+
+// appendTo returns the URL query raw with the items after it, as HTTPie
+// (requests) sends them: the URL's own query as written, then each name
+// at its first use with all its values in command-line order.
+func (q *queryItems) appendTo(raw string) string {
+	var b strings.Builder
+	b.WriteString(raw)
+	for _, name := range q.names {
+		for _, v := range q.vals[name] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(name) + "=" + url.QueryEscape(v))
 		}
 	}
-	// Map order is random: keep the command line's order stable.
-	sortStrings(extra)
-	if raw != "" && len(extra) > 0 {
-		return raw + "&" + strings.Join(extra, "&")
-	}
-	return raw + strings.Join(extra, "&")
+	return b.String()
 }
 
 // parseCLIURL completes a command-line URL: http:// by default, and

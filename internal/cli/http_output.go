@@ -163,5 +163,3 @@ func colorJSON(data []byte) []byte {
 	}
 	return out.Bytes()
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

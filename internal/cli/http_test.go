@@ -277,7 +277,14 @@ var parseArgsTests = []struct {
 	{[]string{"delete", "https://h/x"}, false, "DELETE", "https://h/x", ""},
 	{[]string{"h/x", "a=1"}, false, "POST", "http://h/x", `{"a": "1"}`},
 	{[]string{"h/x", "a=1", "b:=true"}, true, "", "", ""},
-	{[]string{"h/x?z=0", "b==2", "a==1"}, false, "GET", "http://h/x?z=0&a=1&b=2", ""},
+	// Query items as HTTPie (requests) sends them: after the URL's own
+	// query, kept as written; each name at its first use, its values in
+	// command-line order.
+	{[]string{"h/x?z=0", "b==2", "a==1"}, false, "GET", "http://h/x?z=0&b=2&a=1", ""},
+	{[]string{"h/x", "a==1", "b==2", "a==3"}, false, "GET", "http://h/x?a=1&a=3&b=2", ""},
+	{[]string{"h/x?a=0", "a==1"}, false, "GET", "http://h/x?a=0&a=1", ""},
+	{[]string{"h/x?q=a+b&x", "q==c d"}, false, "GET", "http://h/x?q=a+b&x&q=c+d", ""},
+	{[]string{"h/x", `a\=b==c&d`, "e==@" + td("token.txt")}, false, "GET", "http://h/x?a%3Db=c%26d&e=secret-token%0A%0A", ""},
 	{[]string{"PATCH", "h", "a=x y", "b=&"}, true, "PATCH", "http://h", "a=x+y&b=%26"},
 }
 
