@@ -75,6 +75,21 @@ func FuzzSetCookieLines(f *testing.F) {
 		if !sameEntries(byKey(stored), byKey(back)) {
 			t.Fatalf("JSON round trip changed the cookies:\n%+v\n%+v", stored, back)
 		}
+		// A jar admits from its own file everything it admitted from the
+		// wire: the prefix rules, the 400-day limit and the host checks
+		// Import applies (RFC 6265bis sections 5.1.2, 5.5, 5.7) are those
+		// of the storage model.
+		if err := j.Export(&buf, &SaveOptions{Format: FormatJSON, SessionCookies: true}); err != nil {
+			t.Fatal(err)
+		}
+		j2 := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}, RFC2965: true, LaxAllowingUnsafe: time.Minute})
+		rep, err := j2.ImportWithReport(&buf)
+		if err != nil || len(rep.Rejected) != 0 || rep.Read != len(stored) {
+			t.Fatalf("importing the jar's own JSON: %+v, %v", rep, err)
+		}
+		if again := j2.All(); !sameEntries(byKey(stored), byKey(again)) {
+			t.Fatalf("JSON Import changed the cookies:\n%+v\n%+v", stored, again)
+		}
 	})
 }
 
