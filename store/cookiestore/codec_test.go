@@ -231,3 +231,36 @@ func TestNewRequiresKeyring(t *testing.T) {
 		t.Errorf("New without Keyring succeeded")
 	}
 }
+
+// TestNilValue: a nil value decodes as present, empty and non-nil, like an
+// empty one, wherever it sits in the encoding: a present attribute never
+// reads as nil (storetest's NilValue case, for the session.Store
+// implementations).
+func TestNilValue(t *testing.T) {
+	c := newCodec(t, testutil.NewClock(tNow), 0, token.GenerateKey(1))
+	for _, attrs := range []map[string][]byte{
+		{"nil": nil},
+		{"empty": {}},
+		{"nil": nil, "empty": {}, "a": []byte(`1`), "b": nil},
+	} {
+		r := sampleRecord()
+		r.Attrs = attrs
+		v, err := c.Encode(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Decode(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Attrs) != len(attrs) {
+			t.Fatalf("Decode gave %d attributes, want %d", len(got.Attrs), len(attrs))
+		}
+		for k, want := range attrs {
+			g, ok := got.Attrs[k]
+			if !ok || g == nil || string(g) != string(want) {
+				t.Errorf("attribute %q = %q (present %v, nil %v), want %q, non-nil", k, g, ok, g == nil, want)
+			}
+		}
+	}
+}

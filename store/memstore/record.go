@@ -22,7 +22,8 @@ func copyRecord(r *session.Record) *session.Record {
 // applyDelta returns a new record: old (whose values total size bytes) with
 // d applied, and the new total. old is left as it was: the new record
 // shares old's unchanged value slices (immutable, like old) and copies d's
-// values, into the same allocation as the record when they are small.
+// values, into the same allocation as the record when they are small. A nil
+// value in d.Set is stored empty and non-nil, as copyAttrsInto does.
 func applyDelta(old *session.Record, size int, d *session.Delta) (*session.Record, int) {
 	setSize := 0
 	for _, v := range d.Set {
@@ -48,11 +49,7 @@ func applyDelta(old *session.Record, size int, d *session.Delta) (*session.Recor
 				size -= len(prev)
 			}
 			size += len(v)
-			if v == nil {
-				attrs[name] = nil
-				continue
-			}
-			start := len(buf)
+			start := len(buf) // buf is never nil, so a nil v is stored empty, non-nil
 			buf = append(buf, v...)
 			attrs[name] = buf[start:len(buf):len(buf)]
 		}
@@ -74,15 +71,14 @@ func applyDelta(old *session.Record, size int, d *session.Delta) (*session.Recor
 }
 
 // copyAttrsInto deep-copies attrs into a new map whose values are carved
-// from buf, which must have room for all of them. Each value is capped at
-// its own length so that appending to one never overwrites its neighbour.
+// from buf, which must have room for all of them and must not be nil. Each
+// value is capped at its own length so that appending to one never
+// overwrites its neighbour. A nil value becomes an empty, non-nil one: a
+// present attribute never reads as nil (see storetest's NilValue case).
 func copyAttrsInto(attrs map[string][]byte, buf []byte) map[string][]byte {
 	m := maps.Clone(attrs) // copies the table wholesale, then the values
 	for k, v := range m {
-		if v == nil {
-			continue
-		}
-		start := len(buf)
+		start := len(buf) // buf is never nil, so a nil v is stored empty, non-nil
 		buf = append(buf, v...)
 		m[k] = buf[start:len(buf):len(buf)]
 	}
@@ -118,7 +114,7 @@ type (
 func newRecord(n int) (*session.Record, []byte) {
 	switch {
 	case n == 0:
-		return new(session.Record), []byte{} // empty values stay non-nil
+		return new(session.Record), []byte{} // empty (and nil) values are stored non-nil
 	case n <= 40:
 		p := new(record40)
 		return &p.r, p.b[:0:n]

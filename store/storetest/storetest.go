@@ -116,6 +116,7 @@ var cases = []Case{
 	{"UpdateNilDeletes", testUpdateNilDeletes},
 	{"UpdateConcurrent", testUpdateConcurrent},
 	{"ManyAttrs", testManyAttrs},
+	{"NilValue", testNilValue},
 	{"Rename", testRename},
 	{"RenameExists", testRenameExists},
 	{"Delete", testDelete},

@@ -61,6 +61,7 @@ var brokenStores = []brokenStore{
 	{name: "close-noop", wrap: func(s session.Store) session.Store { return closeNoop{s} }, wantFail: "Close"},
 	{name: "rename-copies", wrap: func(s session.Store) session.Store { return renameCopies{s} }, wantFail: "Rename"},
 	{name: "unreadable-large", wrap: func(s session.Store) session.Store { return unreadableLarge{s} }, wantFail: "ManyAttrs"},
+	{name: "nil-empty", wrap: func(s session.Store) session.Store { return nilEmpty{s} }, wantFail: "NilValue"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -232,6 +233,25 @@ func (s unreadableLarge) Load(ctx context.Context, key string) (*session.Record,
 	r, found, err := s.Store.Load(ctx, key)
 	if found && len(r.Attrs) > 1<<16 {
 		return nil, false, errors.New("corrupt record: too many attributes")
+	}
+	return r, found, err
+}
+
+// nilEmpty loads empty values as nil, as memstore once did for a nil value.
+type nilEmpty struct{ session.Store }
+
+func (s nilEmpty) Load(ctx context.Context, key string) (*session.Record, bool, error) {
+	r, found, err := s.Store.Load(ctx, key)
+	if found {
+		c := *r // a loaded record is read-only
+		c.Attrs = make(map[string][]byte, len(r.Attrs))
+		for k, v := range r.Attrs {
+			if len(v) == 0 {
+				v = nil
+			}
+			c.Attrs[k] = v
+		}
+		r = &c
 	}
 	return r, found, err
 }
