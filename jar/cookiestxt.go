@@ -88,8 +88,9 @@ const httpOnlyPrefix = "#HttpOnly_"
 const maxLine = 64 << 10
 
 // ReadCookiesTxt reads a Netscape cookies.txt file. Created and LastAccess
-// are zero (the format has no such fields); expired cookies are returned as
-// they are (loading them into a Jar drops them). A malformed line gives a
+// are zero (the format has no such fields); expired cookies and cookies
+// breaking a cookie name prefix rule are returned as they are (loading them
+// into a Jar drops them, see Jar.Import). A malformed line gives a
 // *ParseError with its 1-based line number.
 func ReadCookiesTxt(r io.Reader) ([]Entry, error) {
 	es, _, err := readCookiesTxt(r)

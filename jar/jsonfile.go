@@ -193,7 +193,9 @@ func WriteJSON(w io.Writer, es []Entry) error {
 	return nil
 }
 
-// ReadJSON reads a JSON cookie file. A malformed document or cookie gives a
+// ReadJSON reads a JSON cookie file, version 1 or 2. Like ReadCookiesTxt
+// it returns expired cookies and cookies breaking a cookie name prefix rule
+// as they are; Jar.Import drops them. A malformed document or cookie gives a
 // *ParseError with the line number of the problem (for an invalid cookie,
 // the line its object starts on).
 func ReadJSON(r io.Reader) ([]Entry, error) {
