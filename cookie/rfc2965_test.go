@@ -248,7 +248,8 @@ func TestRFC2965VersionOverInt32(t *testing.T) {
 	if strconv.IntSize == 32 {
 		t.Skip("an int cannot exceed 2^31-1 on this platform")
 	}
-	big := int(int64(maxInt32) + 1)
+	limit := int64(maxInt32) // a variable: the constant 2^31 does not build on 32-bit
+	big := int(limit + 1)
 	if got, err := FormatSetCookie2(&Cookie{Name: "a", Version: big}); !errors.Is(err, ErrInvalidAttribute) {
 		t.Errorf("FormatSetCookie2(Version %d) = %q, %v; want ErrInvalidAttribute", big, got, err)
 	}
