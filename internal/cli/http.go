@@ -581,7 +581,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		}()
 		s = &Streams{In: s.In, Out: f, ErrOut: s.ErrOut, ErrTTY: s.ErrTTY}
 	}
-	out := &printer{w: s.Out, pretty: pretty}
+	out := &printer{w: s.Out, pretty: pretty, tty: outTTY}
 	if sent := rec.lastRequest(); sent != nil {
 		if strings.Contains(show, "H") {
 			out.requestHead(sent)

@@ -31,6 +31,7 @@ const (
 type printer struct {
 	w      io.Writer
 	pretty prettyMode
+	tty    bool // w is a terminal
 }
 
 func (p *printer) color(c, s string) string {
@@ -78,13 +79,13 @@ func (p *printer) responseHead(resp *http.Response) {
 }
 
 // body prints a body: JSON indented and coloured when asked, binary data
-// replaced by a note on a terminal, a separating blank line after a request
-// body.
+// replaced by a note on a terminal (as in HTTPie, whatever --pretty says)
+// or when processed, a separating blank line after a request body.
 func (p *printer) body(data []byte, ctype string, request bool) {
 	if len(data) == 0 {
 		return
 	}
-	if (p.pretty.format || p.pretty.colors) && bytes.IndexByte(data, 0) >= 0 {
+	if (p.tty || p.pretty.format || p.pretty.colors) && bytes.IndexByte(data, 0) >= 0 {
 		fmt.Fprintln(p.w, "+-----------------------------------------+")
 		fmt.Fprintln(p.w, "| NOTE: binary data not shown in terminal |")
 		fmt.Fprintln(p.w, "+-----------------------------------------+")

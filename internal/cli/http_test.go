@@ -428,3 +428,37 @@ func TestHTTPOutputFile(t *testing.T) {
 		t.Errorf("output file: got %q, want %q", data, want)
 	}
 }
+
+// TestHTTPBinaryToTerminal: as in HTTPie, a binary body (one with a NUL
+// byte) is never written to a terminal, whatever --pretty says; piped or
+// sent to a file it is written as it is.
+func TestHTTPBinaryToTerminal(t *testing.T) {
+	srv := httpTestServer(t)
+	const note = "NOTE: binary data not shown in terminal"
+	for _, tt := range []struct {
+		tty    bool
+		pretty string
+		raw    bool // the body is written as it is
+	}{
+		{tty: true, pretty: "all"},
+		{tty: true, pretty: "none"},
+		{tty: true, pretty: "format"},
+		{tty: true, pretty: "colors"},
+		{tty: false, pretty: "none", raw: true},
+		{tty: false, pretty: "all"}, // HTTPie: prettified output is text
+	} {
+		stdout, stderr, code := runHTTPCmd(t, srv, tt.tty, "--pretty="+tt.pretty, "--print=b", srv.URL+"/files/data.bin")
+		if code != 0 {
+			t.Fatalf("tty %v --pretty=%s: exit %d: %s", tt.tty, tt.pretty, code, stderr)
+		}
+		if tt.raw {
+			if len(stdout) != 400000 || strings.Contains(stdout, note) {
+				t.Errorf("tty %v --pretty=%s: got %d bytes, want the 400000 of the body", tt.tty, tt.pretty, len(stdout))
+			}
+			continue
+		}
+		if strings.IndexByte(stdout, 0) >= 0 || !strings.Contains(stdout, note) {
+			t.Errorf("tty %v --pretty=%s: got %d bytes (NUL: %v), want the note only", tt.tty, tt.pretty, len(stdout), strings.IndexByte(stdout, 0) >= 0)
+		}
+	}
+}
