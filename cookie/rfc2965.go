@@ -24,7 +24,9 @@ type av2965 struct {
 // quoted-string (RFC 2965 section 3.1, with RFC 2616's quoted-string and its
 // quoted-pair). An unquoted value runs to the next ';' or ',' and is trimmed
 // of whitespace. It returns the rest after the separator and the separator
-// (';', ',' or 0 at the end).
+// (';', ',' or 0 at the end). After an error the rest is "" for an
+// unterminated quoted-string, and what follows the next separator for text
+// after a closing quote (the pair is then to be dropped).
 //
 // When attr is set (s is a set-cookie-av, not the NAME=VALUE of a cookie) the
 // unquoted value of an Expires attribute also takes the ',' after a weekday
@@ -48,7 +50,13 @@ func next2965(s string, attr bool) (av av2965, rest string, sep byte, err error)
 			av.value, av.quoted = v, true
 			s = trimLeftLWS(s[n:])
 			if s != "" && s[0] != ';' && s[0] != ',' {
-				return av, "", 0, fmt.Errorf("%w: text after a quoted-string", ErrSyntax)
+				// Skip to the next separator: the pair is bad, the
+				// rest of the header may not be.
+				err := fmt.Errorf("%w: text after a quoted-string", ErrSyntax)
+				if j := strings.IndexAny(s, ";,"); j >= 0 {
+					return av, s[j+1:], s[j], err
+				}
+				return av, "", 0, err
 			}
 			i = 0
 		} else {
@@ -221,7 +229,8 @@ const (
 // It returns every well-formed cookie, in order, and an error wrapping
 // ErrSyntax that joins the reasons the others were dropped (a missing '=' or
 // Version, a NAME that is not a token or begins with '$', a bad Max-Age,
-// Port or Version, an unterminated quoted-string, which ends the parse). The
+// Port or Version, text after a closing quote; an unterminated quoted-string
+// ends the parse). The
 // errors give offsets into line and, like ParseLegacyCookie's, never quote a
 // cookie value.
 func ParseSetCookie2(line string) ([]*Cookie, error) {
@@ -252,9 +261,12 @@ func ParseSetCookie2(line string) ([]*Cookie, error) {
 		av, r, sep, err := next2965(rest, started)
 		rest = r
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w in the pair at offset %d", err, off))
-			bad = true
-			break
+			fail(fmt.Errorf("%w in the pair at offset %d", err, off))
+			started = true
+			if sep != ';' {
+				finish()
+			}
+			continue
 		}
 		switch {
 		case bad:
@@ -465,9 +477,10 @@ func writePortList(b *strings.Builder, ports []int) {
 // servers SHOULD accept ',' too). Other $-names are
 // ignored; a repeated $Path, $Domain or $Port keeps the first. A header not
 // starting with a numeric $Version is an error (nil cookies); a NAME that is
-// not a token, a pair without '=', a $-attribute before any cookie or a bad
-// $Port list drops that pair with an error wrapping ErrSyntax, and the
-// well-formed cookies are still returned. Errors give the offset of the
+// not a token, a pair without '=', a $-attribute before any cookie, a bad
+// $Port list or text after a closing quote drops that pair (a cookie with
+// its attributes) with an error wrapping ErrSyntax, and the well-formed
+// cookies are still returned; an unterminated quoted-string ends the parse. Errors give the offset of the
 // faulty pair and never quote a cookie value, which may be a session
 // identifier.
 func ParseLegacyCookie(header string) ([]*Cookie, error) {
@@ -493,7 +506,10 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 		av, rest, _, err = next2965(rest, false)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%w in the pair at offset %d", err, off))
-			break
+			if av.name == "" || av.name[0] != '$' {
+				cur, seen = nil, 0 // a cookie-value: drop the cookie with its attributes
+			}
+			continue
 		}
 		if av.name == "" && !av.hasEq {
 			continue // empty element

@@ -39,6 +39,10 @@ var parseSetCookie2Tests = []struct {
 	{"port too big", `a=1; Version=1; Port="65536"`, nil, true},
 	{"unterminated quote", `a="1; Version=1`, nil, true},
 	{"junk after quote", `a="1"x; Version=1`, nil, true},
+	// Only an unterminated quoted-string ends the parse: junk after a
+	// closing quote drops that cookie, and the next one is read.
+	{"junk after quote, next kept", `a="1"x; Version=1, b=2; Version=1`, []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
+	{"junk after attribute quote, next kept", `a=1; Version=1; Path="/"x, b=2; Version=1`, []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
 	{"empty", ``, nil, false},
 	// RFC 2965 section 3.2.2: Max-Age is delta-seconds, a non-negative
 	// integer of any size; past int64 it saturates as in ParseSetCookie.
@@ -153,6 +157,11 @@ var parseLegacyCookieTests = []struct {
 	{"no '='", `$Version=1; a; b=c`, []*Cookie{{Name: "b", Value: "c", Version: 1}}, true},
 	{"empty name", `$Version=1; =x; b=c`, []*Cookie{{Name: "b", Value: "c", Version: 1}}, true},
 	{"bad $Port", `$Version=1; a=b; $Port="x"`, []*Cookie{{Name: "a", Value: "b", Version: 1}}, true},
+	// Junk after a closing quote drops that pair only (a cookie with its
+	// attributes), not the rest of the header.
+	{"junk after quote", `$Version=1; a="x"y; $Path=/; sid="s"; $Path="/"`, []*Cookie{{Name: "sid", Value: "s", Version: 1, Path: "/"}}, true},
+	{"junk after $Path quote", `$Version=1; a=b; $Path="/"y; c=d`, []*Cookie{{Name: "a", Value: "b", Version: 1}, {Name: "c", Value: "d", Version: 1}}, true},
+	{"unterminated quote ends", `$Version=1; a=b; c="d; e=f`, []*Cookie{{Name: "a", Value: "b", Version: 1}}, true},
 }
 
 func TestParseLegacyCookie(t *testing.T) {
