@@ -12,9 +12,12 @@
 // [ParseSetCookie] is the lenient algorithm of RFC 6265bis section 5.6 that
 // browsers apply to a Set-Cookie line. It keeps what a user agent keeps:
 // malformed attributes are ignored one by one (an unparsable Expires, a
-// Max-Age that is not an integer, a Path not beginning with '/'), unknown
-// attributes are ignored, attribute names match case-insensitively and the
-// last occurrence of an attribute wins. Only when a user agent must ignore the
+// Max-Age that is not an integer, any attribute value over 1024 octets),
+// unknown attributes are ignored, attribute names match case-insensitively and
+// the last occurrence of an attribute wins. A Path that is empty or does not
+// begin with '/' is not ignored: it stands for the default-path (section
+// 5.6.4), so it leaves Path "" even after an earlier valid Path; an empty
+// Domain likewise clears an earlier one (section 5.7 step 7). Only when a user agent must ignore the
 // whole line does it return an error, and every such error satisfies
 // errors.Is(err, [ErrIgnored]); the specific reason is one of
 // [ErrControlCharacter], [ErrNameValueTooLong], [ErrEmptyCookie] and
