@@ -28,7 +28,9 @@
 // # Durability
 //
 // Every write that returns nil (Create, Save, Update, Rename, Delete, Sweep)
-// has been committed and fsync'd. Concurrent writers share commits (group
+// has been committed and fsync'd, unless it changed nothing (an Update
+// deleting an absent attribute, a Delete or Sweep that found nothing), which
+// commits nothing. Concurrent writers share commits (group
 // commit, with no timer): a write that finds no commit running commits at
 // once, alone; writes that arrive while a commit runs queue up, and when it
 // ends the first of them leads the next commit, which takes the whole queue
