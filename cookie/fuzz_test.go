@@ -130,6 +130,11 @@ func FuzzParseSetCookie2(f *testing.F) {
 	for _, tt := range parseSetCookie2Tests {
 		f.Add(tt.line)
 	}
+	// The http-state Set-Cookie lines, as they are and with a Version.
+	for _, l := range loadParserLines(f) {
+		f.Add(l)
+		f.Add(l + "; Version=1")
+	}
 	f.Fuzz(func(t *testing.T, line string) {
 		cs, err := ParseSetCookie2(line)
 		if err != nil && !errors.Is(err, ErrSyntax) {
@@ -160,6 +165,11 @@ func FuzzParseSetCookie2(f *testing.F) {
 func FuzzParseLegacyCookie(f *testing.F) {
 	for _, tt := range parseLegacyCookieTests {
 		f.Add(tt.header)
+	}
+	// The http-state Set-Cookie lines after a $Version, for their quoting,
+	// commas and odd attributes.
+	for _, l := range loadParserLines(f) {
+		f.Add(`$Version="1"; ` + l)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
 		cs, err := ParseLegacyCookie(header)
