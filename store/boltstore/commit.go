@@ -205,13 +205,17 @@ func (s *Store) run(ops []*op) {
 			}
 			return nil
 		})
+		// The cache learns of a rolled-back transaction as of a failed
+		// one (the keys its ops recorded are dropped; none should have),
+		// but its ops succeeded.
+		cacheErr := err
 		if err == errNothingToCommit {
 			err = nil
 		}
 		if failed < 0 {
 			for _, o := range ops {
 				o.err = err
-				s.apply(o.fx, err)
+				s.apply(o.fx, cacheErr)
 				o.done = true
 			}
 			return
