@@ -572,8 +572,8 @@ func resolveItem(it item, src string) (item, error) {
 			return item{}, fmt.Errorf("%q: the file is not UTF-8 text", src)
 		}
 	case itemRawJSON:
-		if !json.Valid(data) {
-			return item{}, fmt.Errorf("%q: the file is not valid JSON", src)
+		if err := jsonSyntax(data); err != nil {
+			return item{}, fmt.Errorf("%q: the file is not valid JSON (%w)", src, err)
 		}
 		out.Value = strings.TrimSpace(out.Value)
 	}

@@ -199,7 +199,7 @@ var bodyTests = []struct {
 	{name: "json file", items: []string{"b:=@" + td("data.json"), "b[more]:=true"},
 		wantBody: `{"b": {"HTTPie": "https://httpie.io", "n": [1, 2], "more": true}}`},
 	{name: "json file flat", items: []string{"b:=@" + td("data.json")}, wantBody: `{"b": {"HTTPie": "https://httpie.io", "n": [1, 2]}}`},
-	{name: "bad json file", items: []string{"b:=@" + td("bad.json")}, wantErr: "not valid JSON"},
+	{name: "bad json file", items: []string{"b:=@" + td("bad.json")}, wantErr: "the file is not valid JSON (line 1, column 2: invalid character 'o' in literal null"},
 	{name: "binary text file", items: []string{"b=@" + td("latin.txt")}, wantErr: "not UTF-8 text"},
 	{name: "missing file", items: []string{"b=@" + td("nope.txt")}, wantErr: "no such file"},
 	{name: "text file in form", form: true, items: []string{"bio=@" + td("text.txt")},

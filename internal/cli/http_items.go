@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -153,8 +155,12 @@ func (it item) validate(s string) error {
 			return fmt.Errorf("%q: header value contains a line break or NUL", s)
 		}
 	case itemRawJSON:
-		if !json.Valid([]byte(it.Value)) {
-			return fmt.Errorf("%q: value after := is not valid JSON", s)
+		if err := jsonSyntax([]byte(it.Value)); err != nil {
+			hint := ""
+			if v := strings.TrimSpace(it.Value); v == "" || !strings.ContainsRune(`{["-0123456789tfn`, rune(v[0])) {
+				hint = "; for a string, use = rather than :="
+			}
+			return fmt.Errorf("%q: value after := is not valid JSON (%w)%s", s, err, hint)
 		}
 	case itemQueryFile, itemDataFile, itemRawJSONFile, itemFormFile:
 		if it.Value == "" {
@@ -162,6 +168,28 @@ func (it item) validate(s string) error {
 		}
 	}
 	return nil
+}
+
+// jsonSyntax reports where data is not valid JSON: "line L, column C:
+// what".
+func jsonSyntax(data []byte) error {
+	var v json.RawMessage
+	err := json.Unmarshal(data, &v)
+	if err == nil {
+		return nil
+	}
+	var se *json.SyntaxError
+	if !errors.As(err, &se) {
+		return err
+	}
+	pos := int(se.Offset) - 1 // the byte that failed
+	if strings.HasPrefix(se.Error(), "unexpected end") {
+		pos = int(se.Offset) // just past the end
+	}
+	pos = max(0, min(pos, len(data)))
+	line := 1 + bytes.Count(data[:pos], []byte("\n"))
+	col := pos - bytes.LastIndexByte(data[:pos], '\n')
+	return fmt.Errorf("line %d, column %d: %s", line, col, se)
 }
 
 // isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2).

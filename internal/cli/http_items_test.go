@@ -69,7 +69,11 @@ var parseItemTests = []struct {
 	{in: "plain", wantErr: "is not a request item"},
 	{in: "bad header:x", wantErr: "invalid header name"},
 	{in: ":x", wantErr: "invalid header name"},
-	{in: "n:=nope", wantErr: "not valid JSON"},
+	{in: "n:=nope", wantErr: "not valid JSON (line 1, column 2: invalid character 'o' in literal null"},
+	{in: "name:=Ann", wantErr: "column 1: invalid character 'A' looking for beginning of value); for a string, use = rather than :="},
+	{in: "a:={\"x\":\n 1,}", wantErr: "(line 2, column 4: invalid character '}'"},
+	{in: "a:=[1,2", wantErr: "(line 1, column 5: unexpected end of JSON input)"},
+	{in: "a:=", wantErr: "(line 1, column 1: unexpected end of JSON input)"},
 	{in: "H:a\nb", wantErr: "line break"},
 }
 
