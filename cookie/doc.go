@@ -57,8 +57,9 @@
 // [MaxAttributeValueLength] (1024) octets is ignored (section 5.6). Lifetimes
 // are capped at [MaxLifetime] (400 days, section 5.5). Max-Age values beyond
 // the int64 range saturate. ParseSetCookie allocates only the returned Cookie
-// (plus a lower-cased Domain when it had upper-case letters): Name, Value,
-// Path and Domain share memory with the input line.
+// (plus a lower-cased copy of the retained Domain when it had upper-case
+// letters): Name, Value, Path and an already lower-case Domain share memory
+// with the input line.
 //
 // # RFC 2965
 //

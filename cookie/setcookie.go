@@ -33,8 +33,9 @@ const (
 //
 // A line without '=' yields a nameless cookie whose value is the whole
 // name-value string. Attribute names match case-insensitively (ASCII only);
-// when an attribute repeats, the last occurrence wins. Name, Value, Domain and
-// Path of the result share memory with line.
+// when an attribute repeats, the last occurrence wins. Name, Value, Path and
+// a Domain without upper-case letters share memory with line; a Domain with
+// some is a lower-cased copy.
 //
 // The requirements that depend on the request (Domain matching, the
 // default-path, Secure origins, name prefixes, public suffixes) belong to the
