@@ -3,6 +3,7 @@ package token_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -254,5 +255,82 @@ func TestMemoryRefreshStoreRevokedInFamily(t *testing.T) {
 	cancel()
 	if _, err := s.RevokedInFamily(cancelled, "a2", "alice", "f2", tNow); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: err = %v, want context.Canceled", err)
+	}
+}
+
+// pruneAt makes s prune (it does every 1024 Adds) as of at.
+func pruneAt(t *testing.T, s *token.MemoryRefreshStore, at time.Time) {
+	t.Helper()
+	for i := range 1024 {
+		id := fmt.Sprintf("filler%d", i)
+		rec := token.RefreshRecord{ID: id, Family: id, Subject: "filler", IssuedAt: at, Expiry: at.Add(time.Hour)}
+		if err := s.Add(t.Context(), rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestMemoryRefreshStoreFamilyRevocationLasts: a revoked family stays
+// revoked for access tokens as long as the family lives, even when a
+// rotation that raced with the revocation adds a later token to it, and a
+// second, shorter Revoke of a token does not cut the first one short.
+func TestMemoryRefreshStoreFamilyRevocationLasts(t *testing.T) {
+	s := token.NewMemoryRefreshStore()
+	ctx := t.Context()
+	add := func(id string, exp time.Duration) {
+		t.Helper()
+		rec := token.RefreshRecord{ID: id, Family: "f1", Subject: "alice", IssuedAt: tNow, Expiry: tNow.Add(exp)}
+		if err := s.Add(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("f1", time.Hour)
+	if _, err := s.Use(ctx, "f1", tNow); err != nil {
+		t.Fatal(err)
+	}
+	add("f1-2", 2*time.Hour)
+	if _, err := s.Use(ctx, "f1", tNow); !errors.Is(err, token.ErrReused) {
+		t.Fatalf("replay: err = %v, want ErrReused", err)
+	}
+	add("f1-3", 3*time.Hour) // the rotation that raced with the replay
+	s.Revoke(ctx, "access", tNow.Add(3*time.Hour))
+	s.Revoke(ctx, "access", tNow.Add(time.Minute))
+	pruneAt(t, s, tNow.Add(150*time.Minute))
+	at := tNow.Add(150 * time.Minute)
+	if ok, err := s.RevokedInFamily(ctx, "a", "alice", "f1", tNow); err != nil || !ok {
+		t.Errorf("access token of the family after a prune at %v: revoked = %v, %v; want true", at, ok, err)
+	}
+	if ok, err := s.Revoked(ctx, "access", "alice", tNow); err != nil || !ok {
+		t.Errorf("token revoked for 3h then for 1m, after a prune at 2.5h: revoked = %v, %v; want true", ok, err)
+	}
+	if _, err := s.Use(ctx, "f1-3", at); !errors.Is(err, token.ErrRevoked) {
+		t.Errorf("the raced rotation's token: err = %v, want ErrRevoked", err)
+	}
+}
+
+// TestMemoryRefreshStoreRevokeFamilyID: revoking a family by its ID
+// revokes it, for refresh and access tokens, even after its first token was
+// pruned.
+func TestMemoryRefreshStoreRevokeFamilyID(t *testing.T) {
+	s := token.NewMemoryRefreshStore()
+	ctx := t.Context()
+	for _, rec := range []token.RefreshRecord{
+		{ID: "f1", Family: "f1", Subject: "alice", IssuedAt: tNow, Expiry: tNow.Add(time.Hour)},
+		{ID: "f1-2", Family: "f1", Subject: "alice", IssuedAt: tNow, Expiry: tNow.Add(3 * time.Hour)},
+	} {
+		if err := s.Add(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := tNow.Add(2 * time.Hour)
+	pruneAt(t, s, at) // forgets f1, keeps the family
+	if err := s.Revoke(ctx, "f1", tNow.Add(4*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Use(ctx, "f1-2", at); !errors.Is(err, token.ErrRevoked) {
+		t.Errorf("refresh token of a family revoked by ID: err = %v, want ErrRevoked", err)
+	}
+	if ok, err := s.RevokedInFamily(ctx, "a", "alice", "f1", at); err != nil || !ok {
+		t.Errorf("access token of a family revoked by ID: revoked = %v, %v; want true", ok, err)
 	}
 }

@@ -77,9 +77,12 @@ type MemoryRefreshStore struct {
 	mu       sync.Mutex
 	tokens   map[string]*memRefresh // by jti
 	families map[string]*memFamily  // by family ID
-	revoked  map[string]time.Time   // jti -> until
-	subjects map[string]time.Time   // subject -> revoke cut-off
-	adds     int                    // Add calls since the last prune
+	// revoked holds revoked jtis (until when), and the ID of every
+	// revoked family (its first jti), until its expiry at least, so that
+	// RevokedInFamily needs no families lookup.
+	revoked  map[string]time.Time
+	subjects map[string]time.Time // subject -> revoke cut-off
+	adds     int                  // Add calls since the last prune
 }
 
 type memRefresh struct {
@@ -89,8 +92,16 @@ type memRefresh struct {
 
 type memFamily struct {
 	subject string
-	revoked bool
+	revoked bool      // then s.revoked holds its ID until expiry or later
 	expiry  time.Time // latest expiry of its tokens
+}
+
+// revokeFamily revokes the family id. s.mu must be held.
+func (s *MemoryRefreshStore) revokeFamily(id string, f *memFamily) {
+	f.revoked = true
+	if f.expiry.After(s.revoked[id]) {
+		s.revoked[id] = f.expiry
+	}
 }
 
 var _ FamilyRevocationStore = (*MemoryRefreshStore)(nil)
@@ -125,6 +136,9 @@ func (s *MemoryRefreshStore) Add(ctx context.Context, rec RefreshRecord) error {
 	}
 	if rec.Expiry.After(f.expiry) {
 		f.expiry = rec.Expiry
+		if f.revoked { // a rotation that raced with the revocation
+			s.revokeFamily(rec.Family, f)
+		}
 	}
 	return nil
 }
@@ -164,7 +178,7 @@ func (s *MemoryRefreshStore) Use(ctx context.Context, id string, now time.Time) 
 		return RefreshRecord{}, ErrRevoked
 	}
 	if t.used {
-		f.revoked = true
+		s.revokeFamily(t.rec.Family, f)
 		return RefreshRecord{}, ErrReused
 	}
 	t.used = true
@@ -178,18 +192,25 @@ func (s *MemoryRefreshStore) subjectRevoked(subject string, issued time.Time) bo
 	return ok && !issued.After(cut)
 }
 
-// Revoke implements RefreshStore.
+// Revoke implements RefreshStore. A token revoked twice stays revoked until
+// the later of the two times. Revoking a family ID (the first jti of a
+// family) revokes the family even after that first token was pruned.
 func (s *MemoryRefreshStore) Revoke(ctx context.Context, id string, until time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.revoked[id] = until
+	if old, ok := s.revoked[id]; !ok || until.After(old) {
+		s.revoked[id] = until
+	}
 	if t := s.tokens[id]; t != nil {
 		if f := s.families[t.rec.Family]; f != nil {
-			f.revoked = true
+			s.revokeFamily(t.rec.Family, f)
 		}
+	}
+	if f := s.families[id]; f != nil {
+		s.revokeFamily(id, f)
 	}
 	return nil
 }
@@ -204,9 +225,9 @@ func (s *MemoryRefreshStore) RevokeSubject(ctx context.Context, subject string, 
 	if at.After(s.subjects[subject]) {
 		s.subjects[subject] = at
 	}
-	for _, f := range s.families {
+	for id, f := range s.families {
 		if f.subject == subject {
-			f.revoked = true
+			s.revokeFamily(id, f)
 		}
 	}
 	return nil
@@ -225,8 +246,9 @@ func (s *MemoryRefreshStore) Revoked(ctx context.Context, id, subject string, is
 	return s.subjectRevoked(subject, issuedAt), nil
 }
 
-// RevokedInFamily implements FamilyRevocationStore: one lock, three map
-// lookups.
+// RevokedInFamily implements FamilyRevocationStore: one lock and, next to
+// Revoked's, one more lookup in the same map (a revoked family's ID is kept
+// with the revoked jtis).
 func (s *MemoryRefreshStore) RevokedInFamily(ctx context.Context, id, subject, family string, issuedAt time.Time) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -238,9 +260,6 @@ func (s *MemoryRefreshStore) RevokedInFamily(ctx context.Context, id, subject, f
 	}
 	if family != "" {
 		if _, ok := s.revoked[family]; ok {
-			return true, nil
-		}
-		if f := s.families[family]; f != nil && f.revoked {
 			return true, nil
 		}
 	}
