@@ -91,6 +91,9 @@ at once. --ignore-stdin (-I) leaves stdin alone: use it in scripts whose
 stdin is not meant for the request (shell loops, ssh, xargs). A request body (stdin,
 files, uploads) is held in memory and may be at most 64 MiB.
 
+Items starting with "-" go after "--", or they are read as flags:
+http URL -- -name=value -Header:value.
+
 The method defaults to GET, or POST when there is a body. A URL without
 a scheme gets http://; ":3000/x" means http://localhost:3000/x.
 
@@ -109,6 +112,13 @@ for 5xx responses; a timeout exits with 2.`,
 			return runHTTP(cmd.Context(), s, o, args)
 		},
 	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		if strings.HasPrefix(err.Error(), "unknown") {
+			// HTTPie's rule too: items starting with "-" go after "--".
+			return fmt.Errorf("%w (a request item starting with '-' goes after --: http URL -- -name=value)", err)
+		}
+		return err
+	})
 	f := cmd.Flags()
 	f.StringVar(&o.session, "session", "", "read and update the session `NAME` or file path")
 	f.StringVar(&o.sessionRO, "session-read-only", "", "read the session `NAME` or file path without updating it")

@@ -794,3 +794,33 @@ func TestHTTPStdinEmptyWithData(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPDashItems: as in HTTPie, items starting with "-" go after "--";
+// before it they are flags, and an unknown one is an error that sends
+// nothing.
+func TestHTTPDashItems(t *testing.T) {
+	srv, got := recordingServer(t)
+	_, stderr, code := runHTTPStdin(nil, srv.URL, "--", "-name=foo", "-n:=1", "--x=y")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if ex := <-got; ex.method != "POST" || string(ex.body) != `{"-name": "foo", "-n": 1, "--x": "y"}` {
+		t.Errorf("got %s %s", ex.method, ex.body)
+	}
+	_, stderr, code = runHTTPStdin(nil, "--form", "PUT", "--", srv.URL, "-a=1")
+	if code != 0 {
+		t.Fatalf("--form PUT -- URL: exit %d: %s", code, stderr)
+	}
+	if ex := <-got; ex.method != "PUT" || string(ex.body) != "-a=1" {
+		t.Errorf("got %s %s", ex.method, ex.body)
+	}
+	_, stderr, code = runHTTPStdin(nil, srv.URL, "-name=foo")
+	if code != 1 || !strings.Contains(stderr, "-name=foo") || !strings.Contains(stderr, "--") {
+		t.Errorf("an item like a flag: exit %d, stderr %q; want 1 and a hint at --", code, stderr)
+	}
+	select {
+	case ex := <-got:
+		t.Errorf("a request was sent: %+v", ex)
+	default:
+	}
+}
