@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"flag"
@@ -460,5 +461,58 @@ func TestHTTPBinaryToTerminal(t *testing.T) {
 		if strings.IndexByte(stdout, 0) >= 0 || !strings.Contains(stdout, note) {
 			t.Errorf("tty %v --pretty=%s: got %d bytes (NUL: %v), want the note only", tt.tty, tt.pretty, len(stdout), strings.IndexByte(stdout, 0) >= 0)
 		}
+	}
+}
+
+// TestHTTPSessionConcurrentRuns: runs that update one named session at
+// once leave a whole file (the last writer's), mode 0600, and no temporary
+// files: each run replaces it atomically.
+func TestHTTPSessionConcurrentRuns(t *testing.T) {
+	srv := httpTestServer(t)
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	const runs = 8
+	errs := make(chan string, runs)
+	for i := range runs {
+		go func() {
+			_, stderr, code := runHTTPCmd(t, srv, false, "--session=shared", "-a", fmt.Sprintf("u%d:pw", i),
+				srv.URL+"/login", fmt.Sprintf("X-Team:t%d", i))
+			if code != 0 {
+				errs <- fmt.Sprintf("run %d: exit %d: %s", i, code, stderr)
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for range runs {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+	hostDir := strings.ReplaceAll(strings.TrimPrefix(srv.URL, "http://"), ":", "_")
+	dir := filepath.Join(cfg, "httpstate", "sessions", hostDir)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 || ents[0].Name() != "shared.json" {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("session directory holds %q, want only shared.json", names)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "shared.json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("shared.json: %v, %v; want mode 0600", fi, err)
+	}
+	stdout, stderr, code := runHTTPCmd(t, srv, false, "--session-read-only=shared", srv.URL+"/whoami")
+	if code != 0 {
+		t.Fatalf("reading the session: exit %d: %s", code, stderr)
+	}
+	var n int
+	var auth string
+	_, err = fmt.Sscanf(stdout, `cookie="sid=s-123; nameless" auth=%q x-team="t%d"`, &auth, &n)
+	if want := "Basic " + base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "u%d:pw", n)); err != nil || n < 0 || n >= runs || auth != want {
+		t.Errorf("the session holds %q, want one run's cookies, auth and header", stdout)
 	}
 }
