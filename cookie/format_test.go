@@ -2,6 +2,7 @@ package cookie
 
 import (
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ var formatSetCookieTests = []struct {
 	{"expires converted to GMT", Cookie{Name: "a", Value: "b", Expires: time.Date(2030, 1, 1, 1, 0, 0, 0, time.FixedZone("CET", 3600))}, "a=b; Expires=Tue, 01 Jan 2030 00:00:00 GMT"},
 	{"expires truncated to seconds", Cookie{Name: "a", Value: "b", Expires: time.Date(2030, 1, 1, 0, 0, 0, 999, time.UTC)}, "a=b; Expires=Tue, 01 Jan 2030 00:00:00 GMT"},
 	{"max-age zero", Cookie{Name: "a", Value: "b", HasMaxAge: true}, "a=b; Max-Age=0"},
+	{"max-age near the int64 limit", Cookie{Name: "a", Value: "b", MaxAge: math.MaxInt64 - 7, HasMaxAge: true}, "a=b; Max-Age=9223372036854775800"},
 	{"max-age negative written as 0", Cookie{Name: "a", Value: "b", MaxAge: -1, HasMaxAge: true}, "a=b; Max-Age=0"},
 	{"samesite lax", Cookie{Name: "a", Value: "b", SameSite: SameSiteLax}, "a=b; SameSite=Lax"},
 	{"samesite none secure", Cookie{Name: "a", Value: "b", SameSite: SameSiteNone, Secure: true}, "a=b; Secure; SameSite=None"},

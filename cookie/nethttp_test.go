@@ -68,6 +68,7 @@ var netHTTPDifferences = map[string]string{
 	"a=b; Max-Age=007":                      maxAgeForm,
 	"a=b; Max-Age=+5":                       maxAgeForm,
 	"a=b; Max-Age=99999999999999999999999":  maxAgeForm,
+	"a=b; Max-Age=9223372036854775808":      maxAgeForm,
 	"a=b; Max-Age=-99999999999999999999999": maxAgeForm,
 	// Section 5.6.4: a Path not beginning with '/' means the default-path.
 	"a=b; Path=a/b":        pathSlash,

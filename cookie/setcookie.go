@@ -217,11 +217,12 @@ func parseMaxAge(s string) (int64, bool) {
 		if !isDigit(c) {
 			return 0, false
 		}
-		if v > (math.MaxInt64-9)/10 {
+		d := int64(c - '0')
+		if v > (math.MaxInt64-d)/10 {
 			v = math.MaxInt64 // saturate, keep checking the digits
 			continue
 		}
-		v = v*10 + int64(c-'0')
+		v = v*10 + d
 	}
 	if neg {
 		return -v, true
