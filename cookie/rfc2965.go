@@ -479,8 +479,9 @@ func writePortList(b *strings.Builder, ports []int) {
 // starting with a numeric $Version is an error (nil cookies); a NAME that is
 // not a token, a pair without '=', a $-attribute before any cookie, a bad
 // $Port list or text after a closing quote drops that pair (a cookie with
-// its attributes) with an error wrapping ErrSyntax, and the well-formed
-// cookies are still returned; an unterminated quoted-string ends the parse. Errors give the offset of the
+// its attributes, which then report no error of their own) with an error
+// wrapping ErrSyntax, and the well-formed cookies are still returned; an
+// unterminated quoted-string ends the parse. Errors give the offset of the
 // faulty pair and never quote a cookie value, which may be a session
 // identifier.
 func ParseLegacyCookie(header string) ([]*Cookie, error) {
@@ -500,6 +501,7 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 		errs    []error
 		cur     *Cookie
 		seen    int
+		dropped bool // the last cookie-value was dropped: skip its $-attributes
 	)
 	for rest != "" {
 		off := len(header) - len(rest)
@@ -507,7 +509,7 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%w in the pair at offset %d", err, off))
 			if av.name == "" || av.name[0] != '$' {
-				cur, seen = nil, 0 // a cookie-value: drop the cookie with its attributes
+				cur, seen, dropped = nil, 0, true // a cookie-value: drop the cookie with its attributes
 			}
 			continue
 		}
@@ -515,14 +517,14 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 			continue // empty element
 		}
 		if av.name == "" || av.name[0] != '$' {
-			cur, seen = nil, 0
+			cur, seen, dropped = nil, 0, true
 			switch {
 			case !av.hasEq:
 				errs = append(errs, fmt.Errorf("%w: the cookie at offset %d lacks '='", ErrSyntax, off))
 			case !isToken(av.name):
 				errs = append(errs, fmt.Errorf("%w: cookie name %s at offset %d is not a token", ErrSyntax, clip(av.name), off))
 			default:
-				cur = &Cookie{Name: av.name, Value: av.value, Version: version}
+				cur, dropped = &Cookie{Name: av.name, Value: av.value, Version: version}, false
 				cookies = append(cookies, cur)
 			}
 			continue
@@ -539,6 +541,9 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 			continue // other $-attributes are reserved; ignore them
 		}
 		if cur == nil {
+			if dropped {
+				continue // its cookie was dropped with an error already
+			}
 			errs = append(errs, fmt.Errorf("%w: %s at offset %d without a cookie", ErrSyntax, av.name, off))
 			continue
 		}

@@ -266,3 +266,24 @@ func TestRFC2965VersionOverInt32(t *testing.T) {
 		t.Errorf("FormatLegacyCookie(Version %d) = %q, want %q", big, got, want)
 	}
 }
+
+// TestParseLegacyCookieOneErrorPerDroppedCookie: RFC 2965 section 3.3.4 binds
+// $Path, $Domain and $Port to the cookie before them; when that cookie is
+// dropped they go with it, and the error says why the cookie was dropped, not
+// that its attributes had no cookie.
+func TestParseLegacyCookieOneErrorPerDroppedCookie(t *testing.T) {
+	for _, tt := range []struct{ header, want string }{
+		{`$Version=1; a b=1; $Path=/; $Domain=x; c=d`, "not a token"},
+		{`$Version=1; bare; $Path=/; c=d`, "lacks '='"},
+		{`$Version=1; a="x"y; $Port="80"; c=d`, "after a quoted-string"},
+		{`$Version=1; $Path=/; c=d`, "without a cookie"},
+	} {
+		cs, err := ParseLegacyCookie(tt.header)
+		if len(cs) != 1 || cs[0].Name != "c" || cs[0].Path != "" {
+			t.Errorf("ParseLegacyCookie(%q) = %s, want only c without a Path", tt.header, dump(cs))
+		}
+		if err == nil || strings.Count(err.Error(), "\n")+1 != 1 || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseLegacyCookie(%q) error %q, want one error saying %q", tt.header, err, tt.want)
+		}
+	}
+}
