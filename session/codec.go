@@ -15,7 +15,10 @@ type Codec interface {
 	Decode(s string) (*Record, error)
 }
 
-// ErrTooLarge reports that a cookie-held session does not fit in its
-// cookie(s). The Manager hands it to Options.ErrorHandler: the change is never
+// ErrTooLarge reports a session too large to keep: a cookie-held session
+// that does not fit in its cookie(s), or a record a Store refuses because it
+// could not store and read it back (store errors wrap it). It is the
+// application's doing, not an outage: the Manager hands it to
+// Options.ErrorHandler (500 by default, not 503), and the change is never
 // silently dropped.
-var ErrTooLarge = errors.New("session: too large for a cookie")
+var ErrTooLarge = errors.New("session: too large")

@@ -94,6 +94,12 @@ func (d *Delta) IsEmpty() bool {
 // never changed by the Manager after the call, but a Store should copy them
 // too.
 //
+// A nil attribute value (in Create's Attrs, Save's Set) is stored as an
+// empty value: it loads back present, empty and non-nil, because nil means
+// "absent" to Update's fn. A Store that cannot store and read back a record
+// (a format limit) refuses the write, writing nothing, with an error that
+// wraps ErrTooLarge; it never accepts a record it could not load.
+//
 // The Record that Load returns is read-only: a Store may hand the same
 // Record to several callers (store/memstore returns the one it keeps,
 // without a copy), so callers must not modify it, its Attrs map or its

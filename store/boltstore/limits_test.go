@@ -3,7 +3,11 @@ package boltstore_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/httpstate/httpstate/session"
@@ -125,5 +129,49 @@ func TestTooLargeInBatch(t *testing.T) {
 	r, _, err := s.Load(ctx, "k")
 	if err != nil || len(r.Attrs) != 2+n/2+1 {
 		t.Errorf("Load(k) = %v, %v; want the %d Saves applied", r, err, n/2+1)
+	}
+}
+
+// TestTooLargeThroughManager: a session the store refuses as too large is
+// the application's error, not an outage. The error wraps
+// session.ErrTooLarge, so the Manager's default ErrorHandler answers 500,
+// not 503, and the session stays as it was.
+func TestTooLargeThroughManager(t *testing.T) {
+	if !errors.Is(boltstore.ErrTooLarge, session.ErrTooLarge) {
+		t.Fatal("boltstore.ErrTooLarge does not wrap session.ErrTooLarge")
+	}
+	s := openStore(t, nil)
+	m, err := session.New(&session.Options{Store: s, SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var attrs atomic.Int64 // attributes the next request sets
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := session.FromRequest(r)
+		for i := range attrs.Load() {
+			sess.Set("a"+strconv.FormatInt(i, 10), 1)
+		}
+		io.WriteString(w, "ok")
+	}))
+	attrs.Store(1)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("first request: %d %s", rec.Code, rec.Body)
+	}
+	cookie := rec.Result().Cookies()[0]
+
+	attrs.Store(boltstore.MaxAttrs + 1)
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(cookie)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("too large a session: status %d, want 500 (the application's error, not 503)", rec.Code)
+	}
+	r, found, err := s.Load(context.Background(), session.Key(cookie.Value))
+	if err != nil || !found || len(r.Attrs) != 1 {
+		t.Errorf("after the refused write: found %v, %v, %d attributes; want the session as it was", found, err, len(r.Attrs))
 	}
 }

@@ -94,8 +94,10 @@ var (
 // ErrTooLarge reports a write refused because the record it would leave
 // could not be stored and read back: more than MaxAttrs attributes, or an
 // encoding longer than bbolt's largest value. Nothing is written, and the
-// record stays as it was. Retrying the same write fails the same way.
-var ErrTooLarge = errors.New("boltstore: record too large")
+// record stays as it was. Retrying the same write fails the same way. It
+// wraps session.ErrTooLarge, so the Manager answers it as the application's
+// error (500), not as an unavailable store (503).
+var ErrTooLarge = fmt.Errorf("boltstore: record too large: %w", session.ErrTooLarge)
 
 // ErrLocked reports that Open gave up waiting, after Options.Timeout, for
 // the lock on a file that another Store holds (bbolt lets one process open
