@@ -101,6 +101,10 @@ As HTTPie's, the output is the response headers and body (--print hb) on a
 terminal and the body only (--print b) when piped or redirected; JSON is
 formatted and coloured only on a terminal (--pretty).
 
+--download (-d) saves the body to -o FILE, or to a new file named from
+Content-Disposition or the URL; as in HTTPie, a redirected stdout gets the
+body instead (http -d URL | tar x), and everything else goes to stderr.
+
 --session NAME keeps cookies, headers and auth in
 $XDG_CONFIG_HOME/httpstate/sessions/<host_port>/NAME.json (default
 ~/.config); a value containing "/" is a file path.
@@ -499,8 +503,12 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		return fmt.Errorf("http: %w", err)
 	}
 	// --output without --download sends the output to a file: not a
-	// terminal.
-	outTTY := s.OutTTY && (o.output == "" || o.download)
+	// terminal. With --download, as in HTTPie, everything but the body
+	// goes to stderr.
+	outTTY := s.OutTTY && o.output == ""
+	if o.download {
+		outTTY = s.ErrTTY
+	}
 	show, err := printSpec(o, outTTY)
 	if err != nil {
 		return err
@@ -592,6 +600,9 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		s = &Streams{In: s.In, Out: f, ErrOut: s.ErrOut, ErrTTY: s.ErrTTY}
 	}
 	out := &printer{w: s.Out, pretty: pretty, tty: outTTY}
+	if o.download {
+		out.w = s.ErrOut
+	}
 	if sent := rec.lastRequest(); sent != nil {
 		if strings.Contains(show, "H") {
 			out.requestHead(sent)
@@ -603,7 +614,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	status := resp.StatusCode
 	if o.download && status < 300 {
 		if strings.Contains(show, "h") {
-			(&printer{w: s.ErrOut, pretty: prettySpecMust(o.pretty, s.ErrTTY)}).responseHead(resp)
+			out.responseHead(resp)
 		}
 		if err := download(s, o, resp, req.url); err != nil {
 			return err
@@ -687,11 +698,6 @@ func prettySpec(v string, tty bool) (prettyMode, error) {
 		return prettyMode{}, nil
 	}
 	return prettyMode{}, fmt.Errorf("http: --pretty %q: use all, colors, format or none", v)
-}
-
-func prettySpecMust(v string, tty bool) prettyMode {
-	p, _ := prettySpec(v, tty)
-	return p
 }
 
 func tlsFromVerify(v string) (*tls.Config, error) {

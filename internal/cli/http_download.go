@@ -14,9 +14,13 @@ import (
 	"strings"
 )
 
-// download writes resp's body to -o FILE, or to a new file named from
-// Content-Disposition or the URL, with a progress bar on a terminal stderr.
+// download writes resp's body to -o FILE; else, as HTTPie does, to a
+// redirected stdout ("http -d URL | tar x"); else to a new file named from
+// Content-Disposition or the URL. A terminal stderr gets a progress bar.
 func download(s *Streams, o *httpOptions, resp *http.Response, u *url.URL) error {
+	if o.output == "" && !s.OutTTY {
+		return downloadTo(s, resp, nopCloser{s.Out}, "stdout")
+	}
 	var f *os.File
 	var err error
 	if o.output != "" {
@@ -27,7 +31,19 @@ func download(s *Streams, o *httpOptions, resp *http.Response, u *url.URL) error
 	if err != nil {
 		return fmt.Errorf("http: download: %w", err)
 	}
-	fmt.Fprintf(s.ErrOut, "Downloading to %s\n", f.Name())
+	return downloadTo(s, resp, f, f.Name())
+}
+
+// nopCloser is a WriteCloser whose Close does nothing: stdout is not ours
+// to close.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// downloadTo copies resp's body to f, named name in messages, and closes
+// f.
+func downloadTo(s *Streams, resp *http.Response, f io.WriteCloser, name string) error {
+	fmt.Fprintf(s.ErrOut, "Downloading to %s\n", name)
 	var w io.Writer = f
 	var bar *progressBar
 	if s.ErrTTY {
@@ -42,10 +58,10 @@ func download(s *Streams, o *httpOptions, resp *http.Response, u *url.URL) error
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("http: download to %s: %w", f.Name(), err)
+		return fmt.Errorf("http: download to %s: %w", name, err)
 	}
 	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return fmt.Errorf("http: download to %s: incomplete: %d of %d bytes", f.Name(), n, resp.ContentLength)
+		return fmt.Errorf("http: download to %s: incomplete: %d of %d bytes", name, n, resp.ContentLength)
 	}
 	fmt.Fprintf(s.ErrOut, "Done: %d bytes\n", n)
 	return nil

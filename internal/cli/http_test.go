@@ -211,7 +211,7 @@ func TestHTTPDownload(t *testing.T) {
 	srv := httpTestServer(t)
 	t.Chdir(t.TempDir())
 	for i, want := range []string{"report.csv", "report-1.csv"} {
-		_, stderr, code := runHTTPCmd(t, srv, false, "--download", srv.URL+"/files/report")
+		stdout, stderr, code := runHTTPTTY(t, true, false, "--download", srv.URL+"/files/report")
 		if code != 0 {
 			t.Fatalf("download %d: exit %d: %s", i, code, stderr)
 		}
@@ -221,6 +221,9 @@ func TestHTTPDownload(t *testing.T) {
 		}
 		if wantErr := "Downloading to " + want + "\nDone: 8 bytes\n"; stderr != wantErr {
 			t.Errorf("download %d: stderr %q, want %q", i, stderr, wantErr)
+		}
+		if stdout != "" {
+			t.Errorf("download %d: stdout %q, want nothing", i, stdout)
 		}
 	}
 	_, stderr, code := runHTTPCmd(t, srv, true, "-d", "-o", "out.bin", srv.URL+"/files/data.bin")
@@ -233,12 +236,49 @@ func TestHTTPDownload(t *testing.T) {
 	if !strings.Contains(stderr, "] 100% 390.6 KiB / 390.6 KiB\n") || !strings.Contains(stderr, "HTTP/1.1 200 OK") {
 		t.Errorf("terminal stderr lacks the progress bar or headers: %q", stderr)
 	}
-	_, _, code = runHTTPCmd(t, srv, false, "-d", srv.URL+"/status/404")
+	_, _, code = runHTTPTTY(t, true, false, "-d", srv.URL+"/status/404")
 	if code != 4 {
 		t.Errorf("download of a 404: exit %d, want 4", code)
 	}
 	if _, err := os.Stat("404"); err == nil {
 		t.Errorf("download of a 404 wrote a file")
+	}
+}
+
+// runHTTPTTY runs "httpstate http args..." with stdout and stderr
+// terminals or not.
+func runHTTPTTY(tb testing.TB, outTTY, errTTY bool, args ...string) (stdout, stderr string, code int) {
+	tb.Helper()
+	var out, errb bytes.Buffer
+	s := &Streams{In: nil, Out: &out, ErrOut: &errb, OutTTY: outTTY, ErrTTY: errTTY}
+	code = run(s, append([]string{"http"}, args...))
+	return out.String(), errb.String(), code
+}
+
+// TestHTTPDownloadPiped: as in HTTPie ("piping while downloading"), with
+// --download and no -o a redirected stdout gets the body, and only the
+// body: headers, the verbose request and an error response go to stderr.
+func TestHTTPDownloadPiped(t *testing.T) {
+	srv := httpTestServer(t)
+	t.Chdir(t.TempDir())
+	stdout, stderr, code := runHTTPTTY(t, false, true, "-d", "-v", srv.URL+"/files/report")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stdout != "a,b\n1,2\n" {
+		t.Errorf("stdout %q, want the body only", stdout)
+	}
+	for _, want := range []string{"GET /files/report HTTP/1.1", "HTTP/1.1 200 OK", "Downloading to stdout"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+	if ents, _ := os.ReadDir("."); len(ents) != 0 {
+		t.Errorf("a piped download wrote %d files", len(ents))
+	}
+	stdout, stderr, code = runHTTPTTY(t, false, false, "-d", "--print=hb", srv.URL+"/status/404")
+	if code != 4 || stdout != "" || !strings.Contains(stderr, "404 Not Found") {
+		t.Errorf("piped download of a 404: exit %d, stdout %q, stderr %q; want 4, nothing, the response", code, stdout, stderr)
 	}
 }
 
