@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/httpstate/httpstate/cookie"
 )
 
 // CookieOptions configures DoubleSubmitCookie.
@@ -54,7 +56,7 @@ func DoubleSubmitCookie(o *CookieOptions) (SecretSource, error) {
 		return nil, errors.New("csrf: DoubleSubmitCookie needs at least one key")
 	}
 	d := &doubleSubmit{name: o.Name, maxAge: o.MaxAge, bind: o.Bind, sameSite: o.SameSite,
-		secure: o.Secure || hasSecurePrefix(o.Name)}
+		secure: o.Secure || cookie.NeedsSecure(o.Name)}
 	for i, k := range o.Keys {
 		if len(k) < 32 {
 			return nil, fmt.Errorf("csrf: DoubleSubmitCookie key %d is %d bytes, want at least 32", i, len(k))
@@ -79,14 +81,6 @@ type doubleSubmit struct {
 	// secure makes every request's cookie Secure: the Secure option or a
 	// prefixed name.
 	secure bool
-}
-
-// hasSecurePrefix reports whether name starts with "__Secure-" or
-// "__Host-" in any case: the names browsers accept only with the Secure
-// attribute (RFC 6265bis section 5.4; steps 20-21 of section 5.7).
-func hasSecurePrefix(name string) bool {
-	return len(name) >= 9 && strings.EqualFold(name[:9], "__Secure-") ||
-		len(name) >= 7 && strings.EqualFold(name[:7], "__Host-")
 }
 
 // isSecure reports whether r's cookie is sent as over HTTPS.

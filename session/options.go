@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/httpstate/httpstate/cookie"
 )
 
 // Defaults of Options.
@@ -210,7 +211,7 @@ func (o *Options) normalize() (*config, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	c.alwaysSecure = c.Cookie.Secure || hasSecurePrefix(c.Cookie.Name)
+	c.alwaysSecure = c.Cookie.Secure || cookie.NeedsSecure(c.Cookie.Name)
 	if c.Codec == nil && !c.Cookie.Disabled {
 		for i, secure := range [2]bool{false, true} {
 			name := c.Cookie.Name
@@ -228,20 +229,6 @@ func (o *Options) normalize() (*config, error) {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
-}
-
-// hasSecurePrefix reports whether the cookie name starts with "__Secure-" or
-// "__Host-", which user agents match case-insensitively (RFC 6265bis section
-// 5.4) and accept only with the Secure attribute (section 4.1.3; steps 20
-// and 21 of the storage model, section 5.7), as cookie.FormatSetCookie
-// enforces.
-func hasSecurePrefix(name string) bool {
-	for _, p := range [...]string{"__secure-", "__host-"} {
-		if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) {
-			return true
-		}
-	}
-	return false
 }
 
 // validCookieName reports whether s is a token (RFC 9110 section 5.6.2), the
