@@ -110,7 +110,8 @@ $XDG_CONFIG_HOME/httpstate/sessions/<host_port>/NAME.json (default
 ~/.config); a value containing "/" is a file path.
 
 --check-status exits with 3 for 3xx (when not following), 4 for 4xx and 5
-for 5xx responses; a timeout exits with 2.`,
+for 5xx responses, with a message on stderr unless the status line was
+printed to a terminal; a timeout exits with 2.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runHTTP(cmd.Context(), s, o, args)
@@ -648,6 +649,11 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			code = 4
 		case status >= 300 && !o.follow:
 			code = 3
+		}
+		if code != 0 && outTTY && strings.Contains(show, "h") {
+			// As in HTTPie: on a terminal the status line printed says
+			// it; the message is for redirected output.
+			return &ExitError{Code: code}
 		}
 		if code != 0 {
 			return &ExitError{Code: code, Err: &client.StatusError{Method: req.method,

@@ -556,3 +556,41 @@ func TestHTTPSessionConcurrentRuns(t *testing.T) {
 		t.Errorf("the session holds %q, want one run's cookies, auth and header", stdout)
 	}
 }
+
+// TestHTTPCheckStatusTerminal: as in HTTPie, --check-status writes its
+// message to stderr only when stdout is redirected; on a terminal the
+// printed status says it. The exit status is the same.
+func TestHTTPCheckStatusTerminal(t *testing.T) {
+	srv := httpTestServer(t)
+	for _, tt := range []struct {
+		path     string
+		follow   bool
+		wantCode int
+	}{
+		{"/status/404", false, 4},
+		{"/status/503", false, 5},
+		{"/redirect", false, 3},
+		{"/redirect", true, 0},
+		{"/status/204", false, 0},
+	} {
+		args := []string{"--check-status", srv.URL + tt.path}
+		if tt.follow {
+			args = append(args, "--follow")
+		}
+		// With the status line not printed, the message stays.
+		if _, stderr, code := runHTTPCmd(t, srv, true, append(args, "--print=b")...); code != tt.wantCode || (code != 0) != strings.Contains(stderr, "status") {
+			t.Errorf("%s --print=b on a terminal: exit %d, stderr %q; want %d and a message iff it fails", tt.path, code, stderr, tt.wantCode)
+		}
+		stdout, stderr, code := runHTTPCmd(t, srv, true, args...)
+		if code != tt.wantCode || stderr != "" {
+			t.Errorf("%s (follow %v) on a terminal: exit %d, stderr %q; want %d and nothing", tt.path, tt.follow, code, stderr, tt.wantCode)
+		}
+		if tt.wantCode != 0 && !strings.Contains(stdout, "HTTP/1.1 "+tt.path[len(tt.path)-3:]) && tt.path != "/redirect" {
+			t.Errorf("%s on a terminal: stdout %q lacks the status", tt.path, stdout)
+		}
+		_, stderr, code = runHTTPCmd(t, srv, false, args...)
+		if code != tt.wantCode || (code != 0) != strings.Contains(stderr, "status") {
+			t.Errorf("%s (follow %v) piped: exit %d, stderr %q; want %d and a message iff it fails", tt.path, tt.follow, code, stderr, tt.wantCode)
+		}
+	}
+}
