@@ -577,6 +577,15 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		return fmt.Errorf("http: %w", err)
 	}
 	hreq.Header = req.header.Clone()
+	// net/http sends req.Host and ignores a Host in the header map: a
+	// Host item (or a session's) names the virtual host, as in HTTPie.
+	if h, given := hreq.Header["Host"]; given {
+		if len(h) > 0 && h[0] != "" {
+			hreq.Host = h[0]
+		}
+	} else if h := c.Header().Get("Host"); h != "" {
+		hreq.Host = h
+	}
 	resp, err := c.Do(ctx, hreq)
 	if err != nil {
 		if errors.Is(err, client.ErrTimeout) {

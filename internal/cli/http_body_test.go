@@ -824,3 +824,32 @@ func TestHTTPDashItems(t *testing.T) {
 	default:
 	}
 }
+
+// TestHTTPHostHeader: a Host item sets the Host the request is sent with
+// (net/http ignores a Host in the header map), as in HTTPie; a session
+// keeps it like any header.
+func TestHTTPHostHeader(t *testing.T) {
+	hosts := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hosts <- r.Host
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+
+	stdout, stderr, code := runHTTPStdin(nil, "--print=H", "--session=vhost", srv.URL, "Host:app.example.test")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if h := <-hosts; h != "app.example.test" {
+		t.Errorf("the server got Host %q, want app.example.test", h)
+	}
+	if !strings.Contains(stdout, "\nHost: app.example.test\n") || strings.Count(stdout, "Host:") != 1 {
+		t.Errorf("--print=H shows %q, want one Host line with the item's value", stdout)
+	}
+	if _, stderr, code := runHTTPStdin(nil, "--session=vhost", srv.URL); code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	if h := <-hosts; h != "app.example.test" {
+		t.Errorf("with the session, the server got Host %q, want app.example.test", h)
+	}
+}

@@ -66,6 +66,7 @@ func (p *printer) requestHead(r *http.Request) {
 		host = r.URL.Host
 	}
 	h := r.Header.Clone()
+	h.Del("Host") // net/http sends r.Host, printed first
 	if r.ContentLength > 0 {
 		h.Set("Content-Length", fmt.Sprint(r.ContentLength))
 	}
