@@ -372,11 +372,19 @@ func (q *queryItems) appendTo(raw string) string {
 	return b.String()
 }
 
-// parseCLIURL completes a command-line URL: http:// by default, and
-// ":port/path" for localhost.
+// parseCLIURL completes a command-line URL: http:// by default, and as
+// HTTPie's shortcuts ":port/path", ":/path" and ":" for localhost.
 func parseCLIURL(s string) (*url.URL, error) {
-	if strings.HasPrefix(s, ":") {
-		s = "http://localhost" + s
+	if rest, ok := strings.CutPrefix(s, ":"); ok && !strings.HasPrefix(rest, ":") {
+		port := rest[:len(rest)-len(strings.TrimLeft(rest, "0123456789"))]
+		if after := rest[len(port):]; after != "" && !strings.ContainsRune("/?#", rune(after[0])) {
+			return nil, fmt.Errorf("invalid URL %q: after ':' a localhost shortcut has a port and a path (:3000/x)", s)
+		}
+		s = "http://localhost"
+		if port != "" {
+			s += ":" + port
+		}
+		s += rest[len(port):]
 	} else if !strings.Contains(s, "://") {
 		s = "http://" + s
 	}

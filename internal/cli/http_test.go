@@ -315,6 +315,13 @@ var parseArgsTests = []struct {
 }{
 	{[]string{"example.org"}, false, "GET", "http://example.org", ""},
 	{[]string{":3000/x"}, false, "GET", "http://localhost:3000/x", ""},
+	// HTTPie's localhost shortcuts without a port.
+	{[]string{":"}, false, "GET", "http://localhost", ""},
+	{[]string{":/foo"}, false, "GET", "http://localhost/foo", ""},
+	{[]string{":/"}, false, "GET", "http://localhost/", ""},
+	{[]string{"::1"}, false, "", "", ""},
+	{[]string{":abc"}, false, "", "", ""},
+	{[]string{":80?q=1"}, false, "GET", "http://localhost:80?q=1", ""},
 	{[]string{"delete", "https://h/x"}, false, "DELETE", "https://h/x", ""},
 	{[]string{"h/x", "a=1"}, false, "POST", "http://h/x", `{"a": "1"}`},
 	{[]string{"h/x", "a=1", "b:=true"}, true, "", "", ""},
