@@ -192,7 +192,7 @@ func (st *stored) setMeta(f, v string, have *[4]bool) error {
 			}
 			have[3] = true
 		case fSize:
-			if n < 0 || n > math.MaxInt32 {
+			if n < 0 || int64(int(n)) != n { // as much as an int holds
 				return fmt.Errorf("%w: %q: bad size %d", ErrCorrupt, st.rec.Key, n)
 			}
 			st.size = int(n)

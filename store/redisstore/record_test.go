@@ -3,6 +3,7 @@ package redisstore
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -143,4 +144,30 @@ func FuzzDecodeHash(f *testing.F) {
 			t.Fatalf("decodeMeta %+v disagrees with decodeHash %+v", st2, st)
 		}
 	})
+}
+
+// TestSizeBeyondInt32: the z field (the attributes' total size) is kept by
+// the Save script as the sum of what it wrote, so a session whose
+// attributes total more than 2^31-1 bytes (each Redis string may hold
+// 512 MB) is a session the store accepted: its metadata must read back,
+// not fail as corrupt.
+func TestSizeBeyondInt32(t *testing.T) {
+	const big = "3000000000"
+	if strconv.IntSize < 64 {
+		t.Skipf("int is %d bits: such a size does not fit in Meta.Size", strconv.IntSize)
+	}
+	h := map[string]string{"c": "1", "a": "2", "i": "3", "d": "0", "z": big}
+	if _, err := decodeHash("k", h); err != nil {
+		t.Errorf("decodeHash with z=%s: %v", big, err)
+	}
+	vals := make([]any, len(metaFields))
+	for i, f := range metaFields {
+		if v, ok := h[f]; ok {
+			vals[i] = v
+		}
+	}
+	st, ok, err := decodeMeta("k", vals)
+	if err != nil || !ok || st.meta().Size != 3000000000 {
+		t.Errorf("decodeMeta with z=%s = %v, %v; want size 3000000000", big, ok, err)
+	}
 }
