@@ -160,3 +160,34 @@ func TestFlags(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCookiesFile: any file content makes every cookies command either
+// succeed or fail with an error naming the file; none panics, and list
+// writes no control character but the table's newlines.
+func FuzzCookiesFile(f *testing.F) {
+	for _, name := range []string{"cookies.txt", "cookies-bad.txt", "cookies-bad.json", "cookies-truncated.json", "cookies-convert.json.golden"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("example.com\tTRUE\t/\tFALSE\t99999999999999999999\ta\tb\n"))
+	f.Add([]byte("#HttpOnly_.example.com\tTRUE\t/\tTRUE\t0\t\x1b[2J\t\x00\n"))
+	f.Add([]byte(`[{"name":"a","value":"b","domain":"example.com","path":"/","expires":"x"}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "jar")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"list", path}, {"convert", "--to", "json", path}, {"convert", "--to", "txt", path}, {"get", "https://example.com/", path}} {
+			out, _, err := runCookies(t, args...)
+			if err != nil && !strings.Contains(err.Error(), path) {
+				t.Fatalf("%q: error %q does not name the file", args, err)
+			}
+			if args[0] == "list" && strings.ContainsFunc(out, func(r rune) bool { return r < 0x20 && r != '\n' }) {
+				t.Fatalf("list wrote a control character: %q", out)
+			}
+		}
+	})
+}
