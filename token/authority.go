@@ -272,11 +272,17 @@ func (a *Authority) Refresh(ctx context.Context, refresh string, extra map[strin
 // long the store remembers it (the token's expiry, to which the leeway is
 // added, since Verify accepts a token that long past its exp; zero means the
 // longer of the two TTLs from now). Revoking a refresh token revokes its
-// family, and with a FamilyRevocationStore the family's access tokens too.
+// family, and with a FamilyRevocationStore the family's access tokens too;
+// so that they stay revoked as long as Verify could accept one (an access
+// token issued now lives AccessTTL plus the leeway, which may outlast the
+// refresh token), the store is given at least AccessTTL plus the leeway
+// from now.
 func (a *Authority) Revoke(ctx context.Context, jti string, exp time.Time) error {
+	now := a.now()
 	if exp.IsZero() {
-		exp = a.now().Add(max(a.accessTTL, a.refreshTTL))
+		exp = now.Add(max(a.accessTTL, a.refreshTTL))
 	}
+	exp = later(exp, now.Add(a.accessTTL))
 	return a.store.Revoke(ctx, jti, exp.Add(a.leeway))
 }
 

@@ -334,3 +334,48 @@ func TestMemoryRefreshStoreRevokeFamilyID(t *testing.T) {
 		t.Errorf("access token of a family revoked by ID: revoked = %v, %v; want true", ok, err)
 	}
 }
+
+// TestRevokeRefreshOutlivesFamilyAccessTokens: after Revoke of a refresh
+// token, the family's access tokens stay rejected for as long as Verify
+// would accept them (their exp plus the leeway), even when the store has
+// pruned the family first: AccessTTL longer than RefreshTTL, or equal to it
+// (the leeway alone outlives the family).
+func TestRevokeRefreshOutlivesFamilyAccessTokens(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		accessTTL, refreshTTL time.Duration
+		advance               time.Duration
+	}{
+		{"AccessTTL > RefreshTTL", 2 * time.Hour, time.Hour, 90 * time.Minute},
+		{"AccessTTL = RefreshTTL, within the leeway", time.Hour, time.Hour, time.Hour + 2*time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, clock := familyAuthority(t, token.NewMemoryRefreshStore(), tc.accessTTL, tc.refreshTTL)
+			ctx := t.Context()
+			p1, err := a.Issue(ctx, "alice", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := a.Refresh(ctx, p1.Refresh, nil) // a token other than the family ID
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc := &token.Claims{}
+			if _, err := a.Keys().Parse(p.Refresh, rc, jwt.WithoutClaimsValidation()); err != nil {
+				t.Fatal(err)
+			}
+			if err := a.Revoke(ctx, rc.ID, rc.ExpiresAt.Time); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(tc.advance)
+			for range 1100 { // MemoryRefreshStore prunes every 1024 Adds
+				if _, err := a.Issue(ctx, "bob", nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := a.Verify(ctx, p.Access); !errors.Is(err, token.ErrRevoked) {
+				t.Errorf("access token of a revoked family after a prune: err = %v, want ErrRevoked", err)
+			}
+		})
+	}
+}

@@ -66,6 +66,10 @@ type FamilyRevocationStore interface {
 	// id of subject, issued at issuedAt, is revoked by ID, by subject, or
 	// because its family is revoked (by reuse detection in Use, by Revoke
 	// of one of its refresh tokens or of the family ID, by RevokeSubject).
+	// A family revoked by Revoke(id, until) of one of its refresh tokens
+	// must stay revoked here until until at least (Authority.Revoke passes
+	// a time past the last moment Verify accepts an access token of the
+	// family), even if the family itself expires earlier.
 	RevokedInFamily(ctx context.Context, id, subject, family string, issuedAt time.Time) (bool, error)
 }
 
@@ -96,12 +100,21 @@ type memFamily struct {
 	expiry  time.Time // latest expiry of its tokens
 }
 
-// revokeFamily revokes the family id. s.mu must be held.
-func (s *MemoryRefreshStore) revokeFamily(id string, f *memFamily) {
+// revokeFamily revokes the family id, keeping its ID on the deny list
+// until its expiry or until, whichever is later. s.mu must be held.
+func (s *MemoryRefreshStore) revokeFamily(id string, f *memFamily, until time.Time) {
 	f.revoked = true
-	if f.expiry.After(s.revoked[id]) {
-		s.revoked[id] = f.expiry
+	until = later(f.expiry, until)
+	if until.After(s.revoked[id]) {
+		s.revoked[id] = until
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 var _ FamilyRevocationStore = (*MemoryRefreshStore)(nil)
@@ -137,7 +150,7 @@ func (s *MemoryRefreshStore) Add(ctx context.Context, rec RefreshRecord) error {
 	if rec.Expiry.After(f.expiry) {
 		f.expiry = rec.Expiry
 		if f.revoked { // a rotation that raced with the revocation
-			s.revokeFamily(rec.Family, f)
+			s.revokeFamily(rec.Family, f, time.Time{})
 		}
 	}
 	return nil
@@ -178,7 +191,7 @@ func (s *MemoryRefreshStore) Use(ctx context.Context, id string, now time.Time) 
 		return RefreshRecord{}, ErrRevoked
 	}
 	if t.used {
-		s.revokeFamily(t.rec.Family, f)
+		s.revokeFamily(t.rec.Family, f, time.Time{})
 		return RefreshRecord{}, ErrReused
 	}
 	t.used = true
@@ -193,7 +206,9 @@ func (s *MemoryRefreshStore) subjectRevoked(subject string, issued time.Time) bo
 }
 
 // Revoke implements RefreshStore. A token revoked twice stays revoked until
-// the later of the two times. Revoking a family ID (the first jti of a
+// the later of the two times. Revoking a refresh token keeps its family
+// revoked for access tokens (RevokedInFamily) until until or the family's
+// expiry, whichever is later. Revoking a family ID (the first jti of a
 // family) revokes the family even after that first token was pruned.
 func (s *MemoryRefreshStore) Revoke(ctx context.Context, id string, until time.Time) error {
 	if err := ctx.Err(); err != nil {
@@ -206,11 +221,11 @@ func (s *MemoryRefreshStore) Revoke(ctx context.Context, id string, until time.T
 	}
 	if t := s.tokens[id]; t != nil {
 		if f := s.families[t.rec.Family]; f != nil {
-			s.revokeFamily(t.rec.Family, f)
+			s.revokeFamily(t.rec.Family, f, until)
 		}
 	}
 	if f := s.families[id]; f != nil {
-		s.revokeFamily(id, f)
+		s.revokeFamily(id, f, until)
 	}
 	return nil
 }
@@ -227,7 +242,7 @@ func (s *MemoryRefreshStore) RevokeSubject(ctx context.Context, subject string, 
 	}
 	for id, f := range s.families {
 		if f.subject == subject {
-			s.revokeFamily(id, f)
+			s.revokeFamily(id, f, time.Time{})
 		}
 	}
 	return nil
