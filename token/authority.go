@@ -247,6 +247,15 @@ func (a *Authority) revoked(ctx context.Context, c *Claims) (bool, error) {
 // that write is made even if ctx has ended (a thief hanging up must not
 // undo it). Should it fail, the error wraps both ErrReused and the store's
 // error.
+//
+// Refresh is not idempotent, and there is no grace period: a legitimate
+// client that presents the same refresh token twice (a retry after a lost
+// response, two tabs or two goroutines refreshing at once) looks exactly
+// like a thief replaying a stolen copy, and is signed out at once, the
+// pair the first call returned included; so is the victim when a thief
+// replays a token the victim already rotated. Clients must send one
+// refresh at a time per family and share its result (client.TokenAuth
+// does, within one process), and treat ErrReused as "sign in again".
 func (a *Authority) Refresh(ctx context.Context, refresh string, extra map[string]any) (*Pair, error) {
 	c, err := a.parse(refresh, UseRefresh)
 	if err != nil {

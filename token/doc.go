@@ -46,8 +46,10 @@
 // are recorded in a [RefreshStore] and rotated on each use; a refresh token
 // used twice revokes its whole family (reuse detection: a replayed refresh
 // token means a copy was stolen), and with it the access tokens already
-// issued in the family (RFC 9700 section 4.14.2). Tokens are revoked by ID (jti) or per
-// subject ("log out everywhere"). [Authority.Middleware] checks
+// issued in the family (RFC 9700 section 4.14.2). There is no grace period:
+// a client that retries a refresh or runs two at once with the same token is
+// signed out like a thief (see [Authority.Refresh]). Tokens are revoked by
+// ID (jti) or per subject ("log out everywhere"). [Authority.Middleware] checks
 // "Authorization: Bearer" (RFC 6750) and puts the claims in the request
 // context.
 //
