@@ -92,10 +92,20 @@ func clip(s string) string {
 
 // isWeekdayComma reports whether before (the text before a ',') is a day
 // name of 3 to 9 ASCII letters ("Wed", "Wednesday") and after (the text after
-// it) begins with a digit: the comma of an RFC 1123 or RFC 850 date.
+// it) begins with a digit and has no '=' before the next ';' or ',': the
+// comma of an RFC 1123 or RFC 850 date. A list element with '=' is the
+// NAME=VALUE of the next cookie (RFC 2965 section 3.2.2: cookies = 1#cookie,
+// each beginning NAME "=" VALUE), and a NAME may be all digits, so
+// "Expires=Mon, 1=x" ends the cookie; a date never holds '='.
 func isWeekdayComma(before, after string) bool {
 	before, after = trimLWS(before), trimLeftLWS(after)
 	if len(before) < 3 || len(before) > 9 || after == "" || !isDigit(after[0]) {
+		return false
+	}
+	if end := strings.IndexAny(after, ";,"); end >= 0 {
+		after = after[:end]
+	}
+	if strings.IndexByte(after, '=') >= 0 {
 		return false
 	}
 	for i := 0; i < len(before); i++ {
@@ -219,7 +229,8 @@ const (
 // A value is a token or a quoted-string; commas inside quoted-strings (such
 // as a Port list) do not separate cookies, nor does the comma after the
 // weekday of an unquoted Netscape Expires date ("Expires=Wed, 09 Jun 2021
-// 10:18:14 GMT"), an attribute RFC 2965 does not define and ignores. Attribute names are
+// 10:18:14 GMT"), an attribute RFC 2965 does not define and ignores (a comma
+// followed by text with '=', "Expires=Mon, 1=x", still starts a cookie). Attribute names are
 // case-insensitive, unknown attributes are ignored (section 3.3.1), and a
 // repeated attribute keeps its first value (section 3.2.2). A bare Port=80 is
 // accepted. Domain and Path are kept as sent: supplying the leading dot of a

@@ -57,6 +57,14 @@ var parseSetCookie2Tests = []struct {
 		[]*Cookie{{Name: "a", Value: "1", Version: 1}, {Name: "b", Value: "2", Version: 1}}, false},
 	{"netscape expires last", `a=1; Version=1; Expires=Wed, 09 Jun 2021 10:18:14 GMT`, []*Cookie{{Name: "a", Value: "1", Version: 1}}, false},
 	{"a cookie named Expires still ends at ','", `Expires=Wed, 09=x; Version=1`, []*Cookie{{Name: "09", Value: "x", Version: 1}}, true},
+	// A list element with '=' is a cookie, not the rest of a date, even
+	// when its NAME is all digits like a day of the month.
+	{"expires weekday then a cookie named like a day", `a=1; Version=1; Expires=Mon, 09=x; Version=1`,
+		[]*Cookie{{Name: "a", Value: "1", Version: 1}, {Name: "09", Value: "x", Version: 1}}, false},
+	{"expires weekday then a cookie named 1", `a=1; Version=1; Expires=Wednesday , 1 = 2; Version=1, b=3; Version=1`,
+		[]*Cookie{{Name: "a", Value: "1", Version: 1}, {Name: "1", Value: "2", Version: 1}, {Name: "b", Value: "3", Version: 1}}, false},
+	{"expires weekday then a cookie named like a word", `a=1; Version=1; Expires=Wed, b=2; Version=1`,
+		[]*Cookie{{Name: "a", Value: "1", Version: 1}, {Name: "b", Value: "2", Version: 1}}, false},
 	{"comma after a non-weekday ends the cookie", `a=1; Version=1; Expires=soon, b=2; Version=1`,
 		[]*Cookie{{Name: "a", Value: "1", Version: 1}, {Name: "b", Value: "2", Version: 1}}, false},
 }
