@@ -45,14 +45,14 @@ func next2965(s string, attr bool) (av av2965, rest string, sep byte, err error)
 		if s != "" && s[0] == '"' {
 			v, n, ok := unquote(s)
 			if !ok {
-				return av, "", 0, fmt.Errorf("%w: unterminated quoted-string", ErrSyntax)
+				return av, "", 0, errUnterminated
 			}
 			av.value, av.quoted = v, true
 			s = trimLeftLWS(s[n:])
 			if s != "" && s[0] != ';' && s[0] != ',' {
 				// Skip to the next separator: the pair is bad, the
 				// rest of the header may not be.
-				err := fmt.Errorf("%w: text after a quoted-string", ErrSyntax)
+				err := errAfterQuote
 				if j := strings.IndexAny(s, ";,"); j >= 0 {
 					return av, s[j+1:], s[j], err
 				}
@@ -77,6 +77,47 @@ func next2965(s string, attr bool) (av av2965, rest string, sep byte, err error)
 		return av, s[i+1:], s[i], nil
 	}
 	return av, "", 0, nil
+}
+
+// Errors of next2965, made once: a hostile header may hold a bad pair every
+// few octets.
+var (
+	errUnterminated = fmt.Errorf("%w: unterminated quoted-string", ErrSyntax)
+	errAfterQuote   = fmt.Errorf("%w: text after a quoted-string", ErrSyntax)
+)
+
+// maxErrors is the number of errors the RFC 2965 parsers report; further
+// ones are only counted. A header of a megabyte can hold a malformed pair
+// every two octets: their errors must not cost memory (or log lines) in
+// proportion.
+const maxErrors = 16
+
+// errList collects the errors of one parse: the first maxErrors and a count
+// of the others.
+type errList struct {
+	errs []error
+	more int
+}
+
+// room reports whether another error is to be kept (then the caller builds
+// it and calls add); otherwise it counts the error, which is not built.
+func (l *errList) room() bool {
+	if len(l.errs) < maxErrors {
+		return true
+	}
+	l.more++
+	return false
+}
+
+// add keeps err; call it only after room reported true.
+func (l *errList) add(err error) { l.errs = append(l.errs, err) }
+
+// err joins the kept errors, followed by one giving the count of the others.
+func (l *errList) err() error {
+	if l.more > 0 {
+		l.errs = append(l.errs, fmt.Errorf("%w: %d more errors not reported", ErrSyntax, l.more))
+	}
+	return errors.Join(l.errs...)
 }
 
 // clip quotes s for an error message, cut to 32 octets: names and attribute
@@ -241,13 +282,14 @@ const (
 // ErrSyntax that joins the reasons the others were dropped (a missing '=' or
 // Version, a NAME that is not a token or begins with '$', a bad Max-Age,
 // Port or Version, text after a closing quote; an unterminated quoted-string
-// ends the parse). The
-// errors give offsets into line and, like ParseLegacyCookie's, never quote a
-// cookie value.
+// ends the parse). The errors give offsets into line and, like
+// ParseLegacyCookie's, never quote a cookie value and quote names only up to
+// 32 octets. Only the first 16 reasons are given, then the number of the
+// others, so that the error of a hostile line stays small.
 func ParseSetCookie2(line string) ([]*Cookie, error) {
 	var (
 		cookies []*Cookie
-		errs    []error
+		errs    errList
 		cur     *Cookie
 		seen    int
 		bad     bool // the current cookie is dropped; skip to the next ','
@@ -256,23 +298,28 @@ func ParseSetCookie2(line string) ([]*Cookie, error) {
 	finish := func() {
 		if cur != nil && !bad {
 			if seen&seenVersion == 0 { // section 3.3.2: rejected without Version
-				errs = append(errs, fmt.Errorf("%w: cookie %q has no Version attribute", ErrSyntax, cur.Name))
+				if errs.room() {
+					errs.add(fmt.Errorf("%w: cookie %s has no Version attribute", ErrSyntax, clip(cur.Name)))
+				}
 			} else {
 				cookies = append(cookies, cur)
 			}
 		}
 		cur, seen, bad, started = nil, 0, false, false
 	}
-	fail := func(err error) {
-		errs = append(errs, err)
+	// fail drops the current cookie and reports whether to build its error.
+	fail := func() bool {
 		bad = true
+		return errs.room()
 	}
 	for rest := line; rest != ""; {
 		off := len(line) - len(rest)
 		av, r, sep, err := next2965(rest, started)
 		rest = r
 		if err != nil {
-			fail(fmt.Errorf("%w in the pair at offset %d", err, off))
+			if fail() {
+				errs.add(fmt.Errorf("%w in the pair at offset %d", err, off))
+			}
 			started = true
 			if sep != ';' {
 				finish()
@@ -289,15 +336,19 @@ func ParseSetCookie2(line string) ([]*Cookie, error) {
 			started = true
 			switch {
 			case !av.hasEq:
-				fail(fmt.Errorf("%w: the cookie at offset %d lacks '='", ErrSyntax, off))
+				if fail() {
+					errs.add(fmt.Errorf("%w: the cookie at offset %d lacks '='", ErrSyntax, off))
+				}
 			case !isToken(av.name) || av.name[0] == '$':
-				fail(fmt.Errorf("%w: cookie name %s at offset %d is not a token or begins with '$'", ErrSyntax, clip(av.name), off))
+				if fail() {
+					errs.add(fmt.Errorf("%w: cookie name %s at offset %d is not a token or begins with '$'", ErrSyntax, clip(av.name), off))
+				}
 			default:
 				cur = &Cookie{Name: av.name, Value: av.value}
 			}
 		default:
-			if err := cur.setAttribute2965(av, &seen); err != nil {
-				fail(err)
+			if err := cur.setAttribute2965(av, &seen); err != nil && fail() {
+				errs.add(err)
 			}
 		}
 		if sep != ';' {
@@ -305,7 +356,7 @@ func ParseSetCookie2(line string) ([]*Cookie, error) {
 		}
 	}
 	finish()
-	return cookies, errors.Join(errs...)
+	return cookies, errs.err()
 }
 
 // setAttribute2965 applies one set-cookie-av of RFC 2965 section 3.2.2,
@@ -352,7 +403,7 @@ func (c *Cookie) setAttribute2965(av av2965, seen *int) error {
 		// 3.2.2): no sign; values past int64 saturate, as in ParseSetCookie.
 		v, ok := parseMaxAge(av.value)
 		if !ok || av.value[0] == '-' {
-			return fmt.Errorf("%w: cookie %q: Max-Age %s", ErrSyntax, c.Name, clip(av.value))
+			return fmt.Errorf("%w: cookie %s: Max-Age %s", ErrSyntax, clip(c.Name), clip(av.value))
 		}
 		c.MaxAge, c.HasMaxAge = v, true
 	case seenPath:
@@ -362,7 +413,7 @@ func (c *Cookie) setAttribute2965(av av2965, seen *int) error {
 		if av.hasEq {
 			ports, err := parsePortList(av.value)
 			if err != nil {
-				return fmt.Errorf("cookie %q: %w", c.Name, err)
+				return fmt.Errorf("cookie %s: %w", clip(c.Name), err)
 			}
 			c.Port = ports
 		}
@@ -371,7 +422,7 @@ func (c *Cookie) setAttribute2965(av av2965, seen *int) error {
 	case seenVersion:
 		v, ok := parseDigits(av.value, maxInt32)
 		if !ok || v < 1 {
-			return fmt.Errorf("%w: cookie %q: Version %s", ErrSyntax, c.Name, clip(av.value))
+			return fmt.Errorf("%w: cookie %s: Version %s", ErrSyntax, clip(c.Name), clip(av.value))
 		}
 		c.Version = v
 	}
@@ -494,7 +545,8 @@ func writePortList(b *strings.Builder, ports []int) {
 // wrapping ErrSyntax, and the well-formed cookies are still returned; an
 // unterminated quoted-string ends the parse. Errors give the offset of the
 // faulty pair and never quote a cookie value, which may be a session
-// identifier.
+// identifier; names are quoted up to 32 octets. As with ParseSetCookie2,
+// only the first 16 errors are given, then the number of the others.
 func ParseLegacyCookie(header string) ([]*Cookie, error) {
 	av, rest, _, err := next2965(header, false)
 	if err != nil {
@@ -509,7 +561,7 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 	}
 	var (
 		cookies []*Cookie
-		errs    []error
+		errs    errList
 		cur     *Cookie
 		seen    int
 		dropped bool // the last cookie-value was dropped: skip its $-attributes
@@ -518,7 +570,9 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 		off := len(header) - len(rest)
 		av, rest, _, err = next2965(rest, false)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w in the pair at offset %d", err, off))
+			if errs.room() {
+				errs.add(fmt.Errorf("%w in the pair at offset %d", err, off))
+			}
 			if av.name == "" || av.name[0] != '$' {
 				cur, seen, dropped = nil, 0, true // a cookie-value: drop the cookie with its attributes
 			}
@@ -531,9 +585,13 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 			cur, seen, dropped = nil, 0, true
 			switch {
 			case !av.hasEq:
-				errs = append(errs, fmt.Errorf("%w: the cookie at offset %d lacks '='", ErrSyntax, off))
+				if errs.room() {
+					errs.add(fmt.Errorf("%w: the cookie at offset %d lacks '='", ErrSyntax, off))
+				}
 			case !isToken(av.name):
-				errs = append(errs, fmt.Errorf("%w: cookie name %s at offset %d is not a token", ErrSyntax, clip(av.name), off))
+				if errs.room() {
+					errs.add(fmt.Errorf("%w: cookie name %s at offset %d is not a token", ErrSyntax, clip(av.name), off))
+				}
 			default:
 				cur, dropped = &Cookie{Name: av.name, Value: av.value, Version: version}, false
 				cookies = append(cookies, cur)
@@ -555,7 +613,9 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 			if dropped {
 				continue // its cookie was dropped with an error already
 			}
-			errs = append(errs, fmt.Errorf("%w: %s at offset %d without a cookie", ErrSyntax, av.name, off))
+			if errs.room() {
+				errs.add(fmt.Errorf("%w: %s at offset %d without a cookie", ErrSyntax, clip(av.name), off))
+			}
 			continue
 		}
 		if seen&bit != 0 {
@@ -572,7 +632,9 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 			if av.hasEq {
 				ports, err := parsePortList(av.value)
 				if err != nil {
-					errs = append(errs, fmt.Errorf("cookie %q: %w", cur.Name, err))
+					if errs.room() {
+						errs.add(fmt.Errorf("cookie %s: %w", clip(cur.Name), err))
+					}
 					cur.PortSet = false
 					continue
 				}
@@ -580,7 +642,7 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 			}
 		}
 	}
-	return cookies, errors.Join(errs...)
+	return cookies, errs.err()
 }
 
 // FormatLegacyCookie writes cs as an RFC 2965 Cookie request header value

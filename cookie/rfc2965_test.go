@@ -295,3 +295,65 @@ func TestParseLegacyCookieOneErrorPerDroppedCookie(t *testing.T) {
 		}
 	}
 }
+
+// TestRFC2965HostileHeaderErrors: a header of a megabyte can hold a malformed
+// pair every two or three octets. The parsers keep the first maxErrors errors
+// and count the rest, so the error (which servers log) and the memory spent
+// on it stay bounded; names in errors are clipped.
+func TestRFC2965HostileHeaderErrors(t *testing.T) {
+	const mib = 1 << 20
+	longName := strings.Repeat("n", mib)
+	for _, tt := range []struct {
+		name    string
+		parse   func(string) ([]*Cookie, error)
+		in      string
+		dropped int // errors the input holds
+	}{
+		{"Set-Cookie2 bare words", ParseSetCookie2, strings.Repeat("x,", mib/2), mib / 2},
+		{"Set-Cookie2 text after quotes", ParseSetCookie2, strings.Repeat(`a=""x,`, mib/6), mib / 6},
+		{"Set-Cookie2 no Version", ParseSetCookie2, strings.Repeat("a=b,", mib/4), mib / 4},
+		{"Set-Cookie2 long name without Version", ParseSetCookie2, longName + "=1", 1},
+		{"Set-Cookie2 long name, bad Max-Age", ParseSetCookie2, longName + "=1; Version=1; Max-Age=x", 1},
+		{"legacy bare words", ParseLegacyCookie, "$Version=1" + strings.Repeat(";x", mib/2), mib / 2},
+		{"legacy $Path without a cookie", ParseLegacyCookie, "$Version=1" + strings.Repeat(";$Path=/", mib/8), mib / 8},
+		{"legacy text after quotes", ParseLegacyCookie, "$Version=1" + strings.Repeat(`;a=""x`, mib/6), mib / 6},
+		{"legacy long name, bad $Port", ParseLegacyCookie, "$Version=1; " + longName + `=1; $Port="x"`, 1},
+	} {
+		_, err := tt.parse(tt.in)
+		if !errors.Is(err, ErrSyntax) {
+			t.Errorf("%s: error %.200v, want ErrSyntax", tt.name, err)
+			continue
+		}
+		joined, ok := err.(interface{ Unwrap() []error })
+		if !ok {
+			t.Errorf("%s: error %T is not a joined error", tt.name, err)
+			continue
+		}
+		n := len(joined.Unwrap())
+		wantN := min(tt.dropped, maxErrors)
+		if tt.dropped > maxErrors {
+			wantN++ // the count of the others
+		}
+		if n != wantN {
+			t.Errorf("%s: %d errors, want %d", tt.name, n, wantN)
+		}
+		if tt.dropped > maxErrors {
+			if want := fmt.Sprintf("%d more errors", tt.dropped-maxErrors); !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: error does not say %q: %.300s", tt.name, want, err)
+			}
+		}
+		if msg := err.Error(); len(msg) > 16*150 {
+			t.Errorf("%s: error of %d octets: %.300s", tt.name, len(msg), msg)
+		}
+	}
+	// Errors beyond the first maxErrors are counted, not built: the parse
+	// of a megabyte of bad pairs allocates a bounded amount.
+	in := "$Version=1" + strings.Repeat(";x", mib/2)
+	if a := testing.AllocsPerRun(2, func() { _, _ = ParseLegacyCookie(in) }); a > 200 {
+		t.Errorf("ParseLegacyCookie of %d bad pairs: %v allocations", mib/2, a)
+	}
+	in = strings.Repeat(`a=""x,`, mib/6)
+	if a := testing.AllocsPerRun(2, func() { _, _ = ParseSetCookie2(in) }); a > 200 {
+		t.Errorf("ParseSetCookie2 of %d bad pairs: %v allocations", mib/6, a)
+	}
+}
