@@ -40,14 +40,24 @@ func writeCookies(j Jar) (json.RawMessage, error) {
 	return json.RawMessage(bytes.TrimSpace(buf.Bytes())), nil
 }
 
-// readCookies adds the cookies of data, written by writeCookies, to j.
-func readCookies(j Jar, data []byte) error {
+// reportingJar is an exportJar that also lists the cookies its Import
+// leaves out; *jar.Jar is one.
+type reportingJar interface {
+	ImportWithReport(r io.Reader) (jar.ImportReport, error)
+}
+
+// readCookies adds the cookies of data, written by writeCookies, to j and
+// reports the ones j left out (when j can tell).
+func readCookies(j Jar, data []byte) (jar.ImportReport, error) {
+	if rj, ok := j.(reportingJar); ok {
+		return rj.ImportWithReport(bytes.NewReader(data))
+	}
 	ej, ok := j.(exportJar)
 	if !ok {
-		return ErrNotPersistable
+		return jar.ImportReport{}, ErrNotPersistable
 	}
-	_, err := ej.Import(bytes.NewReader(data))
-	return err
+	n, err := ej.Import(bytes.NewReader(data))
+	return jar.ImportReport{Read: n}, err
 }
 
 // sessionFile is the on-disk session: what Save writes and Load reads.
@@ -118,18 +128,38 @@ func (c *Client) Save(path string) error {
 
 // Load reads a session file written by Save into the client: its cookies are
 // added to the jar, its headers replace the default headers of the same
-// name, and its auth, when present, replaces the client's.
+// name, and its auth, when present, replaces the client's. A file that does
+// not parse changes nothing. The jar admits the cookies as package jar's
+// Import does: a cookie no browser would keep, one breaking a cookie name
+// prefix rule (say a "__Host-" cookie with a Domain, which an older file
+// may hold), is left out and the rest of the session loads, without an
+// error; LoadWithReport lists such cookies. An expiry-time more than 400
+// days ahead is reduced to that limit.
 func (c *Client) Load(path string) error {
+	_, err := c.LoadWithReport(path)
+	return err
+}
+
+// LoadWithReport is Load, also reporting what the jar did with the
+// session's cookies (see jar.ImportReport): Read counts them and Rejected
+// holds one error, matching jar.ErrPrefix, per cookie left out, naming the
+// path, the cookie and its domain (never its value); the line it gives
+// counts from the start of the file's "cookies" value. A jar without
+// ImportWithReport (not a *jar.Jar) reports Read only. A command line tool
+// should show the rejected cookies as warnings: the next Save writes the
+// session without them.
+func (c *Client) LoadWithReport(path string) (jar.ImportReport, error) {
+	var rep jar.ImportReport
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("client: load session: %w", err)
+		return rep, fmt.Errorf("client: load session: %w", err)
 	}
 	var sf sessionFile
 	if err := json.Unmarshal(data, &sf); err != nil {
-		return fmt.Errorf("client: load %s: %w", path, err)
+		return rep, fmt.Errorf("client: load %s: %w", path, err)
 	}
 	if sf.Version != sessionVersion {
-		return fmt.Errorf("client: load %s: unsupported session version %d", path, sf.Version)
+		return rep, fmt.Errorf("client: load %s: unsupported session version %d", path, sf.Version)
 	}
 	var auth Auth
 	if sf.Auth != nil {
@@ -139,23 +169,27 @@ func (c *Client) Load(path string) error {
 		case "bearer":
 			auth = Bearer(sf.Auth.Token)
 		default:
-			return fmt.Errorf("client: load %s: unknown auth type %q", path, sf.Auth.Type)
+			return rep, fmt.Errorf("client: load %s: unknown auth type %q", path, sf.Auth.Type)
 		}
 	}
 	for k, vs := range sf.Header {
 		if !httpguts.ValidHeaderFieldName(k) {
-			return fmt.Errorf("client: load %s: invalid header name %q", path, k)
+			return rep, fmt.Errorf("client: load %s: invalid header name %q", path, k)
 		}
 		for _, v := range vs {
 			if !httpguts.ValidHeaderFieldValue(v) {
-				return fmt.Errorf("client: load %s: invalid value for header %s", path, k)
+				return rep, fmt.Errorf("client: load %s: invalid value for header %s", path, k)
 			}
 		}
 	}
 	// Cookies only once the rest is valid: a rejected file changes nothing.
 	if len(sf.Cookies) > 0 && !bytes.Equal(sf.Cookies, []byte("null")) {
-		if err := readCookies(c.jar, sf.Cookies); err != nil {
-			return fmt.Errorf("client: load %s: cookies: %w", path, err)
+		rep, err = readCookies(c.jar, sf.Cookies)
+		if err != nil {
+			return jar.ImportReport{}, fmt.Errorf("client: load %s: cookies: %w", path, err)
+		}
+		for i, e := range rep.Rejected {
+			rep.Rejected[i] = fmt.Errorf("client: load %s: cookies: %w", path, e)
 		}
 	}
 	c.mu.Lock()
@@ -168,7 +202,7 @@ func (c *Client) Load(path string) error {
 	if auth != nil {
 		c.auth = auth
 	}
-	return nil
+	return rep, nil
 }
 
 // writeFileAtomic replaces path with data: a 0600 temporary file beside it,
