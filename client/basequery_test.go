@@ -50,3 +50,49 @@ func TestBaseURLBadQueryRejected(t *testing.T) {
 		t.Fatalf("BaseURL with an unparsable query: got %v, want an error naming BaseURL", err)
 	}
 }
+
+// TestBaseURLErrorHidesSecrets: New's errors for a bad BaseURL show
+// neither its query (an API key) nor its password.
+func TestBaseURLErrorHidesSecrets(t *testing.T) {
+	for _, base := range []string{
+		"api.example/v1?key=s3cret",                 // not absolute
+		"//ann:s3cret@api.example/v1",               // no scheme
+		"https://ann:pw@api.example/%zz?key=s3cret", // does not parse
+		"https://api.example/v1\x7f?key=s3cret",     // control character
+	} {
+		_, err := client.New(&client.Options{BaseURL: base})
+		if err == nil {
+			t.Errorf("BaseURL %q: New succeeded", base)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret") || strings.Contains(err.Error(), ":pw@") {
+			t.Errorf("BaseURL %q: error shows a secret: %v", base, err)
+		}
+	}
+}
+
+// TestBaseURLQueryNotOnRedirects: the base query goes on the request the
+// caller made, not on the hops of a redirect: a relative Location is the
+// server's URL, resolved against the request's URL as net/http does. And
+// LogValue, like String, does not show the base query.
+func TestBaseURLQueryNotOnRedirects(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/start" {
+			http.Redirect(w, r, "next?hop=1", http.StatusFound)
+			return
+		}
+		echoHandler(w, r)
+	}))
+	defer srv.Close()
+	c := mustNew(t, &client.Options{BaseURL: srv.URL + "/api/?key=s3cret"})
+	resp, err := c.Get(context.Background(), "start")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), "GET /api/next?hop=1"; got != want {
+		t.Errorf("after a redirect: got %q, want %q", got, want)
+	}
+	if s := c.LogValue().String(); strings.Contains(s, "s3cret") {
+		t.Errorf("LogValue shows the base query: %s", s)
+	}
+}

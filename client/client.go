@@ -174,12 +174,20 @@ func New(o *Options) (*Client, error) {
 		c.header.Set("User-Agent", DefaultUserAgent)
 	}
 	if oc.BaseURL != "" {
+		// Errors name BaseURL without its password or query (which may
+		// hold an API key): url.Error would quote it whole.
 		u, err := url.Parse(oc.BaseURL)
 		if err != nil {
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
 			return nil, fmt.Errorf("client: BaseURL: %w", err)
 		}
 		if !u.IsAbs() || u.Host == "" {
-			return nil, fmt.Errorf("client: BaseURL %q is not an absolute URL", oc.BaseURL)
+			shown := *u
+			shown.RawQuery, shown.ForceQuery = "", false
+			return nil, fmt.Errorf("client: BaseURL %q is not an absolute URL", shown.Redacted())
 		}
 		if !strings.HasSuffix(u.Path, "/") {
 			u.Path += "/"
