@@ -212,6 +212,15 @@ func (s *Store) run(ops []*op) {
 		if err == errNothingToCommit {
 			err = nil
 		}
+		if h := s.onCommit; h != nil && failed < 0 && cacheErr == nil {
+			nothing := 0
+			for _, o := range ops {
+				if o.wroteNothing {
+					nothing++
+				}
+			}
+			h(len(ops)-nothing, nothing)
+		}
 		if failed < 0 {
 			for _, o := range ops {
 				o.err = err

@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,6 +25,7 @@ const crashChildEnv = "BOLTSTORE_CRASH_CHILD"
 // Sizes of the crash child's work.
 const (
 	crashWriters  = 8
+	crashFailers  = 4
 	crashMaxLoops = 100000 // a bound, in case the parent never kills the child
 )
 
@@ -36,6 +38,10 @@ const (
 //	C <key> <i>        Create: key exists and its "i" holds i
 //	R <old> <new> <i>  Rename: new exists and holds i; old is absent
 //	X <key>            Delete: key is absent
+//
+// Alongside, crashFailers failers (see crashFailer) make writes that fail as
+// expected and so write nothing, which share commits with the writers'
+// writes, and the child prints "M" after each commit that held both kinds.
 func crashChild(path string) {
 	s, err := boltstore.Open(path, nil)
 	if err != nil {
@@ -54,7 +60,19 @@ func crashChild(path string) {
 		fmt.Fprintln(os.Stderr, "child:", op+":", err)
 		os.Exit(2)
 	}
+	boltstore.SetOnCommit(s, func(wrote, wroteNothing int) {
+		if wrote > 0 && wroteNothing > 0 {
+			ack("M")
+		}
+	})
 	var wg sync.WaitGroup
+	for f := range crashFailers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			crashFailer(ctx, s, round+"-"+strconv.Itoa(f), ack, fail)
+		}()
+	}
 	for w := range crashWriters {
 		wg.Add(1)
 		go func() {
@@ -114,15 +132,83 @@ func crashChild(path string) {
 	wg.Wait()
 }
 
+// crashFailer creates its session "f<id>", then in turn saves its counter
+// "i" (printing "S f<id> <i>") and makes writes that fail as expected, each
+// one then printing "F f<id> g<id>": writes to the absent session "g<id>"
+// (ErrNotFound), a Create of "f<id>" holding the attribute "bogus" and a
+// rename of it to itself (ErrExists), Updates of it whose fn fails or that
+// delete the absent "bogus" (nothing to write), and a Save of the expired
+// session "e<id>" (ErrNotFound). None of them writes: after the crash "g<id>"
+// must be absent and "f<id>" must not hold "bogus".
+func crashFailer(ctx context.Context, s *boltstore.Store, id string, ack func(string, ...any), fail func(string, error)) {
+	key, ghost, expired := "f"+id, "g"+id, "e"+id
+	r := storetest.NewRecord(key, "q"+id, time.Now())
+	r.IdleTimeout = 24 * time.Hour
+	if err := s.Create(ctx, r); err != nil {
+		fail("failer create", err)
+	}
+	ack("C %s -1", key)
+	old := storetest.NewRecord(expired, "q"+id, time.Now().Add(-48*time.Hour))
+	if err := s.Create(ctx, old); err != nil {
+		fail("failer create expired", err)
+	}
+	bogus := storetest.NewRecord(key, "q"+id, time.Now())
+	bogus.Attrs["bogus"] = []byte(`1`)
+	set := session.Delta{Set: map[string][]byte{"bogus": []byte(`1`)}}
+	errFn := errors.New("fn refuses")
+	one := func([]byte, bool) ([]byte, error) { return []byte(`1`), nil }
+	failures := []struct {
+		name  string
+		write func() error
+		want  error // nil: the write succeeds without writing
+	}{
+		{"save absent", func() error { return s.Save(ctx, ghost, set) }, session.ErrNotFound},
+		{"update absent", func() error { _, err := s.Update(ctx, ghost, "bogus", one); return err }, session.ErrNotFound},
+		{"rename absent", func() error { return s.Rename(ctx, ghost, "h"+id) }, session.ErrNotFound},
+		{"create taken", func() error { return s.Create(ctx, bogus) }, session.ErrExists},
+		{"rename to itself", func() error { return s.Rename(ctx, key, key) }, session.ErrExists},
+		{"update fn error", func() error {
+			_, err := s.Update(ctx, key, "bogus", func([]byte, bool) ([]byte, error) { return []byte(`1`), errFn })
+			return err
+		}, errFn},
+		{"update deletes nothing", func() error {
+			_, err := s.Update(ctx, key, "bogus", func([]byte, bool) ([]byte, error) { return nil, nil })
+			return err
+		}, nil},
+		{"save expired", func() error { return s.Save(ctx, expired, set) }, session.ErrNotFound},
+	}
+	for i := range crashMaxLoops {
+		if err := s.Save(ctx, key, session.Delta{Set: map[string][]byte{"i": []byte(strconv.Itoa(i))}}); err != nil {
+			fail("failer save", err)
+		}
+		ack("S %s %d", key, i)
+		for _, f := range failures {
+			err := f.write()
+			if (f.want == nil && err != nil) || (f.want != nil && !errors.Is(err, f.want)) {
+				fail("failer "+f.name, fmt.Errorf("err = %v, want %v", err, f.want))
+			}
+			ack("F %s %s", key, ghost)
+		}
+	}
+}
+
 // TestCrashKill9 runs the test binary as a child that writes to a store,
 // kills it with SIGKILL after some acknowledged writes, and checks that the
 // file opens and holds every acknowledged write. It does so three times on
-// one file, so each round also recovers from the previous crash.
+// one file, so each round also recovers from the previous crash. Expected
+// failures (which write nothing, and alone commit nothing) share commits
+// with the acknowledged writes: those commits must keep every write, and
+// the failures must have written nothing.
 func TestCrashKill9(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crash.db")
+	mixed := 0
 	for round, acks := range []int{100, 400, 250} {
-		wants := runCrashChild(t, path, round, acks)
+		wants, m := runCrashChild(t, path, round, acks)
+		mixed += m
 		verifyAcked(t, path, wants)
+	}
+	if mixed == 0 {
+		t.Errorf("no commit mixed writes that wrote with writes that wrote nothing: the test did not test that")
 	}
 }
 
@@ -135,15 +221,19 @@ type promise struct {
 	// mayVanish marks the session a writer renames or deletes next: the
 	// kill may have come after that write committed but before its ack.
 	mayVanish bool
+	// unset: the key exists and the attribute is not there (only refused
+	// writes set it).
+	unset bool
 }
 
 // target names one attribute of one key.
 type target struct{ key, attr string }
 
 // runCrashChild starts the child for round, SIGKILLs it once it has
-// acknowledged at least acks writes, and returns what the acknowledged
-// writes promise.
-func runCrashChild(t *testing.T, path string, round, acks int) map[target]promise {
+// acknowledged at least acks writes (expected failures not counted), and
+// returns what the acknowledged writes promise and the number of commits
+// that mixed writes that wrote with writes that wrote nothing.
+func runCrashChild(t *testing.T, path string, round, acks int) (map[target]promise, int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+path, crashChildEnv+"_ROUND="+strconv.Itoa(round))
@@ -162,7 +252,7 @@ func runCrashChild(t *testing.T, path string, round, acks int) map[target]promis
 
 	wants := make(map[target]promise)
 	queues := make(map[string][]string) // per writer, its acknowledged creations not yet renamed or deleted
-	n := 0
+	n, failures, mixed := 0, 0, 0
 	killed := false
 	defer func() {
 		if !killed { // the test failed early: leave no child behind
@@ -175,8 +265,15 @@ func runCrashChild(t *testing.T, path string, round, acks int) map[target]promis
 		// Every complete line was printed after its write returned, so it
 		// is acknowledged even if it is read after the kill. A writer's
 		// lines come in the order of its writes.
-		if !applyAck(wants, queues, sc.Text()) {
+		switch line := sc.Text(); {
+		case line == "M":
+			mixed++
+			continue
+		case !applyAck(wants, queues, line):
 			continue // a line cut by the kill
+		case strings.HasPrefix(line, "F "):
+			failures++
+			continue
 		}
 		n++
 		if n >= acks && !killed {
@@ -193,7 +290,10 @@ func runCrashChild(t *testing.T, path string, round, acks int) map[target]promis
 	if ws, ok := cmd.ProcessState.Sys().(interface{ Signaled() bool }); ok && !ws.Signaled() {
 		t.Fatalf("round %d: child was not killed by a signal: %v\n%s", round, err, stderr.String())
 	}
-	t.Logf("round %d: child killed after %d acknowledged writes (%d read)", round, acks, n)
+	t.Logf("round %d: child killed after %d acknowledged writes (%d read), %d expected failures, %d mixed commits", round, acks, n, failures, mixed)
+	if failures == 0 {
+		t.Errorf("round %d: no expected failure was acknowledged", round)
+	}
 	for _, q := range queues {
 		if len(q) > 0 {
 			p := wants[target{q[0], "i"}]
@@ -201,7 +301,7 @@ func runCrashChild(t *testing.T, path string, round, acks int) map[target]promis
 			wants[target{q[0], "i"}] = p
 		}
 	}
-	return wants
+	return wants, mixed
 }
 
 // applyAck records the promise of one child output line, and keeps each
@@ -245,6 +345,9 @@ func applyAck(wants map[target]promise, queues map[string][]string, line string)
 		wants[target{f[1], "i"}] = promise{absent: true}
 		wants[target{f[2], "i"}] = promise{min: v, exact: true}
 		popQueue(queues, f[1])
+	case len(f) == 3 && f[0] == "F":
+		wants[target{f[1], "bogus"}] = promise{unset: true}
+		wants[target{f[2], "i"}] = promise{absent: true}
 	case len(f) == 2 && f[0] == "X":
 		wants[target{f[1], "i"}] = promise{absent: true}
 		popQueue(queues, f[1])
@@ -299,6 +402,12 @@ func verifyAcked(t *testing.T, path string, wants map[target]promise) {
 			continue
 		case !found:
 			t.Errorf("acknowledged %s lost after SIGKILL", tg.key)
+			continue
+		case w.unset:
+			checked["unset"]++
+			if v, ok := r.Attrs[tg.attr]; ok {
+				t.Errorf("%s holds %s=%q after SIGKILL, which only refused writes set", tg.key, tg.attr, v)
+			}
 			continue
 		case w.min < 0:
 			continue // a counter none of whose writes was acknowledged

@@ -6,6 +6,10 @@ import bolt "go.etcd.io/bbolt"
 // s runs work in. Call it before using s.
 func SetOnWrite(s *Store, fn func(txid int)) { s.onWrite = fn }
 
+// SetOnCommit installs a hook called after each commit with the number of
+// its writes that wrote and that wrote nothing. Call it before using s.
+func SetOnCommit(s *Store, fn func(wrote, wroteNothing int)) { s.onCommit = fn }
+
 // DB exposes the bbolt handle for white-box checks.
 func DB(s *Store) *bolt.DB { return s.db }
 

@@ -79,6 +79,10 @@ type Store struct {
 	// onWrite, when set (by tests only, before use), is called with the ID
 	// of every write transaction the Store runs work in.
 	onWrite func(txid int)
+	// onCommit, when set (by tests only, before use), is called after each
+	// commit with the number of its writes that wrote and that wrote
+	// nothing.
+	onCommit func(wrote, wroteNothing int)
 }
 
 // Bucket names and the file format version.
