@@ -25,6 +25,7 @@ func (s *Session) commit() error {
 	if s.failed != nil {
 		return s.failed
 	}
+	s.expireLegacyCookie(s.header())
 	if s.m.c.Codec != nil {
 		return s.commitCodec()
 	}

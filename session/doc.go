@@ -45,7 +45,7 @@
 // header, then the URL; a URL's ID only when the request carried no session
 // cookie (such a client keeps cookies, so the URL came from someone else). A response that sets the session cookie carries
 // "Cache-Control: no-store" and "Vary: Cookie", and at most one Set-Cookie
-// for the session.
+// for the session (besides one expiring the old "sid" cookie, see below).
 //
 // # Security
 //
@@ -68,7 +68,11 @@
 // CookieOptions.Secure, and the Manager treats every request as HTTPS (the
 // Secure attribute, the "__Host-sid" name, no ID in http:// URLs). A cookie
 // name starting with "__Host-" or "__Secure-" does the same. No header such
-// as X-Forwarded-Proto is trusted: a client can send any.
+// as X-Forwarded-Proto is trusted: a client can send any. With the default
+// name, turning CookieOptions.Secure on renames the plain-HTTP cookie "sid"
+// to "__Host-sid": those sessions end (the old cookie is never adopted) and
+// the old "sid" cookie is expired, in a Set-Cookie of its own, when it comes
+// back.
 //
 // # Concurrency and lost updates
 //

@@ -125,6 +125,16 @@ type CookieOptions struct {
 	// reads no request header to decide this (X-Forwarded-Proto, Forwarded):
 	// a client can send any header, and the proxy may not strip it. Default
 	// false: Secure over TLS only (or for a prefixed Name).
+	//
+	// Turning Secure on with the default Name renames the cookie of
+	// plain-HTTP requests from "sid" to "__Host-sid": their sessions are
+	// not carried over (users sign in once more; a cookie without Secure is
+	// never adopted, since anyone on the network path can plant one), and
+	// a response to a request that uses its session and still carries this
+	// Manager's old "sid" cookie (a well-formed ID, or in Codec mode a value
+	// the Codec reads, with its chunks) expires it, so browsers stop sending
+	// it. With an explicit Name, turning Secure on keeps the name and the
+	// sessions.
 	Secure bool
 	// Persistent sends Max-Age (the time left until the session's expiry),
 	// refreshed whenever the last access is recorded. Default: a session
@@ -145,6 +155,10 @@ type config struct {
 	// alwaysSecure: every request is secure (isSecure), by Cookie.Secure or
 	// by a "__Host-" or "__Secure-" Cookie.Name.
 	alwaysSecure bool
+	// expireLegacy: the default name with Cookie.Secure, so a request's
+	// "sid" cookie, this Manager's name before the option was turned on, is
+	// expired (expireLegacyCookie).
+	expireLegacy bool
 	// cookieTmpl is the session cookie's Set-Cookie template for an insecure
 	// ([0]) and a secure ([1]) request (isSecure).
 	cookieTmpl [2]cookieTemplate
@@ -212,6 +226,7 @@ func (o *Options) normalize() (*config, error) {
 		c.Now = time.Now
 	}
 	c.alwaysSecure = c.Cookie.Secure || cookie.NeedsSecure(c.Cookie.Name)
+	c.expireLegacy = c.Cookie.Secure && c.Cookie.Name == "" && !c.Cookie.Disabled
 	if c.Codec == nil && !c.Cookie.Disabled {
 		for i, secure := range [2]bool{false, true} {
 			name := c.Cookie.Name

@@ -390,3 +390,166 @@ func ExampleCookieOptions_behindProxy() {
 	fmt.Println(c.Name, "Secure:", c.Secure)
 	// Output: __Host-sid Secure: true
 }
+
+// expiredCookies returns the Set-Cookie lines of rec that expire a cookie named
+// name (or one of its chunks, name.1...).
+func expiredCookies(rec *httptest.ResponseRecorder, name string) []*http.Cookie {
+	var out []*http.Cookie
+	for _, c := range setCookies(rec) {
+		if (c.Name == name || strings.HasPrefix(c.Name, name+".")) && c.MaxAge < 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// TestSecureOptionExpiresPlainSid: turning CookieOptions.Secure on with the
+// default name renames the cookie from "sid" to "__Host-sid". The old
+// session is not carried over (a cookie without Secure can be planted over
+// plain HTTP, so it is never adopted: one sign-out), and the old "sid" cookie
+// is expired once, with the attributes it was written with, so the user
+// agent stops sending it; a "sid" that is not this Manager's (not an ID)
+// is left alone, and a Manager that keeps the name "sid" reads it on.
+func TestSecureOptionExpiresPlainSid(t *testing.T) {
+	old := newEnv(t, nil)
+	rec := old.serve(counter, secureRequest(false, "/", nil))
+	cs := setCookies(rec)
+	if len(cs) != 1 || cs[0].Name != "sid" {
+		t.Fatalf("before the switch: Set-Cookie %q, want sid", rec.Header().Values("Set-Cookie"))
+	}
+	legacy := cs[0].Value
+
+	newManager := func(edit func(o *session.Options)) *env {
+		e := *old
+		o := &session.Options{Store: old.store, Now: old.clock.Now, SweepInterval: -1}
+		edit(o)
+		m, err := session.New(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		e.m = m
+		return &e
+	}
+	e := newManager(func(o *session.Options) { o.Cookie.Secure = true })
+
+	jar := map[string]string{"sid": legacy}
+	rec = e.serve(counter, secureRequest(false, "/", jar))
+	if rec.Body.String() != "1" {
+		t.Fatalf("after the switch: body %q, want 1 (the plain sid is never adopted)", rec.Body.String())
+	}
+	exp := expiredCookies(rec, "sid")
+	if len(exp) != 1 {
+		t.Fatalf("after the switch: Set-Cookie %q, want sid expired once", rec.Header().Values("Set-Cookie"))
+	}
+	if c := exp[0]; c.Value != "" || c.Path != "/" || c.Domain != "" || !c.Secure || !c.HttpOnly {
+		t.Errorf("expiring Set-Cookie %q: want an empty value, Path=/, no Domain, Secure, HttpOnly", c.Raw)
+	}
+	if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Cache-Control = %q, want no-store", got)
+	}
+	if got := rec.Header().Values("Vary"); len(got) != 1 || got[0] != "Cookie" {
+		t.Errorf("Vary = %q, want Cookie once", got)
+	}
+	carry(jar, rec)
+	if _, ok := jar["sid"]; ok || jar["__Host-sid"] == "" {
+		t.Fatalf("cookies after the switch %v, want __Host-sid only", keys(jar))
+	}
+	rec = e.serve(counter, secureRequest(false, "/", jar))
+	if rec.Body.String() != "2" || len(rec.Header().Values("Set-Cookie")) != 0 {
+		t.Fatalf("next request: body %q Set-Cookie %q, want 2 and none", rec.Body.String(), rec.Header().Values("Set-Cookie"))
+	}
+
+	// The old cookie comes back (another tab's stale request): expired
+	// again, the new session untouched.
+	jar["sid"] = legacy
+	rec = e.serve(counter, secureRequest(false, "/", jar))
+	if rec.Body.String() != "3" || len(expiredCookies(rec, "sid")) != 1 || len(setCookies(rec)) != 1 {
+		t.Errorf("stale sid with the new cookie: body %q Set-Cookie %q, want 3 and sid expired only", rec.Body.String(), rec.Header().Values("Set-Cookie"))
+	}
+
+	// Someone else's "sid" (not an ID) is not ours to delete.
+	rec = e.serve(counter, secureRequest(false, "/", map[string]string{"sid": "other-app"}))
+	if exp := expiredCookies(rec, "sid"); len(exp) != 0 {
+		t.Errorf("a sid that is not an ID: Set-Cookie %q, want it left alone", rec.Header().Values("Set-Cookie"))
+	}
+
+	// A handler that does not touch the session gets no header at all.
+	rec = e.serve(func(w http.ResponseWriter, r *http.Request) {}, secureRequest(false, "/", map[string]string{"sid": legacy}))
+	if sc := rec.Header().Values("Set-Cookie"); len(sc) != 0 {
+		t.Errorf("untouched session: Set-Cookie %q, want none", sc)
+	}
+
+	// Without the option, or with the name "sid" kept, sid is the cookie
+	// (the old session goes on: 2, then 3).
+	for i, tc := range []struct {
+		name string
+		edit func(o *session.Options)
+	}{
+		{"no option", func(o *session.Options) {}},
+		{"Secure, Name \"sid\"", func(o *session.Options) { o.Cookie.Secure, o.Cookie.Name = true, "sid" }},
+	} {
+		e := newManager(tc.edit)
+		rec := e.serve(counter, secureRequest(false, "/", map[string]string{"sid": legacy}))
+		if want := fmt.Sprint(i + 2); rec.Body.String() != want || len(expiredCookies(rec, "sid")) != 0 {
+			t.Errorf("%s: body %q Set-Cookie %q, want %s (sid read) and nothing expired", tc.name, rec.Body.String(), rec.Header().Values("Set-Cookie"), want)
+		}
+	}
+}
+
+// TestSecureOptionExpiresPlainSidChunks: the same switch in Codec mode
+// expires every chunk of the old cookie-held session that the Codec reads,
+// and leaves alone a "sid" it does not.
+func TestSecureOptionExpiresPlainSidChunks(t *testing.T) {
+	handler := func(m *session.Manager) http.Handler {
+		return m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s := session.FromRequest(r)
+			var blob string
+			ok, err := s.Get("blob", &blob)
+			if err != nil {
+				t.Error(err)
+			}
+			if r.URL.Query().Get("set") != "" {
+				s.Set("blob", strings.Repeat("y", 5000))
+			}
+			fmt.Fprint(w, ok)
+		}))
+	}
+	old, _ := newCodecManager(t, func(o *session.Options) { o.CookieChunks = 3 })
+	rec := httptest.NewRecorder()
+	handler(old).ServeHTTP(rec, secureRequest(false, "/?set=1", nil))
+	jar := map[string]string{}
+	carry(jar, rec)
+	if len(jar) != 3 || jar["sid.2"] == "" {
+		t.Fatalf("before the switch: cookies %v, want sid, sid.1, sid.2", keys(jar))
+	}
+
+	m, _ := newCodecManager(t, func(o *session.Options) { o.CookieChunks = 3; o.Cookie.Secure = true })
+	rec = httptest.NewRecorder()
+	handler(m).ServeHTTP(rec, secureRequest(false, "/", jar))
+	if rec.Body.String() != "false" {
+		t.Fatalf("after the switch: body %q, want false (the plain sid is never adopted)", rec.Body.String())
+	}
+	exp := expiredCookies(rec, "sid")
+	if len(exp) != 3 || len(setCookies(rec)) != 3 {
+		t.Fatalf("after the switch: Set-Cookie %q, want sid, sid.1, sid.2 expired", rec.Header().Values("Set-Cookie"))
+	}
+	for _, c := range exp {
+		if c.Path != "/" || c.Domain != "" || !c.Secure {
+			t.Errorf("expiring Set-Cookie %q: want Path=/, no Domain, Secure", c.Raw)
+		}
+	}
+	if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Cache-Control = %q, want no-store", got)
+	}
+	carry(jar, rec)
+	if len(jar) != 0 {
+		t.Errorf("cookies left %v, want none", keys(jar))
+	}
+
+	rec = httptest.NewRecorder()
+	handler(m).ServeHTTP(rec, secureRequest(false, "/", map[string]string{"sid": "not-a-record"}))
+	if sc := rec.Header().Values("Set-Cookie"); len(sc) != 0 {
+		t.Errorf("a sid the Codec does not read: Set-Cookie %q, want it left alone", sc)
+	}
+}

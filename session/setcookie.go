@@ -92,3 +92,65 @@ func addTransportHeaders(h http.Header, v string) {
 	h["Cache-Control"] = vals[1:2:2]
 	h["Vary"] = vals[2:3:3]
 }
+
+// legacyCookieName is the session cookie's default name over plain HTTP,
+// which a Manager with CookieOptions.Secure never reads.
+const legacyCookieName = "sid"
+
+// expireLegacyCookie expires, for a Manager with CookieOptions.Secure and the
+// default name, the plain "sid" cookie (and its chunks in Codec mode) that
+// the request still carries from before the option was turned on, when it
+// holds what this Manager writes (a well-formed ID; a value the Codec reads),
+// so another application's "sid" on the host is left alone. The Manager
+// never adopts it (a cookie without Secure can be planted over plain HTTP;
+// that is what the __Host- name prevents), and without this the user agent
+// would keep sending it, over http:// too, until it expired. The expiring
+// lines carry Path=/, no Domain and Secure, and mark the response no-store.
+// s.mu is held.
+func (s *Session) expireLegacyCookie(h http.Header) {
+	c := s.m.c
+	if !c.expireLegacy {
+		return
+	}
+	var v [1]string
+	n := 0 // cookies to expire: legacyCookieName and its chunks below n
+	if c.Codec == nil {
+		if requestCookies(s.req.Header, legacyCookieName, v[:]) == 0 || !validID(v[0]) {
+			return
+		}
+		n = 1
+	} else {
+		// As loadCodec: the value is the chunks up to the first gap; every
+		// chunk present is expired.
+		var b strings.Builder
+		gap := false
+		for i := 0; i < MaxCookieChunks; i++ {
+			if requestCookies(s.req.Header, chunkName(legacyCookieName, i), v[:]) == 0 {
+				gap = true
+				continue
+			}
+			n = i + 1
+			if !gap && b.Len()+len(v[0]) <= MaxCookieChunks*maxCookieSize {
+				b.WriteString(v[0])
+			}
+		}
+		if b.Len() == 0 {
+			return
+		}
+		if _, err := c.Codec.Decode(b.String()); err != nil {
+			return
+		}
+	}
+	for i := 0; i < n; i++ {
+		name := chunkName(legacyCookieName, i)
+		if requestCookies(s.req.Header, name, v[:]) == 0 {
+			continue
+		}
+		line, err := formatSetCookie(name, "", 0, true, c.Cookie.SameSite)
+		if err != nil {
+			return
+		}
+		h.Add("Set-Cookie", line)
+	}
+	markNoStore(h)
+}
