@@ -148,9 +148,11 @@ func FuzzParseSetCookie2(f *testing.F) {
 			if c.Version < 1 {
 				t.Fatalf("ParseSetCookie2(%q) returned Version %d", line, c.Version)
 			}
+			// The parser returns no CTL, no bad name, port, Max-Age or
+			// Version: whatever it reads can be written.
 			s, err := FormatSetCookie2(c)
 			if err != nil {
-				return // e.g. a CTL in an unquoted value
+				t.Fatalf("ParseSetCookie2(%q) returned %+v, which FormatSetCookie2 refuses: %v", line, *c, err)
 			}
 			parts = append(parts, s)
 		}
@@ -182,7 +184,7 @@ func FuzzParseLegacyCookie(f *testing.F) {
 		var scratch strings.Builder
 		for _, c := range cs {
 			if !writeLegacyCookie(&scratch, c) {
-				return
+				t.Fatalf("ParseLegacyCookie(%q) returned %+v, which FormatLegacyCookie leaves out", header, *c)
 			}
 		}
 		out := FormatLegacyCookie(cs)

@@ -26,7 +26,12 @@ type av2965 struct {
 // of whitespace. It returns the rest after the separator and the separator
 // (';', ',' or 0 at the end). After an error the rest is "" for an
 // unterminated quoted-string, and what follows the next separator for text
-// after a closing quote (the pair is then to be dropped).
+// after a closing quote or a control character in the value (the pair is
+// then to be dropped).
+//
+// A value holds no CTL but HTAB: token excludes CTLs, and so do qdtext and
+// quoted-pair (RFC 2616 section 2.2 as RFC 9110 section 5.6.4 states them);
+// the writers refuse them too.
 //
 // When attr is set (s is a set-cookie-av, not the NAME=VALUE of a cookie) the
 // unquoted value of an Expires attribute also takes the ',' after a weekday
@@ -48,6 +53,9 @@ func next2965(s string, attr bool) (av av2965, rest string, sep byte, err error)
 				return av, "", 0, errUnterminated
 			}
 			av.value, av.quoted = v, true
+			if indexCTL(s[:n]) >= 0 {
+				err = errValueCTL
+			}
 			s = trimLeftLWS(s[n:])
 			if s != "" && s[0] != ';' && s[0] != ',' {
 				// Skip to the next separator: the pair is bad, the
@@ -71,12 +79,15 @@ func next2965(s string, attr bool) (av av2965, rest string, sep byte, err error)
 				}
 			}
 			av.value = trimLWS(s[:i])
+			if indexCTL(av.value) >= 0 {
+				err = errValueCTL
+			}
 		}
 	}
 	if i < len(s) {
-		return av, s[i+1:], s[i], nil
+		return av, s[i+1:], s[i], err
 	}
-	return av, "", 0, nil
+	return av, "", 0, err
 }
 
 // Errors of next2965, made once: a hostile header may hold a bad pair every
@@ -84,6 +95,7 @@ func next2965(s string, attr bool) (av av2965, rest string, sep byte, err error)
 var (
 	errUnterminated = fmt.Errorf("%w: unterminated quoted-string", ErrSyntax)
 	errAfterQuote   = fmt.Errorf("%w: text after a quoted-string", ErrSyntax)
+	errValueCTL     = fmt.Errorf("%w: control character in a value", ErrSyntax)
 )
 
 // maxErrors is the number of errors the RFC 2965 parsers report; further
@@ -281,8 +293,8 @@ const (
 // It returns every well-formed cookie, in order, and an error wrapping
 // ErrSyntax that joins the reasons the others were dropped (a missing '=' or
 // Version, a NAME that is not a token or begins with '$', a bad Max-Age,
-// Port or Version, text after a closing quote; an unterminated quoted-string
-// ends the parse). The errors give offsets into line and, like
+// Port or Version, text after a closing quote, a control character other
+// than HTAB in a value; an unterminated quoted-string ends the parse). The errors give offsets into line and, like
 // ParseLegacyCookie's, never quote a cookie value and quote names only up to
 // 32 octets. Only the first 16 reasons are given, then the number of the
 // others, so that the error of a hostile line stays small.
@@ -540,7 +552,8 @@ func writePortList(b *strings.Builder, ports []int) {
 // ignored; a repeated $Path, $Domain or $Port keeps the first. A header not
 // starting with a numeric $Version is an error (nil cookies); a NAME that is
 // not a token, a pair without '=', a $-attribute before any cookie, a bad
-// $Port list or text after a closing quote drops that pair (a cookie with
+// $Port list, text after a closing quote or a control character other than
+// HTAB in a value drops that pair (a cookie with
 // its attributes, which then report no error of their own) with an error
 // wrapping ErrSyntax, and the well-formed cookies are still returned; an
 // unterminated quoted-string ends the parse. Errors give the offset of the

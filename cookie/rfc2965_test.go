@@ -44,6 +44,14 @@ var parseSetCookie2Tests = []struct {
 	{"junk after quote, next kept", `a="1"x; Version=1, b=2; Version=1`, []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
 	{"junk after attribute quote, next kept", `a=1; Version=1; Path="/"x, b=2; Version=1`, []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
 	{"empty", ``, nil, false},
+	// token, qdtext and quoted-pair exclude CTLs but HTAB (RFC 2616
+	// section 2.2; RFC 9110 section 5.6.4): the pair is dropped, the next
+	// cookie read.
+	{"CTL in a quoted value, next kept", "a=\"x\x01y\"; Version=1, b=2; Version=1", []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
+	{"CTL in a quoted-pair", "a=\"x\\\x00\"; Version=1", nil, true},
+	{"CTL in an unquoted value, next kept", "a=x\x7fy; Version=1, b=2; Version=1", []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
+	{"CTL in an attribute value, next kept", "a=1; Version=1; Path=\"/\n\", b=2; Version=1", []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
+	{"HTAB in a quoted value", "a=\"x\ty\"; Version=1", []*Cookie{{Name: "a", Value: "x\ty", Version: 1}}, false},
 	// RFC 2965 section 3.2.2: Max-Age is delta-seconds, a non-negative
 	// integer of any size; past int64 it saturates as in ParseSetCookie.
 	{"max-age beyond int32", `a=1; Version=1; Max-Age=99999999999`, []*Cookie{{Name: "a", Value: "1", Version: 1, MaxAge: 99999999999, HasMaxAge: true}}, false},
@@ -170,6 +178,11 @@ var parseLegacyCookieTests = []struct {
 	{"junk after quote", `$Version=1; a="x"y; $Path=/; sid="s"; $Path="/"`, []*Cookie{{Name: "sid", Value: "s", Version: 1, Path: "/"}}, true},
 	{"junk after $Path quote", `$Version=1; a=b; $Path="/"y; c=d`, []*Cookie{{Name: "a", Value: "b", Version: 1}, {Name: "c", Value: "d", Version: 1}}, true},
 	{"unterminated quote ends", `$Version=1; a=b; c="d; e=f`, []*Cookie{{Name: "a", Value: "b", Version: 1}}, true},
+	// CTLs (but HTAB) drop the pair: a cookie with its attributes, or the
+	// attribute alone.
+	{"CTL in a quoted cookie value", "$Version=1; a=\"x\x01\"; $Path=/; c=d", []*Cookie{{Name: "c", Value: "d", Version: 1}}, true},
+	{"CTL in an unquoted cookie value", "$Version=1; a=x\x00; c=d", []*Cookie{{Name: "c", Value: "d", Version: 1}}, true},
+	{"CTL in $Path", "$Version=1; a=b; $Path=\"/\x1b\"; c=d", []*Cookie{{Name: "a", Value: "b", Version: 1}, {Name: "c", Value: "d", Version: 1}}, true},
 }
 
 func TestParseLegacyCookie(t *testing.T) {
