@@ -133,8 +133,10 @@ type CookieOptions struct {
 	// a response to a request that uses its session and still carries this
 	// Manager's old "sid" cookie (a well-formed ID, or in Codec mode a value
 	// the Codec reads, with its chunks) expires it, so browsers stop sending
-	// it. With an explicit Name, turning Secure on keeps the name and the
-	// sessions.
+	// it. Switch every instance at once: during a rolling deployment, an
+	// instance without the option loses its session to every response of
+	// one with it. With an explicit Name, turning Secure on keeps the name
+	// and the sessions.
 	Secure bool
 	// Persistent sends Max-Age (the time left until the session's expiry),
 	// refreshed whenever the last access is recorded. Default: a session
