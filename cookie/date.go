@@ -16,28 +16,29 @@ import (
 // month and year tokens are taken in that order of preference. Two-digit years
 // 70-99 mean 19xx and 0-69 mean 20xx. The result is in UTC. An error
 // (wrapping ErrInvalidDate) means a token is missing, a field is out of range,
-// the year is before 1601, or the date does not exist (e.g. 30 Feb).
+// the year is before 1601, or the date does not exist (e.g. 30 Feb); it
+// quotes at most 32 octets of s.
 func ParseDate(s string) (time.Time, error) {
 	t, d, f := parseDate(s)
 	switch f {
 	case dateOK:
 		return t, nil
 	case dateNoTime:
-		return time.Time{}, fmt.Errorf("%w: no time in %q", ErrInvalidDate, s)
+		return time.Time{}, fmt.Errorf("%w: no time in %s", ErrInvalidDate, clip(s))
 	case dateNoDay:
-		return time.Time{}, fmt.Errorf("%w: no day of month in %q", ErrInvalidDate, s)
+		return time.Time{}, fmt.Errorf("%w: no day of month in %s", ErrInvalidDate, clip(s))
 	case dateNoMonth:
-		return time.Time{}, fmt.Errorf("%w: no month in %q", ErrInvalidDate, s)
+		return time.Time{}, fmt.Errorf("%w: no month in %s", ErrInvalidDate, clip(s))
 	case dateNoYear:
-		return time.Time{}, fmt.Errorf("%w: no year in %q", ErrInvalidDate, s)
+		return time.Time{}, fmt.Errorf("%w: no year in %s", ErrInvalidDate, clip(s))
 	case dateDayRange:
-		return time.Time{}, fmt.Errorf("%w: day of month %d out of range in %q", ErrInvalidDate, d.day, s)
+		return time.Time{}, fmt.Errorf("%w: day of month %d out of range in %s", ErrInvalidDate, d.day, clip(s))
 	case dateYearRange:
-		return time.Time{}, fmt.Errorf("%w: year %d before 1601 in %q", ErrInvalidDate, d.year, s)
+		return time.Time{}, fmt.Errorf("%w: year %d before 1601 in %s", ErrInvalidDate, d.year, clip(s))
 	case dateTimeRange:
-		return time.Time{}, fmt.Errorf("%w: time %02d:%02d:%02d out of range in %q", ErrInvalidDate, d.hour, d.minute, d.second, s)
+		return time.Time{}, fmt.Errorf("%w: time %02d:%02d:%02d out of range in %s", ErrInvalidDate, d.hour, d.minute, d.second, clip(s))
 	default: // dateNoSuchDate
-		return time.Time{}, fmt.Errorf("%w: %d %s %d does not exist in %q", ErrInvalidDate, d.day, d.month, d.year, s)
+		return time.Time{}, fmt.Errorf("%w: %d %s %d does not exist in %s", ErrInvalidDate, d.day, d.month, d.year, clip(s))
 	}
 }
 

@@ -2,6 +2,7 @@ package cookie
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -68,5 +69,22 @@ func TestParseDate(t *testing.T) {
 		if g := got.Format(imfFixdate); g != tt.want {
 			t.Errorf("ParseDate(%q) = %s, want %s", tt.in, g, tt.want)
 		}
+	}
+}
+
+// TestParseDateErrorClipped: the error quotes the date for the reader, but
+// no more than 32 octets of it; a hostile megabyte must not reach a log.
+func TestParseDateErrorClipped(t *testing.T) {
+	long := "Wed, 09 Jun 2021 " + strings.Repeat("x", 1<<20)
+	_, err := ParseDate(long)
+	if !errors.Is(err, ErrInvalidDate) {
+		t.Fatalf("ParseDate(long) error %v, want ErrInvalidDate", err)
+	}
+	if msg := err.Error(); len(msg) > 200 || !strings.Contains(msg, `"Wed, 09 Jun 2021 xxxxxxxxxxxxxxx"...`) {
+		t.Errorf("ParseDate(long) error of %d octets: %.300q", len(msg), msg)
+	}
+	const short = "Wed, 30 Feb 2021 10:18:14 GMT"
+	if _, err := ParseDate(short); err == nil || !strings.Contains(err.Error(), `"`+short+`"`) {
+		t.Errorf("ParseDate(%q) error %v, want it quoted in full", short, err)
 	}
 }
