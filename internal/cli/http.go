@@ -98,7 +98,9 @@ The method defaults to GET, or POST when there is a body. A URL without
 a scheme gets http://; ":3000/x" means http://localhost:3000/x.
 
 As HTTPie's, the output is the response headers and body (--print hb) on a
-terminal and the body only (--print b) when piped or redirected; JSON is
+terminal and the body only (--print b) when piped or redirected; a body
+not printed is not read (--headers returns at once), and one printed as
+it is (piped, no --pretty) streams as it arrives; JSON is
 formatted and coloured only on a terminal (--pretty).
 
 --download (-d) saves the body to -o FILE, or to a new file named from
@@ -641,11 +643,19 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		if strings.Contains(show, "h") {
 			out.responseHead(resp)
 		}
-		data, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return fmt.Errorf("http: reading the response body: %w", err)
-		}
-		if strings.Contains(show, "b") {
+		// As in HTTPie, a body that is not printed is not read, and one
+		// printed as it is (piped, no --pretty) is streamed.
+		switch {
+		case !strings.Contains(show, "b"):
+		case !out.tty && !out.pretty.format && !out.pretty.colors:
+			if _, err := io.Copy(out.w, resp.Body); err != nil {
+				return fmt.Errorf("http: response body: %w", err)
+			}
+		default:
+			data, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return fmt.Errorf("http: reading the response body: %w", err)
+			}
 			out.body(data, resp.Header.Get("Content-Type"), false)
 		}
 	}

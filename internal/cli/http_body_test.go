@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -680,7 +681,7 @@ func runHTTPContext(t *testing.T, ctx context.Context, stdin io.Reader, args ...
 	case r := <-done:
 		return r.out, r.err, r.code
 	case <-time.After(time.Minute):
-		t.Fatalf("http %q did not return: blocked on stdin", args)
+		t.Fatalf("http %q did not return within a minute", args)
 	}
 	return "", "", 0
 }
@@ -851,5 +852,83 @@ func TestHTTPHostHeader(t *testing.T) {
 	}
 	if h := <-hosts; h != "app.example.test" {
 		t.Errorf("with the session, the server got Host %q, want app.example.test", h)
+	}
+}
+
+// streamingServer answers with headers and a first line at once, then
+// holds the body open until the client goes away or release is closed.
+func streamingServer(t *testing.T) (srv *httptest.Server, release chan struct{}) {
+	release = make(chan struct{})
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "first\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+			io.WriteString(w, "last\n")
+		}
+	}))
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+		srv.Close()
+	})
+	return srv, release
+}
+
+// TestHTTPHeadersOnlySkipsBody: as in HTTPie ("conditional body
+// download"), a body that is not printed is not read: --headers returns as
+// soon as the headers are in, however long the body.
+func TestHTTPHeadersOnlySkipsBody(t *testing.T) {
+	srv, _ := streamingServer(t)
+	for _, args := range [][]string{{"--headers"}, {"--print=h"}, {"--print=Hh", "-v"}} {
+		stdout, stderr, code := runHTTPContext(t, context.Background(), nil, append(args, srv.URL)...)
+		if code != 0 || !strings.Contains(stdout, "HTTP/1.1 200 OK") || strings.Contains(stdout, "first") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want the headers only", args, code, stdout, stderr)
+		}
+	}
+}
+
+// TestHTTPPipedBodyStreams: a body printed as it is (piped, no --pretty)
+// reaches stdout as it arrives, as in HTTPie, not once it has ended.
+func TestHTTPPipedBodyStreams(t *testing.T) {
+	srv, release := streamingServer(t)
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		var errb bytes.Buffer
+		done <- runContext(context.Background(), &Streams{Out: pw, ErrOut: &errb}, []string{"http", srv.URL})
+		pw.Close()
+	}()
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		br := bufio.NewReader(pr)
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			lines <- l
+		}
+	}()
+	select {
+	case l := <-lines:
+		if l != "first\n" {
+			t.Fatalf("first line %q", l)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the first line did not arrive while the body was still open")
+	}
+	close(release)
+	if l := <-lines; l != "last\n" {
+		t.Errorf("second line %q, want last", l)
+	}
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d", code)
 	}
 }
