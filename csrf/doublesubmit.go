@@ -33,6 +33,10 @@ type CookieOptions struct {
 	// behind a proxy that terminates TLS, where r.TLS is nil. No header
 	// (X-Forwarded-Proto, Forwarded) is trusted for this. Browsers ignore a
 	// Secure cookie sent over plain HTTP, so the site must be HTTPS only.
+	// With the default Name, turning it on renames the plain-HTTP cookie
+	// "csrf" to "__Host-csrf": the old cookie is no longer read (a form
+	// rendered before the switch fails once; clients get a new secret with
+	// the next token) and browsers drop it after its MaxAge.
 	Secure bool
 	// MaxAge bounds the cookie's life; an older cookie is replaced when a
 	// token is next issued, and rejected on unsafe requests. 0 means 24h.
@@ -50,7 +54,8 @@ type CookieOptions struct {
 // the secret travels in an HttpOnly cookie whose value is the secret, its
 // issue time and an HMAC-SHA256 over both (and the binding), and requests
 // must repeat the secret in a masked token. See the package doc for why the
-// cookie is signed.
+// cookie is signed. A response that sets the cookie is marked
+// Cache-Control: no-store, replacing any caching the handler chose.
 func DoubleSubmitCookie(o *CookieOptions) (SecretSource, error) {
 	if o == nil || len(o.Keys) == 0 {
 		return nil, errors.New("csrf: DoubleSubmitCookie needs at least one key")
@@ -183,10 +188,13 @@ func (d *doubleSubmit) Rotate(w http.ResponseWriter, r *http.Request) ([]byte, e
 	return d.issue(w, r, binding, nowOf(r))
 }
 
-// issue makes a new secret and sets its cookie on w.
+// issue makes a new secret and sets its cookie on w, marking the response
+// Cache-Control: no-store: a shared cache must not hand the cookie (and the
+// token in the page) to other clients.
 func (d *doubleSubmit) issue(w http.ResponseWriter, r *http.Request, binding string, now time.Time) ([]byte, error) {
 	name := d.cookieName(r)
 	secret := newSecret()
+	w.Header().Set("Cache-Control", "no-store")
 	http.SetCookie(w, &http.Cookie{
 		Name:     name,
 		Value:    d.encodeCookie(secret, binding, now),

@@ -76,3 +76,50 @@ func TestDoubleSubmitSecure(t *testing.T) {
 		})
 	}
 }
+
+// TestDoubleSubmitCookieNotCached: a response that sets the double-submit
+// cookie is kept out of shared caches (Cache-Control: no-store), as the
+// session cookie's is: a cached copy would hand one client's secret, with a
+// token matching it, to every client the cache serves, and a page whose
+// handler set "public" caching must not override that.
+func TestDoubleSubmitCookieNotCached(t *testing.T) {
+	src, err := csrf.DoubleSubmitCookie(&csrf.CookieOptions{Keys: [][]byte{keyA}, Secure: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []string{"Secret", "Rotate"} {
+		req := httptest.NewRequest(http.MethodGet, "http://example.com/", nil)
+		rec := httptest.NewRecorder()
+		rec.Header().Set("Cache-Control", "public, max-age=3600")
+		if step == "Secret" {
+			_, err = src.Secret(rec, req, true)
+		} else {
+			_, err = src.(csrf.Rotator).Rotate(rec, req)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := rec.Result().Header
+		if len(h.Values("Set-Cookie")) != 1 {
+			t.Fatalf("%s: Set-Cookie = %q, want one", step, h.Values("Set-Cookie"))
+		}
+		if got := h.Values("Cache-Control"); len(got) != 1 || got[0] != "no-store" {
+			t.Errorf("%s: Cache-Control = %q, want no-store", step, got)
+		}
+	}
+	// A valid cookie read back sets nothing and leaves caching alone.
+	req := httptest.NewRequest(http.MethodGet, "http://example.com/", nil)
+	rec := httptest.NewRecorder()
+	if _, err := src.Secret(rec, req, true); err != nil {
+		t.Fatal(err)
+	}
+	next := httptest.NewRequest(http.MethodGet, "http://example.com/", nil)
+	next.Header.Set("Cookie", strings.SplitN(rec.Result().Header.Get("Set-Cookie"), ";", 2)[0])
+	rec = httptest.NewRecorder()
+	if _, err := src.Secret(rec, next, true); err != nil {
+		t.Fatal(err)
+	}
+	if h := rec.Result().Header; len(h.Values("Set-Cookie")) != 0 || h.Get("Cache-Control") != "" {
+		t.Errorf("read back: Set-Cookie %q Cache-Control %q, want neither", h.Values("Set-Cookie"), h.Get("Cache-Control"))
+	}
+}
