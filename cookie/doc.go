@@ -71,5 +71,9 @@
 // Domain, Max-Age, Path, Port, Secure and the required Version;
 // [FormatSetCookie2] writes one. [ParseLegacyCookie] and [FormatLegacyCookie]
 // read and write the matching Cookie request header. These cookies have a
-// Version of at least 1; Version 0 marks an RFC 6265 cookie.
+// Version of at least 1; Version 0 marks an RFC 6265 cookie. The exception is
+// a "$Version=0" Cookie header, which RFC 2109-era clients send before
+// Netscape cookies: ParseLegacyCookie returns those with Version 0, as the
+// RFC 6265-style cookies they are, rather than refusing the header and
+// losing them.
 package cookie

@@ -545,21 +545,24 @@ func writePortList(b *strings.Builder, ports []int) {
 //	path = "$Path" "=" value;  domain = "$Domain" "=" value
 //	port = "$Port" [ "=" <"> value <"> ]
 //
-// Each returned Cookie carries Version from $Version and the Path, Domain and
-// Port (PortSet when $Port is present, Port when it has a list) that follow
-// it; values are unquoted. ';' and ',' both separate pairs (section 3.3.4:
-// servers SHOULD accept ',' too). Other $-names are
-// ignored; a repeated $Path, $Domain or $Port keeps the first. A header not
-// starting with a numeric $Version is an error (nil cookies); a NAME that is
-// not a token, a pair without '=', a $-attribute before any cookie, a bad
-// $Port list, text after a closing quote or a control character other than
-// HTAB in a value drops that pair (a cookie with
-// its attributes, which then report no error of their own) with an error
-// wrapping ErrSyntax, and the well-formed cookies are still returned; an
-// unterminated quoted-string ends the parse. Errors give the offset of the
-// faulty pair and never quote a cookie value, which may be a session
-// identifier; names are quoted up to 32 octets. As with ParseSetCookie2,
-// only the first 16 errors are given, then the number of the others.
+// Each returned Cookie carries Version from $Version and the Path, Domain
+// and Port (PortSet when $Port is present, Port when it has a list) that
+// follow it; values are unquoted. A $Version of 0 is accepted: RFC 2109-era
+// clients send it before Netscape cookies, and Version 0 marks these as
+// RFC 6265-style cookies (FormatLegacyCookie writes them under
+// $Version="1"). ';' and ',' both separate pairs (section 3.3.4: servers
+// SHOULD accept ',' too). Other $-names are ignored; a repeated $Path,
+// $Domain or $Port keeps the first. A header not starting with a numeric
+// $Version is an error (nil cookies); a NAME that is not a token, a pair
+// without '=', a $-attribute before any cookie, a bad $Port list, text
+// after a closing quote or a control character other than HTAB in a value
+// drops that pair (a cookie with its attributes, which then report no error
+// of their own) with an error wrapping ErrSyntax, and the well-formed
+// cookies are still returned; an unterminated quoted-string ends the parse.
+// Errors give the offset of the faulty pair and never quote a cookie value,
+// which may be a session identifier; names are quoted up to 32 octets. As
+// with ParseSetCookie2, only the first 16 errors are given, then the number
+// of the others.
 func ParseLegacyCookie(header string) ([]*Cookie, error) {
 	av, rest, _, err := next2965(header, false)
 	if err != nil {

@@ -167,6 +167,9 @@ var parseLegacyCookieTests = []struct {
 	{"comma separator", `$Version=1, a=b, c=d; $Path=/x`, []*Cookie{{Name: "a", Value: "b", Version: 1}, {Name: "c", Value: "d", Version: 1, Path: "/x"}}, false},
 	{"unknown $ ignored", `$Version=1; a=b; $Foo=bar`, []*Cookie{{Name: "a", Value: "b", Version: 1}}, false},
 	{"first $Path wins", `$Version=1; a=b; $Path=/1; $Path=/2`, []*Cookie{{Name: "a", Value: "b", Version: 1, Path: "/1"}}, false},
+	// RFC 2109-era clients put $Version=0 before Netscape cookies: they
+	// are returned as Version 0 (RFC 6265-style) cookies, not refused.
+	{"$Version=0", `$Version="0"; a=b; $Path="/"`, []*Cookie{{Name: "a", Value: "b", Path: "/"}}, false},
 	{"no $Version", `a=b; $Path=/`, nil, true},
 	{"bad $Version", `$Version=x; a=b`, nil, true},
 	{"$Path first", `$Version=1; $Path=/; a=b`, []*Cookie{{Name: "a", Value: "b", Version: 1}}, true},
