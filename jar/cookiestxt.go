@@ -93,13 +93,19 @@ const maxLine = 64 << 10
 // into a Jar drops them, see Jar.Import). A malformed line gives a
 // *ParseError with its 1-based line number.
 func ReadCookiesTxt(r io.Reader) ([]Entry, error) {
-	es, _, err := readCookiesTxt(r)
+	es, _, err := readCookiesTxt(r, nil)
 	return es, err
 }
 
+// skipFunc, given to the internal readers, is called for a cookie that is
+// well-formed but that the jar refuses (a Domain with a Fake A-label):
+// the reader leaves it out and reads on. A nil skipFunc makes such a
+// cookie a *ParseError, as for the exported readers.
+type skipFunc func(line int, name, domain string, err error)
+
 // readCookiesTxt is ReadCookiesTxt, also returning the line number of each
 // entry.
-func readCookiesTxt(r io.Reader) ([]Entry, []int, error) {
+func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	var es []Entry
@@ -108,6 +114,10 @@ func readCookiesTxt(r io.Reader) ([]Entry, []int, error) {
 	for sc.Scan() {
 		line++
 		e, ok, err := parseCookiesTxtLine(sc.Text())
+		if err != nil && skip != nil && errors.Is(err, errFakeALabel) {
+			skip(line, e.Name, e.Domain, err)
+			continue
+		}
 		if err != nil {
 			return es, lines, &ParseError{Format: FormatCookiesTxt, Line: line, Err: err}
 		}

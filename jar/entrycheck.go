@@ -16,6 +16,9 @@ func checkEntry(e *Entry) error {
 	d := strings.TrimPrefix(e.Domain, ".")
 	host, ok := canonicalHostname(d)
 	if !ok || !allCHAR(host) {
+		if hasFakeALabel(d) {
+			return fmt.Errorf("%w: domain %q", errFakeALabel, e.Domain)
+		}
 		return fmt.Errorf("invalid domain %q", e.Domain)
 	}
 	e.Domain = host
@@ -60,6 +63,9 @@ func checkEntry(e *Entry) error {
 			return fmt.Errorf("partition key %q on a cookie that is not Partitioned", e.PartitionKey)
 		}
 		if !validPartitionKey(e.PartitionKey) {
+			if _, host := partitionSite(e.PartitionKey); hasFakeALabel(host) {
+				return fmt.Errorf("%w: partition key %q", errFakeALabel, e.PartitionKey)
+			}
 			return fmt.Errorf("invalid partition key %q (want scheme://site)", e.PartitionKey)
 		}
 	}

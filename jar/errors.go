@@ -17,6 +17,13 @@ var ErrSyntax = errors.New("jar: malformed cookie file")
 // refuses it and Import leaves it out (see ImportReport).
 var ErrPrefix = errors.New("jar: cookie name prefix rule not met")
 
+// errFakeALabel is matched by the error for a cookie whose Domain has a
+// Fake A-label (RFC 6265bis section 5.1.2 step 4), a host no browser
+// sends cookies to. The jar stored cookies for such hosts before it
+// checked A-labels, so Import leaves them out of a file rather than
+// failing it; the exported readers report them as a *ParseError.
+var errFakeALabel = errors.New("jar: host name with a Fake A-label (an xn-- label that is not a valid A-label)")
+
 // ParseError is the error reading a cookie file returns for a malformed
 // line or JSON value. It matches ErrSyntax.
 type ParseError struct {

@@ -72,12 +72,12 @@ func DetectFormat(br *bufio.Reader) (Format, error) {
 // ReadEntries reads a cookie file in format f (FormatAuto detects it) and
 // returns its entries and the format read.
 func ReadEntries(r io.Reader, f Format) ([]Entry, Format, error) {
-	es, _, f, err := readEntries(r, f)
+	es, _, f, err := readEntries(r, f, nil)
 	return es, f, err
 }
 
 // readEntries is ReadEntries, also returning the line each entry starts on.
-func readEntries(r io.Reader, f Format) ([]Entry, []int, Format, error) {
+func readEntries(r io.Reader, f Format, skip skipFunc) ([]Entry, []int, Format, error) {
 	br := bufio.NewReader(r)
 	if f == FormatAuto {
 		var err error
@@ -87,10 +87,10 @@ func readEntries(r io.Reader, f Format) ([]Entry, []int, Format, error) {
 	}
 	switch f {
 	case FormatJSON:
-		es, lines, err := readJSON(br)
+		es, lines, err := readJSON(br, skip)
 		return es, lines, f, err
 	case FormatCookiesTxt:
-		es, lines, err := readCookiesTxt(br)
+		es, lines, err := readCookiesTxt(br, skip)
 		return es, lines, f, err
 	}
 	return nil, nil, f, fmt.Errorf("jar: unknown cookie file format %v", f)

@@ -199,13 +199,13 @@ func WriteJSON(w io.Writer, es []Entry) error {
 // *ParseError with the line number of the problem (for an invalid cookie,
 // the line its object starts on).
 func ReadJSON(r io.Reader) ([]Entry, error) {
-	es, _, err := readJSON(r)
+	es, _, err := readJSON(r, nil)
 	return es, err
 }
 
 // readJSON is ReadJSON, also returning the line each entry's object starts
 // on.
-func readJSON(r io.Reader) (es []Entry, lines []int, err error) {
+func readJSON(r io.Reader, skip skipFunc) (es []Entry, lines []int, err error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxJSON+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("jar: reading JSON: %w", err)
@@ -284,6 +284,10 @@ func readJSON(r io.Reader) (es []Entry, lines []int, err error) {
 					return nil, nil, perr(s, jsonErr(err))
 				}
 				e, err := je.entry()
+				if err != nil && skip != nil && errors.Is(err, errFakeALabel) {
+					skip(lineAt(s), je.Name, je.Domain, err)
+					continue
+				}
 				if err != nil {
 					return nil, nil, perr(s, err)
 				}

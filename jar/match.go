@@ -28,6 +28,23 @@ func canonicalHost(u *url.URL) (host string, ok bool) {
 // canonicalHostname canonicalizes a host name without port (RFC 6265bis
 // section 5.1.2).
 func canonicalHostname(h string) (string, bool) {
+	return canonicalHostnameA(h, true)
+}
+
+// hasFakeALabel reports whether h fails to canonicalize only because of a
+// Fake A-label (RFC 6265bis section 5.1.2 step 4): a host this package
+// accepted before it checked A-labels, which files written then may hold.
+func hasFakeALabel(h string) bool {
+	if _, ok := canonicalHostname(h); ok {
+		return false
+	}
+	_, ok := canonicalHostnameA(h, false)
+	return ok
+}
+
+// canonicalHostnameA is canonicalHostname; checkA false skips the Fake
+// A-label check of ASCII hosts.
+func canonicalHostnameA(h string, checkA bool) (string, bool) {
 	if h == "" {
 		return "", false
 	}
@@ -65,7 +82,7 @@ func canonicalHostname(h string) (string, bool) {
 		if strings.IndexByte(h, ':') < 0 && endsInNumber(h) {
 			return parseIPv4Host(h)
 		}
-		if !validALabels(h) {
+		if checkA && !validALabels(h) {
 			return "", false
 		}
 		return h, true
@@ -78,7 +95,7 @@ func canonicalHostname(h string) (string, bool) {
 	if err != nil || a == "" || !isASCII(a) {
 		return "", false
 	}
-	return canonicalHostname(a)
+	return canonicalHostnameA(a, checkA)
 }
 
 // browserIDNA is the IDNA processing of RFC 6265bis section 5.1.2 steps 3

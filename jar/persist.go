@@ -2,10 +2,12 @@ package jar
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -63,9 +65,12 @@ type ImportReport struct {
 	// ones (dropped; they delete stored namesakes) and the rejected ones.
 	Read int
 	// Rejected has one error per cookie left out because a browser would
-	// not admit it to its store: it breaks a cookie name prefix rule (RFC
-	// 6265bis section 5.7 steps 20-22) and the error matches ErrPrefix.
-	// Each error names the file format, line and cookie.
+	// not admit it to its store, in line order: it breaks a cookie name
+	// prefix rule (RFC 6265bis section 5.7 steps 20-22; the error matches
+	// ErrPrefix), or its Domain has a Fake A-label, an "xn--" label that
+	// is not a valid A-label (section 5.1.2 step 4), which the jar stored
+	// before it checked A-labels. Each error names the file format, line,
+	// cookie name and domain, never the value.
 	Rejected []error
 }
 
@@ -74,8 +79,9 @@ type ImportReport struct {
 // are dropped. The file is read completely first: on a malformed file
 // (a *ParseError naming the line) the jar is left unchanged. A well-formed
 // cookie the jar refuses as a browser would, one breaking a cookie name
-// prefix rule, does not fail the file: it is left out and the others are
-// added (ImportWithReport lists such cookies). Expiry-times more than 400
+// prefix rule or one for a Domain with a Fake A-label, does not fail the
+// file: it is left out and the others are added (ImportWithReport lists
+// such cookies). Expiry-times more than 400
 // days ahead are reduced to that limit (RFC 6265bis section 5.5). It
 // returns the number of cookies read.
 func (j *Jar) Import(r io.Reader) (int, error) {
@@ -85,19 +91,34 @@ func (j *Jar) Import(r io.Reader) (int, error) {
 
 // ImportWithReport is Import, reporting the cookies it left out.
 func (j *Jar) ImportWithReport(r io.Reader) (ImportReport, error) {
-	es, lines, f, err := readEntries(r, FormatAuto)
+	type left struct {
+		line         int
+		name, domain string
+		err          error
+	}
+	var out []left
+	// A Domain with a Fake A-label, which releases before that check
+	// stored, is well-formed: the readers leave it out and read on.
+	skip := func(line int, name, domain string, err error) {
+		out = append(out, left{line, name, domain, err})
+	}
+	es, lines, f, err := readEntries(r, FormatAuto, skip)
 	if err != nil {
 		return ImportReport{}, err
 	}
-	rep := ImportReport{Read: len(es)}
+	rep := ImportReport{Read: len(es) + len(out)}
 	kept := es[:0]
 	for i := range es {
 		// RFC 6265bis section 5.7 steps 20-22 (see checkEntryPrefixes).
 		if err := checkEntryPrefixes(&es[i]); err != nil {
-			rep.Rejected = append(rep.Rejected, fmt.Errorf("jar: %s line %d: cookie %q for %s left out: %w", f, lines[i], es[i].Name, es[i].Domain, err))
+			out = append(out, left{lines[i], es[i].Name, es[i].Domain, err})
 			continue
 		}
 		kept = append(kept, es[i])
+	}
+	slices.SortStableFunc(out, func(a, b left) int { return cmp.Compare(a.line, b.line) })
+	for _, l := range out {
+		rep.Rejected = append(rep.Rejected, fmt.Errorf("jar: %s line %d: cookie %q for %s left out: %w", f, l.line, l.name, l.domain, l.err))
 	}
 	if err := j.Add(kept...); err != nil {
 		// Not reached: the readers check every invariant Add checks.
