@@ -131,9 +131,10 @@ func (c *Client) Save(path string) error {
 // name, and its auth, when present, replaces the client's. A file that does
 // not parse changes nothing. The jar admits the cookies as package jar's
 // Import does: a cookie no browser would keep, one breaking a cookie name
-// prefix rule (say a "__Host-" cookie with a Domain, which an older file
-// may hold), is left out and the rest of the session loads, without an
-// error; LoadWithReport lists such cookies. An expiry-time more than 400
+// prefix rule (say a "__Host-" cookie with a Domain) or one for a host with
+// a Fake A-label ("xn--a.example"), which an older file may hold, is left
+// out and the rest of the session loads, without an error; LoadWithReport
+// lists such cookies. An expiry-time more than 400
 // days ahead is reduced to that limit.
 func (c *Client) Load(path string) error {
 	_, err := c.LoadWithReport(path)
@@ -142,9 +143,10 @@ func (c *Client) Load(path string) error {
 
 // LoadWithReport is Load, also reporting what the jar did with the
 // session's cookies (see jar.ImportReport): Read counts them and Rejected
-// holds one error, matching jar.ErrPrefix, per cookie left out, naming the
-// path, the cookie and its domain (never its value); the line it gives
-// counts from the start of the file's "cookies" value. A jar without
+// holds one error per cookie left out (for a prefix rule, one matching
+// jar.ErrPrefix), naming the path, the cookie and its domain (never its
+// value); the line it gives counts from the start of the file's "cookies"
+// value. A jar without
 // ImportWithReport (not a *jar.Jar) reports Read only. A command line tool
 // should show the rejected cookies as warnings: the next Save writes the
 // session without them.

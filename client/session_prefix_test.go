@@ -15,7 +15,9 @@ import (
 // oldSession is a session file an older version could have written (its
 // jar took any cookie Add was given): a cookie breaking the __Host- rule
 // (it has a Domain), one breaking the __Secure- rule (not Secure), and
-// one with an expiry-time 70 years ahead, besides a plain cookie.
+// one with an expiry-time 70 years ahead, and one for a host with a Fake
+// A-label (which the jar took before it checked A-labels), besides a
+// plain cookie.
 const oldSession = `{
   "version": 1,
   "headers": {"X-Team": ["blue"]},
@@ -29,7 +31,9 @@ const oldSession = `{
       {"name": "__Secure-id", "value": "s3cure-secret", "domain": "example.com", "hostOnly": true,
        "path": "/", "secure": false, "httpOnly": false, "persistent": false, "sameSite": "default"},
       {"name": "far", "value": "1", "domain": "example.com", "hostOnly": true,
-       "path": "/", "expires": "2096-01-01T00:00:00Z", "persistent": true, "sameSite": "default"}
+       "path": "/", "expires": "2096-01-01T00:00:00Z", "persistent": true, "sameSite": "default"},
+      {"name": "fake", "value": "fake-secret", "domain": "xn--a.example", "hostOnly": true,
+       "path": "/", "secure": false, "httpOnly": false, "persistent": false, "sameSite": "default"}
     ]
   }
 }
@@ -38,8 +42,9 @@ const oldSession = `{
 // TestLoadLeavesOutPrefixBreakingCookies: a session file with cookies the
 // jar no longer admits (RFC 6265bis section 5.7 steps 20-22) still loads:
 // headers and the other cookies are there, Load returns nil, and
-// LoadWithReport names each cookie left out (not its value) with an error
-// matching jar.ErrPrefix. A far expiry is cut to 400 days.
+// LoadWithReport names each cookie left out (not its value), with an error
+// matching jar.ErrPrefix for a prefix rule. A far expiry is cut to 400
+// days.
 func TestLoadLeavesOutPrefixBreakingCookies(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.json")
 	if err := os.WriteFile(path, []byte(oldSession), 0o600); err != nil {
@@ -77,14 +82,14 @@ func TestLoadLeavesOutPrefixBreakingCookies(t *testing.T) {
 	if err != nil {
 		t.Fatalf("LoadWithReport: %v", err)
 	}
-	if rep.Read != 4 || len(rep.Rejected) != 2 {
-		t.Fatalf("report: Read %d, Rejected %v; want 4 read, 2 rejected", rep.Read, rep.Rejected)
+	if rep.Read != 5 || len(rep.Rejected) != 3 {
+		t.Fatalf("report: Read %d, Rejected %v; want 5 read, 3 rejected", rep.Read, rep.Rejected)
 	}
-	for i, name := range []string{"__Host-id", "__Secure-id"} {
+	for i, name := range []string{"__Host-id", "__Secure-id", "fake"} {
 		err := rep.Rejected[i]
 		msg := err.Error()
-		if !errors.Is(err, jar.ErrPrefix) || !strings.Contains(msg, name) || !strings.Contains(msg, path) {
-			t.Errorf("rejected[%d] = %v: want ErrPrefix naming %s and the file", i, err, name)
+		if errors.Is(err, jar.ErrPrefix) != (name != "fake") || !strings.Contains(msg, `"`+name+`"`) || !strings.Contains(msg, path) {
+			t.Errorf("rejected[%d] = %v: want an error naming %s and the file (ErrPrefix for a prefix)", i, err, name)
 		}
 		if strings.Contains(msg, "secret") {
 			t.Errorf("rejected[%d] shows a cookie value: %v", i, err)
