@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"strconv"
 	"testing"
 
@@ -15,9 +16,11 @@ const ManyAttrs = 1<<16 + 1
 
 // testManyAttrs: a write the store acknowledges loads back whole. A record
 // of ManyAttrs attributes, given to Create or reached by a Save, is either
-// stored and loaded back intact, or refused with an error that writes
-// nothing. (Stores may limit what a record holds; none may accept a record
-// it then fails to load.)
+// stored and loaded back intact, or refused with an error that wraps
+// session.ErrTooLarge and writes nothing. (Stores may limit what a record
+// holds; none may accept a record it then fails to load. The Manager
+// answers ErrTooLarge as the application's error, 500, and any other store
+// error as an unavailable store, 503.)
 func testManyAttrs(t *testing.T, e *Env) {
 	now := e.Clock.Now()
 	big := NewRecord("k1", "alice", now)
@@ -26,6 +29,9 @@ func testManyAttrs(t *testing.T, e *Env) {
 	}
 	if err := e.Store.Create(e.Ctx, big); err != nil {
 		t.Logf("Create of %d attributes refused: %v", len(big.Attrs), err)
+		if !errors.Is(err, session.ErrTooLarge) {
+			t.Errorf("Create of %d attributes refused with %v, want an error wrapping session.ErrTooLarge", len(big.Attrs), err)
+		}
 		mustBeAbsent(t, e, "k1")
 		if got := byPrincipal(t, e, "alice"); len(got) != 0 {
 			t.Errorf("ByPrincipal(alice) after a refused Create = %v, want none", metaKeys(got))
@@ -43,6 +49,9 @@ func testManyAttrs(t *testing.T, e *Env) {
 	want := cloneRecord(small)
 	if err := e.Store.Save(e.Ctx, "k2", d); err != nil {
 		t.Logf("Save taking a record to %d attributes refused: %v", len(small.Attrs)+len(d.Set), err)
+		if !errors.Is(err, session.ErrTooLarge) {
+			t.Errorf("Save taking a record to %d attributes refused with %v, want an error wrapping session.ErrTooLarge", len(small.Attrs)+len(d.Set), err)
+		}
 	} else {
 		for k, v := range d.Set {
 			want.Attrs[k] = v

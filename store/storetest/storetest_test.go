@@ -61,6 +61,7 @@ var brokenStores = []brokenStore{
 	{name: "close-noop", wrap: func(s session.Store) session.Store { return closeNoop{s} }, wantFail: "Close"},
 	{name: "rename-copies", wrap: func(s session.Store) session.Store { return renameCopies{s} }, wantFail: "Rename"},
 	{name: "unreadable-large", wrap: func(s session.Store) session.Store { return unreadableLarge{s} }, wantFail: "ManyAttrs"},
+	{name: "vague-refusal", wrap: func(s session.Store) session.Store { return vagueRefusal{s} }, wantFail: "ManyAttrs"},
 	{name: "nil-empty", wrap: func(s session.Store) session.Store { return nilEmpty{s} }, wantFail: "NilValue"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
@@ -254,4 +255,25 @@ func (s nilEmpty) Load(ctx context.Context, key string) (*session.Record, bool, 
 		r = &c
 	}
 	return r, found, err
+}
+
+// vagueRefusal refuses records of more than 65536 attributes, writing
+// nothing, with an error that does not wrap session.ErrTooLarge: the
+// Manager would answer 503 (store unavailable) for the application's error.
+type vagueRefusal struct{ session.Store }
+
+var errVague = errors.New("record refused")
+
+func (s vagueRefusal) Create(ctx context.Context, r *session.Record) error {
+	if len(r.Attrs) > 1<<16 {
+		return errVague
+	}
+	return s.Store.Create(ctx, r)
+}
+
+func (s vagueRefusal) Save(ctx context.Context, key string, d session.Delta) error {
+	if r, found, err := s.Load(ctx, key); err == nil && found && len(r.Attrs)+len(d.Set) > 1<<16 {
+		return errVague
+	}
+	return s.Store.Save(ctx, key, d)
 }
