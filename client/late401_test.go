@@ -3,8 +3,10 @@ package client_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -19,6 +21,9 @@ import (
 func TestLate401UsesCurrentToken(t *testing.T) {
 	arrived := make(chan struct{})
 	release := make(chan struct{})
+	// On a failure before the release, the handler must still return, or
+	// srv.Close would wait for it forever.
+	doRelease := sync.OnceFunc(func() { close(release) })
 	var hits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
@@ -34,18 +39,13 @@ func TestLate401UsesCurrentToken(t *testing.T) {
 		fmt.Fprint(w, "ok")
 	}))
 	defer srv.Close()
+	defer doRelease()
 	src := &countingSource{}
 	c := mustNew(t, &client.Options{Auth: client.TokenAuth(src)})
 
 	slow := make(chan error, 1)
 	go func() {
-		resp, err := c.Get(context.Background(), srv.URL+"/slow")
-		if err == nil {
-			if body := readAll(t, resp); body != "ok" {
-				err = fmt.Errorf("status %d body %q, want ok", resp.StatusCode, body)
-			}
-		}
-		slow <- err
+		slow <- getOK(c, srv.URL+"/slow")
 	}()
 	<-arrived // the slow request is at the server with t0
 	resp, err := c.Get(context.Background(), srv.URL+"/fast")
@@ -55,7 +55,7 @@ func TestLate401UsesCurrentToken(t *testing.T) {
 	if body := readAll(t, resp); body != "ok" {
 		t.Fatalf("fast request: status %d body %q, want ok", resp.StatusCode, body)
 	}
-	close(release) // now the slow request gets its 401 for t0
+	doRelease() // now the slow request gets its 401 for t0
 	if err := <-slow; err != nil {
 		t.Errorf("slow request: %v", err)
 	}
@@ -88,6 +88,9 @@ func (s *sameSource) Refresh(_ context.Context, stale string) (string, error) {
 func TestLate401AfterRefreshToSameToken(t *testing.T) {
 	arrived := make(chan struct{})
 	release := make(chan struct{})
+	// On a failure before the release, the handler must still return, or
+	// srv.Close would wait for it forever.
+	doRelease := sync.OnceFunc(func() { close(release) })
 	var slowHits, fastHits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer t0" {
@@ -111,18 +114,13 @@ func TestLate401AfterRefreshToSameToken(t *testing.T) {
 		fmt.Fprint(w, "ok")
 	}))
 	defer srv.Close()
+	defer doRelease()
 	src := &sameSource{}
 	c := mustNew(t, &client.Options{Auth: client.TokenAuth(src)})
 
 	slow := make(chan error, 1)
 	go func() {
-		resp, err := c.Get(context.Background(), srv.URL+"/slow")
-		if err == nil {
-			if body := readAll(t, resp); body != "ok" {
-				err = fmt.Errorf("status %d body %q, want ok", resp.StatusCode, body)
-			}
-		}
-		slow <- err
+		slow <- getOK(c, srv.URL+"/slow")
 	}()
 	<-arrived
 	resp, err := c.Get(context.Background(), srv.URL+"/fast")
@@ -135,7 +133,7 @@ func TestLate401AfterRefreshToSameToken(t *testing.T) {
 	if got := src.refreshes.Load(); got != 1 {
 		t.Fatalf("Refresh calls after the fast request: got %d, want 1", got)
 	}
-	close(release)
+	doRelease()
 	if err := <-slow; err != nil {
 		t.Errorf("slow request: %v", err)
 	}
@@ -145,4 +143,22 @@ func TestLate401AfterRefreshToSameToken(t *testing.T) {
 	if got := slowHits.Load(); got != 2 {
 		t.Errorf("slow request hits: got %d, want 2", got)
 	}
+}
+
+// getOK GETs url and returns an error unless the answer is 200 "ok"; it
+// is safe to call from a goroutine other than the test's.
+func getOK(c *client.Client, url string) error {
+	resp, err := c.Get(context.Background(), url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK || string(body) != "ok" {
+		return fmt.Errorf("status %d body %q, want ok", resp.StatusCode, body)
+	}
+	return nil
 }
