@@ -9,28 +9,49 @@ import (
 
 // TestWroteNothingButWrote: an op that claims to have written nothing but
 // changed the file all the same is committed, not rolled back: the skip of
-// empty commits can never lose a write.
+// empty commits can never lose a write. Every kind of change the Store's
+// writes make counts: a Put, a Delete alone (Delete, Sweep's removal of
+// stale index entries), a Put in the root bucket.
 func TestWroteNothingButWrote(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "s.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	err = s.batch("test", func(tx *bolt.Tx, fx *effects) error {
-		if err := tx.Bucket(bucketMeta).Put([]byte("probe"), []byte("1")); err != nil {
+	for _, c := range []struct {
+		name  string
+		write func(tx *bolt.Tx) error
+		check func(tx *bolt.Tx) bool
+	}{
+		{"put", func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketMeta).Put([]byte("probe"), []byte("1"))
+		}, func(tx *bolt.Tx) bool { return string(tx.Bucket(bucketMeta).Get([]byte("probe"))) == "1" }},
+		{"delete", func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketMeta).Delete(keyVersion)
+		}, func(tx *bolt.Tx) bool { return tx.Bucket(bucketMeta).Get(keyVersion) == nil }},
+		{"create bucket", func(tx *bolt.Tx) error {
+			_, err := tx.CreateBucket([]byte("probe"))
 			return err
-		}
-		return errWroteNothing
-	})
-	if err != nil {
-		t.Fatalf("batch = %v, want nil", err)
-	}
-	var got []byte
-	s.db.View(func(tx *bolt.Tx) error {
-		got = append(got, tx.Bucket(bucketMeta).Get([]byte("probe"))...)
-		return nil
-	})
-	if string(got) != "1" {
-		t.Errorf("the write of an op that returned errWroteNothing was rolled back: probe = %q, want 1", got)
+		}, func(tx *bolt.Tx) bool { return tx.Bucket([]byte("probe")) != nil }},
+		{"sequence", func(tx *bolt.Tx) error {
+			return tx.Bucket(bucketMeta).SetSequence(7)
+		}, func(tx *bolt.Tx) bool { return tx.Bucket(bucketMeta).Sequence() == 7 }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Open(filepath.Join(t.TempDir(), "s.db"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			err = s.batch("test", func(tx *bolt.Tx, fx *effects) error {
+				if err := c.write(tx); err != nil {
+					return err
+				}
+				return errWroteNothing
+			})
+			if err != nil {
+				t.Fatalf("batch = %v, want nil", err)
+			}
+			done := false
+			s.db.View(func(tx *bolt.Tx) error { done = c.check(tx); return nil })
+			if !done {
+				t.Errorf("the %s of an op that returned errWroteNothing was rolled back", c.name)
+			}
+		})
 	}
 }
