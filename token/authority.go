@@ -51,7 +51,16 @@ type Authority struct {
 	leeway     time.Duration
 	store      RefreshStore
 	now        func() time.Time
+	// revokeTimeout bounds the family revocation Refresh makes when it
+	// detects reuse (see Refresh); tests shorten it.
+	revokeTimeout time.Duration
 }
+
+// reuseRevokeTimeout is how long Refresh lets the store take to put a
+// reused family on the deny list: the write outlives the request's
+// context (a thief hanging up must not skip it), so it needs a bound of
+// its own.
+const reuseRevokeTimeout = 10 * time.Second
 
 // New returns an Authority configured by o.
 func New(o *Options) (*Authority, error) {
@@ -64,7 +73,7 @@ func New(o *Options) (*Authority, error) {
 	a := &Authority{
 		keys: o.Keys, issuer: o.Issuer, audience: o.Audience,
 		accessTTL: o.AccessTTL, refreshTTL: o.RefreshTTL, leeway: o.Leeway,
-		store: o.Refresh, now: o.Now,
+		store: o.Refresh, now: o.Now, revokeTimeout: reuseRevokeTimeout,
 	}
 	if a.accessTTL <= 0 {
 		a.accessTTL = 15 * time.Minute
@@ -264,7 +273,10 @@ func (a *Authority) Refresh(ctx context.Context, refresh string, extra map[strin
 	rec, err := a.store.Use(ctx, c.ID, a.now())
 	if errors.Is(err, ErrReused) && c.Family != "" {
 		until := a.now().Add(max(a.accessTTL, a.refreshTTL) + a.leeway)
-		if rerr := a.store.Revoke(context.WithoutCancel(ctx), c.Family, until); rerr != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.revokeTimeout)
+		rerr := a.store.Revoke(rctx, c.Family, until)
+		cancel()
+		if rerr != nil {
 			return nil, fmt.Errorf("token: refresh: %w (and revoking the family's access tokens: %w)", err, rerr)
 		}
 	}
