@@ -1,10 +1,14 @@
 package boltstore
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/httpstate/httpstate/session"
 )
 
 // TestWroteNothingButWrote: an op that claims to have written nothing but
@@ -53,5 +57,37 @@ func TestWroteNothingButWrote(t *testing.T) {
 				t.Errorf("the %s of an op that returned errWroteNothing was rolled back", c.name)
 			}
 		})
+	}
+}
+
+// TestRolledBackCachesNothing: when a transaction is rolled back because no
+// op wrote anything, the read cache learns nothing from it: a key an op
+// recorded is dropped, not cached with the record of a write that never
+// reached the file (a stale read, as bad as a lost update).
+func TestRolledBackCachesNothing(t *testing.T) {
+	now := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	s, err := Open(filepath.Join(t.TempDir(), "s.db"), &Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	filed := &session.Record{Key: "k", Created: now, LastAccess: now, IdleTimeout: time.Hour,
+		Attrs: map[string][]byte{"v": []byte(`"filed"`)}}
+	if err := s.Create(ctx, filed); err != nil {
+		t.Fatal(err)
+	}
+	phantom := &session.Record{Key: "k", Created: now, LastAccess: now, IdleTimeout: time.Hour,
+		Attrs: map[string][]byte{"v": []byte(`"phantom"`)}}
+	err = s.batch("test", func(tx *bolt.Tx, fx *effects) error {
+		fx.set("k", phantom) // claimed, never written
+		return errWroteNothing
+	})
+	if err != nil {
+		t.Fatalf("batch = %v, want nil", err)
+	}
+	r, found, err := s.Load(ctx, "k")
+	if err != nil || !found || string(r.Attrs["v"]) != `"filed"` {
+		t.Fatalf("Load(k) = %v, %v, %v; want the record in the file, v=\"filed\"", r, found, err)
 	}
 }
