@@ -113,7 +113,8 @@ $XDG_CONFIG_HOME/httpstate/sessions/<host_port>/NAME.json (default
 
 --check-status exits with 3 for 3xx (when not following), 4 for 4xx and 5
 for 5xx responses, with a message on stderr unless the status line was
-printed to a terminal; a timeout exits with 2.`,
+printed to a terminal; a timeout exits with 2, and more redirects than
+--max-redirects with --follow (0: none) with 6.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runHTTP(cmd.Context(), s, o, args)
@@ -404,18 +405,41 @@ func parseCLIURL(s string) (*url.URL, error) {
 }
 
 // recorder is the innermost RoundTripper: it keeps the last request as it
-// went on the wire (cookies and auth included) for --print H.
+// went on the wire (cookies and auth included) for --print H, and counts
+// the redirects answered in a row.
 type recorder struct {
-	next http.RoundTripper
-	mu   sync.Mutex // protects last
-	last *http.Request
+	next      http.RoundTripper
+	mu        sync.Mutex // protects the fields below
+	last      *http.Request
+	redirects int // round trips in a row, up to the last, answered by a redirect
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.mu.Lock()
 	r.last = req
 	r.mu.Unlock()
-	return r.next.RoundTrip(req)
+	resp, err := r.next.RoundTrip(req)
+	r.mu.Lock()
+	if err == nil && isRedirect(resp) {
+		r.redirects++
+	} else {
+		r.redirects = 0
+	}
+	r.mu.Unlock()
+	return resp, err
+}
+
+// isRedirect reports whether resp is a redirect a client follows.
+func isRedirect(resp *http.Response) bool {
+	return resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != ""
+}
+
+// redirectRun returns how many round trips in a row, up to the last, got
+// a redirect.
+func (r *recorder) redirectRun() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.redirects
 }
 
 func (r *recorder) lastRequest() *http.Request {
@@ -544,9 +568,15 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		Timeout:      o.timeout,
 		Retry:        &client.RetryPolicy{MaxAttempts: o.retries + 1},
 	}
-	if o.follow {
-		copts.MaxRedirects = max(o.maxRedirects, 1)
+	if o.maxRedirects < 0 {
+		return fmt.Errorf("http: --max-redirects %d: want 0 or more", o.maxRedirects)
 	}
+	if o.follow && o.maxRedirects > 0 {
+		copts.MaxRedirects = o.maxRedirects
+	}
+	// As HTTPie's, exit status 6 when --follow meets more redirects than
+	// --max-redirects allows.
+	tooManyRedirects := &ExitError{Code: 6, Err: fmt.Errorf("http: too many redirects (--max-redirects=%d)", o.maxRedirects)}
 	c, err := client.New(copts)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
@@ -601,9 +631,17 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		if errors.Is(err, client.ErrTimeout) {
 			return &ExitError{Code: 2, Err: err}
 		}
+		// More redirects in a row than allowed, then a failure: the
+		// client's redirect limit (hooks fail with ErrHook).
+		if o.follow && rec.redirectRun() > o.maxRedirects && !errors.Is(err, client.ErrHook) {
+			return tooManyRedirects
+		}
 		return err
 	}
 	defer resp.Body.Close()
+	if o.follow && o.maxRedirects == 0 && isRedirect(resp) {
+		return tooManyRedirects
+	}
 
 	if o.output != "" && !o.download {
 		// As HTTPie's: the output goes to the file, plain, as when

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -599,5 +600,56 @@ func TestHTTPCheckStatusTerminal(t *testing.T) {
 		if code != tt.wantCode || (code != 0) != strings.Contains(stderr, "status") {
 			t.Errorf("%s (follow %v) piped: exit %d, stderr %q; want %d and a message iff it fails", tt.path, tt.follow, code, stderr, tt.wantCode)
 		}
+	}
+}
+
+// TestHTTPTooManyRedirects: as in HTTPie, --follow stops after
+// --max-redirects redirects and exits with 6; --max-redirects=0 follows
+// none.
+func TestHTTPTooManyRedirects(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path == "/once" {
+			http.Redirect(w, r, "/end", http.StatusFound)
+			return
+		}
+		if r.URL.Path == "/end" {
+			io.WriteString(w, "end")
+			return
+		}
+		if r.URL.Path == "/bad" {
+			w.Header().Set("Location", "http://%zz/")
+			w.WriteHeader(http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, "/loop", http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct {
+		args     []string
+		path     string
+		wantCode int
+		wantHits int64
+	}{
+		{[]string{"--follow", "--max-redirects=2"}, "/loop", 6, 3},
+		{[]string{"--follow", "--max-redirects=0"}, "/loop", 6, 1},
+		{[]string{"--follow", "--max-redirects=0", "--check-status"}, "/once", 6, 1},
+		{[]string{"--follow", "--max-redirects=1"}, "/once", 0, 2},
+		{[]string{"--max-redirects=0", "--check-status"}, "/once", 3, 1}, // not following
+		{[]string{"--follow"}, "/bad", 1, 1},                             // a bad Location is no redirect limit
+	} {
+		hits.Store(0)
+		stdout, stderr, code := runHTTPCmd(t, srv, false, append(tt.args, srv.URL+tt.path)...)
+		if code != tt.wantCode || hits.Load() != tt.wantHits {
+			t.Errorf("%q %s: exit %d after %d requests (stdout %q, stderr %q); want %d after %d",
+				tt.args, tt.path, code, hits.Load(), stdout, stderr, tt.wantCode, tt.wantHits)
+		}
+		if code == 6 && !strings.Contains(stderr, "too many redirects") {
+			t.Errorf("%q: stderr %q, want it to say too many redirects", tt.args, stderr)
+		}
+	}
+	if _, stderr, code := runHTTPCmd(t, srv, false, "--follow", "--max-redirects=-1", srv.URL); code != 1 || !strings.Contains(stderr, "--max-redirects") {
+		t.Errorf("--max-redirects=-1: exit %d, stderr %q; want 1 and an error", code, stderr)
 	}
 }
