@@ -160,12 +160,35 @@ func (a *tokenAuth) refresh(ctx context.Context, stale string, gen uint64) error
 // get returns the current token and its generation (refresh false), or
 // (refresh true) a token to replace stale of generation gen: the current
 // one if it is another token or was stored after gen (a refresh has
-// answered since), else one from a new Refresh call. Concurrent callers
-// share one call to the source.
+// answered since) and no Refresh of it is in flight, else the answer of
+// the Refresh in flight or of a new one. Concurrent callers share one
+// call to the source.
 func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh bool) (string, uint64, error) {
 	for {
 		a.mu.Lock()
 		if a.have && (!refresh || a.token != stale || a.gen != gen) {
+			if c := a.pending; refresh && c != nil && c.refresh {
+				// A late 401, but the current token is itself being
+				// refreshed (a pending Refresh always replaces the
+				// current token): a replay with it would fail as well,
+				// so take that Refresh's answer.
+				a.mu.Unlock()
+				if a.onShare != nil {
+					a.onShare(refresh)
+				}
+				select {
+				case <-c.done:
+				case <-ctx.Done():
+					return "", 0, ctx.Err()
+				}
+				if c.err == nil {
+					return c.token, c.gen, nil
+				}
+				if !c.canceled {
+					return "", 0, c.err
+				}
+				continue
+			}
 			tok, g := a.token, a.gen
 			a.mu.Unlock()
 			return tok, g, nil
