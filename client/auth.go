@@ -97,7 +97,8 @@ type TokenSource interface {
 // that is, sent before the last call to ts.Token or ts.Refresh ended (a
 // late 401), is replayed with the current token and calls the source no
 // more, even when that call returned the same token string: the 401s of the
-// requests sent with a token are answered by one refresh.
+// requests sent with a token are answered by one refresh. If a Refresh of
+// the current token is in flight, it waits for that Refresh's answer.
 func TokenAuth(ts TokenSource) Auth { return &tokenAuth{ts: ts} }
 
 type tokenAuth struct {

@@ -46,7 +46,7 @@
 // replays the request if its body can be replayed. Concurrent requests that
 // fail with the same stale token share one refresh, and a request whose 401
 // arrives after a refresh it was sent before just replays with the new
-// token. Credentials (the Authorization header, and a Cookie header the
+// token (or the answer of a refresh still in flight). Credentials (the Authorization header, and a Cookie header the
 // request set) do not follow a redirect to another host, another port, or
 // from https to http.
 //
