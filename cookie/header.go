@@ -34,13 +34,15 @@ type Pair struct {
 //     whitespace, DQUOTE, ',', ';', '\' or CTL, else the pair is skipped.
 //
 // Order and duplicate names are kept (section 4.2.2: servers should not rely
-// on either). Names and values share memory with header.
+// on either). Names and values share memory with header. At most
+// MaxCookiesPerHeader pairs are returned, the first ones; the rest of the
+// header is not read.
 func ParseCookie(header string) []Pair {
 	// Size the result by the pieces, but no further than a typical header:
 	// pieces that are not cookie-pairs (a flood of ';') must not cost memory.
 	n := min(strings.Count(header, ";")+1, maxPreallocPairs)
 	pairs := make([]Pair, 0, n)
-	for header != "" {
+	for header != "" && len(pairs) < MaxCookiesPerHeader {
 		var part string
 		if i := strings.IndexByte(header, ';'); i >= 0 {
 			part, header = header[:i], header[i+1:]
@@ -53,6 +55,13 @@ func ParseCookie(header string) []Pair {
 	}
 	return pairs
 }
+
+// MaxCookiesPerHeader is the most cookies ParseCookie, ParseLegacyCookie and
+// ParseSetCookie2 return from one header. User agents keep 50 cookies per
+// domain at least and 3000 in all (RFC 6265bis section 6.1), and send a
+// site no more than those; a header with more is hostile, and each cookie
+// parsed costs many times its octets in the header.
+const MaxCookiesPerHeader = 3000
 
 // maxPreallocPairs bounds the capacity ParseCookie reserves before it knows
 // how many pieces are cookie-pairs; more pairs grow the slice by append.

@@ -109,6 +109,7 @@ const maxErrors = 16
 type errList struct {
 	errs []error
 	more int
+	last error // the parse stopped early (tooMany)
 }
 
 // room reports whether another error is to be kept (then the caller builds
@@ -124,10 +125,20 @@ func (l *errList) room() bool {
 // add keeps err; call it only after room reported true.
 func (l *errList) add(err error) { l.errs = append(l.errs, err) }
 
+// tooMany records that the parse stopped at offset off, before a cookie
+// beyond MaxCookiesPerHeader. The error is always kept (it says the result
+// is incomplete), after the others.
+func (l *errList) tooMany(off int) {
+	l.last = fmt.Errorf("%w: more than %d cookies; the header from offset %d on was not read", ErrSyntax, MaxCookiesPerHeader, off)
+}
+
 // err joins the kept errors, followed by one giving the count of the others.
 func (l *errList) err() error {
 	if l.more > 0 {
 		l.errs = append(l.errs, fmt.Errorf("%w: %d more errors not reported", ErrSyntax, l.more))
+	}
+	if l.last != nil {
+		l.errs = append(l.errs, l.last)
 	}
 	return errors.Join(l.errs...)
 }
@@ -297,7 +308,9 @@ const (
 // than HTAB in a value; an unterminated quoted-string ends the parse). The errors give offsets into line and, like
 // ParseLegacyCookie's, never quote a cookie value and quote names only up to
 // 32 octets. Only the first 16 reasons are given, then the number of the
-// others, so that the error of a hostile line stays small.
+// others, so that the error of a hostile line stays small. At most
+// MaxCookiesPerHeader cookies are returned: the parse stops before the next
+// one, with an error saying where.
 func ParseSetCookie2(line string) ([]*Cookie, error) {
 	var (
 		cookies []*Cookie
@@ -319,11 +332,13 @@ func ParseSetCookie2(line string) ([]*Cookie, error) {
 		}
 		cur, seen, bad, started = nil, 0, false, false
 	}
+	full := func() bool { return len(cookies) >= MaxCookiesPerHeader }
 	// fail drops the current cookie and reports whether to build its error.
 	fail := func() bool {
 		bad = true
 		return errs.room()
 	}
+parse:
 	for rest := line; rest != ""; {
 		off := len(line) - len(rest)
 		av, r, sep, err := next2965(rest, started)
@@ -344,6 +359,10 @@ func ParseSetCookie2(line string) ([]*Cookie, error) {
 		case !started:
 			if av.name == "" && !av.hasEq {
 				break // an empty list element, allowed by the #rule
+			}
+			if full() {
+				errs.tooMany(off)
+				break parse
 			}
 			started = true
 			switch {
@@ -562,7 +581,8 @@ func writePortList(b *strings.Builder, ports []int) {
 // Errors give the offset of the faulty pair and never quote a cookie value,
 // which may be a session identifier; names are quoted up to 32 octets. As
 // with ParseSetCookie2, only the first 16 errors are given, then the number
-// of the others.
+// of the others, and at most MaxCookiesPerHeader cookies are returned (the
+// parse stops before the next one, with an error saying where).
 func ParseLegacyCookie(header string) ([]*Cookie, error) {
 	av, rest, _, err := next2965(header, false)
 	if err != nil {
@@ -608,6 +628,9 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 				if errs.room() {
 					errs.add(fmt.Errorf("%w: cookie name %s at offset %d is not a token", ErrSyntax, clip(av.name), off))
 				}
+			case len(cookies) >= MaxCookiesPerHeader:
+				errs.tooMany(off)
+				return cookies, errs.err()
 			default:
 				cur, dropped = &Cookie{Name: av.name, Value: av.value, Version: version}, false
 				cookies = append(cookies, cur)
