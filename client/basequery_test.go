@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -94,5 +95,33 @@ func TestBaseURLQueryNotOnRedirects(t *testing.T) {
 	}
 	if s := c.LogValue().String(); strings.Contains(s, "s3cret") {
 		t.Errorf("LogValue shows the base query: %s", s)
+	}
+}
+
+// TestBaseURLQueryEdges: a repeated base parameter goes out as often as
+// BaseURL names it (unless the request names it), a BaseURL ending in a
+// bare "?" adds nothing, not even a "?", and "+" and escapes are sent as
+// written.
+func TestBaseURLQueryEdges(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Method+" "+r.RequestURI) // as on the wire
+	}))
+	defer srv.Close()
+	for _, tt := range []struct{ base, ref, want string }{
+		{"/v1?tag=a&tag=b&x=1", "items", "GET /v1/items?tag=a&tag=b&x=1"},
+		{"/v1?tag=a&tag=b&x=1", "items?tag=c", "GET /v1/items?tag=c&x=1"},
+		{"/v1?", "items", "GET /v1/items"},
+		{"/v1?", "items?a=1", "GET /v1/items?a=1"},
+		{"/v1?q=a+b&k=%7E&&e", "items", "GET /v1/items?q=a+b&k=%7E&e"},
+		{"/v1?q=a+b", "items?q+=x", "GET /v1/items?q+=x&q=a+b"},
+	} {
+		c := mustNew(t, &client.Options{BaseURL: srv.URL + tt.base})
+		resp, err := c.Get(context.Background(), tt.ref)
+		if err != nil {
+			t.Fatalf("base %q ref %q: %v", tt.base, tt.ref, err)
+		}
+		if got := readAll(t, resp); got != tt.want {
+			t.Errorf("base %q ref %q: got %q, want %q", tt.base, tt.ref, got, tt.want)
+		}
 	}
 }
