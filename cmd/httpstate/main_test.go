@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The test binary is the command when this variable is set: the tests run
+// it as a child process, with real standard streams and exit statuses.
+const runMainEnv = "HTTPSTATE_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(runMainEnv) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// command runs the binary with args and stdin, bounded by a minute: a
+// child blocked on its stdin is a failure, not a hung test.
+func command(t *testing.T, stdin *os.File, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(os.Environ(), runMainEnv+"=1", "XDG_CONFIG_HOME="+t.TempDir())
+	var out, errb bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("httpstate %q did not end within a minute", args)
+	}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("httpstate %q: %v", args, err)
+	}
+	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
+}
+
+// TestBinaryStdinAndExitStatus runs the real binary: with its stdin a pipe
+// that nobody closes, data items fail at once (HTTPie's rule) and -I sends
+// them; --check-status sets the process's exit status.
+func TestBinaryStdinAndExitStatus(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/missing" {
+			http.NotFound(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		w.Write(body)
+	}))
+	defer srv.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pw.Close()
+	defer pr.Close()
+
+	_, stderr, code := command(t, pr, "http", srv.URL, "a=1")
+	if code != 1 || !strings.Contains(stderr, "--ignore-stdin") {
+		t.Errorf("data items with an open stdin pipe: exit %d, stderr %q; want 1 and a hint at --ignore-stdin", code, stderr)
+	}
+	stdout, stderr, code := command(t, pr, "http", "-I", srv.URL, "a=1")
+	if code != 0 || stdout != `{"a": "1"}` {
+		t.Errorf("-I: exit %d, stdout %q, stderr %q; want 0 and the items' JSON", code, stdout, stderr)
+	}
+	devNull, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer devNull.Close()
+	stdout, stderr, code = command(t, devNull, "http", srv.URL, "a=1")
+	if code != 0 || stdout != `{"a": "1"}` {
+		t.Errorf("stdin /dev/null: exit %d, stdout %q, stderr %q; want 0 and the items' JSON", code, stdout, stderr)
+	}
+	_, stderr, code = command(t, devNull, "http", "--check-status", srv.URL+"/missing")
+	if code != 4 || !strings.Contains(stderr, "404") {
+		t.Errorf("--check-status on a 404: exit %d, stderr %q; want 4 and the status", code, stderr)
+	}
+}
