@@ -74,16 +74,42 @@ func NewRootCmd(s *Streams) *cobra.Command {
 }
 
 // Main runs the command line in os.Args with the streams s and returns the
-// process exit status. SIGINT and SIGTERM cancel the command's context.
+// process exit status. SIGINT and SIGTERM cancel the command's context; a
+// command they make fail exits with 128 and the signal's number (130 for
+// Ctrl-C, as HTTPie).
 func Main(s *Streams) int {
 	return run(s, os.Args[1:])
 }
 
 func run(s *Streams, args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return runContext(ctx, s, args)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case sig := <-sigs:
+			cancel(signalError{sig})
+		case <-ctx.Done():
+		}
+	}()
+	code := runContext(ctx, s, args)
+	// As HTTPie (130 for Ctrl-C) and shells: 128 and the signal's number
+	// when a signal ended a command that then failed.
+	var se signalError
+	if code != 0 && errors.As(context.Cause(ctx), &se) {
+		if n, ok := se.sig.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+	}
+	return code
 }
+
+// signalError is the cause of a command context a signal cancelled.
+type signalError struct{ sig os.Signal }
+
+func (e signalError) Error() string { return e.sig.String() + " received" }
 
 // runContext runs the command line args with the streams s; ctx is the
 // commands' context.
