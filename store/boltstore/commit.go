@@ -183,10 +183,11 @@ func (s *Store) handOver(ops []*op, o *op) {
 // one leader runs at a time.
 func (s *Store) run(ops []*op) {
 	for len(ops) > 0 {
-		failed := -1
+		failed, txid := -1, 0
 		err := s.update(func(tx *bolt.Tx) error {
+			txid = tx.ID()
 			if h := s.onWrite; h != nil {
-				h(tx.ID())
+				h(txid)
 			}
 			wrote := false
 			for i, o := range ops {
@@ -211,6 +212,9 @@ func (s *Store) run(ops []*op) {
 		cacheErr := err
 		if err == errNothingToCommit {
 			err = nil
+		}
+		if failed < 0 && cacheErr == nil {
+			s.durable.Store(int64(txid)) // committed and fsync'd
 		}
 		if h := s.onCommit; h != nil && failed < 0 && cacheErr == nil {
 			nothing := 0

@@ -30,7 +30,10 @@
 // Every write that returns nil (Create, Save, Update, Rename, Delete, Sweep)
 // has been committed and fsync'd, unless it changed nothing (an Update
 // deleting an absent attribute, a Delete or Sweep that found nothing), which
-// commits nothing. Concurrent writers share commits (group
+// commits nothing; such an answer, and an empty Save's "it exists", comes
+// from what is on disk, never from another write's commit whose fsync has
+// not returned (bbolt's readers can see one), and neither does the read
+// cache. Concurrent writers share commits (group
 // commit, with no timer): a write that finds no commit running commits at
 // once, alone; writes that arrive while a commit runs queue up, and when it
 // ends the first of them leads the next commit, which takes the whole queue

@@ -33,8 +33,10 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 		r       *session.Record
 		decErr  error
 		present bool
+		seen    int
 	)
 	err := s.db.View(func(tx *bolt.Tx) error {
+		seen = tx.ID()
 		v := tx.Bucket(bucketSessions).Get([]byte(key))
 		if v == nil {
 			return nil
@@ -55,7 +57,10 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 	if !r.Expiry().After(s.now()) {
 		return nil, false, nil
 	}
-	if s.cache != nil {
+	// The cache holds only what is on disk: not a record read from a
+	// commit whose fsync has not returned (its own write fills the cache
+	// once it has).
+	if s.cache != nil && int64(seen) <= s.durable.Load() {
 		if h := s.onLoadRead; h != nil {
 			h(key)
 		}

@@ -70,6 +70,12 @@ type Store struct {
 	// committer gathers concurrent writes into shared commits.
 	committer committer
 	maxBatch  int
+	// durable is the ID of the last transaction known to be on disk:
+	// committed and fsync'd. A read-only transaction may see a commit whose
+	// meta page bbolt has written but not yet fsync'd (readers take the
+	// meta page from the shared mapping), so an answer a write gives from
+	// a read-only look must come from a transaction no newer than this.
+	durable atomic.Int64
 	// maxValue is the longest record encoding a write stores:
 	// bolt.MaxValueSize (tests lower it).
 	maxValue int
@@ -148,11 +154,18 @@ func Open(path string, o *Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
+	var txid int
+	if err := db.View(func(tx *bolt.Tx) error { txid = tx.ID(); return nil }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
 	cacheSize := opt.CacheSize
 	if cacheSize == 0 {
 		cacheSize = DefaultCacheSize
 	}
-	return &Store{db: db, now: opt.Now, cache: newCache(cacheSize), maxBatch: opt.MaxBatchSize, maxValue: bolt.MaxValueSize}, nil
+	s := &Store{db: db, now: opt.Now, cache: newCache(cacheSize), maxBatch: opt.MaxBatchSize, maxValue: bolt.MaxValueSize}
+	s.durable.Store(int64(txid))
+	return s, nil
 }
 
 // initBuckets creates the buckets of a new file and checks the format

@@ -126,12 +126,28 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 				return nil
 			}
 		}
-		var r *session.Record
+		var (
+			r    *session.Record
+			seen int
+		)
 		err := s.view("save", func(tx *bolt.Tx) error {
 			var err error
+			seen = tx.ID()
 			r, err = getLive(bucketsOf(tx), key, s.now())
 			return err
 		})
+		if err == nil && int64(seen) > s.durable.Load() {
+			// The look saw a commit not yet fsync'd: ask a write
+			// transaction, which starts after it is on disk.
+			err = s.batch("save", func(tx *bolt.Tx, fx *effects) error {
+				var err error
+				r, err = getLive(bucketsOf(tx), key, s.now())
+				if err != nil {
+					return err
+				}
+				return errWroteNothing
+			})
+		}
 		if err != nil {
 			return err
 		}
@@ -350,12 +366,16 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err := s.check(ctx, "delete"); err != nil {
 		return false, err
 	}
-	present := false
+	present, seen := false, 0
 	err := s.view("delete", func(tx *bolt.Tx) error {
+		seen = tx.ID()
 		present = tx.Bucket(bucketSessions).Get([]byte(key)) != nil
 		return nil
 	})
-	if err != nil || !present {
+	// "Absent" from a commit not yet fsync'd (another write's Delete or
+	// Rename) is no answer: after a crash the record may be back. The
+	// write transaction below starts after that commit is on disk.
+	if err != nil || (!present && int64(seen) <= s.durable.Load()) {
 		return false, err
 	}
 	var found bool
