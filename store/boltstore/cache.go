@@ -24,7 +24,9 @@ const maxCacheShards = 64
 // session.Store contract allows (a loaded Record is read-only and may be
 // shared), and a record once loaded stays a snapshot.
 //
-// A Load that misses reads the file and fills the cache. A write that
+// A Load that misses reads the file and fills the cache, unless what it
+// read is a commit whose fsync has not returned yet (Store.durable): the
+// cache holds only what is on disk. A write that
 // commits in between must win: fill is given the shard's write sequence
 // number read before the file was, and inserts nothing when a write to the
 // shard has bumped it since.
