@@ -9,11 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -143,11 +145,40 @@ printed to a terminal; a timeout exits with 2, and more redirects than
 	f.StringVarP(&o.authType, "auth-type", "A", "basic", "authentication type: basic or bearer")
 	f.BoolVarP(&o.follow, "follow", "F", false, "follow redirects")
 	f.IntVar(&o.maxRedirects, "max-redirects", 30, "redirects followed with --follow")
-	f.DurationVar(&o.timeout, "timeout", 0, "time limit for the request (0: none)")
+	f.Var((*secondsFlag)(&o.timeout), "timeout", "time limit for the request, in seconds as HTTPie's (2.5) or a duration (500ms); 0: none")
 	f.StringVar(&o.verify, "verify", "yes", `TLS certificate check: "yes", "no", or a CA bundle file`)
 	f.StringVar(&o.pretty, "pretty", "", "output processing: all, colors, format or none (default all on a terminal, none when piped)")
 	f.IntVar(&o.retries, "retries", 0, "retries of idempotent requests after connection errors and 429/502/503/504")
 	return cmd
+}
+
+// secondsFlag is a duration flag that also takes HTTPie's plain seconds
+// ("2.5").
+type secondsFlag time.Duration
+
+func (d *secondsFlag) String() string {
+	if *d == 0 {
+		return "0" // pflag then shows no default
+	}
+	return time.Duration(*d).String()
+}
+
+func (d *secondsFlag) Type() string { return "seconds" }
+
+func (d *secondsFlag) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		secs, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || math.IsNaN(secs) || math.IsInf(secs, 0) || secs > math.MaxInt64/float64(time.Second) {
+			return fmt.Errorf("want seconds (2.5) or a duration (500ms)")
+		}
+		v = time.Duration(secs * float64(time.Second))
+	}
+	if v < 0 {
+		return fmt.Errorf("want 0 or more")
+	}
+	*d = secondsFlag(v)
+	return nil
 }
 
 // httpRequest is the request the command line describes.

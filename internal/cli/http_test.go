@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // The -update flag rewrites golden files. Another test file of the package
@@ -390,11 +391,37 @@ func TestHTTPVerify(t *testing.T) {
 // HTTPie's does, with or without --check-status.
 func TestHTTPTimeoutExitCode(t *testing.T) {
 	srv := httpTestServer(t)
-	for _, extra := range [][]string{nil, {"--check-status"}} {
-		args := append(append([]string{"--timeout", "100ms"}, extra...), srv.URL+"/slow")
+	// HTTPie's --timeout is seconds; a Go duration is accepted too.
+	for _, extra := range [][]string{{"--timeout", "100ms"}, {"--timeout=0.1", "--check-status"}, {"--timeout", ".1"}} {
+		args := append(extra, srv.URL+"/slow")
 		_, stderr, code := runHTTPCmd(t, srv, false, args...)
 		if code != 2 || !strings.Contains(stderr, "timed out") {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and a timeout error", args, code, stderr)
+		}
+	}
+}
+
+func TestTimeoutFlag(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want time.Duration
+		err  bool
+	}{
+		{"2.5", 2500 * time.Millisecond, false},
+		{"30", 30 * time.Second, false},
+		{"0", 0, false},
+		{"1m", time.Minute, false},
+		{"250ms", 250 * time.Millisecond, false},
+		{"-1", 0, true},
+		{"-1s", 0, true},
+		{"abc", 0, true},
+		{"1e300", 0, true},
+		{"NaN", 0, true},
+	} {
+		var d secondsFlag
+		err := d.Set(tt.in)
+		if (err != nil) != tt.err || (err == nil && time.Duration(d) != tt.want) {
+			t.Errorf("--timeout %q: got %v, %v; want %v (error %v)", tt.in, time.Duration(d), err, tt.want, tt.err)
 		}
 	}
 }
