@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -188,5 +189,90 @@ func TestFailedWritesShareCommit(t *testing.T) {
 	if after := diskStateOf(t, s2); after != before {
 		t.Errorf("a batch of %d failures: committed transaction %d → %d, page writes %d → %d; want no commit",
 			len(writes), before.txid, after.txid, before.writes, after.writes)
+	}
+}
+
+// TestPanicAndFailuresInBatch: one commit queue holds a panicking Update, a
+// Save of a corrupt record (a real failure), expected failures that write
+// nothing and successful Saves. The panic and the real failure roll the
+// transaction back; the reruns, some of whose ops write nothing, must still
+// commit every successful Save, which a reopened file (no cache) holds, and
+// nothing else.
+func TestPanicAndFailuresInBatch(t *testing.T) {
+	clock := storetest.NewClock(tNow)
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := boltstore.Open(path, &boltstore.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	ctx := context.Background()
+	setupFailures(t, s, clock)
+	err = boltstore.DB(s).Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("sessions")).Put([]byte("junk"), []byte{1, 0xff, 0xff})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failures []func() error
+	for _, w := range expectedFailures(ctx, s) {
+		failures = append(failures, w)
+	}
+	const saves = 4
+	n := len(failures) + saves + 2
+	save := func(i int) {
+		if err := s.Save(ctx, "taken", session.Delta{Set: map[string][]byte{"s" + strconv.Itoa(i): []byte(`1`)}}); err != nil {
+			t.Errorf("Save %d: %v", i, err)
+		}
+	}
+	batched(t, s, n, func() { save(-1) }, func(i int) {
+		switch {
+		case i < len(failures):
+			if err := failures[i](); err != nil {
+				t.Errorf("failure %d: %v", i, err)
+			}
+		case i < len(failures)+saves:
+			save(i)
+		case i == len(failures)+saves:
+			defer func() {
+				if recover() == nil {
+					t.Errorf("the panicking Update did not panic in its caller")
+				}
+			}()
+			s.Update(ctx, "taken", "boom", func([]byte, bool) ([]byte, error) { panic("boom") })
+		default:
+			if err := s.Save(ctx, "junk", session.Delta{Set: map[string][]byte{"x": []byte(`1`)}}); err == nil {
+				t.Errorf("Save of a corrupt record succeeded")
+			}
+		}
+	})
+	s.Close()
+	s, err = boltstore.Open(path, &boltstore.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, found, err := s.Load(ctx, "taken")
+	if err != nil || !found {
+		t.Fatalf("Load(taken) after reopen = %v, %v", found, err)
+	}
+	want := map[string]bool{"a": true, "n": true, "s-1": true}
+	for i := len(failures); i < len(failures)+saves; i++ {
+		want["s"+strconv.Itoa(i)] = true
+	}
+	for k := range r.Attrs {
+		if !want[k] {
+			t.Errorf("after reopen, taken holds %q, which no successful write set", k)
+		}
+		delete(want, k)
+	}
+	for k := range want {
+		t.Errorf("after reopen, taken lacks %q, set by an acknowledged Save", k)
+	}
+	live, found, err := s.Load(ctx, "live")
+	if err != nil || !found || len(live.Attrs) != 2 {
+		t.Errorf("Load(live) after reopen = %v, %v, %v; want it as created", live, found, err)
+	}
+	if _, found, _ := s.Load(ctx, "new"); found {
+		t.Errorf("a failed Rename created its target")
 	}
 }
