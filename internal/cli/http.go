@@ -60,7 +60,8 @@ func newHTTPCmd(s *Streams) *cobra.Command {
 Items:
   Header:value    request header ("Header:" removes it, "Header;" sends it empty)
   field=value     data field, a JSON string (a form field with --form)
-  field:=json     data field with a raw JSON value
+  field:=json     data field with a raw JSON value (with --form, a JSON
+                  string or number is the field's text)
   param==value    URL query parameter
   field@file      file upload (with --form: the request becomes
                   multipart/form-data); 'field@file;type=MIME' sets its type,
@@ -294,7 +295,11 @@ func parseHTTPItems(args []string, form bool) (*httpItems, error) {
 			p.nData++
 			if form {
 				if it.Kind == itemRawJSON {
-					return nil, fmt.Errorf("%q: raw JSON fields (:=) cannot be sent with --form", a)
+					v, err := formJSONScalar(it.Value)
+					if err != nil {
+						return nil, fmt.Errorf("%q: %w", a, err)
+					}
+					it.Value = v
 				}
 				p.fields = append(p.fields, [2]string{it.Key, it.Value})
 				p.parts = append(p.parts, [2]string{it.Key, it.Value})
@@ -315,6 +320,27 @@ func parseHTTPItems(args []string, form bool) (*httpItems, error) {
 		return nil, errors.New("an @file body and other data items cannot be mixed")
 	}
 	return p, nil
+}
+
+// formJSONScalar returns the form field text of a raw JSON value, as
+// HTTPie 3 sends := items with --form: a string's text, a number as
+// written; other types are an error.
+func formJSONScalar(raw string) (string, error) {
+	t := strings.TrimSpace(raw)
+	switch typ := jsonTypeOf(t); typ {
+	case "number":
+		return t, nil
+	case "string":
+		var s string
+		if err := json.Unmarshal([]byte(t), &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	case "object", "array":
+		return "", fmt.Errorf("an %s cannot be sent with --form (a JSON string or number can)", typ)
+	default:
+		return "", fmt.Errorf("a %s cannot be sent with --form (a JSON string or number can)", typ)
+	}
 }
 
 // request builds the request's body, from stdin or the data items, and
