@@ -46,6 +46,7 @@ type httpOptions struct {
 	timeout      time.Duration
 	verify       string
 	pretty       string
+	unsorted     bool
 	retries      int
 }
 
@@ -104,7 +105,8 @@ As HTTPie's, the output is the response headers and body (--print hb) on a
 terminal and the body only (--print b) when piped or redirected; a body
 not printed is not read (--headers returns at once), and one printed as
 it is (piped, no --pretty) streams as it arrives; JSON is
-formatted and coloured only on a terminal (--pretty).
+formatted (keys sorted unless --unsorted) and coloured only on a terminal
+(--pretty).
 
 --download (-d) saves the body to -o FILE, or to a new file named from
 Content-Disposition or the URL; as in HTTPie, a redirected stdout gets the
@@ -149,6 +151,7 @@ printed to a terminal; a timeout exits with 2, and more redirects than
 	f.Var((*secondsFlag)(&o.timeout), "timeout", "time limit for the request, in seconds as HTTPie's (2.5) or a duration (500ms); 0: none")
 	f.StringVar(&o.verify, "verify", "yes", `TLS certificate check: "yes", "no", or a CA bundle file`)
 	f.StringVar(&o.pretty, "pretty", "", "output processing: all, colors, format or none (default all on a terminal, none when piped)")
+	f.BoolVar(&o.unsorted, "unsorted", false, "keep the order of JSON keys when formatting (sorted by default, as HTTPie)")
 	f.IntVar(&o.retries, "retries", 0, "retries of idempotent requests after connection errors and 429/502/503/504")
 	return cmd
 }
@@ -609,6 +612,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if err != nil {
 		return err
 	}
+	pretty.unsorted = o.unsorted
 	tlsConf, err := tlsFromVerify(o.verify)
 	if err != nil {
 		return err

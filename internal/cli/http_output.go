@@ -3,17 +3,20 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
 
 // prettyMode is the --pretty processing.
 type prettyMode struct {
-	format bool // indent JSON
-	colors bool // ANSI colours
+	format   bool // indent JSON, its keys sorted
+	colors   bool // ANSI colours
+	unsorted bool // format keeps the keys' order
 }
 
 // ANSI colours of the output.
@@ -94,9 +97,8 @@ func (p *printer) body(data []byte, ctype string, request bool) {
 	}
 	isJSON := strings.Contains(strings.ToLower(ctype), "json") && json.Valid(data)
 	if isJSON && p.pretty.format {
-		var buf bytes.Buffer
-		if json.Indent(&buf, bytes.TrimSpace(data), "", "    ") == nil {
-			data = buf.Bytes()
+		if out, err := indentJSON(data, !p.pretty.unsorted); err == nil {
+			data = out
 		}
 	}
 	if isJSON && p.pretty.colors {
@@ -164,4 +166,148 @@ func colorJSON(data []byte) []byte {
 		}
 	}
 	return out.Bytes()
+}
+
+// jsonTree is a JSON value as sent: duplicate keys kept, and scalars
+// (numbers, strings with their escapes) as their text.
+type jsonTree struct {
+	obj, arr bool
+	members  []jsonMember // an object's, in order
+	elems    []*jsonTree  // an array's
+	raw      []byte       // a scalar's text
+}
+
+type jsonMember struct {
+	name string // the key decoded, for sorting
+	raw  []byte // the key as sent
+	val  *jsonTree
+}
+
+// indentJSON formats JSON text as HTTPie does by default: 4-space indents,
+// ": " and object keys sorted (sorted, stable: duplicates keep their
+// order); unlike a decode and encode, it keeps every key and the text of
+// every number and string.
+func indentJSON(data []byte, sorted bool) ([]byte, error) {
+	data = bytes.Trim(data, " \t\r\n") // JSON's whitespace only
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	r := &jsonTokens{dec: dec, data: data}
+	v, err := r.value(0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("data after the JSON value")
+	}
+	var b bytes.Buffer
+	v.write(&b, 0, sorted)
+	return b.Bytes(), nil
+}
+
+// jsonTokens reads tokens with their text as sent.
+type jsonTokens struct {
+	dec  *json.Decoder
+	data []byte
+	off  int64 // the end of the last token
+}
+
+func (r *jsonTokens) next() (json.Token, []byte, error) {
+	tok, err := r.dec.Token()
+	if err != nil {
+		return nil, nil, err
+	}
+	start, end := r.off, r.dec.InputOffset()
+	for start < end && strings.IndexByte(" \t\r\n,:", r.data[start]) >= 0 {
+		start++ // what separates tokens
+	}
+	r.off = end
+	return tok, r.data[start:end], nil
+}
+
+func (r *jsonTokens) value(depth int) (*jsonTree, error) {
+	if depth > maxJSONDepth {
+		return nil, errors.New("JSON nested too deeply")
+	}
+	tok, raw, err := r.next()
+	if err != nil {
+		return nil, err
+	}
+	switch tok {
+	case json.Delim('{'):
+		v := &jsonTree{obj: true}
+		for r.dec.More() {
+			kt, kraw, err := r.next()
+			if err != nil {
+				return nil, err
+			}
+			name, _ := kt.(string)
+			val, err := r.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			v.members = append(v.members, jsonMember{name: name, raw: kraw, val: val})
+		}
+		_, _, err := r.next() // }
+		return v, err
+	case json.Delim('['):
+		v := &jsonTree{arr: true}
+		for r.dec.More() {
+			e, err := r.value(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			v.elems = append(v.elems, e)
+		}
+		_, _, err := r.next() // ]
+		return v, err
+	}
+	return &jsonTree{raw: raw}, nil
+}
+
+func (v *jsonTree) write(b *bytes.Buffer, depth int, sorted bool) {
+	indent := func(d int) {
+		b.WriteByte('\n')
+		b.WriteString(strings.Repeat("    ", d))
+	}
+	switch {
+	case v.obj:
+		if len(v.members) == 0 {
+			b.WriteString("{}")
+			return
+		}
+		ms := v.members
+		if sorted {
+			ms = slices.Clone(ms)
+			slices.SortStableFunc(ms, func(a, b jsonMember) int { return strings.Compare(a.name, b.name) })
+		}
+		b.WriteByte('{')
+		for i, m := range ms {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			indent(depth + 1)
+			b.Write(m.raw)
+			b.WriteString(": ")
+			m.val.write(b, depth+1, sorted)
+		}
+		indent(depth)
+		b.WriteByte('}')
+	case v.arr:
+		if len(v.elems) == 0 {
+			b.WriteString("[]")
+			return
+		}
+		b.WriteByte('[')
+		for i, e := range v.elems {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			indent(depth + 1)
+			e.write(b, depth+1, sorted)
+		}
+		indent(depth)
+		b.WriteByte(']')
+	default:
+		b.Write(v.raw)
+	}
 }

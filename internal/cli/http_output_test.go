@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -39,6 +40,86 @@ func FuzzColorJSON(f *testing.F) {
 		out := colorJSON([]byte(s))
 		if plain := ansiRE.ReplaceAll(out, nil); !bytes.Equal(plain, []byte(s)) {
 			t.Fatalf("colorJSON(%q) without colours = %q", s, plain)
+		}
+	})
+}
+
+// TestIndentJSON: formatted JSON has its object keys sorted, as HTTPie's
+// default (json.sort_keys), with 4-space indents; duplicate keys, number
+// text and string escapes are kept as sent. unsorted keeps the order.
+func TestIndentJSON(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		unsorted bool
+	}{
+		{in: `{"b": 1, "a": {"d": [3, {"z": 1, "y": 2}], "c": null}}`,
+			want: "{\n    \"a\": {\n        \"c\": null,\n        \"d\": [\n            3,\n            {\n                \"y\": 2,\n                \"z\": 1\n            }\n        ]\n    },\n    \"b\": 1\n}"},
+		{in: `{"b":1,"a":2}`, unsorted: true, want: "{\n    \"b\": 1,\n    \"a\": 2\n}"},
+		{in: `{"k": 1.50, "j": 1e400, "i": 12345678901234567890}`, want: "{\n    \"i\": 12345678901234567890,\n    \"j\": 1e400,\n    \"k\": 1.50\n}"},
+		{in: `{"b": "\u00e9\/<", "a": "x"}`, want: "{\n    \"a\": \"x\",\n    \"b\": \"\\u00e9\\/<\"\n}"},
+		{in: `{"a": 2, "a": 1}`, want: "{\n    \"a\": 2,\n    \"a\": 1\n}"},
+		{in: `{"\u0062": 1, "a": 2}`, want: "{\n    \"a\": 2,\n    \"\\u0062\": 1\n}"}, // sorted by the decoded key
+		{in: ` [] `, want: "[]"},
+		{in: `{}`, want: "{}"},
+		{in: `"s"`, want: `"s"`},
+		{in: "[{}, [], 1]", want: "[\n    {},\n    [],\n    1\n]"},
+	} {
+		got, err := indentJSON([]byte(tt.in), !tt.unsorted)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("indentJSON(%s, sorted %v) = %q, %v; want %q", tt.in, !tt.unsorted, got, err, tt.want)
+		}
+	}
+	if _, err := indentJSON([]byte(`{"a": }`), true); err == nil {
+		t.Error("invalid JSON: no error")
+	}
+	deep := strings.Repeat("[", 2000) + strings.Repeat("]", 2000)
+	if _, err := indentJSON([]byte(deep), true); err == nil {
+		t.Error("JSON nested 2000 deep: no error, want the depth limit")
+	}
+}
+
+// TestHTTPFormatSorted: --pretty=format sorts the keys; --unsorted keeps
+// the server's order.
+func TestHTTPFormatSorted(t *testing.T) {
+	srv := httpTestServer(t)
+	for _, tt := range []struct {
+		flags []string
+		want  string
+	}{
+		{[]string{"--pretty=format"}, "{\n    \"a\": \"2\",\n    \"b\": \"1\"\n}\n"},
+		{[]string{"--pretty=format", "--unsorted"}, "{\n    \"b\": \"1\",\n    \"a\": \"2\"\n}\n"},
+		{[]string{"--unsorted"}, `{"b": "1", "a": "2"}`},
+	} {
+		stdout, stderr, code := runHTTPCmd(t, srv, false, append(tt.flags, srv.URL+"/echo", "b=1", "a=2")...)
+		if code != 0 || stdout != tt.want {
+			t.Errorf("%q: exit %d, stdout %q (stderr %q), want %q", tt.flags, code, stdout, stderr, tt.want)
+		}
+	}
+}
+
+// FuzzIndentJSON: valid JSON formats to valid JSON holding the same
+// tokens; anything else is an error, never a panic.
+func FuzzIndentJSON(f *testing.F) {
+	for _, s := range colorJSONSeeds {
+		f.Add(s)
+	}
+	f.Add(`{"b": {"d": 1, "c": [1, {"f": 2, "e": 3}]}, "a": "\u00e9"}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := indentJSON([]byte(s), true)
+		if err != nil {
+			if json.Valid([]byte(s)) && strings.Count(s, "[")+strings.Count(s, "{") < maxJSONDepth {
+				t.Fatalf("valid JSON %q: %v", s, err)
+			}
+			return
+		}
+		if !json.Valid(out) {
+			t.Fatalf("%q formatted to invalid JSON %q", s, out)
+		}
+		var compact, back bytes.Buffer
+		json.Compact(&compact, []byte(s))
+		json.Compact(&back, out)
+		if compact.Len() != back.Len() {
+			t.Fatalf("%q formatted to %q: not the same tokens", s, out)
 		}
 	})
 }
