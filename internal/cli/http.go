@@ -114,7 +114,8 @@ body instead (http -d URL | tar x), and everything else goes to stderr.
 
 --session NAME keeps cookies, headers and auth in
 $XDG_CONFIG_HOME/httpstate/sessions/<host_port>/NAME.json (default
-~/.config); a value containing "/" is a file path.
+~/.config); a value containing "/" is a file path. As in HTTPie, the
+cookies of a Cookie item go into the session, for the URL's host.
 
 --check-status exits with 3 for 3xx (when not following), 4 for 4xx and 5
 for 5xx responses, with a message on stderr unless the status line was
@@ -658,11 +659,15 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			return fmt.Errorf("http: session: %w", err)
 		}
 		// As HTTPie, the session keeps the headers given on the command
-		// line (Save leaves out Content-* and If-*).
+		// line (Save leaves out Content-* and If-*), and the cookies of
+		// a Cookie item.
 		for k, vs := range req.header {
-			if k != "Accept" && len(vs) > 0 && vs[len(vs)-1] != "" {
+			if k != "Accept" && k != "Cookie" && len(vs) > 0 && vs[len(vs)-1] != "" {
 				c.SetHeader(k, vs[len(vs)-1])
 			}
+		}
+		if sessWrite {
+			sessionCookies(c.Jar(), req)
 		}
 	}
 	if auth != nil {
@@ -787,6 +792,43 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		}
 	}
 	return nil
+}
+
+// sessionCookies moves the cookies of req's Cookie header into j, as
+// HTTPie does with a Cookie item and --session: each becomes a cookie of
+// the URL's host with path "/", which the jar then sends, so that a new
+// value replaces the session's rather than going out beside it. A cookie
+// the jar refuses (a __Host- one over http) stays in the header, sent as
+// given; a header that does not parse is left alone.
+func sessionCookies(j client.Jar, req *httpRequest) {
+	line := req.header.Get("Cookie")
+	if line == "" {
+		return
+	}
+	cookies, err := http.ParseCookie(line)
+	if err != nil {
+		return
+	}
+	for _, ck := range cookies {
+		j.SetCookieLines(req.url, []string{ck.Name + "=" + ck.Value + "; Path=/"})
+	}
+	sent := map[string]bool{}
+	if jc, err := http.ParseCookie(j.CookieHeader(req.url)); err == nil {
+		for _, ck := range jc {
+			sent[ck.Name+"="+ck.Value] = true
+		}
+	}
+	var keep []string
+	for _, ck := range cookies {
+		if !sent[ck.Name+"="+ck.Value] {
+			keep = append(keep, ck.Name+"="+ck.Value)
+		}
+	}
+	if len(keep) == 0 {
+		req.header.Del("Cookie")
+		return
+	}
+	req.header.Set("Cookie", strings.Join(keep, "; "))
 }
 
 // printSpec returns the --print letters: HTTPie's defaults are hb on a

@@ -680,3 +680,33 @@ func TestHTTPTooManyRedirects(t *testing.T) {
 		t.Errorf("--max-redirects=-1: exit %d, stderr %q; want 1 and an error", code, stderr)
 	}
 }
+
+// TestHTTPSessionCookieItem: as in HTTPie, a Cookie item given with
+// --session goes into the session's jar (for the URL's host, path /), so
+// later runs send it and a new value replaces it rather than doubling it;
+// --session-read-only sends it without keeping it.
+func TestHTTPSessionCookieItem(t *testing.T) {
+	srv := httpTestServer(t)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for i, tt := range []struct {
+		flag, item string
+		want       string
+	}{
+		{"--session=s", "Cookie:a=1; b=x", `cookie="a=1; b=x"`},
+		{"--session=s", "", `cookie="a=1; b=x"`},
+		{"--session=s", "Cookie:a=2", `cookie="a=2; b=x"`},
+		{"--session=s", "", `cookie="a=2; b=x"`},
+		{"--session-read-only=s", "Cookie:c=3", `cookie="c=3; a=2; b=x"`},
+		{"--session=s", "", `cookie="a=2; b=x"`},
+		{"--session=s", "Cookie:__Host-h=1", `cookie="__Host-h=1; a=2; b=x"`}, // the jar refuses it over http: sent as given
+	} {
+		args := []string{tt.flag, srv.URL + "/whoami"}
+		if tt.item != "" {
+			args = append(args, tt.item)
+		}
+		stdout, stderr, code := runHTTPCmd(t, srv, false, args...)
+		if code != 0 || !strings.HasPrefix(stdout, tt.want+" ") {
+			t.Errorf("run %d %q: exit %d, got %q (stderr %q), want %s", i, args, code, stdout, stderr, tt.want)
+		}
+	}
+}
