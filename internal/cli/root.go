@@ -82,11 +82,17 @@ func Main(s *Streams) int {
 }
 
 func run(s *Streams, args []string) int {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	defer cancel(nil)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	return runSignals(s, args, sigs)
+}
+
+// runSignals runs the command line args with the streams s; a signal
+// received on sigs cancels the command's context.
+func runSignals(s *Streams, args []string, sigs <-chan os.Signal) int {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
 	go func() {
 		select {
 		case sig := <-sigs:

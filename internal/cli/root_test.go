@@ -3,45 +3,42 @@ package cli
 import (
 	"bytes"
 	"os"
-	"os/signal"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// TestRunInterruptExitStatus: Ctrl-C during a command (here, the read of a
-// request body from a stdin pipe nobody closes) ends it with status 130, as
-// in HTTPie and shells. The test keeps SIGINT from killing its process and
-// sends it until the command ends, since the command may not listen yet.
-func TestRunInterruptExitStatus(t *testing.T) {
-	keep := make(chan os.Signal, 1)
-	signal.Notify(keep, os.Interrupt)
-	defer signal.Stop(keep)
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pw.Close()
-	defer pr.Close()
-	done := make(chan int, 1)
-	var errb bytes.Buffer
-	go func() {
-		done <- run(&Streams{In: pr, Out: &bytes.Buffer{}, ErrOut: &errb}, []string{"http", "127.0.0.1:1", "X-A:1"})
-	}()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(time.Minute)
-	for {
+// TestRunSignalExitStatus: a signal during a command (here, the read of a
+// request body from a stdin pipe nobody closes) ends it with 128 and the
+// signal's number: 130 for Ctrl-C, as in HTTPie and shells.
+func TestRunSignalExitStatus(t *testing.T) {
+	for _, tt := range []struct {
+		sig  os.Signal
+		want int
+	}{
+		{os.Interrupt, 130},
+		{syscall.SIGTERM, 143},
+	} {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sigs := make(chan os.Signal, 1)
+		sigs <- tt.sig
+		done := make(chan int, 1)
+		var errb bytes.Buffer
+		go func() {
+			done <- runSignals(&Streams{In: pr, Out: &bytes.Buffer{}, ErrOut: &errb}, []string{"http", "127.0.0.1:1", "X-A:1"}, sigs)
+		}()
 		select {
 		case code := <-done:
-			if code != 130 {
-				t.Errorf("exit %d (stderr %q), want 130", code, errb.String())
+			if code != tt.want {
+				t.Errorf("%v: exit %d (stderr %q), want %d", tt.sig, code, errb.String(), tt.want)
 			}
-			return
-		case <-tick.C:
-			syscall.Kill(os.Getpid(), syscall.SIGINT)
-		case <-deadline:
-			t.Fatal("the command did not end on SIGINT")
+		case <-time.After(time.Minute):
+			t.Fatalf("%v: the command did not end", tt.sig)
 		}
+		pw.Close()
+		pr.Close()
 	}
 }
