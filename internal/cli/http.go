@@ -655,8 +655,19 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			return fmt.Errorf("http: %w", err)
 		}
 		sessWrite = o.session != ""
-		if err := c.Load(sessPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		rep, err := c.LoadWithReport(sessPath)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("http: session: %w", err)
+		}
+		// Cookies an older version kept but a browser would refuse
+		// (a broken __Host-/__Secure- rule, a Fake A-label) are left
+		// out: say so, since the next save drops them for good.
+		for _, e := range rep.Rejected {
+			what := "not sent"
+			if sessWrite {
+				what = "not sent, and dropped from the session when it is saved"
+			}
+			fmt.Fprintf(s.ErrOut, "httpstate: warning: %s (%s)\n", printable(e.Error()), what)
 		}
 		// As HTTPie, the session keeps the headers given on the command
 		// line (Save leaves out Content-* and If-*), and the cookies of

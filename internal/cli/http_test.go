@@ -710,3 +710,41 @@ func TestHTTPSessionCookieItem(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPSessionRejectedCookieWarning: a session file written by an older
+// version can hold a cookie the jar now refuses (here a __Secure- cookie
+// without Secure, RFC 6265bis section 5.7 step 20). The request still goes
+// out, with the other cookies; stderr names the cookie (never its value)
+// and says it is dropped when the session is saved.
+func TestHTTPSessionRejectedCookieWarning(t *testing.T) {
+	srv := httpTestServer(t)
+	u, _ := parseCLIURL(srv.URL)
+	host := u.Hostname()
+	path := filepath.Join(t.TempDir(), "old.json")
+	file := `{"version": 1, "cookies": {"version": 1, "cookies": [
+  {"name": "sid", "value": "s-123", "domain": "` + host + `", "hostOnly": true, "path": "/", "sameSite": "default"},
+  {"name": "__Secure-id", "value": "s3cure-secret", "domain": "` + host + `", "hostOnly": true, "path": "/", "secure": false, "sameSite": "default"}
+]}}`
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, flag := range []string{"--session-read-only", "--session"} {
+		stdout, stderr, code := runHTTPCmd(t, srv, false, flag, path, srv.URL+"/whoami")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", flag, code, stderr)
+		}
+		if !strings.Contains(stdout, `cookie="sid=s-123"`) {
+			t.Errorf("%s: the other cookie was not sent: %q", flag, stdout)
+		}
+		if !strings.Contains(stderr, "warning") || !strings.Contains(stderr, "__Secure-id") || strings.Contains(stderr, "s3cure-secret") {
+			t.Errorf("%s: stderr %q: want a warning naming __Secure-id, without its value", flag, stderr)
+		}
+		if dropped := strings.Contains(stderr, "dropped from the session"); dropped != (flag == "--session") {
+			t.Errorf("%s: stderr %q: says dropped = %v", flag, stderr, dropped)
+		}
+	}
+	// The session was saved without it: no warning any more.
+	if _, stderr, _ := runHTTPCmd(t, srv, false, "--session", path, srv.URL+"/whoami"); strings.Contains(stderr, "warning") {
+		t.Errorf("after the save: stderr %q, want no warning", stderr)
+	}
+}
