@@ -26,6 +26,7 @@ type serveOptions struct {
 	idle         time.Duration
 	lifetime     time.Duration
 	urlRewriting bool
+	secureCookie bool
 }
 
 func newServeCmd(s *Streams) *cobra.Command {
@@ -43,7 +44,8 @@ The address the server listens on is printed to stderr; --addr 127.0.0.1:0
 picks a free port. SIGINT or SIGTERM shuts the server down gracefully.`,
 		Example: `  httpstate serve
   httpstate serve --addr 127.0.0.1:9000 --store memory:
-  httpstate serve --store redis://127.0.0.1:6379/0 --idle 10m --url-rewriting`,
+  httpstate serve --store redis://127.0.0.1:6379/0 --idle 10m --url-rewriting
+  httpstate serve --addr 127.0.0.1:8080 --secure-cookie   # behind nginx terminating TLS`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), s, o)
@@ -55,6 +57,7 @@ picks a free port. SIGINT or SIGTERM shuts the server down gracefully.`,
 	f.DurationVar(&o.idle, "idle", session.DefaultIdleTimeout, "idle timeout of a session")
 	f.DurationVar(&o.lifetime, "lifetime", session.DefaultLifetime, "absolute lifetime of a session")
 	f.BoolVar(&o.urlRewriting, "url-rewriting", false, `carry the session ID in URLs (";sid=ID") for clients without cookies`)
+	f.BoolVar(&o.secureCookie, "secure-cookie", false, "the site is reached over HTTPS through a proxy that terminates TLS: send the session cookie as __Host-sid with Secure although this server speaks plain HTTP (no forwarding header is trusted for this)")
 	return cmd
 }
 
@@ -83,6 +86,7 @@ func runServe(ctx context.Context, s *Streams, o *serveOptions) error {
 			IdleTimeout:  o.idle,
 			Lifetime:     o.lifetime,
 			URLRewriting: o.urlRewriting,
+			Cookie:       session.CookieOptions{Secure: o.secureCookie},
 			// Report expiries promptly for short --idle values: sweep
 			// at least every half of the idle timeout. (The session
 			// package already keeps TouchInterval within a tenth of it.)

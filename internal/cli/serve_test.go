@@ -270,3 +270,29 @@ func TestServeTwoInstancesRedis(t *testing.T) {
 		t.Errorf("alice is still signed in on instance two after revocation")
 	}
 }
+
+// TestServeSecureCookie: behind a proxy that terminates TLS the app speaks
+// plain HTTP; --secure-cookie still gives the session cookie the __Host-
+// name and Secure (and without the flag it has neither).
+func TestServeSecureCookie(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string // the Set-Cookie prefix
+		sec  bool
+	}{
+		{[]string{"--store", "memory:"}, "sid=", false},
+		{[]string{"--store", "memory:", "--secure-cookie"}, "__Host-sid=", true},
+	} {
+		srv := startServe(t, tt.args...)
+		resp, err := http.Get(srv.base + "/api/csrf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		sc := resp.Header.Values("Set-Cookie")
+		if len(sc) != 1 || !strings.HasPrefix(sc[0], tt.want) || strings.Contains(sc[0], "; Secure") != tt.sec {
+			t.Errorf("serve %q: Set-Cookie %q, want one starting %q with Secure %v", tt.args, sc, tt.want, tt.sec)
+		}
+		srv.stop(t)
+	}
+}
