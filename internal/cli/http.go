@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -752,7 +753,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			out.responseHead(resp)
 		}
 		if err := download(s, o, resp, req.url); err != nil {
-			return err
+			return bodyTimeout(err)
 		}
 	} else {
 		if strings.Contains(show, "h") {
@@ -764,12 +765,12 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		case !strings.Contains(show, "b"):
 		case !out.tty && !out.pretty.format && !out.pretty.colors:
 			if _, err := io.Copy(out.w, resp.Body); err != nil {
-				return fmt.Errorf("http: response body: %w", err)
+				return bodyTimeout(fmt.Errorf("http: response body: %w", err))
 			}
 		default:
 			data, err := io.ReadAll(resp.Body)
 			if err != nil {
-				return fmt.Errorf("http: reading the response body: %w", err)
+				return bodyTimeout(fmt.Errorf("http: reading the response body: %w", err))
 			}
 			out.body(data, resp.Header.Get("Content-Type"), false)
 		}
@@ -803,6 +804,18 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		}
 	}
 	return nil
+}
+
+// bodyTimeout returns err, an error reading the response body, as exit
+// status 2 when --timeout ran out while the body arrived: a timeout exits
+// with 2 (as in HTTPie) whether it comes before the response or during its
+// body.
+func bodyTimeout(err error) error {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return &ExitError{Code: 2, Err: fmt.Errorf("%w (%w)", err, client.ErrTimeout)}
+	}
+	return err
 }
 
 // sessionCookies moves the cookies of req's Cookie header into j, as

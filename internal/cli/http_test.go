@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -395,6 +396,22 @@ func TestHTTPTimeoutExitCode(t *testing.T) {
 	for _, extra := range [][]string{{"--timeout", "100ms"}, {"--timeout=0.1", "--check-status"}, {"--timeout", ".1"}} {
 		args := append(extra, srv.URL+"/slow")
 		_, stderr, code := runHTTPCmd(t, srv, false, args...)
+		if code != 2 || !strings.Contains(stderr, "timed out") {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and a timeout error", args, code, stderr)
+		}
+	}
+}
+
+// TestHTTPTimeoutDuringBody: --timeout running out while the body arrives
+// exits with 2 as one before the response does, whether the body streams,
+// is read whole to be formatted, or is downloaded.
+func TestHTTPTimeoutDuringBody(t *testing.T) {
+	srv, _ := streamingServer(t)
+	out := filepath.Join(t.TempDir(), "body")
+	for _, extra := range [][]string{{}, {"--pretty=format"}, {"-d", "-o", out}} {
+		args := append([]string{"--timeout", "0.2"}, extra...)
+		args = append(args, srv.URL)
+		_, stderr, code := runHTTPContext(t, context.Background(), nil, args...)
 		if code != 2 || !strings.Contains(stderr, "timed out") {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and a timeout error", args, code, stderr)
 		}
