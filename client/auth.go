@@ -98,7 +98,9 @@ type TokenSource interface {
 // late 401), is replayed with the current token and calls the source no
 // more, even when that call returned the same token string: the 401s of the
 // requests sent with a token are answered by one refresh. If a Refresh of
-// the current token is in flight, it waits for that Refresh's answer.
+// the current token is in flight, it waits for that Refresh's answer; should
+// that Refresh end with its own caller's context, the request refreshes the
+// token itself, with its own context, rather than replay with a rejected one.
 func TokenAuth(ts TokenSource) Auth { return &tokenAuth{ts: ts} }
 
 type tokenAuth struct {
@@ -173,6 +175,7 @@ func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh b
 				// refreshed (a pending Refresh always replaces the
 				// current token): a replay with it would fail as well,
 				// so take that Refresh's answer.
+				cur, curGen := a.token, a.gen
 				a.mu.Unlock()
 				if a.onShare != nil {
 					a.onShare(refresh)
@@ -188,6 +191,11 @@ func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh b
 				if !c.canceled {
 					return "", 0, c.err
 				}
+				// That Refresh ended with its caller's context: the
+				// token it was replacing is still rejected, so refresh
+				// it with this request's context (unless another
+				// answer came since) rather than replay with it.
+				stale, gen = cur, curGen
 				continue
 			}
 			tok, g := a.token, a.gen

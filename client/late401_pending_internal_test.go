@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -117,5 +118,112 @@ func TestLate401WaitsForRefreshInFlight(t *testing.T) {
 	}
 	if got := src.refreshes.Load(); got != 2 {
 		t.Errorf("Refresh calls: got %d, want 2", got)
+	}
+}
+
+// cancelledRefreshSource hands out t0; Refresh of t0 answers t1 at once;
+// the first Refresh of t1 tells refreshing and waits for its context to end
+// (its caller gave up), later ones answer t2.
+type cancelledRefreshSource struct {
+	refreshes  atomic.Int64
+	t1Calls    atomic.Int64
+	refreshing chan struct{}
+}
+
+func (s *cancelledRefreshSource) Token(context.Context) (string, error) { return "t0", nil }
+func (s *cancelledRefreshSource) Refresh(ctx context.Context, stale string) (string, error) {
+	s.refreshes.Add(1)
+	switch stale {
+	case "t0":
+		return "t1", nil
+	case "t1":
+		if s.t1Calls.Add(1) == 1 {
+			close(s.refreshing)
+			<-ctx.Done()
+			return "", ctx.Err()
+		}
+		return "t2", nil
+	}
+	return "", fmt.Errorf("unexpected stale token %q", stale)
+}
+
+// TestLate401RefreshInFlightCancelled: a late 401 (sent with t0) waits for
+// the Refresh of t1 in flight, and that Refresh ends with its own caller's
+// context. t1 was rejected (that is why it was being refreshed), so the
+// late request must not replay with it: it refreshes t1 itself, with its
+// own context, and succeeds with t2.
+func TestLate401RefreshInFlightCancelled(t *testing.T) {
+	arrived := make(chan struct{})
+	holdSlow := make(chan struct{})
+	releaseSlow := sync.OnceFunc(func() { close(holdSlow) })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		if r.URL.Path == "/slow" && auth == "Bearer t0" {
+			close(arrived)
+			<-holdSlow
+		}
+		if auth != "Bearer t2" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, "ok")
+	}))
+	defer srv.Close()
+	defer releaseSlow()
+	src := &cancelledRefreshSource{refreshing: make(chan struct{})}
+	auth := TokenAuth(src).(*tokenAuth)
+	waiting := make(chan struct{})
+	closeWaiting := sync.OnceFunc(func() { close(waiting) })
+	auth.onShare = func(bool) { closeWaiting() }
+	c, err := New(&Options{Auth: auth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(ctx context.Context, path string) (int, error) {
+		resp, err := c.Get(ctx, srv.URL+path)
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+
+	slow := make(chan error, 1)
+	go func() {
+		code, err := get(context.Background(), "/slow")
+		if err == nil && code != http.StatusOK {
+			err = fmt.Errorf("status %d, want 200", code)
+		}
+		slow <- err
+	}()
+	<-arrived // the slow request is at the server with t0
+	if code, err := get(context.Background(), "/fast1"); err != nil || code != http.StatusUnauthorized {
+		t.Fatalf("first fast request: %d, %v; want 401", code, err)
+	}
+	fastCtx, cancelFast := context.WithCancel(context.Background())
+	defer cancelFast()
+	fast := make(chan error, 1)
+	go func() {
+		_, err := get(fastCtx, "/fast2") // t1 rejected: Refresh of t1, until cancelled
+		fast <- err
+	}()
+	<-src.refreshing
+	releaseSlow() // the slow request's 401 for t0 arrives now
+	select {
+	case <-waiting:
+	case err := <-slow:
+		cancelFast()
+		t.Fatalf("late 401 did not wait for the Refresh in flight: %v", err)
+	}
+	cancelFast() // the Refresh of t1 ends with its caller's context
+	if err := <-fast; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled request: got %v, want context.Canceled", err)
+	}
+	if err := <-slow; err != nil {
+		t.Errorf("slow request: %v", err)
+	}
+	if got := src.t1Calls.Load(); got != 2 {
+		t.Errorf("Refresh calls for t1: got %d, want 2", got)
 	}
 }
