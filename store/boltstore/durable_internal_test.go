@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/httpstate/httpstate/session"
 )
 
@@ -74,5 +76,44 @@ func TestAnswersFromDiskOnly(t *testing.T) {
 	}
 	if r, _ := s.cache.get("here"); r != nil {
 		t.Errorf("Load filled the cache from a commit not yet on disk")
+	}
+}
+
+// TestEmptySaveReadAllocs: the write-transaction fallback of an empty Save
+// (for a look at a commit not yet fsync'd) costs nothing on its usual
+// read-only path: an uncached empty Save allocates no more than its own
+// read-only look done directly. A record variable captured by the batched
+// closure moved to the heap on every empty Save.
+func TestEmptySaveReadAllocs(t *testing.T) {
+	now := time.Now()
+	s, err := Open(filepath.Join(t.TempDir(), "s.db"), &Options{CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Create(ctx, &session.Record{Key: "k", Created: now, LastAccess: now,
+		IdleTimeout: time.Hour, Attrs: map[string][]byte{"v": []byte(`1`)}}); err != nil {
+		t.Fatal(err)
+	}
+	var saveErr error
+	save := testing.AllocsPerRun(200, func() { saveErr = s.Save(ctx, "k", session.Delta{}) })
+	if saveErr != nil {
+		t.Fatal(saveErr)
+	}
+	var r *session.Record
+	look := testing.AllocsPerRun(200, func() {
+		r = nil
+		_ = s.view("save", func(tx *bolt.Tx) error {
+			var err error
+			r, err = getLive(bucketsOf(tx), "k", s.now())
+			return err
+		})
+	})
+	if r == nil {
+		t.Fatal("the direct look found no record")
+	}
+	if save > look {
+		t.Errorf("empty Save: %v allocations, its read-only look alone %v", save, look)
 	}
 }

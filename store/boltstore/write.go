@@ -139,14 +139,7 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		if err == nil && int64(seen) > s.durable.Load() {
 			// The look saw a commit not yet fsync'd: ask a write
 			// transaction, which starts after it is on disk.
-			err = s.batch("save", func(tx *bolt.Tx, fx *effects) error {
-				var err error
-				r, err = getLive(bucketsOf(tx), key, s.now())
-				if err != nil {
-					return err
-				}
-				return errWroteNothing
-			})
+			r, err = s.liveOnDisk(key)
 		}
 		if err != nil {
 			return err
@@ -156,6 +149,12 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		}
 		return nil
 	}
+	return s.saveDelta(key, d)
+}
+
+// saveDelta is Save of a non-empty delta. It is apart so that the closure
+// capturing d moves d to the heap only here, not on an empty Save.
+func (s *Store) saveDelta(key string, d session.Delta) error {
 	if d.Principal != nil {
 		if err := validate("save", key, *d.Principal); err != nil {
 			return err
@@ -189,6 +188,24 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		return err
 	}
 	return res
+}
+
+// liveOnDisk returns the live record under key, or nil, as a write
+// transaction sees it: after every commit before it has been fsync'd. It
+// writes nothing, so alone it is rolled back (no fsync). It is not inlined
+// into Save so that Save's read-only path keeps its record on the stack
+// (a variable the batched closure captured would move to the heap).
+func (s *Store) liveOnDisk(key string) (*session.Record, error) {
+	var r *session.Record
+	err := s.batch("save", func(tx *bolt.Tx, fx *effects) error {
+		var err error
+		r, err = getLive(bucketsOf(tx), key, s.now())
+		if err != nil {
+			return err
+		}
+		return errWroteNothing
+	})
+	return r, err
 }
 
 // applyDelta applies d to r, a record this package owns.
