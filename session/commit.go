@@ -25,7 +25,9 @@ func (s *Session) commit() error {
 	if s.failed != nil {
 		return s.failed
 	}
-	s.expireLegacyCookie(s.header())
+	if s.m.c.expireLegacy { // one branch when the option is off
+		s.expireLegacyCookie(s.header())
+	}
 	if s.m.c.Codec != nil {
 		return s.commitCodec()
 	}

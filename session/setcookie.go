@@ -106,12 +106,9 @@ const legacyCookieName = "sid"
 // that is what the __Host- name prevents), and without this the user agent
 // would keep sending it, over http:// too, until it expired. The expiring
 // lines carry Path=/, no Domain and Secure, and mark the response no-store.
-// s.mu is held.
+// The caller checks c.expireLegacy; s.mu is held.
 func (s *Session) expireLegacyCookie(h http.Header) {
 	c := s.m.c
-	if !c.expireLegacy {
-		return
-	}
 	var v [1]string
 	n := 0 // cookies to expire: legacyCookieName and its chunks below n
 	if c.Codec == nil {
