@@ -30,7 +30,7 @@ func TestAnswersFromDiskOnly(t *testing.T) {
 		return &session.Record{Key: key, Created: now, LastAccess: now, IdleTimeout: time.Hour,
 			Attrs: map[string][]byte{"v": []byte(`1`)}}
 	}
-	for _, k := range []string{"gone", "here", "loaded"} {
+	for _, k := range []string{"gone", "here"} {
 		if err := s.Create(ctx, rec(k)); err != nil {
 			t.Fatal(err)
 		}
@@ -38,16 +38,18 @@ func TestAnswersFromDiskOnly(t *testing.T) {
 	if found, err := s.Delete(ctx, "gone"); err != nil || !found {
 		t.Fatalf("Delete(gone) = %v, %v", found, err)
 	}
-	s.cache.set("loaded", nil) // uncached
 
-	writes := 0
+	// The fallback's write transaction finds nothing to write, so it is
+	// rolled back: never a commit (an fsync) per replayed Delete.
+	writes, commits := 0, 0
 	s.onWrite = func(int) { writes++ }
+	s.onCommit = func(int, int) { commits++ }
 	check := func(what string, want int) {
 		t.Helper()
-		if writes != want {
-			t.Errorf("%s: %d write transactions, want %d", what, writes, want)
+		if writes != want || commits != 0 {
+			t.Errorf("%s: %d write transactions, %d commits; want %d, 0", what, writes, commits, want)
 		}
-		writes = 0
+		writes, commits = 0, 0
 	}
 	// On disk: every answer may come from a read-only look.
 	if found, err := s.Delete(ctx, "gone"); err != nil || found {
@@ -115,5 +117,39 @@ func TestEmptySaveReadAllocs(t *testing.T) {
 	}
 	if save > look {
 		t.Errorf("empty Save: %v allocations, its read-only look alone %v", save, look)
+	}
+}
+
+// TestSweepNothingFromDisk: the package doc says a Sweep that found nothing
+// answers from what is on disk, as Delete does. Its read-only look that
+// saw a commit not yet fsync'd (here: made to look so) asks a write
+// transaction, which, finding nothing either, rolls back: no commit.
+func TestSweepNothingFromDisk(t *testing.T) {
+	now := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
+	s, err := Open(filepath.Join(t.TempDir(), "s.db"), &Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	r := &session.Record{Key: "k", Created: now, LastAccess: now, IdleTimeout: time.Hour}
+	if err := s.Create(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	writes, commits := 0, 0
+	s.onWrite = func(int) { writes++ }
+	s.onCommit = func(int, int) { commits++ }
+	if got, err := s.Sweep(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("Sweep = %v, %v", got, err)
+	}
+	if writes != 0 || commits != 0 {
+		t.Errorf("Sweep of nothing, all on disk: %d write transactions, %d commits; want 0, 0", writes, commits)
+	}
+	s.durable.Add(-1) // the Create is not known to be on disk
+	if got, err := s.Sweep(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("Sweep during an fsync = %v, %v", got, err)
+	}
+	if writes != 1 || commits != 0 {
+		t.Errorf("Sweep of nothing during an fsync: %d write transactions, %d commits; want 1, 0", writes, commits)
 	}
 }

@@ -24,14 +24,19 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 		return nil, err
 	}
 	// A read-only look first: a sweep that finds nothing writes nothing.
-	due := false
+	due, seen := false, 0
 	err := s.view("sweep", func(tx *bolt.Tx) error {
+		seen = tx.ID()
 		k, _ := tx.Bucket(bucketExpiry).Cursor().First()
 		// A key too short to hold a time is junk that Sweep removes.
 		due = k != nil && (len(k) < 8 || bytes.Compare(k[:8], timeKey(nil, s.now())) <= 0)
 		return nil
 	})
-	if err != nil || !due {
+	// "Nothing due" from a commit not yet fsync'd (another Sweep's or a
+	// Delete's) is no answer: the write transaction below, which starts
+	// after that commit is on disk, looks again (and, finding nothing,
+	// rolls back: no fsync).
+	if err != nil || (!due && int64(seen) <= s.durable.Load()) {
 		return nil, err
 	}
 	var out []session.Meta
