@@ -60,6 +60,7 @@ func TestBaseURLErrorHidesSecrets(t *testing.T) {
 		"//ann:s3cret@api.example/v1",               // no scheme
 		"https://ann:pw@api.example/%zz?key=s3cret", // does not parse
 		"https://api.example/v1\x7f?key=s3cret",     // control character
+		"api.example/v1#access_token=s3cret",        // not absolute, a fragment
 	} {
 		_, err := client.New(&client.Options{BaseURL: base})
 		if err == nil {
@@ -123,5 +124,17 @@ func TestBaseURLQueryEdges(t *testing.T) {
 		if got := readAll(t, resp); got != tt.want {
 			t.Errorf("base %q ref %q: got %q, want %q", tt.base, tt.ref, got, tt.want)
 		}
+	}
+}
+
+// TestBaseURLFragmentNotShown: a BaseURL's fragment (resolution never uses
+// it; it may hold a token) shows neither in String nor in LogValue.
+func TestBaseURLFragmentNotShown(t *testing.T) {
+	c := mustNew(t, &client.Options{BaseURL: "https://api.example/v1/#access_token=s3cret"})
+	if s := c.String(); strings.Contains(s, "s3cret") || !strings.Contains(s, "https://api.example/v1/") {
+		t.Errorf("String = %s: want the base URL without its fragment", s)
+	}
+	if s := c.LogValue().String(); strings.Contains(s, "s3cret") {
+		t.Errorf("LogValue shows the base fragment: %s", s)
 	}
 }

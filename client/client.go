@@ -174,8 +174,9 @@ func New(o *Options) (*Client, error) {
 		c.header.Set("User-Agent", DefaultUserAgent)
 	}
 	if oc.BaseURL != "" {
-		// Errors name BaseURL without its password or query (which may
-		// hold an API key): url.Error would quote it whole.
+		// Errors name BaseURL without its password, query or fragment
+		// (which may hold an API key or a token): url.Error would quote
+		// it whole.
 		u, err := url.Parse(oc.BaseURL)
 		if err != nil {
 			var ue *url.Error
@@ -187,6 +188,7 @@ func New(o *Options) (*Client, error) {
 		if !u.IsAbs() || u.Host == "" {
 			shown := *u
 			shown.RawQuery, shown.ForceQuery = "", false
+			shown.Fragment, shown.RawFragment = "", ""
 			return nil, fmt.Errorf("client: BaseURL %q is not an absolute URL", shown.Redacted())
 		}
 		if !strings.HasSuffix(u.Path, "/") {
@@ -203,6 +205,9 @@ func New(o *Options) (*Client, error) {
 		// Resolution would keep the base query for an empty reference
 		// only (RFC 3986 section 5.2.2); prepare adds it to every one.
 		u.RawQuery, u.ForceQuery = "", false
+		// Resolution never keeps the base fragment either; dropping it
+		// keeps it out of String and LogValue.
+		u.Fragment, u.RawFragment = "", ""
 		c.base = u
 	}
 	if c.jar == nil {
