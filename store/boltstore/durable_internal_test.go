@@ -2,7 +2,10 @@ package boltstore
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -152,4 +155,92 @@ func TestSweepNothingFromDisk(t *testing.T) {
 	if writes != 1 || commits != 0 {
 		t.Errorf("Sweep of nothing during an fsync: %d write transactions, %d commits; want 1, 0", writes, commits)
 	}
+}
+
+// TestReadsUnderWrites: while writers commit without pause, so that reads
+// keep meeting commits whose fsync has not returned, every Load still
+// answers (no retry loop), a Delete of a dead key answers false, and no
+// commit is made of such fallbacks alone (each commit has a write that
+// wrote: a replayed dead ID never costs an fsync). The on-disk mark only
+// grows, and once the writers are done it is the file's last transaction.
+func TestReadsUnderWrites(t *testing.T) {
+	now := time.Now()
+	s, err := Open(filepath.Join(t.TempDir(), "s.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for _, k := range []string{"w", "r"} {
+		if err := s.Create(ctx, &session.Record{Key: k, Created: now, LastAccess: now,
+			IdleTimeout: time.Hour, Attrs: map[string][]byte{"v": []byte(`1`)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var (
+		mu          sync.Mutex
+		last        int64
+		bad         []string
+		emptyCommit int
+	)
+	s.onCommit = func(wrote, _ int) {
+		mu.Lock()
+		defer mu.Unlock()
+		d := s.durable.Load()
+		if d <= last {
+			bad = append(bad, fmt.Sprintf("on-disk mark went from %d to %d", last, d))
+		}
+		last = d
+		if wrote == 0 {
+			emptyCommit++
+		}
+	}
+	var wtx atomic.Int64
+	s.onWrite = func(int) { wtx.Add(1) }
+	const writers, saves = 2, 40
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range saves {
+				d := session.Delta{Set: map[string][]byte{"v": fmt.Appendf(nil, "%d-%d", w, i)}}
+				if err := s.Save(ctx, "w", d); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	reads := 0
+	for running := true; running; reads++ {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		s.cache.set("r", nil) // make Load read the file
+		if _, found, err := s.Load(ctx, "r"); err != nil || !found {
+			t.Fatalf("Load(r) during writes = %v, %v", found, err)
+		}
+		if found, err := s.Delete(ctx, "dead"); err != nil || found {
+			t.Fatalf("Delete(dead) during writes = %v, %v", found, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, b := range bad {
+		t.Error(b)
+	}
+	if emptyCommit > 0 {
+		t.Errorf("%d commits held only writes that wrote nothing", emptyCommit)
+	}
+	var txid int
+	s.db.View(func(tx *bolt.Tx) error { txid = tx.ID(); return nil })
+	if got := s.durable.Load(); got != int64(txid) {
+		t.Errorf("after the writes the on-disk mark is %d, the file's last transaction %d", got, txid)
+	}
+	t.Logf("%d reads, %d write transactions, last %d", reads, wtx.Load(), last)
 }
