@@ -37,6 +37,7 @@ type Options struct {
 	// which wins over Query. Absolute request URLs get nothing from the
 	// base (they may name another host). A BaseURL whose query does not
 	// parse (url.ParseQuery: a ";" or a bad escape) is an error of New.
+	// Its fragment is ignored, as resolution ignores it.
 	BaseURL string
 	// Header holds the default headers of every request; a header the
 	// request sets itself wins. The default adds User-Agent: DefaultUserAgent.
