@@ -68,7 +68,9 @@
 // the file before a write committed never puts its older record over the
 // write's: it fills the cache only if no write to that part of the cache
 // has happened since it began. Writes read the file inside their write
-// transaction, never the cache. Expiry is judged at each Load against
+// transaction, never the cache, except an empty Save, which only checks the
+// record exists and takes a cached one as the answer. Expiry is judged at
+// each Load against
 // Options.Now. A cached record is never modified (writes replace it), so
 // Load hands the same *session.Record to every caller, read-only, as the
 // session.Store contract allows.

@@ -12,7 +12,8 @@ import (
 
 // Load returns the live record under key; found is false when there is
 // none. A record in the read cache costs no transaction; otherwise Load
-// reads the file in a read-only transaction and caches what it decoded.
+// reads the file in a read-only transaction and caches what it decoded,
+// unless it read a commit whose fsync has not returned.
 // Either way it writes nothing.
 func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, error) {
 	if err := s.check(ctx, "load"); err != nil {

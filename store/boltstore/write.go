@@ -114,8 +114,9 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 // It returns an error wrapping session.ErrNotFound, writing nothing, when
 // there is no live record, and one wrapping ErrTooLarge, writing nothing,
 // when the record d would leave has more than MaxAttrs attributes or is too
-// large for bbolt. An empty delta only checks the record exists,
-// in a read-only transaction.
+// large for bbolt. An empty delta only checks the record exists, in the
+// read cache or else in a read-only transaction (in a write transaction,
+// rolled back, when that look saw a commit whose fsync has not returned).
 func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if err := s.check(ctx, "save"); err != nil {
 		return err
