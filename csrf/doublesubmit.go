@@ -26,7 +26,8 @@ type CookieOptions struct {
 	// overwriting it) and "csrf" over plain HTTP (r.TLS == nil). A name
 	// with the __Host- or __Secure- prefix, in any case (browsers match
 	// prefixes case-insensitively, section 5.4), always gets the Secure
-	// attribute.
+	// attribute. A name that is not a token (RFC 6265bis section 4.1.1) is
+	// an error of DoubleSubmitCookie.
 	Name string
 	// Secure treats every request as HTTPS, whatever r.TLS says: the cookie
 	// gets the Secure attribute and the default name "__Host-csrf". Set it
@@ -59,6 +60,14 @@ type CookieOptions struct {
 func DoubleSubmitCookie(o *CookieOptions) (SecretSource, error) {
 	if o == nil || len(o.Keys) == 0 {
 		return nil, errors.New("csrf: DoubleSubmitCookie needs at least one key")
+	}
+	if o.Name != "" {
+		// http.SetCookie would drop a cookie with a bad name silently
+		// (and the response would still be marked no-store): every token
+		// would then fail for want of its cookie.
+		if _, err := cookie.FormatSetCookie(&cookie.Cookie{Name: o.Name, Value: "v", Path: "/", Secure: true}); err != nil {
+			return nil, fmt.Errorf("csrf: DoubleSubmitCookie: cookie name: %w", err)
+		}
 	}
 	d := &doubleSubmit{name: o.Name, maxAge: o.MaxAge, bind: o.Bind, sameSite: o.SameSite,
 		secure: o.Secure || cookie.NeedsSecure(o.Name)}

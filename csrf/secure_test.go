@@ -123,3 +123,19 @@ func TestDoubleSubmitCookieNotCached(t *testing.T) {
 		t.Errorf("read back: Set-Cookie %q Cache-Control %q, want neither", h.Values("Set-Cookie"), h.Get("Cache-Control"))
 	}
 }
+
+// TestDoubleSubmitBadName: a Name no Set-Cookie can carry is refused by
+// DoubleSubmitCookie; http.SetCookie dropped it silently, so the response
+// was marked no-store without a cookie and every token failed.
+func TestDoubleSubmitBadName(t *testing.T) {
+	for _, name := range []string{"bad name", "a;b", "a=b", "caf\u00e9"} {
+		if _, err := csrf.DoubleSubmitCookie(&csrf.CookieOptions{Keys: [][]byte{keyA}, Name: name}); err == nil {
+			t.Errorf("DoubleSubmitCookie with Name %q: no error", name)
+		}
+	}
+	for _, name := range []string{"tok", "__Host-x", "__secure-x"} {
+		if _, err := csrf.DoubleSubmitCookie(&csrf.CookieOptions{Keys: [][]byte{keyA}, Name: name}); err != nil {
+			t.Errorf("DoubleSubmitCookie with Name %q: %v", name, err)
+		}
+	}
+}
