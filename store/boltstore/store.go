@@ -154,6 +154,13 @@ func Open(path string, o *Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
+	// The file's last commit counts as on disk (s.durable) from here on,
+	// but a process killed during that commit's meta fsync may have left
+	// it only in the OS page cache: sync it first, once per Open.
+	if err := db.Sync(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("boltstore: open %s: sync: %w", path, err)
+	}
 	var txid int
 	if err := db.View(func(tx *bolt.Tx) error { txid = tx.ID(); return nil }); err != nil {
 		db.Close()
