@@ -91,8 +91,8 @@ key "1"; '[-1]' is an error. Form fields (--form) have no JSON paths:
 Piped or redirected stdin is the raw request body (Content-Type
 application/json, or form-encoded with --form); it cannot be combined with
 data fields or files. As in HTTPie, with data fields or files stdin is not
-read: unless it is a terminal, /dev/null or an empty file the command fails
-at once. --ignore-stdin (-I) leaves stdin alone: use it in scripts whose
+read: unless it is a terminal, /dev/null, an empty file or a pipe already
+closed empty, the command fails at once. --ignore-stdin (-I) leaves stdin alone: use it in scripts whose
 stdin is not meant for the request (shell loops, ssh, xargs). A request body (stdin,
 files, uploads) is held in memory and may be at most 64 MiB.
 
@@ -513,8 +513,8 @@ func (r *recorder) lastRequest() *http.Request {
 // readStdinBody returns the request body piped or redirected to the
 // command, as HTTPie's redirected input: nothing with --ignore-stdin or
 // when stdin is a terminal. With data items (hasData) stdin is never read,
-// as in HTTPie: one that holds nothing (/dev/null, an empty file, an empty
-// in-memory reader) is no body, and any other (a pipe, a file with data)
+// as in HTTPie: one that holds nothing (/dev/null, an empty file, a pipe
+// its writer already closed empty, an empty in-memory reader) is no body, and any other (a pipe, a file with data)
 // is errStdinMixed at once, so that a pipe nobody closes (a shell loop,
 // ssh, xargs) cannot block the command. Otherwise stdin is read until its
 // end or until ctx is done (Ctrl-C).
@@ -539,8 +539,8 @@ func readStdinBody(ctx context.Context, in io.Reader, ignore, hasData bool) ([]b
 }
 
 // stdinEmpty reports whether in is known to hold nothing without reading
-// it: /dev/null, an empty regular file, or an in-memory reader of length
-// zero.
+// it: /dev/null, an empty regular file, a pipe already closed by its
+// writer with nothing in it, or an in-memory reader of length zero.
 func stdinEmpty(in io.Reader) bool {
 	switch in := in.(type) {
 	case *os.File:
@@ -554,6 +554,11 @@ func stdinEmpty(in io.Reader) bool {
 		if fi.Mode()&os.ModeCharDevice != 0 {
 			null, err := os.Stat(os.DevNull)
 			return err == nil && os.SameFile(fi, null)
+		}
+		if fi.Mode()&os.ModeNamedPipe != 0 {
+			// A pipe its writer closed empty (a CI runner's or
+			// "true |"), told by poll without reading.
+			return pipeClosedEmpty(in)
 		}
 		return false
 	case interface{ Len() int }: // strings.Reader, bytes.Reader, bytes.Buffer

@@ -756,8 +756,9 @@ func TestHTTPStdinNeverClosed(t *testing.T) {
 }
 
 // TestHTTPStdinEmptyWithData: with data items, a stdin that holds nothing
-// (/dev/null, an empty file, an empty reader) is no body and no error; a
-// file with data is the mixed-sources error, read or not.
+// (/dev/null, an empty file, a pipe closed empty, an empty reader) is no
+// body and no error; a file or pipe with data is the mixed-sources error,
+// read or not.
 func TestHTTPStdinEmptyWithData(t *testing.T) {
 	srv, got := recordingServer(t)
 	empty := filepath.Join(t.TempDir(), "empty")
@@ -776,12 +777,28 @@ func TestHTTPStdinEmptyWithData(t *testing.T) {
 		t.Cleanup(func() { f.Close() })
 		return f
 	}
+	// A pipe its writer closed before the command ran (a CI runner's
+	// stdin, "true |"), empty or not.
+	closedPipe := func(data string) *os.File {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		if _, err := io.WriteString(w, data); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		return r
+	}
 	for _, tt := range []struct {
 		name  string
 		stdin io.Reader
 		ok    bool
 	}{
 		{"dev null", open(os.DevNull), true},
+		{"closed empty pipe", closedPipe(""), true},
+		{"closed pipe with data", closedPipe(`{"x": 1}`), false},
 		{"empty file", open(empty), true},
 		{"empty reader", strings.NewReader(""), true},
 		{"nil", nil, true},
