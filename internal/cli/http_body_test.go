@@ -951,10 +951,20 @@ func TestHTTPPipedBodyStreams(t *testing.T) {
 		t.Fatal("the first line did not arrive while the body was still open")
 	}
 	close(release)
-	if l := <-lines; l != "last\n" {
-		t.Errorf("second line %q, want last", l)
+	select {
+	case l := <-lines:
+		if l != "last\n" {
+			t.Errorf("second line %q, want last", l)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the last line did not arrive")
 	}
-	if code := <-done; code != 0 {
-		t.Errorf("exit %d", code)
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d", code)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the command did not return after the body ended")
 	}
 }
