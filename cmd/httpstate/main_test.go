@@ -89,3 +89,32 @@ func TestBinaryStdinAndExitStatus(t *testing.T) {
 		t.Errorf("--check-status on a 404: exit %d, stderr %q; want 4 and the status", code, stderr)
 	}
 }
+
+// TestBinaryClosedStdinPipe: a stdin pipe its writer closed before the
+// command ran (a CI runner's, "true |") holds no body: data items are sent,
+// and without them the request is a GET.
+func TestBinaryClosedStdinPipe(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		io.WriteString(w, r.Method+" "+string(body))
+	}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"http", srv.URL, "a=1"}, `POST {"a": "1"}`},
+		{[]string{"http", srv.URL}, `GET `},
+	} {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw.Close()
+		stdout, stderr, code := command(t, pr, tt.args...)
+		pr.Close()
+		if code != 0 || stdout != tt.want {
+			t.Errorf("%q with a closed empty stdin pipe: exit %d, stdout %q, stderr %q; want 0 and %q", tt.args[1:], code, stdout, stderr, tt.want)
+		}
+	}
+}
