@@ -48,12 +48,16 @@ func (j *fakeJar) CookieHeader(u *url.URL) string {
 	return strings.Join(j.pairs[u.Host], "; ")
 }
 
-// connCounter counts the connections a test server accepts.
-type connCounter struct{ n atomic.Int64 }
+// connCounter counts the connections a test server accepts (n) and those
+// that ended (closed).
+type connCounter struct{ n, closed atomic.Int64 }
 
 func (c *connCounter) hook(_ any, s http.ConnState) {
-	if s == http.StateNew {
+	switch s {
+	case http.StateNew:
 		c.n.Add(1)
+	case http.StateClosed, http.StateHijacked:
+		c.closed.Add(1)
 	}
 }
 

@@ -38,10 +38,13 @@ func TestSequentialRequestsReuseOneConnection(t *testing.T) {
 // TestConcurrentRequestsStayPooled runs 16 workers × 50 requests three
 // times. The first two rounds warm the pool: they may open more connections
 // than workers (net/http dials for a waiting request even if another
-// connection frees up first) but no more than the pool keeps. Afterwards no
-// connection is closed and re-dialled: the third round opens none, except
-// while the pool still holds fewer connections than workers (the dial gate
-// can make the warm-up that frugal), and then at most the difference.
+// connection frees up first) but no more than the pool keeps. No connection
+// is ever closed (and so re-dialled), and all three rounds together stay
+// within what the pool keeps. The count of new connections in the third
+// round is not asserted: a dial the warm-up started for a request that
+// another connection then served can still be completing (and be accepted
+// by the server) after the second round returns; it joins the pool, closing
+// nothing.
 func TestConcurrentRequestsStayPooled(t *testing.T) {
 	const workers, perWorker = 16, 50
 	for _, tls := range []bool{false, true} {
@@ -80,8 +83,11 @@ func TestConcurrentRequestsStayPooled(t *testing.T) {
 			t.Errorf("tls=%v: warm-up opened %d connections, want 1..%d", tls, warm, client.DefaultMaxIdleConnsPerHost)
 		}
 		round()
-		if got := conns.n.Load(); got > max(warm, workers) {
-			t.Errorf("tls=%v: %d connections after warm-up's %d: %d re-dialled", tls, got, warm, got-max(warm, workers))
+		if got := conns.closed.Load(); got != 0 {
+			t.Errorf("tls=%v: %d connections closed (%d opened, %d by the warm-up): the pool does not keep them", tls, got, conns.n.Load(), warm)
+		}
+		if got := conns.n.Load(); got > client.DefaultMaxIdleConnsPerHost {
+			t.Errorf("tls=%v: %d connections after warm-up's %d, more than the pool keeps (%d)", tls, got, warm, client.DefaultMaxIdleConnsPerHost)
 		}
 	}
 }
