@@ -179,6 +179,9 @@ func (d *secondsFlag) Set(s string) error {
 			return fmt.Errorf("want seconds (2.5) or a duration (500ms)")
 		}
 		v = time.Duration(secs * float64(time.Second))
+		if v == 0 && secs > 0 {
+			v = 1 // a limit, however short: 0 means none
+		}
 	}
 	if v < 0 {
 		return fmt.Errorf("want 0 or more")

@@ -434,6 +434,10 @@ func TestTimeoutFlag(t *testing.T) {
 		{"abc", 0, true},
 		{"1e300", 0, true},
 		{"NaN", 0, true},
+		// A positive time under a nanosecond is the shortest limit, not
+		// none (0).
+		{"1e-12", time.Nanosecond, false},
+		{"0.0000000001", time.Nanosecond, false},
 	} {
 		var d secondsFlag
 		err := d.Set(tt.in)
