@@ -131,6 +131,21 @@ type tokenCall struct {
 	canceled bool
 }
 
+// await waits, without a.mu, for the shared call c to end, or for ctx
+// (whose error it returns). refresh tells the test hook which kind of
+// request waits.
+func (a *tokenAuth) await(ctx context.Context, c *tokenCall, refresh bool) error {
+	if a.onShare != nil {
+		a.onShare(refresh)
+	}
+	select {
+	case <-c.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (a *tokenAuth) String() string { return "TokenAuth(REDACTED)" }
 
 func (a *tokenAuth) LogValue() slog.Value {
@@ -177,13 +192,8 @@ func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh b
 				// so take that Refresh's answer.
 				cur, curGen := a.token, a.gen
 				a.mu.Unlock()
-				if a.onShare != nil {
-					a.onShare(refresh)
-				}
-				select {
-				case <-c.done:
-				case <-ctx.Done():
-					return "", 0, ctx.Err()
+				if err := a.await(ctx, c, refresh); err != nil {
+					return "", 0, err
 				}
 				if c.err == nil {
 					return c.token, c.gen, nil
@@ -204,13 +214,8 @@ func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh b
 		}
 		if c := a.pending; c != nil {
 			a.mu.Unlock()
-			if a.onShare != nil {
-				a.onShare(refresh)
-			}
-			select {
-			case <-c.done:
-			case <-ctx.Done():
-				return "", 0, ctx.Err()
+			if err := a.await(ctx, c, refresh); err != nil {
+				return "", 0, err
 			}
 			if c.err != nil && !c.canceled {
 				return "", 0, c.err

@@ -250,15 +250,7 @@ func (s *MemoryRefreshStore) RevokeSubject(ctx context.Context, subject string, 
 
 // Revoked implements RefreshStore.
 func (s *MemoryRefreshStore) Revoked(ctx context.Context, id, subject string, issuedAt time.Time) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.revoked[id]; ok {
-		return true, nil
-	}
-	return s.subjectRevoked(subject, issuedAt), nil
+	return s.RevokedInFamily(ctx, id, subject, "", issuedAt)
 }
 
 // RevokedInFamily implements FamilyRevocationStore: one lock and, next to
