@@ -63,7 +63,7 @@ func (s *Session) commitCodec() error {
 		return nil
 	}
 	changed := s.changed() || len(s.pendDel) > 0 || s.renewed
-	if !isNew && !changed && s.now.Sub(s.rec.LastAccess) < m.c.TouchInterval {
+	if !isNew && !changed && !s.touchDue() {
 		return nil
 	}
 	var r *Record

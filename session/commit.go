@@ -103,7 +103,7 @@ func (s *Session) commitStore() error {
 		return s.issue(h)
 	}
 	d := Delta{Set: s.pendSet, Delete: s.pendDel, Principal: s.pendPrincipal, IdleTimeout: s.pendIdle}
-	touched := s.now.Sub(s.rec.LastAccess) >= m.c.TouchInterval
+	touched := s.touchDue()
 	if touched {
 		d.LastAccess = s.now
 	}

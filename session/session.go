@@ -359,7 +359,7 @@ func (s *Session) expiry() time.Time {
 	if s.rec != nil {
 		r.IdleTimeout = s.rec.IdleTimeout
 		r.Deadline = s.rec.Deadline
-		if s.m.c.Store != nil && s.now.Sub(s.rec.LastAccess) < s.m.c.TouchInterval {
+		if s.m.c.Store != nil && !s.touchDue() {
 			r.LastAccess = s.rec.LastAccess // the commit will not touch it
 		}
 	}
@@ -367,6 +367,22 @@ func (s *Session) expiry() time.Time {
 		r.IdleTimeout = s.pendIdle
 	}
 	return r.Expiry()
+}
+
+// touchDue reports whether the commit records this request's access as the
+// session's last access: TouchInterval has passed since the recorded one.
+// The interval is capped at half the idle timeout the commit leaves the
+// session with (its own, see SetIdleTimeout), as Options.TouchInterval is
+// at half the Manager's: a session in steady use must never expire between
+// two recorded accesses, nor a request shortening its idle timeout below
+// the time since the recorded access end the session it uses. s.rec is not
+// nil; s.mu is held.
+func (s *Session) touchDue() bool {
+	idle := s.rec.IdleTimeout
+	if s.pendIdle != 0 {
+		idle = s.pendIdle
+	}
+	return s.now.Sub(s.rec.LastAccess) >= min(s.m.c.TouchInterval, idle/2)
 }
 
 // lookup returns the current encoded value of attr. s.mu is held.
@@ -530,7 +546,10 @@ func (s *Session) SetPrincipal(p string) error {
 	return nil
 }
 
-// SetIdleTimeout gives this session its own idle timeout (at commit).
+// SetIdleTimeout gives this session its own idle timeout (at commit),
+// counted from this request. The last access of a session with an idle
+// timeout d is recorded at least once per d/2 of use (Options.TouchInterval
+// shrinks for it), so a session in steady use does not expire.
 func (s *Session) SetIdleTimeout(d time.Duration) error {
 	if d <= 0 {
 		return fmt.Errorf("session: idle timeout %v not positive", d)

@@ -1,0 +1,66 @@
+package session_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// TestShortSessionIdleTimeoutSurvivesSteadyUse: TouchInterval is derived from
+// the Manager's IdleTimeout (1m for the default 30m), but SetIdleTimeout can
+// give one session a shorter one. A session with a 60s idle timeout, read
+// every 40s, is in steady use and must never expire between two recorded
+// accesses.
+func TestShortSessionIdleTimeoutSurvivesSteadyUse(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.newSession(t)
+	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		if err := session.FromRequest(r).SetIdleTimeout(60 * time.Second); err != nil {
+			t.Error(err)
+		}
+	}, withCookie(id))
+	if rec.Code != 200 {
+		t.Fatalf("code %d", rec.Code)
+	}
+	for i := range 5 {
+		e.clock.Advance(40 * time.Second)
+		var isNew bool
+		e.serve(func(w http.ResponseWriter, r *http.Request) {
+			isNew = session.FromRequest(r).IsNew()
+		}, withCookie(id))
+		if isNew {
+			t.Fatalf("read %d (40s after the previous one, idle timeout 60s): session expired", i+1)
+		}
+	}
+}
+
+// TestSetIdleTimeoutShorterThanElapsed: a request that shortens the idle
+// timeout below the time elapsed since the last recorded access (within
+// TouchInterval) uses the session now, so the session must live on for the
+// new idle timeout from now, not be dead as the request commits.
+func TestSetIdleTimeoutShorterThanElapsed(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.newSession(t)
+	e.clock.Advance(30 * time.Second) // within the 1m TouchInterval
+	var exp time.Time
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if err := s.SetIdleTimeout(10 * time.Second); err != nil {
+			t.Error(err)
+		}
+		exp = s.Expiry()
+	}, withCookie(id))
+	if want := e.clock.Now().Add(10 * time.Second); exp.Before(e.clock.Now()) || exp.After(want) {
+		t.Errorf("Expiry() = %v, want within (now, now+10s] (now %v)", exp, e.clock.Now())
+	}
+	e.clock.Advance(5 * time.Second)
+	var isNew bool
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		isNew = session.FromRequest(r).IsNew()
+	}, withCookie(id))
+	if isNew {
+		t.Fatal("session dead 5s after a request set a 10s idle timeout")
+	}
+}
