@@ -163,3 +163,7 @@ func openStore(ctx context.Context, spec storeSpec, now func() time.Time) (sessi
 	}
 	return nil, fmt.Errorf("%w: no store kind", errStoreURL)
 }
+
+// redisPasswordEnv names the environment variable that holds the Redis
+// password of a store URL without one (not yet read).
+const redisPasswordEnv = "HTTPSTATE_REDIS_PASSWORD"
