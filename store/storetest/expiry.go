@@ -189,3 +189,57 @@ func testSweepConcurrent(t *testing.T, e *Env) {
 
 // keyN returns a key made of prefix and n.
 func keyN(prefix string, n int) string { return prefix + "-" + strconv.Itoa(n) }
+
+// testSweepFollowsExpiry: Sweep judges each record by its expiry now, not
+// the one it had when created: a recorded access or a longer idle timeout
+// keeps a record from Sweep, a shorter one hands it to the next Sweep, and
+// a renamed record is reported once, under its new key.
+func testSweepFollowsExpiry(t *testing.T, e *Env) {
+	start := e.Clock.Now()
+	recs := make(map[string]*session.Record)
+	for _, k := range []string{"plain", "touched", "longer", "shorter", "old"} {
+		r := NewRecord(k, "p", start)
+		mustCreate(t, e, r)
+		recs[k] = cloneRecord(r)
+	}
+	mustSave(t, e, "longer", session.Delta{IdleTimeout: 2 * time.Hour})
+	recs["longer"].IdleTimeout = 2 * time.Hour
+	mustSave(t, e, "shorter", session.Delta{IdleTimeout: 5 * time.Minute})
+	recs["shorter"].IdleTimeout = 5 * time.Minute
+	if err := e.Store.Rename(e.Ctx, "old", "renamed"); err != nil {
+		t.Fatalf("Rename = %v, want nil", err)
+	}
+	recs["renamed"] = recs["old"]
+	recs["renamed"].Key = "renamed"
+	delete(recs, "old")
+
+	// check sweeps and wants exactly the named records, with their metadata.
+	check := func(when string, keys ...string) {
+		t.Helper()
+		got := sweep(t, e)
+		if g := metaKeys(got); !equalStrings(g, keys) {
+			t.Fatalf("Sweep %s = %v, want %v", when, g, keys)
+		}
+		for _, m := range got {
+			sameMeta(t, m, wantMeta(recs[m.Key]))
+		}
+	}
+
+	e.Clock.Advance(20 * time.Minute)
+	mustSave(t, e, "touched", session.Delta{LastAccess: e.Clock.Now()})
+	recs["touched"].LastAccess = e.Clock.Now()
+	check("20 minutes in", "shorter")
+
+	e.Clock.Advance(10 * time.Minute) // the idle timeout of those left alone
+	check("30 minutes in", "plain", "renamed")
+	mustLoad(t, e, "touched")
+	mustLoad(t, e, "longer")
+
+	e.Clock.Advance(20 * time.Minute) // 30 minutes after the access
+	check("50 minutes in", "touched")
+	mustLoad(t, e, "longer")
+
+	e.Clock.Advance(70 * time.Minute)
+	check("2 hours in", "longer")
+	check("after everything expired")
+}

@@ -127,6 +127,7 @@ var cases = []Case{
 	{"ExpiredInvisible", testExpiredInvisible},
 	{"Sweep", testSweep},
 	{"SweepConcurrent", testSweepConcurrent},
+	{"SweepFollowsExpiry", testSweepFollowsExpiry},
 	{"ByPrincipalOrder", testByPrincipalOrder},
 	{"ByPrincipalFollows", testByPrincipalFollows},
 	{"ByPrincipalAfterSweep", testByPrincipalAfterSweep},

@@ -25,6 +25,7 @@ const brokenEnv = "STORETEST_BROKEN"
 // suite itself is checked whenever it changes.
 func TestMemstore(t *testing.T) {
 	wrap := func(s session.Store) session.Store { return s }
+	wrapNow := func(s session.Store, now func() time.Time) session.Store { return wrap(s) }
 	lag := time.Duration(0)
 	if name := os.Getenv(brokenEnv); name != "" {
 		i := slices.IndexFunc(brokenStores, func(b brokenStore) bool { return b.name == name })
@@ -32,6 +33,9 @@ func TestMemstore(t *testing.T) {
 			t.Fatalf("%s=%q names no broken store", brokenEnv, name)
 		}
 		wrap, lag = brokenStores[i].wrap, brokenStores[i].clockLag
+		if w := brokenStores[i].wrapNow; w != nil {
+			wrapNow = w
+		}
 	}
 	storetest.Run(t, func(t *testing.T, now func() time.Time) session.Store {
 		s, err := memstore.New(&memstore.Options{Now: func() time.Time { return now().Add(-lag) }, Shards: 4})
@@ -39,7 +43,7 @@ func TestMemstore(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
-		return wrap(s)
+		return wrapNow(s, now)
 	})
 }
 
@@ -47,8 +51,9 @@ func TestMemstore(t *testing.T) {
 type brokenStore struct {
 	name     string
 	wrap     func(session.Store) session.Store
-	clockLag time.Duration // the store's clock runs this far behind the suite's
-	wantFail string        // a case that must fail
+	wrapNow  func(s session.Store, now func() time.Time) session.Store // instead of wrap, for a store that needs the clock
+	clockLag time.Duration                                             // the store's clock runs this far behind the suite's
+	wantFail string                                                    // a case that must fail
 }
 
 var brokenStores = []brokenStore{
@@ -63,6 +68,9 @@ var brokenStores = []brokenStore{
 	{name: "unreadable-large", wrap: func(s session.Store) session.Store { return unreadableLarge{s} }, wantFail: "ManyAttrs"},
 	{name: "vague-refusal", wrap: func(s session.Store) session.Store { return vagueRefusal{s} }, wantFail: "ManyAttrs"},
 	{name: "nil-empty", wrap: func(s session.Store) session.Store { return nilEmpty{s} }, wantFail: "NilValue"},
+	{name: "sweep-stale", wrapNow: func(s session.Store, now func() time.Time) session.Store {
+		return &sweepStale{Store: s, now: now, expiry: make(map[string]time.Time)}
+	}, wantFail: "SweepFollowsExpiry"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -276,4 +284,46 @@ func (s vagueRefusal) Save(ctx context.Context, key string, d session.Delta) err
 		return errVague
 	}
 	return s.Store.Save(ctx, key, d)
+}
+
+// sweepStale sweeps by the expiry each record had when it was created, as a
+// store whose expiry index Save does not update would: it removes a record
+// whose access or idle timeout a Save extended.
+type sweepStale struct {
+	session.Store
+	now    func() time.Time
+	mu     sync.Mutex
+	expiry map[string]time.Time
+}
+
+func (s *sweepStale) Create(ctx context.Context, r *session.Record) error {
+	err := s.Store.Create(ctx, r)
+	if err == nil {
+		s.mu.Lock()
+		s.expiry[r.Key] = r.Expiry()
+		s.mu.Unlock()
+	}
+	return err
+}
+
+func (s *sweepStale) Sweep(ctx context.Context) ([]session.Meta, error) {
+	var out []session.Meta
+	s.mu.Lock()
+	for k, exp := range s.expiry {
+		if exp.After(s.now()) {
+			continue
+		}
+		delete(s.expiry, k)
+		r, found, err := s.Store.Load(ctx, k)
+		if err != nil || !found {
+			continue
+		}
+		if _, err := s.Store.Delete(ctx, k); err == nil {
+			out = append(out, session.Meta{Key: r.Key, Principal: r.Principal, Created: r.Created,
+				LastAccess: r.LastAccess, Expiry: r.Expiry(), Size: len(r.Attrs)})
+		}
+	}
+	s.mu.Unlock()
+	swept, err := s.Store.Sweep(ctx)
+	return append(out, swept...), err
 }
