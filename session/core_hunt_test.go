@@ -1,7 +1,9 @@
 package session_test
 
 import (
+	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,5 +64,69 @@ func TestSetIdleTimeoutShorterThanElapsed(t *testing.T) {
 	}, withCookie(id))
 	if isNew {
 		t.Fatal("session dead 5s after a request set a 10s idle timeout")
+	}
+}
+
+// hookStore runs a hook once, after the first ByPrincipal call returns: a
+// request of another goroutine acting between the listing and what the
+// caller does with it.
+type hookStore struct {
+	session.Store
+	once sync.Once
+	hook func()
+}
+
+func (s *hookStore) ByPrincipal(ctx context.Context, p string) ([]session.Meta, error) {
+	ms, err := s.Store.ByPrincipal(ctx, p)
+	s.once.Do(s.hook)
+	return ms, err
+}
+
+// TestInvalidatePrincipalRacingRenew: "log out everywhere" lists the user's
+// sessions, then deletes them. A Renew (privilege change on another device)
+// between the two moves a session to a key the list does not hold: it must
+// still end.
+func TestInvalidatePrincipalRacingRenew(t *testing.T) {
+	var renewed string
+	var e *env
+	var id string
+	e = newEnv(t, func(o *session.Options) {
+		o.Store = &hookStore{Store: o.Store, hook: func() {
+			rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+				if err := session.FromRequest(r).Renew(); err != nil {
+					t.Error(err)
+				}
+			}, withCookie(id))
+			renewed = cookieOf(rec, "sid")
+		}}
+	})
+	id = e.newSession(t)
+	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		if err := session.FromRequest(r).SetPrincipal("alice"); err != nil {
+			t.Error(err)
+		}
+	}, withCookie(id))
+	if rec.Code != 200 {
+		t.Fatalf("code %d", rec.Code)
+	}
+	if _, err := e.m.InvalidatePrincipal(context.Background(), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if renewed == "" {
+		t.Fatal("the hook did not renew the session")
+	}
+	ms, err := e.m.ByPrincipal(context.Background(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 0 {
+		t.Fatalf("after InvalidatePrincipal, alice still has %d session(s)", len(ms))
+	}
+	var isNew bool
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		isNew = session.FromRequest(r).IsNew()
+	}, withCookie(renewed))
+	if !isNew {
+		t.Fatal("the session renewed during InvalidatePrincipal is still live")
 	}
 }

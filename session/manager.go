@@ -104,26 +104,44 @@ func (m *Manager) ByPrincipal(ctx context.Context, principal string) ([]Meta, er
 
 // InvalidatePrincipal ends every session of principal ("log out
 // everywhere") and returns how many it ended. Each emits EventInvalidated.
+// A session renewed (Session.Renew) while it runs, under a key the listing
+// did not hold, ends too: a listed session found gone is a reason to list
+// again.
 func (m *Manager) InvalidatePrincipal(ctx context.Context, principal string) (int, error) {
 	if err := m.admin("InvalidatePrincipal"); err != nil {
 		return 0, err
 	}
-	ms, err := m.c.Store.ByPrincipal(ctx, principal)
-	if err != nil {
-		return 0, fmt.Errorf("session: InvalidatePrincipal: %w", err)
-	}
 	n := 0
-	for _, meta := range ms {
-		ok, err := m.revoke(ctx, meta.Key, meta.Principal, "principal invalidated")
+	// A pass in which every listed session was deleted leaves none of them
+	// alive: a Rename of one of them after its Delete fails. A pass that
+	// found one gone may have lost it to a Rename, so list again; bounded,
+	// as sessions can keep vanishing for other reasons (expiry, Revoke).
+	for pass := 0; pass < maxInvalidatePasses; pass++ {
+		ms, err := m.c.Store.ByPrincipal(ctx, principal)
 		if err != nil {
 			return n, fmt.Errorf("session: InvalidatePrincipal: %w", err)
 		}
-		if ok {
-			n++
+		missed := false
+		for _, meta := range ms {
+			ok, err := m.revoke(ctx, meta.Key, meta.Principal, "principal invalidated")
+			if err != nil {
+				return n, fmt.Errorf("session: InvalidatePrincipal: %w", err)
+			}
+			if ok {
+				n++
+			} else {
+				missed = true
+			}
+		}
+		if !missed {
+			break
 		}
 	}
 	return n, nil
 }
+
+// maxInvalidatePasses bounds InvalidatePrincipal's listings.
+const maxInvalidatePasses = 8
 
 // Revoke ends the session stored under key (a store key, the hash of an ID,
 // as Meta.Key and Event.Key give it) and reports whether one existed.
