@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -20,7 +22,15 @@ const defaultStoreURL = "bolt:httpstate.db"
 // storeURLHelp documents the --store flag.
 const storeURLHelp = "session store `URL`: bolt:PATH (a bbolt file), memory: (in this process only), " +
 	"redis://[USER:PASSWORD@]HOST:PORT[/DB], redis+sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB] " +
-	"or redis+cluster://HOST:PORT[,HOST:PORT...] (rediss... for TLS)"
+	"or redis+cluster://HOST:PORT[,HOST:PORT...] (rediss... for TLS); " +
+	"a Redis password is best kept off the command line, which ps shows to every user: " +
+	"set $" + redisPasswordEnv + " instead (a password in the URL wins)"
+
+// redisPasswordEnv names the environment variable that holds the Redis
+// password for a store URL without one, as REDISCLI_AUTH does for
+// redis-cli: a URL on the command line is visible to every user of the
+// machine (ps, /proc/PID/cmdline).
+const redisPasswordEnv = "HTTPSTATE_REDIS_PASSWORD"
 
 // errStoreURL reports a --store value that is not a store URL.
 var errStoreURL = errors.New("bad store URL")
@@ -155,7 +165,7 @@ func openStore(ctx context.Context, spec storeSpec, now func() time.Time) (sessi
 		// mistake (nothing listening) go-redis would retry the dial and
 		// log every failure through its process-wide logger before Ping
 		// returns. Its errors never repeat the password.
-		st, err := redisstore.Dial(pctx, spec.url, &redisstore.Options{Now: now})
+		st, err := redisstore.Dial(pctx, withPassword(spec.url, os.Getenv(redisPasswordEnv)), &redisstore.Options{Now: now})
 		if err != nil {
 			return nil, fmt.Errorf("opening %s: %w", spec, err)
 		}
@@ -164,6 +174,25 @@ func openStore(ctx context.Context, spec storeSpec, now func() time.Time) (sessi
 	return nil, fmt.Errorf("%w: no store kind", errStoreURL)
 }
 
-// redisPasswordEnv names the environment variable that holds the Redis
-// password of a store URL without one (not yet read).
-const redisPasswordEnv = "HTTPSTATE_REDIS_PASSWORD"
+// withPassword returns the Redis URL raw (valid for redisstore.ParseURL)
+// with the password pw, percent-encoded, when raw has none and pw is not
+// empty; otherwise raw unchanged. The user, if any, is kept.
+func withPassword(raw, pw string) string {
+	if pw == "" {
+		return raw
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	user := ""
+	// As redisstore.ParseURL: the user information ends at the last '@'.
+	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
+		if strings.Contains(rest[:at], ":") {
+			return raw // the URL's own password wins
+		}
+		user, rest = rest[:at], rest[at+1:]
+	}
+	// url.UserPassword("", pw).String() is ":" and pw percent-encoded.
+	return scheme + "://" + user + url.UserPassword("", pw).String() + "@" + rest
+}

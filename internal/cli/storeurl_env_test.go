@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/httpstate/httpstate/internal/testutil"
+	"github.com/httpstate/httpstate/store/redisstore"
 )
 
 // startRedisWithPassword starts a redis-server whose default user needs the
@@ -67,5 +68,31 @@ func TestStoreURLHelpNamesPasswordEnv(t *testing.T) {
 	}
 	if !strings.Contains(out, redisPasswordEnv) {
 		t.Errorf("sessions --help does not name %s:\n%s", redisPasswordEnv, out)
+	}
+}
+
+var withPasswordTests = []struct{ in, pw, want string }{
+	{"redis://h:6379/0", "", "redis://h:6379/0"},
+	{"redis://h:6379/0", "pw", "redis://:pw@h:6379/0"},
+	{"redis://u@h:6379/0", "p/w@x:y", "redis://u:p%2Fw%40x%3Ay@h:6379/0"},
+	{"redis://u:own@h:6379/0", "pw", "redis://u:own@h:6379/0"},
+	{"redis://:own@h:6379/0", "pw", "redis://:own@h:6379/0"},
+	{"redis+sentinel://a:1,b:2/m/1", "pw", "redis+sentinel://:pw@a:1,b:2/m/1"},
+	{"rediss+cluster://u%40x@a:1", "pw", "rediss+cluster://u%40x:pw@a:1"},
+}
+
+func TestWithPassword(t *testing.T) {
+	for _, tt := range withPasswordTests {
+		got := withPassword(tt.in, tt.pw)
+		if got != tt.want {
+			t.Errorf("withPassword(%q, %q) = %q, want %q", tt.in, tt.pw, got, tt.want)
+			continue
+		}
+		o, err := redisstore.ParseURL(got)
+		if err != nil {
+			t.Errorf("withPassword(%q, %q) = %q: %v", tt.in, tt.pw, got, err)
+		} else if tt.pw != "" && !strings.Contains(tt.in, ":own@") && o.Password != tt.pw {
+			t.Errorf("withPassword(%q, %q): password %q", tt.in, tt.pw, o.Password)
+		}
 	}
 }
