@@ -187,13 +187,19 @@ func sortedKeys(m map[string][]byte) []string {
 
 // enforceCap invalidates the principal's oldest other sessions beyond
 // MaxPerPrincipal. A store failure here is logged, not fatal: the login
-// itself succeeded. s.mu is held.
+// itself succeeded. The checks of one principal run one at a time in this
+// Manager, so concurrent logins of one user leave the last one checked and
+// never evict each other all (Managers of several processes sharing a store
+// do not coordinate: their concurrent logins may). s.mu is held.
 func (s *Session) enforceCap(ctx context.Context) {
 	m := s.m
 	p := s.principal()
 	if m.c.MaxPerPrincipal == 0 || p == "" {
 		return
 	}
+	mu := m.capLock(p)
+	mu.Lock()
+	defer mu.Unlock()
 	ms, err := m.c.Store.ByPrincipal(ctx, p)
 	if err != nil {
 		m.c.log.LogAttrs(ctx, slog.LevelError, "session MaxPerPrincipal check failed", slog.String("error", err.Error()))

@@ -130,3 +130,37 @@ func TestInvalidatePrincipalRacingRenew(t *testing.T) {
 		t.Fatal("the session renewed during InvalidatePrincipal is still live")
 	}
 }
+
+// TestConcurrentLoginsKeepOne: with MaxPerPrincipal 1, sessions of one user
+// logging in at once must not evict each other all: exactly one survives.
+func TestConcurrentLoginsKeepOne(t *testing.T) {
+	const n = 6
+	for round := range 10 {
+		e := newEnv(t, func(o *session.Options) { o.MaxPerPrincipal = 1 })
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = e.newSession(t)
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for _, id := range ids {
+			wg.Go(func() {
+				<-start
+				e.serve(func(w http.ResponseWriter, r *http.Request) {
+					if err := session.FromRequest(r).SetPrincipal("alice"); err != nil {
+						t.Error(err)
+					}
+				}, withCookie(id))
+			})
+		}
+		close(start)
+		wg.Wait()
+		ms, err := e.m.ByPrincipal(context.Background(), "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 1 {
+			t.Fatalf("round %d: %d concurrent logins with MaxPerPrincipal 1 left %d sessions, want 1", round, n, len(ms))
+		}
+	}
+}

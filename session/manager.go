@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,20 @@ type Manager struct {
 	// pend recycles the small maps that hold a request's pending attribute
 	// changes (Session.pendSet): see Session.release.
 	pend sync.Pool
+
+	// capLocks serialise the MaxPerPrincipal checks of one principal (by
+	// hash, under capSeed): concurrent logins of one user each listed all
+	// of them and evicted the others, leaving none.
+	capLocks [capShards]sync.Mutex
+	capSeed  maphash.Seed
+}
+
+// capShards is the number of capLocks.
+const capShards = 32
+
+// capLock returns the lock serialising principal p's MaxPerPrincipal checks.
+func (m *Manager) capLock(p string) *sync.Mutex {
+	return &m.capLocks[maphash.String(m.capSeed, p)%capShards]
 }
 
 // New returns a Manager configured by o. o must name a Store or a Codec. With
@@ -35,7 +50,7 @@ func New(o *Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Manager{c: c}
+	m := &Manager{c: c, capSeed: maphash.MakeSeed()}
 	if c.Store != nil && c.SweepInterval > 0 {
 		ctx, cancel := context.WithCancel(context.Background())
 		m.stop = cancel
