@@ -54,7 +54,7 @@ type Options struct {
 // has. It is safe for concurrent use.
 type App struct {
 	mgr     *session.Manager
-	store   session.Store // the instrumented store
+	store   *instrumentedStore
 	csrf    *csrf.Protector
 	users   *users
 	log     *slog.Logger

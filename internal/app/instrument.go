@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -92,6 +93,22 @@ func (s *instrumentedStore) Sweep(ctx context.Context) ([]session.Meta, error) {
 	ms, err := s.next.Sweep(ctx)
 	s.observe("sweep", start, err)
 	return ms, err
+}
+
+// healthProbeKey is the key the health check loads: store keys are
+// base64url SHA-256 hashes (43 characters), so no session has it.
+const healthProbeKey = "httpstate-health-probe"
+
+// ping checks that the store answers, with a Load of healthProbeKey timed
+// and counted as op "ping".
+func (s *instrumentedStore) ping(ctx context.Context) error {
+	start := s.now()
+	_, _, err := s.next.Load(ctx, healthProbeKey)
+	s.observe("ping", start, err)
+	if err != nil {
+		return fmt.Errorf("app: store ping: %w", err)
+	}
+	return nil
 }
 
 // Close closes the wrapped store; it is not timed.

@@ -92,14 +92,20 @@ func (m *metrics) listen(_ context.Context, e session.Event) {
 	}
 }
 
-// handler serves the registry in the Prometheus text format.
+// handler serves the registry in the Prometheus text format. A metric that
+// cannot be collected (httpstate_sessions_active while the store is down) is
+// left out and the rest is served with 200: the store error counters matter
+// most when the store fails.
 func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		Registry:      m.reg,
+		ErrorHandling: promhttp.ContinueOnError,
+	})
 }
 
 // activeCollector reports the number of live sessions, read from the store
-// when scraped. A store error makes the scrape report the metric as invalid
-// rather than a stale number.
+// when scraped. A store error reports the metric as invalid rather than a
+// stale number: the handler leaves it out of that scrape.
 type activeCollector struct {
 	count func(ctx context.Context) (int, error)
 	desc  *prometheus.Desc

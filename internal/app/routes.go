@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // routes builds the App's handler tree.
@@ -28,7 +30,7 @@ func (a *App) routes() (http.Handler, error) {
 	withSession := a.mgr.Handler(a.csrf.Handler(mux))
 
 	outer := http.NewServeMux()
-	outer.HandleFunc("GET /healthz", healthz)
+	outer.HandleFunc("GET /healthz", a.healthz)
 	outer.Handle("GET /metrics", a.metrics.handler())
 	outer.Handle("GET /static/", cacheAssets(a.static))
 	outer.Handle("/", withSession)
@@ -39,10 +41,24 @@ func (a *App) routes() (http.Handler, error) {
 	return headers(outer), nil
 }
 
-// healthz answers liveness probes.
-func healthz(w http.ResponseWriter, _ *http.Request) {
+// healthzTimeout bounds the store check of /healthz.
+const healthzTimeout = 2 * time.Second
+
+// healthz answers health probes: 200 "ok" when the session store answers
+// (a Load of a key no session has), 503 "store unavailable" when it fails or
+// does not answer within healthzTimeout. Without the store the app can only
+// answer 503, so a load balancer should send its users elsewhere.
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	ctx, cancel := context.WithTimeout(r.Context(), healthzTimeout)
+	defer cancel()
+	if err := a.store.ping(ctx); err != nil {
+		a.log.Warn("health check: session store unavailable", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("store unavailable\n"))
+		return
+	}
 	w.Write([]byte("ok\n"))
 }
 

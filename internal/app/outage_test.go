@@ -1,0 +1,86 @@
+package app
+
+import (
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/internal/testutil"
+	"github.com/httpstate/httpstate/store/redisstore"
+)
+
+// TestStoreOutageRedis stops the redis-server under a running App and starts
+// it again: while it is down, pages and changes get 503 without details,
+// /healthz reports the store, /metrics still serves the error counters, an
+// admin's event stream stays open and nobody is logged out; once it is back,
+// everything works again with the sessions intact.
+func TestStoreOutageRedis(t *testing.T) {
+	rs := testutil.StartRedis(t, &testutil.RedisOptions{AppendOnly: true})
+	rc := redis.NewClient(&redis.Options{Addr: rs.Addr(), DialTimeout: time.Second, MaxRetries: -1})
+	t.Cleanup(func() { rc.Close() })
+	st, err := redisstore.New(rc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, srv := newTestApp(t, st, func(o *Options) { o.PollInterval = 100 * time.Millisecond })
+	alice := newClient(t, srv.URL)
+	alice.mustLogin("alice", "alice")
+	tok := alice.token()
+	if r := alice.post("/cart", url.Values{"item": {"apple"}, "csrf_token": {tok}}); r.status != http.StatusSeeOther {
+		t.Fatalf("POST /cart: status %d, want 303", r.status)
+	}
+	admin := newClient(t, srv.URL)
+	admin.mustLogin("admin", "admin")
+	events := admin.stream("/dashboard/events")
+	nextSnapshot(t, events, func(s *snapshot) bool { return s.Active == 2 })
+
+	rs.Stop()
+
+	if r := alice.get("/"); r.status != http.StatusServiceUnavailable || strings.Contains(r.body, "dial") {
+		t.Errorf("GET / with the store down: status %d, body %q; want 503 without details", r.status, r.body)
+	}
+	r := alice.post("/cart", url.Values{"item": {"pear"}, "csrf_token": {tok}}, "Accept", "application/json")
+	if r.status != http.StatusServiceUnavailable {
+		t.Errorf("POST /cart with the store down: status %d, want 503", r.status)
+	}
+	if r := alice.get("/healthz"); r.status != http.StatusServiceUnavailable {
+		t.Errorf("GET /healthz with the store down: status %d, want 503; body %q", r.status, r.body)
+	}
+	r = alice.get("/metrics")
+	if r.status != http.StatusOK {
+		t.Errorf("GET /metrics with the store down: status %d, want 200 (the other metrics)", r.status)
+	}
+	for _, want := range []string{`httpstate_store_errors_total{op="load"}`, "httpstate_logins_total"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("metrics with the store down lack %q", want)
+		}
+	}
+
+	rs.Start()
+
+	deadline := time.Now().Add(10 * time.Second)
+	for alice.get("/healthz").status != http.StatusOK {
+		if time.Now().After(deadline) {
+			t.Fatal("/healthz not 200 within 10s of the store coming back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got, want := alice.cart(), []string{"apple"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("cart after the outage = %q, want %q", got, want)
+	}
+	if body := alice.get("/").body; !strings.Contains(body, `id="user">alice<`) {
+		t.Errorf("alice is not signed in after the outage")
+	}
+	bob := newClient(t, srv.URL)
+	bob.mustLogin("bob", "bob")
+	// The admin's stream survived the outage and follows the store again.
+	nextSnapshot(t, events, func(s *snapshot) bool { return contains(principals(s), "bob") })
+	if r := alice.get("/metrics"); r.status != http.StatusOK || !strings.Contains(r.body, "httpstate_sessions_active 3\n") {
+		t.Errorf("GET /metrics after the outage: status %d, want 200 and 3 active sessions", r.status)
+	}
+}
