@@ -368,3 +368,70 @@ func testClose(t *testing.T, e *Env) {
 		}
 	}
 }
+
+// testRenameOverExpired: an expired record does not hold its key (as for
+// Create): Rename may move a live record onto it, and the moved record
+// carries nothing of the expired one, in Load, ByPrincipal or Sweep.
+func testRenameOverExpired(t *testing.T, e *Env) {
+	now := e.Clock.Now()
+	old := NewRecord("k2", "alice", now)
+	old.IdleTimeout = time.Minute
+	old.Attrs["stale"] = []byte(`true`)
+	mustCreate(t, e, old)
+	e.Clock.Advance(time.Minute)
+	live := NewRecord("k1", "bob", e.Clock.Now())
+	mustCreate(t, e, live)
+	if err := e.Store.Rename(e.Ctx, "k1", "k2"); err != nil {
+		t.Fatalf("Rename onto an expired record's key = %v, want nil", err)
+	}
+	want := cloneRecord(live)
+	want.Key = "k2"
+	sameRecord(t, mustLoad(t, e, "k2"), want)
+	mustBeAbsent(t, e, "k1")
+	if got := byPrincipal(t, e, "alice"); len(got) != 0 {
+		t.Errorf("ByPrincipal(alice) = %v, want none", metaKeys(got))
+	}
+	if got := keysInOrder(byPrincipal(t, e, "bob")); !equalStrings(got, []string{"k2"}) {
+		t.Errorf("ByPrincipal(bob) = %v, want [k2]", got)
+	}
+	// Whatever Sweep reports of the expired record, it must leave the moved one.
+	for _, m := range sweep(t, e) {
+		if m.Principal == "bob" {
+			t.Errorf("Sweep reported the live record %+v", m)
+		}
+	}
+	sameRecord(t, mustLoad(t, e, "k2"), want)
+}
+
+// testZeroDeadline: a record without an absolute deadline (a zero Deadline)
+// round-trips with a zero Deadline and lives until its idle deadline, which
+// each recorded access pushes, however long it lives.
+func testZeroDeadline(t *testing.T, e *Env) {
+	r := NewRecord("k1", "alice", e.Clock.Now())
+	r.Deadline = time.Time{}
+	r.IdleTimeout = 20 * time.Hour
+	mustCreate(t, e, r)
+	got := mustLoad(t, e, "k1")
+	if !got.Deadline.IsZero() {
+		t.Errorf("Deadline = %v, want the zero time", got.Deadline)
+	}
+	sameRecord(t, got, r)
+	want := cloneRecord(r)
+	for range 3 { // 57 hours: no deadline ends it
+		e.Clock.Advance(19 * time.Hour)
+		mustSave(t, e, "k1", session.Delta{LastAccess: e.Clock.Now()})
+		want.LastAccess = e.Clock.Now()
+	}
+	sameRecord(t, mustLoad(t, e, "k1"), want)
+	checkMeta(t, e, want)
+	if got := sweep(t, e); len(got) != 0 {
+		t.Errorf("Sweep = %v, want none", metaKeys(got))
+	}
+	e.Clock.Advance(r.IdleTimeout - time.Second)
+	mustLoad(t, e, "k1")
+	e.Clock.Advance(time.Second)
+	mustBeAbsent(t, e, "k1")
+	if got := sweep(t, e); len(got) != 1 || got[0].Key != "k1" {
+		t.Errorf("Sweep after the idle timeout = %v, want [k1]", metaKeys(got))
+	}
+}

@@ -71,6 +71,10 @@ var brokenStores = []brokenStore{
 	{name: "sweep-stale", wrapNow: func(s session.Store, now func() time.Time) session.Store {
 		return &sweepStale{Store: s, now: now, expiry: make(map[string]time.Time)}
 	}, wantFail: "SweepFollowsExpiry"},
+	{name: "rename-blocked-by-expired", wrap: func(s session.Store) session.Store {
+		return &renameBlockedByExpired{Store: s, created: make(map[string]bool)}
+	}, wantFail: "RenameOverExpired"},
+	{name: "zero-deadline-epoch", wrap: func(s session.Store) session.Store { return zeroDeadlineEpoch{s} }, wantFail: "ZeroDeadline"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -326,4 +330,46 @@ func (s *sweepStale) Sweep(ctx context.Context) ([]session.Meta, error) {
 	s.mu.Unlock()
 	swept, err := s.Store.Sweep(ctx)
 	return append(out, swept...), err
+}
+
+// renameBlockedByExpired refuses to rename onto any key it holds a record
+// under, expired or not: an expired record still holds its key.
+type renameBlockedByExpired struct {
+	session.Store
+	mu      sync.Mutex
+	created map[string]bool
+}
+
+func (s *renameBlockedByExpired) Create(ctx context.Context, r *session.Record) error {
+	err := s.Store.Create(ctx, r)
+	if err == nil {
+		s.mu.Lock()
+		s.created[r.Key] = true
+		s.mu.Unlock()
+	}
+	return err
+}
+
+func (s *renameBlockedByExpired) Rename(ctx context.Context, oldKey, newKey string) error {
+	s.mu.Lock()
+	taken := s.created[newKey]
+	s.mu.Unlock()
+	if taken {
+		return session.ErrExists
+	}
+	return s.Store.Rename(ctx, oldKey, newKey)
+}
+
+// zeroDeadlineEpoch stores a zero Deadline as the Unix epoch, as a store
+// that keeps times as Unix nanoseconds without a zero case would: the
+// record has expired before it was created.
+type zeroDeadlineEpoch struct{ session.Store }
+
+func (s zeroDeadlineEpoch) Create(ctx context.Context, r *session.Record) error {
+	if r.Deadline.IsZero() {
+		c := *r
+		c.Deadline = time.Unix(0, 0)
+		r = &c
+	}
+	return s.Store.Create(ctx, r)
 }
