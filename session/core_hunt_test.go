@@ -164,3 +164,31 @@ func TestConcurrentLoginsKeepOne(t *testing.T) {
 		}
 	}
 }
+
+// TestPanickingListener: a Listener that panics must not take the other
+// listeners' events, nor the events of the sessions a Sweep already removed
+// from the store (no later Sweep reports them), nor the sweeper's goroutine
+// (a panic there ends the process).
+func TestPanickingListener(t *testing.T) {
+	var ev eventLog
+	e := newEnv(t, func(o *session.Options) {
+		o.Listeners = []session.Listener{
+			func(context.Context, session.Event) { panic("listener bug") },
+			ev.listen,
+		}
+	})
+	e.newSession(t)
+	e.newSession(t)
+	if got, want := ev.kinds(), "created attribute-added:n created attribute-added:n"; got != want {
+		t.Fatalf("events %q, want %q", got, want)
+	}
+	ev.reset()
+	e.clock.Advance(time.Hour)
+	n, err := e.m.Sweep(context.Background())
+	if err != nil || n != 2 {
+		t.Fatalf("Sweep = %d, %v; want 2, nil", n, err)
+	}
+	if got, want := ev.kinds(), "expired expired"; got != want {
+		t.Fatalf("events %q, want %q", got, want)
+	}
+}

@@ -218,6 +218,21 @@ func (m *Manager) Sweep(ctx context.Context) (int, error) {
 // emit delivers e to the listeners in order.
 func (m *Manager) emit(ctx context.Context, e Event) {
 	for _, l := range m.c.Listeners {
-		l(ctx, e)
+		m.deliver(ctx, l, e)
 	}
+}
+
+// deliver calls l, recovering a panic: the other listeners still receive
+// the event, a Sweep still reports the sessions it removed (no later one
+// will), and the sweeper's goroutine (where a panic would end the process)
+// keeps running. The panic is logged with the event's kind.
+func (m *Manager) deliver(ctx context.Context, l Listener, e Event) {
+	defer func() {
+		if v := recover(); v != nil {
+			m.c.log.LogAttrs(ctx, slog.LevelError, "session listener panicked",
+				slog.String("event", e.Kind.String()), slog.String("session", shortKey(e.Key)),
+				slog.String("panic", fmt.Sprint(v)))
+		}
+	}()
+	l(ctx, e)
 }
