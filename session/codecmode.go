@@ -62,8 +62,7 @@ func (s *Session) commitCodec() error {
 		}
 		return nil
 	}
-	changed := s.changed() || len(s.pendDel) > 0 || s.renewed
-	if !isNew && !changed && !s.touchDue() {
+	if !isNew && !s.codecChanged() && !s.touchDue() {
 		return nil
 	}
 	var r *Record
@@ -129,6 +128,12 @@ func (s *Session) commitCodec() error {
 		s.attrEvents(s.reqContext())
 	}
 	return nil
+}
+
+// codecChanged reports whether a cookie-held session changed in this
+// request, so the commit re-issues its cookie. s.mu is held.
+func (s *Session) codecChanged() bool {
+	return s.changed() || len(s.pendDel) > 0 || s.renewed
 }
 
 // codecFailed logs a codec failure and returns it for the ErrorHandler.

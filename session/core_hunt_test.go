@@ -3,6 +3,7 @@ package session_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -190,5 +191,31 @@ func TestPanickingListener(t *testing.T) {
 	}
 	if got, want := ev.kinds(), "expired expired"; got != want {
 		t.Fatalf("events %q, want %q", got, want)
+	}
+}
+
+// TestCodecExpiryReadOnly: a cookie-held session read within TouchInterval
+// is not re-issued, so its expiry stays counted from the access the cookie
+// records; Expiry must say so, as it does for a stored session.
+func TestCodecExpiryReadOnly(t *testing.T) {
+	m, clock := newCodecManager(t, nil)
+	jar := map[string]string{}
+	rec := httptest.NewRecorder()
+	m.Handler(http.HandlerFunc(counter)).ServeHTTP(rec, requestWith(jar))
+	carry(jar, rec)
+	if len(jar) != 1 {
+		t.Fatalf("cookies %v", jar)
+	}
+	clock.Advance(30 * time.Second)
+	var exp time.Time
+	rec = httptest.NewRecorder()
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		exp = session.FromRequest(r).Expiry()
+	})).ServeHTTP(rec, requestWith(jar))
+	if n := len(rec.Result().Cookies()); n != 0 {
+		t.Fatalf("read-only request within TouchInterval set %d cookies", n)
+	}
+	if want := t0.Add(session.DefaultIdleTimeout); !exp.Equal(want) {
+		t.Fatalf("Expiry() = %v, want %v (the cookie was not re-issued)", exp, want)
 	}
 }

@@ -359,8 +359,10 @@ func (s *Session) expiry() time.Time {
 	if s.rec != nil {
 		r.IdleTimeout = s.rec.IdleTimeout
 		r.Deadline = s.rec.Deadline
-		if s.m.c.Store != nil && !s.touchDue() {
-			r.LastAccess = s.rec.LastAccess // the commit will not touch it
+		if !s.touchDue() && (s.m.c.Store != nil || !s.codecChanged()) {
+			// The commit will not touch it (in Codec mode, not re-issue
+			// the cookie, which keeps the access it records).
+			r.LastAccess = s.rec.LastAccess
 		}
 	}
 	if s.pendIdle != 0 {
