@@ -330,3 +330,38 @@ func TestSessionsHostilePrincipal(t *testing.T) {
 		t.Errorf("plain list of one session = %q, want one line of 6 tab-separated fields", out)
 	}
 }
+
+// TestSessionsListUser: "list --user NAME" lists that user's live sessions
+// only, most recently used first, in every output form; a user without
+// sessions lists none (and is no error).
+func TestSessionsListUser(t *testing.T) {
+	store := fixtureStore(t)
+	out, _, err := runSessions(t, false, "--store", store, "list", "--user", "alice", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []sessionJSON
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("list --user alice --json: %v\n%s", err, out)
+	}
+	var got []string
+	for _, s := range list {
+		got = append(got, s.Key)
+	}
+	if want := []string{session.Key("alice-phone"), session.Key("alice-laptop")}; !reflect.DeepEqual(got, want) {
+		t.Errorf("list --user alice: keys %q, want %q", got, want)
+	}
+	out, errOut, err := runSessions(t, true, "--store", store, "list", "--user", "bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[1], session.Key("bob-desktop")[:12]) || errOut != "1 session\n" {
+		t.Errorf("list --user bob (tty) = %q, stderr %q", out, errOut)
+	}
+	for _, user := range []string{"carol", "nobody"} { // carol's one session expired
+		out, _, err := runSessions(t, false, "--store", store, "list", "--user", user)
+		if err != nil || out != "" {
+			t.Errorf("list --user %s = %q, %v; want nothing", user, out, err)
+		}
+	}
+}
