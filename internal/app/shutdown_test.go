@@ -1,0 +1,131 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// gatedStore holds every Update while armed: it reports the call on entered
+// and waits for release.
+type gatedStore struct {
+	session.Store
+	armed   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *gatedStore) Update(ctx context.Context, key, attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error) {
+	if s.armed.Load() {
+		s.entered <- struct{}{}
+		<-s.release
+	}
+	return s.Store.Update(ctx, key, attr, fn)
+}
+
+// TestGracefulShutdown shuts the HTTP server down (as serve does on SIGTERM)
+// with an admin's event stream open and a cart change in flight: the stream
+// ends at once, the change finishes and is answered, http.Server.Shutdown
+// returns without waiting for its deadline, and App.Close then closes the
+// store with the change in it.
+func TestGracefulShutdown(t *testing.T) {
+	st := &gatedStore{Store: storeFactories[0].open(t), entered: make(chan struct{}), release: make(chan struct{})}
+	a, srv := newTestApp(t, st, func(o *Options) { o.PollInterval = 50 * time.Millisecond })
+	admin := newClient(t, srv.URL)
+	admin.mustLogin("admin", "admin")
+	events := admin.stream("/dashboard/events")
+	nextSnapshot(t, events, func(s *snapshot) bool { return s.Active == 1 })
+	alice := newClient(t, srv.URL)
+	alice.mustLogin("alice", "alice")
+	tok := alice.token()
+
+	st.armed.Store(true)
+	answered := make(chan response, 1)
+	go func() {
+		answered <- alice.post("/cart", url.Values{"item": {"apple"}, "csrf_token": {tok}}, "Accept", "application/json")
+	}()
+	select {
+	case <-st.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the cart change never reached the store")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	shut := make(chan error, 1)
+	start := time.Now()
+	go func() { shut <- srv.Config.Shutdown(ctx) }()
+
+	// The stream ends although a request is still in flight.
+	streamEnded := time.After(5 * time.Second)
+drain:
+	for {
+		select {
+		case _, open := <-events:
+			if !open {
+				break drain
+			}
+		case <-streamEnded:
+			t.Fatal("the event stream is still open 5s into the shutdown")
+		}
+	}
+	select {
+	case err := <-shut:
+		t.Fatalf("Shutdown returned (%v) with a request in flight", err)
+	default:
+	}
+
+	close(st.release)
+	var r response
+	select {
+	case r = <-answered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request in flight was not answered")
+	}
+	if r.status != http.StatusOK {
+		t.Fatalf("POST /cart in flight during shutdown: status %d, body %q; want 200", r.status, r.body)
+	}
+	var cart cartResponse
+	if err := json.Unmarshal([]byte(r.body), &cart); err != nil || !reflect.DeepEqual(cart.Items, []string{"apple"}) {
+		t.Errorf("POST /cart in flight: body %q (%v), want the cart with apple", r.body, err)
+	}
+	select {
+	case err := <-shut:
+		if err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Shutdown did not return after the last request")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Shutdown took %v: it waited for something other than the request in flight", d)
+	}
+	st.armed.Store(false)
+	// The change is in the store (read before Close closes it).
+	found := false
+	err := a.Manager().Iterate(context.Background(), func(m session.Meta) bool {
+		if m.Principal == "alice" {
+			rec, ok, err := st.Load(context.Background(), m.Key)
+			if err == nil && ok {
+				var items []string
+				if json.Unmarshal(rec.Attrs[cartAttr], &items) == nil && reflect.DeepEqual(items, []string{"apple"}) {
+					found = true
+				}
+			}
+		}
+		return true
+	})
+	if err != nil || !found {
+		t.Errorf("alice's cart change is not in the store after shutdown (iterate: %v)", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Errorf("App.Close: %v", err)
+	}
+}
