@@ -219,3 +219,42 @@ func TestCodecExpiryReadOnly(t *testing.T) {
 		t.Fatalf("Expiry() = %v, want %v (the cookie was not re-issued)", exp, want)
 	}
 }
+
+// TestLateLogoutAfterRenew: a slow logout (Invalidate) whose session a
+// concurrent login renamed deletes nothing; its response must not expire the
+// cookie, which would delete the new one the login just sent and leave that
+// logged-in session alive in the store, unseen by the user.
+func TestLateLogoutAfterRenew(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.newSession(t)
+	aLoaded, release := make(chan struct{}), make(chan struct{})
+	var aRec *httptest.ResponseRecorder
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		aRec = e.serve(func(w http.ResponseWriter, r *http.Request) {
+			s := session.FromRequest(r)
+			s.Get("n", new(int))
+			close(aLoaded)
+			<-release
+			if err := s.Invalidate(); err != nil {
+				t.Error(err)
+			}
+		}, withCookie(id))
+	}()
+	<-aLoaded
+	bRec := e.serve(login, withCookie(id))
+	nid := cookieOf(bRec, "sid")
+	close(release)
+	<-done
+	if sc := aRec.Header().Values("Set-Cookie"); len(sc) != 0 {
+		t.Errorf("late logout set cookies %q after a concurrent Renew", sc)
+	}
+	var isNew bool
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		isNew = session.FromRequest(r).IsNew()
+	}, withCookie(nid))
+	if isNew {
+		t.Fatal("the renewed session is gone")
+	}
+}

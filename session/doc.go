@@ -87,7 +87,8 @@
 // and its response carries no session cookie at all: neither a new one, which
 // would resurrect the session, nor an expiring one, which could delete the
 // cookie a concurrent Renew (a login) has just sent. An Update or Renew on
-// such a session returns an error wrapping ErrNotFound. Changes made after
+// such a session returns an error wrapping ErrNotFound; an Invalidate
+// deletes nothing and, for the same reason, does not expire the cookie. Changes made after
 // the commit (once the response headers are out) are refused with
 // ErrCommitted. A Session is safe for concurrent use by the goroutines of its
 // request.

@@ -623,7 +623,10 @@ func (s *Session) Renew() error {
 
 // Invalidate ends the session: its data is deleted from the store at once and
 // the response expires the cookie (Max-Age=0). Afterwards the Session is a
-// new, empty one; writing to it starts a fresh session with a new ID.
+// new, empty one; writing to it starts a fresh session with a new ID. A
+// session another request has already ended or renamed (Renew) is left
+// alone, and then the response does not expire the cookie: it may hold the
+// new ID a concurrent login has just sent.
 func (s *Session) Invalidate() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -632,6 +635,7 @@ func (s *Session) Invalidate() error {
 	}
 	m := s.m
 	ctx := s.reqContext()
+	ended := s.dead // by another request: nothing of this one's to expire
 	if s.rec != nil && !s.dead {
 		deleted := true
 		if m.c.Store != nil {
@@ -647,9 +651,11 @@ func (s *Session) Invalidate() error {
 		if deleted {
 			m.emit(ctx, Event{Kind: EventInvalidated, Key: s.key, Principal: s.principal(), Time: s.now})
 			m.c.log.LogAttrs(ctx, slog.LevelInfo, "session invalidated", slog.String("session", shortKey(s.key)))
+		} else {
+			ended = true
 		}
 	}
-	s.invalidated = true
+	s.invalidated = !ended
 	s.dead = false
 	s.rec, s.recShared = nil, false
 	s.id, s.key = "", ""
