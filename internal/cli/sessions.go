@@ -61,6 +61,7 @@ stop "httpstate serve" first (the command fails after a second otherwise).
 A redis:// store can be administered while servers run.`,
 		Example: `  httpstate sessions list
   httpstate sessions --store redis://127.0.0.1:6379/0 list --json
+  httpstate sessions list --user alice
   httpstate sessions show Xq3v9ZkT
   httpstate sessions revoke Xq3v9ZkT
   httpstate sessions revoke --user alice
@@ -71,9 +72,14 @@ A redis:// store can be administered while servers run.`,
 	pf.BoolVar(&o.json, "json", false, "print JSON instead of a table")
 
 	list := &cobra.Command{
-		Use:   "list",
+		Use:   "list [--user NAME]",
 		Short: "List the live sessions, most recently used first",
-		Args:  cobra.NoArgs,
+		Long: `List the live sessions, most recently used first: on a terminal a table
+(with the count on stderr), otherwise one tab-separated line per session
+(ID hash, user, created, last access, expiry, size in bytes), or JSON with
+--json. --user lists one user's sessions only, the ones "revoke --user"
+would end.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.withManager(cmd.Context(), func(ctx context.Context, m *session.Manager, _ session.Store) error {
 				return runSessionsList(ctx, o, m)
@@ -90,6 +96,7 @@ A redis:// store can be administered while servers run.`,
 			})
 		},
 	}
+	list.Flags().StringVar(&o.user, "user", "", "list only this user's sessions")
 	revoke := &cobra.Command{
 		Use:   "revoke ID-HASH | revoke --user NAME",
 		Short: "Delete one session, or every session of a user",
@@ -182,13 +189,19 @@ func toJSON(m session.Meta) sessionJSON {
 		LastAccess: m.LastAccess.UTC(), Expiry: m.Expiry.UTC(), Size: m.Size}
 }
 
-// allSessions returns every live session, most recently used first.
-func allSessions(ctx context.Context, m *session.Manager) ([]session.Meta, error) {
+// allSessions returns every live session, or those of principal when it
+// is not empty, most recently used first.
+func allSessions(ctx context.Context, m *session.Manager, principal string) ([]session.Meta, error) {
 	var metas []session.Meta
-	err := m.Iterate(ctx, func(meta session.Meta) bool {
-		metas = append(metas, meta)
-		return true
-	})
+	var err error
+	if principal != "" {
+		metas, err = m.ByPrincipal(ctx, principal)
+	} else {
+		err = m.Iterate(ctx, func(meta session.Meta) bool {
+			metas = append(metas, meta)
+			return true
+		})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +244,7 @@ func writeJSONTo(w io.Writer, v any) error {
 }
 
 func runSessionsList(ctx context.Context, o *sessionsOptions, m *session.Manager) error {
-	metas, err := allSessions(ctx, m)
+	metas, err := allSessions(ctx, m, o.user)
 	if err != nil {
 		return err
 	}
