@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -256,5 +257,24 @@ func TestLateLogoutAfterRenew(t *testing.T) {
 	}, withCookie(nid))
 	if isNew {
 		t.Fatal("the renewed session is gone")
+	}
+}
+
+// TestSweepAfterClose: like every other admin method, Sweep after Close
+// fails with ErrClosed; it removed sessions and emitted EventExpired to
+// listeners the application had torn down with the Manager.
+func TestSweepAfterClose(t *testing.T) {
+	var ev eventLog
+	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{ev.listen} })
+	e.newSession(t)
+	e.m.Close()
+	ev.reset()
+	e.clock.Advance(time.Hour)
+	n, err := e.m.Sweep(context.Background())
+	if !errors.Is(err, session.ErrClosed) || n != 0 {
+		t.Fatalf("Sweep after Close = %d, %v; want 0, ErrClosed", n, err)
+	}
+	if got := ev.kinds(); got != "" {
+		t.Fatalf("events after Close: %q", got)
 	}
 }

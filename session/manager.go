@@ -83,7 +83,7 @@ func (m *Manager) sweeper(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := m.Sweep(ctx); err != nil && ctx.Err() == nil {
+			if _, err := m.Sweep(ctx); err != nil && ctx.Err() == nil && !m.closed.Load() {
 				m.c.log.LogAttrs(ctx, slog.LevelError, "session sweep failed", slog.String("error", err.Error()))
 			}
 		}
@@ -194,12 +194,12 @@ func (m *Manager) Iterate(ctx context.Context, fn func(Meta) bool) error {
 }
 
 // Sweep asks the store to remove expired sessions now, emits EventExpired for
-// each and returns how many there were. The sweeper calls it every
+// each and returns how many there were. After Close it fails with ErrClosed. The sweeper calls it every
 // SweepInterval. When the store fails part-way, the sessions it had already
 // removed are still reported and counted, along with the error.
 func (m *Manager) Sweep(ctx context.Context) (int, error) {
-	if m.c.Store == nil {
-		return 0, errUnsupported("Sweep")
+	if err := m.admin("Sweep"); err != nil {
+		return 0, err
 	}
 	// A store that fails part-way returns what it already removed with
 	// its error: report those too, since no later Sweep will.
