@@ -365,3 +365,21 @@ func TestSessionsListUser(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsErrorHidesID: an operator who passes a session ID (a cookie
+// value) where an ID hash belongs gets an error that does not repeat it,
+// so the ID reaches no terminal scrollback or log of stderr.
+func TestSessionsErrorHidesID(t *testing.T) {
+	store := fixtureStore(t)
+	id := "Xq3v9ZkT0123456789abcdefghijklmnopqrstuvwxy" // shaped like a real ID
+	for _, args := range [][]string{{"show", id}, {"revoke", id}, {"show", "--json", id}} {
+		out, errOut, err := runSessions(t, false, append([]string{"--store", store}, args...)...)
+		if !errors.Is(err, errNoSession) {
+			t.Errorf("sessions %q: %v, want errNoSession", args, err)
+			continue
+		}
+		if all := out + errOut + err.Error(); strings.Contains(all, id[:16]) {
+			t.Errorf("sessions %q repeats the argument: %q", args, all)
+		}
+	}
+}
