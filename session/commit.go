@@ -127,6 +127,8 @@ func (s *Session) commitStore() error {
 			s.enforceCap(ctx)
 		}
 	}
+	// A persistent cookie's Max-Age is the time left: refresh it whenever
+	// the recorded access (touched) or the idle timeout changes.
 	if s.renewed || (touched && m.c.Cookie.Persistent) {
 		return s.issue(h)
 	}

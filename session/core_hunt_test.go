@@ -278,3 +278,23 @@ func TestSweepAfterClose(t *testing.T) {
 		t.Fatalf("events after Close: %q", got)
 	}
 }
+
+// TestPersistentCookieFollowsSetIdleTimeout: with a persistent cookie, the
+// Max-Age follows the session's expiry; a request lengthening the idle
+// timeout ("keep me signed in") within TouchInterval must re-issue the
+// cookie, or the browser drops it at the old expiry while the server keeps
+// the session.
+func TestPersistentCookieFollowsSetIdleTimeout(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.Cookie.Persistent = true })
+	id := e.newSession(t)
+	e.clock.Advance(10 * time.Second)
+	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		if err := session.FromRequest(r).SetIdleTimeout(20 * time.Hour); err != nil {
+			t.Error(err)
+		}
+	}, withCookie(id))
+	cs := sessionCookies(rec.Result(), "sid")
+	if len(cs) != 1 || cs[0].Value != id || cs[0].MaxAge != int((20*time.Hour).Seconds()) {
+		t.Fatalf("Set-Cookie %q, want sid=ID with Max-Age=%d", rec.Header().Values("Set-Cookie"), int((20 * time.Hour).Seconds()))
+	}
+}

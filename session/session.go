@@ -377,14 +377,14 @@ func (s *Session) expiry() time.Time {
 // session with (its own, see SetIdleTimeout), as Options.TouchInterval is
 // at half the Manager's: a session in steady use must never expire between
 // two recorded accesses, nor a request shortening its idle timeout below
-// the time since the recorded access end the session it uses. s.rec is not
-// nil; s.mu is held.
+// the time since the recorded access end the session it uses. A request
+// setting the idle timeout (which writes anyway) records its access, so the
+// new timeout counts from now. s.rec is not nil; s.mu is held.
 func (s *Session) touchDue() bool {
-	idle := s.rec.IdleTimeout
 	if s.pendIdle != 0 {
-		idle = s.pendIdle
+		return true
 	}
-	return s.now.Sub(s.rec.LastAccess) >= min(s.m.c.TouchInterval, idle/2)
+	return s.now.Sub(s.rec.LastAccess) >= min(s.m.c.TouchInterval, s.rec.IdleTimeout/2)
 }
 
 // lookup returns the current encoded value of attr. s.mu is held.
