@@ -435,3 +435,29 @@ func testZeroDeadline(t *testing.T, e *Env) {
 		t.Errorf("Sweep after the idle timeout = %v, want [k1]", metaKeys(got))
 	}
 }
+
+// testSaveKeepsNothing: the delta given to Save belongs to the caller again
+// once Save returns (the Manager reuses its maps for later requests):
+// changing its Set map or its Delete slice afterwards changes nothing
+// stored.
+func testSaveKeepsNothing(t *testing.T, e *Env) {
+	r := NewRecord("k1", "alice", e.Clock.Now())
+	mustCreate(t, e, r)
+	d := session.Delta{
+		Set:    map[string][]byte{"x": []byte(`"set"`)},
+		Delete: []string{"n"},
+	}
+	mustSave(t, e, "k1", d)
+	want := cloneRecord(r)
+	want.Attrs["x"] = []byte(`"set"`)
+	delete(want.Attrs, "n")
+
+	// The Manager clears and refills the map and the slice for its next
+	// request.
+	clear(d.Set)
+	d.Set["y"] = []byte(`"later"`)
+	d.Delete[0] = "a"
+	d.Delete = append(d.Delete, "x")
+	sameRecord(t, mustLoad(t, e, "k1"), want)
+	checkMeta(t, e, want)
+}

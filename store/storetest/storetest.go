@@ -108,6 +108,7 @@ var cases = []Case{
 	{"LoadSnapshot", testLoadSnapshot},
 	{"SaveDelta", testSaveDelta},
 	{"SaveEmptyDelta", testSaveEmptyDelta},
+	{"SaveKeepsNothing", testSaveKeepsNothing},
 	{"WritesOnAbsent", testWritesOnAbsent},
 	{"WritesOnExpired", testWritesOnExpired},
 	{"WritesAfterDelete", testWritesAfterDelete},

@@ -3,6 +3,7 @@ package storetest_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"runtime"
@@ -75,6 +76,9 @@ var brokenStores = []brokenStore{
 		return &renameBlockedByExpired{Store: s, created: make(map[string]bool)}
 	}, wantFail: "RenameOverExpired"},
 	{name: "zero-deadline-epoch", wrap: func(s session.Store) session.Store { return zeroDeadlineEpoch{s} }, wantFail: "ZeroDeadline"},
+	{name: "keeps-delta", wrap: func(s session.Store) session.Store {
+		return &keepsDelta{Store: s, pending: make(map[string]session.Delta)}
+	}, wantFail: "SaveKeepsNothing"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -372,4 +376,73 @@ func (s zeroDeadlineEpoch) Create(ctx context.Context, r *session.Record) error 
 		r = &c
 	}
 	return s.Store.Create(ctx, r)
+}
+
+// keepsDelta keeps the caller's delta after Save (its Set map and Delete
+// slice, not copies; it copies the values into that map, so changing a
+// value slice afterwards is harmless) and applies it again when loading, as
+// a write-behind cache would: a caller that reuses the map or the slice for
+// its next request changes the session.
+type keepsDelta struct {
+	session.Store
+	mu      sync.Mutex
+	pending map[string]session.Delta
+}
+
+func (s *keepsDelta) Save(ctx context.Context, key string, d session.Delta) error {
+	if err := s.Store.Save(ctx, key, d); err != nil {
+		return err
+	}
+	for k, v := range d.Set {
+		d.Set[k] = append([]byte{}, v...)
+	}
+	s.mu.Lock()
+	s.pending[key] = d
+	s.mu.Unlock()
+	return nil
+}
+
+// forget drops what is kept for key, which a Create, Delete or Rename
+// replaces.
+func (s *keepsDelta) forget(key string) {
+	s.mu.Lock()
+	delete(s.pending, key)
+	s.mu.Unlock()
+}
+
+func (s *keepsDelta) Create(ctx context.Context, r *session.Record) error {
+	err := s.Store.Create(ctx, r)
+	if err == nil {
+		s.forget(r.Key)
+	}
+	return err
+}
+
+func (s *keepsDelta) Delete(ctx context.Context, key string) (bool, error) {
+	s.forget(key)
+	return s.Store.Delete(ctx, key)
+}
+
+func (s *keepsDelta) Rename(ctx context.Context, oldKey, newKey string) error {
+	s.forget(oldKey)
+	s.forget(newKey)
+	return s.Store.Rename(ctx, oldKey, newKey)
+}
+
+func (s *keepsDelta) Load(ctx context.Context, key string) (*session.Record, bool, error) {
+	r, found, err := s.Store.Load(ctx, key)
+	s.mu.Lock()
+	d, ok := s.pending[key]
+	s.mu.Unlock()
+	if found && ok {
+		c := *r // a loaded record is read-only
+		c.Attrs = make(map[string][]byte, len(r.Attrs)+len(d.Set))
+		maps.Copy(c.Attrs, r.Attrs)
+		for _, k := range d.Delete {
+			delete(c.Attrs, k)
+		}
+		maps.Copy(c.Attrs, d.Set)
+		r = &c
+	}
+	return r, found, err
 }
