@@ -230,9 +230,11 @@ func resolveKey(ctx context.Context, m *session.Manager, prefix string) (session
 	case err != nil:
 		return session.Meta{}, err
 	case len(found) == 0:
-		return session.Meta{}, fmt.Errorf("%w: no live session's ID hash starts with %q", errNoSession, prefix)
+		// The argument may be a session ID pasted by mistake: show only
+		// as much as a table shows of a hash.
+		return session.Meta{}, fmt.Errorf("%w: no live session's ID hash starts with %s", errNoSession, shownPrefix(prefix))
 	case len(found) > 1:
-		return session.Meta{}, fmt.Errorf("ID-hash prefix %q is ambiguous: give more characters", prefix)
+		return session.Meta{}, fmt.Errorf("ID-hash prefix %s is ambiguous: give more characters", shownPrefix(prefix))
 	}
 	return found[0], nil
 }
@@ -457,6 +459,16 @@ func shortHash(key string) string {
 		key = key[:12]
 	}
 	return quoteUnprintable(key)
+}
+
+// shownPrefix is an ID-hash prefix as an error message repeats it: quoted,
+// and cut to the 12 characters a table shows, since an operator may have
+// given a session ID (a cookie value) instead of its hash.
+func shownPrefix(p string) string {
+	if len(p) > 12 {
+		return strconv.Quote(p[:12]) + "..."
+	}
+	return strconv.Quote(p)
 }
 
 func userOrDash(p string) string {
