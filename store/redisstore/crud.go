@@ -27,7 +27,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	}
 	now := ms(s.now())
 	exp := expiryMS(r.LastAccess, r.IdleTimeout, r.Deadline)
-	args := append([]any{now, s.ttl(exp, now), newToken()}, encodeRecord(r)...)
+	args := append([]any{now, s.ttl(exp, now), newToken(), s.tokenMS}, encodeRecord(r)...)
 	hk := s.hashKey(r.Key)
 	dl := deadlineMS(r.Deadline)
 	pipe := s.c.Pipeline()
@@ -129,7 +129,14 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 			return wrap("save: index", err)
 		}
 	}
-	res, err := run(ctx, s.c, saveScript, s.hashKey(key), args...).Result()
+	keys := []string{s.hashKey(key)}
+	if d.IdleTimeout != 0 {
+		// A shorter idle timeout may leave the session expired: the
+		// script then keeps a token for its rerun (see saveScript).
+		keys = append(keys, s.tokenKey(key))
+		args = append(args, newToken(), s.tokenMS)
+	}
+	res, err := saveScript.Run(ctx, s.c, keys, args...).Result()
 	if err != nil {
 		return wrap("save", err)
 	}

@@ -19,7 +19,7 @@
 // With the default Prefix "httpstate:" the store uses four kinds of keys:
 //
 //	httpstate:s:{KEY}        hash: one session (KEY is the store key, the hash of the ID)
-//	httpstate:c:{KEY}        string: the token of the Create that made it, kept one minute (see Retries)
+//	httpstate:c:{KEY}        string: a call's token, kept for the token life (see Retries)
 //	httpstate:p:{PRINCIPAL}  sorted set: the principal's session keys, scored by deadline
 //	httpstate:expiry         sorted set: every session key, scored by a lower bound of its expiry
 //
@@ -87,7 +87,10 @@
 // ErrNotFound: a late save never resurrects a deleted, renamed or expired
 // session), writes only the changed attributes and metadata (deletions
 // first, then sets, so a name in both ends up set), and resets the TTL
-// (PEXPIRE) only when the expiry moved; a Save carrying only a new
+// (PEXPIRE) only when the expiry moved. A Save whose shorter idle timeout
+// leaves the session expired at once is written all the same and returns
+// nil, as on the other stores: the session is then absent, and Sweep
+// reports it. A Save carrying only a new
 // LastAccess (the manager's throttled touch) is that same single command.
 // Inside Redis the commonest write (one attribute, no touch) runs one HMGET
 // and one HSET on a fast path that builds no Lua tables, and the script
@@ -132,18 +135,25 @@
 //     the delta, not on what changed (the index information whenever the
 //     delta names a principal or sets an idle timeout that did not lengthen
 //     the expiry), so the rerun's reply updates the indexes just as well.
+//     A Save that sets an idle timeout carries a token: if its write left
+//     the session expired, it keeps the token, and a rerun, which finds the
+//     session expired, finds the token and answers as the first run did
+//     (nil) instead of ErrNotFound.
 //   - Create (and Rename's second step) stores a random token, unique to
-//     the call, in the key c:{KEY} for a minute, beside the hash rather than
-//     in it so that Load never reads it: a rerun finds the live hash with
-//     its own token and replies "created" again, instead of ErrExists (and
-//     an orphan session when the manager then retried with another ID).
-//     Rename's mark holds such a token too: a rerun of the first step finds its own mark and returns
-//     the fields again; its last step (delete the old hash, or remove the
-//     mark, while the mark is this call's) changes nothing on a rerun.
+//     the call, in the key c:{KEY}, beside the hash rather than in it so
+//     that Load never reads it: a rerun finds the live hash with its own
+//     token and replies "created" again, instead of ErrExists (and an
+//     orphan session when the manager then retried with another ID).
+//     Rename's mark holds such a token too: a rerun of the first step
+//     finds its own mark and returns the fields again; its last step
+//     (delete the old hash, or remove the mark, while the mark is this
+//     call's) changes nothing on a rerun.
+//   - Sweep's reap (the script deleting an expired hash that Sweep won)
+//     keeps its token in c:{KEY} too: a rerun finds the hash gone and its
+//     own token, and replies "deleted" again, so the session is reported.
 //   - Update's compare-and-set would see its own write as a conflict and
 //     apply fn a second time; Delete's script would find nothing and
-//     answer false; Sweep's reap would find nothing and the expiry would
-//     go unreported. These run as commands that go-redis never resends
+//     answer false. These run as commands that go-redis never resends
 //     (Cmder.NoRetry; a cluster's MOVED and ASK redirects are still
 //     followed). The store itself resends one, up to 3 times, only when
 //     the error says it did not run: no connection could be made, or
@@ -155,6 +165,27 @@
 //     applied twice. A context already done before the command is sent
 //     (a request whose client went away) gives the context's error, not
 //     ErrOutcomeUnknown: nothing was sent.
+//
+// The token key c:{KEY} holds the token of the last such call on the key
+// (they never overlap: a key is unknown to other callers until its Create
+// returns, and a reap follows the session's end). It lives for the token
+// life, computed by New from the client's options: twice the time within
+// which go-redis's last resend reaches Redis, MaxRetries (a cluster:
+// MaxRedirects) times PoolTimeout + DialTimeout + WriteTimeout +
+// ReadTimeout + MaxRetryBackoff, and at least a minute (about 2 minutes
+// with go-redis's defaults). When that time has no bound (a disabled read,
+// write or dial timeout, or a client type other than *redis.Client,
+// *redis.ClusterClient and *redis.Ring) the token lives an hour, and a
+// resend arriving later than that is not recognised: Create would answer
+// ErrExists, the expiring Save ErrNotFound, and the reap would report
+// nothing.
+//
+// What no token can recover: when every resend fails too (Redis unreachable
+// for the whole retry window), the reap's outcome is unknown, and Sweep
+// returns an error wrapping ErrOutcomeUnknown. It puts the session's
+// expiry-index entry back, so that a reap that did not run is done, and
+// reported, by a later Sweep; a reap that did run has deleted the hash, and
+// that session is never reported (no EventExpired for it).
 //
 // Reads (HGETALL, HMGET) and the index commands (ZADD, ZREM, guarded by
 // re-reads) are safe to resend and are left to go-redis's retries.

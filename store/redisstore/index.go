@@ -177,6 +177,13 @@ func (s *Store) nodes(ctx context.Context) ([]redis.Cmdable, error) {
 // concurrent sweeps, in any number of processes, report each session once.
 // A session Redis evicted before any sweep saw it (past Options.Grace) is
 // pruned from the index without a report: its metadata is gone.
+//
+// A reap whose reply is lost is resent by go-redis and recognised by its
+// token (see the package doc, Retries): the session is reported. When every
+// resend fails, Sweep returns, with the sessions it did report, an error
+// wrapping ErrOutcomeUnknown: the reap may have run or not. The entry goes
+// back into the expiry index, so a session whose reap did not run is
+// reported by a later Sweep; one whose reap did run is never reported.
 func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 	if err := s.check(); err != nil {
 		return nil, err
@@ -204,6 +211,9 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 	}
 }
 
+// reapKeys returns the keys of reapScript for the session key.
+func (s *Store) reapKeys(key string) []string { return []string{s.hashKey(key), s.tokenKey(key)} }
+
 // sweepBatch handles one batch of due expiry-index entries.
 func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]session.Meta, error) {
 	sts, errs, err := s.readMetas(ctx, due)
@@ -227,18 +237,20 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 		return nil, wrap("sweep: claim", err)
 	}
 	// Delete what we won; a session found alive (created again, or revived
-	// by a writer with a slower clock) goes back into the index.
+	// by a writer with a slower clock) goes back into the index. go-redis
+	// may resend a reap whose reply was lost: its token (see reapScript)
+	// makes the rerun report the deletion again.
 	pipe = s.c.Pipeline()
 	reaps := make([]*redis.Cmd, len(due))
+	args := make([][]any, len(due))
 	won := make([]int, 0, len(due))
 	for i, c := range claims {
 		if c == nil || c.Val() != 1 {
 			continue
 		}
 		won = append(won, i)
-		// Never resent: a rerun would find nothing, and the expiry would
-		// go unreported.
-		reaps[i] = onceCmd(ctx, pipe, reapScript, false, s.hashKey(due[i]), now)
+		args[i] = []any{now, newToken(), s.tokenMS}
+		reaps[i] = reapScript.EvalSha(ctx, pipe, s.reapKeys(due[i]), args[i]...)
 	}
 	if len(won) == 0 {
 		return nil, nil
@@ -249,19 +261,20 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 		revived  []redis.Z
 		unindex  []indexEntry
 		firstErr error
-		down     bool
 	)
 	for _, i := range won {
 		c := reaps[i]
-		// A reap that did not run is run again, alone (runOnce); once that
-		// fails too, the others are left for the next Sweep.
-		if isNoScript(c.Err()) || !down && notRun(c.Err()) {
-			c = runOnce(ctx, s.c, reapScript, s.hashKey(due[i]), now)
-			down = notRun(c.Err())
+		if isNoScript(c.Err()) {
+			c = reapScript.Run(ctx, s.c, s.reapKeys(due[i]), args[i]...)
 		}
 		outcome(c)
 		n, err := c.Int64()
 		if err != nil {
+			// Every resend failed: the reap may have run or not. Put the
+			// entry back (a lower bound, ZADD LT), so that a reap that did
+			// not run is done, and reported, by a later Sweep; one that did
+			// run goes unreported (see Sweep).
+			revived = append(revived, redis.Z{Score: float64(now), Member: due[i]})
 			firstErr = cmp.Or(firstErr, err)
 			continue
 		}

@@ -51,6 +51,8 @@ type Store struct {
 	// graceMS is grace in ms, boxed once for the Save script's arguments.
 	graceMS any
 	batch   int
+	// tokenMS is the token life in ms (see tokenLife), boxed once.
+	tokenMS any
 	now     func() time.Time
 	log     *slog.Logger
 	expiry  string // the expiry index key
@@ -109,6 +111,7 @@ func New(c redis.UniversalClient, o *Options) (*Store, error) {
 		grace:   opts.Grace,
 		graceMS: opts.Grace.Milliseconds(),
 		batch:   opts.SweepBatch,
+		tokenMS: tokenLife(c).Milliseconds(),
 		now:     opts.Now,
 		log:     opts.Logger,
 		expiry:  opts.Prefix + "expiry",
@@ -143,8 +146,9 @@ func (s *Store) check() error {
 // hashKey returns the Redis key of the session hash for key.
 func (s *Store) hashKey(key string) string { return s.prefix + "s:{" + key + "}" }
 
-// tokenKey returns the Redis key of the creation token of the session hash
-// for key (see createScript): same hash tag, so same cluster slot.
+// tokenKey returns the Redis key of the token of the last call on the
+// session hash for key that needs one (see token.go): same hash tag, so
+// same cluster slot.
 func (s *Store) tokenKey(key string) string { return s.prefix + "c:{" + key + "}" }
 
 // principalKey returns the Redis key of principal's index.

@@ -49,7 +49,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	exp := st.expiry()
 	// Step 2: create the new hash, then its index entries.
 	dl := deadlineMS(st.rec.Deadline)
-	args := append([]any{now, s.ttl(exp, now), newToken()}, fields...)
+	args := append([]any{now, s.ttl(exp, now), newToken(), s.tokenMS}, fields...)
 	pipe := s.c.Pipeline()
 	if s.ordered {
 		s.preIndex(ctx, pipe, newKey, st.rec.Principal)

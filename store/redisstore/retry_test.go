@@ -459,24 +459,70 @@ func TestLostReplyDelete(t *testing.T) {
 	}
 }
 
-// TestLostReplySweep: a reap whose reply is lost is not run again (it
-// would find nothing, and the expiry would go unreported): Sweep reports
-// ErrOutcomeUnknown.
-func TestLostReplySweep(t *testing.T) {
+// TestLostReplySaveExpiring: a Save that shortens the idle timeout so far
+// that the session is expired at once writes the delta and answers nil
+// (as a Save whose reply arrives does, and as memstore does); resent after
+// its reply was lost, it recognises its own write and answers nil again,
+// not ErrNotFound. Sweep then reports the session once.
+func TestLostReplySaveExpiring(t *testing.T) {
+	for _, lose := range []bool{false, true} {
+		t.Run("lost="+strconv.FormatBool(lose), func(t *testing.T) {
+			e := newLossEnv(t)
+			ctx := context.Background()
+			if err := e.store.Create(ctx, e.record("k", "", nil)); err != nil {
+				t.Fatal(err)
+			}
+			e.now = e.now.Add(10 * time.Minute)
+			if lose {
+				e.proxy.arm(0)
+			}
+			d := session.Delta{IdleTimeout: 5 * time.Minute, Set: map[string][]byte{"x": []byte("1")}}
+			if err := e.store.Save(ctx, "k", d); err != nil {
+				t.Fatalf("Save expiring the session (reply lost: %v) = %v, want nil", lose, err)
+			}
+			if lose {
+				e.mustLose(t)
+			}
+			if _, ok, err := e.store.Load(ctx, "k"); ok || err != nil {
+				t.Fatalf("Load after the expiring Save = %v, %v, want absent", ok, err)
+			}
+			got, err := e.store.Sweep(ctx)
+			if err != nil || len(got) != 1 || got[0].Key != "k" {
+				t.Fatalf("Sweep = %v, %v, want k", got, err)
+			}
+			// The write happened: the idle timeout is the new one.
+			if want := e.now.Add(-10 * time.Minute).Add(5 * time.Minute); !got[0].Expiry.Equal(want) {
+				t.Fatalf("reported expiry %v, want %v", got[0].Expiry, want)
+			}
+			// A later Save on the expired session is still refused.
+			if err := e.store.Save(ctx, "k", d); !errors.Is(err, session.ErrNotFound) {
+				t.Fatalf("later Save = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+// TestLostReplySweepReports: a reap whose reply is lost is resent and
+// recognises its own deletion, so the expired session is still reported,
+// once.
+func TestLostReplySweepReports(t *testing.T) {
 	e := newLossEnv(t)
 	ctx := context.Background()
-	if err := e.store.Create(ctx, e.record("k", "", nil)); err != nil {
+	if err := e.store.Create(ctx, e.record("k", "alice", nil)); err != nil {
 		t.Fatal(err)
 	}
 	e.now = e.now.Add(time.Hour)
 	e.proxy.arm(0)
 	got, err := e.store.Sweep(ctx)
 	e.mustLose(t)
-	if !errors.Is(err, redisstore.ErrOutcomeUnknown) {
-		t.Fatalf("Sweep with a reap reply lost = %v, %v, want ErrOutcomeUnknown", got, err)
+	if err != nil || len(got) != 1 || got[0].Key != "k" || got[0].Principal != "alice" {
+		t.Fatalf("Sweep with a reap reply lost = %v, %v, want k reported", got, err)
 	}
-	if _, ok, err := e.store.Load(ctx, "k"); ok || err != nil {
-		t.Fatalf("Load after Sweep = %v, %v, want absent", ok, err)
+	if again, err := e.store.Sweep(ctx); err != nil || len(again) != 0 {
+		t.Fatalf("second Sweep = %v, %v, want nothing", again, err)
+	}
+	if n, err := e.direct.Exists(ctx, e.prefix+"s:{k}").Result(); err != nil || n != 0 {
+		t.Fatalf("session hash exists = %d, %v, want gone", n, err)
 	}
 }
 

@@ -39,8 +39,10 @@ end
 // unchanged), idle ms (empty = unchanged), principal flag ('1' = set),
 // principal, number of attributes set n, then n field/value pairs, then the
 // fields to delete (field names come with their "." prefix, so the script
-// builds no strings). One HMGET reads the metadata and the old values (for
-// the size field z); deletions apply first (one HDEL), then sets (one
+// builds no strings), and, when the delta sets an idle timeout, KEYS[2]
+// (the token key) and a token unique to the call and the token life ms as
+// the last two arguments. One HMGET reads the metadata and the old values
+// (for the size field z); deletions apply first (one HDEL), then sets (one
 // HSET); PEXPIRE runs only when the expiry moved. A fast path serves the
 // commonest write, one attribute set and nothing else, without building Lua
 // tables. Reply: 0 when the session is not live (nothing written); 1 when it
@@ -48,7 +50,10 @@ end
 // deadline, old expiry} when the expiry moved earlier, or the delta sets an
 // idle timeout and the expiry did not move later, or the delta sets a
 // non-empty principal. Running it twice writes the same and replies the
-// index information again, so go-redis may retry it.
+// index information again, so go-redis may retry it. A shorter idle timeout
+// can leave the session expired at now: the write is done and the token
+// kept in KEYS[2], so that a rerun, which finds the session expired, finds
+// its token and replies as the first run did instead of 0.
 var saveScript = newScript(`
 local h, A = KEYS[1], ARGV
 if #A == 9 and A[7] == '1' and A[3] == '' and A[4] == '' and A[5] == '0' then
@@ -67,10 +72,11 @@ if #A == 9 and A[7] == '1' and A[3] == '' and A[4] == '' and A[5] == '0' then
   return 1
 end
 local now, n = tonumber(A[1]), tonumber(A[7])
-local first = 8 + 2 * n
+local first, last, tok = 8 + 2 * n, #A, nil
+if KEYS[2] then tok, last = A[#A - 1], #A - 2 end
 local f = {'a', 'i', 'd', 'm', 'z'}
 for k = 8, first - 1, 2 do f[#f+1] = A[k] end
-for k = first, #A do f[#f+1] = A[k] end
+for k = first, last do f[#f+1] = A[k] end
 local m
 if #f <= 1000 then
   m = redis.call('HMGET', h, unpack(f))
@@ -85,12 +91,16 @@ if not m[1] or m[4] then return 0 end
 local a, i, d = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
 local old = a + i
 if d ~= 0 and d < old then old = d end
-if old <= now then return 0 end
+if old <= now then
+  -- A rerun of a call that left the session expired: reply as it did.
+  if tok and redis.call('GET', KEYS[2]) == tok then return {1, old, d, old} end
+  return 0
+end
 local dz, set = 0, {}
 local gone, del
-if first <= #A then
+if first <= last then
   gone, del = {}, {}
-  for k = first, #A do
+  for k = first, last do
     local name, v = A[k], m[6 + n + k - first]
     if v and not gone[name] then
       gone[name] = true
@@ -124,6 +134,7 @@ if e ~= old then
   if ttl < 0 then ttl = 0 end
   redis.call('PEXPIRE', h, ttl + tonumber(A[2]))
 end
+if tok and e <= now then redis.call('SET', KEYS[2], tok, 'PX', A[#A]) end
 -- The index reply depends on the delta, not on what changed, so that a
 -- rerun (a client retry after a lost reply) gives it again: whenever the
 -- delta names a principal, or sets an idle timeout and the expiry did not
@@ -134,10 +145,10 @@ return {1, e, d, old}
 
 // createScript creates a session hash unless a live one holds the key (an
 // expired or moving one counts as taken only while moving). KEYS[2] is the
-// creation-token key, in the hash's slot (same hash tag). ARGV: now, ttl
-// ms, creation token, then field/value pairs. The token, unique to the
-// call, is kept in KEYS[2] for a minute (far longer than go-redis's retries
-// of one command take): a rerun of the same call
+// token key, in the hash's slot (same hash tag). ARGV: now, ttl ms, token,
+// token life ms, then field/value pairs. The token, unique to the call, is
+// kept in KEYS[2] for the token life (see Store.tokenLife: longer than the
+// client's resends of one command can take): a rerun of the same call
 // (go-redis resending it after a lost reply) finds the live hash with its
 // own token and replies 1 again. The token lives outside the hash so that
 // Load does not read it. Reply: 1 created, 0 taken.
@@ -152,10 +163,10 @@ if m[1] then
   redis.call('DEL', h)
 end
 local f = {}
-for k = 4, #ARGV do f[#f+1] = ARGV[k] end
+for k = 5, #ARGV do f[#f+1] = ARGV[k] end
 chunked('HSET', h, f)
 redis.call('PEXPIRE', h, ARGV[2])
-redis.call('SET', KEYS[2], ARGV[3], 'PX', 60000)
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
 return 1
 `)
 
@@ -222,13 +233,19 @@ return 1
 `)
 
 // reapScript deletes a session hash that is expired at ARGV[1] (a moving
-// one too). Reply: 1 deleted, 0 absent, 2 alive (kept). A rerun would answer
-// 0 and the expiry would go unreported, so it is run with onceCmd.
+// one too), and keeps ARGV[2], a token unique to the call, in KEYS[2] (the
+// token key) for ARGV[3] ms. Reply: 1 deleted, 0 absent, 2 alive (kept). A
+// rerun (go-redis resending it after a lost reply) finds the hash gone and
+// its own token, and replies 1 again, so the expiry is still reported.
 var reapScript = newScript(luaLive + `
 local m = redis.call('HMGET', h, 'a', 'i', 'd')
-if not m[1] then return 0 end
+if not m[1] then
+  if redis.call('GET', KEYS[2]) == ARGV[2] then return 1 end
+  return 0
+end
 if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) > now then return 2 end
 redis.call('DEL', h)
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 1
 `)
 
@@ -257,7 +274,7 @@ func isNoScript(err error) bool {
 // a fresh node after a failover). go-redis resends the command when the
 // connection fails after sending it (MaxRetries), so sc must be safe to run
 // twice with the reply of the first run lost: saveScript, createScript,
-// markScript and finishScript are.
+// markScript, finishScript and reapScript are.
 func run(ctx context.Context, c scriptsEvaler, sc *script, key string, args ...any) *redis.Cmd {
 	return sc.Run(ctx, c, []string{key}, args...)
 }
@@ -300,7 +317,7 @@ func (e notSentError) Error() string { return "not sent: " + e.err.Error() }
 func (e notSentError) Unwrap() error { return e.err }
 
 // runOnce is run for the scripts that must not run twice (casScript,
-// deleteScript, reapScript): the NOSCRIPT fallback is safe (the script did
+// deleteScript): the NOSCRIPT fallback is safe (the script did
 // not run), but nothing is resent after it may have run. Its error is an
 // ErrOutcomeUnknown when the reply may have been lost.
 //
@@ -368,9 +385,9 @@ func outcome(cmd *redis.Cmd) {
 	cmd.SetErr(fmt.Errorf("%w: %w", ErrOutcomeUnknown, err))
 }
 
-// ErrOutcomeUnknown reports that the reply to a script that must not run
-// twice (Update's compare-and-set, Delete, Sweep's reap) was lost: the
-// connection failed after the command may have reached Redis, so the write
-// may or may not have been applied, and it was not resent. It wraps the
-// connection's error.
+// ErrOutcomeUnknown reports that the connection failed after a write may
+// have reached Redis, so that it may or may not have been applied: the
+// reply to a script that must not run twice (Update's compare-and-set,
+// Delete) was lost, and it was not resent; or every resend of Sweep's reap
+// failed. It wraps the connection's error.
 var ErrOutcomeUnknown = errors.New("redisstore: reply lost, the write may or may not have been applied")

@@ -1,0 +1,98 @@
+package redisstore_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/internal/testutil"
+	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/redisstore"
+)
+
+// TestTokenLifeFollowsClient: the creation token outlives every resend the
+// client's options allow: a client with a 30 s ReadTimeout (and so
+// WriteTimeout) and 3 retries may resend a Create minutes after it ran; the
+// default options (5 s timeouts) already allow more than a minute
+// (3 × (5 s dial + 5 s write + 5 s read)).
+func TestTokenLifeFollowsClient(t *testing.T) {
+	rs := testutil.StartRedis(t, nil)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		opts *redis.Options
+		min  time.Duration
+		max  time.Duration
+	}{
+		{&redis.Options{Addr: rs.Addr()}, 3 * 15 * time.Second, time.Hour},
+		{&redis.Options{Addr: rs.Addr(), ReadTimeout: 30 * time.Second, MaxRetries: 3}, 3 * 60 * time.Second, time.Hour},
+		// No read timeout: no bound can be computed; the token lives long.
+		{&redis.Options{Addr: rs.Addr(), ReadTimeout: -1}, 59 * time.Minute, time.Hour},
+	} {
+		c := redis.NewClient(tc.opts)
+		defer c.Close()
+		s, err := redisstore.New(c, &redisstore.Options{Prefix: "tl:"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		key := "k" + tc.opts.ReadTimeout.String()
+		r := &session.Record{Key: key, Created: now, LastAccess: now, IdleTimeout: time.Hour}
+		if err := s.Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		ttl, err := c.PTTL(ctx, "tl:c:{"+key+"}").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ttl < tc.min || ttl > tc.max {
+			t.Errorf("ReadTimeout %v, MaxRetries %d: token TTL %v, want in [%v, %v]", tc.opts.ReadTimeout, tc.opts.MaxRetries, ttl, tc.min, tc.max)
+		}
+	}
+}
+
+// TestManyAttributes: a Create and a Save of 100,000 attributes work (the
+// scripts never unpack more than Lua's stack holds) and read back whole.
+func TestManyAttributes(t *testing.T) {
+	rs := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+	defer c.Close()
+	s, err := redisstore.New(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const n = 100_000
+	attrs := make(map[string][]byte, n)
+	for i := range n {
+		attrs["a"+strconv.Itoa(i)] = []byte(strconv.Itoa(i))
+	}
+	now := time.Now()
+	if err := s.Create(ctx, &session.Record{Key: "k", Created: now, LastAccess: now, IdleTimeout: time.Hour, Attrs: attrs}); err != nil {
+		t.Fatalf("Create of %d attributes: %v", n, err)
+	}
+	set := make(map[string][]byte, n)
+	del := make([]string, 0, n/2)
+	for i := range n {
+		if i%2 == 0 {
+			set["b"+strconv.Itoa(i)] = []byte("x")
+		} else {
+			del = append(del, "a"+strconv.Itoa(i))
+		}
+	}
+	if err := s.Save(ctx, "k", session.Delta{Set: set, Delete: del, IdleTimeout: 2 * time.Hour}); err != nil {
+		t.Fatalf("Save of %d attributes: %v", len(set)+len(del), err)
+	}
+	r, ok, err := s.Load(ctx, "k")
+	if err != nil || !ok {
+		t.Fatalf("Load = %v, %v", ok, err)
+	}
+	if len(r.Attrs) != n {
+		t.Fatalf("loaded %d attributes, want %d", len(r.Attrs), n)
+	}
+	if string(r.Attrs["a0"]) != "0" || string(r.Attrs["b0"]) != "x" || r.Attrs["a1"] != nil {
+		t.Fatalf("attributes a0=%q b0=%q a1=%q", r.Attrs["a0"], r.Attrs["b0"], r.Attrs["a1"])
+	}
+}

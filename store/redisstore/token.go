@@ -1,0 +1,66 @@
+package redisstore
+
+import (
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Token life. A script that must recognise its own earlier run (Create,
+// Rename's create step, a Save that leaves the session expired, Sweep's
+// reap) keeps a token unique to the call in the key c:{KEY} for the token
+// life. go-redis resends a command whose reply was lost up to MaxRetries
+// times (a cluster: MaxRedirects), each attempt waiting at most for a
+// connection (PoolTimeout), a dial (DialTimeout), the write (WriteTimeout),
+// the reply (ReadTimeout) and a backoff (MaxRetryBackoff): the last resend
+// reaches Redis within resends × that sum after the first run. The token
+// lives twice that, and at least minTokenLife.
+
+const (
+	// minTokenLife is the shortest token life.
+	minTokenLife = time.Minute
+	// unboundedTokenLife is the token life for a client whose resends are
+	// not bounded in time (ReadTimeout or WriteTimeout disabled, or a
+	// client type whose options the store cannot read): a resend arriving
+	// later than this after the first run is not recognised (Create then
+	// answers ErrExists, a Save that expired the session ErrNotFound, a
+	// reap reports nothing).
+	unboundedTokenLife = time.Hour
+)
+
+// tokenLife returns the token life for c's options (see above).
+func tokenLife(c redis.UniversalClient) time.Duration {
+	switch c := c.(type) {
+	case *redis.Client: // also Sentinel's failover client
+		o := c.Options()
+		return resendWindow(o.MaxRetries, o.PoolTimeout, o.DialTimeout, o.WriteTimeout, o.ReadTimeout, o.MaxRetryBackoff)
+	case *redis.ClusterClient:
+		o := c.Options()
+		// The cluster client resends (MaxRedirects); its node clients
+		// do not (MaxRetries is -1 unless set, then they resend too).
+		resends := o.MaxRedirects
+		if o.MaxRetries > 0 {
+			resends = (o.MaxRedirects + 1) * (o.MaxRetries + 1)
+		}
+		return resendWindow(resends, o.PoolTimeout, o.DialTimeout, o.WriteTimeout, o.ReadTimeout, o.MaxRetryBackoff)
+	case *redis.Ring:
+		o := c.Options()
+		return resendWindow(o.MaxRetries, o.PoolTimeout, o.DialTimeout, o.WriteTimeout, o.ReadTimeout, o.MaxRetryBackoff)
+	}
+	return unboundedTokenLife
+}
+
+// resendWindow returns twice the time within which the last of resends
+// resends reaches Redis, at least minTokenLife; unboundedTokenLife when a
+// wait has no limit. The options are as the client normalised them (a
+// non-positive timeout means none).
+func resendWindow(resends int, pool, dial, write, read, backoff time.Duration) time.Duration {
+	if resends <= 0 {
+		return minTokenLife
+	}
+	if read <= 0 || write <= 0 || dial <= 0 {
+		return unboundedTokenLife
+	}
+	attempt := max(pool, 0) + dial + write + read + max(backoff, 0)
+	return max(minTokenLife, 2*time.Duration(resends)*attempt)
+}
