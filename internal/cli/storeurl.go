@@ -46,7 +46,10 @@ const (
 
 // storeSpec is a parsed --store value.
 type storeSpec struct {
-	Kind storeKind
+	// prefix is the redisstore key prefix (Kind storeRedis), from the
+	// URL's "?prefix=" (not yet parsed).
+	prefix string
+	Kind   storeKind
 	// Path is the bbolt file (Kind storeBolt).
 	Path string
 	// url is the Redis URL as given, password included (Kind storeRedis),
