@@ -31,7 +31,10 @@ const streamWriteTimeout = 10 * time.Second
 // the App's scan cache, shared by every open stream: N viewers do not cost N
 // store scans per poll, and a scan older than the latest local session event
 // is never reused. It is sent as an
-// event "sessions" only when it differs from the previous one. When the
+// event "sessions" only when it differs from the previous one. When a
+// snapshot fails (the store is down) the stream sends an event "unavailable"
+// once, and the next snapshot that succeeds as "sessions" whatever it holds.
+// When the
 // viewer's own session is gone (logged out, revoked, expired) the stream sends
 // an event "gone" and ends; the stream also ends when the client leaves or
 // the App shuts down.
@@ -70,14 +73,26 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 	defer poll.Stop()
 	lastWrite := time.Now()
 	var last []byte
+	down := false // the last snapshot failed
 	for {
 		snap, err := a.snapshot(r.Context(), viewer)
 		if err != nil {
 			if r.Context().Err() != nil {
 				return
 			}
-			a.log.Warn("dashboard snapshot failed", "err", err)
+			if !down {
+				// Once per outage: the dashboard says the table is
+				// stale, and the next snapshot is sent even if
+				// unchanged, to say it is live again.
+				down, last = true, nil
+				a.log.Warn("dashboard snapshot failed", "err", err)
+				if send("event: unavailable\ndata: {}\n\n") != nil {
+					return
+				}
+				lastWrite = time.Now()
+			}
 		} else {
+			down = false
 			if !snap.viewerLive {
 				send("event: gone\ndata: {}\n\n")
 				return

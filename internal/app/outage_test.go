@@ -84,3 +84,48 @@ func TestStoreOutageRedis(t *testing.T) {
 		t.Errorf("GET /metrics after the outage: status %d, want 200 and 3 active sessions", r.status)
 	}
 }
+
+// TestEventStreamStoreUnavailable: while the store fails, the dashboard's
+// stream says so once (event "unavailable") instead of leaving the last
+// table on screen as if it were live, and the viewer is not told its session
+// is gone; once the store answers again, the stream sends the table again.
+func TestEventStreamStoreUnavailable(t *testing.T) {
+	st := &faultyStore{Store: storeFactories[0].open(t)}
+	_, srv := newTestApp(t, st, func(o *Options) { o.PollInterval = 20 * time.Millisecond })
+	admin := newClient(t, srv.URL)
+	admin.mustLogin("admin", "admin")
+	events := admin.stream("/dashboard/events")
+	nextSnapshot(t, events, func(s *snapshot) bool { return s.Active == 1 })
+
+	st.failing.Store(true)
+	timeout := time.After(10 * time.Second)
+	for down := false; !down; {
+		select {
+		case ev, open := <-events:
+			if !open {
+				t.Fatal("the event stream ended while the store was down")
+			}
+			switch ev.name {
+			case "gone":
+				t.Fatal("the stream told the viewer its session is gone while the store was down")
+			case "unavailable":
+				down = true
+			}
+		case <-timeout:
+			t.Fatal("no \"unavailable\" event within 10s of the store failing")
+		}
+	}
+	// Said once, not at every poll.
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case ev := <-events:
+		t.Fatalf("event %q while the store is still down, want none after the first", ev.name)
+	default:
+	}
+
+	st.failing.Store(false)
+	snap := nextSnapshot(t, events, func(*snapshot) bool { return true })
+	if snap.Active != 1 {
+		t.Errorf("snapshot after the store came back: %d active, want 1", snap.Active)
+	}
+}

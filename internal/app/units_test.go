@@ -84,7 +84,7 @@ func TestHubNotify(t *testing.T) {
 	}
 }
 
-// faultyStore fails every Load while failing is set.
+// faultyStore fails every Load and Iterate while failing is set.
 type faultyStore struct {
 	session.Store
 	failing atomic.Bool
@@ -97,6 +97,13 @@ func (s *faultyStore) Load(ctx context.Context, key string) (*session.Record, bo
 		return nil, false, errInjected
 	}
 	return s.Store.Load(ctx, key)
+}
+
+func (s *faultyStore) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
+	if s.failing.Load() {
+		return errInjected
+	}
+	return s.Store.Iterate(ctx, fn)
 }
 
 // TestStoreFailure: a failing store gives a 503 without details, and the

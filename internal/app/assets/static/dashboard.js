@@ -106,8 +106,12 @@
   es.addEventListener("error", function () {
     statusEl.textContent = "reconnecting…"; statusEl.className = "dot";
   });
+  es.addEventListener("unavailable", function () {
+    statusEl.textContent = "session store unavailable"; statusEl.className = "dot down";
+  });
   es.addEventListener("sessions", function (ev) {
     var snap = JSON.parse(ev.data);
+    statusEl.textContent = "live"; statusEl.className = "dot live";
     renderTable(snap);
     renderChart(snap.history);
     updatedEl.textContent = "updated " + clock(snap.now);
