@@ -298,3 +298,32 @@ func TestPersistentCookieFollowsSetIdleTimeout(t *testing.T) {
 		t.Fatalf("Set-Cookie %q, want sid=ID with Max-Age=%d", rec.Header().Values("Set-Cookie"), int((20 * time.Hour).Seconds()))
 	}
 }
+
+// TestChangesAfterCommit pins down what the package doc says of changes
+// once the response has started: buffered ones and Renew are refused with
+// ErrCommitted; Update of a stored session reaches the store at once.
+func TestChangesAfterCommit(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.newSession(t)
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		w.WriteHeader(200)
+		for name, err := range map[string]error{
+			"Set":            s.Set("a", 1),
+			"Delete":         s.Delete("n"),
+			"SetPrincipal":   s.SetPrincipal("bob"),
+			"SetIdleTimeout": s.SetIdleTimeout(time.Minute),
+			"Renew":          s.Renew(),
+		} {
+			if !errors.Is(err, session.ErrCommitted) {
+				t.Errorf("%s after the commit = %v, want ErrCommitted", name, err)
+			}
+		}
+		if n, err := session.Update(s, "n", func(n int, _ bool) (int, error) { return n + 1, nil }); err != nil || n != 2 {
+			t.Errorf("Update after the commit = %d, %v; want 2, nil", n, err)
+		}
+	}, withCookie(id))
+	if rec := e.serve(counter, withCookie(id)); rec.Body.String() != "3" {
+		t.Fatalf("next request counted %q, want 3 (the late Update stored)", rec.Body.String())
+	}
+}

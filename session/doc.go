@@ -88,10 +88,13 @@
 // would resurrect the session, nor an expiring one, which could delete the
 // cookie a concurrent Renew (a login) has just sent. An Update or Renew on
 // such a session returns an error wrapping ErrNotFound; an Invalidate
-// deletes nothing and, for the same reason, does not expire the cookie. Changes made after
-// the commit (once the response headers are out) are refused with
-// ErrCommitted. A Session is safe for concurrent use by the goroutines of its
-// request.
+// deletes nothing and, for the same reason, does not expire the cookie.
+// Changes buffered for the commit (Set, Delete, SetPrincipal,
+// SetIdleTimeout) and Renew, made after it (once the response headers are
+// out), are refused with ErrCommitted; Update of a stored session and
+// Invalidate still reach the store at once, though the response can no
+// longer carry a cookie. A Session is safe for concurrent use by the
+// goroutines of its request.
 //
 // # Stores
 //
