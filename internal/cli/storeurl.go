@@ -22,7 +22,8 @@ const defaultStoreURL = "bolt:httpstate.db"
 // storeURLHelp documents the --store flag.
 const storeURLHelp = "session store `URL`: bolt:PATH (a bbolt file), memory: (in this process only), " +
 	"redis://[USER:PASSWORD@]HOST:PORT[/DB], redis+sentinel://HOST:PORT[,HOST:PORT...]/MASTER[/DB] " +
-	"or redis+cluster://HOST:PORT[,HOST:PORT...] (rediss... for TLS); " +
+	"or redis+cluster://HOST:PORT[,HOST:PORT...] (rediss... for TLS), each with an optional " +
+	"?prefix=KEY-PREFIX for an app whose redisstore.Options.Prefix is not the default \"" + redisstore.DefaultPrefix + "\"; " +
 	"a Redis password is best kept off the command line, which ps shows to every user: " +
 	"set $" + redisPasswordEnv + " instead (a password in the URL wins)"
 
@@ -47,7 +48,7 @@ const (
 // storeSpec is a parsed --store value.
 type storeSpec struct {
 	// prefix is the redisstore key prefix (Kind storeRedis), from the
-	// URL's "?prefix=" (not yet parsed).
+	// URL's "?prefix=" ("" for redisstore.DefaultPrefix).
 	prefix string
 	Kind   storeKind
 	// Path is the bbolt file (Kind storeBolt).
@@ -70,6 +71,7 @@ func (s storeSpec) String() string { return s.display }
 //	redis://[USER:PASSWORD@]HOST:PORT[/DB]   a Redis server (rediss:// for TLS)
 //	redis+sentinel://HOST:PORT[,...]/MASTER[/DB], redis+cluster://HOST:PORT[,...]
 //	                                   Sentinel, Redis Cluster (see redisstore.ParseURL)
+//	redis...?prefix=KEY-PREFIX         any of those with a redisstore key prefix other than the default
 //
 // Errors never repeat a password.
 func parseStoreURL(raw string) (storeSpec, error) {
@@ -101,11 +103,46 @@ func parseStoreURL(raw string) (storeSpec, error) {
 // one fails before anything is dialled.
 func parseRedisURL(raw string) (storeSpec, error) {
 	display := redactURL(raw)
-	if _, err := redisstore.ParseURL(raw); err != nil {
+	dial, prefix, err := cutPrefixQuery(raw)
+	if err != nil {
+		return storeSpec{}, fmt.Errorf("%w %q: %w", errStoreURL, display, err)
+	}
+	if _, err := redisstore.ParseURL(dial); err != nil {
 		// redisstore's errors never repeat the password.
 		return storeSpec{}, fmt.Errorf("%w %q: %w", errStoreURL, display, err)
 	}
-	return storeSpec{Kind: storeRedis, url: raw, display: display}, nil
+	return storeSpec{Kind: storeRedis, url: dial, prefix: prefix, display: display}, nil
+}
+
+// cutPrefixQuery splits a Redis store URL's "?prefix=KEY-PREFIX" off: it
+// returns the URL without it, for redisstore.ParseURL (which takes no
+// query), and the prefix, percent-decoded. The query starts at the first
+// '?' after the last '@' (a password may hold a '?' that is not
+// percent-encoded); any other parameter is an error.
+func cutPrefixQuery(raw string) (dial, prefix string, err error) {
+	from := strings.LastIndexByte(raw, '@') + 1
+	q := strings.IndexByte(raw[from:], '?')
+	if q < 0 {
+		return raw, "", nil
+	}
+	dial, query := raw[:from+q], raw[from+q+1:]
+	if strings.Contains(query, "#") {
+		return "", "", errors.New("a store URL takes no fragment")
+	}
+	vals, err := url.ParseQuery(query)
+	if err != nil {
+		return "", "", fmt.Errorf("bad query: %w", err)
+	}
+	for k, v := range vals {
+		switch {
+		case k != "prefix":
+			return "", "", fmt.Errorf("unknown parameter %q: only prefix is supported", k)
+		case len(v) != 1 || v[0] == "":
+			return "", "", errors.New("prefix= wants one non-empty key prefix")
+		}
+		prefix = v[0]
+	}
+	return dial, prefix, nil
 }
 
 // redactURL returns the URL raw with its scheme in lower case and any
@@ -168,7 +205,7 @@ func openStore(ctx context.Context, spec storeSpec, now func() time.Time) (sessi
 		// mistake (nothing listening) go-redis would retry the dial and
 		// log every failure through its process-wide logger before Ping
 		// returns. Its errors never repeat the password.
-		st, err := redisstore.Dial(pctx, withPassword(spec.url, os.Getenv(redisPasswordEnv)), &redisstore.Options{Now: now})
+		st, err := redisstore.Dial(pctx, withPassword(spec.url, os.Getenv(redisPasswordEnv)), &redisstore.Options{Now: now, Prefix: spec.prefix})
 		if err != nil {
 			return nil, fmt.Errorf("opening %s: %w", spec, err)
 		}
