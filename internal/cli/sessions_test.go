@@ -383,3 +383,29 @@ func TestSessionsErrorHidesID(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsBoltNotAStore: a bolt: path naming an empty file, a file of
+// something else or a directory is an error, and the file is left as it
+// was (bbolt would otherwise format an empty file into a store).
+func TestSessionsBoltNotAStore(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.db")
+	text := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(text, []byte(strings.Repeat("not a bbolt file\n", 512)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{empty, text, dir} {
+		before, _ := os.ReadFile(path)
+		for _, args := range [][]string{{"list"}, {"stats"}, {"revoke", "--user", "alice"}} {
+			if _, _, err := runSessions(t, false, append([]string{"--store", "bolt:" + path}, args...)...); err == nil {
+				t.Errorf("sessions %q on bolt:%s succeeded, want an error", args, filepath.Base(path))
+			}
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+			t.Errorf("sessions changed %s: %d bytes, then %d", filepath.Base(path), len(before), len(after))
+		}
+	}
+}
