@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -233,4 +235,61 @@ func saveScreenshot(t *testing.T, ctx context.Context, srv *server) {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s (%d bytes)", *screenshot, len(png))
+}
+
+// TestDashboardShowsIdleExpiry: with --idle 3s, another client's session
+// that goes idle leaves the admin's open dashboard without a reload, within
+// the idle timeout and a sweep (serve sweeps every half idle timeout, at
+// least every second), and /metrics counts the expiry. The admin's page keeps
+// its own session in use meanwhile.
+func TestDashboardShowsIdleExpiry(t *testing.T) {
+	srv := startServer(t, "--store", "memory:", "--idle", "3s")
+	ctx := newBrowser(t, browserOptions{})
+	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
+	login(t, ctx, "admin", "admin")
+	waitFor(t, ctx, "admin signed in", `document.getElementById("user")?.textContent === "admin"`)
+	run(t, ctx, chromedp.Navigate(srv.URL+"/dashboard"))
+	waitFor(t, ctx, "the event stream", `document.getElementById("status").classList.contains("live") && document.getElementById("dashboard").dataset.updates >= 1`)
+	eval[chromedp.Void](t, ctx, `window.noReload = true; window.keepAlive = setInterval(() => fetch("/api/csrf"), 300)`)
+
+	bob := newHTTPClient(t, srv.URL)
+	bob.login("bob", "bob")
+	waitFor(t, ctx, "bob's session in the table",
+		`[...document.querySelectorAll("#sessions tr td:nth-child(2)")].some(td => td.textContent === "bob")`)
+	seen := time.Now()
+	waitFor(t, ctx, "bob's session gone from the table",
+		`![...document.querySelectorAll("#sessions tr td:nth-child(2)")].some(td => td.textContent === "bob")`)
+	// 3 s idle, a sweep within 1.5 s, the stream woken by the expiry event.
+	if d := time.Since(seen); d > 10*time.Second {
+		t.Errorf("bob's expired session left the dashboard after %v, want within about 4.5s", d)
+	}
+	if !eval[bool](t, ctx, `window.noReload === true && document.getElementById("status").classList.contains("live")`) {
+		t.Error("the dashboard reloaded or is no longer live")
+	}
+	if got := eval[string](t, ctx, `document.getElementById("active").textContent`); got != "1" {
+		t.Errorf("active sessions shown = %q, want 1 (the admin's)", got)
+	}
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "httpstate_sessions_expired_total 1\n") {
+		t.Errorf("/metrics does not count bob's expiry:\n%s", grepLines(string(body), "httpstate_sessions_"))
+	}
+	if !strings.Contains(srv.log(), `msg="session expired"`) {
+		t.Errorf("no \"session expired\" log line:\n%s", srv.log())
+	}
+}
+
+// grepLines returns the lines of s that contain substr.
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
