@@ -141,8 +141,13 @@ func (o *sessionsOptions) withManager(ctx context.Context, fn func(context.Conte
 	if spec.Kind == storeBolt {
 		// Opening would create an empty file: a typo in the path would
 		// then look like a store without sessions.
-		if _, err := os.Stat(spec.Path); err != nil {
+		// An empty file would be formatted into one.
+		fi, err := os.Stat(spec.Path)
+		if err != nil {
 			return fmt.Errorf("sessions: %s: %w", spec, err)
+		}
+		if fi.Mode().IsRegular() && fi.Size() == 0 {
+			return fmt.Errorf("sessions: %s: the file is empty, not a session store", spec)
 		}
 	}
 	st, err := openStore(ctx, spec, o.now)
