@@ -25,6 +25,9 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	if r == nil {
 		return errors.New(errPrefix + "create: nil record")
 	}
+	if err := s.checkRecord(r); err != nil {
+		return err
+	}
 	now := ms(s.now())
 	exp := expiryMS(r.LastAccess, r.IdleTimeout, r.Deadline)
 	args := append([]any{now, s.ttl(exp, now), newToken(), s.tokenMS}, encodeRecord(r)...)
@@ -119,10 +122,19 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	}
 	args[6] = len(d.Set)
 	for k, v := range d.Set {
+		if len(k)+len(attrPrefix) > s.maxArg || len(v) > s.maxArg {
+			return s.attrTooLarge("save", key, k, v)
+		}
 		args = append(args, attrPrefix+k, v)
 	}
 	for _, k := range d.Delete {
+		if len(k)+len(attrPrefix) > s.maxArg {
+			return s.attrTooLarge("save", key, k, nil)
+		}
 		args = append(args, attrPrefix+k)
+	}
+	if err := s.checkKeys("save", key, d.Principal); err != nil {
+		return err
 	}
 	if d.Principal != nil {
 		if err := s.preIndex(ctx, nil, key, *d.Principal); err != nil {
@@ -182,6 +194,12 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 	if err := s.check(); err != nil {
 		return nil, err
 	}
+	if err := s.checkKeys("update", key, nil); err != nil {
+		return nil, err
+	}
+	if len(attr)+len(attrPrefix) > s.maxArg {
+		return nil, s.attrTooLarge("update", key, attr, nil)
+	}
 	hk := s.hashKey(key)
 	field := attrPrefix + attr
 	fields := append(slices.Clone(metaFields), field)
@@ -218,6 +236,9 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 		nv, err := fn(old, had)
 		if err != nil {
 			return nil, err
+		}
+		if len(nv) > s.maxArg {
+			return nil, s.attrTooLarge("update", key, attr, nv)
 		}
 		op := "1"
 		if nv == nil {

@@ -190,6 +190,21 @@
 // Reads (HGETALL, HMGET) and the index commands (ZADD, ZREM, guarded by
 // re-reads) are safe to resend and are left to go-redis's retries.
 //
+// # Limits
+//
+// Redis refuses one argument longer than proto-max-bulk-len (512 MiB by
+// default) and closes the connection. Create, Save and Update refuse,
+// before sending anything, a write with an attribute value, an attribute
+// name, a session key or a principal (with its key prefix) longer than
+// 512 MiB, with an error wrapping session.ErrTooLarge, so the store never
+// accepts a record it could not load. A server configured with a lower
+// proto-max-bulk-len refuses such a write itself (a connection error, not
+// ErrTooLarge). Nothing else bounds a session: the number of attributes is
+// not limited (a Create and a Save of 100,000 attributes are tested; the
+// scripts work in batches of 1000), and neither is a command's total size
+// (client-query-buffer-limit bounds the buffered part of one argument);
+// memory (maxmemory) is the limit, with Redis's OOM error.
+//
 // # Iteration
 //
 // Iterate uses SCAN with a MATCH on the prefix (never KEYS), on every master

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -94,5 +95,61 @@ func TestManyAttributes(t *testing.T) {
 	}
 	if string(r.Attrs["a0"]) != "0" || string(r.Attrs["b0"]) != "x" || r.Attrs["a1"] != nil {
 		t.Fatalf("attributes a0=%q b0=%q a1=%q", r.Attrs["a0"], r.Attrs["b0"], r.Attrs["a1"])
+	}
+}
+
+// TestTooLargeArgument: an attribute value (or name, key, principal)
+// longer than Redis accepts as one argument (proto-max-bulk-len; lowered
+// here) is refused before it is sent, with an error wrapping
+// session.ErrTooLarge, and nothing is written.
+func TestTooLargeArgument(t *testing.T) {
+	rs := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: rs.Addr()})
+	defer c.Close()
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "big:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	redisstore.SetMaxArg(s, 1000)
+	ctx := context.Background()
+	now := time.Now()
+	big := make([]byte, 1001)
+	long := string(big)
+	rec := func(key, principal string, attrs map[string][]byte) *session.Record {
+		return &session.Record{Key: key, Principal: principal, Created: now, LastAccess: now, IdleTimeout: time.Hour, Attrs: attrs}
+	}
+	for name, r := range map[string]*session.Record{
+		"value":     rec("k1", "", map[string][]byte{"a": big}),
+		"name":      rec("k2", "", map[string][]byte{long[:1000]: nil}),
+		"principal": rec("k3", long, nil),
+		"key":       rec(long, "", nil),
+	} {
+		if err := s.Create(ctx, r); !errors.Is(err, session.ErrTooLarge) {
+			t.Errorf("Create with a too long %s = %v, want ErrTooLarge", name, err)
+		}
+	}
+	if n, err := c.DBSize(ctx).Result(); err != nil || n != 0 {
+		t.Fatalf("DBSIZE after refused Creates = %d, %v, want 0", n, err)
+	}
+	if err := s.Create(ctx, rec("k", "", map[string][]byte{"a": big[:999]})); err != nil {
+		t.Fatalf("Create at the limit: %v", err)
+	}
+	p := long
+	for name, d := range map[string]session.Delta{
+		"value":     {Set: map[string][]byte{"b": big}},
+		"name":      {Set: map[string][]byte{long[:1000]: nil}},
+		"deleted":   {Delete: []string{long}},
+		"principal": {Principal: &p},
+	} {
+		if err := s.Save(ctx, "k", d); !errors.Is(err, session.ErrTooLarge) {
+			t.Errorf("Save with a too long %s = %v, want ErrTooLarge", name, err)
+		}
+	}
+	if _, err := s.Update(ctx, "k", "a", func([]byte, bool) ([]byte, error) { return big, nil }); !errors.Is(err, session.ErrTooLarge) {
+		t.Errorf("Update to a too long value = %v, want ErrTooLarge", err)
+	}
+	r, ok, err := s.Load(ctx, "k")
+	if err != nil || !ok || len(r.Attrs) != 1 || len(r.Attrs["a"]) != 999 || r.Principal != "" {
+		t.Fatalf("Load after refused writes = %+v, %v, %v; want the record as created", r, ok, err)
 	}
 }

@@ -51,6 +51,8 @@ type Store struct {
 	// graceMS is grace in ms, boxed once for the Save script's arguments.
 	graceMS any
 	batch   int
+	// maxArg is the longest argument sent (see limits.go).
+	maxArg int
 	// tokenMS is the token life in ms (see tokenLife), boxed once.
 	tokenMS any
 	now     func() time.Time
@@ -112,6 +114,7 @@ func New(c redis.UniversalClient, o *Options) (*Store, error) {
 		graceMS: opts.Grace.Milliseconds(),
 		batch:   opts.SweepBatch,
 		tokenMS: tokenLife(c).Milliseconds(),
+		maxArg:  maxArgDefault,
 		now:     opts.Now,
 		log:     opts.Logger,
 		expiry:  opts.Prefix + "expiry",
