@@ -327,3 +327,79 @@ func TestChangesAfterCommit(t *testing.T) {
 		t.Fatalf("next request counted %q, want 3 (the late Update stored)", rec.Body.String())
 	}
 }
+
+// TestRenewRaces: two requests of one session, started together: two
+// Renews (two logins), or a Renew and an Invalidate. Exactly one of two
+// Renews wins; the loser's Renew wraps ErrNotFound and its response sends
+// no cookie. A Renew and an Invalidate leave either the renamed session
+// alive (and the logout's response without a cookie) or no session at all.
+func TestRenewRaces(t *testing.T) {
+	for round := range 20 {
+		for _, second := range []string{"renew", "invalidate"} {
+			e := newEnv(t, nil)
+			id := e.newSession(t)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			var errs [2]error
+			var recs [2]*httptest.ResponseRecorder
+			var fresh [2]bool // the request found the session gone already
+			for i, op := range []string{"renew", second} {
+				wg.Go(func() {
+					<-start
+					recs[i] = e.serve(func(w http.ResponseWriter, r *http.Request) {
+						s := session.FromRequest(r)
+						s.Get("n", new(int))
+						fresh[i] = s.IsNew()
+						if op == "renew" {
+							errs[i] = s.Renew()
+						} else {
+							errs[i] = s.Invalidate()
+						}
+					}, withCookie(id))
+				})
+			}
+			close(start)
+			wg.Wait()
+			var live []string
+			e.m.Iterate(context.Background(), func(m session.Meta) bool { live = append(live, m.Key); return true })
+			switch second {
+			case "renew":
+				if fresh[0] || fresh[1] {
+					// One request found the session renamed already (it
+					// loaded later): it is a new visitor, whose Renew
+					// creates a session of its own. Not a race.
+					continue
+				}
+				won := 0
+				for i := range 2 {
+					c := cookieOf(recs[i], "sid")
+					switch {
+					case errs[i] == nil && c != "" && len(live) == 1 && live[0] == session.Key(c):
+						won++
+					case errors.Is(errs[i], session.ErrNotFound) && len(recs[i].Header().Values("Set-Cookie")) == 0:
+					default:
+						t.Fatalf("round %d: renew %d: err %v, Set-Cookie %q, live %d", round, i, errs[i], recs[i].Header().Values("Set-Cookie"), len(live))
+					}
+				}
+				if won != 1 {
+					t.Fatalf("round %d: %d Renews won, want 1", round, won)
+				}
+			case "invalidate":
+				if errs[1] != nil {
+					t.Fatalf("round %d: Invalidate: %v", round, errs[1])
+				}
+				c := cookieOf(recs[0], "sid")
+				if fresh[0] || fresh[1] {
+					continue // one ran after the other: not a race
+				}
+				if errs[0] == nil {
+					if len(live) != 1 || live[0] != session.Key(c) || len(recs[1].Header().Values("Set-Cookie")) != 0 {
+						t.Fatalf("round %d: Renew won, but live %d, logout Set-Cookie %q", round, len(live), recs[1].Header().Values("Set-Cookie"))
+					}
+				} else if !errors.Is(errs[0], session.ErrNotFound) || len(live) != 0 || len(recs[0].Header().Values("Set-Cookie")) != 0 {
+					t.Fatalf("round %d: Invalidate won, but Renew %v, live %d, Set-Cookie %q", round, errs[0], len(live), recs[0].Header().Values("Set-Cookie"))
+				}
+			}
+		}
+	}
+}
