@@ -409,3 +409,16 @@ func TestSessionsBoltNotAStore(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsMemoryStore: a memory: store lives inside the process that
+// serves it, so the sessions command would only ever see a new, empty one
+// and report "0 sessions" or "revoked 0" about a server it cannot reach:
+// it refuses instead.
+func TestSessionsMemoryStore(t *testing.T) {
+	for _, args := range [][]string{{"list"}, {"stats"}, {"revoke", "--user", "alice"}, {"show", "abcdefgh"}} {
+		out, _, err := runSessions(t, false, append([]string{"--store", "memory:"}, args...)...)
+		if err == nil || !strings.Contains(err.Error(), "memory:") || out != "" {
+			t.Errorf("sessions --store memory: %q = %q, %v; want an error naming memory:", args, out, err)
+		}
+	}
+}
