@@ -58,7 +58,8 @@ itself. Any unique prefix of at least 8 characters names a session.
 
 bbolt lets one process open a file at a time: to administer a bolt: store,
 stop "httpstate serve" first (the command fails after a second otherwise).
-A redis:// store can be administered while servers run.`,
+A redis:// store can be administered while servers run. A memory: store
+lives inside the process serving it and cannot be administered.`,
 		Example: `  httpstate sessions list
   httpstate sessions --store redis://127.0.0.1:6379/0 list --json
   httpstate sessions list --user alice
@@ -137,6 +138,9 @@ func (o *sessionsOptions) withManager(ctx context.Context, fn func(context.Conte
 	spec, err := parseStoreURL(o.store)
 	if err != nil {
 		return fmt.Errorf("sessions: %w", err)
+	}
+	if spec.Kind == storeMemory {
+		return fmt.Errorf("sessions: %w: a memory: store lives inside the process serving it; administer a bolt: or redis:// store", errStoreURL)
 	}
 	if spec.Kind == storeBolt {
 		// Opening would create an empty file: a typo in the path would
