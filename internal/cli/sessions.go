@@ -59,7 +59,16 @@ itself. Any unique prefix of at least 8 characters names a session.
 bbolt lets one process open a file at a time: to administer a bolt: store,
 stop "httpstate serve" first (the command fails after a second otherwise).
 A redis:// store can be administered while servers run. A memory: store
-lives inside the process serving it and cannot be administered.`,
+lives inside the process serving it and cannot be administered.
+
+A Redis password is best given in $HTTPSTATE_REDIS_PASSWORD rather than in
+the --store URL, which ps shows to every user of the machine.
+
+Exit status: 0 on success (including "revoke --user" of a user without
+sessions: revoked 0); 1 on any error, with one line on stderr: a bad
+command line, an ID hash no live session has, a store that cannot be
+opened (a locked bbolt file after a second, a Redis that does not answer
+within 5 seconds).`,
 		Example: `  httpstate sessions list
   httpstate sessions --store redis://127.0.0.1:6379/0 list --json
   httpstate sessions list --user alice
