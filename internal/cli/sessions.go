@@ -39,6 +39,8 @@ type sessionsOptions struct {
 	user    string // revoke --user
 	now     func() time.Time
 	streams *Streams
+	// wrapStore, when set, wraps the opened store (tests inject races).
+	wrapStore func(session.Store) session.Store
 }
 
 func newSessionsCmd(s *Streams) *cobra.Command {
@@ -166,6 +168,9 @@ func (o *sessionsOptions) withManager(ctx context.Context, fn func(context.Conte
 	st, err := openStore(ctx, spec, o.now)
 	if err != nil {
 		return fmt.Errorf("sessions: %w", err)
+	}
+	if o.wrapStore != nil {
+		st = o.wrapStore(st)
 	}
 	m, err := session.New(&session.Options{Store: st, SweepInterval: -1, Now: o.now})
 	if err != nil {
