@@ -379,9 +379,12 @@ func runSessionsRevoke(ctx context.Context, o *sessionsOptions, m *session.Manag
 		if err != nil {
 			return err
 		}
-		if ok {
-			n = 1
+		if !ok {
+			// Ended, or renewed (a login gives a session a new ID and
+			// so a new key): the user may well still be signed in.
+			return fmt.Errorf("%w: %s ended or got a new ID just now: nothing revoked; list again", errNoSession, shortHash(meta.Key))
 		}
+		n = 1
 		what = shortHash(meta.Key)
 	}
 	if o.json {
