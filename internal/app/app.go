@@ -73,7 +73,10 @@ type App struct {
 	handler        http.Handler
 
 	// done is closed by Shutdown: event streams end, the sampler stops.
+	// doneCtx is cancelled at the same moment, for the streams' store calls.
 	done         chan struct{}
+	doneCtx      context.Context
+	cancelDone   context.CancelFunc
 	shutdownOnce sync.Once
 	sampler      sync.WaitGroup
 	closeOnce    sync.Once
@@ -93,6 +96,7 @@ func New(o *Options) (*App, error) {
 		done:    make(chan struct{}),
 		history: newHistory(o.HistorySize),
 	}
+	a.doneCtx, a.cancelDone = context.WithCancel(context.Background())
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -187,7 +191,10 @@ func (a *App) Handler() http.Handler { return a.handler }
 // http.Server.Shutdown waiting) and stops the sampler. Register it with
 // http.Server.RegisterOnShutdown. It is idempotent.
 func (a *App) Shutdown() {
-	a.shutdownOnce.Do(func() { close(a.done) })
+	a.shutdownOnce.Do(func() {
+		close(a.done)
+		a.cancelDone()
+	})
 }
 
 // Close shuts the App down, then closes the session manager and the store,

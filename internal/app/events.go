@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -67,6 +68,14 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// ctx ends with the request or when the App shuts down, so that a
+	// snapshot waiting for a slow store does not hold a graceful shutdown
+	// up until the store call times out.
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(a.doneCtx, cancel)
+	defer stop()
+
 	wake, unsubscribe := a.hub.subscribe()
 	defer unsubscribe()
 	poll := time.NewTicker(a.poll)
@@ -75,9 +84,9 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 	var last []byte
 	down := false // the last snapshot failed
 	for {
-		snap, err := a.snapshot(r.Context(), viewer)
+		snap, err := a.snapshot(ctx, viewer)
 		if err != nil {
-			if r.Context().Err() != nil {
+			if ctx.Err() != nil {
 				return
 			}
 			if !down {
@@ -122,12 +131,15 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 			lastWrite = time.Now()
 		}
 		select {
-		case <-r.Context().Done():
-			return
-		case <-a.done:
+		case <-ctx.Done():
 			return
 		case <-wake:
 		case <-poll.C:
+		}
+		// select picks at random among ready cases: a tick pending
+		// since a slow snapshot must not outrun the shutdown.
+		if ctx.Err() != nil {
+			return
 		}
 	}
 }

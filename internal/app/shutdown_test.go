@@ -129,3 +129,54 @@ drain:
 		t.Errorf("App.Close: %v", err)
 	}
 }
+
+// hangingStore blocks every Iterate while armed, until its context ends (a
+// store that stopped answering), and reports the call on entered.
+type hangingStore struct {
+	session.Store
+	armed   atomic.Bool
+	entered chan struct{}
+}
+
+func (s *hangingStore) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
+	if s.armed.Load() {
+		select {
+		case s.entered <- struct{}{}:
+		default:
+		}
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	return s.Store.Iterate(ctx, fn)
+}
+
+// TestShutdownStreamWaitingOnStore: an event stream waiting for a store
+// that does not answer ends when the App shuts down, so a graceful shutdown
+// is not held up until the store call times out.
+func TestShutdownStreamWaitingOnStore(t *testing.T) {
+	st := &hangingStore{Store: storeFactories[0].open(t), entered: make(chan struct{}, 1)}
+	_, srv := newTestApp(t, st, nil)
+	admin := newClient(t, srv.URL)
+	admin.mustLogin("admin", "admin")
+	events := admin.stream("/dashboard/events")
+	nextSnapshot(t, events, func(s *snapshot) bool { return s.Active == 1 })
+
+	st.armed.Store(true)
+	bob := newClient(t, srv.URL)
+	bob.mustLogin("bob", "bob") // wakes the stream, whose next scan hangs
+	select {
+	case <-st.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream never asked the store again")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Config.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Shutdown took %v: the event stream waited for the store", d)
+	}
+}
