@@ -49,3 +49,38 @@ func TestSessionsRevokeRenewedMeanwhile(t *testing.T) {
 		t.Errorf("stderr %q claims a revocation", errOut.String())
 	}
 }
+
+// failingStore fails every Delete after the first ok ones.
+type failingStore struct {
+	session.Store
+	ok int
+}
+
+var errInjected = errors.New("injected store failure")
+
+func (s *failingStore) Delete(ctx context.Context, key string) (bool, error) {
+	if s.ok == 0 {
+		return false, errInjected
+	}
+	s.ok--
+	return s.Store.Delete(ctx, key)
+}
+
+// TestSessionsRevokeUserPartly: when the store fails part-way through
+// "revoke --user", the error says how many sessions were revoked before it,
+// so the operator knows the user is partly signed out and runs it again.
+func TestSessionsRevokeUserPartly(t *testing.T) {
+	store := fixtureStore(t)
+	var out, errOut strings.Builder
+	s := &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	o := &sessionsOptions{now: func() time.Time { return tNow }, wrapStore: func(st session.Store) session.Store {
+		return &failingStore{Store: st, ok: 1}
+	}}
+	cmd := newSessionsCmdWith(s, o)
+	cmd.SetArgs([]string{"--store", store, "revoke", "--user", "alice"})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.ExecuteContext(context.Background())
+	if !errors.Is(err, errInjected) || !strings.Contains(err.Error(), "revoked 1 session of user alice before") {
+		t.Errorf("revoke --user alice failing after one: %v, want the injected error and the count", err)
+	}
+}
