@@ -367,9 +367,9 @@ func runSessionsRevoke(ctx context.Context, o *sessionsOptions, m *session.Manag
 	if o.user != "" {
 		var err error
 		if n, err = m.InvalidatePrincipal(ctx, o.user); err != nil {
-			return err
+			return fmt.Errorf("revoked %d %s of user %s before: %w", n, plural(n, "session", "sessions"), displayValue(o.user, 60), err)
 		}
-		what = "user " + o.user
+		what = "user " + displayValue(o.user, 60)
 	} else {
 		meta, err := resolveKey(ctx, m, args[0])
 		if err != nil {
