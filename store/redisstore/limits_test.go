@@ -153,3 +153,28 @@ func TestTooLargeArgument(t *testing.T) {
 		t.Fatalf("Load after refused writes = %+v, %v, %v; want the record as created", r, ok, err)
 	}
 }
+
+// TestTokenLifeRing: the token life is read from a ring's options too (its
+// shard clients resend, MaxRetries).
+func TestTokenLifeRing(t *testing.T) {
+	rs := testutil.StartRedis(t, nil)
+	ctx := context.Background()
+	ring := redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": rs.Addr()}, ReadTimeout: 40 * time.Second})
+	defer ring.Close()
+	s, err := redisstore.New(ring, &redisstore.Options{Prefix: "tr:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := s.Create(ctx, &session.Record{Key: "k", Created: now, LastAccess: now, IdleTimeout: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	ttl, err := ring.PTTL(ctx, "tr:c:{k}").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 resends of at least 40 s read + 40 s write each.
+	if min := 3 * 80 * time.Second; ttl < min || ttl > time.Hour {
+		t.Fatalf("ring with a 40 s ReadTimeout: token TTL %v, want in [%v, 1h]", ttl, min)
+	}
+}

@@ -42,10 +42,28 @@ func tokenLife(c redis.UniversalClient) time.Duration {
 		if o.MaxRetries > 0 {
 			resends = (o.MaxRedirects + 1) * (o.MaxRetries + 1)
 		}
-		return resendWindow(resends, o.PoolTimeout, o.DialTimeout, o.WriteTimeout, o.ReadTimeout, o.MaxRetryBackoff)
+		pool := o.PoolTimeout
+		if pool == 0 && o.ReadTimeout > 0 {
+			pool = o.ReadTimeout + time.Second // as the node clients
+		}
+		return resendWindow(resends, pool, o.DialTimeout, o.WriteTimeout, o.ReadTimeout, o.MaxRetryBackoff)
 	case *redis.Ring:
+		// The shard clients normalise the timeouts, as redis.Options does.
 		o := c.Options()
-		return resendWindow(o.MaxRetries, o.PoolTimeout, o.DialTimeout, o.WriteTimeout, o.ReadTimeout, o.MaxRetryBackoff)
+		read, write, dial, pool := o.ReadTimeout, o.WriteTimeout, o.DialTimeout, o.PoolTimeout
+		if read == 0 {
+			read = 5 * time.Second
+		}
+		if write == 0 {
+			write = read
+		}
+		if dial == 0 {
+			dial = 5 * time.Second
+		}
+		if pool == 0 && read > 0 {
+			pool = read + time.Second
+		}
+		return resendWindow(o.MaxRetries, pool, dial, write, read, o.MaxRetryBackoff)
 	}
 	return unboundedTokenLife
 }

@@ -1,0 +1,32 @@
+package redisstore
+
+import (
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// TestTokenLifeOptions: the token life covers the resends each client
+// type's options allow, and is long when they allow unbounded waits.
+func TestTokenLifeOptions(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		c        redis.UniversalClient
+		min, max time.Duration
+	}{
+		// 3 resends × (6 s pool + 5 s dial + 5 s write + 5 s read + 1 s backoff), twice.
+		{"client defaults", redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), 132 * time.Second, 132 * time.Second},
+		{"client without retries", redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1}), time.Minute, time.Minute},
+		{"client without read deadline", redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ReadTimeout: -2}), time.Hour, time.Hour},
+		// 3 redirects × (41 s pool + 5 s dial + 40 s write + 40 s read + 1 s backoff), twice.
+		{"cluster", redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}, ReadTimeout: 40 * time.Second}), 762 * time.Second, 762 * time.Second},
+		{"cluster without read timeout", redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}, ReadTimeout: -1}), time.Hour, time.Hour},
+	} {
+		got := tokenLife(tc.c)
+		tc.c.Close()
+		if got < tc.min || got > tc.max {
+			t.Errorf("%s: token life %v, want in [%v, %v]", tc.name, got, tc.min, tc.max)
+		}
+	}
+}
