@@ -703,3 +703,56 @@ func TestUnsentOnceScripts(t *testing.T) {
 		t.Fatalf("Delete without a connection = %v, want an error other than ErrOutcomeUnknown", err)
 	}
 }
+
+// TestSweepReapUnknown: when no resend can recover a reap (here a client
+// that never resends), Sweep returns the error and puts the expiry entry
+// back: a reap that ran (reply lost: ErrOutcomeUnknown) is not reported
+// by a later Sweep either (the documented limit), and a reap that did not
+// run (LOADING) is done, and reported, by the next Sweep.
+func TestSweepReapUnknown(t *testing.T) {
+	for _, ran := range []bool{true, false} {
+		t.Run("ran="+strconv.FormatBool(ran), func(t *testing.T) {
+			rs := testutil.StartRedis(t, nil)
+			p := startLossProxy(t, rs.Addr())
+			c := redis.NewClient(&redis.Options{Addr: p.Addr(), MaxRetries: -1})
+			t.Cleanup(func() { c.Close() })
+			now := time.UnixMilli(1_700_000_000_000)
+			s, err := redisstore.New(c, &redisstore.Options{Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := s.Create(ctx, &session.Record{Key: "k", Created: now, LastAccess: now, IdleTimeout: time.Minute}); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(time.Hour)
+			if ran {
+				p.arm(0)
+			} else {
+				p.mu.Lock()
+				p.refuse = 1
+				p.mu.Unlock()
+			}
+			got, err := s.Sweep(ctx)
+			if err == nil || len(got) != 0 {
+				t.Fatalf("Sweep with its reap failed = %v, %v; want an error, nothing reported", got, err)
+			}
+			if errors.Is(err, redisstore.ErrOutcomeUnknown) != ran {
+				t.Fatalf("Sweep error %v: ErrOutcomeUnknown = %v, want %v", err, !ran, ran)
+			}
+			if score, err := c.ZScore(ctx, "httpstate:expiry", "k").Result(); err != nil || score != float64(now.UnixMilli()) {
+				t.Fatalf("expiry entry after the failed reap = %v, %v; want put back at now", score, err)
+			}
+			again, err := s.Sweep(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{true: 0, false: 1}[ran]; len(again) != want || want == 1 && again[0].Key != "k" {
+				t.Fatalf("next Sweep = %v, want %d session(s)", again, want)
+			}
+			if n, err := c.Exists(ctx, "httpstate:s:{k}", "httpstate:expiry").Result(); err != nil || n != 0 {
+				t.Fatalf("keys left = %d, %v; want the hash and the index gone", n, err)
+			}
+		})
+	}
+}
