@@ -234,14 +234,23 @@ func (a *App) sample(interval time.Duration) {
 			return
 		case <-t.C:
 		}
+		// select picks at random among ready cases: a tick pending since a
+		// slow sample must not outrun Shutdown.
+		if a.doneCtx.Err() != nil {
+			return
+		}
 	}
 }
 
+// takeSample counts the sessions, giving up after 5 s or at Shutdown.
 func (a *App) takeSample() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(a.doneCtx, 5*time.Second)
 	defer cancel()
 	n, err := a.countActive(ctx)
 	if err != nil {
+		if a.doneCtx.Err() != nil {
+			return
+		}
 		a.log.Warn("counting sessions failed", "err", err)
 		return
 	}

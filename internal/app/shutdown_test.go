@@ -180,3 +180,26 @@ func TestShutdownStreamWaitingOnStore(t *testing.T) {
 		t.Errorf("Shutdown took %v: the event stream waited for the store", d)
 	}
 }
+
+// TestCloseSamplerWaitingOnStore: App.Close does not wait for the chart's
+// sampler to give up on a store that does not answer.
+func TestCloseSamplerWaitingOnStore(t *testing.T) {
+	st := &hangingStore{Store: storeFactories[0].open(t), entered: make(chan struct{}, 1)}
+	st.armed.Store(true)
+	a, err := New(&Options{Store: st, SampleInterval: 10 * time.Millisecond, PollInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-st.entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the sampler never asked the store")
+	}
+	start := time.Now()
+	if err := a.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Close took %v: it waited for the sampler's store call", d)
+	}
+}
