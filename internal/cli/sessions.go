@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -268,6 +269,32 @@ func writeJSONTo(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// writeJSONList writes metas as writeJSONTo writes a []sessionJSON, one
+// session at a time through a buffered writer, so that a large store's
+// list costs its metadata and not a second, encoded copy.
+func writeJSONList(w io.Writer, metas []session.Meta) error {
+	if len(metas) == 0 {
+		_, err := io.WriteString(w, "[]\n")
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteString("[\n")
+	for i, meta := range metas {
+		b, err := json.MarshalIndent(toJSON(meta), "  ", "  ")
+		if err != nil {
+			return err
+		}
+		bw.WriteString("  ")
+		bw.Write(b)
+		if i < len(metas)-1 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n")
+	}
+	bw.WriteString("]\n")
+	return bw.Flush()
+}
+
 func runSessionsList(ctx context.Context, o *sessionsOptions, m *session.Manager) error {
 	metas, err := allSessions(ctx, m, o.user)
 	if err != nil {
@@ -275,11 +302,7 @@ func runSessionsList(ctx context.Context, o *sessionsOptions, m *session.Manager
 	}
 	out := o.streams.Out
 	if o.json {
-		list := make([]sessionJSON, 0, len(metas))
-		for _, meta := range metas {
-			list = append(list, toJSON(meta))
-		}
-		return writeJSONTo(out, list)
+		return writeJSONList(out, metas)
 	}
 	if !o.streams.OutTTY {
 		// Plain, stable and complete for scripts: tab-separated, full keys,
