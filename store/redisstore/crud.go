@@ -102,7 +102,9 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 
 // Save applies d to the live session under key with one EVALSHA: only the
 // attributes in d are written. It returns session.ErrNotFound when the
-// session is not live. A change of principal also updates the principal
+// session is not live. A delta whose idle timeout leaves the session
+// expired is written and returns nil, also when go-redis resent it after
+// a lost reply (see saveScript). A change of principal also updates the principal
 // indexes (the new one before, the old one after the script).
 func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if err := s.check(); err != nil {

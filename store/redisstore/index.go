@@ -180,8 +180,8 @@ func (s *Store) nodes(ctx context.Context) ([]redis.Cmdable, error) {
 //
 // A reap whose reply is lost is resent by go-redis and recognised by its
 // token (see the package doc, Retries): the session is reported. When every
-// resend fails, Sweep returns, with the sessions it did report, an error
-// wrapping ErrOutcomeUnknown: the reap may have run or not. The entry goes
+// resend fails, Sweep returns, with the sessions it did report, the error,
+// wrapping ErrOutcomeUnknown when the reap may have run. The entry goes
 // back into the expiry index, so a session whose reap did not run is
 // reported by a later Sweep; one whose reap did run is never reported.
 func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {

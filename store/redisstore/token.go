@@ -14,7 +14,9 @@ import (
 // connection (PoolTimeout), a dial (DialTimeout), the write (WriteTimeout),
 // the reply (ReadTimeout) and a backoff (MaxRetryBackoff): the last resend
 // reaches Redis within resends × that sum after the first run. The token
-// lives twice that, and at least minTokenLife.
+// lives twice that, and at least minTokenLife: 132 s with go-redis's
+// defaults (a fixed minute, as before, was shorter than they allow). A
+// context deadline only shortens the waits (ContextTimeoutEnabled).
 
 const (
 	// minTokenLife is the shortest token life.
