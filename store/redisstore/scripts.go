@@ -147,7 +147,7 @@ return {1, e, d, old}
 // expired or moving one counts as taken only while moving). KEYS[2] is the
 // token key, in the hash's slot (same hash tag). ARGV: now, ttl ms, token,
 // token life ms, then field/value pairs. The token, unique to the call, is
-// kept in KEYS[2] for the token life (see Store.tokenLife: longer than the
+// kept in KEYS[2] for the token life (see tokenLife: longer than the
 // client's resends of one command can take): a rerun of the same call
 // (go-redis resending it after a lost reply) finds the live hash with its
 // own token and replies 1 again. The token lives outside the hash so that
