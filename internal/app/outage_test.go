@@ -1,10 +1,12 @@
 package app
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,5 +129,57 @@ func TestEventStreamStoreUnavailable(t *testing.T) {
 	snap := nextSnapshot(t, events, func(*snapshot) bool { return true })
 	if snap.Active != 1 {
 		t.Errorf("snapshot after the store came back: %d active, want 1", snap.Active)
+	}
+}
+
+// lockedBuffer is a log sink safe for concurrent use.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestStoreFailureIsNoCSRFFailure: a POST with a good token while the store
+// fails is a store failure (503, logged as such), not a CSRF failure: the
+// CSRF check could not read the session's secret, but nothing was forged, and
+// "csrf check failed" lines during an outage would send an operator looking
+// for an attack.
+func TestStoreFailureIsNoCSRFFailure(t *testing.T) {
+	st := &faultyStore{Store: storeFactories[0].open(t)}
+	logs := &lockedBuffer{}
+	_, srv := newTestApp(t, st, func(o *Options) {
+		o.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	})
+	c := newClient(t, srv.URL)
+	c.mustLogin("alice", "alice")
+	tok := c.token()
+	st.failing.Store(true)
+	for _, accept := range []string{"application/json", "text/html", ""} {
+		r := c.post("/cart", url.Values{"item": {"pear"}, "csrf_token": {tok}}, "Accept", accept)
+		if r.status != http.StatusServiceUnavailable {
+			t.Errorf("POST /cart (Accept %q) with a good token and the store failing: status %d, want 503", accept, r.status)
+		}
+	}
+	if strings.Contains(logs.String(), "csrf check failed") {
+		t.Errorf("a store failure was logged as a CSRF failure:\n%s", logs.String())
+	}
+	st.failing.Store(false)
+	// A missing token is still a CSRF failure.
+	if r := c.post("/cart", url.Values{"item": {"pear"}}); r.status != http.StatusForbidden {
+		t.Errorf("POST /cart without a token: status %d, want 403", r.status)
+	}
+	if !strings.Contains(logs.String(), "csrf check failed") {
+		t.Errorf("a missing token was not logged as a CSRF failure")
 	}
 }

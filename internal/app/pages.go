@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"sort"
@@ -190,7 +191,20 @@ const csrfMessage = "Forbidden: missing or invalid CSRF token"
 // csrfFailed is the CSRF protector's error handler: 403, nothing changed. A
 // browser (Accept: text/html) gets the app's error page with a way back,
 // a script asking for JSON gets {"error":...}, anything else plain text.
+//
+// When the protector found no secret because the session could not be read
+// (the store is failing), nothing was forged: that is logged as a store
+// failure and answered 503, as the session middleware answers one.
 func (a *App) csrfFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, csrf.ErrNoSecret) {
+		if s := session.FromRequest(r); s != nil {
+			if _, serr := s.Keys(); serr != nil {
+				a.log.Error("reading the session failed", "method", r.Method, "path", r.URL.Path, "err", serr)
+				http.Error(w, "503 session service unavailable", http.StatusServiceUnavailable)
+				return
+			}
+		}
+	}
 	a.log.Warn("csrf check failed", "method", r.Method, "path", r.URL.Path, "reason", err)
 	switch accept := r.Header.Get("Accept"); {
 	case strings.Contains(accept, "application/json"):
