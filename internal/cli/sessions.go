@@ -109,7 +109,7 @@ would end.`,
 			})
 		},
 	}
-	list.Flags().StringVar(&o.user, "user", "", "list only this user's sessions")
+	list.Flags().StringVar(&o.user, "user", "", "list only the sessions of user `NAME`")
 	revoke := &cobra.Command{
 		Use:   "revoke ID-HASH | revoke --user NAME",
 		Short: "Delete one session, or every session of a user",
@@ -125,7 +125,7 @@ would end.`,
 			})
 		},
 	}
-	revoke.Flags().StringVar(&o.user, "user", "", "revoke every session of this user")
+	revoke.Flags().StringVar(&o.user, "user", "", "revoke every session of user `NAME` (log out everywhere)")
 	stats := &cobra.Command{
 		Use:   "stats",
 		Short: "Count the sessions, by user",
