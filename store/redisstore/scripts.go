@@ -343,7 +343,7 @@ func runOnce(ctx context.Context, c processor, sc *script, key string, args ...a
 const onceRetries = 3
 
 // sleep waits before retry attempt+1, as go-redis's default backoff
-// (8 ms doubling, at most 512 ms), or until ctx is done.
+// (go-redis v9.23: 10 ms doubling, at most 1 s), or until ctx is done.
 func sleep(ctx context.Context, attempt int) error {
 	t := time.NewTimer(min(8*time.Millisecond<<attempt, 512*time.Millisecond))
 	defer t.Stop()
