@@ -64,3 +64,21 @@ func TestSessionsExitStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionsUnknownSubcommand: a mistyped subcommand ("revok KEY" in a
+// script) is an error, not the help text and status 0.
+func TestSessionsUnknownSubcommand(t *testing.T) {
+	store := fixtureStore(t)
+	for _, args := range [][]string{{"revok", session.Key("bob-desktop")}, {"lsit"}, {"--store", store, "list-all"}} {
+		var out, errOut strings.Builder
+		code := runContext(context.Background(), &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, append([]string{"sessions"}, args...))
+		if code != 1 || !strings.Contains(errOut.String(), "unknown command") {
+			t.Errorf("sessions %q: status %d, stderr %q; want 1 and unknown command", args, code, errOut.String())
+		}
+	}
+	// Without a subcommand: the help, status 0.
+	var out, errOut strings.Builder
+	if code := runContext(context.Background(), &Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, []string{"sessions"}); code != 0 || !strings.Contains(out.String(), "Available Commands") {
+		t.Errorf("sessions: status %d, stdout %q", code, out.String())
+	}
+}
