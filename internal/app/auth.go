@@ -24,7 +24,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	}
 	old, prev := s.Key(), s.Principal()
 	if err := s.Renew(); err != nil {
-		a.internalError(w, r, "renewing the session failed", err)
+		a.storeFailed(w, r, "renewing the session failed", err)
 		return
 	}
 	if prev != "" && prev != user {
@@ -32,16 +32,16 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		// browser): the previous user's cart is not theirs to see. An
 		// anonymous cart, on the other hand, carries over.
 		if err := s.Delete(cartAttr); err != nil {
-			a.internalError(w, r, "clearing the previous user's cart failed", err)
+			a.storeFailed(w, r, "clearing the previous user's cart failed", err)
 			return
 		}
 	}
 	if err := s.SetPrincipal(user); err != nil {
-		a.internalError(w, r, "setting the principal failed", err)
+		a.storeFailed(w, r, "setting the principal failed", err)
 		return
 	}
 	if err := csrf.Rotate(r); err != nil {
-		a.internalError(w, r, "rotating the csrf secret failed", err)
+		a.storeFailed(w, r, "rotating the csrf secret failed", err)
 		return
 	}
 	a.metrics.logins.WithLabelValues("ok").Inc()
@@ -59,7 +59,7 @@ func (a *App) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	user, key := s.Principal(), s.Key()
 	if err := s.Invalidate(); err != nil {
-		a.internalError(w, r, "invalidating the session failed", err)
+		a.storeFailed(w, r, "invalidating the session failed", err)
 		return
 	}
 	a.log.Info("logout", "user", user, "session", shortKey(key))

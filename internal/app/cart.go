@@ -35,7 +35,7 @@ func (a *App) cart(w http.ResponseWriter, r *http.Request) {
 	if s := session.FromRequest(r); s != nil {
 		var err error
 		if items, _, err = session.Get[[]string](s, cartAttr); err != nil {
-			a.internalError(w, r, "reading the cart failed", err)
+			a.storeFailed(w, r, "reading the cart failed", err)
 			return
 		}
 	}
@@ -80,7 +80,7 @@ func (a *App) addToCart(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, http.StatusConflict, "The cart is full.")
 		return
 	case err != nil:
-		a.internalError(w, r, "updating the cart failed", err)
+		a.storeFailed(w, r, "updating the cart failed", err)
 		return
 	}
 	if wantJSON {

@@ -83,7 +83,7 @@ func (a *App) dashboard(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "Sessions — httpstate")
 	snap, err := a.snapshot(r.Context(), p.Key)
 	if err != nil {
-		a.internalError(w, r, "listing sessions failed", err)
+		a.storeFailed(w, r, "listing sessions failed", err)
 		return
 	}
 	p.Snapshot = snap
@@ -101,7 +101,7 @@ func (a *App) revoke(w http.ResponseWriter, r *http.Request) {
 	}
 	found, err := a.mgr.Revoke(r.Context(), key)
 	if err != nil {
-		a.internalError(w, r, "revoking a session failed", err)
+		a.storeFailed(w, r, "revoking a session failed", err)
 		return
 	}
 	a.log.Info("session revoked", "by", s.Principal(), "session", shortKey(key), "found", found)
@@ -119,7 +119,7 @@ func (a *App) revokeUser(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := a.mgr.InvalidatePrincipal(r.Context(), user)
 	if err != nil {
-		a.internalError(w, r, "revoking a user's sessions failed", err)
+		a.storeFailed(w, r, "revoking a user's sessions failed", err)
 		return
 	}
 	a.log.Info("user's sessions revoked", "by", s.Principal(), "user", logName(user), "count", n)

@@ -1,18 +1,21 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/httpstate/httpstate/internal/testutil"
+	"github.com/httpstate/httpstate/session"
 	"github.com/httpstate/httpstate/store/redisstore"
 )
 
@@ -181,5 +184,80 @@ func TestStoreFailureIsNoCSRFFailure(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "csrf check failed") {
 		t.Errorf("a missing token was not logged as a CSRF failure")
+	}
+}
+
+// opFailStore fails the store calls named in fail ("update", "rename",
+// "delete", "iterate") and passes every other call through.
+type opFailStore struct {
+	session.Store
+	fail atomic.Value // string
+}
+
+func (s *opFailStore) failing(op string) bool {
+	f, _ := s.fail.Load().(string)
+	return f == op
+}
+
+func (s *opFailStore) Update(ctx context.Context, key, attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error) {
+	if s.failing("update") {
+		return nil, errInjected
+	}
+	return s.Store.Update(ctx, key, attr, fn)
+}
+
+func (s *opFailStore) Rename(ctx context.Context, oldKey, newKey string) error {
+	if s.failing("rename") {
+		return errInjected
+	}
+	return s.Store.Rename(ctx, oldKey, newKey)
+}
+
+func (s *opFailStore) Delete(ctx context.Context, key string) (bool, error) {
+	if s.failing("delete") {
+		return false, errInjected
+	}
+	return s.Store.Delete(ctx, key)
+}
+
+func (s *opFailStore) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
+	if s.failing("iterate") {
+		return errInjected
+	}
+	return s.Store.Iterate(ctx, fn)
+}
+
+// TestStoreCallFailure503: a store call failing inside a handler (the
+// cart's update, login's rename, a revocation, the dashboard's listing) is
+// answered 503 like a failing load, not 500 as if the app had a bug, and
+// without the error's details.
+func TestStoreCallFailure503(t *testing.T) {
+	st := &opFailStore{Store: storeFactories[0].open(t)}
+	_, srv := newTestApp(t, st, nil)
+	admin := newClient(t, srv.URL)
+	admin.mustLogin("admin", "admin")
+	alice := newClient(t, srv.URL)
+	alice.mustLogin("alice", "alice")
+	for _, tt := range []struct {
+		op, what string
+		do       func() response
+	}{
+		{"update", "POST /cart", func() response {
+			return alice.post("/cart", url.Values{"item": {"pear"}, "csrf_token": {alice.token()}})
+		}},
+		{"rename", "POST /login", func() response {
+			return alice.post("/login", url.Values{"user": {"alice"}, "password": {"alice"}, "csrf_token": {alice.token()}})
+		}},
+		{"delete", "POST /dashboard/revoke", func() response {
+			return admin.post("/dashboard/revoke", url.Values{"key": {session.Key(alice.sid())}, "csrf_token": {admin.token()}})
+		}},
+		{"iterate", "GET /dashboard", func() response { return admin.get("/dashboard") }},
+	} {
+		st.fail.Store(tt.op)
+		r := tt.do()
+		st.fail.Store("")
+		if r.status != http.StatusServiceUnavailable || strings.Contains(r.body, errInjected.Error()) {
+			t.Errorf("%s with the store's %s failing: status %d, body %q; want 503 without details", tt.what, tt.op, r.status, r.body)
+		}
 	}
 }

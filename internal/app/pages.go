@@ -143,6 +143,19 @@ func (a *App) internalError(w http.ResponseWriter, r *http.Request, what string,
 	http.Error(w, "internal error", http.StatusInternalServerError)
 }
 
+// storeFailed answers a session or store call that failed: 503, as the
+// session middleware answers a failing load, since the store is the likely
+// cause; 500 for a session too large to store (the app's bug). The details
+// are logged, not sent.
+func (a *App) storeFailed(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if errors.Is(err, session.ErrTooLarge) {
+		a.internalError(w, r, what, err)
+		return
+	}
+	a.log.Error(what, "path", r.URL.Path, "err", err)
+	http.Error(w, "503 session service unavailable", http.StatusServiceUnavailable)
+}
+
 // home is GET /: who you are, the session, the cart and the forms.
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	a.renderHome(w, r, http.StatusOK, "")
@@ -154,7 +167,7 @@ func (a *App) renderHome(w http.ResponseWriter, r *http.Request, status int, err
 	if s := p.s; s != nil {
 		names, err := s.Keys()
 		if err != nil {
-			a.internalError(w, r, "reading session attributes failed", err)
+			a.storeFailed(w, r, "reading session attributes failed", err)
 			return
 		}
 		sort.Strings(names)
@@ -172,7 +185,7 @@ func (a *App) renderHome(w http.ResponseWriter, r *http.Request, status int, err
 		}
 		cart, _, err := session.Get[[]string](s, cartAttr)
 		if err != nil {
-			a.internalError(w, r, "reading the cart failed", err)
+			a.storeFailed(w, r, "reading the cart failed", err)
 			return
 		}
 		p.Cart = cart

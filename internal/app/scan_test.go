@@ -382,8 +382,8 @@ func TestScanError(t *testing.T) {
 	if n := cs.iterates.Load(); n != 1 {
 		t.Errorf("%d Iterate calls for one failed scan, want 1", n)
 	}
-	if r := admin.get("/dashboard"); r.status != http.StatusInternalServerError {
-		t.Errorf("GET /dashboard while the store fails: status %d, want 500", r.status)
+	if r := admin.get("/dashboard"); r.status != http.StatusServiceUnavailable {
+		t.Errorf("GET /dashboard while the store fails: status %d, want 503", r.status)
 	}
 	cs.fail.Store(nil)
 	s, err := a.snapshot(t.Context(), viewer)
