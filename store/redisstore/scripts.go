@@ -345,7 +345,7 @@ const onceRetries = 3
 // sleep waits before retry attempt+1, as go-redis's default backoff
 // (go-redis v9.23: 10 ms doubling, at most 1 s), or until ctx is done.
 func sleep(ctx context.Context, attempt int) error {
-	t := time.NewTimer(min(8*time.Millisecond<<attempt, 512*time.Millisecond))
+	t := time.NewTimer(min(10*time.Millisecond<<attempt, time.Second))
 	defer t.Stop()
 	select {
 	case <-t.C:
