@@ -79,6 +79,10 @@ within 5 seconds).`,
   httpstate sessions revoke Xq3v9ZkT
   httpstate sessions revoke --user alice
   httpstate sessions stats`,
+		// Without these, cobra answers a mistyped subcommand with the help
+		// and status 0: "sessions revok KEY" in a script would "succeed".
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&o.store, "store", defaultStoreURL, storeURLHelp)
