@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -66,4 +67,35 @@ func TestEventStreamStalledClient(t *testing.T) {
 	if n := subscribers(); n != 0 {
 		t.Fatalf("%d event stream(s) still running 10s after the client stopped reading", n)
 	}
+}
+
+// TestEventStreamOutlivesReadTimeout: a server with a ReadTimeout (serve
+// has one, against slow request bodies) must not end an event stream when
+// that timeout passes: net/http's background read of the connection fails at
+// the read deadline and cancels the request's context.
+func TestEventStreamOutlivesReadTimeout(t *testing.T) {
+	st, err := memstore.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(&Options{Store: st, SampleInterval: -1, PollInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(a.Handler())
+	srv.Config.ReadTimeout = 300 * time.Millisecond
+	srv.Config.RegisterOnShutdown(a.Shutdown)
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	admin := newClient(t, srv.URL)
+	admin.mustLogin("admin", "admin")
+	events := admin.stream("/dashboard/events")
+	nextSnapshot(t, events, func(s *snapshot) bool { return s.Active == 1 })
+	time.Sleep(time.Second) // past the read deadline
+	bob := newClient(t, srv.URL)
+	bob.mustLogin("bob", "bob")
+	nextSnapshot(t, events, func(s *snapshot) bool { return contains(principals(s), "bob") })
 }
