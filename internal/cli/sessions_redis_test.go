@@ -195,3 +195,91 @@ func TestSessionsRedisLarge(t *testing.T) {
 		t.Errorf("revoke --user user1: %q, %v", out, err)
 	}
 }
+
+// TestSessionsRedisRevokeDuringRequest: a request of alice's that loaded
+// her session before "revoke --user alice" and writes to it after cannot
+// bring the session back: her next request gets a new one, and the write
+// is nowhere in the store.
+func TestSessionsRedisRevokeDuringRequest(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	storeURL := "redis://" + srv.Addr() + "/0"
+	st, err := redisstore.Dial(context.Background(), storeURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	mgr, err := session.New(&session.Options{Store: st, SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mgr.Close()
+	loaded, resume := make(chan struct{}), make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).SetPrincipal("alice")
+	})
+	mux.HandleFunc("/slow-write", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if s.Principal() != "alice" {
+			http.Error(w, "not alice", http.StatusForbidden)
+			return
+		}
+		close(loaded)
+		<-resume
+		s.Set("written", "after the revocation")
+	})
+	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if s.IsNew() {
+			io.WriteString(w, "new")
+			return
+		}
+		io.WriteString(w, s.Principal())
+	})
+	hs := httptest.NewServer(mgr.Handler(mux))
+	defer hs.Close()
+	app := &redisApp{mgr: mgr, srv: hs}
+	alice := app.browser(t)
+	app.get(t, alice, "/login")
+
+	done := make(chan error, 1)
+	go func() {
+		resp, err := alice.Get(hs.URL + "/slow-write")
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	select {
+	case <-loaded:
+	case err := <-done:
+		t.Fatalf("slow-write ended before loading: %v", err)
+	}
+	out, _, err := runSessionsNow(t, "--store", storeURL, "revoke", "--user", "alice", "--json")
+	close(resume)
+	if err != nil || !strings.Contains(out, `"revoked": 1`) {
+		t.Fatalf("revoke --user alice during a request: %q, %v", out, err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := app.get(t, alice, "/whoami"); got != "new" {
+		t.Errorf("alice after revocation and a late write: whoami = %q, want a new session", got)
+	}
+	if out, _, err := runSessionsNow(t, "--store", storeURL, "list", "--user", "alice"); err != nil || out != "" {
+		t.Errorf("list --user alice after the late write: %q, %v; want nothing", out, err)
+	}
+	var keys []string
+	if err := mgr.Iterate(context.Background(), func(m session.Meta) bool { keys = append(keys, m.Key); return true }); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		rec, found, err := st.Load(context.Background(), k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := rec.Attrs["written"]; found && ok {
+			t.Errorf("session %s holds the late write", k[:8])
+		}
+	}
+}
