@@ -43,6 +43,10 @@ FILE is a Netscape cookies.txt file (the format of curl -c and wget
 		Example: `  httpstate cookies list cookies.txt
   httpstate cookies convert --to json cookies.txt > cookies.json
   httpstate cookies get https://www.example.com/app/ cookies.txt`,
+		// Without these, cobra answers a mistyped subcommand with the help
+		// and status 0: "cookies lsit FILE" in a script would "succeed".
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	list := &cobra.Command{
 		Use:   "list FILE",

@@ -191,3 +191,23 @@ func FuzzCookiesFile(f *testing.F) {
 		}
 	})
 }
+
+// TestCookiesUnknownSubcommand: a mistyped subcommand fails (status 1,
+// "unknown command" on stderr) instead of printing the help with status 0;
+// "cookies" alone still prints the help.
+func TestCookiesUnknownSubcommand(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string // in stdout+stderr
+	}{
+		{[]string{"cookies", "lsit", "x.txt"}, 1, "unknown command"},
+		{[]string{"cookies"}, 0, "Inspect and convert"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(&Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errb}, tt.args)
+		if code != tt.code || !strings.Contains(out.String()+errb.String(), tt.want) {
+			t.Errorf("%q: status %d, output %q; want status %d and %q", tt.args, code, out.String()+errb.String(), tt.code, tt.want)
+		}
+	}
+}
