@@ -51,7 +51,7 @@ func (sessionSecret) Secret(w http.ResponseWriter, r *http.Request, create bool)
 	var b []byte
 	ok, err := s.Get(SessionAttr, &b)
 	if err != nil && !create {
-		return nil, fmt.Errorf("%w: reading the session: %v", ErrNoSecret, err)
+		return nil, fmt.Errorf("%w: reading the session: %w", ErrNoSecret, err)
 	}
 	if ok && err == nil && len(b) == SecretLen {
 		return b, nil
