@@ -38,7 +38,8 @@ func newServeCmd(s *Streams) *cobra.Command {
 
 The app has demo accounts alice/alice, bob/bob and admin/admin, a cart kept in
 the server session, and, for admin, a dashboard at /dashboard listing the live
-sessions of the store. /metrics serves Prometheus metrics, /healthz answers 200.
+sessions of the store. /metrics serves Prometheus metrics; /healthz answers 200,
+or 503 while the session store is unavailable.
 
 The address the server listens on is printed to stderr; --addr 127.0.0.1:0
 picks a free port. SIGINT or SIGTERM shuts the server down gracefully.`,
