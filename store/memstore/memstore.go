@@ -201,37 +201,56 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 }
 
 // Update atomically replaces attribute attr of the live record under key
-// with fn's result (nil deletes it). fn runs once, under the shard's lock,
-// and receives a copy of the current value; it must not call the Store.
-// Update returns the value fn returned, fn's error unchanged, or an error
-// wrapping session.ErrNotFound when there is no live record.
+// with fn's result (nil deletes it). fn runs without any store lock held, on
+// a copy of the current value, so it may call the Store; Update then swaps
+// the new record in only if the record is still the one fn saw (records are
+// immutable, so that is one pointer comparison), and calls fn again, with
+// the value now stored, if another write came first. Update returns the
+// value fn returned, fn's error unchanged, or an error wrapping
+// session.ErrNotFound when there is no live record.
 func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error) {
-	if err := s.check(ctx, "update"); err != nil {
-		return nil, err
-	}
 	sh := &s.shards[s.shardIndex(key)]
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	e := sh.m[key]
-	if !live(e, s.now()) {
-		return nil, fmt.Errorf("memstore: update %.8s: %w", key, session.ErrNotFound)
-	}
-	old, ok := e.rec.Attrs[attr]
-	nv, err := fn(cloneBytes(old), ok)
-	if err != nil {
-		return nil, err
-	}
-	d := session.Delta{}
-	if nv == nil {
-		if !ok {
+	for {
+		if err := s.check(ctx, "update"); err != nil {
+			return nil, err
+		}
+		sh.mu.RLock()
+		e := sh.m[key]
+		if !live(e, s.now()) {
+			sh.mu.RUnlock()
+			return nil, fmt.Errorf("memstore: update %.8s: %w", key, session.ErrNotFound)
+		}
+		rec := e.rec
+		sh.mu.RUnlock()
+
+		old, ok := rec.Attrs[attr]
+		nv, err := fn(cloneBytes(old), ok)
+		if err != nil {
+			return nil, err
+		}
+		if nv == nil && !ok {
+			// Nothing to delete; the record need not be the one fn saw.
 			return nil, nil
 		}
-		d.Delete = []string{attr}
-	} else {
-		d.Set = map[string][]byte{attr: nv}
+		sh.mu.Lock()
+		if sh.m[key] != e || e.rec != rec {
+			sh.mu.Unlock()
+			continue // written, renamed, deleted or closed meanwhile
+		}
+		if !live(e, s.now()) {
+			sh.mu.Unlock()
+			return nil, fmt.Errorf("memstore: update %.8s: %w", key, session.ErrNotFound)
+		}
+		d := session.Delta{}
+		if nv == nil {
+			d.Delete = []string{attr}
+		} else {
+			d.Set = map[string][]byte{attr: nv}
+		}
+		e.rec, e.size = applyDelta(e.rec, e.size, &d)
+		sh.mu.Unlock()
+		return nv, nil
 	}
-	e.rec, e.size = applyDelta(e.rec, e.size, &d)
-	return nv, nil
 }
 
 // Rename moves the live record under oldKey to newKey atomically. It returns

@@ -2,8 +2,11 @@ package memstore
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/httpstate/httpstate/session"
 )
 
 // TestUpdateFnMayReadStore: Update's fn runs without a store lock held, so
@@ -46,5 +49,52 @@ func TestUpdateFnMayReadStore(t *testing.T) {
 	r, _, _ := s.Load(ctx, "k1")
 	if got := string(r.Attrs["a"]); got != `"y"` {
 		t.Fatalf("a = %s, want \"y\"", got)
+	}
+}
+
+// TestUpdateRetriesOnChange: a write that lands between the read Update
+// gave fn and Update's own write makes Update call fn again with the new
+// value, so that write is never lost.
+func TestUpdateRetriesOnChange(t *testing.T) {
+	now := tNow
+	s := newTestStore(t, &now, 4)
+	ctx := context.Background()
+	if err := s.Create(ctx, testRecord("k1", "alice", now)); err != nil {
+		t.Fatal(err)
+	}
+	var calls []string
+	got, err := s.Update(ctx, "k1", "a", func(old []byte, ok bool) ([]byte, error) {
+		calls = append(calls, string(old))
+		if len(calls) == 1 {
+			// Another request writes the attribute meanwhile (here, from fn).
+			if err := s.Save(ctx, "k1", session.Delta{Set: map[string][]byte{"a": []byte(`"other"`), "c": []byte(`1`)}}); err != nil {
+				return nil, err
+			}
+		}
+		return append(old, '!'), nil
+	})
+	if err != nil || string(got) != `"other"!` {
+		t.Fatalf("Update = %q, %v; want \"other\"!, nil", got, err)
+	}
+	if len(calls) != 2 || calls[0] != `"x"` || calls[1] != `"other"` {
+		t.Fatalf("fn saw %q, want [\"x\" \"other\"]", calls)
+	}
+	r, _, _ := s.Load(ctx, "k1")
+	if string(r.Attrs["a"]) != `"other"!` || string(r.Attrs["c"]) != `1` {
+		t.Fatalf("after Update: a = %s, c = %s; want \"other\"! and 1", r.Attrs["a"], r.Attrs["c"])
+	}
+
+	// A record deleted meanwhile is not written back.
+	_, err = s.Update(ctx, "k1", "a", func(old []byte, ok bool) ([]byte, error) {
+		if _, err := s.Delete(ctx, "k1"); err != nil {
+			return nil, err
+		}
+		return []byte(`1`), nil
+	})
+	if !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("Update of a record deleted during fn = %v, want ErrNotFound", err)
+	}
+	if n := s.Len(); n != 0 {
+		t.Fatalf("Len = %d after the record was deleted, want 0", n)
 	}
 }
