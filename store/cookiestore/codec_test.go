@@ -264,3 +264,28 @@ func TestNilValue(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeDecodesBack: whatever Encode accepts, Decode of the same Codec
+// reads back, for every MaxLen: a negative MaxLen (no limit of the codec's
+// own) still refuses, with ErrTooLarge, a value longer than Decode reads
+// (the most a Manager can carry, session.MaxCookieChunks cookies).
+func TestEncodeDecodesBack(t *testing.T) {
+	clock := testutil.NewClock(tNow)
+	for _, maxLen := range []int{0, 3 * 4080, -1} {
+		c := newCodec(t, clock, maxLen, token.GenerateKey(1))
+		for _, n := range []int{0, 3000, 12000, 30000, 40000, 100000} {
+			r := sampleRecord()
+			r.Attrs["blob"] = []byte(strings.Repeat("y", n))
+			v, err := c.Encode(r)
+			if err != nil {
+				if !errors.Is(err, session.ErrTooLarge) {
+					t.Errorf("MaxLen %d, %d bytes: Encode = %v, want nil or ErrTooLarge", maxLen, n, err)
+				}
+				continue
+			}
+			if _, err := c.Decode(v); err != nil {
+				t.Errorf("MaxLen %d, %d bytes: Encode made a %d-byte value that Decode refuses: %v", maxLen, n, len(v), err)
+			}
+		}
+	}
+}
