@@ -27,8 +27,9 @@ type Options struct {
 	Keyring *token.Keyring
 	// MaxLen is the longest encoded value Encode produces; a longer one is
 	// an error wrapping session.ErrTooLarge. 0 means DefaultMaxLen; negative
-	// means no limit (the Manager still enforces its cookie limits). With
-	// session.Options.CookieChunks = n, use about n*4080.
+	// means no limit of the Codec's own beyond the most a Manager can carry
+	// (session.MaxCookieChunks cookies of 4096 bytes), which Decode reads no
+	// more than. With session.Options.CookieChunks = n, use about n*4080.
 	MaxLen int
 	// Context is bound to every value as associated data, so a value sealed
 	// under one Context cannot be used under another with the same keys.
@@ -90,8 +91,8 @@ func (c *Codec) encode(r *session.Record, now time.Time) (string, error) {
 	}
 	plain := marshal(r, now, exp)
 	n := b64.EncodedLen(len(plain) + token.Overhead)
-	if c.maxLen > 0 && n > c.maxLen {
-		return "", fmt.Errorf("cookiestore: session encodes to %d bytes, limit %d: %w", n, c.maxLen, session.ErrTooLarge)
+	if limit := c.limit(); n > limit {
+		return "", fmt.Errorf("cookiestore: session encodes to %d bytes, limit %d: %w", n, limit, session.ErrTooLarge)
 	}
 	return b64.EncodeToString(c.keys.Encrypt(plain, c.ad)), nil
 }
@@ -100,6 +101,16 @@ func (c *Codec) encode(r *session.Record, now time.Time) (string, error) {
 // can reassemble from its cookies.
 const decodeLimit = session.MaxCookieChunks * 4096
 
+// limit returns the longest value Encode makes and Decode reads: MaxLen,
+// and never more than decodeLimit, so that every value Encode makes
+// decodes.
+func (c *Codec) limit() int {
+	if c.maxLen > 0 {
+		return min(c.maxLen, decodeLimit)
+	}
+	return decodeLimit
+}
+
 // Decode opens a value made by Encode with any key of the Keyring. Errors
 // wrap ErrInvalid (tampered, truncated, foreign, unknown key) or ErrExpired.
 func (c *Codec) Decode(s string) (*session.Record, error) {
@@ -107,11 +118,7 @@ func (c *Codec) Decode(s string) (*session.Record, error) {
 }
 
 func (c *Codec) decode(s string, now time.Time) (*session.Record, error) {
-	limit := decodeLimit
-	if c.maxLen > 0 {
-		limit = min(limit, c.maxLen)
-	}
-	if len(s) > limit {
+	if limit := c.limit(); len(s) > limit {
 		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrInvalid, len(s), limit)
 	}
 	sealed, err := b64.Strict().DecodeString(s)

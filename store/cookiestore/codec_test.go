@@ -217,9 +217,14 @@ func TestTooLarge(t *testing.T) {
 		t.Errorf("MaxLen 3*4080: %v", err)
 	}
 	unlimited := newCodec(t, clock, -1, token.GenerateKey(1))
-	r.Attrs["blob"] = []byte(strings.Repeat("y", 100000))
+	r.Attrs["blob"] = []byte(strings.Repeat("y", 20000))
 	if _, err := unlimited.Encode(r); err != nil {
-		t.Errorf("MaxLen -1: %v", err)
+		t.Errorf("MaxLen -1, 20 KB: %v", err)
+	}
+	// No more than a Manager can carry, which is all Decode reads.
+	r.Attrs["blob"] = []byte(strings.Repeat("y", 100000))
+	if _, err := unlimited.Encode(r); !errors.Is(err, session.ErrTooLarge) {
+		t.Errorf("MaxLen -1, 100 KB: err = %v, want ErrTooLarge", err)
 	}
 }
 
