@@ -53,7 +53,8 @@ type Options struct {
 	// the session, so the idle deadline is exact within TouchInterval.
 	// Default 1m, or IdleTimeout/10 when that is shorter; a value over
 	// IdleTimeout/2 is capped there, so a session in use never expires between
-	// two recorded accesses. Negative means every access writes.
+	// two recorded accesses; the same cap applies per session to a timeout
+	// set with SetIdleTimeout. Negative means every access writes.
 	TouchInterval time.Duration
 	// Cookie configures the cookie transport.
 	Cookie CookieOptions
@@ -83,7 +84,10 @@ type Options struct {
 	URLRewriting bool
 	// MaxPerPrincipal caps the live sessions of one principal; 0 means
 	// unlimited. When SetPrincipal takes a principal over the cap, its oldest
-	// other sessions are invalidated.
+	// other sessions are invalidated. Concurrent logins of one principal
+	// through one Manager are capped one at a time; Managers in several
+	// processes sharing a store do not coordinate, so two simultaneous
+	// logins there may briefly leave the principal one session over the cap.
 	MaxPerPrincipal int
 	// ErrorHandler writes the response when the session layer fails (a store
 	// error, ErrTooLarge, ErrClosed, a cookie the configuration cannot send
