@@ -86,8 +86,8 @@ type Options struct {
 	// unlimited. When SetPrincipal takes a principal over the cap, its oldest
 	// other sessions are invalidated. Concurrent logins of one principal
 	// through one Manager are capped one at a time; Managers in several
-	// processes sharing a store do not coordinate, so two simultaneous
-	// logins there may briefly leave the principal one session over the cap.
+	// processes sharing a store do not coordinate: two simultaneous logins
+	// through different processes may evict each other's new session.
 	MaxPerPrincipal int
 	// ErrorHandler writes the response when the session layer fails (a store
 	// error, ErrTooLarge, ErrClosed, a cookie the configuration cannot send
