@@ -54,14 +54,36 @@ type Store struct {
 	// then pmu.
 	pmu        sync.Mutex
 	principals map[string]map[string]struct{} // principal → set of keys; "" is not indexed
+	ppeak      int                            // the most principals indexed since principals was made
+}
+
+// shrinkMin is the smallest peak (entries of a shard, or principals) after
+// which a Sweep that leaves a quarter of it or less rebuilds the map: a Go
+// map never shrinks by deleting, so without that the tables of the busiest
+// hour would stay allocated for good.
+const shrinkMin = 1024
+
+// shrunk returns m rebuilt at its size when it holds a quarter of peak or
+// less and peak is at least shrinkMin, and m itself otherwise; the new peak
+// is the returned map's length or peak.
+func shrunk[V any](m map[string]V, peak int) (map[string]V, int) {
+	if peak < shrinkMin || len(m) > peak/4 {
+		return m, peak
+	}
+	c := make(map[string]V, len(m)) // not maps.Clone, which copies the table
+	for k, v := range m {
+		c[k] = v
+	}
+	return c, len(c)
 }
 
 // shard is one partition of the key space.
 type shard struct {
 	// mu protects m and the entries it points to.
-	mu sync.RWMutex
-	m  map[string]*entry
-	_  [40]byte // keep neighbouring shard locks off one cache line
+	mu   sync.RWMutex
+	m    map[string]*entry
+	peak int      // the most entries m has held since it was made
+	_    [32]byte // keep neighbouring shard locks off one cache line
 }
 
 // entry is one stored record. rec is immutable once stored (Load hands it
@@ -145,6 +167,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		return fmt.Errorf("memstore: create %.8s: %w", r.Key, session.ErrExists)
 	}
 	sh.m[r.Key] = e
+	sh.peak = max(sh.peak, len(sh.m))
 	s.pmu.Lock()
 	if old != nil {
 		s.unindexLocked(old.rec.Principal, r.Key)
@@ -297,6 +320,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	moved.Key = newKey
 	e.rec = &moved
 	b.m[newKey] = e
+	b.peak = max(b.peak, len(b.m))
 	s.pmu.Lock()
 	if taken != nil {
 		s.unindexLocked(taken.rec.Principal, newKey)
@@ -425,8 +449,12 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 			}
 			s.pmu.Unlock()
 		}
+		sh.m, sh.peak = shrunk(sh.m, sh.peak)
 		sh.mu.Unlock()
 	}
+	s.pmu.Lock()
+	s.principals, s.ppeak = shrunk(s.principals, s.ppeak)
+	s.pmu.Unlock()
 	return out, nil
 }
 
@@ -440,10 +468,12 @@ func (s *Store) Close() error {
 		sh := &s.shards[i]
 		sh.mu.Lock()
 		sh.m = map[string]*entry{}
+		sh.peak = 0
 		sh.mu.Unlock()
 	}
 	s.pmu.Lock()
 	s.principals = map[string]map[string]struct{}{}
+	s.ppeak = 0
 	s.pmu.Unlock()
 	return nil
 }
@@ -470,6 +500,7 @@ func (s *Store) indexLocked(principal, key string) {
 	if set == nil {
 		set = make(map[string]struct{}, 1)
 		s.principals[principal] = set
+		s.ppeak = max(s.ppeak, len(s.principals))
 	}
 	set[key] = struct{}{}
 }
