@@ -298,6 +298,14 @@ func testRename(t *testing.T, e *Env) {
 	if got := iterateAll(t, e); len(got) != 1 || got[0].Key != "new" {
 		t.Errorf("Iterate after Rename = %v, want the new key alone", got)
 	}
+	// The old key is free again, for a record that has nothing of the
+	// moved one.
+	other := NewRecord("old", "bob", e.Clock.Now())
+	mustCreate(t, e, other)
+	sameRecord(t, mustLoad(t, e, "old"), other)
+	if got := mustLoad(t, e, "new").Attrs["b"]; string(got) != "2" {
+		t.Errorf("after re-creating the old key, new's b = %s, want 2", got)
+	}
 }
 
 // testRenameExists: Rename onto a taken key fails with ErrExists and changes

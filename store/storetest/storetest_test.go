@@ -79,6 +79,9 @@ var brokenStores = []brokenStore{
 	{name: "keeps-delta", wrap: func(s session.Store) session.Store {
 		return &keepsDelta{Store: s, pending: make(map[string]session.Delta)}
 	}, wantFail: "SaveKeepsNothing"},
+	{name: "rename-tombstone", wrap: func(s session.Store) session.Store {
+		return &renameTombstone{Store: s, dead: make(map[string]bool)}
+	}, wantFail: "Rename"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -445,4 +448,31 @@ func (s *keepsDelta) Load(ctx context.Context, key string) (*session.Record, boo
 		r = &c
 	}
 	return r, found, err
+}
+
+// renameTombstone keeps a renamed record's old key taken for good.
+type renameTombstone struct {
+	session.Store
+	mu   sync.Mutex
+	dead map[string]bool
+}
+
+func (s *renameTombstone) Rename(ctx context.Context, oldKey, newKey string) error {
+	err := s.Store.Rename(ctx, oldKey, newKey)
+	if err == nil {
+		s.mu.Lock()
+		s.dead[oldKey] = true
+		s.mu.Unlock()
+	}
+	return err
+}
+
+func (s *renameTombstone) Create(ctx context.Context, r *session.Record) error {
+	s.mu.Lock()
+	dead := s.dead[r.Key]
+	s.mu.Unlock()
+	if dead {
+		return session.ErrExists
+	}
+	return s.Store.Create(ctx, r)
 }
