@@ -98,3 +98,44 @@ func TestUpdateRetriesOnChange(t *testing.T) {
 		t.Fatalf("Len = %d after the record was deleted, want 0", n)
 	}
 }
+
+// TestIterateFnMayCallStore: as documented, Iterate's fn runs without a
+// store lock held, so it may write to the store (here: delete every
+// session it visits, on a single shard).
+func TestIterateFnMayCallStore(t *testing.T) {
+	now := tNow
+	// Not newTestStore: a deadlocked store must not block the test's
+	// cleanup in Close.
+	s, err := New(&Options{Now: func() time.Time { return now }, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, k := range []string{"k1", "k2", "k3"} {
+		if err := s.Create(ctx, testRecord(k, "alice", now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	visited := 0
+	go func() {
+		done <- s.Iterate(ctx, func(m session.Meta) bool {
+			visited++
+			if _, err := s.Delete(ctx, m.Key); err != nil {
+				t.Errorf("Delete(%s) from Iterate's fn = %v", m.Key, err)
+			}
+			return true
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Iterate = %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second): // a deadlock guard, not a timing
+		t.Fatal("Iterate whose fn deletes did not return: deadlock")
+	}
+	if visited != 3 || s.Len() != 0 {
+		t.Fatalf("Iterate visited %d sessions and left %d; want 3 and 0", visited, s.Len())
+	}
+}
