@@ -403,3 +403,40 @@ func TestRenewRaces(t *testing.T) {
 		}
 	}
 }
+
+// TestLateLogoutTwiceAfterRenew: a logout handler that calls Invalidate
+// twice (say, once itself and once in a helper) on a session a concurrent
+// login renamed must not expire the cookie at the second call either: the
+// first found the session ended elsewhere, and the cookie may hold the new
+// ID the login sent.
+func TestLateLogoutTwiceAfterRenew(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.newSession(t)
+	aLoaded, release := make(chan struct{}), make(chan struct{})
+	var aRec *httptest.ResponseRecorder
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		aRec = e.serve(func(w http.ResponseWriter, r *http.Request) {
+			s := session.FromRequest(r)
+			s.Get("n", new(int))
+			close(aLoaded)
+			<-release
+			for range 2 {
+				if err := s.Invalidate(); err != nil {
+					t.Error(err)
+				}
+			}
+		}, withCookie(id))
+	}()
+	<-aLoaded
+	bRec := e.serve(login, withCookie(id))
+	if cookieOf(bRec, "sid") == "" {
+		t.Fatal("the login sent no cookie")
+	}
+	close(release)
+	<-done
+	if sc := aRec.Header().Values("Set-Cookie"); len(sc) != 0 {
+		t.Errorf("late logout calling Invalidate twice set cookies %q after a concurrent Renew", sc)
+	}
+}

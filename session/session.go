@@ -59,6 +59,7 @@ type Session struct {
 	renewed     bool // the ID changed: send it
 	invalidated bool // this request invalidated a session
 	dead        bool // another request ended the session: write nothing
+	endedElse   bool // an Invalidate found the session ended elsewhere: never expire the cookie
 	lookupUsed  bool
 	idUsed      bool
 	pendInRec   bool // rec.Attrs is pendSet (a session this request created)
@@ -655,7 +656,11 @@ func (s *Session) Invalidate() error {
 			ended = true
 		}
 	}
-	s.invalidated = !ended
+	// Once the session was found ended by another request, no later
+	// Invalidate of this request (one with nothing left to end) expires
+	// the cookie either: it may hold the ID a concurrent login sent.
+	s.endedElse = s.endedElse || ended
+	s.invalidated = !s.endedElse
 	s.dead = false
 	s.rec, s.recShared = nil, false
 	s.id, s.key = "", ""
