@@ -2,7 +2,10 @@ package memstore
 
 import (
 	"context"
+	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/httpstate/httpstate/session"
 )
@@ -40,4 +43,34 @@ func BenchmarkSaveOne(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkUpdate is one Update of one attribute, as Manager.Update makes,
+// from parallel goroutines over distinct sessions.
+func BenchmarkUpdate(b *testing.B) {
+	s, err := New(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	now := time.Now()
+	const keys = 1024
+	for i := range keys {
+		r := &session.Record{Key: "k" + strconv.Itoa(i), Created: now, LastAccess: now, IdleTimeout: time.Hour,
+			Attrs: map[string][]byte{"n": []byte("1")}}
+		if err := s.Create(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var next atomic.Int64
+	fn := func(old []byte, ok bool) ([]byte, error) { return old, nil }
+	b.RunParallel(func(pb *testing.PB) {
+		key := "k" + strconv.Itoa(int(next.Add(1)%keys))
+		for pb.Next() {
+			if _, err := s.Update(ctx, key, "n", fn); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
