@@ -172,8 +172,9 @@
 // life, computed by New from the client's options: twice the time within
 // which go-redis's last resend reaches Redis, MaxRetries (a cluster:
 // MaxRedirects) times PoolTimeout + DialTimeout + WriteTimeout +
-// ReadTimeout + MaxRetryBackoff, and at least a minute (about 2 minutes
-// with go-redis's defaults). When that time has no bound (a disabled read,
+// ReadTimeout + MaxRetryBackoff, at least a minute (about 2 minutes with
+// go-redis's defaults) and at most an hour. When that time has no bound, or
+// is longer (a disabled read,
 // write or dial timeout, or a client type other than *redis.Client,
 // *redis.ClusterClient and *redis.Ring) the token lives an hour, and a
 // resend arriving later than that is not recognised: Create would answer

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"math"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -14,9 +15,11 @@ import (
 // connection (PoolTimeout), a dial (DialTimeout), the write (WriteTimeout),
 // the reply (ReadTimeout) and a backoff (MaxRetryBackoff): the last resend
 // reaches Redis within resends × that sum after the first run. The token
-// lives twice that, and at least minTokenLife: 132 s with go-redis's
-// defaults (a fixed minute, as before, was shorter than they allow). A
-// context deadline only shortens the waits (ContextTimeoutEnabled).
+// lives twice that, at least minTokenLife and at most unboundedTokenLife
+// (so token keys never outlive their sessions by more than an hour): 132 s
+// with go-redis's defaults (a fixed minute, as before, was shorter than
+// they allow). A context deadline only shortens the waits
+// (ContextTimeoutEnabled).
 
 const (
 	// minTokenLife is the shortest token life.
@@ -41,8 +44,12 @@ func tokenLife(c redis.UniversalClient) time.Duration {
 		// The cluster client resends (MaxRedirects); its node clients
 		// do not (MaxRetries is -1 unless set, then they resend too).
 		resends := o.MaxRedirects
-		if o.MaxRetries > 0 {
-			resends = (o.MaxRedirects + 1) * (o.MaxRetries + 1)
+		if o.MaxRetries > 0 && o.MaxRedirects >= 0 {
+			resends = o.MaxRedirects + 1
+			if resends > math.MaxInt/(o.MaxRetries+1) {
+				return unboundedTokenLife // more resends than a token outlives
+			}
+			resends *= o.MaxRetries + 1
 		}
 		pool := o.PoolTimeout
 		if pool == 0 && o.ReadTimeout > 0 {
@@ -71,8 +78,9 @@ func tokenLife(c redis.UniversalClient) time.Duration {
 }
 
 // resendWindow returns twice the time within which the last of resends
-// resends reaches Redis, at least minTokenLife; unboundedTokenLife when a
-// wait has no limit. The options are as the client normalised them (a
+// resends reaches Redis, at least minTokenLife and at most
+// unboundedTokenLife (so a token key outlives the session it names by an
+// hour at most); unboundedTokenLife when a wait has no limit. The options are as the client normalised them (a
 // non-positive timeout means none).
 func resendWindow(resends int, pool, dial, write, read, backoff time.Duration) time.Duration {
 	if resends <= 0 {
@@ -81,6 +89,14 @@ func resendWindow(resends int, pool, dial, write, read, backoff time.Duration) t
 	if read <= 0 || write <= 0 || dial <= 0 {
 		return unboundedTokenLife
 	}
-	attempt := max(pool, 0) + dial + write + read + max(backoff, 0)
-	return max(minTokenLife, 2*time.Duration(resends)*attempt)
+	// Each wait, their sum and the window are capped at
+	// unboundedTokenLife, which also keeps the products from overflowing.
+	attempt := time.Duration(0)
+	for _, w := range []time.Duration{pool, dial, write, read, backoff} {
+		attempt += min(max(w, 0), unboundedTokenLife)
+	}
+	if int64(resends) > int64(unboundedTokenLife/(2*attempt)) {
+		return unboundedTokenLife
+	}
+	return min(unboundedTokenLife, max(minTokenLife, 2*time.Duration(resends)*attempt))
 }

@@ -30,3 +30,23 @@ func TestTokenLifeOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenLifeBounded: however many resends the options allow, the token
+// life is at most unboundedTokenLife (a token key outlives a reaped session
+// by that much at most) and never overflows into a short or negative life.
+func TestTokenLifeBounded(t *testing.T) {
+	for _, retries := range []int{1000, 1 << 40, 1<<62 + 1} {
+		c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: retries})
+		got := tokenLife(c)
+		c.Close()
+		if got != unboundedTokenLife {
+			t.Errorf("MaxRetries %d: token life %v, want %v", retries, got, unboundedTokenLife)
+		}
+	}
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}, MaxRedirects: 1 << 31, MaxRetries: 1 << 33})
+	got := tokenLife(c)
+	c.Close()
+	if got != unboundedTokenLife {
+		t.Errorf("cluster with huge MaxRedirects and MaxRetries: token life %v, want %v", got, unboundedTokenLife)
+	}
+}
