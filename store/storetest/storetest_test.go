@@ -82,6 +82,9 @@ var brokenStores = []brokenStore{
 	{name: "rename-tombstone", wrap: func(s session.Store) session.Store {
 		return &renameTombstone{Store: s, dead: make(map[string]bool)}
 	}, wantFail: "Rename"},
+	{name: "index-misses-update", wrap: func(s session.Store) session.Store {
+		return &indexMissesUpdate{Store: s, size: make(map[string]int)}
+	}, wantFail: "UpdateSetsAndReturns"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -475,4 +478,50 @@ func (s *renameTombstone) Create(ctx context.Context, r *session.Record) error {
 		return session.ErrExists
 	}
 	return s.Store.Create(ctx, r)
+}
+
+// indexMissesUpdate keeps the Size ByPrincipal reports in an index of its
+// own that Create and Save update and Update does not.
+type indexMissesUpdate struct {
+	session.Store
+	mu   sync.Mutex
+	size map[string]int
+}
+
+func (s *indexMissesUpdate) index(ctx context.Context, key string) {
+	r, found, err := s.Store.Load(ctx, key)
+	if err != nil || !found {
+		return
+	}
+	n := 0
+	for _, v := range r.Attrs {
+		n += len(v)
+	}
+	s.mu.Lock()
+	s.size[key] = n
+	s.mu.Unlock()
+}
+
+func (s *indexMissesUpdate) Create(ctx context.Context, r *session.Record) error {
+	err := s.Store.Create(ctx, r)
+	s.index(ctx, r.Key)
+	return err
+}
+
+func (s *indexMissesUpdate) Save(ctx context.Context, key string, d session.Delta) error {
+	err := s.Store.Save(ctx, key, d)
+	s.index(ctx, key)
+	return err
+}
+
+func (s *indexMissesUpdate) ByPrincipal(ctx context.Context, p string) ([]session.Meta, error) {
+	metas, err := s.Store.ByPrincipal(ctx, p)
+	s.mu.Lock()
+	for i := range metas {
+		if n, ok := s.size[metas[i].Key]; ok {
+			metas[i].Size = n
+		}
+	}
+	s.mu.Unlock()
+	return metas, err
 }

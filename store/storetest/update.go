@@ -35,6 +35,14 @@ func testUpdateSetsAndReturns(t *testing.T, e *Env) {
 	want.Attrs["n"] = []byte(`2`)
 	want.Attrs["fresh"] = []byte(`"new"`)
 	sameRecord(t, mustLoad(t, e, "k1"), want)
+	// The metadata follows: Size counts the new values, in Iterate and in
+	// ByPrincipal alike.
+	checkMeta(t, e, want)
+	if got := byPrincipal(t, e, "alice"); len(got) != 1 {
+		t.Errorf("ByPrincipal(alice) = %v, want [k1]", metaKeys(got))
+	} else {
+		sameMeta(t, got[0], wantMeta(want))
+	}
 }
 
 // errAbort is the error the suite's Update functions fail with.
