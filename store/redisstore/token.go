@@ -33,14 +33,28 @@ const (
 	unboundedTokenLife = time.Hour
 )
 
-// tokenLife returns the token life for c's options (see above).
-func tokenLife(c redis.UniversalClient) time.Duration {
+// tokenLife returns the token life for c's options (see above). A client
+// without options (a nil pointer, or a zero value not made by go-redis's
+// constructors, whose Options dereferences nil) gets unboundedTokenLife:
+// New must not panic on it.
+func tokenLife(c redis.UniversalClient) (life time.Duration) {
+	defer func() {
+		if recover() != nil {
+			life = unboundedTokenLife
+		}
+	}()
 	switch c := c.(type) {
 	case *redis.Client: // also Sentinel's failover client
 		o := c.Options()
+		if o == nil {
+			return unboundedTokenLife
+		}
 		return resendWindow(o.MaxRetries, o.PoolTimeout, o.DialTimeout, o.WriteTimeout, o.ReadTimeout, o.MaxRetryBackoff)
 	case *redis.ClusterClient:
 		o := c.Options()
+		if o == nil {
+			return unboundedTokenLife
+		}
 		// The cluster client resends (MaxRedirects); its node clients
 		// do not (MaxRetries is -1 unless set, then they resend too).
 		resends := o.MaxRedirects
@@ -59,6 +73,9 @@ func tokenLife(c redis.UniversalClient) time.Duration {
 	case *redis.Ring:
 		// The shard clients normalise the timeouts, as redis.Options does.
 		o := c.Options()
+		if o == nil {
+			return unboundedTokenLife
+		}
 		read, write, dial, pool := o.ReadTimeout, o.WriteTimeout, o.DialTimeout, o.PoolTimeout
 		if read == 0 {
 			read = 5 * time.Second

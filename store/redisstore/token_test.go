@@ -50,3 +50,31 @@ func TestTokenLifeBounded(t *testing.T) {
 		t.Errorf("cluster with huge MaxRedirects and MaxRetries: token life %v, want %v", got, unboundedTokenLife)
 	}
 }
+
+// TestTokenLifeUnusualClients: reading the options of a client that has
+// none (a zero value, a nil pointer) does not panic; the token then lives
+// unboundedTokenLife.
+func TestTokenLifeUnusualClients(t *testing.T) {
+	var nilClient *redis.Client
+	var nilRing *redis.Ring
+	var nilCluster *redis.ClusterClient
+	for name, c := range map[string]redis.UniversalClient{
+		"zero client":  &redis.Client{},
+		"zero ring":    &redis.Ring{},
+		"zero cluster": &redis.ClusterClient{},
+		"nil client":   nilClient,
+		"nil ring":     nilRing,
+		"nil cluster":  nilCluster,
+	} {
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					t.Errorf("%s: tokenLife panicked: %v", name, v)
+				}
+			}()
+			if got := tokenLife(c); got != unboundedTokenLife {
+				t.Errorf("%s: token life %v, want %v", name, got, unboundedTokenLife)
+			}
+		}()
+	}
+}
