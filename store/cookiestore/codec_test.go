@@ -294,3 +294,17 @@ func TestEncodeDecodesBack(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeRefusesEmptyKey: Decode refuses a value without a key, so
+// Encode refuses to make one rather than hand out a cookie no request can
+// read back.
+func TestEncodeRefusesEmptyKey(t *testing.T) {
+	c := newCodec(t, testutil.NewClock(tNow), 0, token.GenerateKey(1))
+	r := sampleRecord()
+	r.Key = ""
+	v, err := c.Encode(r)
+	if err == nil {
+		_, derr := c.Decode(v)
+		t.Fatalf("Encode of a record without a key = nil error; its value decodes with %v", derr)
+	}
+}
