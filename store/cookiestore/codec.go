@@ -73,15 +73,16 @@ func New(o *Options) (*Codec, error) {
 var b64 = base64.RawURLEncoding
 
 // Encode seals r into a cookie value. It fails with an error wrapping
-// session.ErrTooLarge if the value would exceed Options.MaxLen, and with
-// ErrExpired if r has already expired.
+// session.ErrTooLarge if the value would exceed Options.MaxLen, with
+// ErrExpired if r has already expired, and on a nil record or an empty key
+// (which Decode would refuse).
 func (c *Codec) Encode(r *session.Record) (string, error) {
 	return c.encode(r, c.now())
 }
 
 func (c *Codec) encode(r *session.Record, now time.Time) (string, error) {
-	if r == nil {
-		return "", errors.New("cookiestore: nil record")
+	if r == nil || r.Key == "" {
+		return "", errors.New("cookiestore: nil record or empty key")
 	}
 	// Times travel with millisecond precision: judge expiry on the value
 	// Decode will see, so that what Encode accepts decodes at the same now.
