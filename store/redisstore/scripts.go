@@ -53,7 +53,9 @@ end
 // index information again, so go-redis may retry it. A shorter idle timeout
 // can leave the session expired at now: the write is done and the token
 // kept in KEYS[2], so that a rerun, which finds the session expired, finds
-// its token and replies as the first run did instead of 0.
+// its token and replies as the first run did instead of 0 (1 when Redis
+// has dropped the expired hash meanwhile, past Options.Grace: Sweep then
+// prunes its index entry unreported, as for any hash Redis dropped).
 var saveScript = newScript(`
 local h, A = KEYS[1], ARGV
 if #A == 9 and A[7] == '1' and A[3] == '' and A[4] == '' and A[5] == '0' then
@@ -87,7 +89,13 @@ else
     for j = 1, #part do m[#m+1] = part[j] end
   end
 end
-if not m[1] or m[4] then return 0 end
+if not m[1] then
+  -- A rerun of a call that left the session expired, after Redis dropped
+  -- the hash (Grace shorter than the token life): done, as it did.
+  if tok and redis.call('GET', KEYS[2]) == tok then return 1 end
+  return 0
+end
+if m[4] then return 0 end
 local a, i, d = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
 local old = a + i
 if d ~= 0 and d < old then old = d end
