@@ -440,3 +440,45 @@ func TestLateLogoutTwiceAfterRenew(t *testing.T) {
 		t.Errorf("late logout calling Invalidate twice set cookies %q after a concurrent Renew", sc)
 	}
 }
+
+// TestTouchThrottleOwnIdleTimeout: a session given its own idle timeout
+// keeps the touch throttle: a read-only request within the interval (the
+// Manager's TouchInterval, or half the session's own idle timeout when that
+// is shorter) writes nothing and sends no cookie; past it, one Save.
+func TestTouchThrottleOwnIdleTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		idle       time.Duration
+		quiet, due time.Duration // a read this long after the last recorded access writes nothing / one Save
+	}{
+		{24 * time.Hour, 50 * time.Second, 61 * time.Second},   // TouchInterval (1m) applies
+		{60 * time.Second, 20 * time.Second, 31 * time.Second}, // half the session's 60s
+	} {
+		e := newEnv(t, nil)
+		id := e.newSession(t)
+		e.serve(func(w http.ResponseWriter, r *http.Request) {
+			if err := session.FromRequest(r).SetIdleTimeout(tc.idle); err != nil {
+				t.Error(err)
+			}
+		}, withCookie(id))
+		read := func(w http.ResponseWriter, r *http.Request) {
+			if _, ok, err := session.Get[int](session.FromRequest(r), "n"); !ok || err != nil {
+				t.Errorf("idle %v: Get = %v, %v", tc.idle, ok, err)
+			}
+		}
+		writes := e.store.writes()
+		e.clock.Advance(tc.quiet)
+		rec := e.serve(read, withCookie(id))
+		if n := e.store.writes() - writes; n != 0 {
+			t.Errorf("idle %v: read %v after the recorded access: %d writes, want 0", tc.idle, tc.quiet, n)
+		}
+		if sc := rec.Header().Values("Set-Cookie"); len(sc) != 0 {
+			t.Errorf("idle %v: read-only request Set-Cookie = %q", tc.idle, sc)
+		}
+		e.clock.Advance(tc.due - tc.quiet)
+		saves := e.store.saves.Load()
+		e.serve(read, withCookie(id))
+		if n := e.store.writes() - writes; n != 1 || e.store.saves.Load()-saves != 1 {
+			t.Errorf("idle %v: read %v after the recorded access: %d writes, want 1 Save", tc.idle, tc.due, n)
+		}
+	}
+}
