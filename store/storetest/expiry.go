@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"strconv"
 	"sync"
 	"testing"
@@ -242,4 +243,83 @@ func testSweepFollowsExpiry(t *testing.T, e *Env) {
 	e.Clock.Advance(70 * time.Minute)
 	check("2 hours in", "longer")
 	check("after everything expired")
+}
+
+// SweepRaceRecords is the number of records the SweepRacingTouch case
+// touches while the clock passes their expiry and sweeps run.
+const SweepRaceRecords = 100
+
+// testSweepRacingTouch: a Save that records an access races the clock
+// passing the record's idle deadline and concurrent Sweeps. A Save that
+// succeeded extended the record, so no Sweep may remove it; a record whose
+// Save came too late (ErrNotFound) had expired and is reported by exactly
+// one Sweep. No acknowledged access is lost. (Half the records are touched
+// before the race, so that some Save surely succeeds.)
+func testSweepRacingTouch(t *testing.T, e *Env) {
+	start := e.Clock.Now()
+	for i := range SweepRaceRecords {
+		r := NewRecord(keyN("r", i), "p", start)
+		r.IdleTimeout = time.Minute
+		mustCreate(t, e, r)
+	}
+	e.Clock.Advance(time.Minute - time.Second)
+	saved := make([]bool, SweepRaceRecords)
+	errs := make([]error, SweepRaceRecords)
+	var swept [2][]session.Meta
+	var sweepErrs [2]error
+	touch := func(i int) {
+		err := e.Store.Save(e.Ctx, keyN("r", i), session.Delta{LastAccess: e.Clock.Now()})
+		saved[i] = err == nil
+		if err != nil && !errors.Is(err, session.ErrNotFound) {
+			errs[i] = err
+		}
+	}
+	// The first half is touched in time; the second races the clock.
+	for i := range SweepRaceRecords / 2 {
+		touch(i)
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := SweepRaceRecords / 2; i < SweepRaceRecords; i++ {
+			touch(i)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		e.Clock.Advance(time.Second) // the untouched records expire now
+		for g := range swept {
+			swept[g], sweepErrs[g] = e.Store.Sweep(e.Ctx)
+		}
+	}()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Save(%s) = %v, want nil or ErrNotFound", keyN("r", i), err)
+		}
+	}
+	reported := make(map[string]int)
+	for g := range swept {
+		if sweepErrs[g] != nil {
+			t.Fatalf("Sweep = %v, want nil", sweepErrs[g])
+		}
+		for _, m := range swept[g] {
+			reported[m.Key]++
+		}
+	}
+	for _, m := range sweep(t, e) {
+		reported[m.Key]++
+	}
+	for i := range SweepRaceRecords {
+		k := keyN("r", i)
+		switch {
+		case saved[i] && reported[k] != 0:
+			t.Errorf("%s: its access was recorded, yet Sweep removed it", k)
+		case saved[i]:
+			mustLoad(t, e, k)
+		case reported[k] != 1:
+			t.Errorf("%s: expired (its Save found nothing), reported by %d Sweeps, want 1", k, reported[k])
+		}
+	}
 }

@@ -131,6 +131,7 @@ var cases = []Case{
 	{"Sweep", testSweep},
 	{"SweepConcurrent", testSweepConcurrent},
 	{"SweepFollowsExpiry", testSweepFollowsExpiry},
+	{"SweepRacingTouch", testSweepRacingTouch},
 	{"ByPrincipalOrder", testByPrincipalOrder},
 	{"ByPrincipalFollows", testByPrincipalFollows},
 	{"ByPrincipalAfterSweep", testByPrincipalAfterSweep},
