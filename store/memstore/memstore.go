@@ -303,6 +303,9 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		a.mu.Lock()
 		defer a.mu.Unlock()
 	}
+	if s.closed.Load() { // as Create: Close may have emptied the shards meanwhile
+		return fmt.Errorf("memstore: rename: %w", session.ErrClosed)
+	}
 	now := s.now()
 	e := a.m[oldKey]
 	if !live(e, now) {
