@@ -66,7 +66,9 @@ type Event struct {
 // Listener receives events synchronously, in order, on the goroutine that
 // caused them (a request's, or the sweeper's for EventExpired). ctx is the
 // request's context, or the sweeper's. A Listener must not block for long and
-// must not call back into the Session that caused the event. A Listener that
+// must not call back into the Session that caused the event, nor wait for a
+// request of the same Manager that sets a principal (the events of
+// MaxPerPrincipal evictions are sent under a per-principal lock). A Listener that
 // panics is recovered (and the panic logged): the other listeners still
 // receive the event.
 type Listener func(ctx context.Context, e Event)
