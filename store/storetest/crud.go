@@ -62,19 +62,27 @@ func testCreateOverExpired(t *testing.T, e *Env) {
 	fresh := NewRecord("k1", "bob", e.Clock.Now())
 	mustCreate(t, e, fresh)
 	sameRecord(t, mustLoad(t, e, "k1"), fresh)
+	checkTakeover(t, e, "k1", fresh)
+}
+
+// checkTakeover checks the indexes and Sweep after want, bob's live record
+// under key, took the place of alice's expired one: alice has no session,
+// bob has just key, and whatever Sweep reports of the expired record, it
+// leaves want as it is.
+func checkTakeover(t *testing.T, e *Env, key string, want *session.Record) {
+	t.Helper()
 	if got := byPrincipal(t, e, "alice"); len(got) != 0 {
 		t.Errorf("ByPrincipal(alice) = %v, want none", metaKeys(got))
 	}
-	if got := keysInOrder(byPrincipal(t, e, "bob")); !equalStrings(got, []string{"k1"}) {
-		t.Errorf("ByPrincipal(bob) = %v, want [k1]", got)
+	if got := keysInOrder(byPrincipal(t, e, "bob")); !equalStrings(got, []string{key}) {
+		t.Errorf("ByPrincipal(bob) = %v, want [%s]", got, key)
 	}
-	// Whatever Sweep reports of the old record, it must leave the new one.
 	for _, m := range sweep(t, e) {
 		if m.Principal == "bob" {
 			t.Errorf("Sweep reported the live record %+v", m)
 		}
 	}
-	sameRecord(t, mustLoad(t, e, "k1"), fresh)
+	sameRecord(t, mustLoad(t, e, key), want)
 }
 
 // testCreateNoAttrs: a record without attributes round-trips, and can then
@@ -396,19 +404,7 @@ func testRenameOverExpired(t *testing.T, e *Env) {
 	want.Key = "k2"
 	sameRecord(t, mustLoad(t, e, "k2"), want)
 	mustBeAbsent(t, e, "k1")
-	if got := byPrincipal(t, e, "alice"); len(got) != 0 {
-		t.Errorf("ByPrincipal(alice) = %v, want none", metaKeys(got))
-	}
-	if got := keysInOrder(byPrincipal(t, e, "bob")); !equalStrings(got, []string{"k2"}) {
-		t.Errorf("ByPrincipal(bob) = %v, want [k2]", got)
-	}
-	// Whatever Sweep reports of the expired record, it must leave the moved one.
-	for _, m := range sweep(t, e) {
-		if m.Principal == "bob" {
-			t.Errorf("Sweep reported the live record %+v", m)
-		}
-	}
-	sameRecord(t, mustLoad(t, e, "k2"), want)
+	checkTakeover(t, e, "k2", want)
 }
 
 // testZeroDeadline: a record without an absolute deadline (a zero Deadline)
