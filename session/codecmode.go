@@ -12,34 +12,16 @@ import (
 // expired, yields a fresh session. s.mu is held.
 func (s *Session) loadCodec() {
 	m := s.m
-	name := m.cookieName(s.req)
-	var parts []string
-	var v [1]string
-	for i := 0; i < m.c.CookieChunks; i++ {
-		if requestCookies(s.req.Header, chunkName(name, i), v[:]) == 0 {
-			break
-		}
-		parts = append(parts, v[0])
-	}
-	// Count every chunk cookie present, even past a gap, so commit can expire
-	// the ones no longer needed.
-	for i := 0; i < MaxCookieChunks; i++ {
-		if requestCookies(s.req.Header, chunkName(name, i), v[:]) > 0 {
-			s.chunksIn = i + 1
-		}
-	}
-	if len(parts) == 0 {
+	value, first, present := requestChunks(s.req.Header, m.cookieName(s.req), m.c.CookieChunks)
+	s.chunksIn = present
+	if !first {
 		return
 	}
 	s.hadID = true
-	total := 0
-	for _, p := range parts {
-		total += len(p)
-	}
-	if total > m.c.CookieChunks*maxCookieSize {
+	if value == "" {
 		return
 	}
-	rec, err := m.c.Codec.Decode(strings.Join(parts, ""))
+	rec, err := m.c.Codec.Decode(value)
 	if err != nil {
 		m.c.log.LogAttrs(s.reqContext(), slog.LevelDebug, "session cookie rejected", slog.String("error", err.Error()))
 		return
@@ -48,6 +30,41 @@ func (s *Session) loadCodec() {
 		return
 	}
 	s.rec, s.key = rec, rec.Key
+}
+
+// requestChunks reads the chunk cookies name, name.1, name.2… of a
+// cookie-held session from h. value joins the chunks up to the first one
+// missing, at most chunks of them, and is "" when they hold more than
+// chunks*maxCookieSize octets; first reports whether the first chunk is
+// there. present counts every chunk cookie, even past a gap (one more than
+// the last index present, up to MaxCookieChunks), so that a commit can
+// expire the ones no longer needed.
+func requestChunks(h http.Header, name string, chunks int) (value string, first bool, present int) {
+	var v [1]string
+	var b strings.Builder
+	gap, tooLarge := false, false
+	for i := 0; i < MaxCookieChunks; i++ {
+		if requestCookies(h, chunkName(name, i), v[:]) == 0 {
+			gap = true
+			continue
+		}
+		present = i + 1
+		if i == 0 {
+			first = true
+		}
+		if gap || i >= chunks || tooLarge {
+			continue
+		}
+		if b.Len()+len(v[0]) > chunks*maxCookieSize {
+			tooLarge = true
+			continue
+		}
+		b.WriteString(v[0])
+	}
+	if tooLarge {
+		return "", first, present
+	}
+	return b.String(), first, present
 }
 
 // commitCodec encodes the session into the response's cookie(s) when it

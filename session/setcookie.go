@@ -119,24 +119,14 @@ func (s *Session) expireLegacyCookie(h http.Header) {
 	} else {
 		// As loadCodec: the value is the chunks up to the first gap; every
 		// chunk present is expired.
-		var b strings.Builder
-		gap := false
-		for i := 0; i < MaxCookieChunks; i++ {
-			if requestCookies(s.req.Header, chunkName(legacyCookieName, i), v[:]) == 0 {
-				gap = true
-				continue
-			}
-			n = i + 1
-			if !gap && b.Len()+len(v[0]) <= MaxCookieChunks*maxCookieSize {
-				b.WriteString(v[0])
-			}
-		}
-		if b.Len() == 0 {
+		value, _, present := requestChunks(s.req.Header, legacyCookieName, MaxCookieChunks)
+		if value == "" {
 			return
 		}
-		if _, err := c.Codec.Decode(b.String()); err != nil {
+		if _, err := c.Codec.Decode(value); err != nil {
 			return
 		}
+		n = present
 	}
 	for i := 0; i < n; i++ {
 		name := chunkName(legacyCookieName, i)
