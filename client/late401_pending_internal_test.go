@@ -35,17 +35,15 @@ func (s *rotatingSource) Refresh(_ context.Context, stale string) (string, error
 	return "", fmt.Errorf("unexpected stale token %q", stale)
 }
 
-// TestLate401WaitsForRefreshInFlight: a request sent with t0 gets its 401
-// late, when the token is t1 and a Refresh of t1 (after a 401 for t1) is
-// in flight. Replaying with t1 would fail too: the late request takes the
-// answer of that Refresh (t2) instead. The order is forced by the server
-// and the source, with no timing: the test then sees either the late
-// request waiting for the Refresh (onShare) or its result.
-func TestLate401WaitsForRefreshInFlight(t *testing.T) {
-	arrived := make(chan struct{})
+// slowT0Server answers only "Bearer t2" (401 otherwise) and holds a
+// request for /slow sent with t0: arrived is closed when it comes in, and
+// it is answered (401) once releaseSlow is called.
+func slowT0Server(t *testing.T) (srv *httptest.Server, arrived chan struct{}, releaseSlow func()) {
+	t.Helper()
+	arrived = make(chan struct{})
 	holdSlow := make(chan struct{})
-	releaseSlow := sync.OnceFunc(func() { close(holdSlow) })
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	releaseSlow = sync.OnceFunc(func() { close(holdSlow) })
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
 		if r.URL.Path == "/slow" && auth == "Bearer t0" {
 			close(arrived)
@@ -57,6 +55,17 @@ func TestLate401WaitsForRefreshInFlight(t *testing.T) {
 		}
 		fmt.Fprint(w, "ok")
 	}))
+	return srv, arrived, releaseSlow
+}
+
+// TestLate401WaitsForRefreshInFlight: a request sent with t0 gets its 401
+// late, when the token is t1 and a Refresh of t1 (after a 401 for t1) is
+// in flight. Replaying with t1 would fail too: the late request takes the
+// answer of that Refresh (t2) instead. The order is forced by the server
+// and the source, with no timing: the test then sees either the late
+// request waiting for the Refresh (onShare) or its result.
+func TestLate401WaitsForRefreshInFlight(t *testing.T) {
+	srv, arrived, releaseSlow := slowT0Server(t)
 	defer srv.Close()
 	src := &rotatingSource{refreshing: make(chan struct{}), release: make(chan struct{})}
 	releaseRefresh := sync.OnceFunc(func() { close(src.release) })
@@ -153,21 +162,7 @@ func (s *cancelledRefreshSource) Refresh(ctx context.Context, stale string) (str
 // late request must not replay with it: it refreshes t1 itself, with its
 // own context, and succeeds with t2.
 func TestLate401RefreshInFlightCancelled(t *testing.T) {
-	arrived := make(chan struct{})
-	holdSlow := make(chan struct{})
-	releaseSlow := sync.OnceFunc(func() { close(holdSlow) })
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		auth := r.Header.Get("Authorization")
-		if r.URL.Path == "/slow" && auth == "Bearer t0" {
-			close(arrived)
-			<-holdSlow
-		}
-		if auth != "Bearer t2" {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		fmt.Fprint(w, "ok")
-	}))
+	srv, arrived, releaseSlow := slowT0Server(t)
 	defer srv.Close()
 	defer releaseSlow()
 	src := &cancelledRefreshSource{refreshing: make(chan struct{})}
