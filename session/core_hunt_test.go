@@ -224,39 +224,49 @@ func TestCodecExpiryReadOnly(t *testing.T) {
 // TestLateLogoutAfterRenew: a slow logout (Invalidate) whose session a
 // concurrent login renamed deletes nothing; its response must not expire the
 // cookie, which would delete the new one the login just sent and leave that
-// logged-in session alive in the store, unseen by the user.
+// logged-in session alive in the store, unseen by the user. A handler that
+// calls Invalidate twice (say, once itself and once in a helper) must not
+// expire it at the second call either: the first found the session ended
+// elsewhere.
 func TestLateLogoutAfterRenew(t *testing.T) {
-	e := newEnv(t, nil)
-	id := e.newSession(t)
-	aLoaded, release := make(chan struct{}), make(chan struct{})
-	var aRec *httptest.ResponseRecorder
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		aRec = e.serve(func(w http.ResponseWriter, r *http.Request) {
-			s := session.FromRequest(r)
-			s.Get("n", new(int))
-			close(aLoaded)
-			<-release
-			if err := s.Invalidate(); err != nil {
-				t.Error(err)
-			}
-		}, withCookie(id))
-	}()
-	<-aLoaded
-	bRec := e.serve(login, withCookie(id))
-	nid := cookieOf(bRec, "sid")
-	close(release)
-	<-done
-	if sc := aRec.Header().Values("Set-Cookie"); len(sc) != 0 {
-		t.Errorf("late logout set cookies %q after a concurrent Renew", sc)
-	}
-	var isNew bool
-	e.serve(func(w http.ResponseWriter, r *http.Request) {
-		isNew = session.FromRequest(r).IsNew()
-	}, withCookie(nid))
-	if isNew {
-		t.Fatal("the renewed session is gone")
+	for _, calls := range []int{1, 2} {
+		e := newEnv(t, nil)
+		id := e.newSession(t)
+		aLoaded, release := make(chan struct{}), make(chan struct{})
+		var aRec *httptest.ResponseRecorder
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			aRec = e.serve(func(w http.ResponseWriter, r *http.Request) {
+				s := session.FromRequest(r)
+				s.Get("n", new(int))
+				close(aLoaded)
+				<-release
+				for range calls {
+					if err := s.Invalidate(); err != nil {
+						t.Error(err)
+					}
+				}
+			}, withCookie(id))
+		}()
+		<-aLoaded
+		bRec := e.serve(login, withCookie(id))
+		nid := cookieOf(bRec, "sid")
+		if nid == "" {
+			t.Fatal("the login sent no cookie")
+		}
+		close(release)
+		<-done
+		if sc := aRec.Header().Values("Set-Cookie"); len(sc) != 0 {
+			t.Errorf("late logout calling Invalidate %d time(s) set cookies %q after a concurrent Renew", calls, sc)
+		}
+		var isNew bool
+		e.serve(func(w http.ResponseWriter, r *http.Request) {
+			isNew = session.FromRequest(r).IsNew()
+		}, withCookie(nid))
+		if isNew {
+			t.Fatalf("Invalidate %d time(s): the renewed session is gone", calls)
+		}
 	}
 }
 
@@ -401,43 +411,6 @@ func TestRenewRaces(t *testing.T) {
 				}
 			}
 		}
-	}
-}
-
-// TestLateLogoutTwiceAfterRenew: a logout handler that calls Invalidate
-// twice (say, once itself and once in a helper) on a session a concurrent
-// login renamed must not expire the cookie at the second call either: the
-// first found the session ended elsewhere, and the cookie may hold the new
-// ID the login sent.
-func TestLateLogoutTwiceAfterRenew(t *testing.T) {
-	e := newEnv(t, nil)
-	id := e.newSession(t)
-	aLoaded, release := make(chan struct{}), make(chan struct{})
-	var aRec *httptest.ResponseRecorder
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		aRec = e.serve(func(w http.ResponseWriter, r *http.Request) {
-			s := session.FromRequest(r)
-			s.Get("n", new(int))
-			close(aLoaded)
-			<-release
-			for range 2 {
-				if err := s.Invalidate(); err != nil {
-					t.Error(err)
-				}
-			}
-		}, withCookie(id))
-	}()
-	<-aLoaded
-	bRec := e.serve(login, withCookie(id))
-	if cookieOf(bRec, "sid") == "" {
-		t.Fatal("the login sent no cookie")
-	}
-	close(release)
-	<-done
-	if sc := aRec.Header().Values("Set-Cookie"); len(sc) != 0 {
-		t.Errorf("late logout calling Invalidate twice set cookies %q after a concurrent Renew", sc)
 	}
 }
 
