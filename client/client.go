@@ -238,8 +238,9 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 			return fmt.Errorf("stopped after %d redirects", max)
 		}
 		// net/http drops credentials on a redirect to another host name
-		// only; a hop to another port (another service) or from https to
-		// http (in the clear) must not carry them either.
+		// only, and keeps them for a subdomain of the first host; a hop
+		// to any other host, to another port (another service) or from
+		// https to http (in the clear) must not carry them either.
 		for _, hop := range append(via[1:len(via):len(via)], req) {
 			if !sameCredentialScope(via[0].URL, hop.URL) {
 				for _, k := range sensitiveHeaders {
@@ -258,10 +259,14 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 var sensitiveHeaders = []string{"Authorization", "Www-Authenticate", "Cookie", "Cookie2"}
 
 // sameCredentialScope reports whether credentials sent to from may follow a
-// redirect to to, as far as scheme and port go (net/http judges the host
-// name): the same scheme and port, or http on port 80 to https on 443 (an
-// upgrade, as in Python's requests).
+// redirect to to: the same host name (net/http also lets them go to its
+// subdomains, which are other hosts, as requests and curl do not), and the
+// same scheme and port, or http on port 80 to https on 443 (an upgrade, as
+// in Python's requests).
 func sameCredentialScope(from, to *url.URL) bool {
+	if !strings.EqualFold(from.Hostname(), to.Hostname()) {
+		return false
+	}
 	fs, ts := strings.ToLower(from.Scheme), strings.ToLower(to.Scheme)
 	fp, tp := effectivePort(fs, from), effectivePort(ts, to)
 	if fs == ts {

@@ -17,6 +17,10 @@ var credentialScopeTests = []struct {
 	{"http://a.example:8080/x", "https://a.example:8443/y", false},
 	{"http://a.example:8080/x", "http://a.example:8080/y", true},
 	{"HTTPS://a.example/x", "https://a.example/y", true},
+	{"https://a.example/x", "https://A.Example/y", true},
+	{"https://a.example/x", "https://b.a.example/y", false}, // a subdomain is another host
+	{"https://b.a.example/x", "https://a.example/y", false},
+	{"https://a.example/x", "https://b.example/y", false},
 }
 
 func TestSameCredentialScope(t *testing.T) {
