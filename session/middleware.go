@@ -19,8 +19,19 @@ import (
 //
 // The ResponseWriter passed to next supports http.Flusher, http.Hijacker,
 // io.ReaderFrom and Unwrap (for http.ResponseController).
+//
+// A request already under this Manager's middleware (the middleware applied
+// twice, say to an application and again to one of its sub-routers) keeps
+// its Session: the inner middleware passes it through unchanged.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s := FromContext(r.Context()); s != nil && s.m == m {
+			// The outer middleware has stripped the URL (its ";sid=" ID
+			// is in s) and commits through w: a second Session would not
+			// see that ID, and would commit the same session twice.
+			next.ServeHTTP(w, r)
+			return
+		}
 		s := &Session{m: m}
 		s.ctx.Context = r.Context()
 		s.ctx.s = s

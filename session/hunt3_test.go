@@ -1,0 +1,44 @@
+package session_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// A Manager's middleware applied twice (an application wrapping its mux,
+// and a sub-router wrapped again) serves the request's one session: with
+// URL rewriting, the inner one saw the path the outer had already stripped
+// and gave the handler a fresh session instead of the URL's.
+func TestHandlerTwiceKeepsURLSession(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	var link string
+	h := e.m.Handler(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if r.URL.Path == "/login" {
+			if err := s.Set("user", "ann"); err != nil {
+				t.Error(err)
+			}
+			link = s.EncodeURL("/next")
+			return
+		}
+		u, _, err := session.Get[string](s, "user")
+		if err != nil {
+			t.Error(err)
+		}
+		io.WriteString(w, r.URL.Path+" "+u)
+	})))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/login", nil))
+	if !strings.Contains(link, ";sid=") {
+		t.Fatalf("EncodeURL = %q", link)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", link, nil))
+	if got := rec.Body.String(); got != "/next ann" {
+		t.Fatalf("body %q, want %q", got, "/next ann")
+	}
+}
