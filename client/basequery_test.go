@@ -138,3 +138,27 @@ func TestBaseURLFragmentNotShown(t *testing.T) {
 		t.Errorf("LogValue shows the base fragment: %s", s)
 	}
 }
+
+// TestBaseURLQueryNotOnNetworkPathReference: a reference "//host/path"
+// names its own host, as an absolute URL does: it gets the base's scheme
+// but not the base query (which may hold an API key).
+func TestBaseURLQueryNotOnNetworkPathReference(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Host+" "+r.RequestURI)
+	}))
+	defer srv.Close()
+	c := mustNew(t, &client.Options{BaseURL: "http://api.example.test/v1/?key=s3cret", Transport: loopbackTransport(srv)})
+	for _, tt := range []struct{ ref, want string }{
+		{"//other.example.test/x", "other.example.test /x"},
+		{"//other.example.test/x?a=1", "other.example.test /x?a=1"},
+		{"users", "api.example.test /v1/users?key=s3cret"},
+	} {
+		resp, err := c.Get(context.Background(), tt.ref)
+		if err != nil {
+			t.Fatalf("ref %q: %v", tt.ref, err)
+		}
+		if got := readAll(t, resp); got != tt.want {
+			t.Errorf("ref %q: got %q, want %q", tt.ref, got, tt.want)
+		}
+	}
+}

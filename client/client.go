@@ -34,8 +34,9 @@ type Options struct {
 	// URL resolved against BaseURL gets each base parameter it does not
 	// name itself, as written in BaseURL (encoding and order kept), after
 	// its own. A parameter of the request's own query wins over the base's,
-	// which wins over Query. Absolute request URLs get nothing from the
-	// base (they may name another host). A BaseURL whose query does not
+	// which wins over Query. Absolute request URLs and network-path
+	// references ("//host/path") get nothing from the base query (they
+	// may name another host). A BaseURL whose query does not
 	// parse (url.ParseQuery: a ";" or a bad escape) is an error of New.
 	// Its fragment is ignored, as resolution ignores it.
 	BaseURL string
@@ -542,8 +543,13 @@ func (c *Client) prepare(ctx context.Context, req *http.Request, owned bool) (*h
 		if c.base == nil {
 			return nil, nil, fmt.Errorf("client: %s %s: relative URL without Options.BaseURL", r.Method, r.URL.Redacted())
 		}
+		// A network-path reference ("//host/path") names its own host,
+		// as an absolute URL does: the base query stays with the base.
+		ownHost := r.URL.Host != "" || r.URL.User != nil
 		r.URL = c.base.ResolveReference(r.URL)
-		r.URL.RawQuery = addBaseQuery(r.URL.RawQuery, c.baseQuery)
+		if !ownHost {
+			r.URL.RawQuery = addBaseQuery(r.URL.RawQuery, c.baseQuery)
+		}
 		r.Host = ""
 	}
 	if len(c.query) > 0 {
