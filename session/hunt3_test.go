@@ -42,3 +42,14 @@ func TestHandlerTwiceKeepsURLSession(t *testing.T) {
 		t.Fatalf("body %q, want %q", got, "/next ann")
 	}
 }
+
+// MaxPerPrincipal is a security cap a Manager with a Codec cannot enforce
+// (cookie-held sessions cannot be listed or revoked): New refuses the pair
+// rather than accept the cap and silently never apply it.
+func TestNewRejectsCodecWithMaxPerPrincipal(t *testing.T) {
+	m, err := session.New(&session.Options{Codec: jsonCodec{}, MaxPerPrincipal: 1})
+	if err == nil {
+		m.Close()
+		t.Fatal("New(Codec, MaxPerPrincipal: 1) = nil error, want one")
+	}
+}

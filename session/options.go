@@ -88,6 +88,7 @@ type Options struct {
 	// through one Manager are capped one at a time; Managers in several
 	// processes sharing a store do not coordinate: two simultaneous logins
 	// through different processes may evict each other's new session.
+	// Not allowed with a Codec: cookie-held sessions cannot be revoked.
 	MaxPerPrincipal int
 	// ErrorHandler writes the response when the session layer fails (a store
 	// error, ErrTooLarge, ErrClosed, a cookie the configuration cannot send
@@ -183,6 +184,10 @@ func (o *Options) normalize() (*config, error) {
 		return nil, errors.New("session: Options.Store and Options.Codec are exclusive")
 	case c.Codec != nil && c.Cookie.Disabled:
 		return nil, errors.New("session: Options.Codec needs the cookie transport")
+	case c.Codec != nil && c.MaxPerPrincipal != 0:
+		// Cookie-held sessions cannot be listed or revoked: the cap would
+		// be accepted and never applied.
+		return nil, errors.New("session: Options.MaxPerPrincipal needs a Store (cookie-held sessions cannot be revoked)")
 	case c.Cookie.Disabled && c.Header == "" && !c.URLRewriting:
 		return nil, errors.New("session: no transport: cookie disabled, no Header, no URLRewriting")
 	}
