@@ -27,6 +27,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // NoncePlaceholder is replaced, in Options.CSP, by the response's nonce.
@@ -72,7 +74,9 @@ type Headers struct {
 }
 
 // New returns the middleware configured by o (nil means defaults). It fails
-// on a policy with characters not allowed in a header value.
+// on an option with characters not allowed in a header value (RFC 9110
+// section 5.5: any control character but HTAB), which the HTTP/2 server
+// would drop silently, serving the response without the header.
 func New(o *Options) (*Headers, error) {
 	if o == nil {
 		o = &Options{}
@@ -87,13 +91,13 @@ func New(o *Options) (*Headers, error) {
 		h.cspHeader = "Content-Security-Policy-Report-Only"
 	}
 	if csp := orDefault(o.CSP, DefaultCSP); csp != "" {
-		if strings.ContainsAny(csp, "\r\n\x00") {
+		if !httpguts.ValidHeaderFieldValue(csp) {
 			return nil, errors.New("secheader: Options.CSP contains a control character")
 		}
 		h.csp = strings.Split(csp, NoncePlaceholder)
 	}
 	for _, v := range []string{h.referrer, h.frame} {
-		if strings.ContainsAny(v, "\r\n\x00") {
+		if !httpguts.ValidHeaderFieldValue(v) {
 			return nil, errors.New("secheader: a header option contains a control character")
 		}
 	}
