@@ -62,6 +62,14 @@ func checkEntry(e *Entry) error {
 		if !e.Partitioned {
 			return fmt.Errorf("partition key %q on a cookie that is not Partitioned", e.PartitionKey)
 		}
+		// An IPv6 site in another text form than the canonical one (files
+		// written before hosts were canonicalized hold the URL's).
+		if scheme, host := partitionSite(e.PartitionKey); strings.IndexByte(host, ':') >= 0 &&
+			strings.HasPrefix(e.PartitionKey, scheme+"://[") {
+			if h, ok := canonicalIPv6(host); ok {
+				e.PartitionKey = partitionKeyOf(scheme, h)
+			}
+		}
 		if !validPartitionKey(e.PartitionKey) {
 			if _, host := partitionSite(e.PartitionKey); hasFakeALabel(host) {
 				return fmt.Errorf("%w: partition key %q", errFakeALabel, e.PartitionKey)

@@ -3,6 +3,7 @@ package jar
 import (
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -47,6 +48,12 @@ func hasFakeALabel(h string) bool {
 func canonicalHostnameA(h string, checkA bool) (string, bool) {
 	if h == "" {
 		return "", false
+	}
+	// An IPv6 address (RFC 6265bis section 5.1.2 step 1: a host that is
+	// an IP address is used as is) in the one text form a browser's URL
+	// parser serializes it to, so [0:0::1] and [::1] are the same host.
+	if strings.IndexByte(h, ':') >= 0 {
+		return canonicalIPv6(h)
 	}
 	ascii := true
 	lower := true
@@ -96,6 +103,28 @@ func canonicalHostnameA(h string, checkA bool) (string, bool) {
 		return "", false
 	}
 	return canonicalHostnameA(a, checkA)
+}
+
+// canonicalIPv6 returns the IPv6 address h (brackets allowed) serialized
+// as the WHATWG URL Standard's IPv6 serializer does: lower-case hex, the
+// first longest run of two or more zero pieces compressed, and an
+// IPv4-mapped address in hex too ("::ffff:7f00:1", not
+// "::ffff:127.0.0.1"). ok is false for anything else, a zone included (a
+// URL host has none).
+func canonicalIPv6(h string) (string, bool) {
+	if len(h) >= 2 && h[0] == '[' && h[len(h)-1] == ']' {
+		h = h[1 : len(h)-1]
+	}
+	a, err := netip.ParseAddr(h)
+	if err != nil || !a.Is6() || a.Zone() != "" {
+		return "", false
+	}
+	if a.Is4In6() {
+		b := a.As16()
+		return "::ffff:" + strconv.FormatUint(uint64(b[12])<<8|uint64(b[13]), 16) + ":" +
+			strconv.FormatUint(uint64(b[14])<<8|uint64(b[15]), 16), true
+	}
+	return a.String(), true
 }
 
 // browserIDNA is the IDNA processing of RFC 6265bis section 5.1.2 steps 3
