@@ -2,6 +2,7 @@ package token
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 )
@@ -21,7 +22,10 @@ func ClaimsFromContext(ctx context.Context) *Claims {
 // WWW-Authenticate challenge (RFC 6750 section 3): `Bearer
 // error="invalid_token"` for a token that fails Verify, and a bare `Bearer`
 // when the request carries no bearer credentials at all, as section 3.1
-// asks. next never runs for a rejected request.
+// asks. A token Verify cannot judge because the RefreshStore fails (an
+// error wrapping neither ErrInvalid nor ErrRevoked) is not called invalid:
+// the answer is 503 Service Unavailable, so that clients keep their token
+// and retry rather than discard it. next never runs for a rejected request.
 func (a *Authority) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := bearer(r.Header.Get("Authorization"))
@@ -31,6 +35,11 @@ func (a *Authority) Middleware(next http.Handler) http.Handler {
 		}
 		c, err := a.Verify(r.Context(), tok)
 		if err != nil {
+			if !errors.Is(err, ErrInvalid) && !errors.Is(err, ErrRevoked) {
+				w.Header().Set("Cache-Control", "no-store")
+				http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+				return
+			}
 			unauthorized(w, `Bearer error="invalid_token"`)
 			return
 		}
