@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -173,5 +174,60 @@ func TestTooLargeThroughManager(t *testing.T) {
 	r, found, err := s.Load(context.Background(), session.Key(cookie.Value))
 	if err != nil || !found || len(r.Attrs) != 1 {
 		t.Errorf("after the refused write: found %v, %v, %d attributes; want the session as it was", found, err, len(r.Attrs))
+	}
+}
+
+// TestLongKeyOrPrincipal: a principal over MaxPrincipalLen, or a key over
+// MaxKeyLen, is a format limit like MaxAttrs: Create, Save and Rename refuse
+// it with an error wrapping ErrTooLarge (so session.ErrTooLarge: the
+// Manager answers 500, the application's error, not 503) and write
+// nothing. Before, the error wrapped nothing.
+func TestLongKeyOrPrincipal(t *testing.T) {
+	clock := storetest.NewClock(tNow)
+	s := openStore(t, &boltstore.Options{Now: clock.Now})
+	ctx := context.Background()
+	longP := strings.Repeat("p", boltstore.MaxPrincipalLen+1)
+	longK := strings.Repeat("k", boltstore.MaxKeyLen+1)
+	if err := s.Create(ctx, storetest.NewRecord("k", "alice", tNow)); err != nil {
+		t.Fatal(err)
+	}
+	before := diskStateOf(t, s)
+	for what, err := range map[string]error{
+		"Create with a long principal": s.Create(ctx, storetest.NewRecord("k2", longP, tNow)),
+		"Create with a long key":       s.Create(ctx, storetest.NewRecord(longK, "alice", tNow)),
+		"Save of a long principal":     s.Save(ctx, "k", session.Delta{Principal: &longP}),
+		"Rename to a long key":         s.Rename(ctx, "k", longK),
+	} {
+		if !errors.Is(err, boltstore.ErrTooLarge) || !errors.Is(err, session.ErrTooLarge) {
+			t.Errorf("%s: err = %v, want one wrapping ErrTooLarge", what, err)
+		}
+	}
+	if after := diskStateOf(t, s); after != before {
+		t.Errorf("refused writes committed transaction %d → %d; want no commit", before.txid, after.txid)
+	}
+	if r, found, err := s.Load(ctx, "k"); err != nil || !found || r.Principal != "alice" {
+		t.Errorf("Load(k) = %v, %v, %v; want alice's record unchanged", r, found, err)
+	}
+	for _, key := range []string{"k2", longK} {
+		if _, found, err := s.Load(ctx, key); found || err != nil {
+			t.Errorf("Load(%.8s) after a refused write = %v, %v; want absent", key, found, err)
+		}
+	}
+	// An empty key is the caller's mistake, not a size limit.
+	if err := s.Create(ctx, storetest.NewRecord("", "", tNow)); err == nil || errors.Is(err, session.ErrTooLarge) {
+		t.Errorf("Create with an empty key: err = %v, want a plain error", err)
+	}
+}
+
+// TestSaveAbsentOddKey: Save of a principal to a key no record can hold
+// (empty, or over MaxKeyLen) reports ErrNotFound, as for any absent key.
+// Before, it failed with "empty key" or a key length error.
+func TestSaveAbsentOddKey(t *testing.T) {
+	s := openStore(t, nil)
+	p := "alice"
+	for _, key := range []string{"", strings.Repeat("k", boltstore.MaxKeyLen+1)} {
+		if err := s.Save(context.Background(), key, session.Delta{Principal: &p}); !errors.Is(err, session.ErrNotFound) {
+			t.Errorf("Save(%d-byte key) = %v, want one wrapping ErrNotFound", len(key), err)
+		}
 	}
 }

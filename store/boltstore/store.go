@@ -27,9 +27,10 @@ const (
 // Limits on what a record may hold. The key and principal limits keep every
 // index key within bbolt's key size limit with room to spare; MaxAttrs is
 // the most attributes the record format reads back. A write that would
-// leave a record over MaxAttrs, or one whose encoding exceeds bbolt's
-// largest value (bolt.MaxValueSize, about 2 GiB), fails with an error
-// wrapping ErrTooLarge and writes nothing.
+// leave a record over any of them (a longer key or principal, more
+// attributes), or one whose encoding exceeds bbolt's largest value
+// (bolt.MaxValueSize, about 2 GiB), fails with an error wrapping
+// ErrTooLarge and writes nothing.
 const (
 	MaxKeyLen       = 1024    // longest store key
 	MaxPrincipalLen = 4096    // longest principal
@@ -102,8 +103,9 @@ var (
 )
 
 // ErrTooLarge reports a write refused because the record it would leave
-// could not be stored and read back: more than MaxAttrs attributes, or an
-// encoding longer than bbolt's largest value. Nothing is written, and the
+// could not be stored and read back: a key longer than MaxKeyLen, a
+// principal longer than MaxPrincipalLen, more than MaxAttrs attributes, or
+// an encoding longer than bbolt's largest value. Nothing is written, and the
 // record stays as it was. Retrying the same write fails the same way. It
 // wraps session.ErrTooLarge, so the Manager answers it as the application's
 // error (500), not as an unavailable store (503).

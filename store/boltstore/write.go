@@ -19,15 +19,17 @@ import (
 // transaction has committed: a record decoded from the bytes written, which
 // no caller holds, or nil for a removed key.
 
-// validate checks that a key and principal fit the index keys.
+// validate checks that a key and principal fit the index keys. Too long
+// is a format limit (ErrTooLarge), as for MaxAttrs; an empty key is the
+// caller's mistake.
 func validate(op, key, principal string) error {
 	switch {
 	case key == "":
 		return fmt.Errorf("boltstore: %s: empty key", op)
 	case len(key) > MaxKeyLen:
-		return fmt.Errorf("boltstore: %s: key longer than %d bytes", op, MaxKeyLen)
+		return fmt.Errorf("boltstore: %s: key of %d bytes, over the limit of %d: %w", op, len(key), MaxKeyLen, ErrTooLarge)
 	case len(principal) > MaxPrincipalLen:
-		return fmt.Errorf("boltstore: %s: principal longer than %d bytes", op, MaxPrincipalLen)
+		return fmt.Errorf("boltstore: %s %.8s: principal of %d bytes, over the limit of %d: %w", op, key, len(principal), MaxPrincipalLen, ErrTooLarge)
 	}
 	return nil
 }
@@ -156,10 +158,10 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 // saveDelta is Save of a non-empty delta. It is apart so that the closure
 // capturing d moves d to the heap only here, not on an empty Save.
 func (s *Store) saveDelta(key string, d session.Delta) error {
-	if d.Principal != nil {
-		if err := validate("save", key, *d.Principal); err != nil {
-			return err
-		}
+	// Only the principal: a key no record can hold (empty, too long) is
+	// ErrNotFound, as any other absent key.
+	if d.Principal != nil && len(*d.Principal) > MaxPrincipalLen {
+		return validate("save", key, *d.Principal)
 	}
 	var res error
 	err := s.batch("save", func(tx *bolt.Tx, fx *effects) error {
