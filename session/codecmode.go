@@ -115,10 +115,11 @@ func (s *Session) commitCodec() error {
 		return s.codecFailed(fmt.Errorf("session: codec produced a value that is not cookie-octets"))
 	}
 	name := m.cookieName(s.req)
+	size := len(v)
 	var chunks []string
 	for i := 0; len(v) > 0; i++ {
 		if i == m.c.CookieChunks {
-			return s.codecFailed(fmt.Errorf("session: encoded session of %d bytes needs more than %d cookie(s): %w", len(r.Attrs), m.c.CookieChunks, ErrTooLarge))
+			return s.codecFailed(fmt.Errorf("session: encoded session of %d bytes needs more than %d cookie(s): %w", size, m.c.CookieChunks, ErrTooLarge))
 		}
 		room := maxCookieSize - len(chunkName(name, i))
 		n := min(room, len(v))

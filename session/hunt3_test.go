@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,5 +53,31 @@ func TestNewRejectsCodecWithMaxPerPrincipal(t *testing.T) {
 	if err == nil {
 		m.Close()
 		t.Fatal("New(Codec, MaxPerPrincipal: 1) = nil error, want one")
+	}
+}
+
+// A cookie-held session too large for its cookies is reported with its
+// encoded size: the error said "encoded session of 1 bytes" (the number of
+// attributes), misleading whoever reads the log.
+func TestCodecTooLargeReportsEncodedSize(t *testing.T) {
+	var got error
+	m, _ := newCodecManager(t, func(o *session.Options) {
+		o.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			got = err
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	})
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).Set("blob", strings.Repeat("x", 5000))
+	})).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	if got == nil {
+		t.Fatal("no error")
+	}
+	sub := regexp.MustCompile(`of (\d+) bytes`).FindStringSubmatch(got.Error())
+	if sub == nil {
+		t.Fatalf("error %q names no size", got)
+	}
+	if n, _ := strconv.Atoi(sub[1]); n <= 5000 {
+		t.Fatalf("error %q: size %d, want the encoded size (over 5000)", got, n)
 	}
 }
