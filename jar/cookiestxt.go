@@ -21,7 +21,9 @@ import (
 // cookie, and an HttpOnly cookie's line starts with "#HttpOnly_". Other
 // lines starting with "#" are comments. The format cannot carry SameSite,
 // Partitioned, creation and access times or the RFC 2965 fields; they read
-// back as their zero values (creation order is the file order).
+// back as their zero values (creation order is the file order). Nor can it
+// hold a TAB in a name, value or path, which a Set-Cookie line may carry:
+// Jar.Export and Jar.Save leave such a cookie out, as curl does.
 //
 // curl has no partitions (CHIPS) and treats every request as top-level.
 // WriteCookiesTxt therefore writes a partitioned cookie only if its

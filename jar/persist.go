@@ -27,7 +27,11 @@ type SaveOptions struct {
 // Export writes the jar's unexpired cookies to w in creation order (so a
 // reload keeps their relative order). In cookies.txt, which has no
 // partitions, a partitioned cookie is written only if its partition is its
-// own site under the jar's public suffix list (see WriteCookiesTxt).
+// own site under the jar's public suffix list (see WriteCookiesTxt), and a
+// cookie with a TAB in its name, value or path (which RFC 6265bis section
+// 5.7 step 3 admits but the TAB-separated format cannot hold) is left out,
+// as curl drops such cookies, rather than failing the whole file: any
+// server could otherwise stop every save. JSON holds every cookie.
 func (j *Jar) Export(w io.Writer, o *SaveOptions) error {
 	var opt SaveOptions
 	if o != nil {
@@ -35,7 +39,14 @@ func (j *Jar) Export(w io.Writer, o *SaveOptions) error {
 	}
 	es := j.saved(opt)
 	if opt.Format == FormatCookiesTxt || opt.Format == FormatAuto {
-		return writeCookiesTxt(w, es, j.ownSitePartition)
+		kept := es[:0]
+		for _, e := range es {
+			if !strings.ContainsRune(e.Name, '\t') && !strings.ContainsRune(e.Value, '\t') &&
+				!strings.ContainsRune(e.Path, '\t') {
+				kept = append(kept, e)
+			}
+		}
+		return writeCookiesTxt(w, kept, j.ownSitePartition)
 	}
 	return WriteEntries(w, es, opt.Format)
 }
