@@ -165,8 +165,9 @@ func (d *doubleSubmit) decodeCookie(v, binding string, now time.Time) ([]byte, e
 	return payload[:SecretLen], nil
 }
 
-// Secret implements SecretSource: the secret of a valid, unexpired cookie
-// signed for r's binding, or a new one set as a cookie on w when create is set.
+// Secret implements SecretSource: the secret of the first valid, unexpired
+// cookie of the name signed for r's binding (other cookies of the same name
+// are skipped), or a new one set as a cookie on w when create is set.
 func (d *doubleSubmit) Secret(w http.ResponseWriter, r *http.Request, create bool) ([]byte, error) {
 	now := nowOf(r)
 	binding := ""
@@ -175,7 +176,10 @@ func (d *doubleSubmit) Secret(w http.ResponseWriter, r *http.Request, create boo
 	}
 	name := d.cookieName(r)
 	var why error = errors.New("no cookie")
-	if c, err := r.Cookie(name); err == nil {
+	// Every cookie of the name, not only the first: one written by someone
+	// else for the site (a sibling subdomain, a plain-HTTP response) on a
+	// longer path comes first and must not hide the client's own.
+	for _, c := range r.CookiesNamed(name) {
 		secret, err := d.decodeCookie(c.Value, binding, now)
 		if err == nil {
 			return secret, nil

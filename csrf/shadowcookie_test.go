@@ -1,0 +1,106 @@
+package csrf_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/httpstate/httpstate/csrf"
+	"github.com/httpstate/httpstate/internal/testutil"
+)
+
+// TestDoubleSubmitShadowedCookie: a cookie of the same name that someone
+// else wrote for the site (a sibling subdomain's Domain cookie, a network
+// attacker's Set-Cookie over plain HTTP, on a longer Path so that browsers
+// send it first) must not hide the client's own valid cookie. Secret read
+// only the first cookie of the name, so such a planted cookie, which cannot
+// be forged, still failed every unsafe request of the victim (ErrNoSecret)
+// for as long as it lived, and every new cookie the server issued landed
+// behind it again. Now every cookie of the name is tried.
+func TestDoubleSubmitShadowedCookie(t *testing.T) {
+	clock := testutil.NewClock(tNow)
+	src, err := csrf.DoubleSubmitCookie(&csrf.CookieOptions{Keys: [][]byte{keyA}, Name: "csrf",
+		Bind: func(r *http.Request) string { return r.Header.Get("X-User") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := csrf.New(&csrf.Options{Secret: src, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	mux := http.NewServeMux()
+	mux.Handle("/token", p.TokenHandler())
+	mux.HandleFunc("/form", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(csrf.Token(r))) })
+	mux.HandleFunc("/transfer", func(w http.ResponseWriter, r *http.Request) { ran++ })
+	h := p.Handler(mux)
+
+	// The client's own cookie and a token for it.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/token", nil))
+	cookies := rec.Result().Cookies()
+	if len(cookies) != 1 || cookies[0].Name != "csrf" {
+		t.Fatalf("token response set cookies %v, want one csrf cookie", cookies)
+	}
+	own := cookies[0].Value
+	var body struct{ Token string }
+	if err := json.NewDecoder(rec.Body).Decode(&body); err != nil || body.Token == "" {
+		t.Fatalf("token body: %v %q", err, body.Token)
+	}
+
+	// A genuine cookie the attacker got for themselves (bound to them),
+	// planted ahead of the victim's.
+	rec = httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/token", nil)
+	req.Header.Set("X-User", "mallory")
+	h.ServeHTTP(rec, req)
+	foreign := rec.Result().Cookies()[0].Value
+
+	for name, planted := range map[string]string{
+		"junk":           "attacker-chosen",
+		"forged":         "AAAA.BBBB",
+		"attacker's own": foreign,
+	} {
+		header := "csrf=" + planted + "; csrf=" + own
+
+		ran = 0
+		req := httptest.NewRequest(http.MethodPost, "/transfer", nil)
+		req.Header.Set("Cookie", header)
+		req.Header.Set(csrf.HeaderName, body.Token)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || ran != 1 {
+			t.Errorf("%s cookie first: POST with the client's own cookie and token: status %d, handler ran %d times; want 200 and 1",
+				name, rec.Code, ran)
+		}
+
+		// A token issued now is for a secret the next request can match,
+		// and no useless new cookie is set behind the planted one.
+		req = httptest.NewRequest(http.MethodGet, "/form", nil)
+		req.Header.Set("Cookie", header)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		tok := rec.Body.String()
+		ran = 0
+		req = httptest.NewRequest(http.MethodPost, "/transfer", nil)
+		req.Header.Set("Cookie", header)
+		req.Header.Set(csrf.HeaderName, tok)
+		rec2 := httptest.NewRecorder()
+		h.ServeHTTP(rec2, req)
+		if rec2.Code != http.StatusOK || ran != 1 {
+			t.Errorf("%s cookie first: token issued with both cookies present fails: status %d", name, rec2.Code)
+		}
+	}
+
+	// The junk cookie alone still gets nothing past the check.
+	ran = 0
+	req = httptest.NewRequest(http.MethodPost, "/transfer", nil)
+	req.Header.Set("Cookie", "csrf=attacker-chosen")
+	req.Header.Set(csrf.HeaderName, body.Token)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden || ran != 0 {
+		t.Errorf("junk cookie alone: status %d, ran %d; want 403 and 0", rec.Code, ran)
+	}
+}
