@@ -141,6 +141,8 @@ func (s *Session) commitCodec() error {
 	markNoStore(h)
 	if isNew {
 		s.rec = r
+		// r.Attrs is pendSet, which release recycles: as in commitStore.
+		s.pendInRec = r.Attrs != nil && s.pendSet != nil
 		s.created()
 	} else {
 		s.attrEvents(s.reqContext())

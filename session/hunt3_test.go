@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/httpstate/httpstate/session"
@@ -80,4 +81,56 @@ func TestCodecTooLargeReportsEncodedSize(t *testing.T) {
 	if n, _ := strconv.Atoi(sub[1]); n <= 5000 {
 		t.Fatalf("error %q: size %d, want the encoded size (over 5000)", got, n)
 	}
+}
+
+// TestCodecSessionHeldAfterReturnSeesNoOtherRequest is
+// TestSessionHeldAfterReturnSeesNoOtherRequest for cookie-held sessions: a
+// new session's record kept the pending-changes map as its attributes after
+// release recycled it, so a stale Session showed (and raced on) the
+// attributes of a later request.
+func TestCodecSessionHeldAfterReturnSeesNoOtherRequest(t *testing.T) {
+	m, _ := newCodecManager(t, nil)
+	var wg sync.WaitGroup
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		own := r.URL.Query().Get("a")
+		if err := s.Set(own, own); err != nil {
+			t.Error(err)
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				keys, err := s.Keys()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for _, k := range keys {
+					if k != own {
+						t.Errorf("stale session of %s shows %s", own, k)
+						return
+					}
+				}
+			}
+		}()
+	}))
+	var clients sync.WaitGroup
+	for c := range 4 {
+		clients.Add(1)
+		go func() {
+			defer clients.Done()
+			for i := range 50 {
+				a := "c" + strconv.Itoa(c) + "r" + strconv.Itoa(i)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest("GET", "/?a="+a, nil))
+				if rec.Code != http.StatusOK {
+					t.Errorf("%s: status %d", a, rec.Code)
+				}
+			}
+		}()
+	}
+	clients.Wait()
+	wg.Wait()
 }
