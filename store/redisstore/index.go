@@ -292,6 +292,12 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 			}
 		case 2:
 			revived = append(revived, redis.Z{Score: float64(now), Member: due[i]})
+		case 3:
+			// Corrupt: its entry is dropped (claimed above), the hash left
+			// to Redis's TTL. Put back, it would fail every later Sweep.
+			if errs[i] == nil {
+				s.log.Warn("redisstore: dropping corrupt session from the expiry index", "key", due[i])
+			}
 		}
 	}
 	pipe = s.c.Pipeline()

@@ -242,16 +242,20 @@ return 1
 
 // reapScript deletes a session hash that is expired at ARGV[1] (a moving
 // one too), and keeps ARGV[2], a token unique to the call, in KEYS[2] (the
-// token key) for ARGV[3] ms. Reply: 1 deleted, 0 absent, 2 alive (kept). A
-// rerun (go-redis resending it after a lost reply) finds the hash gone and
-// its own token, and replies 1 again, so the expiry is still reported.
+// token key) for ARGV[3] ms. Reply: 1 deleted, 0 absent, 2 alive (kept), 3
+// corrupt (an expiry field is missing or not a number: kept, for Redis's
+// TTL to drop; Sweep drops its index entry). A rerun (go-redis resending
+// it after a lost reply) finds the hash gone and its own token, and
+// replies 1 again, so the expiry is still reported.
 var reapScript = newScript(luaLive + `
 local m = redis.call('HMGET', h, 'a', 'i', 'd')
 if not m[1] then
   if redis.call('GET', KEYS[2]) == ARGV[2] then return 1 end
   return 0
 end
-if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) > now then return 2 end
+local a, i, d = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
+if not (a and i and d) then return 3 end
+if expiry(a, i, d) > now then return 2 end
 redis.call('DEL', h)
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 1

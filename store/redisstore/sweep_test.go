@@ -2,7 +2,10 @@ package redisstore_test
 
 import (
 	"context"
+	"log/slog"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -90,5 +93,55 @@ func TestSweepAcrossProcesses(t *testing.T) {
 				t.Errorf("ByPrincipal lists swept %s", m.Key)
 			}
 		}
+	}
+}
+
+// TestSweepSkipsCorrupt: a session hash whose expiry fields do not parse
+// is dropped from the expiry index with a warning, as Options.Logger says,
+// and Sweep goes on: it was an error for every later Sweep (the reap
+// script failed on it and the entry was put back at the front of the
+// index), and the expired sessions behind it in the index were never
+// reached.
+func TestSweepSkipsCorrupt(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { c.Close() })
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	var logs strings.Builder
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now, SweepBatch: 2,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	now := clock.Now()
+	for i, k := range []string{"bad", "k1", "k2", "k3"} {
+		r := record(k, "", now)
+		r.IdleTimeout = time.Duration(i+1) * time.Minute // "bad" first in the index
+		if err := s.Create(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.HSet(ctx, "t:s:{bad}", "a", "x")
+	clock.Advance(time.Hour)
+	for i := range 2 {
+		got, err := s.Sweep(ctx)
+		if err != nil {
+			t.Fatalf("Sweep %d: %v", i+1, err)
+		}
+		var keys []string
+		for _, m := range got {
+			keys = append(keys, m.Key)
+		}
+		slices.Sort(keys)
+		if want := map[int][]string{0: {"k1", "k2", "k3"}, 1: nil}[i]; !slices.Equal(keys, want) {
+			t.Fatalf("Sweep %d reported %v, want %v", i+1, keys, want)
+		}
+	}
+	if n := c.ZCard(ctx, "t:expiry").Val(); n != 0 {
+		t.Errorf("expiry index keeps %d entries, want 0", n)
+	}
+	if !strings.Contains(logs.String(), "corrupt") {
+		t.Errorf("no warning logged for the corrupt session; log: %q", logs.String())
 	}
 }
