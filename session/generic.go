@@ -89,8 +89,11 @@ func plainJSONString(b []byte) (string, bool) {
 // Update atomically replaces the attribute key with fn's result, at once, in
 // the store (Store.Update): concurrent requests updating one attribute never
 // lose each other's changes. fn receives the current value (ok=false when
-// absent); it may be called more than once and must have no side effects. An
-// error from fn aborts the update and is returned. On a new session (not
+// absent); it may be called more than once and must have no side effects.
+// fn runs with the Session locked: it must not call s's methods (or Get or
+// Update on s), which would wait for the lock forever; read what it needs
+// before calling Update. An error from fn aborts the update and is
+// returned. On a new session (not
 // stored yet) the update is applied to the request's pending changes.
 //
 // If another request has invalidated the session, Update returns an error
