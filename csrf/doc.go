@@ -4,9 +4,11 @@
 // # Layers
 //
 // The first layer is the standard library's [http.CrossOriginProtection]: a
-// browser request whose Sec-Fetch-Site header says "cross-site" (or, in older
-// browsers, whose Origin header names another host) is rejected before
-// anything else runs. [Options.TrustedOrigins] are passed to
+// browser request whose Sec-Fetch-Site header is anything but "same-origin"
+// or "none" ("cross-site", and "same-site" too: a sibling subdomain is
+// another origin), or, in older browsers that send no Sec-Fetch-Site,
+// whose Origin header names another host, is rejected before anything else
+// runs. [Options.TrustedOrigins] are passed to
 // [http.CrossOriginProtection.AddTrustedOrigin].
 //
 // The second layer is a synchronizer token. It exists for what the first
