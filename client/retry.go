@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -154,6 +155,10 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	}
 	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
 		return time.Duration(n) * time.Second, true
+	} else if errors.Is(err, strconv.ErrRange) {
+		// delay-seconds is 1*DIGIT: a valid value too long for 32 bits
+		// asks for a wait of 136 years or more, not for none.
+		return math.MaxInt64, true
 	}
 	t, err := http.ParseTime(v)
 	if err != nil {

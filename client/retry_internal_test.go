@@ -1,6 +1,7 @@
 package client
 
 import (
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -24,7 +25,9 @@ var retryAfterTests = []struct {
 	{"-1", 0, false},
 	{"1.5", 0, false},
 	{"soon", 0, false},
-	{"99999999999", 0, false},
+	{"99999999999", math.MaxInt64, true}, // delay-seconds is 1*DIGIT: a wait beyond any budget
+	{"999999999999999999999999", math.MaxInt64, true},
+	{"+5", 0, false},
 }
 
 func TestRetryAfter(t *testing.T) {
