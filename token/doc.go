@@ -23,14 +23,19 @@
 //     a fresh kid) and deploy it to every instance at the END of the key
 //     list: every instance now accepts it, none issues with it yet.
 //  2. Once every instance runs with it, move the new key to the FRONT: it now
-//     encrypts/signs. Values made under the old key still open.
+//     encrypts/signs. Values made under the old key still open. Where other
+//     services verify JWTs from [KeySet.JWKS], which caches for five
+//     minutes, wait that long after step 1 too, so none of them meets a
+//     kid it has not fetched yet.
 //  3. After the longest lifetime of anything issued under the old key
 //     (cookie session lifetime, refresh-token TTL) remove the old key. Values
 //     still carrying it now fail (ErrUnknownKey, ErrUnknownKID), that is,
 //     as expired.
 //
 // To retire a compromised key, skip the wait in step 3: every value it made
-// becomes invalid at once (sessions end, users sign in again).
+// becomes invalid at once (sessions end, users sign in again); verifiers
+// that cached the JWK Set still accept it until their copy expires (up to
+// five minutes).
 //
 // # JSON Web Tokens
 //
