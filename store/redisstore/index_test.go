@@ -200,3 +200,44 @@ func TestIteratePrefixIsolation(t *testing.T) {
 		t.Errorf("Iterate = %q, want only its own session", keys)
 	}
 }
+
+// TestClusterPrefixBraces: on a cluster, a session's hash and token key
+// share a slot whatever the prefix: New refuses a prefix whose "{" opens
+// no hash tag of its own (no "}" after it, or "{}"), with which the tag
+// ran into the "s:{"/"c:{" part of the key and every Create failed with
+// CROSSSLOT; a prefix with a whole tag, or with a lone "}", works.
+func TestClusterPrefixBraces(t *testing.T) {
+	cl := testutil.StartRedisCluster(t, 3)
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
+	t.Cleanup(func() { c.Close() })
+	ctx := context.Background()
+	for _, p := range []string{"a{:", "a{}:", "{", "x{}{y}:"} {
+		if _, err := redisstore.New(c, &redisstore.Options{Prefix: p}); err == nil {
+			t.Errorf("New on a cluster with prefix %q: nil error, want a refusal", p)
+		}
+	}
+	for _, p := range []string{"{app}:", "a}:", "a}{b}:"} {
+		s, err := redisstore.New(c, &redisstore.Options{Prefix: p})
+		if err != nil {
+			t.Fatalf("New with prefix %q: %v", p, err)
+		}
+		now := time.Now()
+		if err := s.Create(ctx, record("k", "bob", now)); err != nil {
+			t.Errorf("prefix %q: Create: %v", p, err)
+		}
+		if err := s.Save(ctx, "k", session.Delta{IdleTimeout: time.Minute}); err != nil {
+			t.Errorf("prefix %q: Save: %v", p, err)
+		}
+	}
+	// A standalone server has no slots: any prefix works.
+	srv := testutil.StartRedis(t, nil)
+	one := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { one.Close() })
+	s, err := redisstore.New(one, &redisstore.Options{Prefix: "a{:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctx, record("k", "bob", time.Now())); err != nil {
+		t.Errorf("standalone, prefix %q: Create: %v", "a{:", err)
+	}
+}

@@ -26,7 +26,10 @@ const DefaultGrace = time.Hour
 type Options struct {
 	// Prefix starts every key the store writes, so that several
 	// applications can share one Redis. Default DefaultPrefix. A prefix with
-	// a "{...}" hash tag would put every key in one cluster slot.
+	// a "{...}" hash tag would put every key in one cluster slot. On a
+	// cluster, New refuses a prefix with a "{" that opens no tag of its own
+	// (no "}" after it in the prefix, or "{}"): the tag would reach into
+	// the rest of the key and split a session's keys over two slots.
 	Prefix string
 	// Grace is how long Redis keeps a session after it expired, so that
 	// Sweep can report its metadata. Expired sessions are absent at once
@@ -106,6 +109,9 @@ func New(c redis.UniversalClient, o *Options) (*Store, error) {
 	}
 	_, cluster := c.(*redis.ClusterClient)
 	_, ring := c.(*redis.Ring)
+	if cluster && splitsSlots(opts.Prefix) {
+		return nil, fmt.Errorf(errPrefix+"prefix %q has a \"{\" without a hash tag of its own: a session's keys would be in different cluster slots", opts.Prefix)
+	}
 	return &Store{
 		ordered: !cluster && !ring,
 		c:       c,
@@ -165,6 +171,15 @@ func (s *Store) keyOf(rk string) (string, bool) {
 		return "", false
 	}
 	return rk[len(head) : len(rk)-1], true
+}
+
+// splitsSlots reports whether a key prefix would give a session's hash
+// and token keys (prefix+"s:{KEY}", prefix+"c:{KEY}") different cluster
+// slots: when its first "{" is not closed, in the prefix, by a "}" after
+// at least one byte, Redis hashes "s:{"/"c:{" too (or the whole key).
+func splitsSlots(prefix string) bool {
+	i := strings.IndexByte(prefix, '{')
+	return i >= 0 && strings.IndexByte(prefix[i+1:], '}') <= 0
 }
 
 // ms returns t in Unix milliseconds.
