@@ -215,11 +215,18 @@ func (a *App) listen(_ context.Context, e session.Event) {
 	a.hub.notify()
 }
 
-// countActive returns the number of live sessions in the store.
+// countActive returns the number of live sessions in the store, for
+// /metrics and the chart's sampler. It takes them from the scan cache the
+// dashboards share: /metrics needs no login, and a walk of the store per
+// scrape would let any client keep the store busy with concurrent scrapes;
+// shared, they cost one walk at a time, and the count is at most
+// min(PollInterval/2, 500ms) old unless a session event happened since.
 func (a *App) countActive(ctx context.Context) (int, error) {
-	n := 0
-	err := a.mgr.Iterate(ctx, func(session.Meta) bool { n++; return true })
-	return n, err
+	sc, err := a.scans.get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return sc.active, nil
 }
 
 // sample records the active-session count every interval until Shutdown.

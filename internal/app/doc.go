@@ -17,7 +17,10 @@
 // the global one) and wake the dashboards' event streams. The store is wrapped
 // in a decorator that records the latency of every store call. The number of
 // active sessions is always read from the store itself (Manager.Iterate), so
-// two instances that share one Redis store each see every session.
+// two instances that share one Redis store each see every session; /metrics
+// and the chart take it from the scans the dashboards share (below), so
+// scrapes, which need no login, never walk the store more than the
+// dashboards do.
 //
 // The dashboards of one App share their store reads: a snapshot's store-wide
 // part (the sorted rows, the counts) comes from one scan of the store, taken by

@@ -29,7 +29,7 @@ type metrics struct {
 }
 
 // newMetrics registers the collectors. active counts the live sessions of the
-// store; it is called on every scrape.
+// store; it is called on every scrape, so it must be cheap to call often.
 func newMetrics(active func(ctx context.Context) (int, error)) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
@@ -70,7 +70,7 @@ func newMetrics(active func(ctx context.Context) (int, error)) *metrics {
 		m.storeDuration, m.storeErrors,
 		&activeCollector{count: active, desc: prometheus.NewDesc(
 			"httpstate_sessions_active",
-			"Live sessions in the store (all instances sharing it), counted with Manager.Iterate at scrape time.",
+			"Live sessions in the store (all instances sharing it), counted with Manager.Iterate at scrape time (a walk at most 500ms old, shared with the dashboards).",
 			nil, nil)},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
