@@ -89,11 +89,42 @@ const httpOnlyPrefix = "#HttpOnly_"
 // fields with room to spare.
 const maxLine = 64 << 10
 
+// maxCookiesTxt bounds a cookies.txt file as maxJSON bounds a JSON one: the
+// default limits hold 3300 cookies of at most 4 KiB each, and a reader
+// keeps every entry of a file in memory.
+const maxCookiesTxt = 64 << 20
+
+// errTxtTooLarge is the error a limitedReader returns past maxCookiesTxt.
+var errTxtTooLarge = fmt.Errorf("file larger than %d bytes", maxCookiesTxt)
+
+// limitedReader reads from r and fails with errTxtTooLarge once more than
+// n bytes have been read, where io.LimitReader would end the file quietly.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		return 0, errTxtTooLarge
+	}
+	if int64(len(p)) > l.n+1 {
+		p = p[:l.n+1]
+	}
+	k, err := l.r.Read(p)
+	l.n -= int64(k)
+	if l.n < 0 {
+		return k, errTxtTooLarge
+	}
+	return k, err
+}
+
 // ReadCookiesTxt reads a Netscape cookies.txt file. Created and LastAccess
 // are zero (the format has no such fields); expired cookies and cookies
 // breaking a cookie name prefix rule are returned as they are (loading them
 // into a Jar drops them, see Jar.Import). A malformed line gives a
-// *ParseError with its 1-based line number.
+// *ParseError with its 1-based line number, and so does a file larger than
+// 64 MiB (as for ReadJSON).
 func ReadCookiesTxt(r io.Reader) ([]Entry, error) {
 	es, _, err := readCookiesTxt(r, nil)
 	return es, err
@@ -108,7 +139,8 @@ type skipFunc func(line int, name, domain string, err error)
 // readCookiesTxt is ReadCookiesTxt, also returning the line number of each
 // entry.
 func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
-	sc := bufio.NewScanner(r)
+	lr := &limitedReader{r: r, n: maxCookiesTxt}
+	sc := bufio.NewScanner(lr)
 	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	var es []Entry
 	var lines []int
@@ -121,6 +153,10 @@ func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 			continue
 		}
 		if err != nil {
+			if lr.n < 0 {
+				// The line was cut at the size limit: that is the error.
+				err = errTxtTooLarge
+			}
 			return es, lines, &ParseError{Format: FormatCookiesTxt, Line: line, Err: err}
 		}
 		if ok {
@@ -129,6 +165,9 @@ func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, errTxtTooLarge) {
+			return es, lines, &ParseError{Format: FormatCookiesTxt, Line: line + 1, Err: err}
+		}
 		if errors.Is(err, bufio.ErrTooLong) {
 			return es, lines, &ParseError{Format: FormatCookiesTxt, Line: line + 1, Err: fmt.Errorf("line longer than %d bytes", maxLine)}
 		}
