@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/httpstate/httpstate/session"
@@ -58,4 +59,68 @@ func testManyAttrs(t *testing.T, e *Env) {
 		}
 	}
 	sameRecord(t, mustLoad(t, e, "k2"), want)
+}
+
+// LongPrincipal is the length of the principal the LongPrincipal case
+// gives a session: longer than store/boltstore's index keys hold
+// (boltstore.MaxPrincipalLen).
+const LongPrincipal = 1 << 16
+
+// testLongPrincipal: a principal is stored whole, or refused as a format
+// limit. A Create, or a Save of a principal, of LongPrincipal bytes either
+// succeeds, and the session loads back and is listed under that principal,
+// or fails with an error that wraps session.ErrTooLarge and writes
+// nothing. (The application picks the principal; a store that refuses one
+// with any other error makes the Manager answer 503, an unavailable store,
+// for the application's mistake.)
+func testLongPrincipal(t *testing.T, e *Env) {
+	now := e.Clock.Now()
+	long := strings.Repeat("p", LongPrincipal)
+	for i := range 2 {
+		// First a Create, then a Save of alice's session to the principal.
+		key := "k" + strconv.Itoa(i)
+		var err error
+		if i == 0 {
+			err = e.Store.Create(e.Ctx, NewRecord(key, long, now))
+		} else {
+			mustCreate(t, e, NewRecord(key, "alice", now))
+			err = e.Store.Save(e.Ctx, key, session.Delta{Principal: &long})
+		}
+		what := [2]string{"Create", "Save"}[i]
+		if err != nil {
+			t.Logf("%s of a %d-byte principal refused: %v", what, len(long), err)
+			if !errors.Is(err, session.ErrTooLarge) {
+				t.Errorf("%s of a %d-byte principal refused with %v, want an error wrapping session.ErrTooLarge", what, len(long), err)
+			}
+			if i == 0 {
+				mustBeAbsent(t, e, key)
+			} else if p := mustLoad(t, e, key).Principal; p != "alice" {
+				t.Errorf("after a refused Save, principal is %d bytes, want alice", len(p))
+			}
+			continue
+		}
+		if p := mustLoad(t, e, key).Principal; p != long {
+			t.Errorf("after %s, principal is %d bytes, want the %d given", what, len(p), len(long))
+		}
+	}
+	// ByPrincipal lists exactly the sessions the writes that succeeded gave
+	// the long principal, and alice keeps hers if the Save was refused.
+	var want, wantAlice []string
+	for _, key := range []string{"k0", "k1"} {
+		r, found, err := e.Store.Load(e.Ctx, key)
+		switch {
+		case err != nil:
+			t.Fatalf("Load(%s) = %v", key, err)
+		case found && r.Principal == long:
+			want = append(want, key)
+		case found && r.Principal == "alice":
+			wantAlice = append(wantAlice, key)
+		}
+	}
+	if got := keysInOrder(byPrincipal(t, e, long)); !equalStrings(got, want) {
+		t.Errorf("ByPrincipal(long) = %v, want %v", got, want)
+	}
+	if got := keysInOrder(byPrincipal(t, e, "alice")); !equalStrings(got, wantAlice) {
+		t.Errorf("ByPrincipal(alice) = %v, want %v", got, wantAlice)
+	}
 }

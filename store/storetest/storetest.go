@@ -117,6 +117,7 @@ var cases = []Case{
 	{"UpdateNilDeletes", testUpdateNilDeletes},
 	{"UpdateConcurrent", testUpdateConcurrent},
 	{"ManyAttrs", testManyAttrs},
+	{"LongPrincipal", testLongPrincipal},
 	{"NilValue", testNilValue},
 	{"Rename", testRename},
 	{"RenameExists", testRenameExists},

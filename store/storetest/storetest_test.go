@@ -68,6 +68,7 @@ var brokenStores = []brokenStore{
 	{name: "rename-copies", wrap: func(s session.Store) session.Store { return renameCopies{s} }, wantFail: "Rename"},
 	{name: "unreadable-large", wrap: func(s session.Store) session.Store { return unreadableLarge{s} }, wantFail: "ManyAttrs"},
 	{name: "vague-refusal", wrap: func(s session.Store) session.Store { return vagueRefusal{s} }, wantFail: "ManyAttrs"},
+	{name: "vague-principal", wrap: func(s session.Store) session.Store { return vaguePrincipal{s} }, wantFail: "LongPrincipal"},
 	{name: "nil-empty", wrap: func(s session.Store) session.Store { return nilEmpty{s} }, wantFail: "NilValue"},
 	{name: "sweep-stale", wrapNow: func(s session.Store, now func() time.Time) session.Store {
 		return &sweepStale{Store: s, now: now, expiry: make(map[string]time.Time)}
@@ -295,6 +296,25 @@ func (s vagueRefusal) Create(ctx context.Context, r *session.Record) error {
 
 func (s vagueRefusal) Save(ctx context.Context, key string, d session.Delta) error {
 	if r, found, err := s.Load(ctx, key); err == nil && found && len(r.Attrs)+len(d.Set) > 1<<16 {
+		return errVague
+	}
+	return s.Store.Save(ctx, key, d)
+}
+
+// vaguePrincipal refuses a principal over 4096 bytes, writing nothing,
+// with an error that does not wrap session.ErrTooLarge, as boltstore once
+// did.
+type vaguePrincipal struct{ session.Store }
+
+func (s vaguePrincipal) Create(ctx context.Context, r *session.Record) error {
+	if len(r.Principal) > 4096 {
+		return errVague
+	}
+	return s.Store.Create(ctx, r)
+}
+
+func (s vaguePrincipal) Save(ctx context.Context, key string, d session.Delta) error {
+	if d.Principal != nil && len(*d.Principal) > 4096 {
 		return errVague
 	}
 	return s.Store.Save(ctx, key, d)
