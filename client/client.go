@@ -250,8 +250,26 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 				break
 			}
 		}
+		// net/http's Referer is the previous hop's whole URL, whose
+		// query (BaseURL's: an API key) must not go to another origin:
+		// there it names the origin only, as a browser's default policy
+		// (strict-origin-when-cross-origin) does. A Referer the caller
+		// set is left alone.
+		prev := via[len(via)-1].URL
+		if via[0].Header.Get("Referer") == "" && req.Header.Get("Referer") != "" &&
+			!sameOrigin(prev, req.URL) {
+			req.Header.Set("Referer", (&url.URL{Scheme: prev.Scheme, Host: prev.Host, Path: "/"}).String())
+		}
 		return nil
 	}
+}
+
+// sameOrigin reports whether a and b have the same scheme, host and port
+// (RFC 6454 section 5).
+func sameOrigin(a, b *url.URL) bool {
+	as, bs := strings.ToLower(a.Scheme), strings.ToLower(b.Scheme)
+	return as == bs && strings.EqualFold(a.Hostname(), b.Hostname()) &&
+		effectivePort(as, a) == effectivePort(bs, b)
 }
 
 // sensitiveHeaders are the origin's credentials among the headers net/http

@@ -45,3 +45,56 @@ func TestAuthNotSentToSubdomain(t *testing.T) {
 		t.Errorf("after a redirect to a subdomain: got %s, want %s", got, want)
 	}
 }
+
+// TestRefererCrossOriginIsOrigin: on a redirect to another origin the
+// Referer net/http adds names the origin of the previous hop only, as a
+// browser's default policy (strict-origin-when-cross-origin) does: its path
+// and query (BaseURL's query may hold an API key) stay with the origin. A
+// same-origin hop keeps the full Referer; one the caller set is kept.
+func TestRefererCrossOriginIsOrigin(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host == "api.example.test" {
+			http.Redirect(w, r, "http://other.example.test/landing", http.StatusFound)
+			return
+		}
+		fmt.Fprintf(w, "host=%s referer=%s", r.Host, r.Header.Get("Referer"))
+	}))
+	defer srv.Close()
+	c := mustNew(t, &client.Options{BaseURL: "http://api.example.test/v1/?key=s3cret", Transport: loopbackTransport(srv)})
+	resp, err := c.Get(context.Background(), "start")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), "host=other.example.test referer=http://api.example.test/"; got != want {
+		t.Errorf("cross-origin hop: got %q, want %q", got, want)
+	}
+
+	// Same origin: the full URL of the previous hop.
+	same := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" {
+			http.Redirect(w, r, "/b", http.StatusFound)
+			return
+		}
+		fmt.Fprint(w, r.Header.Get("Referer"))
+	}))
+	defer same.Close()
+	c2 := mustNew(t, nil)
+	resp, err = c2.Get(context.Background(), same.URL+"/a?q=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), same.URL+"/a?q=1"; got != want {
+		t.Errorf("same-origin hop: Referer %q, want %q", got, want)
+	}
+
+	// A Referer the caller set goes on as set.
+	req, _ := c.NewRequest(context.Background(), http.MethodGet, "start", nil)
+	req.Header.Set("Referer", "https://app.example.test/page")
+	resp, err = c.Do(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), "host=other.example.test referer=https://app.example.test/page"; got != want {
+		t.Errorf("caller's Referer: got %q, want %q", got, want)
+	}
+}
