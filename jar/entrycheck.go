@@ -114,7 +114,9 @@ func validPartitionKey(k string) bool {
 // Secure, and a PartitionKey needs Partitioned. The cookie name prefix
 // rules hold as for received cookies (RFC 6265bis section 5.7 steps 20-22,
 // with Path standing for an explicit Path attribute): an entry that breaks
-// one is refused with an error matching ErrPrefix. An expiry-time more
+// one is refused with an error matching ErrPrefix, and so is one whose
+// name and value together exceed Limits.MaxCookieBytes (a limit below the
+// 4096 octets every entry must fit). An expiry-time more
 // than 400 days after the jar's clock is reduced to that limit, as for a
 // received cookie (section 5.5). A Partitioned entry
 // without a PartitionKey gets "https://" and the registrable domain of its
@@ -136,6 +138,9 @@ func (j *Jar) Add(es ...Entry) error {
 		if err := checkEntryPrefixes(&e); err != nil {
 			return fmt.Errorf("jar: entry %d (cookie %q): %w", i, e.Name, err)
 		}
+		if err := j.checkSize(&e); err != nil {
+			return fmt.Errorf("jar: entry %d (cookie %q): %w", i, e.Name, err)
+		}
 		capExpiry(&e, now)
 		if e.Created.IsZero() {
 			e.Created, e.CreatedUnknown = now, true
@@ -147,6 +152,16 @@ func (j *Jar) Add(es ...Entry) error {
 			e.PartitionKey = partitionKeyOf("https", j.site(e.Domain))
 		}
 		j.addLocked(e, now)
+	}
+	return nil
+}
+
+// checkSize applies Limits.MaxCookieBytes to an entry added without a
+// Set-Cookie header, as RFC 6265bis section 5.7 step 4 (and the configured
+// limit) does to a received cookie.
+func (j *Jar) checkSize(e *Entry) error {
+	if n, l := len(e.Name)+len(e.Value), j.limits.maxCookieBytes(); n > l {
+		return fmt.Errorf("%w: %d octets, over Limits.MaxCookieBytes %d", errTooLarge, n, l)
 	}
 	return nil
 }

@@ -78,7 +78,9 @@ type ImportReport struct {
 	// Rejected has one error per cookie left out because a browser would
 	// not admit it to its store, in line order: it breaks a cookie name
 	// prefix rule (RFC 6265bis section 5.7 steps 20-22; the error matches
-	// ErrPrefix), or its Domain has a Fake A-label, an "xn--" label that
+	// ErrPrefix), its name and value exceed the jar's
+	// Limits.MaxCookieBytes (section 5.7 step 4 with the configured
+	// limit), or its Domain has a Fake A-label, an "xn--" label that
 	// is not a valid A-label (section 5.1.2 step 4), which the jar stored
 	// before it checked A-labels. Each error names the file format, line,
 	// cookie name and domain, never the value.
@@ -90,7 +92,8 @@ type ImportReport struct {
 // are dropped. The file is read completely first: on a malformed file
 // (a *ParseError naming the line) the jar is left unchanged. A well-formed
 // cookie the jar refuses as a browser would, one breaking a cookie name
-// prefix rule or one for a Domain with a Fake A-label, does not fail the
+// prefix rule, one larger than Limits.MaxCookieBytes or one for a Domain
+// with a Fake A-label, does not fail the
 // file: it is left out and the others are added (ImportWithReport lists
 // such cookies). Expiry-times more than 400
 // days ahead are reduced to that limit (RFC 6265bis section 5.5). It
@@ -122,6 +125,11 @@ func (j *Jar) ImportWithReport(r io.Reader) (ImportReport, error) {
 	for i := range es {
 		// RFC 6265bis section 5.7 steps 20-22 (see checkEntryPrefixes).
 		if err := checkEntryPrefixes(&es[i]); err != nil {
+			out = append(out, left{lines[i], es[i].Name, es[i].Domain, err})
+			continue
+		}
+		// The configured size limit, as for a received cookie.
+		if err := j.checkSize(&es[i]); err != nil {
 			out = append(out, left{lines[i], es[i].Name, es[i].Domain, err})
 			continue
 		}
