@@ -2,6 +2,7 @@ package boltstore_test
 
 import (
 	"context"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -181,4 +182,58 @@ func TestSweepPastShortIndexKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestOpenForeignFile: Open refuses, and leaves untouched, a bbolt file of
+// another application (buckets, but not this package's meta bucket), as
+// one a misconfigured path may name; it would otherwise add its buckets
+// to it. An empty bbolt file (no bucket) is still adopted.
+func TestOpenForeignFile(t *testing.T) {
+	dir := t.TempDir()
+	foreign := filepath.Join(dir, "other.db")
+	db, err := bolt.Open(foreign, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("orders"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("1"), []byte("x"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if s, err := boltstore.Open(foreign, nil); err == nil {
+		s.Close()
+		t.Errorf("Open of another application's bbolt file = nil error, want one")
+	}
+	db, err = bolt.Open(foreign, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			names = append(names, string(name))
+			return nil
+		})
+	})
+	db.Close()
+	if len(names) != 1 || names[0] != "orders" {
+		t.Errorf("after the refused Open the file holds buckets %v, want [orders]", names)
+	}
+
+	empty := filepath.Join(dir, "empty.db")
+	db, err = bolt.Open(empty, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := boltstore.Open(empty, nil)
+	if err != nil {
+		t.Fatalf("Open of an empty bbolt file = %v, want nil", err)
+	}
+	s.Close()
 }

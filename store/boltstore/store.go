@@ -121,7 +121,9 @@ var ErrLocked = errors.New("boltstore: file is locked by another process")
 var _ session.Store = (*Store)(nil)
 
 // Open opens the store in the file at path, creating it with mode 0600 if
-// it does not exist (an existing file keeps its mode). o configures it; nil
+// it does not exist (an existing file keeps its mode). An existing file
+// must be one of this package's or an empty bbolt file: a bbolt file of
+// another application is refused and left as it was. o configures it; nil
 // means the defaults. The file is locked: a second Open of it, from any
 // process, waits up to Options.Timeout and fails with an error wrapping
 // ErrLocked.
@@ -178,12 +180,17 @@ func Open(path string, o *Options) (*Store, error) {
 }
 
 // initBuckets creates the buckets of a new file and checks the format
-// version of an existing one. It writes only when something is missing.
+// version of an existing one. It writes only when something is missing. A
+// file with buckets but no meta bucket belongs to another application: it
+// is refused, not written to.
 func initBuckets(db *bolt.DB) error {
 	ready := false
 	err := db.View(func(tx *bolt.Tx) error {
 		m := tx.Bucket(bucketMeta)
 		if m == nil {
+			if k, _ := tx.Cursor().First(); k != nil {
+				return fmt.Errorf("not a session store: the file holds bucket %.32q and no %q bucket", k, bucketMeta)
+			}
 			return nil
 		}
 		if v := m.Get(keyVersion); string(v) != string(fileVersion) {
