@@ -43,8 +43,9 @@
 // and the one algorithm it may be used with; the first key signs. A token is
 // verified with the key its kid names and only if the token's alg is that
 // key's algorithm, so "alg":"none" and algorithm confusion (an HS256 token
-// MACed with an RSA public key's bytes) are rejected. [KeySet.JWKS] serves
-// the public keys as an RFC 7517 JWK Set.
+// MACed with an RSA public key's bytes) are rejected, as is any token with a
+// "crit" header (no JWS extension is supported; RFC 7515 section 4.1.11).
+// [KeySet.JWKS] serves the public keys as an RFC 7517 JWK Set.
 //
 // An [Authority] issues and validates access tokens and refresh tokens
 // (exp, nbf, iat, iss and aud checked, with a small leeway). Refresh tokens

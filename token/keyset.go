@@ -25,6 +25,9 @@ const (
 // the KeySet.
 var ErrUnknownKID = errors.New("token: unknown kid")
 
+// errCrit reports a JWT with a "crit" header (RFC 7515 section 4.1.11).
+var errCrit = errors.New(`token: "crit" header: no JWS extension is supported`)
+
 // ErrWrongAlg reports a JWT whose alg is not the algorithm of the key its kid
 // names (algorithm confusion, "none").
 var ErrWrongAlg = errors.New("token: algorithm not allowed for this key")
@@ -200,8 +203,13 @@ func (ks *KeySet) Sign(claims jwt.Claims) (string, error) {
 }
 
 // Keyfunc is a jwt.Keyfunc that returns the verification key named by the
-// token's kid, and only if the token's alg is that key's algorithm.
+// token's kid, and only if the token's alg is that key's algorithm. A token
+// with a "crit" header is refused: a KeySet understands no JWS extension,
+// and RFC 7515 section 4.1.11 makes such a token invalid.
 func (ks *KeySet) Keyfunc(t *jwt.Token) (any, error) {
+	if _, ok := t.Header["crit"]; ok {
+		return nil, errCrit
+	}
 	kid, _ := t.Header["kid"].(string)
 	k, ok := ks.byKID[kid]
 	if !ok {
