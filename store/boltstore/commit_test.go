@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -274,5 +275,81 @@ func TestPanicAndFailuresInBatch(t *testing.T) {
 	}
 	if _, found, _ := s.Load(ctx, "new"); found {
 		t.Errorf("a failed Rename created its target")
+	}
+}
+
+// TestCancelWhileQueued: a write whose context ends while it waits for a
+// commit is not abandoned half-way: it takes part in the commit and
+// returns that outcome (here nil, and the write is on disk), so an error
+// never stands for a write that was made. A context already ended before
+// the call writes nothing.
+func TestCancelWhileQueued(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	s, err := boltstore.Open(path, &boltstore.Options{Now: storetest.NewClock(tNow).Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := context.Background()
+	if err := s.Create(bg, storetest.NewRecord("k", "", tNow)); err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	ctx, cancel := context.WithCancel(bg)
+	started, hold := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	boltstore.SetOnWrite(s, func(int) { once.Do(func() { close(started); <-hold }) })
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.Save(bg, "k", session.Delta{Set: map[string][]byte{"first": []byte(`1`)}}); err != nil {
+			t.Errorf("held Save = %v", err)
+		}
+	}()
+	<-started
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"q" + strconv.Itoa(i): []byte(`1`)}})
+		}()
+	}
+	for deadline := time.Now().Add(10 * time.Second); boltstore.QueueLen(s) < n && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if q := boltstore.QueueLen(s); q != n {
+		t.Fatalf("%d writes queued behind the held commit, want %d", q, n)
+	}
+	cancel() // while they wait in the queue
+	close(hold)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("queued Save %d = %v, want nil (its commit's outcome)", i, err)
+		}
+	}
+	if err := s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"late": []byte(`1`)}}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Save with an ended context = %v, want context.Canceled", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = boltstore.Open(path, &boltstore.Options{Now: storetest.NewClock(tNow).Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r, found, err := s.Load(bg, "k")
+	if err != nil || !found {
+		t.Fatalf("Load after reopen = %v, %v", found, err)
+	}
+	for i := range n {
+		if _, ok := r.Attrs["q"+strconv.Itoa(i)]; !ok {
+			t.Errorf("queued Save %d acknowledged but not on disk", i)
+		}
+	}
+	if _, ok := r.Attrs["late"]; ok {
+		t.Errorf("the Save with an ended context was written")
 	}
 }

@@ -52,6 +52,13 @@
 // Update's fn may be called more than once, as the session.Store contract
 // allows.
 //
+// A write checks its context once, before it joins a commit: a context
+// already ended writes nothing and returns its error. Once queued, a write
+// waits for its commit and returns that outcome whatever its context does
+// meanwhile, so an error never stands for a write that was made, nor nil
+// for one that was not; the wait is bounded by the commits ahead of it, not
+// by the context.
+//
 // A process killed at any moment leaves a file that opens, holding every
 // acknowledged write.
 //
