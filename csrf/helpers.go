@@ -1,6 +1,7 @@
 package csrf
 
 import (
+	"context"
 	"encoding/json"
 	"html/template"
 	"net/http"
@@ -29,7 +30,10 @@ func (p *Protector) TokenHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := stateOf(r)
 		if st == nil || st.p != p {
+			// Outside this Protector's Handler: give the SecretSource this
+			// Protector's clock (nowOf) as Handler would.
 			st = &reqState{p: p, w: w}
+			r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 		}
 		tok, err := st.token(r)
 		if err != nil {
