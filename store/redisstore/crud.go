@@ -62,6 +62,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		return wrap("create", err)
 	}
 	if n == 0 {
+		s.dropPlaceholder(ctx, r.Key, r.Principal)
 		return fmt.Errorf(errPrefix+"create %q: %w", r.Key, session.ErrExists)
 	}
 	if late {
@@ -157,6 +158,9 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if n, isInt := res.(int64); isInt {
 		if n == 1 {
 			return nil // the common case: one round trip, no index to change
+		}
+		if d.Principal != nil {
+			s.dropPlaceholder(ctx, key, *d.Principal)
 		}
 		return fmt.Errorf(errPrefix+"save %q: %w", key, session.ErrNotFound)
 	}

@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -239,5 +240,49 @@ func TestClusterPrefixBraces(t *testing.T) {
 	}
 	if err := s.Create(ctx, record("k", "bob", time.Now())); err != nil {
 		t.Errorf("standalone, prefix %q: Create: %v", "a{:", err)
+	}
+}
+
+// TestPlaceholderRemovedOnFailure: the +inf placeholder a write puts in the
+// principal's index before its script runs is taken back when the script
+// writes nothing: a Save naming a principal on a missing session left it
+// in a set without a TTL (kept for ever unless ByPrincipal was called for
+// that principal), and a Create or Rename onto a taken key re-scored the
+// live session's entry to +inf (never pruned by score after its deadline).
+func TestPlaceholderRemovedOnFailure(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	ctx := context.Background()
+	now := clock.Now()
+	bob := "bob"
+	if err := s.Save(ctx, "gone", session.Delta{Principal: &bob}); !errors.Is(err, session.ErrNotFound) {
+		t.Fatalf("Save on a missing session = %v, want ErrNotFound", err)
+	}
+	if n := c.Exists(ctx, "t:p:{bob}").Val(); n != 0 {
+		t.Errorf("bob's index after the failed Save: %v (PTTL %v), want none",
+			c.ZRangeWithScores(ctx, "t:p:{bob}", 0, -1).Val(), c.PTTL(ctx, "t:p:{bob}").Val())
+	}
+	for _, k := range []string{"k", "other"} {
+		if err := s.Create(ctx, record(k, "alice", now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Create(ctx, record("k", "alice", now)); !errors.Is(err, session.ErrExists) {
+		t.Fatalf("second Create = %v, want ErrExists", err)
+	}
+	if err := s.Rename(ctx, "other", "k"); !errors.Is(err, session.ErrExists) {
+		t.Fatalf("Rename onto a taken key = %v, want ErrExists", err)
+	}
+	want := float64(now.Add(2 * time.Hour).UnixMilli())
+	for _, k := range []string{"k", "other"} {
+		if score, err := c.ZScore(ctx, "t:p:{alice}", k).Result(); err != nil || score != want {
+			t.Errorf("alice's score for %s = %v, %v; want the deadline %v", k, score, err, want)
+		}
+	}
+	// The taken key belongs to another principal: no entry for it in bob's index.
+	if err := s.Create(ctx, record("k", "bob", now)); !errors.Is(err, session.ErrExists) {
+		t.Fatalf("Create over alice's session = %v, want ErrExists", err)
+	}
+	if n := c.Exists(ctx, "t:p:{bob}").Val(); n != 0 {
+		t.Errorf("bob's index after the failed Create: %v, want none", c.ZRange(ctx, "t:p:{bob}", 0, -1).Val())
 	}
 }

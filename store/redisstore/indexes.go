@@ -65,7 +65,9 @@ func (s *Store) addPrincipal(ctx context.Context, pipe redis.Pipeliner, key, pri
 // dying between the script and addIndexes never leaves a session its
 // principal's index misses ("log out everywhere" must see it). With pipe
 // nil it runs at once, else it is queued (in an ordered pipeline, before the
-// script). An entry whose script then fails is pruned by ByPrincipal.
+// script). An entry whose script then writes nothing (ErrNotFound,
+// ErrExists) is taken back (dropPlaceholder); one whose script fails is
+// pruned by ByPrincipal.
 func (s *Store) preIndex(ctx context.Context, pipe redis.Pipeliner, key, principal string) error {
 	if principal == "" {
 		return nil
@@ -76,6 +78,19 @@ func (s *Store) preIndex(ctx context.Context, pipe redis.Pipeliner, key, princip
 		return nil
 	}
 	return s.c.ZAdd(ctx, s.principalKey(principal), z).Err()
+}
+
+// dropPlaceholder takes back preIndex's entry of key in principal's index
+// after a script that wrote nothing (the session was missing, or the key
+// taken): left, it would stay at +inf, in a set without a TTL when preIndex
+// made the set, or re-score the entry of the live session holding the key.
+// removeVerified keeps the entry when the hash names the principal. Best
+// effort: on error the entry is left for ByPrincipal to prune.
+func (s *Store) dropPlaceholder(ctx context.Context, key, principal string) {
+	if principal == "" {
+		return
+	}
+	_ = s.removeVerified(ctx, []indexEntry{{set: s.principalKey(principal), member: key, principal: principal}})
 }
 
 // removeVerified removes entries, then re-reads their hashes and restores

@@ -77,6 +77,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		if err := s.finish(ctx, ohk, mark, false); err != nil {
 			return wrap("rename", err)
 		}
+		s.dropPlaceholder(ctx, newKey, st.rec.Principal)
 		return fmt.Errorf(errPrefix+"rename %q: %w", newKey, session.ErrExists)
 	}
 	if late {
