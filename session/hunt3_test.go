@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -133,4 +134,171 @@ func TestCodecSessionHeldAfterReturnSeesNoOtherRequest(t *testing.T) {
 	}
 	clients.Wait()
 	wg.Wait()
+}
+
+// FuzzEncodeURL checks EncodeURL against the middleware's stripping: a
+// rewritten link keeps its scheme, host, query and fragment, and a request
+// for it reaches the handler with the path the original link had (as the
+// middleware strips it) and with the session whose ID was added.
+func FuzzEncodeURL(f *testing.F) {
+	for _, u := range []string{
+		"/", "/a/b?q=1#f", "/a;sid=x/b", "/a%3Bsid=x/b", "/a%2Fb;c=d", "http://example.com/x",
+		"https://example.com", "//example.com/a b", "/%zz", "/a|b\"c", "/;sid=;sid=", "?q", "#f",
+		"/a%25;sid=AAAA/b", "/caf%C3%A9;x", "/a/../b;sid=/c", "mailto:x@example.com",
+	} {
+		f.Add(u)
+	}
+	e := newEnv(f, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	var id, key string
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		s.Set("n", 1)
+		key = s.Key()
+		id = strings.TrimPrefix(s.EncodeURL("/"), "/;sid=")
+	}, httptest.NewRequest("GET", "http://example.com/", nil))
+	if session.Key(id) != key {
+		f.Fatalf("EncodeURL(/) gave no ID")
+	}
+	// strip serves target through the middleware and returns the path the
+	// handler sees and the session's key.
+	strip := func(t *testing.T, target string) (path, rawPath, skey string, ok bool) {
+		req, err := http.NewRequest("GET", target, nil)
+		if err != nil || req.URL.Host != "example.com" {
+			return "", "", "", false
+		}
+		req.RequestURI = req.URL.RequestURI()
+		e.serve(func(w http.ResponseWriter, r *http.Request) {
+			// The path as sent (RawPath when it spells Path), which
+			// EscapedPath would re-encode when it holds octets such as ' '.
+			path, rawPath = r.URL.Path, r.URL.EscapedPath()
+			if p, err := url.PathUnescape(r.URL.RawPath); err == nil && r.URL.RawPath != "" && p == path {
+				rawPath = r.URL.RawPath
+			}
+			skey = session.FromRequest(r).Key()
+		}, req)
+		return path, rawPath, skey, true
+	}
+	f.Fuzz(func(t *testing.T, u string) {
+		var out string
+		e.serve(func(w http.ResponseWriter, r *http.Request) {
+			out = session.FromRequest(r).EncodeURL(u)
+		}, httptest.NewRequest("GET", "http://example.com/;sid="+id, nil))
+		if out == u {
+			return
+		}
+		pu, err := url.Parse(u)
+		if err != nil {
+			t.Fatalf("EncodeURL(%q) = %q: rewrote an unparsable URL", u, out)
+		}
+		po, err := url.Parse(out)
+		if err != nil {
+			t.Fatalf("EncodeURL(%q) = %q: %v", u, out, err)
+		}
+		if po.Scheme != pu.Scheme || po.Host != pu.Host || po.RawQuery != pu.RawQuery || po.Fragment != pu.Fragment {
+			t.Fatalf("EncodeURL(%q) = %q: scheme, host, query or fragment changed", u, out)
+		}
+		if pu.Host == "" && strings.HasPrefix(strings.ReplaceAll(strings.TrimLeft(out, " "), `\`, "/"), "//") {
+			t.Fatalf("EncodeURL(%q) = %q: browsers read a host in it", u, out)
+		}
+		if !strings.Contains(out, ";sid="+id) {
+			t.Fatalf("EncodeURL(%q) = %q: no ID", u, out)
+		}
+		if !strings.HasPrefix(u, "/") || strings.HasPrefix(u, "//") {
+			return
+		}
+		base := "http://example.com"
+		wantPath, wantRaw, _, ok1 := strip(t, base+u)
+		// A browser removes the dot segment of "/.//p" before it sends it.
+		gotPath, gotRaw, gotKey, ok2 := strip(t, base+browserPath(out))
+		if !ok1 || !ok2 {
+			return
+		}
+		if gotKey != key {
+			t.Fatalf("EncodeURL(%q) = %q: a request for it has session %q, want %q", u, out, gotKey, key)
+		}
+		if gotPath != wantPath || normEscapes(gotRaw) != normEscapes(wantRaw) {
+			t.Fatalf("EncodeURL(%q) = %q: handler sees %q (%q), the original %q (%q)", u, out, gotPath, gotRaw, wantPath, wantRaw)
+		}
+	})
+}
+
+// normEscapes decodes the escapes of an escaped path that do not matter to
+// its meaning (all but those of '/', ';' and '%'), so two spellings of one
+// path compare equal and an escaped separator stays distinct.
+func normEscapes(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) {
+			if v, err := strconv.ParseUint(p[i+1:i+3], 16, 8); err == nil {
+				if c := byte(v); c != '/' && c != ';' && c != '%' {
+					b.WriteByte(c)
+				} else {
+					b.WriteString(strings.ToUpper(p[i : i+3]))
+				}
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+// EncodeURL never makes a link that names another host: removing an old
+// ";sid=" parameter from "/;sid=x//evil.example/p" left "//evil.example/p",
+// a network-path reference, and the link (or http.Redirect's Location)
+// took the ID to evil.example; "///evil.example/p" and backslash spellings,
+// which browsers read as another host, were rewritten too.
+func TestEncodeURLNeverNamesAnotherHost(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	for _, tt := range []struct{ in, want, path string }{
+		{in: "/;sid=x//evil.example/p", path: "///evil.example/p"},
+		{in: "/;sid=/evil.example/p", path: "//evil.example/p"},
+		{in: "/;sid=a;sid=b//evil.example", path: "///evil.example"},
+		{in: ";sid=x//evil.example/p"},
+		{in: "///evil.example/p", want: "///evil.example/p"},
+		{in: `/\evil.example/p`, want: `/\evil.example/p`},
+		{in: `\\evil.example/p`, want: `\\evil.example/p`},
+		{in: " //evil.example/p", want: " //evil.example/p"},
+		{in: "http:///evil.example/p", want: "http:///evil.example/p"},
+	} {
+		var out string
+		e.serve(func(w http.ResponseWriter, r *http.Request) {
+			s := session.FromRequest(r)
+			s.Set("n", 1)
+			out = s.EncodeRedirectURL(tt.in)
+		}, httptest.NewRequest("GET", "http://example.com/", nil))
+		if tt.want != "" {
+			if out != tt.want {
+				t.Errorf("EncodeURL(%q) = %q, want it unchanged", tt.in, out)
+			}
+			continue
+		}
+		po, err := url.Parse(out)
+		if err != nil || po.Host != "" || strings.HasPrefix(out, "//") || !strings.Contains(out, ";sid=") {
+			t.Errorf("EncodeURL(%q) = %q (host %q, %v): want a same-host link with the ID", tt.in, out, po.Host, err)
+			continue
+		}
+		if tt.path == "" {
+			continue
+		}
+		// A request for the link (the browser removes the dot segment of
+		// "/.//p" before it sends it) reaches the path the original link
+		// meant.
+		var got string
+		e.serve(func(w http.ResponseWriter, r *http.Request) { got = r.URL.Path },
+			httptest.NewRequest("GET", "http://example.com"+browserPath(out), nil))
+		if got != tt.path {
+			t.Errorf("EncodeURL(%q) = %q: served path %q, want %q", tt.in, out, got, tt.path)
+		}
+	}
+}
+
+// browserPath removes the dot segment of a path "/.//p", as browsers do
+// before they send it (the WHATWG URL parser).
+func browserPath(p string) string {
+	if strings.HasPrefix(p, "/.//") {
+		return p[2:]
+	}
+	return p
 }

@@ -257,10 +257,12 @@ func keepInPath(c byte) bool {
 // that do not keep cookies, when URL rewriting is on, the session has an ID
 // and the request did not arrive with the session cookie (whatever its value:
 // such a client keeps cookies, so a renewed or replacing ID goes in the cookie
-// only); otherwise u unchanged. URLs to another host, and http:// URLs given
-// over HTTPS (r.TLS set, CookieOptions.Secure, or a "__Host-" or "__Secure-"
-// cookie name), are never rewritten, so the ID does not leak to other sites
-// or travel in clear text.
+// only); otherwise u unchanged. URLs to another host (including the
+// "///host" and backslash spellings browsers read as one), and http:// URLs
+// given over HTTPS (r.TLS set, CookieOptions.Secure, or a "__Host-" or
+// "__Secure-" cookie name), are never rewritten, and removing an old ";sid="
+// parameter never turns a path into a link to another host, so the ID does
+// not leak to other sites or travel in clear text.
 func (s *Session) EncodeURL(u string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -284,8 +286,12 @@ func (s *Session) EncodeURL(u string) string {
 	if pu.Scheme == "http" && m.c.isSecure(s.req) {
 		return u // from HTTPS to plain HTTP: the ID would travel in clear text
 	}
-	if (pu.Scheme != "" || pu.Host != "") && !strings.EqualFold(pu.Host, s.req.Host) {
-		return u
+	if pu.Scheme != "" || pu.Host != "" {
+		if pu.Host == "" || !strings.EqualFold(pu.Host, s.req.Host) {
+			return u
+		}
+	} else if networkPath(u) {
+		return u // "///host/p" or "/\\host/p": browsers read another host
 	}
 	esc := sentPath(pu)
 	if esc == "" {
@@ -295,6 +301,14 @@ func (s *Session) EncodeURL(u string) string {
 		esc = "/"
 	}
 	esc, _, _ = stripPathParam(esc)
+	if pu.Host == "" && strings.HasPrefix(esc, "//") {
+		// Without an authority a path must not begin with "//" (RFC 3986
+		// section 3.3): "/;sid=x//evil.example/p" stripped would name the
+		// host evil.example, and the ID would go there. "/." keeps the
+		// path (a dot segment, section 5.2.4), as the WHATWG URL
+		// serializer writes such a path.
+		esc = "/." + esc
+	}
 	esc = escapeRest(esc) + paramMarker + s.id
 	path, err := url.PathUnescape(esc)
 	if err != nil {
@@ -302,6 +316,16 @@ func (s *Session) EncodeURL(u string) string {
 	}
 	pu.Path, pu.RawPath = path, esc
 	return pu.String()
+}
+
+// networkPath reports whether browsers read the reference u, which has no
+// scheme and no authority by url.Parse, as naming a host: the WHATWG URL
+// parser drops leading spaces and, for http(s), takes '\\' for '/' and any
+// run of slashes after the first two, so "///host/p" and "/\\host/p" lead to
+// host.
+func networkPath(u string) bool {
+	u = strings.TrimLeft(u, " ")
+	return len(u) >= 2 && (u[0] == '/' || u[0] == '\\') && (u[1] == '/' || u[1] == '\\')
 }
 
 // EncodeRedirectURL is EncodeURL for a URL given to http.Redirect.
