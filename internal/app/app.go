@@ -67,6 +67,9 @@ type App struct {
 	poll    time.Duration
 	// writeTimeout bounds each write of an event stream.
 	writeTimeout time.Duration
+	// snapshotGap is the least time between two snapshots of an event
+	// stream woken by session events.
+	snapshotGap time.Duration
 	// idle and lifetime are the configured session timeouts, for display.
 	idle, lifetime time.Duration
 	now            func() time.Time
@@ -104,6 +107,7 @@ func New(o *Options) (*App, error) {
 		a.poll = time.Second
 	}
 	a.writeTimeout = streamWriteTimeout
+	a.snapshotGap = min(minSnapshotGap, a.poll)
 	if a.now == nil {
 		a.now = time.Now
 	}

@@ -16,6 +16,14 @@ import (
 // proxies and browsers do not time the connection out.
 const keepAlive = 15 * time.Second
 
+// minSnapshotGap is the least time between two snapshots of an event stream
+// that session events wake (less when PollInterval is shorter). Every session
+// created on this instance, by anyone, is an event, and each snapshot after
+// one walks the store: without a gap, a stream of new sessions would keep
+// every open dashboard walking the store back to back. The events within a
+// gap are coalesced into the next snapshot.
+const minSnapshotGap = 250 * time.Millisecond
+
 // streamWriteTimeout bounds each write (and flush) of an event stream. The
 // server has no WriteTimeout, which would cut every stream; without this
 // deadline a client that stops reading without closing the connection
@@ -26,8 +34,9 @@ const streamWriteTimeout = 10 * time.Second
 // events is GET /dashboard/events (admins only): a server-sent event stream
 // (the WHATWG HTML "Server-sent events" format) of dashboard snapshots.
 //
-// A snapshot is taken when a session event happens on this instance and at
-// least every PollInterval, so sessions created, renewed or expired by another
+// A snapshot is taken when a session event happens on this instance (at most
+// one per minSnapshotGap, however many events come) and at least every
+// PollInterval, so sessions created, renewed or expired by another
 // instance sharing the store show up too. The store-wide part of it comes from
 // the App's scan cache, shared by every open stream: N viewers do not cost N
 // store scans per poll, and a scan older than the latest local session event
@@ -83,7 +92,9 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 	lastWrite := time.Now()
 	var last []byte
 	down := false // the last snapshot failed
+	var lastSnap time.Time
 	for {
+		lastSnap = time.Now()
 		snap, err := a.snapshot(ctx, viewer)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -134,6 +145,17 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 		case <-ctx.Done():
 			return
 		case <-wake:
+			// At most one snapshot per snapshotGap for events: the
+			// ones that come meanwhile wait in wake for the next.
+			if wait := a.snapshotGap - time.Since(lastSnap); wait > 0 {
+				gap := time.NewTimer(wait)
+				select {
+				case <-ctx.Done():
+					gap.Stop()
+					return
+				case <-gap.C:
+				}
+			}
 		case <-poll.C:
 		}
 		// select picks at random among ready cases: a tick pending
