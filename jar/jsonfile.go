@@ -213,15 +213,8 @@ func readJSON(r io.Reader, skip skipFunc) (es []Entry, lines []int, err error) {
 	if len(data) > maxJSON {
 		return nil, nil, &ParseError{Format: FormatJSON, Line: 1, Err: fmt.Errorf("file larger than %d bytes", maxJSON)}
 	}
-	lineAt := func(off int64) int {
-		if off > int64(len(data)) {
-			off = int64(len(data))
-		}
-		if off < 0 {
-			off = 0
-		}
-		return 1 + bytes.Count(data[:off], []byte("\n"))
-	}
+	lc := lineCounter{data: data}
+	lineAt := lc.at
 	perr := func(off int64, err error) error {
 		return &ParseError{Format: FormatJSON, Line: lineAt(off), Err: err}
 	}
@@ -311,6 +304,30 @@ func readJSON(r io.Reader, skip skipFunc) (es []Entry, lines []int, err error) {
 		return nil, nil, perr(0, errors.New(`missing "version"`))
 	}
 	return es, lines, nil
+}
+
+// lineCounter maps offsets of data to 1-based line numbers. Offsets asked
+// for in increasing order, as readJSON asks for each cookie's, are counted
+// on from the previous one, so a file costs one pass: counting each from
+// the start made reading n cookies take time n times the file size (a
+// 5 MB file of 80,000 cookies took a minute, a 64 MiB one hours).
+type lineCounter struct {
+	data    []byte
+	off     int64 // offset counted up to
+	line    int   // line number at off
+	scanned int64 // bytes counted so far, for tests
+}
+
+// at returns the line number of offset off (clamped to the data).
+func (c *lineCounter) at(off int64) int {
+	off = max(0, min(off, int64(len(c.data))))
+	if c.line == 0 || off < c.off {
+		c.off, c.line = 0, 1
+	}
+	c.line += bytes.Count(c.data[c.off:off], []byte("\n"))
+	c.scanned += off - c.off
+	c.off = off
+	return c.line
 }
 
 // expectDelim reads the next token and checks it is d.
