@@ -139,6 +139,19 @@ func (s *Store) check(ctx context.Context, op string) error {
 	return nil
 }
 
+// closedErr returns an error wrapping ErrClosed if the store is closed, else
+// nil. A call that found no record asks it once it has looked: Close sets
+// closed before it empties the shards, each under its lock, so a record
+// the call did not find because Close had discarded it is reported as
+// ErrClosed, never as a session gone (which the Manager takes for one
+// ended elsewhere). Only the not-found paths pay for it.
+func (s *Store) closedErr(op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("memstore: %s: %w", op, session.ErrClosed)
+	}
+	return nil
+}
+
 // live reports whether e exists and has not expired at now.
 func live(e *entry, now time.Time) bool {
 	return e != nil && e.rec.Expiry().After(now)
@@ -190,7 +203,7 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 	e := sh.m[key]
 	if !live(e, s.now()) {
 		sh.mu.RUnlock()
-		return nil, false, nil
+		return nil, false, s.closedErr("load")
 	}
 	r := e.rec
 	sh.mu.RUnlock()
@@ -208,6 +221,9 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	defer sh.mu.Unlock()
 	e := sh.m[key]
 	if !live(e, s.now()) {
+		if err := s.closedErr("save"); err != nil {
+			return err
+		}
 		return fmt.Errorf("memstore: save %.8s: %w", key, session.ErrNotFound)
 	}
 	if d.IsEmpty() {
@@ -241,6 +257,9 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 		e := sh.m[key]
 		if !live(e, s.now()) {
 			sh.mu.RUnlock()
+			if err := s.closedErr("update"); err != nil {
+				return nil, err
+			}
 			return nil, fmt.Errorf("memstore: update %.8s: %w", key, session.ErrNotFound)
 		}
 		rec := e.rec
@@ -346,7 +365,7 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	defer sh.mu.Unlock()
 	e := sh.m[key]
 	if e == nil {
-		return false, nil
+		return false, s.closedErr("delete")
 	}
 	delete(sh.m, key)
 	s.pmu.Lock()
@@ -383,6 +402,9 @@ func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Me
 			metas = append(metas, e.meta())
 		}
 		sh.mu.RUnlock()
+	}
+	if err := s.closedErr("by principal"); err != nil {
+		return nil, err // the index or a shard may have been emptied
 	}
 	sort.Slice(metas, func(i, j int) bool {
 		if !metas[i].Created.Equal(metas[j].Created) {
@@ -422,7 +444,7 @@ func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
 			}
 		}
 	}
-	return nil
+	return s.closedErr("iterate") // the last shards may have been emptied
 }
 
 // Sweep removes every expired record and returns its metadata. A record is
@@ -458,7 +480,7 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 	s.pmu.Lock()
 	s.principals, s.ppeak = shrunk(s.principals, s.ppeak)
 	s.pmu.Unlock()
-	return out, nil
+	return out, s.closedErr("sweep") // shards may have been emptied
 }
 
 // Close discards every record. Calls after Close return an error wrapping
