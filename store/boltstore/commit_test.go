@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -351,5 +352,60 @@ func TestCancelWhileQueued(t *testing.T) {
 	}
 	if _, ok := r.Attrs["late"]; ok {
 		t.Errorf("the Save with an ended context was written")
+	}
+}
+
+// TestCloseDuringWrites closes the store under writers (Creates, Sweeps):
+// every Create that returned nil is in the reopened file, and every one
+// that failed, with ErrClosed, is not.
+func TestCloseDuringWrites(t *testing.T) {
+	for round := range 8 {
+		path := filepath.Join(t.TempDir(), "s.db")
+		s, err := boltstore.Open(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		var mu sync.Mutex
+		acked := map[string]bool{}
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; ; i++ {
+					k := fmt.Sprintf("g%d-%d", g, i)
+					err := s.Create(ctx, storetest.NewRecord(k, "p", time.Now()))
+					mu.Lock()
+					acked[k] = err == nil
+					mu.Unlock()
+					if err != nil {
+						if !errors.Is(err, session.ErrClosed) {
+							t.Errorf("Create after close: %v", err)
+						}
+						return
+					}
+					if i%3 == 0 {
+						s.Sweep(ctx)
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(round) * 2 * time.Millisecond)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		s, err = boltstore.Open(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, ok := range acked {
+			_, found, err := s.Load(ctx, k)
+			if err != nil || found != ok {
+				t.Errorf("round %d %s: acked=%v found=%v err=%v", round, k, ok, found, err)
+			}
+		}
+		s.Close()
 	}
 }
