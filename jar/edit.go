@@ -56,9 +56,15 @@ func (j *Jar) Remove(domain, path, name string) bool {
 }
 
 // ClearDomain deletes every cookie whose Domain is d or a subdomain of d
-// and returns how many it deleted.
+// and returns how many it deleted. An empty d (or ".") names no domain
+// and deletes nothing; Clear deletes everything.
 func (j *Jar) ClearDomain(d string) int {
 	d = normDomain(d)
+	if d == "" {
+		// Not the parent of every fully qualified name ("x.example."
+		// ends in "." + "").
+		return 0
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	n := 0
