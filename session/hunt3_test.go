@@ -302,3 +302,34 @@ func browserPath(p string) string {
 	}
 	return p
 }
+
+// The default ErrorHandler's answer replaces the handler's response, so it
+// does not carry the caching headers the handler set for that response:
+// a "Cache-Control: public, max-age=3600" left on the 503 of a brief store
+// outage let shared caches serve the error for an hour.
+func TestDefaultErrorHandlerResponseNotCached(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.newSession(t)
+	e.store.fail.Store(true)
+	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cache-Control", "public, max-age=3600")
+		h.Set("ETag", `"v1"`)
+		h.Set("Last-Modified", "Sun, 01 Mar 2026 12:00:00 GMT")
+		h.Set("Content-Encoding", "gzip")
+		session.FromRequest(r).Get("n", new(int))
+		w.Write([]byte("page"))
+	}, withCookie(id))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("code %d, want 503", rec.Code)
+	}
+	h := rec.Header()
+	if cc := h.Values("Cache-Control"); len(cc) != 1 || cc[0] != "no-store" {
+		t.Errorf("Cache-Control %q, want no-store", cc)
+	}
+	for _, k := range []string{"ETag", "Last-Modified", "Content-Encoding"} {
+		if v := h.Get(k); v != "" {
+			t.Errorf("%s: %q kept on the error response", k, v)
+		}
+	}
+}

@@ -93,7 +93,9 @@ type Options struct {
 	// ErrorHandler writes the response when the session layer fails (a store
 	// error, ErrTooLarge, ErrClosed, a cookie the configuration cannot send
 	// over this connection). Default: 500 for ErrTooLarge and configuration
-	// errors, 503 otherwise, with a generic text; the error itself is logged, never sent.
+	// errors, 503 otherwise, with a generic text and Cache-Control: no-store
+	// (the handler's ETag, Last-Modified and Content-Encoding dropped); the
+	// error itself is logged, never sent.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Listeners receive Events synchronously, in order.
 	Listeners []Listener
@@ -281,9 +283,18 @@ func isSeparator(c byte) bool {
 }
 
 // defaultErrorHandler answers 500 for ErrTooLarge and for a cookie the
-// configuration cannot send (application bugs), and 503 for everything else (the store is failing): the details are logged, not
-// sent.
+// configuration cannot send (application bugs), and 503 for everything else
+// (the store is failing): the details are logged, not sent. The answer
+// replaces the handler's response, so, as net/http's ServeContent does for
+// its errors, it drops the headers the handler set to describe and cache
+// that response (Cache-Control, Content-Encoding, ETag, Last-Modified) and
+// is never stored by a cache: a brief outage must not be served from one.
 func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	h := w.Header()
+	h.Del("Content-Encoding")
+	h.Del("Etag")
+	h.Del("Last-Modified")
+	h.Set("Cache-Control", "no-store")
 	var ce *configError
 	if errors.Is(err, ErrTooLarge) || errors.As(err, &ce) {
 		http.Error(w, "500 internal server error", http.StatusInternalServerError)
