@@ -291,7 +291,11 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 				unindex = append(unindex, indexEntry{set: s.principalKey(p), member: due[i], principal: p})
 			}
 		case 2:
-			revived = append(revived, redis.Z{Score: float64(now), Member: due[i]})
+			// Alive at now: its expiry is after now, so now+1 is a lower
+			// bound, and one this Sweep does not read again (at now it
+			// would, and spin on a hash it reads as expired and the
+			// script as alive).
+			revived = append(revived, redis.Z{Score: float64(now + 1), Member: due[i]})
 		case 3:
 			// Corrupt: its entry is dropped (claimed above), the hash left
 			// to Redis's TTL. Put back, it would fail every later Sweep.

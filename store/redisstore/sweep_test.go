@@ -145,3 +145,27 @@ func TestSweepSkipsCorrupt(t *testing.T) {
 		t.Errorf("no warning logged for the corrupt session; log: %q", logs.String())
 	}
 }
+
+// TestSweepEndsOnDisagreement: a hash that this package reads as corrupt
+// but whose reap finds it alive (Lua's tonumber takes the leading space
+// Go's ParseInt refuses) is put back in the expiry index past now, so
+// Sweep ends: at now, the same Sweep read it again, and spun on it until
+// its context ended.
+func TestSweepEndsOnDisagreement(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Create(ctx, record("k", "", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	later := clock.Now().Add(10 * time.Hour).UnixMilli()
+	c.HSet(ctx, "t:s:{k}", "d", "0", "a", " "+strconv.FormatInt(later, 10))
+	clock.Advance(3 * time.Hour)
+	got, err := s.Sweep(ctx)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("Sweep = %v, %v; want nothing reported, no error", got, err)
+	}
+	if score, err := c.ZScore(ctx, "t:expiry", "k").Result(); err != nil || score <= float64(clock.Now().UnixMilli()) {
+		t.Errorf("expiry entry = %v, %v; want one after now", score, err)
+	}
+}
