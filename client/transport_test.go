@@ -38,15 +38,22 @@ func TestSequentialRequestsReuseOneConnection(t *testing.T) {
 // TestConcurrentRequestsStayPooled runs 16 workers × 50 requests three
 // times. The first two rounds warm the pool: they may open more connections
 // than workers (net/http dials for a waiting request even if another
-// connection frees up first) but no more than the pool keeps. No connection
-// is ever closed (and so re-dialled), and all three rounds together stay
-// within what the pool keeps. The count of new connections in the third
+// connection frees up first) but no more than the pool keeps. Hardly a
+// connection is closed (and so re-dialled), and all three rounds together
+// stay within what the pool keeps. "Hardly": net/http closes a connection
+// instead of pooling it when its write loop has not reported the request
+// written within 50 ms of the response (maxWriteWaitBeforeConnReuse), which
+// a loaded machine under -race does now and then (seen: 1 or 2 closes, in
+// about half the runs at load 16 on 2 CPUs, with the connection idle and
+// reused many times before); a pool too small for the workers closes dozens
+// (8 for 16 workers: 26 to 72). The count of new connections in the third
 // round is not asserted: a dial the warm-up started for a request that
 // another connection then served can still be completing (and be accepted
 // by the server) after the second round returns; it joins the pool, closing
 // nothing.
 func TestConcurrentRequestsStayPooled(t *testing.T) {
 	const workers, perWorker = 16, 50
+	const maxLoadCloses = 3 // see above
 	for _, tls := range []bool{false, true} {
 		srv, conns := newCountingServer(t, http.HandlerFunc(okHandler), tls)
 		o := &client.Options{}
@@ -83,7 +90,7 @@ func TestConcurrentRequestsStayPooled(t *testing.T) {
 			t.Errorf("tls=%v: warm-up opened %d connections, want 1..%d", tls, warm, client.DefaultMaxIdleConnsPerHost)
 		}
 		round()
-		if got := conns.closed.Load(); got != 0 {
+		if got := conns.closed.Load(); got > maxLoadCloses {
 			t.Errorf("tls=%v: %d connections closed (%d opened, %d by the warm-up): the pool does not keep them", tls, got, conns.n.Load(), warm)
 		}
 		if got := conns.n.Load(); got > client.DefaultMaxIdleConnsPerHost {
