@@ -87,6 +87,13 @@ func isSafe(method string) bool {
 // Handler returns middleware that rejects forged unsafe requests and lets
 // Token, TemplateField and TokenHandler issue tokens for the responses of
 // next. Safe methods (GET, HEAD, OPTIONS, TRACE) pass unchecked.
+//
+// An unsafe request without the X-CSRF-Token header has its body parsed
+// for the form field (r.PostFormValue) before next runs: up to 10 MB of a
+// urlencoded form, and a multipart form of any size (32 MB in memory, the
+// rest in temporary files). Bound request bodies outside the Protector
+// (http.MaxBytesHandler) where that matters; a limit set inside next comes
+// too late.
 func (p *Protector) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &reqState{p: p, w: w}
