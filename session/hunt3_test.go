@@ -333,3 +333,30 @@ func TestDefaultErrorHandlerResponseNotCached(t *testing.T) {
 		}
 	}
 }
+
+// EventInvalidated names the principal the ended session had in the store,
+// not one this request set and never wrote: a Listener counting each
+// user's sessions took bob's for alice's.
+func TestInvalidateEventNamesStoredPrincipal(t *testing.T) {
+	var log eventLog
+	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{log.listen} })
+	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).SetPrincipal("alice")
+	}, httptest.NewRequest("GET", "http://example.com/", nil))
+	id := rec.Result().Cookies()[0].Value
+	log.reset()
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if err := s.SetPrincipal("bob"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Invalidate(); err != nil {
+			t.Fatal(err)
+		}
+	}, withCookie(id))
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if len(log.events) != 1 || log.events[0].Kind != session.EventInvalidated || log.events[0].Principal != "alice" {
+		t.Fatalf("events %+v, want one invalidated of alice", log.events)
+	}
+}

@@ -650,7 +650,8 @@ func (s *Session) Invalidate() error {
 		// A session another request (or Revoke, or a sweep) has already
 		// ended had its event then: nothing was deleted now.
 		if deleted {
-			m.emit(ctx, Event{Kind: EventInvalidated, Key: s.key, Principal: s.principal(), Time: s.now})
+			// The stored principal: a pending SetPrincipal dies unwritten.
+			m.emit(ctx, Event{Kind: EventInvalidated, Key: s.key, Principal: s.rec.Principal, Time: s.now})
 			m.c.log.LogAttrs(ctx, slog.LevelInfo, "session invalidated", slog.String("session", shortKey(s.key)))
 		} else {
 			ended = true
