@@ -92,9 +92,9 @@ type Options struct {
 	CheckStatus bool
 	// OnRequest hooks run, in order, on every attempt just before it is
 	// sent, after headers and auth are set (for signing, logging,
-	// metrics); each attempt starts from the headers as prepared, so
-	// what a hook adds is not sent twice. An error aborts the request; Do
-	// wraps it with ErrHook.
+	// metrics); each attempt starts from the request as prepared
+	// (headers, URL), so what a hook adds is not sent twice. An error
+	// aborts the request; Do wraps it with ErrHook.
 	OnRequest []func(*http.Request) error
 	// OnResponse hooks run, in order, on every response received, before
 	// the retry decision. An error closes the body and aborts the request;
@@ -415,25 +415,20 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 		return nil, &Error{Method: r.Method, URL: r.URL.Redacted(), Attempts: attempts,
 			Kind: kind, Exhausted: exhausted, Err: err}
 	}
-	// Hooks and a custom Auth may add headers to the request they get:
-	// later attempts start from the headers as prepared (the built-in
-	// auths only set Authorization, which the next attempt sets again).
-	var prepared http.Header
-	if len(c.onRequest) > 0 || (auth != nil && !ownAuth && !builtinAuth(auth)) {
-		prepared = r.Header.Clone()
-	}
+	// Hooks and a custom Auth may change the request they get (add a
+	// header, sign the query): they get a copy on every attempt, so the
+	// next one starts from the request as prepared (the built-in auths
+	// only set Authorization, which the next attempt sets again).
+	isolate := len(c.onRequest) > 0 || (auth != nil && !ownAuth && !builtinAuth(auth))
 	start := c.now()
 	refreshed := false
 	sent := 0
 	var gen uint64 // the generation of a refresher's credentials on ar
 	for {
 		ar := r
-		if sent > 0 {
+		if sent > 0 || isolate {
 			ar = r.Clone(ctx)
-			if prepared != nil {
-				ar.Header = prepared.Clone()
-			}
-			if r.GetBody != nil {
+			if sent > 0 && r.GetBody != nil {
 				b, err := r.GetBody()
 				if err != nil {
 					return fail(sent, nil, fmt.Errorf("replay body: %w", err), false)

@@ -46,3 +46,40 @@ func TestRetrySendsNoEarlierAttemptsHeaders(t *testing.T) {
 		t.Errorf("second attempt got %s (%d hits), want %s (2 hits)", got, hits.Load(), want)
 	}
 }
+
+// TestRetryStartsFromPreparedURL: a request hook that signs the query
+// (appends a signature of the query it sees) signs every attempt's query as
+// prepared: what it added to one attempt's URL is not in the next one's.
+func TestRetryStartsFromPreparedURL(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprint(w, r.URL.RawQuery)
+	}))
+	defer srv.Close()
+	sr := &sleepRecorder{}
+	c := mustNew(t, &client.Options{Retry: &client.RetryPolicy{Sleep: sr.Sleep},
+		OnRequest: []func(*http.Request) error{func(r *http.Request) error {
+			r.URL.RawQuery += fmt.Sprintf("&sig=%d", len(r.URL.RawQuery))
+			return nil
+		}}})
+	for _, do := range []func() (*http.Response, error){
+		func() (*http.Response, error) { return c.Get(context.Background(), srv.URL+"?a=1") },
+		func() (*http.Response, error) {
+			req, _ := http.NewRequest(http.MethodGet, srv.URL+"?a=1", nil)
+			return c.Do(context.Background(), req)
+		},
+	} {
+		hits.Store(0)
+		resp, err := do()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := readAll(t, resp), "a=1&sig=3"; got != want || hits.Load() != 2 {
+			t.Errorf("second attempt's query %q (%d hits), want %q (2 hits)", got, hits.Load(), want)
+		}
+	}
+}
