@@ -147,7 +147,13 @@ func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		e, ok, err := parseCookiesTxtLine(sc.Text())
+		text := sc.Text()
+		if line == 1 {
+			// A byte order mark, which some editors write (DetectFormat
+			// skips it too).
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		e, ok, err := parseCookiesTxtLine(text)
 		if err != nil && skip != nil && errors.Is(err, errFakeALabel) {
 			skip(line, e.Name, e.Domain, err)
 			continue

@@ -213,6 +213,10 @@ func readJSON(r io.Reader, skip skipFunc) (es []Entry, lines []int, err error) {
 	if len(data) > maxJSON {
 		return nil, nil, &ParseError{Format: FormatJSON, Line: 1, Err: fmt.Errorf("file larger than %d bytes", maxJSON)}
 	}
+	// A byte order mark, which some editors write (DetectFormat skips it
+	// too; encoding/json refuses it). It holds no newline, so line
+	// numbers are unchanged.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	lc := lineCounter{data: data}
 	lineAt := lc.at
 	perr := func(off int64, err error) error {
