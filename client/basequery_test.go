@@ -2,12 +2,14 @@ package client_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/httpstate/httpstate/client"
 )
@@ -159,6 +161,63 @@ func TestBaseURLQueryNotOnNetworkPathReference(t *testing.T) {
 		}
 		if got := readAll(t, resp); got != tt.want {
 			t.Errorf("ref %q: got %q, want %q", tt.ref, got, tt.want)
+		}
+	}
+}
+
+// TestErrorsHideBaseQuery: BaseURL's query (an API key) shows in none of
+// Do's errors, as it shows neither in String nor in New's errors: not in a
+// failed request's *Error (a refused dial, Options.Timeout, whose cause
+// quotes the URL) nor in a *StatusError. The request's own parameters and
+// path still show.
+func TestErrorsHideBaseQuery(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/slow" {
+			<-r.Context().Done()
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer srv.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	one := &client.RetryPolicy{MaxAttempts: 1}
+	for _, tt := range []struct {
+		name string
+		o    *client.Options
+	}{
+		{"refused", &client.Options{BaseURL: closedURL + "/v1/?key=s3cret&v=2", Retry: one}},
+		{"timeout", &client.Options{BaseURL: srv.URL + "/v1/?key=s3cret&v=2", Retry: one, Timeout: 50 * time.Millisecond}},
+		{"status", &client.Options{BaseURL: srv.URL + "/v1/?key=s3cret&v=2", Retry: one, CheckStatus: true}},
+	} {
+		c := mustNew(t, tt.o)
+		ref := "missing?page=7"
+		if tt.name == "timeout" {
+			ref = "slow?page=7"
+		}
+		resp, err := c.Get(context.Background(), ref)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if err == nil {
+			t.Errorf("%s: no error", tt.name)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "s3cret") || !strings.Contains(msg, "?page=7&key=REDACTED&v=REDACTED") {
+			t.Errorf("%s: error %q: want the request's query without the base's key", tt.name, msg)
+		}
+		var e *client.Error
+		var se *client.StatusError
+		switch {
+		case errors.As(err, &e):
+			if strings.Contains(e.URL, "s3cret") {
+				t.Errorf("%s: Error.URL = %q", tt.name, e.URL)
+			}
+		case errors.As(err, &se):
+			if strings.Contains(se.URL, "s3cret") {
+				t.Errorf("%s: StatusError.URL = %q", tt.name, se.URL)
+			}
 		}
 	}
 }

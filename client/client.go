@@ -38,6 +38,7 @@ type Options struct {
 	// references ("//host/path") get nothing from the base query (they
 	// may name another host). A BaseURL whose query does not
 	// parse (url.ParseQuery: a ";" or a bad escape) is an error of New.
+	// The client's errors show the values of its parameters as REDACTED.
 	// Its fragment is ignored, as resolution ignores it.
 	BaseURL string
 	// Header holds the default headers of every request; a header the
@@ -412,7 +413,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 	retryOK := replayable && idempotent(r.Method)
 	ownAuth := r.Header.Get("Authorization") != ""
 	fail := func(attempts int, kind, err error, exhausted bool) (*http.Response, error) {
-		return nil, &Error{Method: r.Method, URL: r.URL.Redacted(), Attempts: attempts,
+		return nil, &Error{Method: r.Method, URL: c.shownURL(r.URL), Attempts: attempts,
 			Kind: kind, Exhausted: exhausted, Err: err}
 	}
 	// Hooks and a custom Auth may change the request they get (add a
@@ -458,7 +459,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 			if resp != nil && resp.Body != nil {
 				resp.Body.Close()
 			}
-			err = unwrapURLError(err)
+			err = c.unwrapURLError(err)
 			retryable := retryOK && retryableErr(ctx, err)
 			if retryable && sent < c.retry.MaxAttempts {
 				d := c.retry.backoff(sent - 1)
@@ -504,6 +505,9 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 		}
 		if c.checkStatus {
 			if se := CheckStatus(resp); se != nil {
+				if e, ok := se.(*StatusError); ok && resp.Request != nil {
+					e.URL = c.shownURL(resp.Request.URL)
+				}
 				drain(resp)
 				return resp, se
 			}
@@ -641,16 +645,48 @@ func addBaseQuery(own string, base []queryPair) string {
 
 // unwrapURLError drops the *url.Error http.Client adds: *Error names the
 // request itself.
-func unwrapURLError(err error) error {
+func (c *Client) unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) && ue.Err != nil {
 		if ue.Timeout() && kindOf(ue.Err) != ErrTimeout {
-			// http.Client's own Timeout: keep the timeout visible.
+			// http.Client's own Timeout: keep the timeout visible,
+			// with the URL as *Error shows it.
+			if u, perr := url.Parse(ue.URL); perr == nil && ue == err {
+				shown := *ue
+				shown.URL = c.shownURL(u)
+				return &shown
+			}
 			return err
 		}
 		return ue.Err
 	}
 	return err
+}
+
+// shownURL returns u as the client's errors show it: its password
+// redacted (url.URL.Redacted), and the value of each parameter of
+// BaseURL's query (which may hold an API key) as REDACTED.
+func (c *Client) shownURL(u *url.URL) string {
+	if len(c.baseQuery) == 0 || u.RawQuery == "" {
+		return u.Redacted()
+	}
+	pairs := strings.Split(u.RawQuery, "&")
+	changed := false
+	for i, p := range pairs {
+		for _, b := range c.baseQuery {
+			if k, _, ok := strings.Cut(p, "="); ok && p == b.raw {
+				pairs[i] = k + "=REDACTED"
+				changed = true
+				break
+			}
+		}
+	}
+	if !changed {
+		return u.Redacted()
+	}
+	shown := *u
+	shown.RawQuery = strings.Join(pairs, "&")
+	return shown.Redacted()
 }
 
 // drain reads a little of an unwanted body so its connection can be reused,

@@ -41,7 +41,8 @@ var (
 // kind of failure (a sentinel above, may be nil) and the cause.
 type Error struct {
 	Method string
-	// URL is the request URL with any password redacted.
+	// URL is the request URL with any password redacted, and the value
+	// of each parameter of Options.BaseURL's query as REDACTED.
 	URL string
 	// Attempts is how many times the request was sent.
 	Attempts int
@@ -85,7 +86,9 @@ func (e *Error) Unwrap() []error {
 // Options.CheckStatus is set; [CheckStatus] builds it for any response.
 type StatusError struct {
 	Method string
-	// URL is the request URL with any password redacted.
+	// URL is the request URL with any password redacted (and, from
+	// Client.Do, the value of each parameter of Options.BaseURL's query
+	// as REDACTED).
 	URL        string
 	StatusCode int
 	// Status is the response's status line text, e.g. "404 Not Found".
