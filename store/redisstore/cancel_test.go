@@ -3,8 +3,15 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/internal/testutil"
+	"github.com/httpstate/httpstate/session"
 	"github.com/httpstate/httpstate/store/redisstore"
 )
 
@@ -31,4 +38,116 @@ func TestCancelledBeforeSend(t *testing.T) {
 	if n, _ := e.proxy.lost(); n != 0 {
 		t.Fatalf("proxy lost %d replies, want 0", n)
 	}
+}
+
+// cancelHook cancels a context once a command (alone or in a pipeline)
+// with an argument for which match is true has been processed.
+type cancelHook struct {
+	match  func(arg string) bool
+	cancel context.CancelFunc
+}
+
+func (h *cancelHook) after(cmds []redis.Cmder) {
+	for _, c := range cmds {
+		for _, a := range c.Args() {
+			if s, ok := a.(string); ok && h.match(s) {
+				h.cancel()
+				return
+			}
+		}
+	}
+}
+
+func (h *cancelHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *cancelHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		h.after([]redis.Cmder{cmd})
+		return err
+	}
+}
+
+func (h *cancelHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		h.after(cmds)
+		return err
+	}
+}
+
+// TestRenameCancelledMidway: a Rename whose context ends between its steps
+// (a login request whose client went away) either did not happen or
+// completed, and never loses the session. Cancelled once the old hash is
+// marked, it unmarks it and returns the context's error: it left the old
+// session marked, hence dead, though nothing more had been sent. Cancelled
+// once the new hash exists, it completes (the old key is dead already):
+// it returned the context's error with the new session live.
+func TestRenameCancelledMidway(t *testing.T) {
+	for _, step := range []string{"mark", "create"} {
+		t.Run(step, func(t *testing.T) {
+			srv := testutil.StartRedis(t, nil)
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+			t.Cleanup(func() { c.Close() })
+			now := time.Now().Truncate(time.Second)
+			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bg := context.Background()
+			rec := record("old", "alice", now)
+			rec.Attrs = map[string][]byte{"cart": []byte(`"3 items"`)}
+			if err := s.Create(bg, rec); err != nil {
+				t.Fatal(err)
+			}
+			// Load the scripts, so that the cancelled one is not a NOSCRIPT.
+			if err := s.Create(bg, record("warm", "", now)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Rename(bg, "warm", "warm2"); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(bg)
+			defer cancel()
+			h := &cancelHook{cancel: cancel, match: func(a string) bool {
+				if step == "mark" {
+					return strings.HasPrefix(a, "t:s:{new} ") // the mark
+				}
+				return a == "t:s:{new}" // the create script's key
+			}}
+			c.AddHook(h)
+			err = s.Rename(ctx, "old", "new")
+			if ctx.Err() == nil {
+				t.Fatal("the hook never cancelled the context")
+			}
+			_, okOld, errOld := s.Load(bg, "old")
+			got, okNew, errNew := s.Load(bg, "new")
+			if errOld != nil || errNew != nil {
+				t.Fatal(errOld, errNew)
+			}
+			var keys []string
+			for _, m := range principalMetas(t, s, "alice") {
+				keys = append(keys, m.Key)
+			}
+			switch step {
+			case "mark":
+				if !errors.Is(err, context.Canceled) || !okOld || okNew || !slices.Equal(keys, []string{"old"}) {
+					t.Fatalf("Rename cancelled after the mark = %v; old live %v, new live %v, alice's %v; want context.Canceled, the old session only", err, okOld, okNew, keys)
+				}
+			case "create":
+				if err != nil || okOld || !okNew || string(got.Attrs["cart"]) != `"3 items"` || !slices.Equal(keys, []string{"new"}) {
+					t.Fatalf("Rename cancelled after the create = %v; old live %v, new live %v, alice's %v; want nil, the new session only", err, okOld, okNew, keys)
+				}
+			}
+		})
+	}
+}
+
+func principalMetas(t *testing.T, s *redisstore.Store, principal string) []session.Meta {
+	t.Helper()
+	ms, err := s.ByPrincipal(context.Background(), principal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
 }

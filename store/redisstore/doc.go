@@ -122,7 +122,10 @@
 // the old key is dead before Rename returns. An error (or a crash) after
 // the first step leaves the old session marked, hence dead, rather than
 // risk two live copies: the session is lost, and Sweep reports the old hash
-// when it expires.
+// when it expires. A context done before the second step is sent (a login
+// whose client went away) is no such error: the mark is removed, the old
+// session lives on, and Rename returns the context's error. Once the new
+// hash exists, the move completes whatever the context.
 //
 // # Retries
 //

@@ -63,8 +63,16 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	if !late {
 		s.addIndexes(ctx, pipe, newKey, st.rec.Principal, exp, dl, now)
 	}
+	// A context done before the create is sent (a login whose client went
+	// away) leaves nothing to doubt: unmark, and the session lives on.
+	if err := s.unmarkIfDone(ctx, ohk, mark); err != nil {
+		return err
+	}
 	_, err = pipe.Exec(ctx)
 	if isNoScript(created.Err()) {
+		if err := s.unmarkIfDone(ctx, ohk, mark); err != nil {
+			return err
+		}
 		created = createScript.Run(ctx, s.c, keys, args...)
 		err, late = created.Err(), true
 	}
@@ -80,6 +88,9 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		s.dropPlaceholder(ctx, newKey, st.rec.Principal)
 		return fmt.Errorf(errPrefix+"rename %q: %w", newKey, session.ErrExists)
 	}
+	// The new hash is live and the old one dead: the move is done whatever
+	// the caller's context does now; the rest completes it.
+	ctx = context.WithoutCancel(ctx)
 	if late {
 		pipe := s.c.Pipeline()
 		s.addIndexes(ctx, pipe, newKey, st.rec.Principal, exp, dl, now)
@@ -102,11 +113,24 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 }
 
 // finish ends a move of hk: del deletes hk, else its mark is removed;
-// either only while the mark is still mark.
+// either only while the mark is still mark. It runs even when ctx is done:
+// left undone, the mark would kill the session.
 func (s *Store) finish(ctx context.Context, hk, mark string, del bool) error {
 	op := "0"
 	if del {
 		op = "1"
 	}
-	return run(ctx, s.c, finishScript, hk, ms(s.now()), op, mark).Err()
+	return run(context.WithoutCancel(ctx), s.c, finishScript, hk, ms(s.now()), op, mark).Err()
+}
+
+// unmarkIfDone removes the mark of hk and returns ctx's error, wrapped, if
+// ctx is done; else nil.
+func (s *Store) unmarkIfDone(ctx context.Context, hk, mark string) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	if err := s.finish(ctx, hk, mark, false); err != nil {
+		return wrap("rename", err)
+	}
+	return wrap("rename", ctx.Err())
 }
