@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -71,7 +72,9 @@ FILE is a Netscape cookies.txt file (the format of curl -c and wget
 		Short: "Print the Cookie header a browser holding FILE would send to URL",
 		Long: `Print the Cookie header value a browser holding the cookies in FILE would
 send in a same-site, top-level GET to URL (RFC 6265bis section 5.8). Nothing
-is printed, and a note goes to stderr, if no cookie applies.`,
+is printed, and a note goes to stderr, if no cookie applies. A cookie a
+browser would not have stored (one breaking the __Host- or __Secure- name
+prefix rules, for example) is left out, with a warning on stderr.`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
 			return runCookiesGet(o, args[0], args[1])
@@ -208,8 +211,19 @@ func runCookiesGet(o *cookiesOptions, rawURL, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := j.Add(es...); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	// One at a time: a cookie the jar refuses (one a browser would never
+	// have stored, such as a __Host- cookie with a Domain) is left out with
+	// a warning naming it, as "http --session" does, rather than making
+	// every other cookie of the file unusable.
+	for i := range es {
+		if err := j.Add(es[i]); err != nil {
+			cause := errors.Unwrap(err)
+			if cause == nil {
+				cause = err
+			}
+			fmt.Fprintf(o.streams.ErrOut, "httpstate: warning: %s: cookie %q (entry %d) left out: %s\n",
+				printable(path), printable(es[i].Name), i+1, printable(cause.Error()))
+		}
 	}
 	h := j.CookieHeader(u)
 	if h == "" {

@@ -211,3 +211,27 @@ func TestCookiesUnknownSubcommand(t *testing.T) {
 		}
 	}
 }
+
+// TestCookiesGetSkipsRefusedCookie: a cookie the jar refuses (here a
+// __Host- cookie with a Domain, which a browser never stores) is left out
+// of "get" with a warning naming it, never its value; the other cookies of
+// the file are still sent, as a browser holding the file would send them.
+func TestCookiesGetSkipsRefusedCookie(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cookies.txt")
+	data := "# Netscape HTTP Cookie File\n" +
+		".example.com\tTRUE\t/\tTRUE\t0\t__Host-bad\tsecret-value\n" +
+		"example.com\tFALSE\t/\tFALSE\t0\tsid\tabc\n"
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := runCookies(t, "get", "https://example.com/", path)
+	if err != nil {
+		t.Fatalf("get: %v (stderr %q); want the other cookies", err, errOut)
+	}
+	if out != "sid=abc\n" {
+		t.Errorf("get printed %q, want %q", out, "sid=abc\n")
+	}
+	if !strings.Contains(errOut, "warning") || !strings.Contains(errOut, `"__Host-bad"`) || strings.Contains(errOut, "secret-value") {
+		t.Errorf("stderr %q: want a warning naming __Host-bad without its value", errOut)
+	}
+}
