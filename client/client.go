@@ -402,7 +402,7 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*http.Response, err
 
 // do is Do; owned means the client made req and may change it in place.
 func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.Response, error) {
-	if ctx == nil {
+	if ctx == nil && req != nil {
 		ctx = req.Context()
 	}
 	r, auth, err := c.prepare(ctx, req, owned)
