@@ -220,7 +220,31 @@ func (j *Jar) storeLocked(r *Request, c *cookie.Cookie, now time.Time) error {
 		}
 		e.Partitioned, e.PartitionKey = true, pk
 	}
+	detach(&e)
 	return j.insertEntryLocked(e, r.HTTP, now)
+}
+
+// detach gives the text fields of a cookie about to be stored memory of
+// their own. cookie.ParseSetCookie returns substrings of the Set-Cookie
+// line (and the host and default-path are substrings of the URL), so a
+// stored "a=b" would otherwise keep its whole line alive, however many
+// ignored attributes it carried: a server could pin megabytes per cookie
+// for as long as the cookie lives. One allocation holds them all.
+func detach(e *Entry) {
+	fs := [...]*string{&e.Name, &e.Value, &e.Domain, &e.Path, &e.Comment, &e.CommentURL}
+	n := 0
+	for _, f := range fs {
+		n += len(*f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fs {
+		b.WriteString(*f)
+	}
+	all := b.String()
+	for _, f := range fs {
+		*f, all = all[:len(*f)], all[len(*f):]
+	}
 }
 
 // insertEntryLocked is step 23 and 24 of RFC 6265bis section 5.7 followed
