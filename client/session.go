@@ -129,7 +129,8 @@ func (c *Client) Save(path string) error {
 // Load reads a session file written by Save into the client: its cookies are
 // added to the jar, its headers replace the default headers of the same
 // name, and its auth, when present, replaces the client's. A file that does
-// not parse changes nothing. The jar admits the cookies as package jar's
+// not parse, or holds a header or bearer token no request could carry,
+// changes nothing. The jar admits the cookies as package jar's
 // Import does: a cookie no browser would keep, one breaking a cookie name
 // prefix rule (say a "__Host-" cookie with a Domain) or one for a host with
 // a Fake A-label ("xn--a.example"), which an older file may hold, is left
@@ -169,6 +170,11 @@ func (c *Client) LoadWithReport(path string) (jar.ImportReport, error) {
 		case "basic":
 			auth = Basic(sf.Auth.Username, sf.Auth.Password)
 		case "bearer":
+			// A token no Authorization header can carry (a control
+			// character) would fail every later request.
+			if !httpguts.ValidHeaderFieldValue("Bearer " + sf.Auth.Token) {
+				return rep, fmt.Errorf("client: load %s: invalid bearer token", path)
+			}
 			auth = Bearer(sf.Auth.Token)
 		default:
 			return rep, fmt.Errorf("client: load %s: unknown auth type %q", path, sf.Auth.Type)
