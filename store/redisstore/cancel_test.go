@@ -151,3 +151,60 @@ func principalMetas(t *testing.T, s *redisstore.Store, principal string) []sessi
 	}
 	return ms
 }
+
+// TestIndexesAfterCancel: a write whose script has run keeps its index
+// entries when its context ends before the index round trip: a Create
+// naming a principal, and a Save shortening the idle timeout, returned the
+// context's error for a write that was applied, without the expiry-index
+// entry Sweep needs to report the session when it expires (never, for the
+// Create; at the old expiry, if Redis still had the hash, for the Save).
+func TestIndexesAfterCancel(t *testing.T) {
+	for _, op := range []string{"create", "save"} {
+		t.Run(op, func(t *testing.T) {
+			srv := testutil.StartRedis(t, nil)
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+			t.Cleanup(func() { c.Close() })
+			clock := testutil.NewClock(time.Now().Truncate(time.Second))
+			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bg := context.Background()
+			// Load the scripts, so that the cancelled one is not a NOSCRIPT.
+			if err := s.Create(bg, record("warm", "", clock.Now())); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Save(bg, "warm", session.Delta{IdleTimeout: time.Hour}); err != nil {
+				t.Fatal(err)
+			}
+			if op == "save" {
+				if err := s.Create(bg, record("k", "alice", clock.Now())); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx, cancel := context.WithCancel(bg)
+			defer cancel()
+			c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{k}" }})
+			if op == "create" {
+				err = s.Create(ctx, record("k", "alice", clock.Now()))
+			} else {
+				err = s.Save(ctx, "k", session.Delta{IdleTimeout: time.Minute})
+			}
+			if ctx.Err() == nil {
+				t.Fatal("the hook never cancelled the context")
+			}
+			if err != nil {
+				t.Fatalf("%s cancelled after its script = %v, want nil (it was applied)", op, err)
+			}
+			want := time.Minute
+			if op == "create" {
+				want = 30 * time.Minute
+			}
+			clock.Advance(want)
+			got, err := s.Sweep(bg)
+			if err != nil || len(got) != 1 || got[0].Key != "k" {
+				t.Fatalf("Sweep at the expiry = %v, %v; want k", got, err)
+			}
+		})
+	}
+}

@@ -66,6 +66,10 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		return fmt.Errorf(errPrefix+"create %q: %w", r.Key, session.ErrExists)
 	}
 	if late {
+		// The session exists: its entries are added even if ctx is done
+		// by now (Sweep could never report a session missing from the
+		// expiry index).
+		ctx := context.WithoutCancel(ctx)
 		pipe := s.c.Pipeline()
 		s.addIndexes(ctx, pipe, r.Key, r.Principal, exp, dl, now)
 		if _, err := pipe.Exec(ctx); err != nil {
@@ -172,6 +176,10 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	deadline, _ := r[2].(int64)
 	oldExp, _ := r[3].(int64)
 	moved := d.Principal != nil && *d.Principal != ""
+	// The write is applied: its index entries are too, even if ctx is
+	// done by now (an expiry-index entry left later than the expiry would
+	// delay, or lose, the session's report by Sweep).
+	ctx = context.WithoutCancel(ctx)
 	// The new principal's entry gets its real score (preIndex put +inf).
 	// The old principal's entry stays: ByPrincipal filters and prunes it,
 	// and its score and the set's TTL bound its life.
