@@ -31,7 +31,9 @@ import (
 // cookie's Domain), as a plain cookie: that is the partition a
 // top-level request to the cookie's domain uses, so curl sends it where
 // the jar would. A cookie partitioned under another top-level site, which
-// only ever goes to embedded requests, is left out. Read back, such a
+// only ever goes to embedded requests, is left out, and so is one that has
+// an unpartitioned namesake (same name, domain, host-only-flag and path),
+// which the file keeps instead. Read back, an own-site partitioned
 // cookie is unpartitioned; since the file also drops SameSite (None
 // becomes Default, Lax enforcement), it is sent in no context where the
 // jar would not have sent it before. WriteCookiesTxt has no jar and uses
@@ -255,11 +257,29 @@ func WriteCookiesTxt(w io.Writer, es []Entry) error {
 // writeCookiesTxt is WriteCookiesTxt, writing a partitioned cookie only if
 // ownSite reports it is in its own site's partition.
 func writeCookiesTxt(w io.Writer, es []Entry, ownSite func(*Entry) bool) error {
+	// The storage keys of the unpartitioned cookies: a partitioned cookie
+	// with one of them is left out, since the file cannot hold both and
+	// the line read last would replace the other (RFC 6265bis section 5.7
+	// step 23), losing the unpartitioned cookie's value.
+	type key struct {
+		name, domain, path string
+		hostOnly           bool
+	}
+	var plain map[key]bool
+	for i := range es {
+		if e := &es[i]; !e.Partitioned || e.PartitionKey == "" {
+			if plain == nil {
+				plain = make(map[key]bool)
+			}
+			plain[key{e.Name, strings.TrimPrefix(e.Domain, "."), e.Path, e.HostOnly}] = true
+		}
+	}
 	bw := bufio.NewWriter(w)
 	bw.WriteString(cookiesTxtHeader)
 	for i := range es {
 		e := &es[i]
-		if e.Partitioned && e.PartitionKey != "" && !ownSite(e) {
+		if e.Partitioned && e.PartitionKey != "" &&
+			(!ownSite(e) || plain[key{e.Name, strings.TrimPrefix(e.Domain, "."), e.Path, e.HostOnly}]) {
 			continue
 		}
 		for _, s := range []string{e.Domain, e.Path, e.Name, e.Value} {
