@@ -463,7 +463,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 			retryable := retryOK && retryableErr(ctx, err)
 			if retryable && sent < c.retry.MaxAttempts {
 				d := c.retry.backoff(sent - 1)
-				if c.now().Add(d).Sub(start) <= c.retry.MaxElapsed {
+				if c.waitFits(ctx, start, d) {
 					if serr := c.retry.Sleep(ctx, d); serr != nil {
 						return fail(sent, kindOf(serr), serr, false)
 					}
@@ -495,7 +495,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 			if !ok {
 				d = c.retry.backoff(sent - 1)
 			}
-			if c.now().Add(d).Sub(start) <= c.retry.MaxElapsed {
+			if c.waitFits(ctx, start, d) {
 				drain(resp)
 				if serr := c.retry.Sleep(ctx, d); serr != nil {
 					return fail(sent, kindOf(serr), serr, false)
@@ -514,6 +514,18 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 		}
 		return resp, nil
 	}
+}
+
+// waitFits reports whether a wait of d before another attempt fits the
+// retry budget: it ends within MaxElapsed of start and before ctx's
+// deadline (a wait past it would only end in a timeout error, and lose the
+// last response).
+func (c *Client) waitFits(ctx context.Context, start time.Time, d time.Duration) bool {
+	if c.now().Add(d).Sub(start) > c.retry.MaxElapsed {
+		return false
+	}
+	dl, ok := ctx.Deadline()
+	return !ok || d < time.Until(dl)
 }
 
 // builtinAuth reports whether a is one of the package's Auth kinds, which

@@ -33,8 +33,9 @@ const (
 // (seconds or HTTP-date, RFC 9110 section 10.2.3) when present, and otherwise
 // a random duration in [0, min(MaxDelay, BaseDelay·2ⁿ)) ("full jitter").
 // Retrying stops after MaxAttempts attempts, or when the next wait would end
-// more than MaxElapsed after the first attempt began; the last response is
-// then returned as is, or the last error wrapped with ErrRetriesExhausted.
+// more than MaxElapsed after the first attempt began or after the request
+// context's deadline; the last response is then returned as is, or the last
+// error wrapped with ErrRetriesExhausted.
 type RetryPolicy struct {
 	// MaxAttempts is the number of attempts, the first included; 0 means
 	// DefaultMaxAttempts, 1 disables retries.

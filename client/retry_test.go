@@ -273,3 +273,24 @@ func TestOptionsTimeout(t *testing.T) {
 		t.Errorf("got %v, want ErrTimeout", err)
 	}
 }
+
+// TestRetryAfterPastDeadlineNotAwaited: a Retry-After wait that would end
+// after the context's deadline is not begun: the response comes back at
+// once, rather than a timeout error when the deadline passes mid-wait.
+func TestRetryAfterPastDeadlineNotAwaited(t *testing.T) {
+	ss := &scriptServer{statuses: []int{503, 200}, retryAfter: []string{"120"}}
+	srv := httptest.NewServer(ss)
+	defer srv.Close()
+	sr := &sleepRecorder{}
+	c := mustNew(t, &client.Options{Retry: &client.RetryPolicy{MaxElapsed: time.Hour, Sleep: sr.Sleep}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	resp, err := c.Get(ctx, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if resp.StatusCode != 503 || ss.hits.Load() != 1 || len(sr.Waits()) != 0 {
+		t.Errorf("got %d after %d hits and waits %v; want the 503 at once", resp.StatusCode, ss.hits.Load(), sr.Waits())
+	}
+}
