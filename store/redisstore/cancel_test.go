@@ -208,3 +208,41 @@ func TestIndexesAfterCancel(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteCancelledAfterScript: a Delete whose context ends once its
+// script has deleted the session reports it deleted and still clears the
+// index entries: it returned (true, the context's error), which the
+// Manager's Invalidate took for a failed logout, and left the principal's
+// entry behind.
+func TestDeleteCancelledAfterScript(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { c.Close() })
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := context.Background()
+	for _, k := range []string{"warm", "k"} {
+		if err := s.Create(bg, record(k, "alice", clock.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Delete(bg, "warm"); err != nil { // loads the script
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{k}" }})
+	ok, err := s.Delete(ctx, "k")
+	if ctx.Err() == nil {
+		t.Fatal("the hook never cancelled the context")
+	}
+	if !ok || err != nil {
+		t.Fatalf("Delete cancelled after its script = %v, %v; want true, nil", ok, err)
+	}
+	if n := c.Exists(bg, "t:s:{k}", "t:p:{alice}", "t:expiry").Val(); n != 0 {
+		t.Errorf("%d of the hash and its index keys left, want none", n)
+	}
+}

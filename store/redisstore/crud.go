@@ -294,7 +294,8 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if p, _ := res[1].(string); p != "" {
 		entries = append(entries, indexEntry{set: s.principalKey(p), member: key, principal: p})
 	}
-	if err := s.removeVerified(ctx, entries); err != nil {
+	// The session is gone: its entries go too, even if ctx is done by now.
+	if err := s.removeVerified(context.WithoutCancel(ctx), entries); err != nil {
 		return true, wrap("delete: index", err)
 	}
 	return true, nil
