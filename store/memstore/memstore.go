@@ -353,9 +353,9 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	return nil
 }
 
-// Delete removes the record under key; found reports whether a live one
-// existed. An expired record is removed too (found=false) and no Sweep
-// reports it afterwards.
+// Delete removes the live record under key; found reports whether one
+// existed. An expired record is absent to Delete too (found=false): it is
+// left for the Sweep that reports it, as every expired session is.
 func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err := s.check(ctx, "delete"); err != nil {
 		return false, err
@@ -367,11 +367,14 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if e == nil {
 		return false, s.closedErr("delete")
 	}
+	if !live(e, s.now()) {
+		return false, nil
+	}
 	delete(sh.m, key)
 	s.pmu.Lock()
 	s.unindexLocked(e.rec.Principal, key)
 	s.pmu.Unlock()
-	return live(e, s.now()), nil
+	return true, nil
 }
 
 // ByPrincipal lists the live sessions of principal, oldest (by Created)
