@@ -379,9 +379,11 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	return res
 }
 
-// Delete removes the record under key and commits; found reports whether a
-// live one existed. An expired record is removed too (found=false), and no
-// Sweep reports it afterwards. Deleting an absent key writes nothing.
+// Delete removes the live record under key and commits; found reports
+// whether one existed. An expired record is absent to Delete too
+// (found=false): it is left for the Sweep that reports it, as every
+// expired session is. Deleting an absent or expired key writes nothing; a
+// corrupt record is removed (found=false).
 func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err := s.check(ctx, "delete"); err != nil {
 		return false, err
@@ -406,12 +408,16 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 		if v == nil {
 			return errWroteNothing
 		}
-		fx.set(key, nil)
 		r, err := decodeRecord(key, v)
 		if err != nil {
+			fx.set(key, nil)
 			return b.sessions.Delete([]byte(key))
 		}
-		found = r.Expiry().After(s.now())
+		if !r.Expiry().After(s.now()) {
+			return errWroteNothing // Sweep's to remove and report
+		}
+		fx.set(key, nil)
+		found = true
 		return b.remove(key, r.Principal, r.Created, r.Expiry())
 	})
 	if err != nil {
