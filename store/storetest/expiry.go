@@ -323,3 +323,32 @@ func testSweepRacingTouch(t *testing.T, e *Env) {
 		}
 	}
 }
+
+// testDeleteExpired: an expired record is absent to Delete as to every
+// other call (found=false), and its end is still reported, by exactly one
+// Sweep: a Delete that arrives after the expiry (a logout at that moment,
+// a Revoke of a listed key) must not take the expiry's report with it.
+func testDeleteExpired(t *testing.T, e *Env) {
+	r := NewRecord("k1", "alice", e.Clock.Now())
+	r.IdleTimeout = time.Minute
+	mustCreate(t, e, r)
+	e.Clock.Advance(time.Minute)
+	if found, err := e.Store.Delete(e.Ctx, "k1"); err != nil || found {
+		t.Fatalf("Delete of an expired record = %v, %v; want false, nil", found, err)
+	}
+	mustBeAbsent(t, e, "k1")
+	if got := byPrincipal(t, e, "alice"); len(got) != 0 {
+		t.Errorf("ByPrincipal(alice) = %v, want none", metaKeys(got))
+	}
+	got := sweep(t, e)
+	if len(got) != 1 {
+		t.Fatalf("Sweep after Delete of the expired record = %v, want [k1]", metaKeys(got))
+	}
+	sameMeta(t, got[0], wantMeta(r))
+	if got := sweep(t, e); len(got) != 0 {
+		t.Errorf("second Sweep = %v, want none", metaKeys(got))
+	}
+	if found, err := e.Store.Delete(e.Ctx, "k1"); err != nil || found {
+		t.Errorf("Delete after the Sweep = %v, %v; want false, nil", found, err)
+	}
+}

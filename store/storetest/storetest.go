@@ -133,6 +133,7 @@ var cases = []Case{
 	{"SweepConcurrent", testSweepConcurrent},
 	{"SweepFollowsExpiry", testSweepFollowsExpiry},
 	{"SweepRacingTouch", testSweepRacingTouch},
+	{"DeleteExpired", testDeleteExpired},
 	{"ByPrincipalOrder", testByPrincipalOrder},
 	{"ByPrincipalFollows", testByPrincipalFollows},
 	{"ByPrincipalAfterSweep", testByPrincipalAfterSweep},
