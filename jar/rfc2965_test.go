@@ -34,6 +34,13 @@ var rfc2965Tests = []struct {
 		"http://example.com/", `$Version="1"; a="1"; $Path="/"; b="2"; $Path="/"`},
 	{"Max-Age=0 deletes", "http://example.com/", []string{`a=1; Version=1`, `a=1; Version=1; Max-Age=0`},
 		"http://example.com/", ""},
+	// Discard (a session cookie) does not undo Max-Age=0 (discard at
+	// once, RFC 2965 section 3.2.2): it stored a session cookie instead
+	// of deleting.
+	{"Max-Age=0 with Discard deletes", "http://example.com/", []string{`a=1; Version=1`, `a=2; Version=1; Max-Age=0; Discard`},
+		"http://example.com/", ""},
+	{"Discard with Max-Age is a session cookie", "http://example.com/", []string{`a=1; Version=1; Max-Age=100; Discard`},
+		"http://example.com/", `$Version="1"; a="1"; $Path="/"`},
 }
 
 func TestRFC2965(t *testing.T) {

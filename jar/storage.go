@@ -137,8 +137,10 @@ func (j *Jar) storeLocked(r *Request, c *cookie.Cookie, now time.Time) error {
 	// Steps 5 and 6: Max-Age over Expires, capped at 400 days (section 5.5).
 	e := Entry{Name: c.Name, Value: c.Value, Created: now, LastAccess: now}
 	e.Expires, e.Persistent = c.ExpiryTime(now)
-	if c.Discard {
-		// RFC 2965 section 3.2.2: Discard makes a session cookie.
+	if c.Discard && !e.expired(now) {
+		// RFC 2965 section 3.2.2: Discard makes a session cookie; a
+		// cookie already expired (Max-Age=0: "discarded immediately")
+		// still deletes its namesake.
 		e.Expires, e.Persistent = time.Time{}, false
 	}
 	if !e.Persistent {
