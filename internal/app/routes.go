@@ -38,7 +38,30 @@ func (a *App) routes() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return headers(outer), nil
+	return headers(limitBody(outer)), nil
+}
+
+// maxRequestBody bounds a request body. The app's forms are a few hundred
+// bytes (a user name and password, a cart item of at most 100 bytes, a
+// store key, the CSRF token).
+const maxRequestBody = 64 << 10
+
+// limitBody bounds request bodies to maxRequestBody before anything reads
+// them: the CSRF protector parses an unsafe request's form before the
+// routes run, a multipart form of any size (32 MB in memory, the rest in
+// temporary files), and anyone may send one. A body announced longer gets
+// 413 at once; a longer chunked one is cut off, so its form reads as empty
+// (403 for want of a CSRF token).
+func limitBody(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxRequestBody {
+			w.Header().Set("Connection", "close")
+			http.Error(w, "413 request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		h.ServeHTTP(w, r)
+	})
 }
 
 // healthzTimeout bounds the store check of /healthz.
