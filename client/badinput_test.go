@@ -2,8 +2,14 @@ package client_test
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/httpstate/httpstate/client"
 )
 
 // TestDoBadRequestNoPanic: Do returns an error, never panics, for a nil
@@ -31,5 +37,49 @@ func TestDoBadRequestNoPanic(t *testing.T) {
 				t.Errorf("%s: got %v, %v; want an error", tt.name, resp, err)
 			}
 		}()
+	}
+}
+
+// closeRecorder is a request body that records its Close.
+type closeRecorder struct {
+	io.Reader
+	closed atomic.Bool
+}
+
+func (b *closeRecorder) Close() error { b.closed.Store(true); return nil }
+
+type failingAuth struct{}
+
+func (failingAuth) Authorize(context.Context, *http.Request) error {
+	return errors.New("no credentials")
+}
+
+// TestDoClosesBodyOnEarlyError: as http.Client.Do does, Do closes the
+// request body on every error, also one before anything is sent (a relative
+// URL without BaseURL, an Auth or request hook failing): a caller passing
+// an *os.File would leak it.
+func TestDoClosesBodyOnEarlyError(t *testing.T) {
+	veto := func(*http.Request) error { return errors.New("vetoed") }
+	for _, tt := range []struct {
+		name string
+		o    *client.Options
+		url  string
+	}{
+		{"relative URL", &client.Options{}, "/x"},
+		{"auth", &client.Options{Auth: failingAuth{}}, "http://127.0.0.1:1/"},
+		{"hook", &client.Options{OnRequest: []func(*http.Request) error{veto}}, "http://127.0.0.1:1/"},
+	} {
+		c := mustNew(t, tt.o)
+		body := &closeRecorder{Reader: strings.NewReader("data")}
+		req, err := http.NewRequest(http.MethodPost, tt.url, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Do(context.Background(), req); err == nil {
+			t.Errorf("%s: no error", tt.name)
+		}
+		if !body.closed.Load() {
+			t.Errorf("%s: request body not closed", tt.name)
+		}
 	}
 }

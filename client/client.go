@@ -391,7 +391,8 @@ func (c *Client) Post(ctx context.Context, rawURL, contentType string, body io.R
 
 // Do sends req with ctx, applying the client's base URL, default headers and
 // query, auth, hooks and retry policy, and returns the response. req itself is
-// never modified. The caller must close the response body.
+// never modified, but its body, if any, is closed, even on errors (as
+// http.Client.Do closes it). The caller must close the response body.
 //
 // On error the response is nil, except with Options.CheckStatus, where a
 // *StatusError comes with its response, body already closed. Errors are an
@@ -407,6 +408,9 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 	}
 	r, auth, err := c.prepare(ctx, req, owned)
 	if err != nil {
+		if req != nil && req.Body != nil {
+			req.Body.Close()
+		}
 		return nil, err
 	}
 	replayable := r.Body == nil || r.Body == http.NoBody || r.GetBody != nil
@@ -445,11 +449,13 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 				err = auth.Authorize(ctx, ar)
 			}
 			if err != nil {
+				closeBody(ar)
 				return fail(sent, nil, err, false)
 			}
 		}
 		for i, h := range c.onRequest {
 			if err := h(ar); err != nil {
+				closeBody(ar)
 				return fail(sent, ErrHook, fmt.Errorf("request hook %d: %w", i, err), false)
 			}
 		}
@@ -699,6 +705,14 @@ func (c *Client) shownURL(u *url.URL) string {
 	shown := *u
 	shown.RawQuery = strings.Join(pairs, "&")
 	return shown.Redacted()
+}
+
+// closeBody closes the body of a request that will not be sent, as the
+// transport would have: Do closes the request body even on errors.
+func closeBody(r *http.Request) {
+	if r.Body != nil {
+		r.Body.Close()
+	}
 }
 
 // drain reads a little of an unwanted body so its connection can be reused,
