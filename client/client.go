@@ -478,10 +478,10 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 			}
 			return fail(sent, kindOf(err), err, retryable && sent > 1)
 		}
-		for i, h := range c.onResponse {
-			if err := h(resp); err != nil {
+		if len(c.onResponse) > 0 {
+			if err := c.responseHooks(resp); err != nil {
 				drain(resp)
-				return fail(sent, ErrHook, fmt.Errorf("response hook %d: %w", i, err), false)
+				return fail(sent, ErrHook, err, false)
 			}
 		}
 		if resp.StatusCode == http.StatusUnauthorized && !refreshed && !ownAuth && replayable &&
@@ -532,6 +532,26 @@ func (c *Client) waitFits(ctx context.Context, start time.Time, d time.Duration)
 	}
 	dl, ok := ctx.Deadline()
 	return !ok || d < time.Until(dl)
+}
+
+// responseHooks runs the response hooks on resp. Should one panic, the
+// panic goes on up, but resp's body is closed first: nobody else will, and
+// it would hold its connection for ever.
+func (c *Client) responseHooks(resp *http.Response) error {
+	ok := false
+	defer func() {
+		if !ok {
+			resp.Body.Close()
+		}
+	}()
+	for i, h := range c.onResponse {
+		if err := h(resp); err != nil {
+			ok = true
+			return fmt.Errorf("response hook %d: %w", i, err)
+		}
+	}
+	ok = true
+	return nil
 }
 
 // builtinAuth reports whether a is one of the package's Auth kinds, which

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -81,5 +82,34 @@ func TestRetryStartsFromPreparedURL(t *testing.T) {
 		if got, want := readAll(t, resp), "a=1&sig=3"; got != want || hits.Load() != 2 {
 			t.Errorf("second attempt's query %q (%d hits), want %q (2 hits)", got, hits.Load(), want)
 		}
+	}
+}
+
+// roundTripFunc is an http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestResponseHookPanicClosesBody: a response hook that panics (recovered
+// higher up, as net/http recovers a handler's panic) does not leave the
+// response body open, which would hold its connection for ever.
+func TestResponseHookPanicClosesBody(t *testing.T) {
+	body := &closeRecorder{Reader: strings.NewReader("ok")}
+	c := mustNew(t, &client.Options{
+		Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: body, Request: r}, nil
+		}),
+		OnResponse: []func(*http.Response) error{func(*http.Response) error { panic("hook bug") }},
+	})
+	func() {
+		defer func() {
+			if p := recover(); p != "hook bug" {
+				t.Errorf("recovered %v, want the hook's panic", p)
+			}
+		}()
+		c.Get(context.Background(), "http://example.test/")
+	}()
+	if !body.closed.Load() {
+		t.Error("response body left open after the hook panicked")
 	}
 }
