@@ -309,6 +309,11 @@ func (s *Session) EncodeURL(u string) string {
 		// serializer writes such a path.
 		esc = "/." + esc
 	}
+	if dotSegment(esc[strings.LastIndexByte(esc, '/')+1:]) {
+		// "..;sid=ID" would be no dot segment but a file of that name:
+		// "../;sid=ID" leads where ".." does.
+		esc += "/"
+	}
 	esc = escapeRest(esc) + paramMarker + s.id
 	path, err := url.PathUnescape(esc)
 	if err != nil {
@@ -326,6 +331,17 @@ func (s *Session) EncodeURL(u string) string {
 func networkPath(u string) bool {
 	u = strings.TrimLeft(u, " ")
 	return len(u) >= 2 && (u[0] == '/' || u[0] == '\\') && (u[1] == '/' || u[1] == '\\')
+}
+
+// dotSegment reports whether the escaped path segment seg is "." or ".."
+// (RFC 3986 section 5.2.4), in any spelling the WHATWG URL parser accepts
+// ("%2e", "%2E", ".%2e"…).
+func dotSegment(seg string) bool {
+	switch strings.ToLower(seg) {
+	case ".", "..", "%2e", ".%2e", "%2e.", "%2e%2e":
+		return true
+	}
+	return false
 }
 
 // EncodeRedirectURL is EncodeURL for a URL given to http.Redirect.
