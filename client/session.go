@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/http/httpguts"
 
@@ -75,6 +76,24 @@ type sessionAuth struct {
 	Token    string `json:"token,omitempty"`
 }
 
+// checkUTF8 reports a header value or credential that is not valid UTF-8:
+// a JSON string would hold U+FFFD in place of its other octets, and the
+// session would load back altered. The error never quotes the value.
+func (sf *sessionFile) checkUTF8() error {
+	for k, vs := range sf.Header {
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return fmt.Errorf("header %s: value is not valid UTF-8 (a session file would alter it)", k)
+			}
+		}
+	}
+	if a := sf.Auth; a != nil && !(utf8.ValidString(a.Username) && utf8.ValidString(a.Password) &&
+		utf8.ValidString(a.Token)) {
+		return fmt.Errorf("%s auth: credentials are not valid UTF-8 (a session file would alter them)", a.Type)
+	}
+	return nil
+}
+
 // persistHeader reports whether a default header belongs in a session file:
 // not the per-request Content-* and If-* headers, nor Cookie (the jar holds
 // the cookies).
@@ -91,6 +110,8 @@ func persistHeader(name string) bool {
 // session cookies included, are in the JSON cookie format of package jar
 // (every field, non-UTF-8 octets kept); Save fails with ErrNotPersistable
 // when the jar cannot export them (it lacks *jar.Jar's Export and Import).
+// A header value or credential that is not valid UTF-8 (JSON strings hold
+// only that) fails Save, writing nothing, rather than load back altered.
 func (c *Client) Save(path string) error {
 	sf := sessionFile{Version: sessionVersion, Header: map[string][]string{}}
 	c.mu.RLock()
@@ -111,6 +132,9 @@ func (c *Client) Save(path string) error {
 		sf.Auth = &sessionAuth{Type: "bearer", Token: a.Token}
 	}
 	c.mu.RUnlock()
+	if err := sf.checkUTF8(); err != nil {
+		return fmt.Errorf("client: save %s: %w", path, err)
+	}
 	cookies, err := writeCookies(c.jar)
 	if err != nil {
 		return fmt.Errorf("client: save %s: cookies: %w", path, err)
