@@ -77,8 +77,15 @@ func runServe(ctx context.Context, s *Streams, o *serveOptions) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	log := slog.New(slog.NewTextHandler(s.ErrOut, nil))
+	// Listen first: a mistyped or taken --addr must fail before a bolt:
+	// store file is created (or waited for, held by another server).
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	st, err := openStore(ctx, spec, nil)
 	if err != nil {
+		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
 	a, err := app.New(&app.Options{
@@ -97,12 +104,8 @@ func runServe(ctx context.Context, s *Streams, o *serveOptions) error {
 		Logger: log.With("component", "app"),
 	})
 	if err != nil {
+		ln.Close()
 		st.Close()
-		return fmt.Errorf("serve: %w", err)
-	}
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		a.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
 	srv := &http.Server{

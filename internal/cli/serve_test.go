@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -294,5 +295,25 @@ func TestServeSecureCookie(t *testing.T) {
 			t.Errorf("serve %q: Set-Cookie %q, want one starting %q with Secure %v", tt.args, sc, tt.want, tt.sec)
 		}
 		srv.stop(t)
+	}
+}
+
+// TestServeBadAddrCreatesNoStore: serve listens before it opens the store,
+// so a mistyped or taken --addr fails without creating (or formatting) a
+// bbolt file in the working directory, and without waiting for the file
+// lock of another server on the same store.
+func TestServeBadAddrCreatesNoStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "httpstate.db")
+	for _, addr := range []string{"bad", "127.0.0.1:99999"} {
+		var errOut strings.Builder
+		root := NewRootCmd(&Streams{In: strings.NewReader(""), Out: io.Discard, ErrOut: &errOut})
+		root.SetArgs([]string{"serve", "--addr", addr, "--store", "bolt:" + path})
+		err := root.ExecuteContext(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "listen") {
+			t.Errorf("serve --addr %s: error %v, want the listen error", addr, err)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("serve --addr %s failed but created %s (stat: %v)", addr, path, err)
+		}
 	}
 }
