@@ -29,8 +29,8 @@ type refresher interface {
 	refresh(ctx context.Context, stale string, gen uint64) error
 }
 
-// BasicAuth is HTTP Basic authentication (RFC 7617). Its String and LogValue
-// redact the password.
+// BasicAuth is HTTP Basic authentication (RFC 7617). Its String, GoString
+// and LogValue redact the password.
 type BasicAuth struct {
 	Username, Password string
 }
@@ -47,14 +47,19 @@ func (a *BasicAuth) Authorize(_ context.Context, r *http.Request) error {
 // String returns "Basic <user>:REDACTED".
 func (a *BasicAuth) String() string { return "Basic " + a.Username + ":REDACTED" }
 
+// GoString implements fmt.GoStringer (%#v) without the password.
+func (a *BasicAuth) GoString() string {
+	return fmt.Sprintf("&client.BasicAuth{Username:%q, Password:\"REDACTED\"}", a.Username)
+}
+
 // LogValue implements slog.LogValuer without the password.
 func (a *BasicAuth) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("type", "basic"), slog.String("username", a.Username),
 		slog.String("password", "REDACTED"))
 }
 
-// BearerAuth is a fixed bearer token (RFC 6750). Its String and LogValue
-// redact the token.
+// BearerAuth is a fixed bearer token (RFC 6750). Its String, GoString and
+// LogValue redact the token.
 type BearerAuth struct {
 	Token string
 }
@@ -70,6 +75,9 @@ func (a *BearerAuth) Authorize(_ context.Context, r *http.Request) error {
 
 // String returns "Bearer REDACTED".
 func (a *BearerAuth) String() string { return "Bearer REDACTED" }
+
+// GoString implements fmt.GoStringer (%#v) without the token.
+func (a *BearerAuth) GoString() string { return `&client.BearerAuth{Token:"REDACTED"}` }
 
 // LogValue implements slog.LogValuer without the token.
 func (a *BearerAuth) LogValue() slog.Value {
@@ -147,6 +155,8 @@ func (a *tokenAuth) await(ctx context.Context, c *tokenCall, refresh bool) error
 }
 
 func (a *tokenAuth) String() string { return "TokenAuth(REDACTED)" }
+
+func (a *tokenAuth) GoString() string { return "client.TokenAuth(REDACTED)" }
 
 func (a *tokenAuth) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("type", "token"), slog.String("token", "REDACTED"))

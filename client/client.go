@@ -770,6 +770,10 @@ func (c *Client) String() string {
 	return fmt.Sprintf("client.Client{BaseURL: %q, Header: %v, Auth: %s}", base, headerNames(c.header), auth)
 }
 
+// GoString implements fmt.GoStringer (%#v) as String, with the same
+// redaction (the fields themselves hold secrets).
+func (c *Client) GoString() string { return c.String() }
+
 // LogValue implements slog.LogValuer with the same redaction as String.
 func (c *Client) LogValue() slog.Value {
 	c.mu.RLock()

@@ -67,8 +67,8 @@
 //
 // [Client.Save] and [Client.Load] keep cookies (every field), default headers
 // and Basic or Bearer auth in a JSON file, written 0600 and atomically. The
-// file holds secrets. String and LogValue on the client and the auth types
-// redact passwords and tokens and list header names only.
+// file holds secrets. String, GoString (%#v) and LogValue on the client and
+// the auth types redact passwords and tokens and list header names only.
 //
 // # Concurrency
 //
