@@ -192,7 +192,12 @@
 // that session is never reported (no EventExpired for it).
 //
 // Reads (HGETALL, HMGET) and the index commands (ZADD, ZREM, guarded by
-// re-reads) are safe to resend and are left to go-redis's retries.
+// re-reads) are safe to resend and are left to go-redis's retries, except
+// Sweep's claim: a resent ZREM would answer 0 for the entry its lost first
+// run removed, as if another sweeper had won, and nobody would report the
+// session. The claims are never resent; when their reply is lost, Sweep
+// puts the entries back and returns the error, and a later Sweep reports
+// the sessions.
 //
 // # Limits
 //

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"sync"
 
@@ -220,9 +221,13 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 	if err != nil {
 		return nil, wrap("sweep", err)
 	}
-	// Re-score the live, claim the rest (ZREM's reply says who won).
+	// Re-score the live, claim the rest (ZREM's reply says who won). A
+	// resent ZREM would answer 0 for an entry the lost first run removed,
+	// as if another sweeper had won, and nobody would reap and report the
+	// session: the claims are never resent (noRetryIntCmd).
 	pipe := s.c.Pipeline()
 	claims := make([]*redis.IntCmd, len(due))
+	var claimed []redis.Z
 	for i, st := range sts {
 		if errs[i] == nil && st != nil && st.expiry() > now {
 			pipe.ZAddXX(ctx, s.expiry, redis.Z{Score: float64(st.expiry()), Member: due[i]})
@@ -231,9 +236,20 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 		if errs[i] != nil {
 			s.log.Warn("redisstore: dropping corrupt session from the expiry index", "key", due[i], "err", errs[i])
 		}
-		claims[i] = pipe.ZRem(ctx, s.expiry, due[i])
+		claims[i] = redis.NewIntCmd(ctx, "zrem", s.expiry, due[i])
+		_ = pipe.Process(ctx, noRetryIntCmd{claims[i]})
+		claimed = append(claimed, redis.Z{Score: float64(now), Member: due[i]})
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
+		// Whether the claims ran is unknown: put the entries back (a
+		// lower bound, ZADD LT), so that a later Sweep claims them. An
+		// entry another sweeper won meanwhile is then claimed again, and
+		// its reap finds the hash gone, reporting nothing twice.
+		if len(claimed) > 0 {
+			if perr := s.c.ZAddLT(context.WithoutCancel(ctx), s.expiry, claimed...).Err(); perr != nil {
+				err = errors.Join(err, perr)
+			}
+		}
 		return nil, wrap("sweep: claim", err)
 	}
 	// Delete what we won; a session found alive (created again, or revived

@@ -34,8 +34,11 @@ type lossProxy struct {
 	armed  bool // a reply is to be lost
 	fired  int  // replies lost so far
 	refuse int  // scripts still to answer LOADING without running them
-	conns  map[net.Conn]bool
-	wg     sync.WaitGroup
+	// dropName, when set, is the command whose reply arm loses instead of
+	// a script's (say "ZREM").
+	dropName string
+	conns    map[net.Conn]bool
+	wg       sync.WaitGroup
 }
 
 func startLossProxy(t *testing.T, target string) *lossProxy {
@@ -167,11 +170,15 @@ func (p *lossProxy) refused(cmd []byte) bool {
 // that ran counts: a NOSCRIPT reply passes.
 func (p *lossProxy) drop(cmd, reply []byte) bool {
 	name := strings.ToUpper(commandName(cmd))
-	if name != "EVAL" && name != "EVALSHA" || strings.HasPrefix(string(reply), "-NOSCRIPT") {
-		return false
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.dropName != "" {
+		if name != p.dropName {
+			return false
+		}
+	} else if name != "EVAL" && name != "EVALSHA" || strings.HasPrefix(string(reply), "-NOSCRIPT") {
+		return false
+	}
 	if !p.armed {
 		return false
 	}
@@ -523,6 +530,39 @@ func TestLostReplySweepReports(t *testing.T) {
 	}
 	if n, err := e.direct.Exists(ctx, e.prefix+"s:{k}").Result(); err != nil || n != 0 {
 		t.Fatalf("session hash exists = %d, %v, want gone", n, err)
+	}
+}
+
+// TestLostReplySweepClaim: the reply to Sweep's claim (the ZREM whose 1
+// makes one sweeper the owner of an expired session) is lost. go-redis
+// resent the claim, whose ZREM then answered 0, as if another sweeper had
+// won: the session was never reaped nor reported. Now the claim is never
+// resent; its entries go back into the index, and the session is reported
+// once, by this Sweep or the next.
+func TestLostReplySweepClaim(t *testing.T) {
+	e := newLossEnv(t)
+	ctx := context.Background()
+	if err := e.store.Create(ctx, e.record("k", "alice", nil)); err != nil {
+		t.Fatal(err)
+	}
+	e.now = e.now.Add(time.Hour)
+	e.proxy.mu.Lock()
+	e.proxy.dropName = "ZREM"
+	e.proxy.mu.Unlock()
+	e.proxy.arm(0)
+	first, err := e.store.Sweep(ctx)
+	e.mustLose(t)
+	t.Logf("first Sweep: %v, %v", first, err)
+	again, err := e.store.Sweep(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := append(first, again...)
+	if len(got) != 1 || got[0].Key != "k" || got[0].Principal != "alice" {
+		t.Fatalf("two Sweeps with a claim reply lost reported %v, want k once", got)
+	}
+	if n, err := e.direct.Exists(ctx, e.prefix+"s:{k}", e.prefix+"expiry").Result(); err != nil || n != 0 {
+		t.Fatalf("%d of the hash and the expiry index left (%v), want none", n, err)
 	}
 }
 

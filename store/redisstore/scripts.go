@@ -300,6 +300,13 @@ type noRetryCmd struct{ *redis.Cmd }
 // NoRetry implements redis.Cmder.
 func (noRetryCmd) NoRetry() bool { return true }
 
+// noRetryIntCmd is an IntCmd go-redis never resends once it may have
+// reached the server; a pipeline holding one is not resent either.
+type noRetryIntCmd struct{ *redis.IntCmd }
+
+// NoRetry implements redis.Cmder.
+func (noRetryIntCmd) NoRetry() bool { return true }
+
 // onceCmd queues or runs sc on p as a command that is never resent (EVAL
 // of the source when eval, else EVALSHA), and returns its result; a lost
 // reply shows as an error, which outcome reports as ErrOutcomeUnknown.
