@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -184,4 +186,67 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// IterateRecords is the number of sessions the IterateWhileWriting case
+// keeps alive throughout an iteration.
+const IterateRecords = 300
+
+// testIterateWhileWriting: Iterate, while another goroutine creates,
+// deletes and saves sessions, visits every session that lives throughout
+// the iteration exactly once, and no session twice. (Sessions created or
+// deleted meanwhile may or may not be visited.)
+func testIterateWhileWriting(t *testing.T, e *Env) {
+	now := e.Clock.Now()
+	for i := range IterateRecords {
+		mustCreate(t, e, NewRecord(keyN("s", i), keyN("p", i%7), now))
+	}
+	stop := make(chan struct{})
+	werr := make(chan error, 1)
+	go func() {
+		werr <- func() error {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return nil
+				default:
+				}
+				if err := e.Store.Create(e.Ctx, NewRecord(keyN("c", i), "", now)); err != nil {
+					return fmt.Errorf("Create: %w", err)
+				}
+				if i > 0 {
+					if _, err := e.Store.Delete(e.Ctx, keyN("c", i-1)); err != nil {
+						return fmt.Errorf("Delete: %w", err)
+					}
+				}
+				d := session.Delta{LastAccess: now.Add(time.Duration(i%60) * time.Second), Set: map[string][]byte{"w": []byte(`1`)}}
+				if err := e.Store.Save(e.Ctx, keyN("s", i%IterateRecords), d); err != nil {
+					return fmt.Errorf("Save: %w", err)
+				}
+			}
+		}()
+	}()
+	seen := make(map[string]int)
+	err := e.Store.Iterate(e.Ctx, func(m session.Meta) bool {
+		seen[m.Key]++
+		runtime.Gosched() // let the writer in between visits
+		return true
+	})
+	close(stop)
+	if werr := <-werr; werr != nil {
+		t.Fatalf("writer: %v", werr)
+	}
+	if err != nil {
+		t.Fatalf("Iterate = %v, want nil", err)
+	}
+	for k, n := range seen {
+		if n > 1 {
+			t.Errorf("Iterate visited %s %d times", k, n)
+		}
+	}
+	for i := range IterateRecords {
+		if seen[keyN("s", i)] != 1 {
+			t.Errorf("Iterate did not visit %s, which lived throughout", keyN("s", i))
+		}
+	}
 }

@@ -139,6 +139,7 @@ var cases = []Case{
 	{"ByPrincipalAfterSweep", testByPrincipalAfterSweep},
 	{"Iterate", testIterate},
 	{"IterateStops", testIterateStops},
+	{"IterateWhileWriting", testIterateWhileWriting},
 	{"ConcurrentMixed", testConcurrentMixed},
 	{"Close", testClose},
 }

@@ -69,6 +69,7 @@ var brokenStores = []brokenStore{
 	{name: "unreadable-large", wrap: func(s session.Store) session.Store { return unreadableLarge{s} }, wantFail: "ManyAttrs"},
 	{name: "vague-refusal", wrap: func(s session.Store) session.Store { return vagueRefusal{s} }, wantFail: "ManyAttrs"},
 	{name: "vague-principal", wrap: func(s session.Store) session.Store { return vaguePrincipal{s} }, wantFail: "LongPrincipal"},
+	{name: "iterate-by-expiry", wrap: func(s session.Store) session.Store { return iterateByExpiry{s} }, wantFail: "IterateWhileWriting"},
 	{name: "nil-empty", wrap: func(s session.Store) session.Store { return nilEmpty{s} }, wantFail: "NilValue"},
 	{name: "sweep-stale", wrapNow: func(s session.Store, now func() time.Time) session.Store {
 		return &sweepStale{Store: s, now: now, expiry: make(map[string]time.Time)}
@@ -299,6 +300,46 @@ func (s vagueRefusal) Save(ctx context.Context, key string, d session.Delta) err
 		return errVague
 	}
 	return s.Store.Save(ctx, key, d)
+}
+
+// iterateByExpiry iterates in pages ordered by expiry, each read afresh
+// after the last (expiry, key) visited, as a store walking its expiry index
+// would: a session a Save moves past the cursor is visited twice, one
+// moved before it is skipped.
+type iterateByExpiry struct{ session.Store }
+
+func (s iterateByExpiry) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
+	const page = 50
+	var last *session.Meta
+	after := func(m session.Meta) bool {
+		return last == nil || m.Expiry.After(last.Expiry) || m.Expiry.Equal(last.Expiry) && m.Key > last.Key
+	}
+	for {
+		var all []session.Meta
+		if err := s.Store.Iterate(ctx, func(m session.Meta) bool {
+			if after(m) {
+				all = append(all, m)
+			}
+			return true
+		}); err != nil {
+			return err
+		}
+		slices.SortFunc(all, func(a, b session.Meta) int {
+			if c := a.Expiry.Compare(b.Expiry); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Key, b.Key)
+		})
+		if len(all) == 0 {
+			return nil
+		}
+		for _, m := range all[:min(page, len(all))] {
+			if !fn(m) {
+				return nil
+			}
+			last = &m
+		}
+	}
 }
 
 // vaguePrincipal refuses a principal over 4096 bytes, writing nothing,
