@@ -43,6 +43,7 @@ func FuzzSetCookieLines(f *testing.F) {
 	f.Add("https://www.example.com/a/b", "__Host-a=1; Secure; Path=/", "https://www.example.com/")
 	f.Add("http://127.0.0.1/", "a=1; Domain=127.0.0.1; SameSite=None; Secure", "http://127.0.0.1:81/x")
 	f.Add("https://w.example/", "__Host-p=1; Secure; Path=/; SameSite=None; Partitioned", "https://top.example/")
+	f.Add("http://example.com/", "a=x\ty; Max-Age=100", "http://example.com/") // a TAB cookies.txt cannot hold
 	f.Fuzz(func(t *testing.T, setURL, line, getURL string) {
 		j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}, RFC2965: true, LaxAllowingUnsafe: time.Minute})
 		su, err1 := mustParse(setURL)
@@ -90,6 +91,18 @@ func FuzzSetCookieLines(f *testing.F) {
 		if again := j2.All(); !sameEntries(byKey(stored), byKey(again)) {
 			t.Fatalf("JSON Import changed the cookies:\n%+v\n%+v", stored, again)
 		}
+		// Whatever a server stored, the jar can save as cookies.txt and
+		// read that file back (a cookie the format cannot hold is left
+		// out, never a failed save).
+		buf.Reset()
+		if err := j.Export(&buf, &SaveOptions{Format: FormatCookiesTxt, SessionCookies: true}); err != nil {
+			t.Fatalf("exporting cookies.txt: %v", err)
+		}
+		j3 := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}, RFC2965: true})
+		if rep, err := j3.ImportWithReport(&buf); err != nil || rep.Read > len(stored) {
+			t.Fatalf("importing the jar's own cookies.txt: %+v, %v", rep, err)
+		}
+		checkInvariants(t, j3)
 	})
 }
 
