@@ -12,6 +12,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // download writes resp's body to -o FILE; else, as HTTPie does, to a
@@ -91,9 +93,14 @@ func safeName(name string) string {
 	if name == "" || name == "/" || strings.ContainsAny(name, "\x00/") {
 		return ""
 	}
-	// Control characters (line breaks, ESC of a terminal sequence) make no
-	// file name and are printed in "Downloading to".
-	if strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	// Control characters (line breaks, ESC of a terminal sequence, C1
+	// controls such as U+009B, CSI to some terminals), invalid UTF-8 (a raw
+	// 0x9B byte is CSI to those terminals too) and bidirectional controls
+	// (a name that shows as "invoice.txt" but ends in ".exe") make no file
+	// name, and the name is printed in "Downloading to".
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool {
+		return unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Bidi_Control, r)
+	}) {
 		return ""
 	}
 	return name

@@ -298,6 +298,13 @@ var downloadNameTests = []struct {
 	{`attachment; filename*=UTF-8''%1B%5B31mred.txt`, "http://h/x", "x"},
 	{``, "http://h/a%0Ab", "index"},
 	{`attachment; filename*=UTF-8''caf%C3%A9.txt`, "http://h/x", "café.txt"},
+	// C1 controls (U+009B is CSI to some terminals), a raw 0x9B byte, and
+	// bidirectional overrides (a name shown as "txt.exe" that is not) make
+	// no file name either: the name is printed in "Downloading to".
+	{`attachment; filename*=UTF-8''%C2%9B31mred.txt`, "http://h/x", "x"},
+	{`attachment; filename*=UTF-8''%9B31mred.txt`, "http://h/x", "x"},
+	{`attachment; filename*=UTF-8''invoice%E2%80%AEtxt.exe`, "http://h/x", "x"},
+	{``, "http://h/a%C2%9Bb", "index"},
 }
 
 func TestDownloadName(t *testing.T) {
