@@ -156,7 +156,7 @@ func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 			text = strings.TrimPrefix(text, "\ufeff")
 		}
 		e, ok, err := parseCookiesTxtLine(text)
-		if err != nil && skip != nil && errors.Is(err, errFakeALabel) {
+		if err != nil && skip != nil && refusedHost(err) {
 			skip(line, e.Name, e.Domain, err)
 			continue
 		}

@@ -73,8 +73,9 @@
 // prefix rule (ErrPrefix), Import and Load leave it out and load the rest
 // (ImportWithReport and LoadWithReport list it), and an expiry-time more
 // than 400 days ahead is reduced to that limit. A cookie whose Domain has
-// a Fake A-label, which the jar stored before it checked A-labels, is
-// left out and listed the same way.
+// a Fake A-label, which the jar stored before it checked A-labels, or a
+// ':' without being an IPv6 address ("example.com:8080"), is left out and
+// listed the same way.
 //
 // # Layout
 //

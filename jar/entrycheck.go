@@ -19,6 +19,9 @@ func checkEntry(e *Entry) error {
 		if hasFakeALabel(d) {
 			return fmt.Errorf("%w: domain %q", errFakeALabel, e.Domain)
 		}
+		if strings.IndexByte(d, ':') >= 0 {
+			return fmt.Errorf("%w: domain %q", errColonHost, e.Domain)
+		}
 		return fmt.Errorf("invalid domain %q", e.Domain)
 	}
 	e.Domain = host

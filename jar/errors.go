@@ -24,6 +24,19 @@ var ErrPrefix = errors.New("jar: cookie name prefix rule not met")
 // failing it; the exported readers report them as a *ParseError.
 var errFakeALabel = errors.New("jar: host name with a Fake A-label (an xn-- label that is not a valid A-label)")
 
+// errColonHost is matched by the error for a cookie whose Domain holds a
+// ':' but is no IPv6 address ("example.com:8080", a host with its port),
+// a host no request has. The jar took such names for hosts before it
+// canonicalized IPv6 addresses, so, as for errFakeALabel, Import leaves
+// them out of a file rather than failing it.
+var errColonHost = errors.New("jar: host name with a ':' that is no IPv6 address")
+
+// refusedHost reports whether err is a well-formed file cookie's host the
+// jar refuses (errFakeALabel, errColonHost): Import skips it.
+func refusedHost(err error) bool {
+	return errors.Is(err, errFakeALabel) || errors.Is(err, errColonHost)
+}
+
 // ParseError is the error reading a cookie file returns for a malformed
 // line or JSON value. It matches ErrSyntax.
 type ParseError struct {

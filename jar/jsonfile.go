@@ -281,7 +281,7 @@ func readJSON(r io.Reader, skip skipFunc) (es []Entry, lines []int, err error) {
 					return nil, nil, perr(s, jsonErr(err))
 				}
 				e, err := je.entry()
-				if err != nil && skip != nil && errors.Is(err, errFakeALabel) {
+				if err != nil && skip != nil && refusedHost(err) {
 					skip(lineAt(s), je.Name, je.Domain, err)
 					continue
 				}

@@ -82,7 +82,9 @@ type ImportReport struct {
 	// Limits.MaxCookieBytes (section 5.7 step 4 with the configured
 	// limit), or its Domain has a Fake A-label, an "xn--" label that
 	// is not a valid A-label (section 5.1.2 step 4), which the jar stored
-	// before it checked A-labels. Each error names the file format, line,
+	// before it checked A-labels, or a ':' without being an IPv6 address
+	// (a host with its port), which it stored before it canonicalized
+	// IPv6 hosts. Each error names the file format, line,
 	// cookie name and domain, never the value.
 	Rejected []error
 }
@@ -93,7 +95,7 @@ type ImportReport struct {
 // (a *ParseError naming the line) the jar is left unchanged. A well-formed
 // cookie the jar refuses as a browser would, one breaking a cookie name
 // prefix rule, one larger than Limits.MaxCookieBytes or one for a Domain
-// with a Fake A-label, does not fail the
+// with a Fake A-label or a port, does not fail the
 // file: it is left out and the others are added (ImportWithReport lists
 // such cookies). Expiry-times more than 400
 // days ahead are reduced to that limit (RFC 6265bis section 5.5). It
