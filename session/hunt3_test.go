@@ -442,3 +442,23 @@ func dropDots(p string) string {
 	}
 	return strings.Join(out, "/")
 }
+
+// A query-only link ("?page=2") on a page a cookieless client reached with
+// a stale or renewed ID led, as browsers resolve it, to the current URL with
+// that old ID, and the client lost its session: EncodeURL spells out the
+// request's path with the current ID.
+func TestEncodeURLQueryOnlyCarriesCurrentID(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	var link, id string
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if err := s.Renew(); err != nil { // a login on a new session
+			t.Fatal(err)
+		}
+		link = s.EncodeURL("?page=2#top")
+		id = strings.TrimPrefix(s.EncodeURL("/"), "/;sid=")
+	}, httptest.NewRequest("GET", "http://example.com/list/a%2Fb;sid="+strings.Repeat("A", 43), nil))
+	if want := "/list/a%2Fb;sid=" + id + "?page=2#top"; link != want {
+		t.Fatalf("EncodeURL(?page=2#top) = %q, want %q", link, want)
+	}
+}

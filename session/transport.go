@@ -262,7 +262,10 @@ func keepInPath(c byte) bool {
 // given over HTTPS (r.TLS set, CookieOptions.Secure, or a "__Host-" or
 // "__Secure-" cookie name), are never rewritten, and removing an old ";sid="
 // parameter never turns a path into a link to another host, so the ID does
-// not leak to other sites or travel in clear text.
+// not leak to other sites or travel in clear text. A query-only reference
+// ("?page=2") gets the request's path, so that it does not lead back to the
+// ID the request's URL held (stale for a new or renewed session); "" and
+// "#fragment" stay as they are.
 func (s *Session) EncodeURL(u string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -295,10 +298,20 @@ func (s *Session) EncodeURL(u string) string {
 	}
 	esc := sentPath(pu)
 	if esc == "" {
-		if pu.Host == "" {
-			return u // "?q" or "#f": relative to the current document
+		switch {
+		case pu.Host != "":
+			esc = "/"
+		case pu.RawQuery == "" && !pu.ForceQuery:
+			return u // "" or "#f": the current document itself
+		default:
+			// "?q" leads to the current path (RFC 3986 section 5.2.2) as
+			// the browser has it: with the ID the request came with, if
+			// any, which is stale when the session is new or renewed.
+			// Spell the path out, so the link carries the current ID.
+			if esc = sentPath(s.req.URL); !strings.HasPrefix(esc, "/") {
+				return u
+			}
 		}
-		esc = "/"
 	}
 	esc, _, _ = stripPathParam(esc)
 	if pu.Host == "" && strings.HasPrefix(esc, "//") {
