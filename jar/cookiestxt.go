@@ -248,8 +248,8 @@ func parseBool(s string) (bool, error) {
 // expires of 0. Partitioned cookies whose partition is not their own site
 // under the default public suffix list are left out (see the format notes
 // above; Jar.Export judges with the jar's own list). It fails on a cookie
-// the format cannot hold (a TAB or line break in a field, a path not
-// starting with "/").
+// the format cannot hold (a TAB or line break in a field, a ';' in a
+// value, a path not starting with "/").
 func WriteCookiesTxt(w io.Writer, es []Entry) error {
 	return writeCookiesTxt(w, es, defaultOwnSite)
 }
@@ -286,6 +286,12 @@ func writeCookiesTxt(w io.Writer, es []Entry, ownSite func(*Entry) bool) error {
 			if strings.ContainsAny(s, "\t\r\n") {
 				return fmt.Errorf("jar: cookie %q for %s cannot be written to cookies.txt: TAB or line break", e.Name, e.Domain)
 			}
+		}
+		if strings.IndexByte(e.Value, ';') >= 0 {
+			// An RFC 2965 value: read back without its Version, it
+			// would be a plain cookie with a ';', which ReadCookiesTxt
+			// refuses.
+			return fmt.Errorf("jar: cookie %q for %s cannot be written to cookies.txt: ';' in its value", e.Name, e.Domain)
 		}
 		if e.Domain == "" || e.Path == "" || e.Path[0] != '/' || strings.HasPrefix(e.Domain, "#") {
 			return fmt.Errorf("jar: cookie %q for %q cannot be written to cookies.txt: bad domain or path", e.Name, e.Domain)

@@ -31,7 +31,10 @@ type SaveOptions struct {
 // cookie with a TAB in its name, value or path (which RFC 6265bis section
 // 5.7 step 3 admits but the TAB-separated format cannot hold) is left out,
 // as curl drops such cookies, rather than failing the whole file: any
-// server could otherwise stop every save. JSON holds every cookie.
+// server could otherwise stop every save. So is an RFC 2965 cookie with a
+// ';' in its value (from a quoted-string), which the format, lacking the
+// Version, would read back as a plain cookie no Cookie header can carry.
+// JSON holds every cookie.
 func (j *Jar) Export(w io.Writer, o *SaveOptions) error {
 	var opt SaveOptions
 	if o != nil {
@@ -42,7 +45,7 @@ func (j *Jar) Export(w io.Writer, o *SaveOptions) error {
 		kept := es[:0]
 		for _, e := range es {
 			if !strings.ContainsRune(e.Name, '\t') && !strings.ContainsRune(e.Value, '\t') &&
-				!strings.ContainsRune(e.Path, '\t') {
+				!strings.ContainsRune(e.Path, '\t') && !strings.ContainsRune(e.Value, ';') {
 				kept = append(kept, e)
 			}
 		}
