@@ -31,7 +31,10 @@ func checkEntry(e *Entry) error {
 	if e.Path == "" || e.Path[0] != '/' {
 		return fmt.Errorf("path %q does not begin with %q", e.Path, "/")
 	}
-	if hasCTL(e.Path) || strings.IndexByte(e.Path, ';') >= 0 {
+	// A ';' is fine: a Path attribute cannot hold one, but the
+	// default-path of a URL such as /app;jsessionid=1/page can (RFC
+	// 6265bis section 5.1.4), and so can an RFC 2965 quoted Path.
+	if hasCTL(e.Path) {
 		return fmt.Errorf("invalid path %q", e.Path)
 	}
 	if e.Name == "" && e.Value == "" {
