@@ -38,6 +38,15 @@ type cookieTransport struct {
 	next http.RoundTripper
 }
 
+// CloseIdleConnections closes the idle connections of the transport under
+// it, if it can: http.Client.CloseIdleConnections reaches a transport
+// through this method only.
+func (t *cookieTransport) CloseIdleConnections() {
+	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
 func (t *cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	// The dial gate pays off where a dial is slow (a TLS handshake); a
 	// plain TCP dial on a busy pool costs less than the gate's per-request

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/httpstate/httpstate/client"
 )
@@ -200,6 +201,35 @@ func TestServerClosesIdleConnections(t *testing.T) {
 		}
 		if n := conns.n.Load(); n != 50 {
 			t.Errorf("tls=%v: %d connections, want 50 (one per request)", tls, n)
+		}
+	}
+}
+
+// TestCloseIdleConnections: CloseIdleConnections closes the pool's idle
+// connections (the server sees its connection end), through the cookie
+// layer the client wraps around its transport; so does HTTPClient's.
+func TestCloseIdleConnections(t *testing.T) {
+	for _, viaHTTPClient := range []bool{false, true} {
+		srv, conns := newCountingServer(t, http.HandlerFunc(okHandler), false)
+		c := mustNew(t, nil)
+		resp, err := c.Get(context.Background(), srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, resp)
+		if viaHTTPClient {
+			c.HTTPClient().CloseIdleConnections()
+		} else {
+			c.CloseIdleConnections()
+		}
+		// The server notices the close at once; allow it 5 s on a
+		// loaded machine.
+		deadline := time.Now().Add(5 * time.Second)
+		for conns.closed.Load() == 0 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if got := conns.closed.Load(); got != 1 {
+			t.Errorf("HTTPClient=%v: %d connections closed after CloseIdleConnections, want 1", viaHTTPClient, got)
 		}
 	}
 }
