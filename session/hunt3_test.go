@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -460,5 +461,44 @@ func TestEncodeURLQueryOnlyCarriesCurrentID(t *testing.T) {
 	}, httptest.NewRequest("GET", "http://example.com/list/a%2Fb;sid="+strings.Repeat("A", 43), nil))
 	if want := "/list/a%2Fb;sid=" + id + "?page=2#top"; link != want {
 		t.Fatalf("EncodeURL(?page=2#top) = %q, want %q", link, want)
+	}
+}
+
+// anonIndexStore lists every anonymous session under the principal "", as a
+// Store might if nothing told it otherwise.
+type anonIndexStore struct {
+	*countingStore
+	anon []session.Meta
+}
+
+func (s *anonIndexStore) ByPrincipal(ctx context.Context, p string) ([]session.Meta, error) {
+	if p == "" {
+		return s.anon, nil
+	}
+	return s.countingStore.ByPrincipal(ctx, p)
+}
+
+// "" is no principal: InvalidatePrincipal("") (say, an admin form sent
+// with an empty user name) ends nothing and ByPrincipal("") lists nothing,
+// whatever the store lists under "", rather than log out every anonymous
+// visitor.
+func TestEmptyPrincipalIsNoPrincipal(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.newSession(t)
+	st := &anonIndexStore{countingStore: e.store, anon: []session.Meta{{Key: session.Key(id)}}}
+	m, err := session.New(&session.Options{Store: st, Now: e.clock.Now, SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	if ms, err := m.ByPrincipal(ctx, ""); err != nil || len(ms) != 0 {
+		t.Errorf("ByPrincipal(\"\") = %v, %v; want none", ms, err)
+	}
+	if n, err := m.InvalidatePrincipal(ctx, ""); err != nil || n != 0 {
+		t.Errorf("InvalidatePrincipal(\"\") = %d, %v; want 0", n, err)
+	}
+	if _, found, _ := e.mem.Load(ctx, session.Key(id)); !found {
+		t.Error("InvalidatePrincipal(\"\") ended an anonymous session")
 	}
 }

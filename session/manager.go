@@ -105,10 +105,14 @@ func (m *Manager) admin(op string) error {
 	return nil
 }
 
-// ByPrincipal lists the live sessions of principal, oldest first.
+// ByPrincipal lists the live sessions of principal, oldest first. "" is no
+// principal: anonymous sessions are not listed.
 func (m *Manager) ByPrincipal(ctx context.Context, principal string) ([]Meta, error) {
 	if err := m.admin("ByPrincipal"); err != nil {
 		return nil, err
+	}
+	if principal == "" {
+		return nil, nil
 	}
 	ms, err := m.c.Store.ByPrincipal(ctx, principal)
 	if err != nil {
@@ -121,10 +125,14 @@ func (m *Manager) ByPrincipal(ctx context.Context, principal string) ([]Meta, er
 // everywhere") and returns how many it ended. Each emits EventInvalidated.
 // A session renewed (Session.Renew) while it runs, under a key the listing
 // did not hold, ends too: a listed session found gone is a reason to list
-// again.
+// again. "" is no principal: it ends nothing (never every anonymous
+// session).
 func (m *Manager) InvalidatePrincipal(ctx context.Context, principal string) (int, error) {
 	if err := m.admin("InvalidatePrincipal"); err != nil {
 		return 0, err
+	}
+	if principal == "" {
+		return 0, nil
 	}
 	n := 0
 	// A pass in which every listed session was deleted leaves none of them

@@ -132,6 +132,8 @@ type Store interface {
 	// Delete removes the record under key; found reports whether one existed.
 	Delete(ctx context.Context, key string) (found bool, err error)
 	// ByPrincipal lists the live sessions of a principal, oldest first.
+	// Anonymous sessions (principal "") are not indexed: ByPrincipal("")
+	// returns none.
 	ByPrincipal(ctx context.Context, principal string) ([]Meta, error)
 	// Iterate calls fn for every live session, without loading attributes,
 	// in no particular order, until fn returns false.
