@@ -264,8 +264,14 @@ func (o *op) exec(tx *bolt.Tx) (ok bool) {
 	o.err, o.wroteNothing, o.panicked, o.pval = nil, false, false, nil
 	defer func() {
 		if !ok {
-			if v := recover(); v != nil || o.err == nil {
-				o.panicked, o.pval = true, v
+			v := recover()
+			switch fp, isFn := v.(fnPanic); {
+			case isFn: // Update's fn: re-raised in its caller
+				o.panicked, o.pval = true, fp.v
+			case v != nil: // bbolt's (a corrupt page) or the store's own
+				o.err = fmt.Errorf("%w: %v", errPanicked, v)
+			case o.err == nil: // runtime.Goexit
+				o.panicked, o.pval = true, nil
 			}
 		}
 	}()
@@ -274,6 +280,22 @@ func (o *op) exec(tx *bolt.Tx) (ok bool) {
 		o.err, o.wroteNothing = nil, true
 	}
 	return o.err == nil
+}
+
+// fnPanic carries a panic of Update's fn out of the write transaction, so
+// that exec tells it from bbolt's own panics: the caller's fn panicked, so
+// the caller panics (with v); a panic of bbolt is an error.
+type fnPanic struct{ v any }
+
+// callFn calls Update's fn, marking its panic as fnPanic. runtime.Goexit
+// in fn passes through unmarked (recover sees nothing).
+func callFn(fn func(old []byte, ok bool) ([]byte, error), old []byte, ok bool) ([]byte, error) {
+	defer func() {
+		if v := recover(); v != nil {
+			panic(fnPanic{v})
+		}
+	}()
+	return fn(old, ok)
 }
 
 // apply tells the cache what a commit changed; when the commit failed,

@@ -60,7 +60,10 @@
 // by the context.
 //
 // A process killed at any moment leaves a file that opens, holding every
-// acknowledged write.
+// acknowledged write. A file corrupted otherwise (bbolt checksums only its
+// meta pages, and panics on a data page that is not what it expects) makes
+// the calls that touch the damage fail with an error; none panics, except
+// Update when its own fn does.
 //
 // # Reads and the read cache
 //

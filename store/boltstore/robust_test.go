@@ -2,6 +2,7 @@ package boltstore_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -236,4 +237,77 @@ func TestOpenForeignFile(t *testing.T) {
 		t.Fatalf("Open of an empty bbolt file = %v, want nil", err)
 	}
 	s.Close()
+}
+
+// TestCorruptPages overwrites the start of every third page of a file with
+// junk (bbolt keeps no checksum of its data pages): every call then
+// returns, with an error or not, but never panics. bbolt panics on a page
+// that is not what it expects; before, that panic reached the caller: the
+// Manager's sweeper goroutine, so the whole process, died on each Sweep.
+func TestCorruptPages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	s, err := boltstore.Open(path, &boltstore.Options{Now: storetest.NewClock(tNow).Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const n = 300
+	for i := range n {
+		if err := s.Create(ctx, storetest.NewRecord("key-"+strconv.Itoa(i), "p"+strconv.Itoa(i%10), tNow)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const page = 4096 // bbolt's page size on the platforms tested here
+	for off := 4 * page; off+16 <= len(b); off += 3 * page {
+		copy(b[off:off+16], strings.Repeat("\xa5", 16))
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	clock := storetest.NewClock(tNow)
+	s, err = boltstore.Open(path, &boltstore.Options{Now: clock.Now, CacheSize: -1})
+	if err != nil {
+		t.Logf("Open of the corrupt file: %v", err)
+		return
+	}
+	defer s.Close()
+	failed := 0
+	call := func(what string, f func() error) {
+		t.Helper()
+		defer func() {
+			if v := recover(); v != nil {
+				t.Errorf("%s panicked: %v", what, v)
+			}
+		}()
+		if err := f(); err != nil {
+			failed++
+		}
+	}
+	for i := range n {
+		key := "key-" + strconv.Itoa(i)
+		call("Load", func() error { _, _, err := s.Load(ctx, key); return err })
+		call("Save", func() error { return s.Save(ctx, key, session.Delta{LastAccess: tNow.Add(time.Second)}) })
+		call("empty Save", func() error { return s.Save(ctx, key, session.Delta{}) })
+		call("Update", func() error {
+			_, err := s.Update(ctx, key, "a", func([]byte, bool) ([]byte, error) { return []byte(`1`), nil })
+			return err
+		})
+	}
+	call("ByPrincipal", func() error { _, err := s.ByPrincipal(ctx, "p3"); return err })
+	call("Iterate", func() error { return s.Iterate(ctx, func(session.Meta) bool { return true }) })
+	call("Create", func() error { return s.Create(ctx, storetest.NewRecord("new", "p1", tNow)) })
+	call("Rename", func() error { return s.Rename(ctx, "key-7", "key-7b") })
+	call("Delete", func() error { _, err := s.Delete(ctx, "key-8"); return err })
+	clock.Advance(48 * time.Hour)
+	call("Sweep", func() error { _, err := s.Sweep(ctx); return err })
+	if failed == 0 {
+		t.Errorf("no call noticed the corrupt pages")
+	}
 }

@@ -166,7 +166,7 @@ func Open(path string, o *Options) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open %s: sync: %w", path, err)
 	}
 	var txid int
-	if err := db.View(func(tx *bolt.Tx) error { txid = tx.ID(); return nil }); err != nil {
+	if err := safeView(db, func(tx *bolt.Tx) error { txid = tx.ID(); return nil }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
@@ -185,7 +185,7 @@ func Open(path string, o *Options) (*Store, error) {
 // is refused, not written to.
 func initBuckets(db *bolt.DB) error {
 	ready := false
-	err := db.View(func(tx *bolt.Tx) error {
+	err := safeView(db, func(tx *bolt.Tx) error {
 		m := tx.Bucket(bucketMeta)
 		if m == nil {
 			if k, _ := tx.Cursor().First(); k != nil {
@@ -203,13 +203,15 @@ func initBuckets(db *bolt.DB) error {
 	if err != nil || ready {
 		return err
 	}
-	return db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketSessions, bucketPrincipals, bucketExpiry, bucketMeta} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
+	return safely(func() error {
+		return db.Update(func(tx *bolt.Tx) error {
+			for _, name := range [][]byte{bucketSessions, bucketPrincipals, bucketExpiry, bucketMeta} {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return err
+				}
 			}
-		}
-		return tx.Bucket(bucketMeta).Put(keyVersion, fileVersion)
+			return tx.Bucket(bucketMeta).Put(keyVersion, fileVersion)
+		})
 	})
 }
 
@@ -249,10 +251,38 @@ func wrap(op string, err error) error {
 
 // view runs fn in a read-only transaction.
 func (s *Store) view(op string, fn func(tx *bolt.Tx) error) error {
-	if err := s.db.View(fn); err != nil {
+	if err := safeView(s.db, fn); err != nil {
 		return wrap(op, err)
 	}
 	return nil
+}
+
+// errPanicked reports that bbolt panicked, as it does on a page that is
+// not what it expects (a corrupt file): the call fails with an error
+// wrapping it instead of panicking in its caller (the Manager's sweeper
+// goroutine would take the process down).
+var errPanicked = errors.New("bbolt panicked (is the file corrupt?)")
+
+// safely runs f, turning a panic into an error wrapping errPanicked. A
+// panic in Update's fn is not one: it is re-raised in Update's caller (see
+// fnPanic).
+func safely(f func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			if fp, ok := v.(fnPanic); ok {
+				panic(fp)
+			}
+			err = fmt.Errorf("%w: %v", errPanicked, v)
+		}
+	}()
+	return f()
+}
+
+// safeView runs fn in a read-only transaction of db; a panic (bbolt's, on a
+// corrupt page) becomes an error wrapping errPanicked. bbolt's View rolls
+// the transaction back on its way out.
+func safeView(db *bolt.DB, fn func(tx *bolt.Tx) error) error {
+	return safely(func() error { return db.View(fn) })
 }
 
 // buckets are the three data buckets of one transaction.

@@ -291,7 +291,7 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 			return errWroteNothing
 		}
 		old, ok := r.Attrs[attr]
-		nv, err := fn(old, ok)
+		nv, err := callFn(fn, old, ok)
 		if err != nil {
 			res = err
 			return errWroteNothing
