@@ -64,6 +64,11 @@ func (j *Jar) apply2965(u *url.URL, c *cookie.Cookie, e *Entry) error {
 	}
 	if c.PortSet {
 		p := requestPort(u)
+		if p < 1 || p > 65535 {
+			// No port a cookie can name (a URL's port is digits of any
+			// size): the Port list could not hold it, nor could files.
+			return errPort
+		}
 		if len(c.Port) == 0 {
 			e.Port = []int{p}
 		} else {

@@ -26,6 +26,13 @@ var rfc2965Tests = []struct {
 		"http://example.com:8080/", `$Version="1"; p="1"; $Path="/"; $Port="8080"`},
 	{"bare Port other port", "http://example.com:8080/", []string{`p=1; Version=1; Port`},
 		"http://example.com:8081/", ""},
+	// A URL port outside 1-65535 is no port a Port list holds: the
+	// cookie was stored with Port [99999] (or [0]), which the jar's own
+	// JSON file then refused as a whole ("port out of range").
+	{"bare Port from port 99999", "http://example.com:99999/", []string{`p=1; Version=1; Port`},
+		"http://example.com:99999/", ""},
+	{"bare Port from port 0", "http://example.com:0/", []string{`p=1; Version=1; Port`},
+		"http://example.com:0/", ""},
 	{"domain with dot", "http://www.example.com/", []string{`d=1; Version=1; Domain=".example.com"`},
 		"http://mail.example.com/", `$Version="1"; d="1"; $Path="/"; $Domain=".example.com"`},
 	{"path not a prefix is rejected", "http://example.com/a", []string{`x=1; Version=1; Path="/b"`},
