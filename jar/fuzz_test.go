@@ -44,6 +44,12 @@ func FuzzSetCookieLines(f *testing.F) {
 	f.Add("http://127.0.0.1/", "a=1; Domain=127.0.0.1; SameSite=None; Secure", "http://127.0.0.1:81/x")
 	f.Add("https://w.example/", "__Host-p=1; Secure; Path=/; SameSite=None; Partitioned", "https://top.example/")
 	f.Add("http://example.com/", "a=x\ty; Max-Age=100", "http://example.com/") // a TAB cookies.txt cannot hold
+	// Cookies the file readers refused, each failing a whole file once:
+	// a ';' in the default-path, in an RFC 2965 value, a bare Port on
+	// port 99999.
+	f.Add("http://example.com/app;s=1/page", "a=1; Max-Age=100", "http://example.com/app;s=1/x")
+	f.Add("http://example.com/", `a="x;y"; Version=1; Max-Age=100`, "http://example.com/")
+	f.Add("http://example.com:99999/", "p=1; Version=1; Port; Max-Age=100", "http://example.com:99999/")
 	f.Fuzz(func(t *testing.T, setURL, line, getURL string) {
 		j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}, RFC2965: true, LaxAllowingUnsafe: time.Minute})
 		su, err1 := mustParse(setURL)
