@@ -23,6 +23,7 @@ func (s *Session) commit() error {
 		return nil // the handler never touched the session: no I/O at all
 	}
 	if s.failed != nil {
+		s.issueRenamed()
 		return s.failed
 	}
 	if s.m.c.expireLegacy { // one branch when the option is off
@@ -120,7 +121,9 @@ func (s *Session) commitStore() error {
 			return nil
 		}
 		if err != nil {
-			return s.storeFailed("save", err)
+			err = s.storeFailed("save", err)
+			s.issueRenamed()
+			return err
 		}
 		s.attrEvents(ctx)
 		if s.pendPrincipal != nil {
@@ -133,6 +136,21 @@ func (s *Session) commitStore() error {
 		return s.issue(h)
 	}
 	return nil
+}
+
+// issueRenamed sends, along with the ErrorHandler's answer to a failed
+// commit, the ID a Renew of this request gave the session: the store has
+// already renamed it and the client's old ID is dead, so without it the
+// client would lose the session (and what it held) to a failure that left
+// the session alive. The commit's error stays the one reported. s.mu is
+// held.
+func (s *Session) issueRenamed() {
+	if !s.renewed || s.dead || s.rec == nil || s.m.c.Codec != nil {
+		return
+	}
+	failed := s.failed
+	_ = s.issue(s.header())
+	s.failed = failed
 }
 
 // storeFailed logs a store failure at commit and returns it for the

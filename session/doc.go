@@ -59,7 +59,9 @@
 // a user out everywhere, and Options.MaxPerPrincipal caps a user's sessions.
 // Bad input (oversize, repeated or junk cookies, junk ";sid=" parameters)
 // never causes a 5xx; a failing store is never mistaken for "no session":
-// the request gets ErrorHandler's 503 and the live session is left alone.
+// the request gets ErrorHandler's 503 and the live session is left alone
+// (one this request renamed with Renew before the failure gets its new ID
+// with the 503, as the old one is dead).
 // URL rewriting exposes the ID in logs and Referer headers; it is off by
 // default, and EncodeURL never rewrites a URL pointing to another host, nor
 // an http:// URL on a page served over HTTPS.

@@ -502,3 +502,40 @@ func TestEmptyPrincipalIsNoPrincipal(t *testing.T) {
 		t.Error("InvalidatePrincipal(\"\") ended an anonymous session")
 	}
 }
+
+// A commit that fails after this request renamed the session (Renew, at
+// login) still hands the client the new ID with the 503: the old ID is dead
+// in the store, so the client lost the session, and what it held (a cart),
+// to one failed Save.
+func TestFailedCommitAfterRenewKeepsSession(t *testing.T) {
+	for _, when := range []string{"save", "update"} {
+		t.Run(when, func(t *testing.T) {
+			e := newEnv(t, nil)
+			id := e.newSession(t) // n=1
+			rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+				s := session.FromRequest(r)
+				if err := s.Renew(); err != nil {
+					t.Fatal(err)
+				}
+				e.store.fail.Store(true)
+				if when == "update" {
+					if _, err := session.Update(s, "n", func(n int, _ bool) (int, error) { return n + 1, nil }); err == nil {
+						t.Fatal("Update on a failing store succeeded")
+					}
+				}
+				s.SetPrincipal("ann")
+			}, withCookie(id))
+			e.store.fail.Store(false)
+			if rec.Code != http.StatusServiceUnavailable {
+				t.Fatalf("code %d, want 503", rec.Code)
+			}
+			cs := rec.Result().Cookies()
+			if len(cs) != 1 || cs[0].Name != "sid" || cs[0].Value == id || cs[0].MaxAge < 0 {
+				t.Fatalf("cookies %v, want the renewed sid", cs)
+			}
+			if got := e.serve(counter, withCookie(cs[0].Value)); got.Body.String() != "2" {
+				t.Fatalf("next request with the new cookie: body %q, want 2 (the session kept)", got.Body.String())
+			}
+		})
+	}
+}
