@@ -254,12 +254,19 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 		// net/http's Referer is the previous hop's whole URL, whose
 		// query (BaseURL's: an API key) must not go to another origin:
 		// there it names the origin only, as a browser's default policy
-		// (strict-origin-when-cross-origin) does. A Referer the caller
-		// set is left alone.
+		// (strict-origin-when-cross-origin) does. Nor does it keep the
+		// fragment (RFC 9110 section 10.1.3), which may hold a token. A
+		// Referer the caller set is left alone.
 		prev := via[len(via)-1].URL
-		if via[0].Header.Get("Referer") == "" && req.Header.Get("Referer") != "" &&
-			!sameOrigin(prev, req.URL) {
+		if via[0].Header.Get("Referer") != "" || req.Header.Get("Referer") == "" {
+			return nil
+		}
+		if !sameOrigin(prev, req.URL) {
 			req.Header.Set("Referer", (&url.URL{Scheme: prev.Scheme, Host: prev.Host, Path: "/"}).String())
+		} else if prev.Fragment != "" || prev.RawFragment != "" {
+			ref := *prev
+			ref.User, ref.Fragment, ref.RawFragment = nil, "", ""
+			req.Header.Set("Referer", ref.String())
 		}
 		return nil
 	}

@@ -49,7 +49,8 @@
 // token (or the answer of a refresh still in flight). Credentials (the Authorization header, and a Cookie header the
 // request set) do not follow a redirect to another host, another port, or
 // from https to http. On a redirect to another origin, the Referer net/http
-// adds names the previous hop's origin only, not its path and query.
+// adds names the previous hop's origin only, not its path and query; it
+// never holds a fragment.
 //
 // # Retries
 //

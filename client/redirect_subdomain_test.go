@@ -86,6 +86,15 @@ func TestRefererCrossOriginIsOrigin(t *testing.T) {
 	if got, want := readAll(t, resp), same.URL+"/a?q=1"; got != want {
 		t.Errorf("same-origin hop: Referer %q, want %q", got, want)
 	}
+	// Never the fragment (RFC 9110 section 10.1.3: "MUST NOT include the
+	// fragment"), which may hold a token.
+	resp, err = c2.Get(context.Background(), same.URL+"/a?q=1#access_token=s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), same.URL+"/a?q=1"; got != want {
+		t.Errorf("same-origin hop from a URL with a fragment: Referer %q, want %q", got, want)
+	}
 
 	// A Referer the caller set goes on as set.
 	req, _ := c.NewRequest(context.Background(), http.MethodGet, "start", nil)
