@@ -104,7 +104,12 @@
 //
 // # Client options
 //
-// Any go-redis client options work. RESP2 (Options.Protocol = 2) is not
+// Any go-redis client options work. A cluster client that reads from
+// replicas (ClusterOptions.ReadOnly, RouteByLatency, RouteRandomly) makes
+// Load, ByPrincipal and Iterate miss what a lagging replica has not
+// received yet (a session just created or renamed looks absent); the reads
+// a write depends on (Update's, and the re-read that guards the index
+// entries) go to the master all the same. RESP2 (Options.Protocol = 2) is not
 // needed for speed: on this store's commands (HGETALL, EVALSHA) it measured
 // within a few percent of go-redis's default RESP3 in client CPU and latency
 // (BenchmarkRedisProtocol in the bench module, bench/README.md "redis").

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -284,5 +285,44 @@ func TestPlaceholderRemovedOnFailure(t *testing.T) {
 	}
 	if n := c.Exists(ctx, "t:p:{bob}").Val(); n != 0 {
 		t.Errorf("bob's index after the failed Create: %v, want none", c.ZRange(ctx, "t:p:{bob}", 0, -1).Val())
+	}
+}
+
+// TestReplicaReadsKeepIndex: a cluster client that reads from replicas
+// (here ReadOnly, with a "replica" that never gets the writes: a replica
+// lagging for ever) may miss fresh sessions in reads, but the writes that
+// depend on a read read the master: ByPrincipal's pruning no longer drops
+// a live session from its principal's index ("log out everywhere" then
+// never saw it), and Update no longer answers ErrNotFound for it.
+func TestReplicaReadsKeepIndex(t *testing.T) {
+	master := testutil.StartRedis(t, nil)
+	stale := testutil.StartRedis(t, nil)
+	c := redis.NewClusterClient(&redis.ClusterOptions{
+		ClusterSlots: func(context.Context) ([]redis.ClusterSlot, error) {
+			return []redis.ClusterSlot{{Start: 0, End: 16383,
+				Nodes: []redis.ClusterNode{{Addr: master.Addr()}, {Addr: stale.Addr()}}}}, nil
+		},
+		ReadOnly: true,
+	})
+	t.Cleanup(func() { c.Close() })
+	direct := redis.NewClient(&redis.Options{Addr: master.Addr()})
+	t.Cleanup(func() { direct.Close() })
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Create(ctx, record("k", "alice", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ByPrincipal(ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if got := direct.ZRange(ctx, "t:p:{alice}", 0, -1).Val(); !slices.Equal(got, []string{"k"}) {
+		t.Errorf("alice's index on the master after ByPrincipal = %v, want [k]", got)
+	}
+	v, err := s.Update(ctx, "k", "n", func([]byte, bool) ([]byte, error) { return []byte("1"), nil })
+	if err != nil || string(v) != "1" {
+		t.Errorf("Update of the live session = %q, %v; want 1", v, err)
 	}
 }

@@ -110,9 +110,11 @@ func (s *Store) removeVerified(ctx context.Context, entries []indexEntry) error 
 		}
 		pipe = s.c.Pipeline()
 	}
-	reads := make([]*redis.SliceCmd, len(entries))
+	// Read from the master: a replica that has not seen a write yet would
+	// let a live session's entry go.
+	reads := make([]func() ([]any, error), len(entries))
 	for i, e := range entries {
-		reads[i] = pipe.HMGet(ctx, s.hashKey(e.member), metaFields...)
+		reads[i] = s.hmget(ctx, pipe, s.hashKey(e.member), metaFields...)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return err
@@ -121,7 +123,8 @@ func (s *Store) removeVerified(ctx context.Context, entries []indexEntry) error 
 	pipe = s.c.Pipeline()
 	n := 0
 	for i, e := range entries {
-		st, ok, err := decodeMeta(e.member, reads[i].Val())
+		vals, _ := reads[i]()
+		st, ok, err := decodeMeta(e.member, vals)
 		if err != nil || !ok {
 			continue
 		}

@@ -67,6 +67,9 @@ type Store struct {
 	closed  atomic.Bool
 	// owned is true when the Store made its client (Dial): Close closes it.
 	owned bool
+	// replicaReads is true for a cluster client that sends reads to
+	// replicas: the reads a write depends on go to the master (hmget).
+	replicaReads bool
 }
 
 var _ session.Store = (*Store)(nil)
@@ -113,17 +116,18 @@ func New(c redis.UniversalClient, o *Options) (*Store, error) {
 		return nil, fmt.Errorf(errPrefix+"prefix %q has a \"{\" without a hash tag of its own: a session's keys would be in different cluster slots", opts.Prefix)
 	}
 	return &Store{
-		ordered: !cluster && !ring,
-		c:       c,
-		prefix:  opts.Prefix,
-		grace:   opts.Grace,
-		graceMS: opts.Grace.Milliseconds(),
-		batch:   opts.SweepBatch,
-		tokenMS: tokenLife(c).Milliseconds(),
-		maxArg:  maxArgDefault,
-		now:     opts.Now,
-		log:     opts.Logger,
-		expiry:  opts.Prefix + "expiry",
+		replicaReads: readsReplicas(c),
+		ordered:      !cluster && !ring,
+		c:            c,
+		prefix:       opts.Prefix,
+		grace:        opts.Grace,
+		graceMS:      opts.Grace.Milliseconds(),
+		batch:        opts.SweepBatch,
+		tokenMS:      tokenLife(c).Milliseconds(),
+		maxArg:       maxArgDefault,
+		now:          opts.Now,
+		log:          opts.Logger,
+		expiry:       opts.Prefix + "expiry",
 	}, nil
 }
 
@@ -171,6 +175,22 @@ func (s *Store) keyOf(rk string) (string, bool) {
 		return "", false
 	}
 	return rk[len(head) : len(rk)-1], true
+}
+
+// readsReplicas reports whether c is a cluster client whose options send
+// read-only commands to replicas.
+func readsReplicas(c redis.UniversalClient) (replicas bool) {
+	defer func() {
+		if recover() != nil { // a client without options, as in tokenLife
+			replicas = false
+		}
+	}()
+	cc, ok := c.(*redis.ClusterClient)
+	if !ok || cc == nil {
+		return false
+	}
+	o := cc.Options()
+	return o != nil && (o.ReadOnly || o.RouteByLatency || o.RouteRandomly)
 }
 
 // splitsSlots reports whether a key prefix would give a session's hash

@@ -261,6 +261,29 @@ redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 1
 `)
 
+// readScript is HMGET run as a script, which a cluster client routes to
+// the key's master even when its options send reads to replicas
+// (ReadOnly, RouteByLatency, RouteRandomly): for the reads a write
+// depends on (Update's compare-and-set, removeVerified's re-read). ARGV:
+// the fields. Sent with EVAL (it is short), so it needs no NOSCRIPT
+// fallback in a pipeline.
+var readScript = newScript(`return redis.call('HMGET', KEYS[1], unpack(ARGV))`)
+
+// hmget reads fields of the hash key through p (a client or a pipeline):
+// HMGET, or readScript on the master when the client reads from replicas.
+func (s *Store) hmget(ctx context.Context, p redis.Cmdable, key string, fields ...string) func() ([]any, error) {
+	if !s.replicaReads {
+		c := p.HMGet(ctx, key, fields...)
+		return c.Result
+	}
+	args := make([]any, len(fields))
+	for i, f := range fields {
+		args[i] = f
+	}
+	c := p.Eval(ctx, readScript.src, []string{key}, args...)
+	return c.Slice
+}
+
 // script is a Lua script with its source, which runOnce needs for EVAL.
 type script struct {
 	*redis.Script
