@@ -18,7 +18,8 @@ import (
 //
 // where includeSubdomains and secure are TRUE or FALSE, a domain cookie's
 // domain has a leading ".", expires is Unix seconds with 0 for a session
-// cookie, and an HttpOnly cookie's line starts with "#HttpOnly_". Other
+// cookie (an empty expires, as Python's http.cookiejar writes, reads as 0
+// too), and an HttpOnly cookie's line starts with "#HttpOnly_". Other
 // lines starting with "#" are comments. The format cannot carry SameSite,
 // Partitioned, creation and access times or the RFC 2965 fields; they read
 // back as their zero values (creation order is the file order). Nor can it
@@ -211,9 +212,14 @@ func parseCookiesTxtLine(l string) (e Entry, ok bool, err error) {
 	if e.Secure, err = parseBool(f[3]); err != nil {
 		return e, false, fmt.Errorf("secure: %w", err)
 	}
-	exp, err := strconv.ParseInt(f[4], 10, 64)
-	if err != nil || exp < 0 {
-		return e, false, fmt.Errorf("expires %q is not a Unix time", f[4])
+	// An empty expires is a session cookie too: Python's
+	// http.cookiejar.MozillaCookieJar writes session cookies so.
+	var exp int64
+	if f[4] != "" {
+		exp, err = strconv.ParseInt(f[4], 10, 64)
+		if err != nil || exp < 0 {
+			return e, false, fmt.Errorf("expires %q is not a Unix time", f[4])
+		}
 	}
 	if exp != 0 {
 		if exp > maxUnix {
