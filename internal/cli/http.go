@@ -632,6 +632,10 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		return err
 	}
 
+	if o.retries < 0 {
+		// RetryPolicy.MaxAttempts 0 or less means the client's default.
+		return fmt.Errorf("http: --retries %d: want 0 or more", o.retries)
+	}
 	rec := &recorder{next: client.NewTransport(&client.Options{TLSConfig: tlsConf})}
 	copts := &client.Options{
 		Transport:    rec,

@@ -776,3 +776,27 @@ func TestHTTPSessionRejectedCookieWarning(t *testing.T) {
 		t.Errorf("after the save: stderr %q, want no warning", stderr)
 	}
 }
+
+// TestHTTPRetriesNegative: --retries counts retries, so a negative one is
+// an error; it became RetryPolicy.MaxAttempts 0 or less, which means the
+// client's default of 4 attempts: --retries=-1 retried 3 times.
+func TestHTTPRetriesNegative(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	for _, n := range []string{"-1", "-5"} {
+		hits.Store(0)
+		_, stderr, code := runHTTPCmd(t, srv, false, "--retries="+n, srv.URL)
+		if code != 1 || hits.Load() != 0 || !strings.Contains(stderr, "--retries") {
+			t.Errorf("--retries=%s: exit %d after %d requests, stderr %q; want 1, no request and an error naming --retries",
+				n, code, hits.Load(), stderr)
+		}
+	}
+	hits.Store(0)
+	if _, _, code := runHTTPCmd(t, srv, false, "--retries=0", srv.URL); code != 0 || hits.Load() != 1 {
+		t.Errorf("--retries=0: exit %d after %d requests, want 0 after 1", code, hits.Load())
+	}
+}
