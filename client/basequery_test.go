@@ -221,3 +221,30 @@ func TestErrorsHideBaseQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsHideFragment: a request URL's fragment, never sent (it may
+// hold a token: "#access_token=…"), shows in none of Do's errors.
+func TestErrorsHideFragment(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	one := &client.RetryPolicy{MaxAttempts: 1}
+	for _, tt := range []struct {
+		name, url string
+		o         *client.Options
+	}{
+		{"refused", closedURL + "/cb?x=1#access_token=s3cret", &client.Options{Retry: one}},
+		{"status", srv.URL + "/cb?x=1#access_token=s3cret", &client.Options{Retry: one, CheckStatus: true}},
+	} {
+		c := mustNew(t, tt.o)
+		resp, err := c.Get(context.Background(), tt.url)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "/cb?x=1") {
+			t.Errorf("%s: error %v: want one naming the URL without its fragment", tt.name, err)
+		}
+	}
+}

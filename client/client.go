@@ -709,9 +709,15 @@ func (c *Client) unwrapURLError(err error) error {
 }
 
 // shownURL returns u as the client's errors show it: its password
-// redacted (url.URL.Redacted), and the value of each parameter of
-// BaseURL's query (which may hold an API key) as REDACTED.
+// redacted (url.URL.Redacted), the value of each parameter of BaseURL's
+// query (which may hold an API key) as REDACTED, and without its fragment
+// (never sent; it may hold a token).
 func (c *Client) shownURL(u *url.URL) string {
+	if u.Fragment != "" || u.RawFragment != "" {
+		nf := *u
+		nf.Fragment, nf.RawFragment = "", ""
+		u = &nf
+	}
 	if len(c.baseQuery) == 0 || u.RawQuery == "" {
 		return u.Redacted()
 	}

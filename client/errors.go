@@ -41,8 +41,9 @@ var (
 // kind of failure (a sentinel above, may be nil) and the cause.
 type Error struct {
 	Method string
-	// URL is the request URL with any password redacted, and the value
-	// of each parameter of Options.BaseURL's query as REDACTED.
+	// URL is the request URL with any password redacted, the value of
+	// each parameter of Options.BaseURL's query as REDACTED, and without
+	// its fragment.
 	URL string
 	// Attempts is how many times the request was sent.
 	Attempts int
@@ -88,7 +89,7 @@ type StatusError struct {
 	Method string
 	// URL is the request URL with any password redacted (and, from
 	// Client.Do, the value of each parameter of Options.BaseURL's query
-	// as REDACTED).
+	// as REDACTED, and without its fragment).
 	URL        string
 	StatusCode int
 	// Status is the response's status line text, e.g. "404 Not Found".
