@@ -539,3 +539,16 @@ func TestFailedCommitAfterRenewKeepsSession(t *testing.T) {
 		})
 	}
 }
+
+// The ID header cannot be one of the cookie headers: with Header
+// "Set-Cookie", issuing an ID replaced every Set-Cookie line the handler
+// had set (a CSRF cookie) with the bare ID, a nameless cookie to browsers.
+func TestNewRejectsCookieHeaderAsIDHeader(t *testing.T) {
+	for _, h := range []string{"Set-Cookie", "cookie", "Set-Cookie2"} {
+		m, err := session.New(&session.Options{Store: &countingStore{}, Header: h})
+		if err == nil {
+			m.Close()
+			t.Errorf("New(Header: %q) = nil error, want one", h)
+		}
+	}
+}

@@ -63,7 +63,8 @@ type Options struct {
 	// most MaxCookieChunks. Ignored with a Store.
 	CookieChunks int
 	// Header, when not "", names a request/response header carrying the
-	// session ID (e.g. "X-Session-Id") for API and mobile clients. A response
+	// session ID (e.g. "X-Session-Id"; not Cookie or Set-Cookie) for API
+	// and mobile clients. A response
 	// carries it when the ID is issued or changes, empty when the session
 	// ends. Not used in Codec mode.
 	//
@@ -228,6 +229,11 @@ func (o *Options) normalize() (*config, error) {
 	}
 	if c.Header != "" && !validCookieName(c.Header) {
 		return nil, fmt.Errorf("session: invalid header name %q", c.Header)
+	}
+	switch http.CanonicalHeaderKey(c.Header) {
+	case "Cookie", "Set-Cookie", "Set-Cookie2":
+		// Setting the ID would replace the response's cookies.
+		return nil, fmt.Errorf("session: header name %q is a cookie header", c.Header)
 	}
 	if c.Cookie.SameSite == 0 || c.Cookie.SameSite == http.SameSiteDefaultMode {
 		c.Cookie.SameSite = http.SameSiteLaxMode
