@@ -87,7 +87,9 @@ func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Me
 
 // Iterate calls fn with the metadata of every live session, reading them
 // with SCAN (never KEYS) on every master of a cluster, until fn returns
-// false. A session created or deleted meanwhile may or may not be seen.
+// false. A session created or deleted meanwhile may or may not be seen; on
+// a cluster whose slots move meanwhile (resharding, failover), so may one
+// whose slot moves from a master not scanned yet to one already scanned.
 //
 // Each key SCAN returns is remembered (see seenKeys: 32 bytes per canonical
 // key), across all the masters of a cluster, so that a key SCAN returns
