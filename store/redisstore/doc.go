@@ -225,7 +225,9 @@
 // of a cluster (ForEachMaster) or every shard of a ring. SCAN may return a
 // key twice, so Iterate remembers the keys it met, across all the masters:
 // a canonical key (session.Key's base64url SHA-256) as its decoded 32 bytes,
-// which is exact, any other key as a string.
+// which is exact, any other key as a string. While a cluster's slots move
+// (resharding), a session whose slot moves from a master not scanned yet
+// to one already scanned is missed.
 //
 // # Concurrency
 //
