@@ -103,7 +103,10 @@
 // in browsers. Cookies whose host is an IP address are always host-only.
 // A host is read as a browser's URL parser reads it: one whose last label
 // is a number is an IPv4 address ("10.0.1" is 10.0.0.1, "0x7f.1" is
-// 127.0.0.1) or, if it is none ("example.123"), gets no cookies. IDNA is
+// 127.0.0.1) or, if it is none ("example.123"), gets no cookies; an IPv6
+// address is one host in whatever form the URL spells it ("[0:0::1]" is
+// "::1", "[::ffff:127.0.0.1]" is "::ffff:7f00:1"), and a host with any
+// other ':' is none. IDNA is
 // UTS #46 as a browser's URL parser runs it (STD3 rules off, so "_" is
 // fine in any label), and a host or cookie Domain with a Fake A-label, an
 // "xn--" label that is not a valid A-label ("xn--", "xn--a"), fails to
