@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -76,6 +77,35 @@ type sessionAuth struct {
 	Token    string `json:"token,omitempty"`
 }
 
+// check reports what Load refuses in a session: an invalid header name or
+// value, an unknown auth type, a bearer token no Authorization header can
+// carry (a control character: every later request would fail). Save
+// refuses them too, so that it never writes a session Load refuses.
+func (sf *sessionFile) check() error {
+	for k, vs := range sf.Header {
+		if !httpguts.ValidHeaderFieldName(k) {
+			return fmt.Errorf("invalid header name %q", k)
+		}
+		for _, v := range vs {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return fmt.Errorf("invalid value for header %s", k)
+			}
+		}
+	}
+	if a := sf.Auth; a != nil {
+		switch a.Type {
+		case "basic":
+		case "bearer":
+			if !httpguts.ValidHeaderFieldValue("Bearer " + a.Token) {
+				return errors.New("invalid bearer token")
+			}
+		default:
+			return fmt.Errorf("unknown auth type %q", a.Type)
+		}
+	}
+	return nil
+}
+
 // checkUTF8 reports a header value or credential that is not valid UTF-8:
 // a JSON string would hold U+FFFD in place of its other octets, and the
 // session would load back altered. The error never quotes the value.
@@ -111,7 +141,9 @@ func persistHeader(name string) bool {
 // (every field, non-UTF-8 octets kept); Save fails with ErrNotPersistable
 // when the jar cannot export them (it lacks *jar.Jar's Export and Import).
 // A header value or credential that is not valid UTF-8 (JSON strings hold
-// only that) fails Save, writing nothing, rather than load back altered.
+// only that) fails Save, writing nothing, rather than load back altered;
+// so does a header or bearer token Load would refuse (a control character
+// in a value, an invalid name).
 func (c *Client) Save(path string) error {
 	sf := sessionFile{Version: sessionVersion, Header: map[string][]string{}}
 	c.mu.RLock()
@@ -132,6 +164,9 @@ func (c *Client) Save(path string) error {
 		sf.Auth = &sessionAuth{Type: "bearer", Token: a.Token}
 	}
 	c.mu.RUnlock()
+	if err := sf.check(); err != nil {
+		return fmt.Errorf("client: save %s: %w", path, err)
+	}
 	if err := sf.checkUTF8(); err != nil {
 		return fmt.Errorf("client: save %s: %w", path, err)
 	}
@@ -188,30 +223,15 @@ func (c *Client) LoadWithReport(path string) (jar.ImportReport, error) {
 	if sf.Version != sessionVersion {
 		return rep, fmt.Errorf("client: load %s: unsupported session version %d", path, sf.Version)
 	}
-	var auth Auth
-	if sf.Auth != nil {
-		switch sf.Auth.Type {
-		case "basic":
-			auth = Basic(sf.Auth.Username, sf.Auth.Password)
-		case "bearer":
-			// A token no Authorization header can carry (a control
-			// character) would fail every later request.
-			if !httpguts.ValidHeaderFieldValue("Bearer " + sf.Auth.Token) {
-				return rep, fmt.Errorf("client: load %s: invalid bearer token", path)
-			}
-			auth = Bearer(sf.Auth.Token)
-		default:
-			return rep, fmt.Errorf("client: load %s: unknown auth type %q", path, sf.Auth.Type)
-		}
+	if err := sf.check(); err != nil {
+		return rep, fmt.Errorf("client: load %s: %w", path, err)
 	}
-	for k, vs := range sf.Header {
-		if !httpguts.ValidHeaderFieldName(k) {
-			return rep, fmt.Errorf("client: load %s: invalid header name %q", path, k)
-		}
-		for _, v := range vs {
-			if !httpguts.ValidHeaderFieldValue(v) {
-				return rep, fmt.Errorf("client: load %s: invalid value for header %s", path, k)
-			}
+	var auth Auth
+	if a := sf.Auth; a != nil {
+		if a.Type == "basic" {
+			auth = Basic(a.Username, a.Password)
+		} else {
+			auth = Bearer(a.Token)
 		}
 	}
 	// Cookies only once the rest is valid: a rejected file changes nothing.

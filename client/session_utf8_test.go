@@ -62,3 +62,31 @@ func TestSaveNeverAltersCredentials(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveWritesOnlyLoadableSessions: a header or bearer token Load would
+// refuse (a control character in a value, a space in a name), which
+// SetHeader and Bearer take without a word, fails Save, writing nothing,
+// rather than write a session file whose every cookie Load then refuses.
+func TestSaveWritesOnlyLoadableSessions(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		set  func(c *client.Client)
+	}{
+		{"header value", func(c *client.Client) { c.SetHeader("X-Note", "a\nb") }},
+		{"header name", func(c *client.Client) { c.SetHeader("Bad Name", "x") }},
+		{"bearer token", func(c *client.Client) { c.SetAuth(client.Bearer("t\r\nX-Evil: 1")) }},
+	} {
+		path := filepath.Join(t.TempDir(), "s.json")
+		if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c := mustNew(t, nil)
+		tt.set(c)
+		if err := c.Save(path); err == nil {
+			lerr := mustNew(t, nil).Load(path)
+			t.Errorf("%s: Save succeeded; Load of its file: %v", tt.name, lerr)
+		} else if data, _ := os.ReadFile(path); string(data) != "old" {
+			t.Errorf("%s: failed Save changed the file to %q", tt.name, data)
+		}
+	}
+}
