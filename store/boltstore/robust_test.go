@@ -257,6 +257,7 @@ func TestCorruptPages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	page := boltstore.DB(s).Info().PageSize
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +265,6 @@ func TestCorruptPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const page = 4096 // bbolt's page size on the platforms tested here
 	for off := 4 * page; off+16 <= len(b); off += 3 * page {
 		copy(b[off:off+16], strings.Repeat("\xa5", 16))
 	}
