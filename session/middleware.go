@@ -22,7 +22,8 @@ import (
 //
 // A request already under this Manager's middleware (the middleware applied
 // twice, say to an application and again to one of its sub-routers) keeps
-// its Session: the inner middleware passes it through unchanged.
+// its Session: the inner middleware passes the request and the
+// ResponseWriter it was given through unchanged.
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s := FromContext(r.Context()); s != nil && s.m == m {
