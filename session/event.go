@@ -68,7 +68,9 @@ type Event struct {
 // request's context, or the sweeper's. A Listener must not block for long and
 // must not call back into the Session that caused the event, nor wait for a
 // request of the same Manager that sets a principal (the events of
-// MaxPerPrincipal evictions are sent under a per-principal lock). A Listener that
+// MaxPerPrincipal evictions are sent under a per-principal lock), nor call
+// Manager.Close (which waits for the sweeper, perhaps the Listener's own
+// goroutine). A Listener that
 // panics is recovered (and the panic logged): the other listeners still
 // receive the event.
 type Listener func(ctx context.Context, e Event)
