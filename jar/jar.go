@@ -133,8 +133,13 @@ func New(o *Options) (*Jar, error) {
 	return j, nil
 }
 
-// now reads the jar's clock.
-func (j *Jar) now() time.Time { return j.clock() }
+// now reads the jar's clock, without its monotonic reading: expiry-times
+// are wall-clock times (RFC 6265bis section 5.7: "an expiry date in the
+// past"), as in browsers and in the files. Compared by their monotonic
+// readings, which stand still while a machine is suspended and ignore a
+// corrected system clock, a Max-Age=3600 cookie outlived a two-hour
+// suspend.
+func (j *Jar) now() time.Time { return j.clock().Round(0) }
 
 // plainRequest is the request context the http.CookieJar methods and the
 // context-free raw-wire methods assume: a same-site, top-level GET over

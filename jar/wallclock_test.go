@@ -1,0 +1,37 @@
+package jar
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTimesAreWallClock checks that the jar keeps no monotonic clock
+// readings in its times. time.Now carries one, and Go compares two times
+// that both have one by it alone: the monotonic clock stands still while
+// the machine is suspended (and ignores a corrected system clock), so a
+// Max-Age=3600 cookie set before a two-hour suspend was still sent after
+// it. Expiry is a wall-clock matter (RFC 6265bis section 5.7), as in
+// browsers and in the jar's files. It failed before: Created, LastAccess
+// and Expires carried "m=+..." readings.
+func TestTimesAreWallClock(t *testing.T) {
+	j, _ := New(nil) // the system clock, monotonic readings included
+	u := mustURL("https://example.com/")
+	j.SetCookieLines(u, []string{"a=1; Max-Age=3600"})
+	j.SetCookies(u, nil)
+	j.CookieHeader(u) // updates LastAccess
+	if err := j.Add(Entry{Name: "b", Value: "2", Domain: "example.com", Path: "/"}); err != nil {
+		t.Fatal(err)
+	}
+	es := j.All()
+	if len(es) != 2 {
+		t.Fatalf("stored %d cookies, want 2", len(es))
+	}
+	for _, e := range es {
+		for what, tm := range map[string]time.Time{"Created": e.Created, "LastAccess": e.LastAccess, "Expires": e.Expires} {
+			if strings.Contains(tm.String(), " m=") {
+				t.Errorf("cookie %q: %s %v has a monotonic clock reading", e.Name, what, tm)
+			}
+		}
+	}
+}
