@@ -95,7 +95,8 @@
 // SetIdleTimeout) and Renew, made after it (once the response headers are
 // out), are refused with ErrCommitted; Update of a stored session and
 // Invalidate still reach the store at once, though the response can no
-// longer carry a cookie. A Session is safe for concurrent use by the
+// longer carry a cookie (with a Codec, where the cookie is the session,
+// Invalidate is refused too). A Session is safe for concurrent use by the
 // goroutines of its request.
 //
 // # Stores

@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -550,5 +551,39 @@ func TestNewRejectsCookieHeaderAsIDHeader(t *testing.T) {
 			m.Close()
 			t.Errorf("New(Header: %q) = nil error, want one", h)
 		}
+	}
+}
+
+// A cookie-held session lives only in its cookie: once the response has
+// started, Invalidate can neither expire the cookie nor delete anything, so
+// it is refused with ErrCommitted, like the buffered changes. It reported a
+// logout that never happened (and emitted EventInvalidated) while the
+// session stayed valid in the browser.
+func TestCodecInvalidateAfterCommitRefused(t *testing.T) {
+	var log eventLog
+	m, _ := newCodecManager(t, func(o *session.Options) { o.Listeners = []session.Listener{log.listen} })
+	h := m.Handler(http.HandlerFunc(counter))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	cs := rec.Result().Cookies()
+	if len(cs) != 1 {
+		t.Fatalf("cookies %v", cs)
+	}
+	log.reset()
+	req := httptest.NewRequest("GET", "/", nil)
+	req.AddCookie(cs[0])
+	rec = httptest.NewRecorder()
+	m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if _, _, err := session.Get[int](s, "n"); err != nil {
+			t.Fatal(err)
+		}
+		w.WriteHeader(http.StatusOK)
+		if err := s.Invalidate(); !errors.Is(err, session.ErrCommitted) {
+			t.Errorf("Invalidate after the commit = %v, want ErrCommitted", err)
+		}
+	})).ServeHTTP(rec, req)
+	if k := log.kinds(); k != "" {
+		t.Errorf("events %q, want none", k)
 	}
 }

@@ -624,7 +624,9 @@ func (s *Session) Renew() error {
 
 // Invalidate ends the session: its data is deleted from the store at once and
 // the response expires the cookie (Max-Age=0). Afterwards the Session is a
-// new, empty one; writing to it starts a fresh session with a new ID. A
+// new, empty one; writing to it starts a fresh session with a new ID. Once
+// the response has started, a cookie-held (Codec) session cannot be ended:
+// Invalidate returns ErrCommitted. A
 // session another request has already ended or renamed (Renew) is left
 // alone, and then the response does not expire the cookie: it may hold the
 // new ID a concurrent login has just sent.
@@ -635,6 +637,11 @@ func (s *Session) Invalidate() error {
 		return err
 	}
 	m := s.m
+	if m.c.Codec != nil && s.committed {
+		// The cookie is all there is, and the response can no longer
+		// expire it: refused rather than reported done.
+		return ErrCommitted
+	}
 	ctx := s.reqContext()
 	ended := s.dead // by another request: nothing of this one's to expire
 	if s.rec != nil && !s.dead {
