@@ -89,6 +89,9 @@ type Options struct {
 	// through one Manager are capped one at a time; Managers in several
 	// processes sharing a store do not coordinate: two simultaneous logins
 	// through different processes may evict each other's new session.
+	// The check runs after the login's session is stored: if the store
+	// fails during it, the failure is logged (the login stands) and the
+	// principal stays over the cap until its next SetPrincipal.
 	// Not allowed with a Codec: cookie-held sessions cannot be revoked.
 	MaxPerPrincipal int
 	// ErrorHandler writes the response when the session layer fails (a store
