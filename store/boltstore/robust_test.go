@@ -311,3 +311,46 @@ func TestCorruptPages(t *testing.T) {
 		t.Errorf("no call noticed the corrupt pages")
 	}
 }
+
+// TestOpenCorruptFile: Open of a file whose meta pages are sound but whose
+// other pages are junk (the freelist, which bbolt reads in Open, among
+// them) fails with an error instead of panicking: bbolt panics on a
+// freelist page that is not one, and before, Open let it through.
+func TestOpenCorruptFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	s, err := boltstore.Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 300 {
+		if err := s.Create(context.Background(), storetest.NewRecord("key-"+strconv.Itoa(i), "p", tNow)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := boltstore.DB(s).Info().PageSize
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for off := 2 * page; off+16 <= len(b); off += page { // pages 0 and 1 are the metas
+		copy(b[off:off+16], strings.Repeat("\xa5", 16))
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				t.Errorf("Open of a file with junk pages panicked: %v", v)
+			}
+		}()
+		s, err := boltstore.Open(path, &boltstore.Options{Timeout: 100 * time.Millisecond})
+		if err == nil {
+			s.Close()
+			t.Errorf("Open of a file with junk pages = nil error, want one")
+		}
+	}()
+}

@@ -147,7 +147,13 @@ func Open(path string, o *Options) (*Store, error) {
 	case opt.Timeout < 0:
 		opt.Timeout = 0 // bbolt: wait forever
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout})
+	// bbolt panics on a freelist page that is not one (a corrupt file);
+	// such a panic leaves the file's descriptor, and its lock, to the GC.
+	var db *bolt.DB
+	err := safely(func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout})
+		return err
+	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("boltstore: open %s: %w (%w)", path, ErrLocked, err)
 	}
