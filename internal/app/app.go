@@ -67,6 +67,8 @@ type App struct {
 	poll    time.Duration
 	// writeTimeout bounds each write of an event stream.
 	writeTimeout time.Duration
+	// keepAlive is how often an idle event stream sends a comment line.
+	keepAlive time.Duration
 	// snapshotGap is the least time between two snapshots of an event
 	// stream woken by session events.
 	snapshotGap time.Duration
@@ -108,6 +110,7 @@ func New(o *Options) (*App, error) {
 	}
 	a.writeTimeout = streamWriteTimeout
 	a.snapshotGap = min(minSnapshotGap, a.poll)
+	a.keepAlive = keepAlive
 	if a.now == nil {
 		a.now = time.Now
 	}

@@ -89,6 +89,9 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 	defer unsubscribe()
 	poll := time.NewTicker(a.poll)
 	defer poll.Stop()
+	// idle wakes the loop when a keep-alive is due, however long the poll.
+	idle := time.NewTimer(a.keepAlive)
+	defer idle.Stop()
 	lastWrite := time.Now()
 	var last []byte
 	down := false // the last snapshot failed
@@ -135,15 +138,17 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 				lastWrite = time.Now()
 			}
 		}
-		if time.Since(lastWrite) >= keepAlive {
+		if time.Since(lastWrite) >= a.keepAlive {
 			if send(": keep-alive\n\n") != nil {
 				return
 			}
 			lastWrite = time.Now()
 		}
+		idle.Reset(a.keepAlive - time.Since(lastWrite))
 		select {
 		case <-ctx.Done():
 			return
+		case <-idle.C:
 		case <-wake:
 			// At most one snapshot per snapshotGap for events: the
 			// ones that come meanwhile wait in wake for the next.
