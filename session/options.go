@@ -98,7 +98,7 @@ type Options struct {
 	// error, ErrTooLarge, ErrClosed, a cookie the configuration cannot send
 	// over this connection). Default: 500 for ErrTooLarge and configuration
 	// errors, 503 otherwise, with a generic text and Cache-Control: no-store
-	// (the handler's ETag, Last-Modified and Content-Encoding dropped); the
+	// (the handler's ETag and Last-Modified dropped); the
 	// error itself is logged, never sent.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Listeners receive Events synchronously, in order.
@@ -295,12 +295,13 @@ func isSeparator(c byte) bool {
 // configuration cannot send (application bugs), and 503 for everything else
 // (the store is failing): the details are logged, not sent. The answer
 // replaces the handler's response, so, as net/http's ServeContent does for
-// its errors, it drops the headers the handler set to describe and cache
-// that response (Cache-Control, Content-Encoding, ETag, Last-Modified) and
-// is never stored by a cache: a brief outage must not be served from one.
+// its errors, it drops the headers the handler set to validate and cache
+// that response (Cache-Control, ETag, Last-Modified) and is never stored by
+// a cache: a brief outage must not be served from one. Content-Encoding
+// stays, as http.Error leaves it: a compressing middleware in front may
+// have set it (go.dev/issue/66343).
 func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	h := w.Header()
-	h.Del("Content-Encoding")
 	h.Del("Etag")
 	h.Del("Last-Modified")
 	h.Set("Cache-Control", "no-store")
