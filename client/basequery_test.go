@@ -237,6 +237,7 @@ func TestErrorsHideFragment(t *testing.T) {
 	}{
 		{"refused", closedURL + "/cb?x=1#access_token=s3cret", &client.Options{Retry: one}},
 		{"status", srv.URL + "/cb?x=1#access_token=s3cret", &client.Options{Retry: one, CheckStatus: true}},
+		{"relative without BaseURL", "/cb?x=1#access_token=s3cret", &client.Options{}},
 	} {
 		c := mustNew(t, tt.o)
 		resp, err := c.Get(context.Background(), tt.url)

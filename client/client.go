@@ -603,7 +603,7 @@ func (c *Client) prepare(ctx context.Context, req *http.Request, owned bool) (*h
 	}
 	if !r.URL.IsAbs() {
 		if c.base == nil {
-			return nil, nil, fmt.Errorf("client: %s %s: relative URL without Options.BaseURL", r.Method, r.URL.Redacted())
+			return nil, nil, fmt.Errorf("client: %s %s: relative URL without Options.BaseURL", r.Method, c.shownURL(r.URL))
 		}
 		// A network-path reference ("//host/path") names its own host,
 		// as an absolute URL does: the base query stays with the base.
