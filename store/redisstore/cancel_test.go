@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -244,5 +245,75 @@ func TestDeleteCancelledAfterScript(t *testing.T) {
 	}
 	if n := c.Exists(bg, "t:s:{k}", "t:p:{alice}", "t:expiry").Val(); n != 0 {
 		t.Errorf("%d of the hash and its index keys left, want none", n)
+	}
+}
+
+// gateHook holds the first command (or pipeline) until release is closed,
+// after telling started.
+type gateHook struct {
+	once             sync.Once
+	started, release chan struct{}
+}
+
+func (h *gateHook) wait() {
+	h.once.Do(func() {
+		close(h.started)
+		<-h.release
+	})
+}
+
+func (h *gateHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *gateHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.wait()
+		return next(ctx, cmd)
+	}
+}
+
+func (h *gateHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.wait()
+		return next(ctx, cmds)
+	}
+}
+
+// TestClosedDuringCall: a call in flight when Close closes the store's own
+// client (Dial) fails with an error wrapping session.ErrClosed, as calls
+// after Close do: it was go-redis's "client is closed" alone.
+func TestClosedDuringCall(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	ctx := context.Background()
+	for _, op := range []string{"load", "delete", "sweep"} {
+		t.Run(op, func(t *testing.T) {
+			s, err := redisstore.Dial(ctx, "redis://"+srv.Addr(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := &gateHook{started: make(chan struct{}), release: make(chan struct{})}
+			s.Client().AddHook(h)
+			done := make(chan error, 1)
+			go func() {
+				var err error
+				switch op {
+				case "load":
+					_, _, err = s.Load(ctx, "k")
+				case "delete":
+					_, err = s.Delete(ctx, "k")
+				case "sweep":
+					_, err = s.Sweep(ctx)
+				}
+				done <- err
+			}()
+			<-h.started
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			close(h.release)
+			err = <-done
+			if !errors.Is(err, session.ErrClosed) || errors.Is(err, redisstore.ErrOutcomeUnknown) {
+				t.Fatalf("%s in flight at Close = %v, want session.ErrClosed (and not ErrOutcomeUnknown)", op, err)
+			}
+		})
 	}
 }

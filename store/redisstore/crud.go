@@ -37,7 +37,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	if s.ordered {
 		s.preIndex(ctx, pipe, r.Key, r.Principal)
 	} else if err := s.preIndex(ctx, nil, r.Key, r.Principal); err != nil {
-		return wrap("create: index", err)
+		return s.wrap("create: index", err)
 	}
 	keys := []string{hk, s.tokenKey(r.Key)}
 	created := createScript.EvalSha(ctx, pipe, keys, args...)
@@ -55,11 +55,11 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		err, late = created.Err(), true
 	}
 	if err != nil {
-		return wrap("create", err)
+		return s.wrap("create", err)
 	}
 	n, err := created.Int64()
 	if err != nil {
-		return wrap("create", err)
+		return s.wrap("create", err)
 	}
 	if n == 0 {
 		s.dropPlaceholder(ctx, r.Key, r.Principal)
@@ -73,7 +73,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		pipe := s.c.Pipeline()
 		s.addIndexes(ctx, pipe, r.Key, r.Principal, exp, dl, now)
 		if _, err := pipe.Exec(ctx); err != nil {
-			return wrap("create: index", err)
+			return s.wrap("create: index", err)
 		}
 	}
 	return nil
@@ -87,14 +87,14 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 	}
 	h, err := s.c.HGetAll(ctx, s.hashKey(key)).Result()
 	if err != nil {
-		return nil, false, wrap("load", err)
+		return nil, false, s.wrap("load", err)
 	}
 	if len(h) == 0 {
 		return nil, false, nil
 	}
 	st, err := decodeHash(key, h)
 	if err != nil {
-		return nil, false, wrap("load", err)
+		return nil, false, s.wrap("load", err)
 	}
 	if !st.live(ms(s.now())) {
 		return nil, false, nil
@@ -145,7 +145,7 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	}
 	if d.Principal != nil {
 		if err := s.preIndex(ctx, nil, key, *d.Principal); err != nil {
-			return wrap("save: index", err)
+			return s.wrap("save: index", err)
 		}
 	}
 	keys := []string{s.hashKey(key)}
@@ -157,7 +157,7 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	}
 	res, err := saveScript.Run(ctx, s.c, keys, args...).Result()
 	if err != nil {
-		return wrap("save", err)
+		return s.wrap("save", err)
 	}
 	if n, isInt := res.(int64); isInt {
 		if n == 1 {
@@ -193,7 +193,7 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		pipe.ZAddLT(ctx, s.expiry, redis.Z{Score: float64(exp), Member: key})
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return wrap("save: index", err)
+		return s.wrap("save: index", err)
 	}
 	return nil
 }
@@ -223,18 +223,18 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 			d := time.Duration(rand.Int64N(int64(min(attempt, 20)) * int64(200*time.Microsecond)))
 			select {
 			case <-ctx.Done():
-				return nil, wrap("update", ctx.Err())
+				return nil, s.wrap("update", ctx.Err())
 			case <-time.After(d):
 			}
 		}
 		vals, err := s.hmget(ctx, s.c, hk, fields...)()
 		if err != nil {
-			return nil, wrap("update", err)
+			return nil, s.wrap("update", err)
 		}
 		now := ms(s.now())
 		st, ok, err := decodeMeta(key, vals[:len(metaFields)])
 		if err != nil {
-			return nil, wrap("update", err)
+			return nil, s.wrap("update", err)
 		}
 		if !ok || !st.live(now) {
 			return nil, fmt.Errorf(errPrefix+"update %q: %w", key, session.ErrNotFound)
@@ -261,7 +261,7 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 		// Never resent: a rerun would see its own write as a conflict.
 		n, err := runOnce(ctx, s.c, casScript, hk, now, field, sum, op, nv).Int64()
 		if err != nil {
-			return nil, wrap("update", err)
+			return nil, s.wrap("update", err)
 		}
 		switch n {
 		case 1:
@@ -285,7 +285,7 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	}
 	res, err := runOnce(ctx, s.c, deleteScript, s.hashKey(key), ms(s.now())).Slice()
 	if err != nil {
-		return false, wrap("delete", err)
+		return false, s.wrap("delete", err)
 	}
 	if len(res) != 2 || res[0] != int64(1) {
 		return false, nil
@@ -296,7 +296,7 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	}
 	// The session is gone: its entries go too, even if ctx is done by now.
 	if err := s.removeVerified(context.WithoutCancel(ctx), entries); err != nil {
-		return true, wrap("delete: index", err)
+		return true, s.wrap("delete: index", err)
 	}
 	return true, nil
 }

@@ -52,12 +52,12 @@ func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Me
 	pipe.ZRemRangeByScore(ctx, pk, "-inf", nowArg(now))
 	members := pipe.ZRange(ctx, pk, 0, -1)
 	if _, err := pipe.Exec(ctx); err != nil {
-		return nil, wrap("by principal", err)
+		return nil, s.wrap("by principal", err)
 	}
 	keys := members.Val()
 	sts, errs, err := s.readMetas(ctx, keys)
 	if err != nil {
-		return nil, wrap("by principal", err)
+		return nil, s.wrap("by principal", err)
 	}
 	var out []session.Meta
 	var stale []indexEntry
@@ -76,7 +76,7 @@ func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Me
 	}
 	if len(stale) > 0 {
 		if err := s.removeVerified(ctx, stale); err != nil {
-			return nil, wrap("by principal: prune", err)
+			return nil, s.wrap("by principal: prune", err)
 		}
 	}
 	slices.SortFunc(out, func(a, b session.Meta) int {
@@ -106,7 +106,7 @@ func (s *Store) iterate(ctx context.Context, fn func(session.Meta) bool, seen ke
 	}
 	nodes, err := s.nodes(ctx)
 	if err != nil {
-		return wrap("iterate", err)
+		return s.wrap("iterate", err)
 	}
 	match := globEscape(s.prefix) + "s:{*"
 	for _, n := range nodes {
@@ -114,7 +114,7 @@ func (s *Store) iterate(ctx context.Context, fn func(session.Meta) bool, seen ke
 		for {
 			rks, next, err := n.ScanType(ctx, cursor, match, 512, "hash").Result()
 			if err != nil {
-				return wrap("iterate", err)
+				return s.wrap("iterate", err)
 			}
 			keys := make([]string, 0, len(rks))
 			for _, rk := range rks {
@@ -124,7 +124,7 @@ func (s *Store) iterate(ctx context.Context, fn func(session.Meta) bool, seen ke
 			}
 			sts, errs, err := s.readMetas(ctx, keys)
 			if err != nil {
-				return wrap("iterate", err)
+				return s.wrap("iterate", err)
 			}
 			now := ms(s.now())
 			for i, st := range sts {
@@ -198,7 +198,7 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 			Min: "-inf", Max: nowArg(now), Count: int64(s.batch),
 		}).Result()
 		if err != nil {
-			return out, wrap("sweep", err)
+			return out, s.wrap("sweep", err)
 		}
 		if len(due) == 0 {
 			return out, nil
@@ -221,7 +221,7 @@ func (s *Store) reapKeys(key string) []string { return []string{s.hashKey(key), 
 func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]session.Meta, error) {
 	sts, errs, err := s.readMetas(ctx, due)
 	if err != nil {
-		return nil, wrap("sweep", err)
+		return nil, s.wrap("sweep", err)
 	}
 	// Re-score the live, claim the rest (ZREM's reply says who won). A
 	// resent ZREM would answer 0 for an entry the lost first run removed,
@@ -252,7 +252,7 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 				err = errors.Join(err, perr)
 			}
 		}
-		return nil, wrap("sweep: claim", err)
+		return nil, s.wrap("sweep: claim", err)
 	}
 	// Delete what we won; a session found alive (created again, or revived
 	// by a writer with a slower clock) goes back into the index. go-redis
@@ -342,7 +342,7 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 		firstErr = cmp.Or(firstErr, err)
 	}
 	if firstErr != nil {
-		return out, wrap("sweep: reap", firstErr)
+		return out, s.wrap("sweep: reap", firstErr)
 	}
 	return out, nil
 }

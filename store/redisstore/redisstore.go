@@ -219,6 +219,16 @@ func wrap(op string, err error) error {
 	return fmt.Errorf(errPrefix+"%s: %w", op, err)
 }
 
+// wrap is wrap for the Store's calls: an error of a call in flight when
+// Close closed the store's own client (go-redis's redis.ErrClosed) also
+// wraps session.ErrClosed, as the calls after Close do.
+func (s *Store) wrap(op string, err error) error {
+	if err != nil && s.closed.Load() && errors.Is(err, redis.ErrClosed) && !errors.Is(err, session.ErrClosed) {
+		return fmt.Errorf(errPrefix+"%s: %w: %w", op, session.ErrClosed, err)
+	}
+	return wrap(op, err)
+}
+
 // globEscape escapes the glob metacharacters of SCAN MATCH in s.
 func globEscape(s string) string {
 	var b strings.Builder

@@ -24,7 +24,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	mark := nhk + " " + newToken()
 	flat, err := run(ctx, s.c, markScript, ohk, now, mark).StringSlice()
 	if err != nil {
-		return wrap("rename", err)
+		return s.wrap("rename", err)
 	}
 	if len(flat) == 0 {
 		return fmt.Errorf(errPrefix+"rename %q: %w", oldKey, session.ErrNotFound)
@@ -44,7 +44,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	if err != nil {
 		// Leave the record as it was.
 		s.finish(ctx, ohk, mark, false)
-		return wrap("rename", err)
+		return s.wrap("rename", err)
 	}
 	exp := st.expiry()
 	// Step 2: create the new hash, then its index entries.
@@ -55,7 +55,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		s.preIndex(ctx, pipe, newKey, st.rec.Principal)
 	} else if err := s.preIndex(ctx, nil, newKey, st.rec.Principal); err != nil {
 		s.finish(ctx, ohk, mark, false)
-		return wrap("rename: index", err)
+		return s.wrap("rename: index", err)
 	}
 	keys := []string{nhk, s.tokenKey(newKey)}
 	created := createScript.EvalSha(ctx, pipe, keys, args...)
@@ -79,11 +79,11 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	if err != nil {
 		// Whether the new hash exists is unknown: the old one stays marked,
 		// hence dead, rather than risk two live copies.
-		return wrap("rename", err)
+		return s.wrap("rename", err)
 	}
 	if n, _ := created.Int64(); n == 0 {
 		if err := s.finish(ctx, ohk, mark, false); err != nil {
-			return wrap("rename", err)
+			return s.wrap("rename", err)
 		}
 		s.dropPlaceholder(ctx, newKey, st.rec.Principal)
 		return fmt.Errorf(errPrefix+"rename %q: %w", newKey, session.ErrExists)
@@ -95,19 +95,19 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		pipe := s.c.Pipeline()
 		s.addIndexes(ctx, pipe, newKey, st.rec.Principal, exp, dl, now)
 		if _, err := pipe.Exec(ctx); err != nil {
-			return wrap("rename: index", err)
+			return s.wrap("rename: index", err)
 		}
 	}
 	// Step 3: delete the old hash, then its index entries.
 	if err := s.finish(ctx, ohk, mark, true); err != nil {
-		return wrap("rename", err)
+		return s.wrap("rename", err)
 	}
 	entries := []indexEntry{{set: s.expiry, member: oldKey}}
 	if p := st.rec.Principal; p != "" {
 		entries = append(entries, indexEntry{set: s.principalKey(p), member: oldKey, principal: p})
 	}
 	if err := s.removeVerified(ctx, entries); err != nil {
-		return wrap("rename: index", err)
+		return s.wrap("rename: index", err)
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (s *Store) unmarkIfDone(ctx context.Context, hk, mark string) error {
 		return nil
 	}
 	if err := s.finish(ctx, hk, mark, false); err != nil {
-		return wrap("rename", err)
+		return s.wrap("rename", err)
 	}
-	return wrap("rename", ctx.Err())
+	return s.wrap("rename", ctx.Err())
 }

@@ -376,6 +376,12 @@ func runOnce(ctx context.Context, c processor, sc *script, key string, args ...a
 			break
 		}
 	}
+	if err := cmd.Err(); errors.Is(err, redis.ErrClosed) {
+		// The client was closed before the command could have a
+		// connection (go-redis does not resend it: this was its only
+		// attempt): nothing was sent.
+		cmd.SetErr(notSentError{err})
+	}
 	outcome(cmd)
 	return cmd
 }
