@@ -78,9 +78,9 @@
 // session that expired since the last sweep, and abandoned data disappears
 // even if nothing sweeps, except the expiry index: it keeps an entry for
 // every session until a Sweep removes it, so something must call Sweep
-// (the Manager's sweeper does unless turned off). The TTL is relative (PEXPIRE rather than
-// PEXPIREAT), so a server whose clock is off from Redis's still keeps
-// sessions exactly as long as it means to.
+// (the Manager's sweeper does unless turned off). The TTL is relative
+// (PEXPIRE rather than PEXPIREAT), so a server whose clock is off from
+// Redis's still keeps sessions exactly as long as it means to.
 //
 // # Round trips
 //
