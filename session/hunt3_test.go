@@ -586,3 +586,38 @@ func TestCodecInvalidateAfterCommitRefused(t *testing.T) {
 		t.Errorf("events %q, want none", k)
 	}
 }
+
+// A handler that panics after Renew (a login whose page then fails to
+// render) loses no session: the store has already renamed it and the old
+// ID is dead, so the answer a recovering middleware in front writes carries
+// the new ID. The changes buffered for the commit are dropped.
+func TestPanicAfterRenewKeepsSession(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.newSession(t) // n=1
+	recoverer := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if recover() != nil {
+					http.Error(w, "oops", http.StatusInternalServerError)
+				}
+			}()
+			h.ServeHTTP(w, r)
+		})
+	}
+	rec := httptest.NewRecorder()
+	recoverer(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if err := s.Renew(); err != nil {
+			t.Fatal(err)
+		}
+		s.Set("n", 100)
+		panic("template failed")
+	}))).ServeHTTP(rec, withCookie(id))
+	cs := rec.Result().Cookies()
+	if rec.Code != 500 || len(cs) != 1 || cs[0].Value == id {
+		t.Fatalf("code %d cookies %v, want 500 with the renewed sid", rec.Code, cs)
+	}
+	if got := e.serve(counter, withCookie(cs[0].Value)); got.Body.String() != "2" {
+		t.Fatalf("next request with the new cookie: body %q, want 2 (the session kept, the buffered Set dropped)", got.Body.String())
+	}
+}

@@ -15,7 +15,9 @@ import (
 // the response headers go out: on the handler's first WriteHeader, Write,
 // Flush or ReadFrom, or when it returns having written nothing. If the commit
 // fails, ErrorHandler writes the response instead and the handler's writes are
-// discarded.
+// discarded. If next panics, nothing is committed; the panic goes on (a
+// session this request renamed with Renew still has its new ID set in the
+// response headers, if they have not gone out).
 //
 // The ResponseWriter passed to next supports http.Flusher, http.Hijacker,
 // io.ReaderFrom and Unwrap (for http.ResponseController).
@@ -47,7 +49,14 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		s.req = r2
 		s.rw.ResponseWriter = w
 		s.rw.s = s
+		returned := false
+		defer func() {
+			if !returned { // next panicked: the panic goes on, its stack intact
+				s.panicked()
+			}
+		}()
 		next.ServeHTTP(&s.rw, r2)
+		returned = true
 		if !s.rw.wroteHeader && !s.rw.failed {
 			if err := s.commit(); err != nil {
 				s.rw.fail(err)
@@ -55,6 +64,24 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		}
 		s.release()
 	})
+}
+
+// panicked runs when the handler panics: nothing is committed, but a
+// session this request renamed (Renew) has its new ID put in the response
+// headers, if they have not gone out, for whatever answer a recovering
+// middleware in front writes: the old ID is dead in the store, so without
+// it the client would lose the session to the panic.
+func (s *Session) panicked() {
+	if s.rw.wroteHeader {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.committed {
+		return
+	}
+	s.committed = true // nothing buffered may reach the store after this
+	s.issueRenamed()
 }
 
 // errCommitFailed is what the handler's writes return after the session
