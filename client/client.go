@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -165,13 +166,10 @@ func New(o *Options) (*Client, error) {
 		onResponse:  slices.Clone(oc.OnResponse),
 		checkStatus: oc.CheckStatus,
 		now:         oc.Now,
-		header:      oc.Header.Clone(),
+		header:      canonicalHeader(oc.Header),
 		auth:        oc.Auth,
 		jar:         oc.Jar,
 		transport:   oc.Transport,
-	}
-	if c.header == nil {
-		c.header = make(http.Header)
 	}
 	if _, ok := c.header["User-Agent"]; !ok {
 		c.header.Set("User-Agent", DefaultUserAgent)
@@ -753,6 +751,19 @@ func closeBody(r *http.Request) {
 func drain(resp *http.Response) {
 	io.CopyN(io.Discard, resp.Body, 64<<10)
 	resp.Body.Close()
+}
+
+// canonicalHeader returns a copy of h with canonical keys (the values of
+// keys that differ in case only are merged, in the keys' byte order), so
+// that a default header yields to the request's own one of that name and
+// is never sent twice.
+func canonicalHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h)+1)
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		ck := http.CanonicalHeaderKey(k)
+		out[ck] = append(out[ck], h[k]...)
+	}
+	return out
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -1,0 +1,40 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/httpstate/httpstate/client"
+)
+
+// TestDefaultHeaderNamesCanonical: Options.Header written with keys in
+// another case (a map literal bypasses Header.Set) still yields to the
+// request's own header of that name, is not sent twice, and a "user-agent"
+// there replaces the default User-Agent instead of joining it.
+func TestDefaultHeaderNamesCanonical(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s|%s", strings.Join(r.Header.Values("X-Api-Key"), ","), strings.Join(r.Header.Values("User-Agent"), ","))
+	}))
+	defer srv.Close()
+	c := mustNew(t, &client.Options{Header: http.Header{"x-api-key": {"default"}, "user-agent": {"mine/1"}}})
+	req, _ := c.NewRequest(context.Background(), http.MethodGet, srv.URL, nil)
+	req.Header.Set("X-Api-Key", "own")
+	resp, err := c.Do(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), "own|mine/1"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	resp, err = c.Get(context.Background(), srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), "default|mine/1"; got != want {
+		t.Errorf("without a header of its own: got %q, want %q", got, want)
+	}
+}
