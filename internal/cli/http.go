@@ -747,10 +747,13 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		}()
 		s = &Streams{In: s.In, Out: f, ErrOut: s.ErrOut, ErrTTY: s.ErrTTY}
 	}
-	out := &printer{w: s.Out, pretty: pretty, tty: outTTY}
+	// Every write of the printer goes through sw: an output that cannot
+	// be written (a full disk) is an error, however it was printed.
+	sw := &stickyWriter{w: s.Out}
 	if o.download {
-		out.w = s.ErrOut
+		sw.w = s.ErrOut
 	}
+	out := &printer{w: sw, pretty: pretty, tty: outTTY}
 	if sent := rec.lastRequest(); sent != nil {
 		if strings.Contains(show, "H") {
 			out.requestHead(sent)
@@ -794,6 +797,9 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		if err := c.Save(sessPath); err != nil {
 			return fmt.Errorf("http: session: %w", err)
 		}
+	}
+	if sw.err != nil {
+		return fmt.Errorf("http: writing the output: %w", sw.err)
 	}
 	if o.checkStatus || (o.download && status >= 300) {
 		code := 0

@@ -37,6 +37,25 @@ type printer struct {
 	tty    bool // w is a terminal
 }
 
+// stickyWriter keeps the first error of its writes, and fails every write
+// after it, so that the printer's many small writes report a failed output
+// (a full disk) once, at the end.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(b []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(b)
+	if err != nil {
+		s.err = err
+	}
+	return n, err
+}
+
 func (p *printer) color(c, s string) string {
 	if !p.pretty.colors {
 		return s

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -798,5 +799,39 @@ func TestHTTPRetriesNegative(t *testing.T) {
 	hits.Store(0)
 	if _, _, code := runHTTPCmd(t, srv, false, "--retries=0", srv.URL); code != 0 || hits.Load() != 1 {
 		t.Errorf("--retries=0: exit %d after %d requests, want 0 after 1", code, hits.Load())
+	}
+}
+
+// fullWriter fails every write, as stdout redirected to a full disk.
+type fullWriter struct{}
+
+func (fullWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestHTTPOutputWriteError: output that cannot be written (a full disk,
+// /dev/full) is an error, exit status 1, whichever way it is printed; only
+// the streamed body reported it, so --print=h, --pretty and a terminal's
+// formatted output exited 0 with nothing written.
+func TestHTTPOutputWriteError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"a":1}`)
+	}))
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct {
+		tty  bool
+		args []string
+	}{
+		{false, nil},
+		{false, []string{"--pretty=format"}},
+		{false, []string{"--print=h"}},
+		{false, []string{"-v"}},
+		{true, nil},
+	} {
+		var errb bytes.Buffer
+		s := &Streams{In: strings.NewReader(""), Out: fullWriter{}, ErrOut: &errb, OutTTY: tt.tty}
+		code := run(s, append(append([]string{"http"}, tt.args...), srv.URL))
+		if code != 1 || !strings.Contains(errb.String(), "no space left on device") {
+			t.Errorf("tty %v %q to a full disk: exit %d, stderr %q; want 1 and the write error", tt.tty, tt.args, code, errb.String())
+		}
 	}
 }
