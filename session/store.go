@@ -109,6 +109,12 @@ func (d *Delta) IsEmpty() bool {
 //
 // A Store judges expiry by its own clock (each implementation's Options.Now,
 // time.Now by default): a record whose Expiry is not after now is absent.
+//
+// A write whose context ends while it runs either returns its real outcome
+// or fails with an error. When the store cannot tell whether the write was
+// made (a reply lost on its way back from a server), the error says so
+// (store/redisstore's ErrOutcomeUnknown); it is never ErrNotFound or
+// ErrExists, which mean the write was not made.
 type Store interface {
 	// Create stores a new record. It returns ErrExists if r.Key is taken.
 	Create(ctx context.Context, r *Record) error
@@ -122,14 +128,18 @@ type Store interface {
 	// fn receives the current encoded value (ok=false when absent) and returns
 	// the new one (nil deletes it); an error from fn aborts the update and is
 	// returned. fn may be called more than once (optimistic stores retry on
-	// conflict) and must not have side effects. Update returns the value
-	// written, or ErrNotFound when the record does not exist.
+	// conflict) and must not have side effects; it must not call the Store
+	// either (store/boltstore runs it inside its write transaction, where a
+	// Store call would wait for ever). Update returns the value written, or
+	// ErrNotFound when the record does not exist.
 	Update(ctx context.Context, key, attr string, fn func(old []byte, ok bool) ([]byte, error)) ([]byte, error)
 	// Rename moves the live record under oldKey to newKey atomically: after it
 	// returns, oldKey is absent. It returns ErrNotFound when oldKey does not
 	// exist and ErrExists when newKey is taken.
 	Rename(ctx context.Context, oldKey, newKey string) error
-	// Delete removes the record under key; found reports whether one existed.
+	// Delete removes the live record under key; found reports whether one
+	// existed. An expired record that no Sweep has reported yet is left for
+	// the Sweep that reports it, and Delete returns found=false.
 	Delete(ctx context.Context, key string) (found bool, err error)
 	// ByPrincipal lists the live sessions of a principal, oldest first.
 	// Anonymous sessions (principal "") are not indexed: ByPrincipal("")
@@ -141,7 +151,10 @@ type Store interface {
 	// Sweep removes the records that have expired and returns their metadata.
 	// Each expired session is reported by exactly one Sweep call, even when
 	// several processes sweep one shared store; a Sweep that fails part-way
-	// returns the ones it removed along with its error.
+	// returns the ones it removed along with its error. The one exception is
+	// an expired record whose key a Create or Rename took over before any
+	// Sweep saw it (keys are hashes of random IDs, so in practice never): a
+	// store may then not report it.
 	Sweep(ctx context.Context) ([]Meta, error)
 	// Close releases the store's resources. Calls after Close return ErrClosed.
 	Close() error
