@@ -61,6 +61,15 @@ func (j *Jar) insertLocked(key string, it *item) {
 	copy(b.items[i+1:], b.items[i:])
 	b.items[i] = it
 	j.count++
+	j.noteExpiry(it)
+}
+
+// noteExpiry lowers j.expiryFloor to it's expiry-time; call it for every
+// cookie put in a bucket.
+func (j *Jar) noteExpiry(it *item) {
+	if it.Persistent && (j.expiryFloor.IsZero() || it.Expires.Before(j.expiryFloor)) {
+		j.expiryFloor = it.Expires
+	}
 }
 
 // removeAtLocked removes the i-th cookie of bucket key.

@@ -95,6 +95,11 @@ type Jar struct {
 	seq uint64
 	// siteCache caches registrable domains (see etldPlusOne).
 	siteCache map[string]siteEntry
+	// expiryFloor is at or before the expiry-time of every stored
+	// persistent cookie (zero: none stored since the last full purge),
+	// so the total-limit eviction can tell without a scan that no cookie
+	// has expired (see noteExpiry).
+	expiryFloor time.Time
 }
 
 // New returns a new, empty cookie jar. A nil o means browser defaults: the

@@ -117,8 +117,19 @@ func (j *Jar) evictLocked(key string, fresh *item, now time.Time) {
 		}
 	}
 	if l := j.limits.Total; l > 0 && j.count > l {
-		for k := range j.buckets {
-			j.purgeExpiredLocked(k, now)
+		// Expired cookies first, from every bucket; unless none can have
+		// expired yet (every expiry-time is at or after expiryFloor), which
+		// spares a full jar this walk on every new cookie.
+		if !j.expiryFloor.IsZero() && !j.expiryFloor.After(now) {
+			j.expiryFloor = time.Time{}
+			for k, b := range j.buckets {
+				if j.purgeExpiredLocked(k, now) > 0 && j.buckets[k] == nil {
+					continue
+				}
+				for _, it := range b.items {
+					j.noteExpiry(it)
+				}
+			}
 		}
 		for j.count > l {
 			var (
