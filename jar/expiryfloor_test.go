@@ -18,7 +18,7 @@ func TestLimitTotalExpiredFirstAfterReplace(t *testing.T) {
 
 func testExpiredFirstAfterReplace(t *testing.T, add bool) {
 	j, clock := limitJar(t, Limits{PerDomain: 10, Total: 4})
-	j.SetCookieLines(mustURL("http://a.example/"), []string{"c=1"})                 // least recently accessed
+	j.SetCookieLines(mustURL("http://a.example/"), []string{"c=1"})                // least recently accessed
 	j.SetCookieLines(mustURL("http://b.example/"), []string{"c=1; Max-Age=10000"}) // then shortened
 	want := map[string]string{"a": "c=1", "b": "", "c": "c=1", "d": "c=1", "f": "c=1"}
 	if add {
