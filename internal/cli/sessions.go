@@ -310,12 +310,14 @@ func runSessionsList(ctx context.Context, o *sessionsOptions, m *session.Manager
 	}
 	if !o.streams.OutTTY {
 		// Plain, stable and complete for scripts: tab-separated, full keys,
-		// RFC 3339 times, no header.
+		// RFC 3339 times, no header. A write error (a full disk) fails the
+		// command: a script must not take a cut list for the whole.
+		bw := bufio.NewWriter(out)
 		for _, meta := range metas {
-			fmt.Fprintf(out, "%s\t%s\t%s\t%s\t%s\t%d\n", quoteUnprintable(meta.Key), quoteUnprintable(meta.Principal),
+			fmt.Fprintf(bw, "%s\t%s\t%s\t%s\t%s\t%d\n", quoteUnprintable(meta.Key), quoteUnprintable(meta.Principal),
 				rfc3339(meta.Created), rfc3339(meta.LastAccess), rfc3339(meta.Expiry), meta.Size)
 		}
-		return nil
+		return bw.Flush()
 	}
 	now := o.now()
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
@@ -373,8 +375,8 @@ func runSessionsShow(ctx context.Context, o *sessionsOptions, m *session.Manager
 		return err
 	}
 	if len(names) == 0 {
-		fmt.Fprintln(o.streams.Out, "Attributes: none")
-		return nil
+		_, err := fmt.Fprintln(o.streams.Out, "Attributes: none")
+		return err
 	}
 	fmt.Fprintln(o.streams.Out, "Attributes:")
 	tw = tabwriter.NewWriter(o.streams.Out, 0, 4, 2, ' ', 0)

@@ -422,3 +422,39 @@ func TestSessionsMemoryStore(t *testing.T) {
 		}
 	}
 }
+
+// failWriter fails every write, as stdout redirected to a full disk.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestSessionsOutputWriteError: every output form of every sessions command
+// reports an output it could not write (a full disk) as an error; the plain
+// list (piped, the form scripts read) exited 0 with nothing written.
+func TestSessionsOutputWriteError(t *testing.T) {
+	store := fixtureStore(t)
+	key := session.Key("alice-laptop")[:10]
+	for _, tt := range []struct {
+		tty  bool
+		args []string
+	}{
+		{false, []string{"list"}},
+		{false, []string{"list", "--user", "alice"}},
+		{true, []string{"list"}},
+		{false, []string{"list", "--json"}},
+		{false, []string{"show", key}},
+		{false, []string{"show", "--json", key}},
+		{false, []string{"stats"}},
+		{false, []string{"stats", "--json"}},
+	} {
+		var errOut bytes.Buffer
+		s := &Streams{In: strings.NewReader(""), Out: failWriter{}, ErrOut: &errOut, OutTTY: tt.tty}
+		cmd := newSessionsCmdWith(s, &sessionsOptions{now: func() time.Time { return tNow }})
+		cmd.SetArgs(append([]string{"--store", store}, tt.args...))
+		cmd.SetErr(&errOut)
+		cmd.SilenceUsage, cmd.SilenceErrors = true, true
+		if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "no space left") {
+			t.Errorf("tty %v sessions %q to a full disk: error %v, want the write error", tt.tty, tt.args, err)
+		}
+	}
+}
