@@ -227,7 +227,7 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 			case <-time.After(d):
 			}
 		}
-		vals, err := s.hmget(ctx, s.c, hk, fields...)()
+		vals, err := s.hmget(ctx, s.c, hk, fields...).vals()
 		if err != nil {
 			return nil, s.wrap("update", err)
 		}

@@ -112,7 +112,7 @@ func (s *Store) removeVerified(ctx context.Context, entries []indexEntry) error 
 	}
 	// Read from the master: a replica that has not seen a write yet would
 	// let a live session's entry go.
-	reads := make([]func() ([]any, error), len(entries))
+	reads := make([]hmgetCmd, len(entries))
 	for i, e := range entries {
 		reads[i] = s.hmget(ctx, pipe, s.hashKey(e.member), metaFields...)
 	}
@@ -123,7 +123,7 @@ func (s *Store) removeVerified(ctx context.Context, entries []indexEntry) error 
 	pipe = s.c.Pipeline()
 	n := 0
 	for i, e := range entries {
-		vals, _ := reads[i]()
+		vals, _ := reads[i].vals()
 		st, ok, err := decodeMeta(e.member, vals)
 		if err != nil || !ok {
 			continue

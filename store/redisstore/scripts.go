@@ -269,19 +269,31 @@ return 1
 // fallback in a pipeline.
 var readScript = newScript(`return redis.call('HMGET', KEYS[1], unpack(ARGV))`)
 
+// hmgetCmd is the command hmget queued or ran: one of the two is set.
+type hmgetCmd struct {
+	plain  *redis.SliceCmd
+	script *redis.Cmd
+}
+
+// vals returns the values read, or the command's error.
+func (c hmgetCmd) vals() ([]any, error) {
+	if c.plain != nil {
+		return c.plain.Result()
+	}
+	return c.script.Slice()
+}
+
 // hmget reads fields of the hash key through p (a client or a pipeline):
 // HMGET, or readScript on the master when the client reads from replicas.
-func (s *Store) hmget(ctx context.Context, p redis.Cmdable, key string, fields ...string) func() ([]any, error) {
+func (s *Store) hmget(ctx context.Context, p redis.Cmdable, key string, fields ...string) hmgetCmd {
 	if !s.replicaReads {
-		c := p.HMGet(ctx, key, fields...)
-		return c.Result
+		return hmgetCmd{plain: p.HMGet(ctx, key, fields...)}
 	}
 	args := make([]any, len(fields))
 	for i, f := range fields {
 		args[i] = f
 	}
-	c := p.Eval(ctx, readScript.src, []string{key}, args...)
-	return c.Slice
+	return hmgetCmd{script: p.Eval(ctx, readScript.src, []string{key}, args...)}
 }
 
 // script is a Lua script with its source, which runOnce needs for EVAL.
