@@ -27,8 +27,9 @@
 // whichever viewer needs it first while the others wait for it, and reused
 // for min(PollInterval/2, 500ms) unless a session event happens on this
 // instance, after which the next snapshot scans again. Events wake a stream
-// at most four times a second (events in between are coalesced), since
-// anyone can create sessions, and with them events, at will. N open dashboards
+// at most once per 250ms, or per PollInterval when that is shorter (events
+// in between are coalesced), since anyone can create sessions, and with them
+// events, at will. N open dashboards
 // therefore cost about two store scans per poll interval, not N; the viewer's
 // own marks (its row, whether its session is still live) are derived per
 // viewer from a copy.
