@@ -317,3 +317,42 @@ func TestClosedDuringCall(t *testing.T) {
 		})
 	}
 }
+
+// TestSweepCancelledAfterClaim: a Sweep whose context ends once it has
+// claimed expired sessions (its ZREMs) still reaps and reports them (with
+// the context's error): the reaps and the put-back of the entries failed
+// on the done context, and the claimed sessions were never reported, by
+// any Sweep.
+func TestSweepCancelledAfterClaim(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	bg := context.Background()
+	for _, k := range []string{"a", "b"} {
+		if err := s.Create(bg, record(k, "alice", clock.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(time.Hour)
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "zrem" }})
+	first, err := s.Sweep(ctx)
+	if ctx.Err() == nil {
+		t.Fatal("the hook never cancelled the context")
+	}
+	t.Logf("Sweep cancelled after its claims: %v, %v", first, err)
+	again, err := s.Sweep(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, m := range append(first, again...) {
+		keys = append(keys, m.Key)
+	}
+	slices.Sort(keys)
+	if !slices.Equal(keys, []string{"a", "b"}) {
+		t.Fatalf("two Sweeps, the first cancelled after its claims, reported %v; want a and b once", keys)
+	}
+	if n := c.Exists(bg, "t:s:{a}", "t:s:{b}", "t:expiry", "t:p:{alice}").Val(); n != 0 {
+		t.Errorf("%d of the hashes and index keys left, want none", n)
+	}
+}

@@ -254,6 +254,10 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 		}
 		return nil, s.wrap("sweep: claim", err)
 	}
+	// The claims are ours alone: the reaps (and the put-backs) run even if
+	// ctx is done by now, or the claimed sessions would go unreported, out
+	// of the index. Sweep returns ctx's error after this batch.
+	ctx = context.WithoutCancel(ctx)
 	// Delete what we won; a session found alive (created again, or revived
 	// by a writer with a slower clock) goes back into the index. go-redis
 	// may resend a reap whose reply was lost: its token (see reapScript)
