@@ -356,3 +356,38 @@ func TestSweepCancelledAfterClaim(t *testing.T) {
 		t.Errorf("%d of the hashes and index keys left, want none", n)
 	}
 }
+
+// TestPruneCancelledKeepsLiveEntry: ByPrincipal prunes an entry whose
+// session looked absent; the session is created meanwhile (the entry was
+// its Create's placeholder), and the context ends once the pruning ZREM
+// has run. The re-read sees the live session and puts its entry back all
+// the same: the put-back failed on the done context, and the live session
+// was missing from its principal's index for good ("log out everywhere"
+// never saw it).
+func TestPruneCancelledKeepsLiveEntry(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	bg := context.Background()
+	rec := record("k", "alice", clock.Now())
+	if err := s.Create(bg, rec); err != nil {
+		t.Fatal(err)
+	}
+	hash := c.HGetAll(bg, "t:s:{k}").Val()
+	c.Del(bg, "t:s:{k}") // the hash not written yet, the placeholder there
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	var once sync.Once
+	c.AddHook(&cancelHook{match: func(a string) bool { return a == "hmget" }, cancel: func() {
+		once.Do(func() { // ByPrincipal has read the hash absent: now it is written
+			direct := redis.NewClient(c.Options())
+			defer direct.Close()
+			direct.HSet(bg, "t:s:{k}", hash)
+		})
+	}})
+	c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "zrem" }})
+	if _, err := s.ByPrincipal(ctx, "alice"); ctx.Err() == nil {
+		t.Fatalf("the hook never cancelled the context (ByPrincipal: %v)", err)
+	}
+	if got := principalMetas(t, s, "alice"); len(got) != 1 || got[0].Key != "k" {
+		t.Fatalf("ByPrincipal after the cancelled pruning = %v, want k", got)
+	}
+}

@@ -100,6 +100,12 @@ func (s *Store) removeVerified(ctx context.Context, entries []indexEntry) error 
 	if len(entries) == 0 {
 		return nil
 	}
+	// Once an entry is removed, the re-read and the put-back must run:
+	// they do even if ctx is done meanwhile (rule 2 would fail otherwise).
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx)
 	pipe := s.c.Pipeline()
 	for _, e := range entries {
 		pipe.ZRem(ctx, e.set, e.member)
