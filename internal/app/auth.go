@@ -1,6 +1,7 @@
 package app
 
 import (
+	"io"
 	"net/http"
 	"strings"
 
@@ -75,6 +76,27 @@ func (a *App) admin(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		h(w, r)
+	}
+}
+
+// adminStream is admin for the dashboard's event stream. A browser's
+// EventSource (Accept: text/event-stream) without an admin session is told
+// "gone", as an open stream is when its viewer's session ends: it is a
+// dashboard reconnecting after its session ended while it was disconnected
+// (a server restarted on a memory: store, the idle timeout passed during a
+// network outage). A 403 would make the EventSource give up without an
+// event, the page saying "reconnecting…" for ever. Other requests get 403.
+func (a *App) adminStream(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if (s == nil || !a.users.isAdmin(s.Principal())) && strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusOK)
+			io.WriteString(w, "event: gone\ndata: {}\n\n")
+			return
+		}
+		a.admin(h)(w, r)
 	}
 }
 

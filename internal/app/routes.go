@@ -23,7 +23,7 @@ func (a *App) routes() (http.Handler, error) {
 	mux.HandleFunc("POST /cart", a.addToCart)
 	mux.Handle("GET /api/csrf", noStore(a.csrf.TokenHandler()))
 	mux.HandleFunc("GET /dashboard", a.admin(a.dashboard))
-	mux.HandleFunc("GET /dashboard/events", a.admin(a.events))
+	mux.HandleFunc("GET /dashboard/events", a.adminStream(a.events))
 	mux.HandleFunc("POST /dashboard/revoke", a.admin(a.revoke))
 	mux.HandleFunc("POST /dashboard/revoke-user", a.admin(a.revokeUser))
 	mux.HandleFunc("/", a.notFound)
