@@ -20,6 +20,11 @@ import (
 // maxValueWidth is how many characters of a value "cookies list" shows.
 const maxValueWidth = 32
 
+// maxCookieFile is the largest cookie file the cookies commands read: 4,000
+// cookies of the 4 KiB a browser allows each. A file is held in memory
+// whole, an entry costing some 30 times its line.
+const maxCookieFile = 16 << 20
+
 // cookiesOptions are the flags of "httpstate cookies" and what its tests
 // replace: the clock (expired markers, and the jar "get" builds).
 type cookiesOptions struct {
@@ -40,7 +45,8 @@ func newCookiesCmdWith(s *Streams, o *cookiesOptions) *cobra.Command {
 		Long: `Inspect and convert cookie jar files.
 
 FILE is a Netscape cookies.txt file (the format of curl -c and wget
---save-cookies) or an httpstate JSON jar; the format is detected.`,
+--save-cookies) or an httpstate JSON jar; the format is detected. A file
+over 16 MiB is refused.`,
 		Example: `  httpstate cookies list cookies.txt
   httpstate cookies convert --to json cookies.txt > cookies.json
   httpstate cookies get https://www.example.com/app/ cookies.txt`,
@@ -84,18 +90,48 @@ prefix rules, for example) is left out, with a warning on stderr.`,
 	return cmd
 }
 
-// readCookieFile reads and detects the cookie file at path.
+// errCookieFileTooLarge reports a cookie file over maxCookieFile bytes.
+var errCookieFileTooLarge = fmt.Errorf("the file is larger than %d MiB, more than any cookie jar holds", maxCookieFile>>20)
+
+// readCookieFile reads and detects the cookie file at path, at most
+// maxCookieFile bytes of it.
 func readCookieFile(path string) ([]jar.Entry, jar.Format, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, jar.FormatAuto, err
 	}
 	defer f.Close()
-	es, format, err := jar.ReadEntries(f, jar.FormatAuto)
+	es, format, err := jar.ReadEntries(&cappedReader{r: f, left: maxCookieFile}, jar.FormatAuto)
+	if errors.Is(err, errCookieFileTooLarge) {
+		return nil, format, fmt.Errorf("%s: %w", path, errCookieFileTooLarge)
+	}
 	if err != nil {
 		return nil, format, fmt.Errorf("%s: %w", path, err)
 	}
 	return es, format, nil
+}
+
+// cappedReader reads r, failing with errCookieFileTooLarge once more than
+// left bytes have come (a bare io.LimitReader would end the file there,
+// and a cut file may well parse).
+type cappedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, errCookieFileTooLarge
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return 0, errCookieFileTooLarge
+	}
+	return n, err
 }
 
 func runCookiesList(o *cookiesOptions, path string) error {

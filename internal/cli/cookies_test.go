@@ -235,3 +235,30 @@ func TestCookiesGetSkipsRefusedCookie(t *testing.T) {
 		t.Errorf("stderr %q: want a warning naming __Host-bad without its value", errOut)
 	}
 }
+
+// TestCookiesFileTooLarge: a cookie file is read whole into memory, each
+// entry costing some 30 times its line (a 200 MB file took 6 GB), so a file
+// over maxCookieFile is refused before it is parsed to the end: no browser
+// or curl jar comes near it.
+func TestCookiesFileTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := []byte("# " + strings.Repeat("x", 1021) + "\n") // 1 KiB of comment
+	for range maxCookieFile/len(line) + 16 {
+		if _, err := f.Write(line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"list", path}, {"convert", "--to", "json", path}, {"get", "https://example.com/", path}} {
+		_, _, err := runCookies(t, args...)
+		if err == nil || !strings.Contains(err.Error(), "larger than") {
+			t.Errorf("cookies %s of a %d-byte file: error %v, want one saying it is too large", args[0], maxCookieFile+16<<10, err)
+		}
+	}
+}
