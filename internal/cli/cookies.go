@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -209,10 +210,12 @@ func truncate(s string, n int) string {
 
 // printable replaces TABs and other control characters, which would break
 // the table or drive the terminal, with "?": C0, DEL and C1 (U+0080 to
-// U+009F; U+009B is CSI to some terminals), and an invalid UTF-8 byte.
+// U+009F; U+009B is CSI to some terminals), an invalid UTF-8 byte, and the
+// bidirectional controls (U+202E and the like), which reorder the rest of
+// a line as displayed.
 func printable(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError || unicode.Is(unicode.Bidi_Control, r) {
 			return '?'
 		}
 		return r

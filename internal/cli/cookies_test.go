@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/httpstate/httpstate/cookie"
 	"github.com/httpstate/httpstate/jar"
@@ -260,5 +261,25 @@ func TestCookiesFileTooLarge(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "larger than") {
 			t.Errorf("cookies %s of a %d-byte file: error %v, want one saying it is too large", args[0], maxCookieFile+16<<10, err)
 		}
+	}
+}
+
+// TestCookiesListBidi: a bidirectional control (U+202E RIGHT-TO-LEFT
+// OVERRIDE) in a cookie's name or value would reorder the rest of the
+// table's line on a terminal; list masks it, as sessions quotes it.
+func TestCookiesListBidi(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cookies.txt")
+	if err := os.WriteFile(path, []byte("example.com\tFALSE\t/\tFALSE\t0\tn\u202eame\tva\u2066lue\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runCookies(t, "list", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsFunc(out, func(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }) {
+		t.Errorf("list wrote a bidirectional control: %q", out)
+	}
+	if !strings.Contains(out, "n?ame") || !strings.Contains(out, "va?lue") {
+		t.Errorf("list output %q: want the name and value with the controls masked as ?", out)
 	}
 }
