@@ -2,8 +2,10 @@ package csrf_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/httpstate/httpstate/csrf"
@@ -104,3 +106,76 @@ func TestDoubleSubmitShadowedCookie(t *testing.T) {
 		t.Errorf("junk cookie alone: status %d, ran %d; want 403 and 0", rec.Code, ran)
 	}
 }
+
+// TestDoubleSubmitManySameNameCookies: trying every cookie of the name was
+// unbounded, and each well-formed one costs an HMAC per key, so a Cookie
+// header packed with thousands of forged cookies of the name cost thousands
+// of HMACs per request. At most four are checked now, the first three and
+// the last (where the client's own Path=/ cookie is sent after cookies on
+// longer paths).
+func TestDoubleSubmitManySameNameCookies(t *testing.T) {
+	src, err := csrf.DoubleSubmitCookie(&csrf.CookieOptions{Keys: [][]byte{keyA, keyB}, Name: "csrf"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := csrf.New(&csrf.Options{Secret: src, Now: testutil.NewClock(tNow).Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	p.Handler(p.TokenHandler()).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/token", nil))
+	own := rec.Result().Cookies()[0].Value
+
+	// A forged cookie that is well-formed (so checking it costs the HMACs).
+	forged := strings.Repeat("A", 54) + "." + strings.Repeat("A", 43)
+	header := func(n, ownAt int, fill string) string {
+		var b strings.Builder
+		for i := range n {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			if i == ownAt {
+				b.WriteString("csrf=" + own)
+			} else {
+				b.WriteString("csrf=" + fill)
+			}
+		}
+		return b.String()
+	}
+	secret := func(h string) error {
+		req := httptest.NewRequest(http.MethodPost, "/", nil)
+		req.Header.Set("Cookie", h)
+		_, err := src.Secret(httptest.NewRecorder(), req, false)
+		return err
+	}
+	for _, c := range []struct {
+		n, ownAt int
+		ok       bool
+	}{
+		{1, 0, true}, {4, 3, true}, {5, 2, true}, {5, 4, true}, {1000, 999, true},
+		{5, 3, false}, {1000, 500, false},
+	} {
+		err := secret(header(c.n, c.ownAt, forged))
+		if c.ok && err != nil {
+			t.Errorf("own cookie at %d of %d: %v", c.ownAt, c.n, err)
+		}
+		if !c.ok && !errors.Is(err, csrf.ErrNoSecret) {
+			t.Errorf("own cookie at %d of %d: err = %v, want ErrNoSecret (checked beyond the bound)", c.ownAt, c.n, err)
+		}
+	}
+
+	// The cost of 2000 well-formed forged cookies is that of 2000 cookies
+	// rejected before any HMAC, plus a bounded number of checks.
+	const n = 2000
+	wellFormed, malformed := header(n, -1, forged), header(n, -1, "x")
+	allocs := func(h string) float64 {
+		return testing.AllocsPerRun(5, func() { secret(h) })
+	}
+	if extra := allocs(wellFormed) - allocs(malformed); extra > 40*maxChecked {
+		t.Errorf("%d well-formed forged cookies cost %.0f more allocations than %d malformed ones; want at most %d checks' worth",
+			n, extra, n, maxChecked)
+	}
+}
+
+// maxChecked is how many same-name cookies Secret may check.
+const maxChecked = 4
