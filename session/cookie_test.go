@@ -173,7 +173,7 @@ var encodeURLTests = []struct {
 	{"https://evil.example/a", ""},
 	{"//evil.example/a", ""},
 	{"mailto:x@example.com", ""},
-	{"?q=1", "/;sid=ID?q=1"}, // the request's path: "?q=1" alone keeps the URL's old ID, or none
+	{"?q=1", "./;sid=ID?q=1"}, // the request's path: "?q=1" alone keeps the URL's old ID, or none
 	{"#f", ""},
 	{"", ""},
 	{"https://user@example.com/a", ""},

@@ -263,9 +263,9 @@ func keepInPath(c byte) bool {
 // "__Secure-" cookie name), are never rewritten, and removing an old ";sid="
 // parameter never turns a path into a link to another host, so the ID does
 // not leak to other sites or travel in clear text. A query-only reference
-// ("?page=2") gets the request's path, so that it does not lead back to the
-// ID the request's URL held (stale for a new or renewed session); "" and
-// "#fragment" stay as they are.
+// ("?page=2") gets the last segment of the request's path ("./list;sid=ID?page=2"),
+// so that it does not lead back to the ID the request's URL held (stale for
+// a new or renewed session); "" and "#fragment" stay as they are.
 func (s *Session) EncodeURL(u string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -307,10 +307,16 @@ func (s *Session) EncodeURL(u string) string {
 			// "?q" leads to the current path (RFC 3986 section 5.2.2) as
 			// the browser has it: with the ID the request came with, if
 			// any, which is stale when the session is new or renewed.
-			// Spell the path out, so the link carries the current ID.
-			if esc = sentPath(s.req.URL); !strings.HasPrefix(esc, "/") {
+			// Spell out its last segment, so the link carries the
+			// current ID: "./seg", relative, since the browser's path
+			// may not be the handler's (a router or proxy in front may
+			// have stripped a prefix such as "/app").
+			esc = sentPath(s.req.URL)
+			i := strings.LastIndexByte(esc, '/')
+			if i < 0 {
 				return u
 			}
+			esc = "./" + esc[i+1:]
 		}
 	}
 	esc, _, _ = stripPathParam(esc)
