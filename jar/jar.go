@@ -100,6 +100,16 @@ type Jar struct {
 	// so the total-limit eviction can tell without a scan that no cookie
 	// has expired (see noteExpiry).
 	expiryFloor time.Time
+	// lru holds up to lruSize of the least recently accessed cookies, in
+	// eviction order, while lruValid (see lruVictim); lruMaxAt and
+	// lruMaxSeq are the eviction key of its last entry when built.
+	lru       []lruEntry
+	lruValid  bool
+	lruMaxAt  time.Time
+	lruMaxSeq uint64
+	// lruOff makes the total-limit eviction walk the jar each time (the
+	// reference the tests compare lruVictim with).
+	lruOff bool
 }
 
 // New returns a new, empty cookie jar. A nil o means browser defaults: the

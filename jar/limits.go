@@ -1,6 +1,9 @@
 package jar
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Limits bounds what a Jar stores (RFC 6265bis section 6.1 "Limits", and
 // the "remove excess cookies" rules of section 5.7).
@@ -133,16 +136,14 @@ func (j *Jar) evictLocked(key string, fresh *item, now time.Time) {
 		}
 		for j.count > l {
 			var (
-				bk   string
-				bb   *bucket
-				bi   = -1
-				best *item
+				bk string
+				bb *bucket
+				bi = -1
 			)
-			for k, b := range j.buckets {
-				i := oldestIn(b, fresh, false, anyPartition)
-				if i >= 0 && (best == nil || olderAccess(b.items[i], best)) {
-					bk, bb, bi, best = k, b, i, b.items[i]
-				}
+			if j.lruOff {
+				bk, bb, bi = j.scanVictim(fresh)
+			} else {
+				bk, bb, bi = j.lruVictim(fresh)
 			}
 			if bi < 0 {
 				bk = key
@@ -152,6 +153,110 @@ func (j *Jar) evictLocked(key string, fresh *item, now time.Time) {
 			j.removeAtLocked(bk, bb, bi)
 		}
 	}
+}
+
+// scanVictim returns the bucket and position of the least recently
+// accessed cookie of the jar other than fresh (bi -1 if none), by a walk
+// of every bucket.
+func (j *Jar) scanVictim(fresh *item) (bk string, bb *bucket, bi int) {
+	bi = -1
+	var best *item
+	for k, b := range j.buckets {
+		i := oldestIn(b, fresh, false, anyPartition)
+		if i >= 0 && (best == nil || olderAccess(b.items[i], best)) {
+			bk, bb, bi, best = k, b, i, b.items[i]
+		}
+	}
+	return bk, bb, bi
+}
+
+// lruEntry is a cookie in j.lru with its eviction key (last-access-time,
+// insertion) when the list was built.
+type lruEntry struct {
+	it  *item
+	at  time.Time
+	seq uint64
+}
+
+// lruSize is how many of the least recently accessed cookies a walk of
+// the jar remembers for the evictions that follow.
+const lruSize = 64
+
+// lruVictim is scanVictim without the walk for most calls: a walk keeps
+// the lruSize least recently accessed cookies (j.lru, in eviction order),
+// and later evictions take the first that is still stored and unaccessed.
+// That is the jar's least recently accessed cookie as long as no cookie
+// outside the list has come before the list's last key, which noteAccess
+// watches (an insert or a retrieval earlier than that key drops the list).
+// A full jar thus pays one walk per lruSize new cookies, not one each.
+func (j *Jar) lruVictim(fresh *item) (bk string, bb *bucket, bi int) {
+	for pass := 0; pass < 2; pass++ {
+		if !j.lruValid {
+			j.buildLRU()
+		}
+		for n := 0; n < len(j.lru); {
+			e := j.lru[n]
+			k := j.keyOf(e.it.Domain)
+			b := j.buckets[k]
+			i := -1
+			if b != nil {
+				i = indexOf(b, e.it)
+			}
+			if i < 0 || !e.it.LastAccess.Equal(e.at) {
+				j.lru = append(j.lru[:n], j.lru[n+1:]...) // gone or accessed since
+				continue
+			}
+			if e.it == fresh {
+				n++
+				continue
+			}
+			j.lru = append(j.lru[:n], j.lru[n+1:]...)
+			return k, b, i
+		}
+		j.lruValid = false // used up: walk again
+	}
+	return "", nil, -1
+}
+
+// buildLRU walks the jar and keeps its lruSize least recently accessed
+// cookies (fresh ones included) in j.lru.
+func (j *Jar) buildLRU() {
+	all := make([]lruEntry, 0, j.count)
+	for _, b := range j.buckets {
+		for _, it := range b.items {
+			all = append(all, lruEntry{it, it.LastAccess, it.seq})
+		}
+	}
+	slices.SortFunc(all, func(a, b lruEntry) int {
+		if keyBefore(a.at, a.seq, b.at, b.seq) {
+			return -1
+		}
+		return 1
+	})
+	j.lru = append(j.lru[:0], all[:min(len(all), lruSize)]...)
+	j.lruValid = true
+	if len(j.lru) > 0 {
+		last := j.lru[len(j.lru)-1]
+		j.lruMaxAt, j.lruMaxSeq = last.at, last.seq
+	}
+}
+
+// noteAccess drops j.lru when a cookie gets an eviction key (at, seq)
+// before the list's last one: the list would no longer hold the least
+// recently accessed cookies. Call it for every cookie stored and every
+// last-access-time set.
+func (j *Jar) noteAccess(at time.Time, seq uint64) {
+	if j.lruValid && len(j.lru) > 0 && !keyBefore(j.lruMaxAt, j.lruMaxSeq, at, seq) {
+		j.lruValid = false
+	}
+}
+
+// keyBefore orders eviction keys as olderAccess does.
+func keyBefore(at1 time.Time, seq1 uint64, at2 time.Time, seq2 uint64) bool {
+	if !at1.Equal(at2) {
+		return at1.Before(at2)
+	}
+	return seq1 < seq2
 }
 
 // olderAccess orders eviction candidates: earliest last-access-time, then
