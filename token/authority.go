@@ -150,10 +150,23 @@ func (a *Authority) Issue(ctx context.Context, subject string, extra map[string]
 }
 
 func (a *Authority) issuePair(ctx context.Context, subject, family string, extra map[string]any) (*Pair, error) {
-	if subject == "" {
-		return nil, errors.New("token: empty subject")
+	pair, rec, err := a.mintPair(subject, family, a.now(), extra)
+	if err != nil {
+		return nil, err
 	}
-	now := a.now()
+	if err := a.store.Add(ctx, rec); err != nil {
+		return nil, fmt.Errorf("token: recording the refresh token: %w", err)
+	}
+	return pair, nil
+}
+
+// mintPair signs a new pair issued at now, continuing family (a new family
+// if empty), and returns it with the record of its refresh token, which it
+// does not store.
+func (a *Authority) mintPair(subject, family string, now time.Time, extra map[string]any) (*Pair, RefreshRecord, error) {
+	if subject == "" {
+		return nil, RefreshRecord{}, errors.New("token: empty subject")
+	}
 	rc := a.claims(UseRefresh, subject, family, a.refreshTTL, now, extra)
 	if rc.Family == "" {
 		rc.Family = rc.ID
@@ -161,18 +174,15 @@ func (a *Authority) issuePair(ctx context.Context, subject, family string, extra
 	ac := a.claims(UseAccess, subject, rc.Family, a.accessTTL, now, extra)
 	access, err := a.keys.Sign(ac)
 	if err != nil {
-		return nil, err
+		return nil, RefreshRecord{}, err
 	}
 	refresh, err := a.keys.Sign(rc)
 	if err != nil {
-		return nil, err
+		return nil, RefreshRecord{}, err
 	}
 	rec := RefreshRecord{ID: rc.ID, Family: rc.Family, Subject: subject,
 		IssuedAt: rc.IssuedAt.Time, Expiry: rc.ExpiresAt.Time}
-	if err := a.store.Add(ctx, rec); err != nil {
-		return nil, fmt.Errorf("token: recording the refresh token: %w", err)
-	}
-	return &Pair{Access: access, AccessExpiry: ac.ExpiresAt.Time, Refresh: refresh, RefreshExpiry: rc.ExpiresAt.Time}, nil
+	return &Pair{Access: access, AccessExpiry: ac.ExpiresAt.Time, Refresh: refresh, RefreshExpiry: rc.ExpiresAt.Time}, rec, nil
 }
 
 // parse verifies tok's signature and registered claims and its use.
@@ -265,28 +275,60 @@ func (a *Authority) revoked(ctx context.Context, c *Claims) (bool, error) {
 // replays a token the victim already rotated. Clients must send one
 // refresh at a time per family and share its result (client.TokenAuth
 // does, within one process), and treat ErrReused as "sign in again".
+//
+// With a plain RefreshStore, Refresh consumes the presented token (Use)
+// before it records the new one (Add): should Add fail, the presented token
+// is spent and no new one exists, so the client's retry is taken for reuse
+// and signs it out. A store that implements RotatingRefreshStore (as
+// MemoryRefreshStore does) makes both one atomic step instead: a Refresh
+// that fails for a store error leaves the presented token unused, and the
+// client may retry it.
 func (a *Authority) Refresh(ctx context.Context, refresh string, extra map[string]any) (*Pair, error) {
 	c, err := a.parse(refresh, UseRefresh)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := a.store.Use(ctx, c.ID, a.now())
+	rs, atomic := a.store.(RotatingRefreshStore)
+	if !atomic {
+		rec, err := a.store.Use(ctx, c.ID, a.now())
+		if err := a.used(ctx, c, rec, err); err != nil {
+			return nil, err
+		}
+		return a.issuePair(ctx, c.Subject, c.Family, extra)
+	}
+	now := a.now()
+	pair, next, err := a.mintPair(c.Subject, c.Family, now, extra)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := rs.Rotate(ctx, c.ID, now, next)
+	if err := a.used(ctx, c, rec, err); err != nil {
+		return nil, err
+	}
+	return pair, nil
+}
+
+// used handles the outcome of consuming the refresh token c (rec and err of
+// RefreshStore.Use or RotatingRefreshStore.Rotate): on reuse it puts the
+// family on the deny list (see Refresh), and it checks that the record is
+// c's.
+func (a *Authority) used(ctx context.Context, c *Claims, rec RefreshRecord, err error) error {
 	if errors.Is(err, ErrReused) && c.Family != "" {
 		until := a.now().Add(max(a.accessTTL, a.refreshTTL) + a.leeway)
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.revokeTimeout)
 		rerr := a.store.Revoke(rctx, c.Family, until)
 		cancel()
 		if rerr != nil {
-			return nil, fmt.Errorf("token: refresh: %w (and revoking the family's access tokens: %w)", err, rerr)
+			return fmt.Errorf("token: refresh: %w (and revoking the family's access tokens: %w)", err, rerr)
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("token: refresh: %w", err)
+		return fmt.Errorf("token: refresh: %w", err)
 	}
 	if rec.Family != c.Family || rec.Subject != c.Subject {
-		return nil, fmt.Errorf("%w: refresh token does not match its record", ErrInvalid)
+		return fmt.Errorf("%w: refresh token does not match its record", ErrInvalid)
 	}
-	return a.issuePair(ctx, c.Subject, c.Family, extra)
+	return nil
 }
 
 // Revoke revokes one token (access or refresh) by its jti; exp bounds how

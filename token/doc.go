@@ -54,7 +54,10 @@
 // token means a copy was stolen), and with it the access tokens already
 // issued in the family (RFC 9700 section 4.14.2). There is no grace period:
 // a client that retries a refresh or runs two at once with the same token is
-// signed out like a thief (see [Authority.Refresh]). Tokens are revoked by
+// signed out like a thief (see [Authority.Refresh]). A store that implements
+// [RotatingRefreshStore] (MemoryRefreshStore does) consumes a refresh token
+// and records its successor in one step, so that a store failure in the
+// middle of a refresh does not sign the client out. Tokens are revoked by
 // ID (jti) or per subject ("log out everywhere"). [Authority.Middleware] checks
 // "Authorization: Bearer" (RFC 6750) and puts the claims in the request
 // context.

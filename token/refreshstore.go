@@ -73,6 +73,24 @@ type FamilyRevocationStore interface {
 	RevokedInFamily(ctx context.Context, id, subject, family string, issuedAt time.Time) (bool, error)
 }
 
+// RotatingRefreshStore is a RefreshStore that consumes a refresh token and
+// records its successor in one atomic step. It is optional: Authority.Refresh
+// uses it when the store implements it (as MemoryRefreshStore does), so
+// that a store failure between the two steps cannot spend the presented
+// token without recording the new one (see Authority.Refresh); with a plain
+// RefreshStore, Refresh calls Use, then Add.
+type RotatingRefreshStore interface {
+	RefreshStore
+	// Rotate consumes the refresh token id at time now exactly as Use
+	// does, and records next as Add does, atomically. When Use would fail
+	// (ErrReused, ErrRevoked, ErrUnknownRefresh), Rotate fails the same way
+	// with the same effects (a reused token revokes its family) and next
+	// is not recorded. When the store itself fails, neither happens: id
+	// stays unused and next unrecorded. The returned record is id's;
+	// Authority.Refresh checks that it is of next's family and subject.
+	Rotate(ctx context.Context, id string, now time.Time, next RefreshRecord) (RefreshRecord, error)
+}
+
 // MemoryRefreshStore is an in-memory RefreshStore for tests and
 // single-process apps. Entries are pruned after they expire. It is safe for
 // concurrent use; the zero value is not, use NewMemoryRefreshStore.
@@ -117,7 +135,10 @@ func later(a, b time.Time) time.Time {
 	return a
 }
 
-var _ FamilyRevocationStore = (*MemoryRefreshStore)(nil)
+var (
+	_ FamilyRevocationStore = (*MemoryRefreshStore)(nil)
+	_ RotatingRefreshStore  = (*MemoryRefreshStore)(nil)
+)
 
 // NewMemoryRefreshStore returns an empty MemoryRefreshStore.
 func NewMemoryRefreshStore() *MemoryRefreshStore {
@@ -136,6 +157,12 @@ func (s *MemoryRefreshStore) Add(ctx context.Context, rec RefreshRecord) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.add(rec)
+	return nil
+}
+
+// add records rec. s.mu must be held.
+func (s *MemoryRefreshStore) add(rec RefreshRecord) {
 	s.adds++
 	if s.adds >= 1024 {
 		s.prune(rec.IssuedAt)
@@ -153,7 +180,6 @@ func (s *MemoryRefreshStore) Add(ctx context.Context, rec RefreshRecord) error {
 			s.revokeFamily(rec.Family, f, time.Time{})
 		}
 	}
-	return nil
 }
 
 // prune forgets what has expired by now. s.mu must be held.
@@ -182,6 +208,26 @@ func (s *MemoryRefreshStore) Use(ctx context.Context, id string, now time.Time) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.use(id, now)
+}
+
+// Rotate implements RotatingRefreshStore: Use and Add under one lock.
+func (s *MemoryRefreshStore) Rotate(ctx context.Context, id string, now time.Time, next RefreshRecord) (RefreshRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return RefreshRecord{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, err := s.use(id, now)
+	if err != nil {
+		return RefreshRecord{}, err
+	}
+	s.add(next)
+	return rec, nil
+}
+
+// use consumes the refresh token id at now. s.mu must be held.
+func (s *MemoryRefreshStore) use(id string, now time.Time) (RefreshRecord, error) {
 	t := s.tokens[id]
 	if t == nil || !now.Before(t.rec.Expiry) {
 		return RefreshRecord{}, ErrUnknownRefresh
