@@ -33,7 +33,8 @@ var errCrit = errors.New(`token: "crit" header: no JWS extension is supported`)
 var ErrWrongAlg = errors.New("token: algorithm not allowed for this key")
 
 // SigningKey is one JWT key. Exactly one of Secret (HS256), Private or Public
-// is needed; a key with only Public verifies but cannot sign.
+// is needed (NewKeySet refuses more); a key with only Public verifies but
+// cannot sign.
 type SigningKey struct {
 	// ID is the key's kid (RFC 7515 section 4.1.4); required and unique.
 	ID string
@@ -103,6 +104,11 @@ func newKey(sk SigningKey) (*key, error) {
 	k := &key{id: sk.ID, alg: sk.Alg}
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("token: key %q (%s): "+format, append([]any{sk.ID, sk.Alg}, a...)...)
+	}
+	if sk.Private != nil && sk.Public != nil {
+		// Public would be ignored (the key verifies with Private's own
+		// public half), even if it were another key's.
+		return nil, bad("set Private or Public, not both")
 	}
 	// Refuse unusable keys of the right type before calling Public, which
 	// panics on them (as ed25519.Sign would at the first Sign).

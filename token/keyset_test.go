@@ -177,6 +177,18 @@ var badKeySets = []struct {
 		k := signingKey(t, "e", token.EdDSA)
 		return token.SigningKey{ID: k.ID, Alg: k.Alg, Public: k.Private.Public()}
 	}},
+	// SigningKey's doc asks for exactly one of Secret, Private or Public;
+	// a Public next to Private was ignored, even another key's.
+	{"Private and its Public", func(t testing.TB) token.SigningKey {
+		k := signingKey(t, "e", token.EdDSA)
+		k.Public = k.Private.Public()
+		return k
+	}},
+	{"Private and another key's Public", func(t testing.TB) token.SigningKey {
+		k := signingKey(t, "e", token.ES256)
+		k.Public = signingKey(t, "o", token.ES256).Private.Public()
+		return k
+	}},
 }
 
 // malformedKeys are keys of the right Go type but unusable (wrong length,
