@@ -168,6 +168,7 @@ var encodeURLTests = []struct {
 	{"/a", "/a;sid=ID"},
 	{"/a/b?x=1#f", "/a/b;sid=ID?x=1#f"},
 	{"/a;sid=old", "/a;sid=ID"},
+	{";sid=old/b", ".//b;sid=ID"}, // relative: "/b" would lead elsewhere
 	{"https://example.com/a", "https://example.com/a;sid=ID"},
 	{"https://example.com", "https://example.com/;sid=ID"},
 	{"https://evil.example/a", ""},

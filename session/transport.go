@@ -319,7 +319,13 @@ func (s *Session) EncodeURL(u string) string {
 			esc = "./" + esc[i+1:]
 		}
 	}
+	rel := !strings.HasPrefix(esc, "/")
 	esc, _, _ = stripPathParam(esc)
+	if rel && strings.HasPrefix(esc, "/") {
+		// A relative path stays one: ";sid=x/b" leads to "./;sid=x/b",
+		// which the middleware strips to "./" + "/b", not to "/b".
+		esc = "./" + esc
+	}
 	if pu.Host == "" && strings.HasPrefix(esc, "//") {
 		// Without an authority a path must not begin with "//" (RFC 3986
 		// section 3.3): "/;sid=x//evil.example/p" stripped would name the
