@@ -110,7 +110,12 @@ type Options struct {
 	// expired sessions (emitting EventExpired for each); default 1m;
 	// negative turns the sweeper off (call Manager.Sweep yourself).
 	SweepInterval time.Duration
-	// Now is the clock; nil means time.Now. Give the store the same clock.
+	// Now is the clock; nil means the wall clock: time.Now without its
+	// monotonic reading (time.Time.Round(0)), so that expiry is judged by
+	// wall time in every store, as stores that serialise times must. A
+	// monotonic reading stops while the machine is suspended, and a session
+	// would outlive its idle timeout by the length of the suspend. Give the
+	// store the same clock.
 	Now func() time.Time
 }
 
@@ -245,7 +250,7 @@ func (o *Options) normalize() (*config, error) {
 		c.ErrorHandler = defaultErrorHandler
 	}
 	if c.Now == nil {
-		c.Now = time.Now
+		c.Now = wallNow
 	}
 	c.alwaysSecure = c.Cookie.Secure || cookie.NeedsSecure(c.Cookie.Name)
 	c.expireLegacy = c.Cookie.Secure && c.Cookie.Name == "" && !c.Cookie.Disabled
@@ -312,3 +317,7 @@ func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	http.Error(w, "503 session service unavailable", http.StatusServiceUnavailable)
 }
+
+// wallNow is the default clock: the current time without its monotonic
+// reading.
+func wallNow() time.Time { return time.Now().Round(0) }
