@@ -25,13 +25,20 @@ import (
 // A request already under this Manager's middleware (the middleware applied
 // twice, say to an application and again to one of its sub-routers) keeps
 // its Session: the inner middleware passes the request and the
-// ResponseWriter it was given through unchanged.
+// ResponseWriter it was given through unchanged (with another Manager's
+// middleware in between, the request gets a context in which FromRequest
+// returns this Manager's Session again).
 func (m *Manager) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s := FromContext(r.Context()); s != nil && s.m == m {
+		if s := m.fromContext(r.Context()); s != nil {
 			// The outer middleware has stripped the URL (its ";sid=" ID
 			// is in s) and commits through w: a second Session would not
 			// see that ID, and would commit the same session twice.
+			if FromContext(r.Context()) != s {
+				// Another Manager's middleware in between made its
+				// Session the nearest: FromRequest returns this one's.
+				r = r.WithContext(&sessionContext{Context: r.Context(), s: s})
+			}
 			next.ServeHTTP(w, r)
 			return
 		}

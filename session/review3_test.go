@@ -1,6 +1,7 @@
 package session_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -35,5 +36,50 @@ func TestEncodeURLQueryOnlyKeepsDirectory(t *testing.T) {
 	got := base.ResolveReference(ref)
 	if want := "/app/list/a%2Fb;sid=" + id; got.EscapedPath() != want || got.RawQuery != "page=2" || got.Fragment != "top" {
 		t.Fatalf("EncodeURL(?page=2#top) = %q leads to %q, want %s?page=2#top", link, got, want)
+	}
+}
+
+// The middleware of one Manager applied twice with another Manager's in
+// between (an application's sessions, a sub-application's own, and the
+// application's again on one of its routes) still serves the request's one
+// session of that Manager: the inner one looked only at the nearest
+// Session, another Manager's, and, with URL rewriting, gave the handler a
+// fresh session instead of the URL's.
+func TestHandlerTwiceAroundOtherManagerKeepsURLSession(t *testing.T) {
+	a := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	b := newEnv(t, nil)
+	var link string
+	var inner *session.Session
+	h := a.m.Handler(b.m.Handler(a.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		inner = s
+		if r.URL.Path == "/login" {
+			if err := s.Set("user", "ann"); err != nil {
+				t.Error(err)
+			}
+			link = s.EncodeURL("/next")
+			return
+		}
+		u, _, err := session.Get[string](s, "user")
+		if err != nil {
+			t.Error(err)
+		}
+		io.WriteString(w, r.URL.Path+" "+u)
+	}))))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/login", nil))
+	if !strings.Contains(link, ";sid=") {
+		t.Fatalf("EncodeURL = %q", link)
+	}
+	if c := rec.Result().Cookies(); len(c) != 0 {
+		t.Fatalf("cookies %v: B's session was written to", c)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", link, nil))
+	if got := rec.Body.String(); got != "/next ann" {
+		t.Fatalf("body %q, want %q", got, "/next ann")
+	}
+	if inner == nil || inner.Key() == "" {
+		t.Fatal("handler saw no session of a")
 	}
 }

@@ -149,6 +149,17 @@ func FromContext(ctx context.Context) *Session {
 // ctxKey is the context key of the request's *Session.
 type ctxKey struct{}
 
+// managerKey is the context key of the request's *Session of one Manager
+// (the nearest may be another Manager's).
+type managerKey struct{ m *Manager }
+
+// fromContext returns the Session of m's middleware that ctx carries, or
+// nil.
+func (m *Manager) fromContext(ctx context.Context) *Session {
+	s, _ := ctx.Value(managerKey{m}).(*Session)
+	return s
+}
+
 // sessionContext is the request context carrying the session. It is embedded
 // in Session to save an allocation per request.
 type sessionContext struct {
@@ -156,10 +167,16 @@ type sessionContext struct {
 	s *Session
 }
 
-// Value returns the session for ctxKey and defers to the parent otherwise.
+// Value returns the session for ctxKey, and for the managerKey of its
+// Manager, and defers to the parent otherwise.
 func (c *sessionContext) Value(key any) any {
-	if _, ok := key.(ctxKey); ok {
+	switch k := key.(type) {
+	case ctxKey:
 		return c.s
+	case managerKey:
+		if k.m == c.s.m {
+			return c.s
+		}
 	}
 	return c.Context.Value(key)
 }
