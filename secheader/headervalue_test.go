@@ -3,6 +3,7 @@ package secheader_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/httpstate/httpstate/secheader"
@@ -60,6 +61,35 @@ func TestHeadersOverHTTP2(t *testing.T) {
 		}
 		if resp.Header.Get("Content-Security-Policy") == "" {
 			t.Errorf("CSP %q: New accepted it, yet the HTTP/2 response carries no Content-Security-Policy", csp)
+		}
+	}
+}
+
+// TestOptionsTrimmed: leading and trailing whitespace is not part of a field
+// value (RFC 9110 section 5.5), and HTTP/2 forbids it (RFC 9113 section
+// 8.2.1: the response is malformed, and nghttp2-based clients reset the
+// stream). New passed such option values through, so a policy read from a
+// config file with a trailing space broke every HTTP/2 response for those
+// clients. Values are trimmed now; a blank one means the default.
+func TestOptionsTrimmed(t *testing.T) {
+	h, err := secheader.New(&secheader.Options{
+		CSP:            " \tdefault-src 'self'; script-src 'nonce-{nonce}' ",
+		ReferrerPolicy: "no-referrer\t",
+		FrameOptions:   "  ",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	for name, want := range map[string]string{
+		"Content-Security-Policy": "default-src 'self'; script-src 'nonce-",
+		"Referrer-Policy":         "no-referrer",
+		"X-Frame-Options":         "DENY",
+	} {
+		got := rec.Header().Get(name)
+		if got != strings.TrimSpace(got) || !strings.HasPrefix(got, want) || (name != "Content-Security-Policy" && got != want) {
+			t.Errorf("%s: %q, want %q without surrounding whitespace", name, got, want)
 		}
 	}
 }

@@ -76,21 +76,23 @@ type Headers struct {
 // New returns the middleware configured by o (nil means defaults). It fails
 // on an option with characters not allowed in a header value (RFC 9110
 // section 5.5: any control character but HTAB), which the HTTP/2 server
-// would drop silently, serving the response without the header.
+// would drop silently, serving the response without the header. Leading and
+// trailing spaces and tabs are removed from option values (a value of only
+// whitespace counts as "").
 func New(o *Options) (*Headers, error) {
 	if o == nil {
 		o = &Options{}
 	}
 	h := &Headers{
 		cspHeader: "Content-Security-Policy",
-		referrer:  orDefault(o.ReferrerPolicy, "strict-origin-when-cross-origin"),
-		frame:     orDefault(o.FrameOptions, "DENY"),
+		referrer:  orDefault(trimOWS(o.ReferrerPolicy), "strict-origin-when-cross-origin"),
+		frame:     orDefault(trimOWS(o.FrameOptions), "DENY"),
 		noSniff:   !o.DisableNoSniff,
 	}
 	if o.ReportOnly {
 		h.cspHeader = "Content-Security-Policy-Report-Only"
 	}
-	if csp := orDefault(o.CSP, DefaultCSP); csp != "" {
+	if csp := orDefault(trimOWS(o.CSP), DefaultCSP); csp != "" {
 		if !httpguts.ValidHeaderFieldValue(csp) {
 			return nil, errors.New("secheader: Options.CSP contains a control character")
 		}
@@ -103,6 +105,12 @@ func New(o *Options) (*Headers, error) {
 	}
 	return h, nil
 }
+
+// trimOWS removes leading and trailing spaces and tabs, which are not part
+// of a field value (RFC 9110 section 5.5) and make an HTTP/2 response that
+// carries them malformed (RFC 9113 section 8.2.1): clients such as those
+// built on nghttp2 reset the stream, failing the whole response.
+func trimOWS(v string) string { return strings.Trim(v, " \t") }
 
 // orDefault returns def for "", "" for Off, and v otherwise.
 func orDefault(v, def string) string {
