@@ -278,10 +278,13 @@ func sameOrigin(a, b *url.URL) bool {
 		effectivePort(as, a) == effectivePort(bs, b)
 }
 
-// sensitiveHeaders are the origin's credentials among the headers net/http
-// drops on a redirect to another host (the proxy's stay: the proxy is the
-// same).
-var sensitiveHeaders = []string{"Authorization", "Www-Authenticate", "Cookie", "Cookie2"}
+// sensitiveHeaders are the headers net/http drops on a redirect to another
+// domain. Proxy-Authorization is among them: a proxy may be chosen per
+// scheme and host (HTTPS_PROXY, NO_PROXY), and net/http writes a request's
+// own Proxy-Authorization to the origin server when there is no proxy or
+// the request is https (inside the CONNECT tunnel).
+var sensitiveHeaders = []string{"Authorization", "Www-Authenticate", "Cookie", "Cookie2",
+	"Proxy-Authorization", "Proxy-Authenticate"}
 
 // sameCredentialScope reports whether credentials sent to from may follow a
 // redirect to to: the same host name (net/http also lets them go to its

@@ -46,11 +46,13 @@
 // replays the request if its body can be replayed. Concurrent requests that
 // fail with the same stale token share one refresh, and a request whose 401
 // arrives after a refresh it was sent before just replays with the new
-// token (or the answer of a refresh still in flight). Credentials (the Authorization header, and a Cookie header the
-// request set) do not follow a redirect to another host, another port, or
-// from https to http. On a redirect to another origin, the Referer net/http
-// adds names the previous hop's origin only, not its path and query; it
-// never holds a fragment.
+// token (or the answer of a refresh still in flight). Credentials (the
+// Authorization header, and a Cookie or Proxy-Authorization header the
+// request set) do not follow a redirect to another host (a subdomain
+// included), another port, or from https to http; an upgrade from http on
+// port 80 to https on 443 keeps them. On a redirect to another origin,
+// the Referer net/http adds names the previous hop's origin only, not its
+// path and query; it never holds a fragment.
 //
 // # Retries
 //

@@ -107,3 +107,47 @@ func TestRefererCrossOriginIsOrigin(t *testing.T) {
 		t.Errorf("caller's Referer: got %q, want %q", got, want)
 	}
 }
+
+// TestProxyAuthorizationFollowsCredentialScope: a Proxy-Authorization
+// header the request set is a credential like Authorization (net/http
+// strips both on a redirect to another domain): a hop the client deems
+// another scope (a subdomain, another port, https to http) does not carry
+// it. Without a proxy, or for https through a CONNECT tunnel, net/http
+// writes it to the origin server itself. Within the scope it stays.
+func TestProxyAuthorizationFollowsCredentialScope(t *testing.T) {
+	for _, tt := range []struct {
+		from, to string
+		kept     bool
+	}{
+		{"https://api.example.test/", "https://evil.api.example.test/x", false},
+		{"https://api.example.test/", "https://api.example.test:8443/x", false},
+		{"https://api.example.test/", "http://api.example.test/x", false},
+		{"https://api.example.test/", "https://api.example.test/x", true},
+	} {
+		var got []string
+		c := mustNew(t, &client.Options{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			got = append(got, r.Header.Get("Proxy-Authorization"))
+			h := http.Header{}
+			code := http.StatusOK
+			if len(got) == 1 {
+				code = http.StatusFound
+				h.Set("Location", tt.to)
+			}
+			return &http.Response{StatusCode: code, Header: h, Body: http.NoBody, Request: r}, nil
+		})})
+		req, _ := http.NewRequest(http.MethodGet, tt.from, nil)
+		req.Header.Set("Proxy-Authorization", "Basic c2VjcmV0")
+		resp, err := c.Do(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		want := []string{"Basic c2VjcmV0", ""}
+		if tt.kept {
+			want[1] = want[0]
+		}
+		if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+			t.Errorf("%s -> %s: Proxy-Authorization sent %q, want %q", tt.from, tt.to, got, want)
+		}
+	}
+}
