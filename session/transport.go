@@ -279,6 +279,12 @@ func (s *Session) EncodeURL(u string) string {
 		// a URL, where it would leak into logs, history and Referer.
 		return u
 	}
+	if u != "" && (u[0] == ' ' || u[len(u)-1] == ' ') {
+		// Browsers drop the spaces around a URL (Go's url.Parse rejects
+		// the other C0 controls they drop): encoded, they would become
+		// part of the path ("%20/a") and the link would lead elsewhere.
+		return u
+	}
 	pu, err := url.Parse(u)
 	if err != nil || pu.Opaque != "" || pu.User != nil {
 		return u
