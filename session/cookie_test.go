@@ -169,7 +169,7 @@ var encodeURLTests = []struct {
 	{"/a/b?x=1#f", "/a/b;sid=ID?x=1#f"},
 	{"/a;sid=old", "/a;sid=ID"},
 	{";sid=old/b", ".//b;sid=ID"}, // relative: "/b" would lead elsewhere
-	{" /a", ""}, // browsers drop the spaces around a URL: "%20/a;sid=ID" led elsewhere
+	{" /a", ""},                   // browsers drop the spaces around a URL: "%20/a;sid=ID" led elsewhere
 	{"/a ", ""},
 	{"https://example.com/a", "https://example.com/a;sid=ID"},
 	{"https://example.com", "https://example.com/;sid=ID"},
