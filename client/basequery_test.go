@@ -249,3 +249,37 @@ func TestErrorsHideFragment(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorsHideDefaultQuery: the values of Options.Query, the other place
+// for a client-wide API key (like a default header's value, which String
+// never shows), show in none of Do's errors either; the request's own
+// parameters still show.
+func TestErrorsHideDefaultQuery(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	one := &client.RetryPolicy{MaxAttempts: 1}
+	q := url.Values{"api_key": {"s3cret/+"}}
+	for _, tt := range []struct {
+		name, url string
+		o         *client.Options
+	}{
+		{"refused", closedURL + "/x?page=7", &client.Options{Query: q, Retry: one}},
+		{"status", srv.URL + "/x?page=7", &client.Options{Query: q, Retry: one, CheckStatus: true}},
+	} {
+		c := mustNew(t, tt.o)
+		resp, err := c.Get(context.Background(), tt.url)
+		if resp != nil {
+			resp.Body.Close()
+		}
+		if err == nil {
+			t.Errorf("%s: no error", tt.name)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, "s3cret") || !strings.Contains(msg, "/x?page=7&api_key=REDACTED") {
+			t.Errorf("%s: error %q: want the request's query with the default's value redacted", tt.name, msg)
+		}
+	}
+}

@@ -46,7 +46,8 @@ type Options struct {
 	// request sets itself wins. The default adds User-Agent: DefaultUserAgent.
 	Header http.Header
 	// Query holds default query parameters, added to requests whose URL
-	// lacks that parameter.
+	// lacks that parameter. The client's errors show their values as
+	// REDACTED.
 	Query url.Values
 	// Auth sets credentials on every request without an Authorization
 	// header of its own; nil means none. See Basic, Bearer, TokenAuth.
@@ -711,26 +712,23 @@ func (c *Client) unwrapURLError(err error) error {
 
 // shownURL returns u as the client's errors show it: its password
 // redacted (url.URL.Redacted), the value of each parameter of BaseURL's
-// query (which may hold an API key) as REDACTED, and without its fragment
-// (never sent; it may hold a token).
+// query and of Options.Query (which may hold an API key) as REDACTED, and
+// without its fragment (never sent; it may hold a token).
 func (c *Client) shownURL(u *url.URL) string {
 	if u.Fragment != "" || u.RawFragment != "" {
 		nf := *u
 		nf.Fragment, nf.RawFragment = "", ""
 		u = &nf
 	}
-	if len(c.baseQuery) == 0 || u.RawQuery == "" {
+	if (len(c.baseQuery) == 0 && len(c.query) == 0) || u.RawQuery == "" {
 		return u.Redacted()
 	}
 	pairs := strings.Split(u.RawQuery, "&")
 	changed := false
 	for i, p := range pairs {
-		for _, b := range c.baseQuery {
-			if k, _, ok := strings.Cut(p, "="); ok && p == b.raw {
-				pairs[i] = k + "=REDACTED"
-				changed = true
-				break
-			}
+		if k, ok := c.defaultPair(p); ok {
+			pairs[i] = k + "=REDACTED"
+			changed = true
 		}
 	}
 	if !changed {
@@ -739,6 +737,34 @@ func (c *Client) shownURL(u *url.URL) string {
 	shown := *u
 	shown.RawQuery = strings.Join(pairs, "&")
 	return shown.Redacted()
+}
+
+// defaultPair reports whether the raw query pair p ("key=value") is one
+// the client adds to requests, a pair of BaseURL's query as written or a
+// value of Options.Query, and returns its raw key.
+func (c *Client) defaultPair(p string) (string, bool) {
+	k, v, ok := strings.Cut(p, "=")
+	if !ok {
+		return "", false
+	}
+	for _, b := range c.baseQuery {
+		if p == b.raw {
+			return k, true
+		}
+	}
+	if len(c.query) == 0 {
+		return "", false
+	}
+	dk, err := url.QueryUnescape(k)
+	if err != nil {
+		return "", false
+	}
+	vs, found := c.query[dk]
+	if !found {
+		return "", false
+	}
+	dv, err := url.QueryUnescape(v)
+	return k, err == nil && slices.Contains(vs, dv)
 }
 
 // closeBody closes the body of a request that will not be sent, as the

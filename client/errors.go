@@ -42,8 +42,8 @@ var (
 type Error struct {
 	Method string
 	// URL is the request URL with any password redacted, the value of
-	// each parameter of Options.BaseURL's query as REDACTED, and without
-	// its fragment.
+	// each parameter of Options.BaseURL's query and of Options.Query as
+	// REDACTED, and without its fragment.
 	URL string
 	// Attempts is how many times the request was sent.
 	Attempts int
@@ -89,7 +89,7 @@ type StatusError struct {
 	Method string
 	// URL is the request URL with any password redacted (and, from
 	// Client.Do, the value of each parameter of Options.BaseURL's query
-	// as REDACTED, and without its fragment).
+	// and of Options.Query as REDACTED, and without its fragment).
 	URL        string
 	StatusCode int
 	// Status is the response's status line text, e.g. "404 Not Found".
