@@ -289,8 +289,11 @@ func TestRetryAfterPastDeadlineNotAwaited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readAll(t, resp)
+	body := readAll(t, resp)
 	if resp.StatusCode != 503 || ss.hits.Load() != 1 || len(sr.Waits()) != 0 {
 		t.Errorf("got %d after %d hits and waits %v; want the 503 at once", resp.StatusCode, ss.hits.Load(), sr.Waits())
+	}
+	if body != "attempt 1" {
+		t.Errorf("body %q, want the 503's own (\"attempt 1\"), unread", body)
 	}
 }
