@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -33,10 +34,30 @@ func TestEventStreamStalledClient(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a, srv := newTestAppWith(t, st, func(o *Options) {
-		o.PollInterval = 5 * time.Millisecond
-		o.SampleInterval = 5 * time.Millisecond
-	}, func(a *App) { a.writeTimeout = 200 * time.Millisecond })
+	a, err := New(&Options{Store: st, PollInterval: 5 * time.Millisecond, SampleInterval: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.writeTimeout = 200 * time.Millisecond
+	srv := httptest.NewUnstartedServer(a.Handler())
+	// Small fixed socket buffers on the server's side too: left to
+	// autotuning, the kernel grows a loopback send buffer to 4 MiB, and
+	// filling that with snapshots marshalled under -race on a loaded
+	// machine took up to 15s, all before the first write could block. With
+	// these, the first snapshot (about 90 KB) fills them.
+	srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+		if tc, ok := c.(*net.TCPConn); ok && s == http.StateNew {
+			tc.SetWriteBuffer(4096)
+		}
+	}
+	srv.Config.RegisterOnShutdown(a.Shutdown)
+	srv.Start()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := a.Close(); err != nil {
+			t.Errorf("App.Close: %v", err)
+		}
+	})
 	admin := newClient(t, srv.URL)
 	admin.mustLogin("admin", "admin")
 
