@@ -83,3 +83,38 @@ func TestHandlerTwiceAroundOtherManagerKeepsURLSession(t *testing.T) {
 		t.Fatal("handler saw no session of a")
 	}
 }
+
+// EventInvalidated names the principal the session has in the store: once
+// the commit has written this request's SetPrincipal (the response has
+// started), that is the new one. Invalidate after the commit named the
+// principal the session had when the request began.
+func TestInvalidateAfterCommitEventNamesWrittenPrincipal(t *testing.T) {
+	var log eventLog
+	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{log.listen} })
+	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).SetPrincipal("alice")
+	}, httptest.NewRequest("GET", "http://example.com/", nil))
+	id := rec.Result().Cookies()[0].Value
+	log.reset()
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if err := s.SetPrincipal("bob"); err != nil {
+			t.Fatal(err)
+		}
+		w.WriteHeader(http.StatusOK) // the commit writes bob
+		if err := s.Invalidate(); err != nil {
+			t.Fatal(err)
+		}
+	}, withCookie(id))
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	var got []session.Event
+	for _, ev := range log.events {
+		if ev.Kind == session.EventInvalidated {
+			got = append(got, ev)
+		}
+	}
+	if len(got) != 1 || got[0].Principal != "bob" {
+		t.Fatalf("invalidated events %+v, want one of bob", got)
+	}
+}

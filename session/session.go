@@ -674,8 +674,14 @@ func (s *Session) Invalidate() error {
 		// A session another request (or Revoke, or a sweep) has already
 		// ended had its event then: nothing was deleted now.
 		if deleted {
-			// The stored principal: a pending SetPrincipal dies unwritten.
-			m.emit(ctx, Event{Kind: EventInvalidated, Key: s.key, Principal: s.rec.Principal, Time: s.now})
+			// The stored principal: a pending SetPrincipal dies unwritten,
+			// but one the commit has written (a failed commit leaves
+			// s.failed, returned above) is the store's now.
+			p := s.rec.Principal
+			if s.committed && s.pendPrincipal != nil {
+				p = *s.pendPrincipal
+			}
+			m.emit(ctx, Event{Kind: EventInvalidated, Key: s.key, Principal: p, Time: s.now})
 			m.c.log.LogAttrs(ctx, slog.LevelInfo, "session invalidated", slog.String("session", shortKey(s.key)))
 		} else {
 			ended = true
