@@ -391,3 +391,100 @@ func TestPruneCancelledKeepsLiveEntry(t *testing.T) {
 		t.Fatalf("ByPrincipal after the cancelled pruning = %v, want k", got)
 	}
 }
+
+// TestDetachedWorkBounded: the work a call completes after its context
+// ended (an applied write's index entries, a Delete's unindexing, the
+// reaps of a Sweep's claims, the end of a Rename) is bounded in time even
+// when the client leaves every bound to the context (ContextTimeoutEnabled,
+// no read or write timeout) and Redis stops answering: it ran without any
+// deadline and hung until Redis answered again, holding the caller.
+func TestDetachedWorkBounded(t *testing.T) {
+	for _, op := range []string{"create", "save", "delete", "rename", "sweep"} {
+		t.Run(op, func(t *testing.T) {
+			srv := testutil.StartRedis(t, nil)
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr(), ReadTimeout: -1, WriteTimeout: -1,
+				ContextTimeoutEnabled: true, MaxRetries: -1})
+			t.Cleanup(func() { c.Close() })
+			clock := testutil.NewClock(time.Now().Truncate(time.Second))
+			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			redisstore.SetDetachLimit(s, 200*time.Millisecond)
+			bg := context.Background()
+			// Load every script, and make the sessions the call needs.
+			for _, k := range []string{"w1", "k", "old"} {
+				if err := s.Create(bg, record(k, "alice", clock.Now())); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Save(bg, "w1", session.Delta{IdleTimeout: time.Minute}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Rename(bg, "w1", "w2"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Delete(bg, "w2"); err != nil {
+				t.Fatal(err)
+			}
+			if op == "create" {
+				if _, err := s.Delete(bg, "k"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if op == "sweep" {
+				clock.Advance(time.Hour)
+			}
+			// The caller bounds its calls with a deadline; once the
+			// script has run, Redis stops answering and the caller is
+			// cancelled.
+			ctx, cancel := context.WithTimeout(bg, time.Minute)
+			defer cancel()
+			var once sync.Once
+			match := map[string]string{"create": "t:s:{k}", "save": "t:s:{k}", "delete": "t:s:{k}",
+				"rename": "t:s:{new}", "sweep": "zrem"}[op]
+			c.AddHook(&cancelHook{match: func(a string) bool { return a == match }, cancel: func() {
+				once.Do(func() {
+					if _, err := srv.Do("CLIENT", "PAUSE", "60000", "ALL"); err != nil {
+						t.Error(err)
+					}
+					cancel()
+				})
+			}})
+			done := make(chan error, 1)
+			go func() {
+				var err error
+				switch op {
+				case "create":
+					err = s.Create(ctx, record("k", "alice", clock.Now()))
+				case "save":
+					err = s.Save(ctx, "k", session.Delta{IdleTimeout: time.Minute})
+				case "delete":
+					var ok bool
+					if ok, err = s.Delete(ctx, "k"); !ok {
+						err = errors.Join(errors.New("Delete reported nothing deleted"), err)
+					}
+				case "rename":
+					err = s.Rename(ctx, "old", "new")
+				case "sweep":
+					_, err = s.Sweep(ctx)
+				}
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if ctx.Err() == nil {
+					t.Fatal("the hook never cancelled the context")
+				}
+				if err == nil || strings.Contains(err.Error(), "reported nothing") {
+					t.Fatalf("%s with Redis not answering after its script = %v, want an error of the unfinished index work", op, err)
+				}
+				t.Logf("%s: %v", op, err)
+			case <-time.After(20 * time.Second):
+				srv.Kill() // let the call end
+				t.Fatalf("%s still waiting 20 s after its context ended, on a Redis that does not answer", op)
+			}
+			srv.Kill()
+		})
+	}
+}

@@ -69,7 +69,8 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		// The session exists: its entries are added even if ctx is done
 		// by now (Sweep could never report a session missing from the
 		// expiry index).
-		ctx := context.WithoutCancel(ctx)
+		ctx, cancel := s.detach(ctx)
+		defer cancel()
 		pipe := s.c.Pipeline()
 		s.addIndexes(ctx, pipe, r.Key, r.Principal, exp, dl, now)
 		if _, err := pipe.Exec(ctx); err != nil {
@@ -179,7 +180,8 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	// The write is applied: its index entries are too, even if ctx is
 	// done by now (an expiry-index entry left later than the expiry would
 	// delay, or lose, the session's report by Sweep).
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := s.detach(ctx)
+	defer cancel()
 	// The new principal's entry gets its real score (preIndex put +inf).
 	// The old principal's entry stays: ByPrincipal filters and prunes it,
 	// and its score and the set's TTL bound its life.
@@ -295,7 +297,9 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 		entries = append(entries, indexEntry{set: s.principalKey(p), member: key, principal: p})
 	}
 	// The session is gone: its entries go too, even if ctx is done by now.
-	if err := s.removeVerified(context.WithoutCancel(ctx), entries); err != nil {
+	ctx, cancel := s.detach(ctx)
+	defer cancel()
+	if err := s.removeVerified(ctx, entries); err != nil {
 		return true, s.wrap("delete: index", err)
 	}
 	return true, nil

@@ -70,6 +70,15 @@
 // moves a session to another principal leaves the old principal's entry to
 // be pruned by ByPrincipal, by score or by the set's TTL.
 //
+// The work that completes a step already taken (the index entries of an
+// applied write, the re-read and put-back after a removal, the reaps of a
+// Sweep's claims, the end of a Rename whose new hash exists) runs on when
+// the caller's context ends, for at most a minute from when it starts, so
+// that a Redis that stops answering never holds a call for ever, even with
+// a client that leaves every bound to the context (ContextTimeoutEnabled
+// without read and write timeouts). Cut short, it leaves the indexes as a
+// process dying there would, and the call returns the error.
+//
 // Expiry is judged by the store's clock (Options.Now): a hash whose expiry
 // is not after now is absent for Load, Save, Update, Rename, Delete (which
 // leaves it to Sweep), ByPrincipal and Iterate; Create may reuse its key.

@@ -248,7 +248,9 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 		// entry another sweeper won meanwhile is then claimed again, and
 		// its reap finds the hash gone, reporting nothing twice.
 		if len(claimed) > 0 {
-			if perr := s.c.ZAddLT(context.WithoutCancel(ctx), s.expiry, claimed...).Err(); perr != nil {
+			ctx, cancel := s.detach(ctx)
+			defer cancel()
+			if perr := s.c.ZAddLT(ctx, s.expiry, claimed...).Err(); perr != nil {
 				err = errors.Join(err, perr)
 			}
 		}
@@ -257,7 +259,8 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 	// The claims are ours alone: the reaps (and the put-backs) run even if
 	// ctx is done by now, or the claimed sessions would go unreported, out
 	// of the index. Sweep returns ctx's error after this batch.
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := s.detach(ctx)
+	defer cancel()
 	// Delete what we won; a session found alive (created again, or revived
 	// by a writer with a slower clock) goes back into the index. go-redis
 	// may resend a reap whose reply was lost: its token (see reapScript)

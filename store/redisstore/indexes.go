@@ -105,7 +105,8 @@ func (s *Store) removeVerified(ctx context.Context, entries []indexEntry) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := s.detach(ctx)
+	defer cancel()
 	pipe := s.c.Pipeline()
 	for _, e := range entries {
 		pipe.ZRem(ctx, e.set, e.member)

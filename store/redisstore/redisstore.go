@@ -70,6 +70,9 @@ type Store struct {
 	// replicaReads is true for a cluster client that sends reads to
 	// replicas: the reads a write depends on go to the master (hmget).
 	replicaReads bool
+	// detachLimit bounds the work a call completes after its context
+	// ended (see detach).
+	detachLimit time.Duration
 }
 
 var _ session.Store = (*Store)(nil)
@@ -128,6 +131,7 @@ func New(c redis.UniversalClient, o *Options) (*Store, error) {
 		now:          opts.Now,
 		log:          opts.Logger,
 		expiry:       opts.Prefix + "expiry",
+		detachLimit:  detachLimit,
 	}, nil
 }
 
@@ -249,6 +253,28 @@ func deadlineScore(d int64) float64 {
 		return inf
 	}
 	return float64(d)
+}
+
+// detachLimit is how long the work a call completes after its context
+// ended may take (see detach).
+const detachLimit = time.Minute
+
+// detachedKey marks a context made by detach.
+type detachedKey struct{}
+
+// detach returns the context for work that must run to its end once begun,
+// even when ctx ends meanwhile (an applied write's index entries, the
+// put-back of removed entries, the reaps of a Sweep's claims, the end of a
+// Rename): it keeps ctx's values, not its cancellation, and ends
+// s.detachLimit from now, so that a Redis that stops answering does not
+// hold the call for ever when the client leaves every bound to the
+// context (ContextTimeoutEnabled without read or write timeouts). A
+// context detach made is returned as it is: nested work shares its bound.
+func (s *Store) detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx.Value(detachedKey{}) != nil {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(context.WithValue(context.WithoutCancel(ctx), detachedKey{}, true), s.detachLimit)
 }
 
 // ctxOK returns ctx's error, wrapped, if it is done.

@@ -90,7 +90,8 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	}
 	// The new hash is live and the old one dead: the move is done whatever
 	// the caller's context does now; the rest completes it.
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := s.detach(ctx)
+	defer cancel()
 	if late {
 		pipe := s.c.Pipeline()
 		s.addIndexes(ctx, pipe, newKey, st.rec.Principal, exp, dl, now)
@@ -113,14 +114,16 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 }
 
 // finish ends a move of hk: del deletes hk, else its mark is removed;
-// either only while the mark is still mark. It runs even when ctx is done:
-// left undone, the mark would kill the session.
+// either only while the mark is still mark. It runs even when ctx is done
+// (detached): left undone, the mark would kill the session.
 func (s *Store) finish(ctx context.Context, hk, mark string, del bool) error {
 	op := "0"
 	if del {
 		op = "1"
 	}
-	return run(context.WithoutCancel(ctx), s.c, finishScript, hk, ms(s.now()), op, mark).Err()
+	ctx, cancel := s.detach(ctx)
+	defer cancel()
+	return run(ctx, s.c, finishScript, hk, ms(s.now()), op, mark).Err()
 }
 
 // unmarkIfDone removes the mark of hk and returns ctx's error, wrapped, if
