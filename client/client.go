@@ -424,7 +424,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 	}
 	replayable := r.Body == nil || r.Body == http.NoBody || r.GetBody != nil
 	retryOK := replayable && idempotent(r.Method)
-	ownAuth := r.Header.Get("Authorization") != ""
+	ownAuth := headerValue(r.Header, "Authorization") != ""
 	fail := func(attempts int, kind, err error, exhausted bool) (*http.Response, error) {
 		return nil, &Error{Method: r.Method, URL: c.shownURL(r.URL), Attempts: attempts,
 			Kind: kind, Exhausted: exhausted, Err: err}
@@ -631,15 +631,47 @@ func (c *Client) prepare(ctx context.Context, req *http.Request, owned bool) (*h
 			r.URL.RawQuery += extra.Encode()
 		}
 	}
+	// A key in another case (written into the map directly, and sent as
+	// written) is the request's own header of that name too.
+	odd := nonCanonicalKeys(r.Header)
 	c.mu.RLock()
 	for k, vs := range c.header {
-		if _, ok := r.Header[k]; !ok {
+		if _, ok := r.Header[k]; !ok && !odd[k] {
 			r.Header[k] = slices.Clone(vs)
 		}
 	}
 	auth := c.auth
 	c.mu.RUnlock()
 	return r, auth, nil
+}
+
+// nonCanonicalKeys returns the canonical forms of h's keys that are written
+// otherwise, nil if there are none (the usual case).
+func nonCanonicalKeys(h http.Header) map[string]bool {
+	var m map[string]bool
+	for k := range h {
+		if ck := http.CanonicalHeaderKey(k); ck != k {
+			if m == nil {
+				m = make(map[string]bool)
+			}
+			m[ck] = true
+		}
+	}
+	return m
+}
+
+// headerValue is h.Get(key), key canonical, also finding the header under
+// a key written in another case.
+func headerValue(h http.Header, key string) string {
+	if v := h.Get(key); v != "" {
+		return v
+	}
+	for k, vs := range h {
+		if len(vs) > 0 && vs[0] != "" && strings.EqualFold(k, key) {
+			return vs[0]
+		}
+	}
+	return ""
 }
 
 // queryPair is one "key=value" of a query string, as written, and its

@@ -38,3 +38,25 @@ func TestDefaultHeaderNamesCanonical(t *testing.T) {
 		t.Errorf("without a header of its own: got %q, want %q", got, want)
 	}
 }
+
+// TestRequestHeaderNamesCanonical: a request header written into the map
+// under a key in another case (net/http sends it as written) is still the
+// request's own: the default of that name is not sent beside it, nor does
+// Auth add a second Authorization beside an "authorization" of its own.
+func TestRequestHeaderNamesCanonical(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%q %q", r.Header.Values("X-Api-Key"), r.Header.Values("Authorization"))
+	}))
+	defer srv.Close()
+	c := mustNew(t, &client.Options{Header: http.Header{"X-Api-Key": {"default"}}, Auth: client.Bearer("client")})
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	req.Header["x-api-key"] = []string{"own"}
+	req.Header["authorization"] = []string{"Bearer own"}
+	resp, err := c.Do(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), `["own"] ["Bearer own"]`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
