@@ -244,8 +244,12 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 		// https to http (in the clear) must not carry them either.
 		for _, hop := range append(via[1:len(via):len(via)], req) {
 			if !sameCredentialScope(via[0].URL, hop.URL) {
-				for _, k := range sensitiveHeaders {
-					req.Header.Del(k)
+				// In any case: net/http copies a key written
+				// otherwise ("authorization") to every hop as is.
+				for k := range req.Header {
+					if slices.Contains(sensitiveHeaders, http.CanonicalHeaderKey(k)) {
+						delete(req.Header, k)
+					}
 				}
 				break
 			}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/httpstate/httpstate/client"
@@ -148,6 +149,43 @@ func TestProxyAuthorizationFollowsCredentialScope(t *testing.T) {
 		}
 		if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 			t.Errorf("%s -> %s: Proxy-Authorization sent %q, want %q", tt.from, tt.to, got, want)
+		}
+	}
+}
+
+// TestCredentialsInAnyCaseStripped: credentials the request set under a key
+// in another case ("authorization", written into the map directly; net/http
+// copies it to every hop as written) are stripped like canonical ones on a
+// hop to another scope.
+func TestCredentialsInAnyCaseStripped(t *testing.T) {
+	var hops []http.Header
+	c := mustNew(t, &client.Options{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		hops = append(hops, r.Header.Clone())
+		h := http.Header{}
+		code := http.StatusOK
+		if len(hops) == 1 {
+			code = http.StatusFound
+			h.Set("Location", "https://api.example.test:8443/x")
+		}
+		return &http.Response{StatusCode: code, Header: h, Body: http.NoBody, Request: r}, nil
+	})})
+	req, _ := http.NewRequest(http.MethodGet, "https://api.example.test/", nil)
+	req.Header["authorization"] = []string{"Bearer s3cret"}
+	req.Header["cookie"] = []string{"sid=s3cret"}
+	req.Header["proxy-authorization"] = []string{"Basic s3cret"}
+	resp, err := c.Do(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(hops) != 2 {
+		t.Fatalf("%d hops, want 2", len(hops))
+	}
+	for k, vs := range hops[1] {
+		for _, v := range vs {
+			if strings.Contains(v, "s3cret") {
+				t.Errorf("hop to another port carries %s: %s", k, v)
+			}
 		}
 	}
 }
