@@ -1,7 +1,10 @@
 package boltstore_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -239,11 +242,18 @@ func TestOpenForeignFile(t *testing.T) {
 	s.Close()
 }
 
-// TestCorruptPages overwrites the start of every third page of a file with
-// junk (bbolt keeps no checksum of its data pages): every call then
-// returns, with an error or not, but never panics. bbolt panics on a page
-// that is not what it expects; before, that panic reached the caller: the
-// Manager's sweeper goroutine, so the whole process, died on each Sweep.
+// TestCorruptPages overwrites the header of every other leaf page of the
+// sessions bucket (bbolt keeps no checksum of its data pages; the
+// freelist, the meta pages and the buckets' roots are left sound, so the
+// file opens): every call then returns, with an error or not, but never
+// panics; bbolt panics on a page that is not what it expects, and before,
+// that panic reached the caller (the Manager's sweeper goroutine, so the
+// whole process, died on each Sweep). A recovered panic leaves no
+// transaction open (a leaked read transaction would hold the lock a write
+// that grows the file's mapping needs, and Close's); writes on sound pages
+// that share a commit with writes that panic are committed and
+// acknowledged, and the failed ones are not; every acknowledged write is
+// in the reopened file.
 func TestCorruptPages(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sessions.db")
 	s, err := boltstore.Open(path, &boltstore.Options{Now: storetest.NewClock(tNow).Now})
@@ -252,63 +262,236 @@ func TestCorruptPages(t *testing.T) {
 	}
 	ctx := context.Background()
 	const n = 300
+	key := func(i int) string { return "key-" + strconv.Itoa(i) }
 	for i := range n {
-		if err := s.Create(ctx, storetest.NewRecord("key-"+strconv.Itoa(i), "p"+strconv.Itoa(i%10), tNow)); err != nil {
+		if err := s.Create(ctx, storetest.NewRecord(key(i), "p"+strconv.Itoa(i%10), tNow)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	page := boltstore.DB(s).Info().PageSize
 	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	corruptLeaves(t, path)
+
+	clock := storetest.NewClock(tNow)
+	s, err = boltstore.Open(path, &boltstore.Options{Now: clock.Now, CacheSize: -1})
+	if err != nil {
+		t.Fatalf("Open of a file with corrupt leaf pages (sound meta and freelist) = %v, want nil", err)
+	}
+	leaked := false
+	defer func() {
+		if !leaked { // Close would wait for a leaked transaction for ever
+			s.Close()
+		}
+	}()
+	call := func(what string, f func() error) (err error) {
+		t.Helper()
+		defer func() {
+			if v := recover(); v != nil {
+				t.Errorf("%s panicked: %v", what, v)
+				err = errors.New("panicked")
+			}
+		}()
+		return f()
+	}
+	// noOpenTx fails at once if a call left a read transaction open: the
+	// next write that grows the file's mapping would wait for it for ever.
+	noOpenTx := func(what string) {
+		t.Helper()
+		if st := boltstore.DB(s).Stats(); st.OpenTxN != 0 {
+			leaked = true
+			t.Fatalf("after %s, %d read transactions are still open", what, st.OpenTxN)
+		}
+	}
+	// What each key holds: the LastAccess and "a" of its last acknowledged
+	// writes.
+	type want struct {
+		last time.Time
+		a    string
+	}
+	wants := make([]want, n)
+	failed, good := 0, []int(nil)
+	for i := range n {
+		k := key(i)
+		wants[i] = want{tNow, `"x"`}
+		if i == 7 || i == 8 {
+			continue // renamed and deleted below
+		}
+		call("Load", func() error { _, _, err := s.Load(ctx, k); return err })
+		noOpenTx("Load")
+		call("empty Save", func() error { return s.Save(ctx, k, session.Delta{}) })
+		noOpenTx("empty Save")
+		last := tNow.Add(time.Second)
+		if err := call("Save", func() error { return s.Save(ctx, k, session.Delta{LastAccess: last}) }); err != nil {
+			failed++
+		} else {
+			wants[i].last = last
+		}
+		err := call("Update", func() error {
+			_, err := s.Update(ctx, k, "a", func([]byte, bool) ([]byte, error) { return []byte(`1`), nil })
+			return err
+		})
+		if err == nil {
+			wants[i].a = `1`
+			if wants[i].last.Equal(last) {
+				good = append(good, i)
+			}
+		}
+	}
+	call("ByPrincipal", func() error { _, err := s.ByPrincipal(ctx, "p3"); return err })
+	call("Iterate", func() error { return s.Iterate(ctx, func(session.Meta) bool { return true }) })
+	call("Rename", func() error { return s.Rename(ctx, "key-7", "key-7b") })
+	call("Delete", func() error { _, err := s.Delete(ctx, "key-8"); return err })
+	if failed == 0 {
+		t.Fatalf("no Save noticed the corrupt pages")
+	}
+	if len(good) < 10 {
+		t.Fatalf("only %d keys were writable; the test needs sound pages too", len(good))
+	}
+	noOpenTx("ByPrincipal, Iterate, Rename and Delete")
+
+	// One commit queue of Saves on sound pages and on corrupt ones: the
+	// first holds the commit while the others queue behind it.
+	var bad []int
+	for i := range n {
+		if !wants[i].last.Equal(tNow.Add(time.Second)) && i != 7 && i != 8 {
+			bad = append(bad, i)
+		}
+	}
+	started, hold := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	boltstore.SetOnWrite(s, func(int) { once.Do(func() { close(started); <-hold }) })
+	last2 := tNow.Add(2 * time.Second)
+	gateErr := make(chan error, 1)
+	go func() { gateErr <- s.Save(ctx, key(good[0]), session.Delta{LastAccess: last2}) }()
+	<-started
+	batch := append(append([]int(nil), good[1:]...), bad...)
+	errs := make([]error, len(batch))
+	var wg sync.WaitGroup
+	for j, i := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[j] = call("batched Save", func() error { return s.Save(ctx, key(i), session.Delta{LastAccess: last2}) })
+		}()
+	}
+	for boltstore.QueueLen(s) < len(batch) {
+		time.Sleep(time.Millisecond)
+	}
+	close(hold)
+	wg.Wait()
+	if err := <-gateErr; err != nil {
+		t.Fatalf("Save(%s) on a sound page = %v", key(good[0]), err)
+	}
+	wants[good[0]].last = last2
+	for j, i := range batch {
+		switch {
+		case j < len(good)-1 && errs[j] != nil:
+			t.Errorf("Save(%s) on a sound page, batched with Saves on corrupt ones = %v, want nil", key(i), errs[j])
+		case errs[j] == nil:
+			wants[i].last = last2
+		}
+	}
+	// A write that outgrows the file's mapping remaps it, which waits for
+	// every read transaction: none must have leaked.
+	big := bytes.Repeat([]byte("b"), 8<<20)
+	if err := s.Save(ctx, key(good[1]), session.Delta{Set: map[string][]byte{"big": big}}); err != nil {
+		t.Fatalf("Save of 8 MiB on a sound page = %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = boltstore.Open(path, &boltstore.Options{Now: clock.Now, CacheSize: -1})
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	for i := range n {
+		if i == 7 || i == 8 {
+			continue
+		}
+		r, found, err := s.Load(ctx, key(i))
+		if err != nil {
+			continue // on a corrupt page
+		}
+		switch {
+		case !found:
+			t.Errorf("after reopen, %s is absent", key(i))
+		case !r.LastAccess.Equal(wants[i].last) || string(r.Attrs["a"]) != wants[i].a:
+			t.Errorf("after reopen, %s has LastAccess %v and a=%s; its acknowledged writes left %v and a=%s",
+				key(i), r.LastAccess, r.Attrs["a"], wants[i].last, wants[i].a)
+		}
+		if i == good[1] && !bytes.Equal(r.Attrs["big"], big) {
+			t.Errorf("after reopen, %s lacks its 8 MiB attribute", key(i))
+		}
+	}
+	for _, i := range good {
+		if _, found, err := s.Load(ctx, key(i)); err != nil || !found {
+			t.Errorf("after reopen, Load(%s), on a sound page = %v, %v", key(i), found, err)
+		}
+	}
+	clock.Advance(48 * time.Hour)
+	call("Sweep", func() error { _, err := s.Sweep(ctx); return err })
+}
+
+// corruptLeaves overwrites the header of every other leaf page of the
+// sessions bucket in the bbolt file at path, sparing the meta pages, the
+// freelist, branch pages, the index buckets and every bucket's root page.
+func corruptLeaves(t *testing.T, path string) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaves []int
+	page := db.Info().PageSize
+	err = db.Update(func(tx *bolt.Tx) error { // Page needs the freelist: a writable tx
+		roots := map[int]bool{}
+		for _, name := range []string{"sessions", "principals", "expiry", "meta"} {
+			roots[int(tx.Bucket([]byte(name)).Root())] = true
+		}
+		for id := 2; ; id++ {
+			info, err := tx.Page(id)
+			if err != nil {
+				return err
+			}
+			if info == nil {
+				return nil
+			}
+			if info.Type == "leaf" && !roots[id] {
+				leaves = append(leaves, id)
+			}
+			id += info.OverflowCount
+		}
+	})
+	db.Close()
+	if err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for off := 4 * page; off+16 <= len(b); off += 3 * page {
-		copy(b[off:off+16], strings.Repeat("\xa5", 16))
+	hit := 0
+	for _, id := range leaves {
+		p := b[id*page : (id+1)*page]
+		// A leaf of the sessions bucket: its first key (element header at
+		// 16: flags, pos, ksize, vsize; pos from the element) is a session
+		// key. The index buckets' keys start with a length or a time.
+		pos, ksize := int(binary.LittleEndian.Uint32(p[20:])), int(binary.LittleEndian.Uint32(p[24:]))
+		if 16+pos+ksize > len(p) || !bytes.HasPrefix(p[16+pos:16+pos+ksize], []byte("key-")) {
+			continue
+		}
+		if hit++; hit%2 == 1 {
+			copy(p[:16], strings.Repeat("\xa5", 16))
+		}
+	}
+	if hit < 4 {
+		t.Fatalf("only %d leaf pages hold session keys; want more to corrupt some and spare others", hit)
 	}
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
-	}
-	clock := storetest.NewClock(tNow)
-	s, err = boltstore.Open(path, &boltstore.Options{Now: clock.Now, CacheSize: -1})
-	if err != nil {
-		t.Logf("Open of the corrupt file: %v", err)
-		return
-	}
-	defer s.Close()
-	failed := 0
-	call := func(what string, f func() error) {
-		t.Helper()
-		defer func() {
-			if v := recover(); v != nil {
-				t.Errorf("%s panicked: %v", what, v)
-			}
-		}()
-		if err := f(); err != nil {
-			failed++
-		}
-	}
-	for i := range n {
-		key := "key-" + strconv.Itoa(i)
-		call("Load", func() error { _, _, err := s.Load(ctx, key); return err })
-		call("Save", func() error { return s.Save(ctx, key, session.Delta{LastAccess: tNow.Add(time.Second)}) })
-		call("empty Save", func() error { return s.Save(ctx, key, session.Delta{}) })
-		call("Update", func() error {
-			_, err := s.Update(ctx, key, "a", func([]byte, bool) ([]byte, error) { return []byte(`1`), nil })
-			return err
-		})
-	}
-	call("ByPrincipal", func() error { _, err := s.ByPrincipal(ctx, "p3"); return err })
-	call("Iterate", func() error { return s.Iterate(ctx, func(session.Meta) bool { return true }) })
-	call("Create", func() error { return s.Create(ctx, storetest.NewRecord("new", "p1", tNow)) })
-	call("Rename", func() error { return s.Rename(ctx, "key-7", "key-7b") })
-	call("Delete", func() error { _, err := s.Delete(ctx, "key-8"); return err })
-	clock.Advance(48 * time.Hour)
-	call("Sweep", func() error { _, err := s.Sweep(ctx); return err })
-	if failed == 0 {
-		t.Errorf("no call noticed the corrupt pages")
 	}
 }
 
