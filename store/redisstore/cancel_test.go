@@ -488,3 +488,60 @@ func TestDetachedWorkBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestPlaceholderDroppedAfterCancel: a Create onto a taken key whose
+// context ends once its script has answered "taken" still takes back the
+// +inf placeholder it put in its principal's index: the take-back was
+// skipped on the done context, and the placeholder stayed in a set
+// without a TTL.
+func TestPlaceholderDroppedAfterCancel(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	bg := context.Background()
+	if err := s.Create(bg, record("k", "alice", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{k}" }})
+	if err := s.Create(ctx, record("k", "bob", clock.Now())); !errors.Is(err, session.ErrExists) {
+		t.Fatalf("Create onto alice's key = %v, want ErrExists", err)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("the hook never cancelled the context")
+	}
+	if n := c.Exists(bg, "t:p:{bob}").Val(); n != 0 {
+		t.Errorf("bob's index after the failed Create: %v (PTTL %v), want none",
+			c.ZRangeWithScores(bg, "t:p:{bob}", 0, -1).Val(), c.PTTL(bg, "t:p:{bob}").Val())
+	}
+}
+
+// TestRenameCancelledDropsPlaceholder: on a cluster, where Rename adds the
+// new key's +inf placeholder to the principal's index before its create
+// step, a Rename whose context ends right after that placeholder unmarks
+// the old session and takes the placeholder back: it stayed, an entry for
+// a key that holds no session, kept past its principal's deadlines.
+func TestRenameCancelledDropsPlaceholder(t *testing.T) {
+	cl := testutil.StartRedisCluster(t, 3)
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
+	t.Cleanup(func() { c.Close() })
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := context.Background()
+	if err := s.Create(bg, record("old", "alice", time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:p:{alice}" }})
+	if err := s.Rename(ctx, "old", "new"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Rename cancelled after the placeholder = %v, want context.Canceled", err)
+	}
+	if _, ok, err := s.Load(bg, "old"); err != nil || !ok {
+		t.Fatalf("Load(old) after the cancelled Rename = %v, %v; want the session", ok, err)
+	}
+	if got := c.ZRange(bg, "t:p:{alice}", 0, -1).Val(); !slices.Equal(got, []string{"old"}) {
+		t.Errorf("alice's index after the cancelled Rename = %v, want [old]", got)
+	}
+}

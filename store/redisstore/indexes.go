@@ -84,12 +84,15 @@ func (s *Store) preIndex(ctx context.Context, pipe redis.Pipeliner, key, princip
 // after a script that wrote nothing (the session was missing, or the key
 // taken): left, it would stay at +inf, in a set without a TTL when preIndex
 // made the set, or re-score the entry of the live session holding the key.
-// removeVerified keeps the entry when the hash names the principal. Best
+// removeVerified keeps the entry when the hash names the principal. It
+// runs even when ctx is done (detached): the placeholder was sent. Best
 // effort: on error the entry is left for ByPrincipal to prune.
 func (s *Store) dropPlaceholder(ctx context.Context, key, principal string) {
 	if principal == "" {
 		return
 	}
+	ctx, cancel := s.detach(ctx)
+	defer cancel()
 	_ = s.removeVerified(ctx, []indexEntry{{set: s.principalKey(principal), member: key, principal: principal}})
 }
 

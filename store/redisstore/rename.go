@@ -65,12 +65,13 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	}
 	// A context done before the create is sent (a login whose client went
 	// away) leaves nothing to doubt: unmark, and the session lives on.
-	if err := s.unmarkIfDone(ctx, ohk, mark); err != nil {
+	// preIndex's placeholder, if sent (a cluster), is taken back.
+	if err := s.unmarkIfDone(ctx, ohk, mark, newKey, st.rec.Principal, !s.ordered); err != nil {
 		return err
 	}
 	_, err = pipe.Exec(ctx)
 	if isNoScript(created.Err()) {
-		if err := s.unmarkIfDone(ctx, ohk, mark); err != nil {
+		if err := s.unmarkIfDone(ctx, ohk, mark, newKey, st.rec.Principal, true); err != nil {
 			return err
 		}
 		created = createScript.Run(ctx, s.c, keys, args...)
@@ -126,14 +127,18 @@ func (s *Store) finish(ctx context.Context, hk, mark string, del bool) error {
 	return run(ctx, s.c, finishScript, hk, ms(s.now()), op, mark).Err()
 }
 
-// unmarkIfDone removes the mark of hk and returns ctx's error, wrapped, if
-// ctx is done; else nil.
-func (s *Store) unmarkIfDone(ctx context.Context, hk, mark string) error {
+// unmarkIfDone, if ctx is done, removes the mark of hk, takes back the
+// placeholder of newKey in principal's index when it was sent, and
+// returns ctx's error, wrapped; else it returns nil.
+func (s *Store) unmarkIfDone(ctx context.Context, hk, mark, newKey, principal string, sent bool) error {
 	if ctx.Err() == nil {
 		return nil
 	}
 	if err := s.finish(ctx, hk, mark, false); err != nil {
 		return s.wrap("rename", err)
+	}
+	if sent {
+		s.dropPlaceholder(ctx, newKey, principal)
 	}
 	return s.wrap("rename", ctx.Err())
 }
