@@ -83,3 +83,40 @@ func TestDoClosesBodyOnEarlyError(t *testing.T) {
 		}
 	}
 }
+
+type panickingAuth struct{}
+
+func (panickingAuth) Authorize(context.Context, *http.Request) error { panic("auth bug") }
+
+// TestDoClosesBodyOnHookPanic: a request hook or Auth that panics (the
+// panic recovered higher up, as net/http recovers a handler's) does not
+// leave the request body open: Do closes it in every case, and nobody else
+// would (an io.Pipe's writer would block for ever).
+func TestDoClosesBodyOnHookPanic(t *testing.T) {
+	boom := func(*http.Request) error { panic("hook bug") }
+	for _, tt := range []struct {
+		name string
+		o    *client.Options
+	}{
+		{"auth", &client.Options{Auth: panickingAuth{}}},
+		{"hook", &client.Options{OnRequest: []func(*http.Request) error{boom}}},
+	} {
+		c := mustNew(t, tt.o)
+		body := &closeRecorder{Reader: strings.NewReader("data")}
+		req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:1/", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if p := recover(); p == nil {
+					t.Errorf("%s: no panic", tt.name)
+				}
+			}()
+			c.Do(context.Background(), req)
+		}()
+		if !body.closed.Load() {
+			t.Errorf("%s: request body left open after the panic", tt.name)
+		}
+	}
+}

@@ -454,23 +454,12 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 				ar.Body = b
 			}
 		}
-		if auth != nil && !ownAuth {
-			var err error
-			if rf, ok := auth.(refresher); ok {
-				gen, err = rf.authorize(ctx, ar)
-			} else {
-				err = auth.Authorize(ctx, ar)
-			}
+		if auth != nil && !ownAuth || len(c.onRequest) > 0 {
+			g, kind, err := c.beforeSend(ctx, ar, auth, ownAuth)
 			if err != nil {
-				closeBody(ar)
-				return fail(sent, nil, err, false)
+				return fail(sent, kind, err, false)
 			}
-		}
-		for i, h := range c.onRequest {
-			if err := h(ar); err != nil {
-				closeBody(ar)
-				return fail(sent, ErrHook, fmt.Errorf("request hook %d: %w", i, err), false)
-			}
+			gen = g
 		}
 		sent++
 		resp, err := c.hc.Do(ar)
@@ -545,6 +534,38 @@ func (c *Client) waitFits(ctx context.Context, start time.Time, d time.Duration)
 	}
 	dl, ok := ctx.Deadline()
 	return !ok || d < time.Until(dl)
+}
+
+// beforeSend runs auth (unless the request has its own Authorization) and
+// the request hooks on ar, returning the generation of a refresher's
+// credentials, and on failure the error and its kind. On an error, or
+// should one panic (the panic goes on up), ar's body is closed: Do closes
+// the request body in every case, and nobody else would (an io.Pipe's
+// writer would block for ever).
+func (c *Client) beforeSend(ctx context.Context, ar *http.Request, auth Auth, ownAuth bool) (gen uint64, kind, err error) {
+	ok := false
+	defer func() {
+		if !ok {
+			closeBody(ar)
+		}
+	}()
+	if auth != nil && !ownAuth {
+		if rf, isRf := auth.(refresher); isRf {
+			gen, err = rf.authorize(ctx, ar)
+		} else {
+			err = auth.Authorize(ctx, ar)
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+	}
+	for i, h := range c.onRequest {
+		if err := h(ar); err != nil {
+			return 0, ErrHook, fmt.Errorf("request hook %d: %w", i, err)
+		}
+	}
+	ok = true
+	return gen, nil, nil
 }
 
 // responseHooks runs the response hooks on resp. Should one panic, the
