@@ -30,7 +30,8 @@ type refresher interface {
 }
 
 // BasicAuth is HTTP Basic authentication (RFC 7617). Its String, GoString
-// and LogValue redact the password.
+// and LogValue redact the password, on a value too (a field of a config
+// struct prints redacted).
 type BasicAuth struct {
 	Username, Password string
 }
@@ -45,21 +46,21 @@ func (a *BasicAuth) Authorize(_ context.Context, r *http.Request) error {
 }
 
 // String returns "Basic <user>:REDACTED".
-func (a *BasicAuth) String() string { return "Basic " + a.Username + ":REDACTED" }
+func (a BasicAuth) String() string { return "Basic " + a.Username + ":REDACTED" }
 
 // GoString implements fmt.GoStringer (%#v) without the password.
-func (a *BasicAuth) GoString() string {
-	return fmt.Sprintf("&client.BasicAuth{Username:%q, Password:\"REDACTED\"}", a.Username)
+func (a BasicAuth) GoString() string {
+	return fmt.Sprintf("client.BasicAuth{Username:%q, Password:\"REDACTED\"}", a.Username)
 }
 
 // LogValue implements slog.LogValuer without the password.
-func (a *BasicAuth) LogValue() slog.Value {
+func (a BasicAuth) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("type", "basic"), slog.String("username", a.Username),
 		slog.String("password", "REDACTED"))
 }
 
 // BearerAuth is a fixed bearer token (RFC 6750). Its String, GoString and
-// LogValue redact the token.
+// LogValue redact the token, on a value too.
 type BearerAuth struct {
 	Token string
 }
@@ -74,13 +75,13 @@ func (a *BearerAuth) Authorize(_ context.Context, r *http.Request) error {
 }
 
 // String returns "Bearer REDACTED".
-func (a *BearerAuth) String() string { return "Bearer REDACTED" }
+func (a BearerAuth) String() string { return "Bearer REDACTED" }
 
 // GoString implements fmt.GoStringer (%#v) without the token.
-func (a *BearerAuth) GoString() string { return `&client.BearerAuth{Token:"REDACTED"}` }
+func (a BearerAuth) GoString() string { return `client.BearerAuth{Token:"REDACTED"}` }
 
 // LogValue implements slog.LogValuer without the token.
-func (a *BearerAuth) LogValue() slog.Value {
+func (a BearerAuth) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("type", "bearer"), slog.String("token", "REDACTED"))
 }
 

@@ -900,8 +900,8 @@ func (c *Client) LogValue() slog.Value {
 }
 
 func authString(a Auth) string {
-	if s, ok := a.(fmt.Stringer); ok {
-		return s.String()
+	if _, ok := a.(fmt.Stringer); ok {
+		return fmt.Sprint(a) // a nil pointer prints "<nil>", not a panic
 	}
 	return fmt.Sprintf("%T(REDACTED)", a)
 }
