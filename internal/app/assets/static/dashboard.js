@@ -99,26 +99,56 @@
     document.getElementById("chart-span").textContent = "last " + Math.round(span / 1000) + "s";
   }
 
-  var es = new EventSource(root.dataset.events);
-  es.addEventListener("open", function () {
-    statusEl.textContent = "live"; statusEl.className = "dot live";
-  });
-  es.addEventListener("error", function () {
-    statusEl.textContent = "reconnecting…"; statusEl.className = "dot";
-  });
-  es.addEventListener("unavailable", function () {
-    statusEl.textContent = "session store unavailable"; statusEl.className = "dot down";
-  });
-  es.addEventListener("sessions", function (ev) {
-    var snap = JSON.parse(ev.data);
-    statusEl.textContent = "live"; statusEl.className = "dot live";
-    renderTable(snap);
-    renderChart(snap.history);
-    updatedEl.textContent = "updated " + clock(snap.now);
-    root.dataset.updates = String(Number(root.dataset.updates || "0") + 1);
-  });
-  es.addEventListener("gone", function () {
-    es.close();
-    statusEl.textContent = "your session has ended"; statusEl.className = "dot";
-  });
+  // The stream. EventSource reconnects by itself after a dropped
+  // connection, but gives up for good (readyState CLOSED) when a reconnect
+  // gets anything but a 200 event stream: a 503 while the session store is
+  // down, a 502 from a proxy during a restart. The page then opens a new one
+  // itself, after 1 s, doubling up to 30 s, back to 1 s once one opens. Only
+  // the event "gone" (the viewer's session has ended) stops it for good.
+  var MIN_BACKOFF = 1000, MAX_BACKOFF = 30000;
+  var es = null, backoff = MIN_BACKOFF, timer = null, stopped = false;
+
+  function status(text, cls) { statusEl.textContent = text; statusEl.className = cls; }
+
+  function connect() {
+    timer = null;
+    if (stopped) { return; }
+    es = new EventSource(root.dataset.events);
+    es.addEventListener("open", function () {
+      backoff = MIN_BACKOFF;
+      status("live", "dot live");
+    });
+    es.addEventListener("error", function (ev) {
+      if (stopped || ev.target !== es) { return; }
+      if (es.readyState !== EventSource.CLOSED) {
+        // The browser retries by itself.
+        status("reconnecting…", "dot");
+        return;
+      }
+      es = null;
+      var wait = backoff;
+      backoff = Math.min(backoff * 2, MAX_BACKOFF);
+      status("disconnected, retrying in " + Math.round(wait / 1000) + "s", "dot down");
+      root.dataset.reopens = String(Number(root.dataset.reopens || "0") + 1);
+      timer = setTimeout(connect, wait);
+    });
+    es.addEventListener("unavailable", function () {
+      status("session store unavailable", "dot down");
+    });
+    es.addEventListener("sessions", function (ev) {
+      var snap = JSON.parse(ev.data);
+      status("live", "dot live");
+      renderTable(snap);
+      renderChart(snap.history);
+      updatedEl.textContent = "updated " + clock(snap.now);
+      root.dataset.updates = String(Number(root.dataset.updates || "0") + 1);
+    });
+    es.addEventListener("gone", function () {
+      stopped = true;
+      if (timer !== null) { clearTimeout(timer); timer = null; }
+      if (es) { es.close(); es = null; }
+      status("your session has ended", "dot");
+    });
+  }
+  connect();
 })();
