@@ -81,7 +81,8 @@ func (j *Jar) purgeExpiredLocked(key string, now time.Time) int {
 // in a domain over the per-domain limit (counted within fresh's partition),
 // cookies whose secure-only-flag is false, then any cookie of that domain
 // and partition; then, for a partitioned cookie, over the CHIPS
-// per-partition byte limit, any cookie of that domain and partition; then,
+// per-partition byte limit, the domain's expired cookies and then any
+// cookie of that domain and partition; then,
 // over the total limit, any cookie. Within one priority the cookie with
 // the earliest last-access-time goes first. The cookie just stored is
 // evicted only if nothing else is left to evict.
@@ -107,6 +108,10 @@ func (j *Jar) evictLocked(key string, fresh *item, now time.Time) {
 		}
 	}
 	if l := j.limits.PartitionBytes; l > 0 && part != "" {
+		if b := j.buckets[key]; b != nil && partBytes(b, part) > l {
+			// Expired cookies first, as for the per-domain limit.
+			j.purgeExpiredLocked(key, now)
+		}
 		for {
 			b := j.buckets[key]
 			if b == nil || partBytes(b, part) <= l || indexOf(b, fresh) < 0 {
