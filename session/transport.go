@@ -180,7 +180,9 @@ func stripPathParam(p string) (string, string, bool) {
 }
 
 // stripURL returns r's URL without ";sid=" parameters and the first value,
-// or nil when the path carries none (or cannot be rewritten). It works on
+// or nil when the path carries none or cannot be rewritten (stripping would
+// make a dot segment: see makesDotSegment; the path then goes on as sent,
+// and its ID is not read). It works on
 // the path as the client sent it (sentPath), so an escaped ';' ("%3B") stays
 // part of its segment, and gives the result a RawPath that EscapedPath keeps
 // (escapeRest): re-encoded from Path, that escape would turn into a
@@ -189,6 +191,9 @@ func stripURL(u *url.URL) (*url.URL, string) {
 	raw := sentPath(u)
 	np, id, found := stripPathParam(raw)
 	if !found && !strings.Contains(u.EscapedPath(), paramMarker) {
+		return nil, ""
+	}
+	if makesDotSegment(raw, np) {
 		return nil, ""
 	}
 	path, err := url.PathUnescape(np)
@@ -201,6 +206,25 @@ func stripURL(u *url.URL) (*url.URL, string) {
 		nu.RawPath = ""
 	}
 	return &nu, id
+}
+
+// makesDotSegment reports whether stripping turned a segment of the escaped
+// path orig into a dot segment ("." or "..", in any %2e spelling) in
+// stripped (RFC 3986 section 3.3). "..;sid=x" is an ordinary segment to
+// everything in front of the middleware (a proxy's path rules included);
+// made "..", it would climb out of the directory a handler that cleans paths
+// (http.FileServer) serves. Stripping removes no '/', so both paths have the
+// same segments in the same places.
+func makesDotSegment(orig, stripped string) bool {
+	for orig != "" || stripped != "" {
+		var o, s string
+		o, orig, _ = strings.Cut(orig, "/")
+		s, stripped, _ = strings.Cut(stripped, "/")
+		if o != s && dotSegment(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // sentPath returns u's path as it was written: RawPath when it is the
@@ -262,7 +286,9 @@ func keepInPath(c byte) bool {
 // given over HTTPS (r.TLS set, CookieOptions.Secure, or a "__Host-" or
 // "__Secure-" cookie name), are never rewritten, and removing an old ";sid="
 // parameter never turns a path into a link to another host, so the ID does
-// not leak to other sites or travel in clear text. A query-only reference
+// not leak to other sites or travel in clear text. Nor does it make a dot
+// segment ("/a/.;sid=x"): such a link is left unchanged, as the middleware
+// leaves such a path. A query-only reference
 // ("?page=2") gets the last segment of the request's path ("./list;sid=ID?page=2"),
 // so that it does not lead back to the ID the request's URL held (stale for
 // a new or renewed session); "" and "#fragment" stay as they are.
@@ -326,7 +352,14 @@ func (s *Session) EncodeURL(u string) string {
 		}
 	}
 	rel := !strings.HasPrefix(esc, "/")
+	orig := esc
 	esc, _, _ = stripPathParam(esc)
+	if makesDotSegment(orig, esc) {
+		// "/a/.;sid=x": the middleware leaves such a path as sent (no
+		// dot segment made by stripping), so the link leads there only
+		// as it is, without the session.
+		return u
+	}
 	if rel && strings.HasPrefix(esc, "/") {
 		// A relative path stays one: ";sid=x/b" leads to "./;sid=x/b",
 		// which the middleware strips to "./" + "/b", not to "/b".
