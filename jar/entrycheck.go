@@ -142,6 +142,9 @@ func (j *Jar) Add(es ...Entry) error {
 	defer j.mu.Unlock()
 	for i := range es {
 		e := es[i].clone()
+		// Wall-clock times only (see Jar.now): time.Now().Add(d) carries
+		// a monotonic reading, which Go would compare by instead.
+		e.Created, e.LastAccess, e.Expires = e.Created.Round(0), e.LastAccess.Round(0), e.Expires.Round(0)
 		if err := checkEntry(&e); err != nil {
 			return fmt.Errorf("jar: entry %d: %w", i, err)
 		}

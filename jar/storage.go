@@ -137,6 +137,7 @@ func (j *Jar) storeLocked(r *Request, c *cookie.Cookie, now time.Time) error {
 	// Steps 5 and 6: Max-Age over Expires, capped at 400 days (section 5.5).
 	e := Entry{Name: c.Name, Value: c.Value, Created: now, LastAccess: now}
 	e.Expires, e.Persistent = c.ExpiryTime(now)
+	e.Expires = e.Expires.Round(0) // an http.Cookie's Expires may carry a monotonic reading
 	if c.Discard && !e.expired(now) {
 		// RFC 2965 section 3.2.2: Discard makes a session cookie; a
 		// cookie already expired (Max-Age=0: "discarded immediately")

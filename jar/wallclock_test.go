@@ -1,6 +1,7 @@
 package jar
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,32 @@ func TestTimesAreWallClock(t *testing.T) {
 	j.SetCookies(u, nil)
 	j.CookieHeader(u) // updates LastAccess
 	if err := j.Add(Entry{Name: "b", Value: "2", Domain: "example.com", Path: "/"}); err != nil {
+		t.Fatal(err)
+	}
+	es := j.All()
+	if len(es) != 2 {
+		t.Fatalf("stored %d cookies, want 2", len(es))
+	}
+	for _, e := range es {
+		for what, tm := range map[string]time.Time{"Created": e.Created, "LastAccess": e.LastAccess, "Expires": e.Expires} {
+			if strings.Contains(tm.String(), " m=") {
+				t.Errorf("cookie %q: %s %v has a monotonic clock reading", e.Name, what, tm)
+			}
+		}
+	}
+}
+
+// TestCallerTimesAreWallClock: times a caller hands in (an Entry's for
+// Add, an http.Cookie's Expires for SetCookies) are stored without their
+// monotonic reading too; time.Now().Add(time.Hour) has one, and Go
+// compares two times that both carry one by it alone.
+func TestCallerTimesAreWallClock(t *testing.T) {
+	j, _ := New(nil)
+	u := mustURL("https://example.com/")
+	j.SetCookies(u, []*http.Cookie{{Name: "s", Value: "1", Expires: time.Now().Add(time.Hour)}})
+	now := time.Now()
+	if err := j.Add(Entry{Name: "b", Value: "2", Domain: "example.com", Path: "/", Persistent: true,
+		Expires: now.Add(time.Hour), Created: now, LastAccess: now}); err != nil {
 		t.Fatal(err)
 	}
 	es := j.All()
