@@ -518,6 +518,7 @@ func TestOpenCorruptFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sound := bytes.Clone(b)
 	for off := 2 * page; off+16 <= len(b); off += page { // pages 0 and 1 are the metas
 		copy(b[off:off+16], strings.Repeat("\xa5", 16))
 	}
@@ -536,4 +537,18 @@ func TestOpenCorruptFile(t *testing.T) {
 			t.Errorf("Open of a file with junk pages = nil error, want one")
 		}
 	}()
+	// The failed Open released the file and its lock: once the file is
+	// repaired (here, its sound bytes put back), the next Open succeeds,
+	// and does not report the file locked by another process.
+	if err := os.WriteFile(path, sound, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow }, Timeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("Open of the repaired file after a failed Open = %v, want nil", err)
+	}
+	if _, found, err := s.Load(context.Background(), "key-1"); err != nil || !found {
+		t.Errorf("Load(key-1) in the repaired file = %v, %v; want found", found, err)
+	}
+	s.Close()
 }

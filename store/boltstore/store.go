@@ -147,8 +147,15 @@ func Open(path string, o *Options) (*Store, error) {
 	case opt.Timeout < 0:
 		opt.Timeout = 0 // bbolt: wait forever
 	}
-	// bbolt panics on a freelist page that is not one (a corrupt file);
-	// such a panic leaves the file's descriptor, and its lock, to the GC.
+	// bbolt's Open panics on a freelist page that is not one, and the
+	// panic leaves the file mapped, so locked, for the life of the
+	// process: check the freelist first (see checkFreelist). A panic that
+	// still comes (junk bbolt reads later) becomes an error.
+	if err := checkFreelist(path); err != nil {
+		if err := checkFreelistLocked(path, opt.Timeout); err != nil {
+			return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+		}
+	}
 	var db *bolt.DB
 	err := safely(func() (err error) {
 		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout})
