@@ -545,3 +545,67 @@ func TestRenameCancelledDropsPlaceholder(t *testing.T) {
 		t.Errorf("alice's index after the cancelled Rename = %v, want [old]", got)
 	}
 }
+
+// cancelBeforeHook cancels a context just before a command (alone or in a
+// pipeline) with an argument for which match is true is processed.
+type cancelBeforeHook struct{ cancelHook }
+
+func (h *cancelBeforeHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.after([]redis.Cmder{cmd})
+		return next(ctx, cmd)
+	}
+}
+
+func (h *cancelBeforeHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.after(cmds)
+		return next(ctx, cmds)
+	}
+}
+
+// TestRenameCancelledWhileSending: a Rename whose context ends as its
+// create step is being sent (after the check that unmarks on a done
+// context) never loses the session: go-redis gave up on the done context
+// without sending it, and Rename left the old hash marked, hence dead, and
+// no new one. Now the create is run again, detached (its token makes that
+// safe whether the first one ran or not), and the move completes.
+func TestRenameCancelledWhileSending(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	bg := context.Background()
+	rec := record("old", "alice", clock.Now())
+	rec.Attrs = map[string][]byte{"cart": []byte(`"3 items"`)}
+	if err := s.Create(bg, rec); err != nil {
+		t.Fatal(err)
+	}
+	// Load the scripts, so that the cancelled one is not a NOSCRIPT.
+	if err := s.Rename(bg, "old", "warm"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rename(bg, "warm", "old"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	c.AddHook(&cancelBeforeHook{cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{new}" }}})
+	err := s.Rename(ctx, "old", "new")
+	if ctx.Err() == nil {
+		t.Fatal("the hook never cancelled the context")
+	}
+	_, okOld, errOld := s.Load(bg, "old")
+	got, okNew, errNew := s.Load(bg, "new")
+	if errOld != nil || errNew != nil {
+		t.Fatal(errOld, errNew)
+	}
+	var keys []string
+	for _, m := range principalMetas(t, s, "alice") {
+		keys = append(keys, m.Key)
+	}
+	if err != nil || okOld || !okNew || string(got.Attrs["cart"]) != `"3 items"` || !slices.Equal(keys, []string{"new"}) {
+		t.Fatalf("Rename cancelled while sending its create = %v; old live %v, new live %v, alice's %v; want nil, the new session only", err, okOld, okNew, keys)
+	}
+	clock.Advance(3 * time.Hour)
+	if got, err := s.Sweep(bg); err != nil || len(got) != 1 || got[0].Key != "new" {
+		t.Fatalf("Sweep after the expiry = %v, %v; want new, once", got, err)
+	}
+}

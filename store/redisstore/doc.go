@@ -140,7 +140,10 @@
 // risk two live copies: the session is lost, and Sweep reports the old hash
 // when it expires. A context done before the second step is sent (a login
 // whose client went away) is no such error: the mark is removed, the old
-// session lives on, and Rename returns the context's error. Once the new
+// session lives on, and Rename returns the context's error. A context that
+// ends while the second step is being sent leaves in doubt whether it ran:
+// Rename sends it again, detached (a rerun is safe, see Retries), so that
+// the move completes, or is undone when the new key is taken. Once the new
 // hash exists, the move completes whatever the context.
 //
 // # Retries

@@ -77,6 +77,20 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		created = createScript.Run(ctx, s.c, keys, args...)
 		err, late = created.Err(), true
 	}
+	if cerr := created.Err(); cerr != nil && ctx.Err() != nil && !isReply(cerr) {
+		// The context ended while the create was being sent: go-redis
+		// may have given up before sending it, or lost its reply. It is
+		// safe to run again (a rerun finds its own token), so it is,
+		// detached, after the placeholder it needs: the move then
+		// completes, or is undone when the key is taken, rather than
+		// stay half-way (old marked, no new hash: the session lost).
+		dctx, cancel := s.detach(ctx)
+		defer cancel()
+		if err = s.preIndex(dctx, nil, newKey, st.rec.Principal); err == nil {
+			created = createScript.Run(dctx, s.c, keys, args...)
+			err, late = created.Err(), true
+		}
+	}
 	if err != nil {
 		// Whether the new hash exists is unknown: the old one stays marked,
 		// hence dead, rather than risk two live copies.

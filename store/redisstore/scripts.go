@@ -312,6 +312,13 @@ type processor interface {
 	Process(ctx context.Context, cmd redis.Cmder) error
 }
 
+// isReply reports whether err is an error reply from Redis (the command
+// reached it and was answered).
+func isReply(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re)
+}
+
 // isNoScript reports whether err is Redis's NOSCRIPT error.
 func isNoScript(err error) bool {
 	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
