@@ -47,3 +47,25 @@ func testExpiredFirstAfterReplace(t *testing.T, add bool) {
 		t.Errorf("Len %d, want 4", got)
 	}
 }
+
+// TestExpiryExactlyAtBoundary: a cookie whose expiry-time equals the
+// current time is expired (RFC 6265bis section 5.7: "an expiry date in the
+// past"; the jar counts the instant itself, as its files' whole seconds
+// need): it is not sent, and over the total limit it goes before the
+// least recently accessed live cookie, through the expiry-time shortcut
+// too.
+func TestExpiryExactlyAtBoundary(t *testing.T) {
+	j, clock := limitJar(t, Limits{Total: 2})
+	j.SetCookieLines(mustURL("http://a.example/"), []string{"c=1"})            // least recently accessed
+	j.SetCookieLines(mustURL("http://b.example/"), []string{"c=1; Max-Age=5"}) // expires at +5s
+	clock.Advance(5 * time.Second)
+	j.SetCookieLines(mustURL("http://c.example/"), []string{"c=1"})
+	for h, w := range map[string]string{"a": "c=1", "b": "", "c": "c=1"} {
+		if got := j.CookieHeader(mustURL("http://" + h + ".example/")); got != w {
+			t.Errorf("%s.example got %q, want %q", h, got, w)
+		}
+	}
+	if got := j.Len(); got != 2 {
+		t.Errorf("Len %d, want 2", got)
+	}
+}
