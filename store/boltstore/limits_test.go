@@ -229,5 +229,11 @@ func TestSaveAbsentOddKey(t *testing.T) {
 		if err := s.Save(context.Background(), key, session.Delta{Principal: &p}); !errors.Is(err, session.ErrNotFound) {
 			t.Errorf("Save(%d-byte key) = %v, want one wrapping ErrNotFound", len(key), err)
 		}
+		// A principal over MaxPrincipalLen is refused as too large
+		// whatever the key (before, an empty key answered "empty key").
+		long := strings.Repeat("p", boltstore.MaxPrincipalLen+1)
+		if err := s.Save(context.Background(), key, session.Delta{Principal: &long}); !errors.Is(err, session.ErrTooLarge) {
+			t.Errorf("Save(%d-byte key) of a long principal = %v, want one wrapping ErrTooLarge", len(key), err)
+		}
 	}
 }

@@ -159,9 +159,10 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 // capturing d moves d to the heap only here, not on an empty Save.
 func (s *Store) saveDelta(key string, d session.Delta) error {
 	// Only the principal: a key no record can hold (empty, too long) is
-	// ErrNotFound, as any other absent key.
+	// ErrNotFound, as any other absent key, and a principal too long is
+	// ErrTooLarge whatever the key.
 	if d.Principal != nil && len(*d.Principal) > MaxPrincipalLen {
-		return validate("save", key, *d.Principal)
+		return fmt.Errorf("boltstore: save %.8s: principal of %d bytes, over the limit of %d: %w", key, len(*d.Principal), MaxPrincipalLen, ErrTooLarge)
 	}
 	var res error
 	err := s.batch("save", func(tx *bolt.Tx, fx *effects) error {
