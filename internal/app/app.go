@@ -227,9 +227,11 @@ func (a *App) listen(_ context.Context, e session.Event) {
 // dashboards share: /metrics needs no login, and a walk of the store per
 // scrape would let any client keep the store busy with concurrent scrapes;
 // shared, they cost one walk at a time, and the count is at most
-// min(PollInterval/2, 500ms) old unless a session event happened since.
+// min(PollInterval/2, 500ms) old, or as old as the walk in progress.
+// Session events do not force a new walk for it, since anyone can make them
+// (getRecent).
 func (a *App) countActive(ctx context.Context) (int, error) {
-	sc, err := a.scans.get(ctx)
+	sc, err := a.scans.getRecent(ctx)
 	if err != nil {
 		return 0, err
 	}

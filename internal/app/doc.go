@@ -20,7 +20,9 @@
 // two instances that share one Redis store each see every session; /metrics
 // and the chart take it from the scans the dashboards share (below), so
 // scrapes, which need no login, never walk the store more than the
-// dashboards do.
+// dashboards do. Those counts do not wait for a walk newer than the latest
+// session event (anyone can make one), only for one at most 500ms old or
+// the one in progress.
 //
 // The dashboards of one App share their store reads: a snapshot's store-wide
 // part (the sorted rows, the counts) comes from one scan of the store, taken by

@@ -52,3 +52,42 @@ func TestMetricsScrapesShareScans(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsScrapesShareScansDespiteEvents: anyone can make a session
+// event (a GET / without a cookie creates a session). A scrape after an
+// event must still join the walk in progress rather than start its own, or
+// alternating new sessions and scrapes would run as many walks at once as
+// there are scrapes, as before /metrics shared the scans.
+func TestMetricsScrapesShareScansDespiteEvents(t *testing.T) {
+	clock := &testClock{calls: make(chan int64, 100)}
+	a, cs, srv := newScanApp(t, time.Hour, clock, nil)
+	release := cs.block()
+	defer release()
+	before := cs.iterates.Load()
+
+	const scrapers = 10
+	var wg sync.WaitGroup
+	statuses := make([]int, scrapers)
+	for i := range scrapers {
+		gen := a.hub.generation()
+		if r := newClient(t, srv.URL).get("/"); r.status != http.StatusOK {
+			t.Fatalf("GET /: status %d", r.status)
+		}
+		if a.hub.generation() == gen {
+			t.Fatal("GET / without a cookie made no session event")
+		}
+		wg.Go(func() { statuses[i] = newClient(t, srv.URL).get("/metrics").status })
+		waitCalls(t, clock, 1) // this scrape has asked the scan cache
+	}
+	walks := cs.iterates.Load() - before
+	release()
+	wg.Wait()
+	if walks > 1 {
+		t.Errorf("%d scrapes, each after a new session, started %d walks of the store at once, want them to share one", scrapers, walks)
+	}
+	for i, s := range statuses {
+		if s != http.StatusOK {
+			t.Errorf("scrape %d: status %d, want 200", i, s)
+		}
+	}
+}

@@ -87,20 +87,37 @@ func newScanCache(iterate func(context.Context, func(session.Meta) bool) error, 
 // returned scan is shared: the caller must not modify it. If ctx ends first,
 // get returns its error; the scan goes on for the other callers.
 func (c *scanCache) get(ctx context.Context) (*scan, error) {
+	return c.getScan(ctx, false)
+}
+
+// getRecent is get for readers that need no scan newer than the latest
+// session event, only one less than fresh old: the active-session count of
+// /metrics and the chart's sampler. It reuses the newest scan, or joins the
+// one in progress, whatever events have happened since it began. /metrics
+// needs no login and anyone can make session events (a GET / creates a
+// session), so with get, alternating new sessions and scrapes would start
+// a walk per scrape, all running at once.
+func (c *scanCache) getRecent(ctx context.Context) (*scan, error) {
+	return c.getScan(ctx, true)
+}
+
+// getScan is get, or getRecent when anyGen is set.
+func (c *scanCache) getScan(ctx context.Context, anyGen bool) (*scan, error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
 		return nil, errScansClosed
 	}
 	gen, now := c.gen(), c.now()
-	if s := c.last; s != nil && s.gen == gen && now.Sub(s.started) < c.fresh {
+	if s := c.last; s != nil && (anyGen || s.gen == gen) && now.Sub(s.started) < c.fresh {
 		c.mu.Unlock()
 		return s, nil
 	}
 	// A scan in progress is joined, however long it has run, unless an event
-	// happened since it began: it may have missed that event's change.
+	// happened since it began (and anyGen is not set): it may have missed
+	// that event's change.
 	call := c.flight
-	if call == nil || call.gen != gen {
+	if call == nil || (!anyGen && call.gen != gen) {
 		call = &scanCall{started: now, gen: gen, done: make(chan struct{})}
 		c.flight = call
 		c.running.Add(1)
