@@ -20,7 +20,8 @@ import (
 // domain has a leading ".", expires is Unix seconds with 0 for a session
 // cookie (an empty expires, as Python's http.cookiejar writes, reads as 0
 // too), and an HttpOnly cookie's line starts with "#HttpOnly_". Other
-// lines starting with "#" are comments. The format cannot carry SameSite,
+// lines starting with "#" are comments. Spaces and TABs before a line's
+// first field are skipped, as curl's reader does. The format cannot carry SameSite,
 // Partitioned, creation and access times or the RFC 2965 fields; they read
 // back as their zero values (creation order is the file order). Nor can it
 // hold a TAB in a name, value or path, which a Set-Cookie line may carry:
@@ -189,6 +190,10 @@ func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 // lines.
 func parseCookiesTxtLine(l string) (e Entry, ok bool, err error) {
 	l = strings.TrimSuffix(l, "\r")
+	// curl skips the blanks (spaces and TABs) that begin a line before
+	// it looks at the line (Curl_cookie_init, lib/cookie.c), so an
+	// indented line is a cookie or comment there, not a malformed file.
+	l = strings.TrimLeft(l, " \t")
 	if strings.HasPrefix(l, httpOnlyPrefix) {
 		e.HttpOnly = true
 		l = l[len(httpOnlyPrefix):]
