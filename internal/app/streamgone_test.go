@@ -48,5 +48,8 @@ func TestEventStreamReconnectAfterSessionEnded(t *testing.T) {
 		if strings.Contains(b, "event: sessions") {
 			t.Errorf("%q: the stream sent sessions to a non-admin", who)
 		}
+		if r := c.get("/dashboard/events"); r.status != http.StatusForbidden || strings.Contains(r.body, "event:") {
+			t.Errorf("%q: a request without Accept: text/event-stream: status %d, body %q; want 403 and no event", who, r.status, r.body)
+		}
 	}
 }
