@@ -40,8 +40,9 @@ type Options struct {
 	SweepBatch int
 	// Now is the store's clock for expiry. Default time.Now.
 	Now func() time.Time
-	// Logger receives warnings (corrupt records skipped by Sweep and
-	// Iterate). Default: discard.
+	// Logger receives warnings: corrupt records skipped by ByPrincipal and
+	// Iterate, or dropped from the expiry index by Sweep (their session
+	// key, never an ID). Default: discard.
 	Logger *slog.Logger
 }
 
