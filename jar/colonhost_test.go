@@ -38,3 +38,26 @@ func TestImportColonHost(t *testing.T) {
 		t.Fatalf("ReadJSON: %v, want errColonHost", err)
 	}
 }
+
+// TestImportPortOutOfRange: a JSON file cookie whose RFC 2965 Port list
+// holds 0 or a number past 65535 (the jar stored a bare Port set on
+// http://host:0/ so until 44d41ff) is left out and reported, not a
+// failure of the whole file, which lost every other cookie.
+func TestImportPortOutOfRange(t *testing.T) {
+	const file = `{"version": 1, "cookies": [
+{"name": "a", "value": "1", "domain": "example.com", "hostOnly": true, "path": "/", "version": 1, "port": [0]},
+{"name": "b", "value": "2", "domain": "example.com", "hostOnly": true, "path": "/"},
+{"name": "c", "value": "3", "domain": "example.com", "hostOnly": true, "path": "/", "version": 1, "port": [80, 99999]}]}`
+	j, _ := New(&Options{RFC2965: true})
+	rep, err := j.ImportWithReport(strings.NewReader(file))
+	if err != nil || rep.Read != 3 || len(rep.Rejected) != 2 || !errors.Is(rep.Rejected[0], errPortRange) ||
+		!strings.Contains(rep.Rejected[0].Error(), "line 2") || !strings.Contains(rep.Rejected[1].Error(), "line 4") {
+		t.Fatalf("Import: %+v, %v; want 3 read, lines 2 and 4 rejected for their ports", rep, err)
+	}
+	if es := j.All(); len(es) != 1 || es[0].Name != "b" {
+		t.Fatalf("loaded %+v, want only b", es)
+	}
+	if _, err := ReadJSON(strings.NewReader(file)); !errors.Is(err, ErrSyntax) || !errors.Is(err, errPortRange) {
+		t.Fatalf("ReadJSON: %v, want a *ParseError for the port", err)
+	}
+}

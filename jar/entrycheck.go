@@ -61,7 +61,7 @@ func checkEntry(e *Entry) error {
 	}
 	for _, p := range e.Port {
 		if p < 1 || p > 65535 {
-			return fmt.Errorf("port %d out of range", p)
+			return fmt.Errorf("%w: %d", errPortRange, p)
 		}
 	}
 	// CHIPS (draft-cutler-httpbis-partitioned-cookies).

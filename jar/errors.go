@@ -31,10 +31,18 @@ var errFakeALabel = errors.New("jar: host name with a Fake A-label (an xn-- labe
 // them out of a file rather than failing it.
 var errColonHost = errors.New("jar: host name with a ':' that is no IPv6 address")
 
-// refusedHost reports whether err is a well-formed file cookie's host the
-// jar refuses (errFakeALabel, errColonHost): Import skips it.
+// errPortRange is matched by the error for a cookie whose RFC 2965 Port
+// list holds a number outside 1-65535. The jar stored a bare Port set on a
+// URL with port 0 (or more than 65535, which url.Parse takes) that way
+// before it refused such cookies, so, as for errFakeALabel, Import leaves
+// them out of a file rather than failing it.
+var errPortRange = errors.New("jar: RFC 2965 port out of range")
+
+// refusedHost reports whether err is a well-formed file cookie the jar
+// refuses (errFakeALabel, errColonHost, errPortRange), one it may have
+// written itself in an earlier release: Import skips it.
 func refusedHost(err error) bool {
-	return errors.Is(err, errFakeALabel) || errors.Is(err, errColonHost)
+	return errors.Is(err, errFakeALabel) || errors.Is(err, errColonHost) || errors.Is(err, errPortRange)
 }
 
 // ParseError is the error reading a cookie file returns for a malformed

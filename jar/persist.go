@@ -87,7 +87,9 @@ type ImportReport struct {
 	// is not a valid A-label (section 5.1.2 step 4), which the jar stored
 	// before it checked A-labels, or a ':' without being an IPv6 address
 	// (a host with its port), which it stored before it canonicalized
-	// IPv6 hosts. Each error names the file format, line,
+	// IPv6 hosts, or its RFC 2965 Port list holds a number outside
+	// 1-65535 (a bare Port set on a URL with port 0, which it stored
+	// before it refused such cookies). Each error names the file format, line,
 	// cookie name and domain, never the value.
 	Rejected []error
 }
@@ -97,8 +99,9 @@ type ImportReport struct {
 // are dropped. The file is read completely first: on a malformed file
 // (a *ParseError naming the line) the jar is left unchanged. A well-formed
 // cookie the jar refuses as a browser would, one breaking a cookie name
-// prefix rule, one larger than Limits.MaxCookieBytes or one for a Domain
-// with a Fake A-label or a port, does not fail the
+// prefix rule, one larger than Limits.MaxCookieBytes, one for a Domain
+// with a Fake A-label or a port, or one with an RFC 2965 port outside
+// 1-65535, does not fail the
 // file: it is left out and the others are added (ImportWithReport lists
 // such cookies). Expiry-times more than 400
 // days ahead are reduced to that limit (RFC 6265bis section 5.5). It
