@@ -225,6 +225,17 @@ func (s *Store) run(ops []*op) {
 			}
 			h(len(ops)-nothing, nothing)
 		}
+		// bbolt panicked in the commit itself (a rebalance reading a
+		// corrupt neighbour page), not in one op's work: the culprit is
+		// unknown, so each op runs again alone, and only those whose own
+		// commit panics fail.
+		if failed < 0 && len(ops) > 1 && errors.Is(err, errCommitPanicked) {
+			for _, o := range ops {
+				s.apply(o.fx, err)
+				s.run([]*op{o})
+			}
+			return
+		}
 		if failed < 0 {
 			for _, o := range ops {
 				o.err = err
@@ -251,11 +262,15 @@ func (s *Store) run(ops []*op) {
 func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("panic in the write transaction: %v", v)
+			err = fmt.Errorf("%w: %v", errCommitPanicked, v)
 		}
 	}()
 	return s.db.Update(fn)
 }
+
+// errCommitPanicked is the error of a write transaction in which bbolt
+// panicked outside the ops' work (in Commit). It wraps errPanicked.
+var errCommitPanicked = fmt.Errorf("panic in the write transaction: %w", errPanicked)
 
 // exec runs o's fn in tx, catching a panic. It reports whether fn
 // succeeded; otherwise o.err or o.pval holds why.

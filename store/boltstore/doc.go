@@ -63,7 +63,10 @@
 // acknowledged write. A file corrupted otherwise (bbolt checksums only its
 // meta pages, and panics on a data page that is not what it expects) makes
 // the calls that touch the damage fail with an error; none panics, except
-// Update when its own fn does.
+// Update when its own fn does. When bbolt panics in a commit rather than in
+// one write's work (merging a leaf into a damaged neighbour), every write
+// of that commit runs again alone, so only the ones whose own commit
+// panics fail.
 //
 // # Reads and the read cache
 //

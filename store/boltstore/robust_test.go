@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -440,11 +442,36 @@ func TestCorruptPages(t *testing.T) {
 // freelist, branch pages, the index buckets and every bucket's root page.
 func corruptLeaves(t *testing.T, path string) {
 	t.Helper()
+	b, page, leaves := sessionLeaves(t, path)
+	for i, l := range leaves {
+		if i%2 == 0 {
+			copy(b[l.id*page:l.id*page+16], strings.Repeat("\xa5", 16))
+		}
+	}
+	if len(leaves) < 4 {
+		t.Fatalf("only %d leaf pages hold session keys; want more to corrupt some and spare others", len(leaves))
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// leaf is a leaf page of the sessions bucket and the keys it holds.
+type leaf struct {
+	id   int
+	keys []string
+}
+
+// sessionLeaves returns the bytes of the bbolt file at path, its page size
+// and the leaf pages of its sessions bucket (those not a bucket's root), in
+// key order.
+func sessionLeaves(t *testing.T, path string) ([]byte, int, []leaf) {
+	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var leaves []int
+	var ids []int
 	page := db.Info().PageSize
 	err = db.Update(func(tx *bolt.Tx) error { // Page needs the freelist: a writable tx
 		roots := map[int]bool{}
@@ -460,7 +487,7 @@ func corruptLeaves(t *testing.T, path string) {
 				return nil
 			}
 			if info.Type == "leaf" && !roots[id] {
-				leaves = append(leaves, id)
+				ids = append(ids, id)
 			}
 			id += info.OverflowCount
 		}
@@ -473,26 +500,27 @@ func corruptLeaves(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hit := 0
-	for _, id := range leaves {
+	var leaves []leaf
+	for _, id := range ids {
 		p := b[id*page : (id+1)*page]
-		// A leaf of the sessions bucket: its first key (element header at
-		// 16: flags, pos, ksize, vsize; pos from the element) is a session
-		// key. The index buckets' keys start with a length or a time.
-		pos, ksize := int(binary.LittleEndian.Uint32(p[20:])), int(binary.LittleEndian.Uint32(p[24:]))
-		if 16+pos+ksize > len(p) || !bytes.HasPrefix(p[16+pos:16+pos+ksize], []byte("key-")) {
-			continue
+		// Element i's header, at 16+16i, holds flags, pos (from the
+		// element), ksize and vsize.
+		var keys []string
+		for i := range int(binary.NativeEndian.Uint16(p[10:])) {
+			e := 16 + 16*i
+			pos, ksize := int(binary.NativeEndian.Uint32(p[e+4:])), int(binary.NativeEndian.Uint32(p[e+8:]))
+			if e+pos+ksize > len(p) {
+				break
+			}
+			keys = append(keys, string(p[e+pos:e+pos+ksize]))
 		}
-		if hit++; hit%2 == 1 {
-			copy(p[:16], strings.Repeat("\xa5", 16))
+		// The index buckets' keys start with a length or a time.
+		if len(keys) > 0 && strings.HasPrefix(keys[0], "key-") {
+			leaves = append(leaves, leaf{id, keys})
 		}
 	}
-	if hit < 4 {
-		t.Fatalf("only %d leaf pages hold session keys; want more to corrupt some and spare others", hit)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	sort.Slice(leaves, func(i, j int) bool { return leaves[i].keys[0] < leaves[j].keys[0] })
+	return b, page, leaves
 }
 
 // TestOpenCorruptFile: Open of a file whose meta pages are sound but whose
@@ -551,4 +579,113 @@ func TestOpenCorruptFile(t *testing.T) {
 		t.Errorf("Load(key-1) in the repaired file = %v, %v; want found", found, err)
 	}
 	s.Close()
+}
+
+// TestCommitPanicInBatch: bbolt can panic in a commit, not in any write's
+// work (here: deletions leave a leaf under a quarter full, and the commit
+// merges it into its corrupt neighbour). The writes of that commit that
+// touch no damage must not fail with it: each runs again alone, so only
+// the ones whose own commit panics fail, and nothing is acknowledged that
+// is not on disk.
+func TestCommitPanicInBatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	o := &boltstore.Options{Now: func() time.Time { return tNow }, CacheSize: -1}
+	s, err := boltstore.Open(path, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range 300 {
+		if err := s.Create(ctx, storetest.NewRecord(fmt.Sprintf("key-%03d", i), "", tNow)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	b, page, leaves := sessionLeaves(t, path)
+	if len(leaves) < 3 {
+		t.Fatalf("%d leaves in the sessions bucket, want 3 or more", len(leaves))
+	}
+	// The second leaf merges into the first, its previous sibling, when it
+	// runs low: corrupt the first.
+	copy(b[leaves[0].id*page:leaves[0].id*page+16], strings.Repeat("\xa5", 16))
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = boltstore.Open(path, o); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+
+	low, sound := leaves[1].keys, leaves[2].keys
+	started, hold := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	boltstore.SetOnWrite(s, func(int) { once.Do(func() { close(started); <-hold }) })
+	last := tNow.Add(time.Second)
+	gateErr := make(chan error, 1)
+	go func() { gateErr <- s.Save(ctx, sound[0], session.Delta{LastAccess: last}) }()
+	<-started
+	var wg sync.WaitGroup
+	saveErr := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		saveErr <- s.Save(ctx, sound[1], session.Delta{LastAccess: last})
+	}()
+	deleted := make([]bool, len(low)-1)
+	delErrs := make([]error, len(low)-1)
+	for i, k := range low[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if v := recover(); v != nil {
+					delErrs[i] = fmt.Errorf("panicked: %v", v)
+				}
+			}()
+			deleted[i], delErrs[i] = s.Delete(ctx, k)
+		}()
+	}
+	for boltstore.QueueLen(s) < len(low) {
+		time.Sleep(time.Millisecond)
+	}
+	close(hold)
+	wg.Wait()
+	if err := <-gateErr; err != nil {
+		t.Fatalf("held Save = %v", err)
+	}
+	if err := <-saveErr; err != nil {
+		t.Errorf("Save(%s), on a sound leaf, in a commit that panicked = %v, want nil", sound[1], err)
+	}
+	failed := 0
+	for i, err := range delErrs {
+		switch {
+		case err != nil && strings.Contains(err.Error(), "panicked:"):
+			t.Errorf("Delete(%s) panicked: %v", low[1+i], err)
+		case err != nil:
+			failed++
+		case !deleted[i]:
+			t.Errorf("Delete(%s) = false, nil; want found", low[1+i])
+		}
+	}
+	if failed == 0 {
+		t.Fatalf("no Delete failed: the commit that emptied the leaf did not panic, the test tests nothing")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = boltstore.Open(path, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range sound[:2] {
+		r, found, err := s.Load(ctx, k)
+		if err != nil || !found || !r.LastAccess.Equal(last) {
+			t.Errorf("after reopen, Load(%s) = %v, %v, %v; want its acknowledged Save", k, r, found, err)
+		}
+	}
+	for i, k := range low[1:] {
+		_, found, err := s.Load(ctx, k)
+		if err != nil || found != (delErrs[i] != nil) {
+			t.Errorf("after reopen, Load(%s) = %v, %v; its Delete answered %v", k, found, err, delErrs[i])
+		}
+	}
 }
