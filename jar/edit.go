@@ -44,6 +44,7 @@ func (j *Jar) Remove(domain, path, name string) bool {
 		it := b.items[i]
 		if it.Domain == domain && it.Path == path && it.Name == name {
 			j.removeAtLocked(key, b, i)
+			j.dropFromLRU(it)
 			found = true
 			if j.buckets[key] == nil {
 				break
@@ -86,6 +87,9 @@ func (j *Jar) ClearDomain(d string) int {
 		}
 	}
 	j.count -= n
+	if n > 0 {
+		j.forgetLRU()
+	}
 	return n
 }
 
@@ -95,6 +99,7 @@ func (j *Jar) Clear() {
 	defer j.mu.Unlock()
 	j.buckets = make(map[string]*bucket)
 	j.count = 0
+	j.forgetLRU()
 }
 
 // Len returns the number of cookies stored, expired ones not yet evicted
@@ -116,6 +121,9 @@ func (j *Jar) EndSession() {
 			if it.Persistent {
 				kept = append(kept, it)
 			}
+		}
+		if len(kept) < len(b.items) {
+			j.forgetLRU()
 		}
 		j.count -= len(b.items) - len(kept)
 		for i := len(kept); i < len(b.items); i++ {

@@ -208,14 +208,14 @@ func (j *Jar) lruVictim(fresh *item) (bk string, bb *bucket, bi int) {
 				i = indexOf(b, e.it)
 			}
 			if i < 0 || !e.it.LastAccess.Equal(e.at) {
-				j.lru = append(j.lru[:n], j.lru[n+1:]...) // gone or accessed since
+				j.lru = slices.Delete(j.lru, n, n+1) // gone or accessed since
 				continue
 			}
 			if e.it == fresh {
 				n++
 				continue
 			}
-			j.lru = append(j.lru[:n], j.lru[n+1:]...)
+			j.lru = slices.Delete(j.lru, n, n+1)
 			return k, b, i
 		}
 		j.lruValid = false // used up: walk again
@@ -243,6 +243,25 @@ func (j *Jar) buildLRU() {
 	if len(j.lru) > 0 {
 		last := j.lru[len(j.lru)-1]
 		j.lruMaxAt, j.lruMaxSeq = last.at, last.seq
+	}
+}
+
+// forgetLRU empties j.lru after a bulk deletion (Clear, ClearDomain,
+// EndSession), so that the list keeps no deleted cookie, name and value
+// included, alive; the next eviction walks the jar again.
+func (j *Jar) forgetLRU() {
+	clear(j.lru)
+	j.lru = j.lru[:0]
+	j.lruValid = false
+}
+
+// dropFromLRU removes the deleted cookie it from j.lru, if there.
+func (j *Jar) dropFromLRU(it *item) {
+	for n, e := range j.lru {
+		if e.it == it {
+			j.lru = slices.Delete(j.lru, n, n+1)
+			return
+		}
 	}
 }
 

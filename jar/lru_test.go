@@ -112,3 +112,52 @@ func TestLRUVictimAfterReplace(t *testing.T) {
 		}
 	}
 }
+
+// TestLRUForgetsDeleted: the remembered eviction list holds no cookie
+// that Clear, ClearDomain, EndSession or Remove deleted (it kept them,
+// names and values included, alive until the next eviction), and
+// eviction order stays right after each.
+func TestLRUForgetsDeleted(t *testing.T) {
+	listed := func(j *Jar) []*item {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		var its []*item
+		for _, e := range j.lru[:cap(j.lru)] {
+			if e.it != nil {
+				its = append(its, e.it)
+			}
+		}
+		return its
+	}
+	stored := func(j *Jar, it *item) bool {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		b := j.buckets[j.keyOf(it.Domain)]
+		return b != nil && indexOf(b, it) >= 0
+	}
+	fill := func() *Jar {
+		j, _ := limitJar(t, Limits{PerDomain: 10, Total: 4})
+		for i := range 6 { // two evictions through the list
+			j.SetCookieLines(mustURL(fmt.Sprintf("http://h%d.example/", i)), []string{"x=1"})
+		}
+		if len(listed(j)) == 0 {
+			t.Fatal("no eviction list built")
+		}
+		return j
+	}
+	for name, del := range map[string]func(*Jar){
+		"Clear":       func(j *Jar) { j.Clear() },
+		"ClearDomain": func(j *Jar) { j.ClearDomain("h2.example") },
+		"EndSession":  func(j *Jar) { j.EndSession() },
+		"Remove":      func(j *Jar) { j.Remove("h3.example", "/", "x") },
+	} {
+		j := fill()
+		del(j)
+		for _, it := range listed(j) {
+			if !stored(j, it) {
+				t.Errorf("%s: the eviction list still holds deleted cookie %s %s", name, it.Domain, it.Name)
+			}
+		}
+		checkInvariants(t, j)
+	}
+}
