@@ -195,7 +195,8 @@ func (c *Client) Save(path string) error {
 // a Fake A-label ("xn--a.example"), which an older file may hold, is left
 // out and the rest of the session loads, without an error; LoadWithReport
 // lists such cookies. An expiry-time more than 400
-// days ahead is reduced to that limit.
+// days ahead is reduced to that limit. A file over 64 MiB is refused
+// unread.
 func (c *Client) Load(path string) error {
 	_, err := c.LoadWithReport(path)
 	return err
@@ -212,7 +213,7 @@ func (c *Client) Load(path string) error {
 // session without them.
 func (c *Client) LoadWithReport(path string) (jar.ImportReport, error) {
 	var rep jar.ImportReport
-	data, err := os.ReadFile(path)
+	data, err := readSessionFile(path)
 	if err != nil {
 		return rep, fmt.Errorf("client: load session: %w", err)
 	}
@@ -292,4 +293,31 @@ func writeFileAtomic(path string, data []byte) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// maxSessionFile bounds what Load reads: a session file holds a jar's
+// cookies and some headers, far below it (jar's own file readers stop at
+// the same size).
+const maxSessionFile = 64 << 20
+
+// readSessionFile reads path, refusing a file over maxSessionFile instead
+// of holding it all in memory (a mistyped path to a disk image, a device
+// that never ends).
+func readSessionFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > maxSessionFile {
+		return nil, fmt.Errorf("%s: %d bytes, over the %d-byte limit of a session file", path, fi.Size(), maxSessionFile)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxSessionFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxSessionFile {
+		return nil, fmt.Errorf("%s: over the %d-byte limit of a session file", path, maxSessionFile)
+	}
+	return data, nil
 }
