@@ -62,7 +62,7 @@ func (j *Jar) insertLocked(key string, it *item) {
 	b.items[i] = it
 	j.count++
 	j.noteExpiry(it)
-	j.noteAccess(it.LastAccess, it.seq)
+	j.noteAccess(it)
 }
 
 // noteExpiry lowers j.expiryFloor to it's expiry-time; call it for every

@@ -110,6 +110,8 @@ type Jar struct {
 	// lruOff makes the total-limit eviction walk the jar each time (the
 	// reference the tests compare lruVictim with).
 	lruOff bool
+	// lruBuilds counts the walks buildLRU made, for tests.
+	lruBuilds int
 }
 
 // New returns a new, empty cookie jar. A nil o means browser defaults: the

@@ -190,10 +190,11 @@ const lruSize = 64
 // lruVictim is scanVictim without the walk for most calls: a walk keeps
 // the lruSize least recently accessed cookies (j.lru, in eviction order),
 // and later evictions take the first that is still stored and unaccessed.
-// That is the jar's least recently accessed cookie as long as no cookie
-// outside the list has come before the list's last key, which noteAccess
-// watches (an insert or a retrieval earlier than that key drops the list).
-// A full jar thus pays one walk per lruSize new cookies, not one each.
+// That is the jar's least recently accessed cookie as long as every cookie
+// outside the list comes after the list's last key (lruMaxAt, lruMaxSeq),
+// which noteAccess keeps true: a cookie stored or accessed with an earlier
+// key joins the list. A full jar thus pays one walk per lruSize new
+// cookies, not one each, whatever the order of their last-access-times.
 func (j *Jar) lruVictim(fresh *item) (bk string, bb *bucket, bi int) {
 	for pass := 0; pass < 2; pass++ {
 		if !j.lruValid {
@@ -224,26 +225,41 @@ func (j *Jar) lruVictim(fresh *item) (bk string, bb *bucket, bi int) {
 }
 
 // buildLRU walks the jar and keeps its lruSize least recently accessed
-// cookies (fresh ones included) in j.lru.
+// cookies (fresh ones included) in j.lru: one pass, no allocation beyond
+// the list, so a rebuild costs what one walk for the victim did.
 func (j *Jar) buildLRU() {
-	all := make([]lruEntry, 0, j.count)
+	j.forgetLRU()
 	for _, b := range j.buckets {
 		for _, it := range b.items {
-			all = append(all, lruEntry{it, it.LastAccess, it.seq})
+			j.lruInsert(lruEntry{it, it.LastAccess, it.seq})
 		}
 	}
-	slices.SortFunc(all, func(a, b lruEntry) int {
-		if keyBefore(a.at, a.seq, b.at, b.seq) {
+	j.lruValid = true
+	j.lruBuilds++
+}
+
+// lruInsert puts e at its place in j.lru, dropping the list's last entry
+// when it would exceed lruSize, and makes the last entry's key the
+// list's bound (a lower bound only shrinks: every cookie outside the
+// list still comes after it).
+func (j *Jar) lruInsert(e lruEntry) {
+	n := len(j.lru)
+	if n == lruSize && !keyBefore(e.at, e.seq, j.lru[n-1].at, j.lru[n-1].seq) {
+		return
+	}
+	i, _ := slices.BinarySearchFunc(j.lru, e, func(x, e lruEntry) int {
+		if keyBefore(x.at, x.seq, e.at, e.seq) {
 			return -1
 		}
 		return 1
 	})
-	j.lru = append(j.lru[:0], all[:min(len(all), lruSize)]...)
-	j.lruValid = true
-	if len(j.lru) > 0 {
-		last := j.lru[len(j.lru)-1]
-		j.lruMaxAt, j.lruMaxSeq = last.at, last.seq
+	if n == lruSize {
+		j.lru[n-1] = lruEntry{}
+		j.lru = j.lru[:n-1]
 	}
+	j.lru = slices.Insert(j.lru, i, e)
+	last := j.lru[len(j.lru)-1]
+	j.lruMaxAt, j.lruMaxSeq = last.at, last.seq
 }
 
 // forgetLRU empties j.lru after a bulk deletion (Clear, ClearDomain,
@@ -265,13 +281,16 @@ func (j *Jar) dropFromLRU(it *item) {
 	}
 }
 
-// noteAccess drops j.lru when a cookie gets an eviction key (at, seq)
-// before the list's last one: the list would no longer hold the least
-// recently accessed cookies. Call it for every cookie stored and every
-// last-access-time set.
-func (j *Jar) noteAccess(at time.Time, seq uint64) {
-	if j.lruValid && len(j.lru) > 0 && !keyBefore(j.lruMaxAt, j.lruMaxSeq, at, seq) {
-		j.lruValid = false
+// noteAccess adds it to j.lru when its eviction key (last-access-time,
+// insertion) is not after the list's bound: the list would otherwise no
+// longer hold the least recently accessed cookies (a cookie imported
+// with an old last-access-time, a clock set back, a replacement on a
+// fixed clock). Call it for every cookie stored and every
+// last-access-time set. An entry the cookie had with an older key is
+// stale and skipped.
+func (j *Jar) noteAccess(it *item) {
+	if j.lruValid && !keyBefore(j.lruMaxAt, j.lruMaxSeq, it.LastAccess, it.seq) {
+		j.lruInsert(lruEntry{it, it.LastAccess, it.seq})
 	}
 }
 

@@ -161,3 +161,43 @@ func TestLRUForgetsDeleted(t *testing.T) {
 		checkInvariants(t, j)
 	}
 }
+
+// TestLRUOldLastAccessNoRewalk: cookies stored with last-access-times
+// older than every stored one (a file whose entries get older line by
+// line, a clock set back) join the remembered eviction list instead of
+// dropping it. Dropping it made every eviction of such an import walk and
+// sort the whole jar, several times the cost of the plain walk the list
+// replaced. The list never grows past lruSize.
+func TestLRUOldLastAccessNoRewalk(t *testing.T) {
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, desc := range []bool{true, false} {
+		j, err := New(&Options{Limits: &Limits{Total: 100}, Now: func() time.Time { return base }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := New(&Options{Limits: &Limits{Total: 100}, Now: func() time.Time { return base }})
+		b.lruOff = true
+		const n = 2000
+		for i := range n {
+			d := time.Duration(i) * time.Second
+			if desc {
+				d = -d
+			}
+			e := Entry{Name: "a", Value: "b", Domain: fmt.Sprintf("s%d.example", i), HostOnly: true, Path: "/", LastAccess: base.Add(d)}
+			for _, x := range []*Jar{j, b} {
+				if err := x.Add(e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(j.lru) > lruSize {
+				t.Fatalf("eviction list of %d entries, over %d", len(j.lru), lruSize)
+			}
+		}
+		if !sameEntries(j.All(), b.All()) {
+			t.Fatalf("descending %v: the list kept other cookies than the walk", desc)
+		}
+		if max := (n-100)/lruSize + 2; j.lruBuilds > max {
+			t.Errorf("descending %v: %d walks of the jar for %d evictions, want at most %d", desc, j.lruBuilds, n-100, max)
+		}
+	}
+}

@@ -97,7 +97,7 @@ func (j *Jar) retrieveLocked(r *Request, now time.Time, dst []*item) []*item {
 	// Step 5.
 	for _, it := range dst[start:] {
 		it.LastAccess = now
-		j.noteAccess(now, it.seq)
+		j.noteAccess(it)
 	}
 	return dst
 }

@@ -281,7 +281,7 @@ func (j *Jar) insertEntryLocked(e Entry, viaHTTP bool, now time.Time) error {
 		it.suffixDomain = old.suffixDomain
 		b.items[i] = it
 		j.noteExpiry(it)
-		j.noteAccess(it.LastAccess, it.seq)
+		j.noteAccess(it)
 		// A longer value can push its partition over PartitionBytes.
 		j.evictLocked(key, it, now)
 		return nil
