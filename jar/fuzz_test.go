@@ -163,6 +163,7 @@ func FuzzReadCookiesTxt(f *testing.F) {
 	}
 	f.Add([]byte("#HttpOnly_.example.com\tTRUE\t/\tTRUE\t0\ta\tb\n"))
 	f.Add([]byte("example.com\tFALSE\t/\tFALSE\t99999999999999\ta\n"))
+	f.Add([]byte(" \t#HttpOnly_.example.com\tTRUE\t/\tTRUE\t\ta\tb\n  # indented comment\n")) // curl skips leading blanks
 	f.Fuzz(func(t *testing.T, data []byte) { checkFileRoundTrip(t, data, ReadCookiesTxt, WriteCookiesTxt) })
 }
 
