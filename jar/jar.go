@@ -102,7 +102,8 @@ type Jar struct {
 	expiryFloor time.Time
 	// lru holds up to lruSize of the least recently accessed cookies, in
 	// eviction order, while lruValid (see lruVictim); lruMaxAt and
-	// lruMaxSeq are the eviction key of its last entry when built.
+	// lruMaxSeq bound it: every cookie not in it has a later eviction
+	// key (see noteAccess).
 	lru       []lruEntry
 	lruValid  bool
 	lruMaxAt  time.Time
