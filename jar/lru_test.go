@@ -84,7 +84,7 @@ func lruHistory(t *testing.T, seed uint64) {
 				t.Fatalf("step %d (%s): jars differ:\n%+v\n%+v", step, op, ea, eb)
 			}
 		}
-		if step%50 == 0 {
+		if step%10 == 0 {
 			checkInvariants(t, a)
 		}
 	}

@@ -112,4 +112,41 @@ func checkInvariants(tb testing.TB, j *Jar) {
 	if l := j.limits.Total; l > 0 && n > l {
 		tb.Errorf("jar holds %d cookies, limit %d", n, l)
 	}
+	checkLRUInvariants(tb, j)
+}
+
+// checkLRUInvariants verifies the remembered eviction list (lruVictim): at
+// most lruSize entries, in eviction order, none after its bound, and
+// every stored cookie without a current entry has a key after the bound,
+// so the list's first current entry is the jar's least recently accessed
+// cookie. The caller holds j.mu.
+func checkLRUInvariants(tb testing.TB, j *Jar) {
+	tb.Helper()
+	if len(j.lru) > lruSize {
+		tb.Errorf("eviction list of %d entries, over %d", len(j.lru), lruSize)
+	}
+	if !j.lruValid {
+		return
+	}
+	current := map[*item]bool{}
+	for i, e := range j.lru {
+		// Equal keys are possible: a replacement keeps the replaced
+		// cookie's insertion place, and a clock may stand still.
+		if i > 0 && keyBefore(e.at, e.seq, j.lru[i-1].at, j.lru[i-1].seq) {
+			tb.Errorf("eviction list out of order at %d", i)
+		}
+		if keyBefore(j.lruMaxAt, j.lruMaxSeq, e.at, e.seq) {
+			tb.Errorf("eviction list entry %d after the list's bound", i)
+		}
+		if e.it.LastAccess.Equal(e.at) {
+			current[e.it] = true
+		}
+	}
+	for _, b := range j.buckets {
+		for _, it := range b.items {
+			if !current[it] && !keyBefore(j.lruMaxAt, j.lruMaxSeq, it.LastAccess, it.seq) {
+				tb.Errorf("cookie %q of %q is not in the eviction list but not after its bound", it.Name, it.Domain)
+			}
+		}
+	}
 }
