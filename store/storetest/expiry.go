@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -350,5 +351,126 @@ func testDeleteExpired(t *testing.T, e *Env) {
 	}
 	if found, err := e.Store.Delete(e.Ctx, "k1"); err != nil || found {
 		t.Errorf("Delete after the Sweep = %v, %v; want false, nil", found, err)
+	}
+}
+
+// testDeleteExpiredConcurrent: Deletes and Sweeps racing over expired and
+// live sessions. Every Delete of an expired session answers found=false
+// and each expired session is reported by exactly one Sweep, whichever
+// call reaches it first; each live session is found by exactly one of its
+// Deletes and reported by no Sweep. (The clock stands still: the outcome
+// does not depend on timing, only the interleaving does.)
+func testDeleteExpiredConcurrent(t *testing.T, e *Env) {
+	const expired, live = 100, 50
+	now := e.Clock.Now()
+	for i := range expired {
+		r := NewRecord(keyN("x", i), "p", now)
+		r.IdleTimeout = time.Minute
+		mustCreate(t, e, r)
+	}
+	for i := range live {
+		mustCreate(t, e, NewRecord(keyN("l", i), "p", now))
+	}
+	e.Clock.Advance(time.Minute)
+	const deleters, sweepers = 4, 2
+	var wg, dwg sync.WaitGroup
+	found := make([]map[string]bool, deleters)
+	derrs := make([]error, deleters)
+	started, done := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	for g := range deleters {
+		found[g] = make(map[string]bool)
+		dwg.Add(1)
+		go func() {
+			defer dwg.Done()
+			defer once.Do(func() { close(started) }) // on an early return too
+			// Each deleter deletes every key once, starting elsewhere,
+			// expired and live keys interleaved.
+			keys := make([]string, 0, expired+live)
+			for i := range expired {
+				keys = append(keys, keyN("x", (i+g*7)%expired))
+				if i < live {
+					keys = append(keys, keyN("l", (i+g*7)%live))
+				}
+			}
+			for _, k := range keys {
+				f, err := e.Store.Delete(e.Ctx, k)
+				if err != nil {
+					derrs[g] = err
+					return
+				}
+				found[g][k] = f
+				once.Do(func() { close(started) })
+			}
+		}()
+	}
+	// The sweepers start once the deletes have, and sweep again and again
+	// until the deleters are done.
+	reports := make([][]session.Meta, sweepers)
+	serrs := make([]error, sweepers)
+	for g := range sweepers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-started
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				got, err := e.Store.Sweep(e.Ctx)
+				reports[g] = append(reports[g], got...)
+				if err != nil {
+					serrs[g] = err
+					return
+				}
+				runtime.Gosched()
+			}
+		}()
+	}
+	dwg.Wait()
+	close(done)
+	wg.Wait()
+	for _, err := range append(derrs, serrs...) {
+		if err != nil {
+			t.Fatalf("Delete or Sweep = %v, want nil", err)
+		}
+	}
+	reported := make(map[string]int)
+	for _, rs := range append(reports, sweep(t, e)) {
+		for _, m := range rs {
+			reported[m.Key]++
+		}
+	}
+	for i := range expired {
+		k := keyN("x", i)
+		if reported[k] != 1 {
+			t.Errorf("%s, expired, reported by %d Sweeps, want 1", k, reported[k])
+		}
+		for g := range deleters {
+			if found[g][k] {
+				t.Errorf("Delete(%s), expired, = true, want false", k)
+			}
+		}
+	}
+	for i := range live {
+		k := keyN("l", i)
+		if reported[k] != 0 {
+			t.Errorf("%s, live until deleted, reported by %d Sweeps, want 0", k, reported[k])
+		}
+		n := 0
+		for g := range deleters {
+			if found[g][k] {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s, live, found by %d of its %d Deletes, want 1", k, n, deleters)
+		}
+		mustBeAbsent(t, e, k)
+	}
+	if got := byPrincipal(t, e, "p"); len(got) != 0 {
+		t.Errorf("ByPrincipal(p) afterwards = %v, want none", metaKeys(got))
 	}
 }

@@ -134,6 +134,7 @@ var cases = []Case{
 	{"SweepFollowsExpiry", testSweepFollowsExpiry},
 	{"SweepRacingTouch", testSweepRacingTouch},
 	{"DeleteExpired", testDeleteExpired},
+	{"DeleteExpiredConcurrent", testDeleteExpiredConcurrent},
 	{"ByPrincipalOrder", testByPrincipalOrder},
 	{"ByPrincipalFollows", testByPrincipalFollows},
 	{"ByPrincipalAfterSweep", testByPrincipalAfterSweep},
