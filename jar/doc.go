@@ -59,7 +59,12 @@
 // registrable domain and 3300 in total; Netscape: 20 and 300). Excess
 // cookies are evicted in the order of RFC 6265bis section 5.7: expired
 // ones, then the least recently accessed non-secure and then any cookies
-// of a domain over its limit, then the least recently accessed overall.
+// of a domain over its limit (or, over Limits.PartitionBytes, any of its
+// partition), then the least recently accessed overall; ties in
+// last-access-time go to the cookie stored first (one a Set-Cookie replaced keeps
+// its place), and the cookie just stored goes only if nothing else can.
+// Eviction is one cookie at a time, down to the limit: Chromium's batch
+// purges (30 more per domain, 300 more in total) are not modelled.
 // All, Domain, Add, Remove, ClearDomain, Clear and EndSession inspect and
 // edit the store; an Entry holds every field of the storage model.
 //
