@@ -55,6 +55,7 @@ type Session struct {
 	committed   bool // commit ran
 	hadID       bool // the request carried some session ID or cookie
 	hadCookie   bool // the request carried the session cookie (any value): the client keeps cookies
+	hadHeader   bool // the request carried the session header (any value): the client keeps the ID
 	create      bool // a new session must be stored at commit even if empty
 	renewed     bool // the ID changed: send it
 	invalidated bool // this request invalidated a session
@@ -215,13 +216,15 @@ func (s *Session) load() error {
 	}
 	if !done && err == nil && m.c.Header != "" {
 		if v := s.req.Header.Get(m.c.Header); v != "" {
+			s.hadHeader = true
 			done, err = s.try(&c, v)
 		}
 	}
-	// A client that sent the session cookie keeps cookies and never needs
-	// URL rewriting: a ";sid=" ID in its URL came from someone else's link
-	// and is not adopted (session fixation), even if its cookie is stale.
-	if !done && err == nil && s.urlID != "" && !s.hadCookie {
+	// A client that sent the session cookie (or header) keeps the ID itself
+	// and never needs URL rewriting: a ";sid=" ID in its URL came from
+	// someone else's link and is not adopted (session fixation), even if
+	// its cookie or header ID is stale.
+	if !done && err == nil && s.urlID != "" && !s.hadCookie && !s.hadHeader {
 		_, err = s.try(&c, s.urlID)
 	}
 	if err != nil {

@@ -279,9 +279,10 @@ func keepInPath(c byte) bool {
 
 // EncodeURL returns u with the path parameter ";sid=ID" added, for clients
 // that do not keep cookies, when URL rewriting is on, the session has an ID
-// and the request did not arrive with the session cookie (whatever its value:
-// such a client keeps cookies, so a renewed or replacing ID goes in the cookie
-// only); otherwise u unchanged. URLs to another host (including the
+// and the request did not arrive with the session cookie or the session
+// header of Options.Header (whatever its value: such a client keeps the ID
+// itself, so a renewed or replacing ID goes in the cookie or header only);
+// otherwise u unchanged. URLs to another host (including the
 // "///host" and backslash spellings browsers read as one), and http:// URLs
 // given over HTTPS (r.TLS set, CookieOptions.Secure, or a "__Host-" or
 // "__Secure-" cookie name), are never rewritten, and removing an old ";sid="
@@ -299,10 +300,11 @@ func (s *Session) EncodeURL(u string) string {
 	if !m.c.URLRewriting || m.c.Codec != nil || s.load() != nil || s.dead || s.id == "" {
 		return u
 	}
-	if s.hadCookie {
-		// The client keeps cookies: the ID travels in the cookie, even
-		// after Renew or for a session replacing a stale one, and never in
-		// a URL, where it would leak into logs, history and Referer.
+	if s.hadCookie || s.hadHeader {
+		// The client keeps cookies (or the header): the ID travels there,
+		// even after Renew or for a session replacing a stale one, and
+		// never in a URL, where it would leak into logs, history and
+		// Referer.
 		return u
 	}
 	if u != "" && (u[0] == ' ' || u[len(u)-1] == ' ') {
