@@ -599,13 +599,21 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
-	stdin, err := readStdinBody(ctx, s.In, o.ignoreStdin, items.hasData())
-	if err != nil {
-		return fmt.Errorf("http: %w", err)
+	// Every flag is checked before stdin is read or a connection made: a
+	// mistyped flag fails at once, even with a stdin nobody closes.
+	if o.retries < 0 {
+		// RetryPolicy.MaxAttempts 0 or less means the client's default.
+		return fmt.Errorf("http: --retries %d: want 0 or more", o.retries)
 	}
-	req, err := items.request(stdin)
-	if err != nil {
-		return fmt.Errorf("http: %w", err)
+	if o.retries >= math.MaxInt {
+		// retries+1 attempts would overflow to the client's default.
+		return fmt.Errorf("http: --retries %d: too large (at most %d)", o.retries, math.MaxInt-1)
+	}
+	if o.maxRedirects < 0 {
+		return fmt.Errorf("http: --max-redirects %d: want 0 or more", o.maxRedirects)
+	}
+	if o.session != "" && o.sessionRO != "" {
+		return errors.New("http: --session and --session-read-only exclude each other")
 	}
 	// --output without --download sends the output to a file: not a
 	// terminal. With --download, as in HTTPie, everything but the body
@@ -631,10 +639,22 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if err != nil {
 		return err
 	}
+	sessPath, sessWrite := "", false
+	if name := o.session + o.sessionRO; name != "" {
+		sessPath, err = sessionPath(name, items.r.url)
+		if err != nil {
+			return fmt.Errorf("http: %w", err)
+		}
+		sessWrite = o.session != ""
+	}
 
-	if o.retries < 0 {
-		// RetryPolicy.MaxAttempts 0 or less means the client's default.
-		return fmt.Errorf("http: --retries %d: want 0 or more", o.retries)
+	stdin, err := readStdinBody(ctx, s.In, o.ignoreStdin, items.hasData())
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	req, err := items.request(stdin)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
 	}
 	rec := &recorder{next: client.NewTransport(&client.Options{TLSConfig: tlsConf})}
 	copts := &client.Options{
@@ -642,9 +662,6 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		MaxRedirects: -1,
 		Timeout:      o.timeout,
 		Retry:        &client.RetryPolicy{MaxAttempts: o.retries + 1},
-	}
-	if o.maxRedirects < 0 {
-		return fmt.Errorf("http: --max-redirects %d: want 0 or more", o.maxRedirects)
 	}
 	if o.follow && o.maxRedirects > 0 {
 		copts.MaxRedirects = o.maxRedirects
@@ -658,16 +675,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	}
 	defer c.CloseIdleConnections()
 
-	sessPath, sessWrite := "", false
-	if name := o.session + o.sessionRO; name != "" {
-		if o.session != "" && o.sessionRO != "" {
-			return errors.New("http: --session and --session-read-only exclude each other")
-		}
-		sessPath, err = sessionPath(name, req.url)
-		if err != nil {
-			return fmt.Errorf("http: %w", err)
-		}
-		sessWrite = o.session != ""
+	if sessPath != "" {
 		rep, err := c.LoadWithReport(sessPath)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("http: session: %w", err)

@@ -835,3 +835,59 @@ func TestHTTPOutputWriteError(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPFlagsCheckedBeforeStdin: every flag is checked before stdin is
+// read or a request sent, so a bad one fails at once even when stdin is a
+// pipe nobody closes; --retries=-1 was checked only after stdin's end (the
+// command hung), and --retries=MaxInt64 overflowed retries+1 attempts to
+// the client's default of 4.
+func TestHTTPFlagsCheckedBeforeStdin(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for _, flags := range [][]string{
+		{"--retries=-1"},
+		{"--retries=9223372036854775807"},
+		{"--max-redirects=-1"},
+		{"--session=a", "--session-read-only=b"},
+		{"--session=bad name"},
+		{"--pretty=bogus"},
+		{"--print=x"},
+		{"--auth-type=digest", "-a", "u:p"},
+		{"-a", "nopassword"},
+		{"--verify=" + filepath.Join(t.TempDir(), "missing.pem")},
+	} {
+		hits.Store(0)
+		pr, pw := io.Pipe() // a stdin nobody closes
+		var out, errb bytes.Buffer
+		s := &Streams{In: pr, Out: &out, ErrOut: &errb}
+		done := make(chan int, 1)
+		go func() { done <- run(s, append(append([]string{"http"}, flags...), srv.URL)) }()
+		select {
+		case code := <-done:
+			if code != 1 || hits.Load() != 0 {
+				t.Errorf("%q: exit %d after %d requests, stderr %q; want 1 and no request", flags, code, hits.Load(), errb.String())
+			}
+		case <-time.After(10 * time.Second):
+			pw.Close()
+			<-done
+			t.Errorf("%q: still reading stdin after 10s; want a flag error at once", flags)
+		}
+		pw.Close()
+	}
+	// With an empty stdin too: the overflowing value is refused, not 4
+	// attempts.
+	hits.Store(0)
+	_, stderr, code := runHTTPCmd(t, srv, false, "--retries=9223372036854775807", srv.URL)
+	if code != 1 || hits.Load() != 0 || !strings.Contains(stderr, "--retries") {
+		t.Errorf("--retries=MaxInt64: exit %d after %d requests, stderr %q; want 1, no request, an error naming --retries", code, hits.Load(), stderr)
+	}
+	hits.Store(0)
+	if _, _, code := runHTTPCmd(t, srv, false, "--retries=1", srv.URL); code != 0 || hits.Load() != 2 {
+		t.Errorf("--retries=1: exit %d after %d requests, want 0 after 2", code, hits.Load())
+	}
+}
