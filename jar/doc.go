@@ -72,12 +72,13 @@
 //
 // Save and Load write and read the Netscape cookies.txt format of curl and
 // wget or a JSON format holding every Entry field; saves are atomic. Read
-// errors are *ParseError values naming the line. Cookies passed to Add or
-// read from a file obey the cookie name prefix rules and the 400-day
-// lifetime limit as received ones do: Add refuses a cookie breaking a
-// prefix rule (ErrPrefix), Import and Load leave it out and load the rest
-// (ImportWithReport and LoadWithReport list it), and an expiry-time more
-// than 400 days ahead is reduced to that limit. A cookie whose Domain has
+// errors are *ParseError values naming the line; a file over 64 MiB is
+// refused with one. Cookies passed to Add or read from a file obey the
+// cookie name prefix rules, Limits.MaxCookieBytes and the 400-day lifetime
+// limit as received ones do: Add refuses a cookie breaking a prefix rule
+// (ErrPrefix) or the size limit, Import and Load leave it out and load the
+// rest (ImportWithReport and LoadWithReport list it), and an expiry-time
+// more than 400 days ahead is reduced to that limit. A cookie whose Domain has
 // a Fake A-label, which the jar stored before it checked A-labels, or a
 // ':' without being an IPv6 address ("example.com:8080"), or an RFC 2965
 // Port outside 1-65535, is left out and listed the same way.
