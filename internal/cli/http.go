@@ -107,7 +107,8 @@ terminal and the body only (--print b) when piped or redirected; a body
 not printed is not read (--headers returns at once), and one printed as
 it is (piped, no --pretty) streams as it arrives; JSON is
 formatted (keys sorted unless --unsorted) and coloured only on a terminal
-(--pretty).
+(--pretty). A body over 16 MiB is not formatted: it is printed as it
+arrives, as it is (binary data still replaced by a note on a terminal).
 
 --download (-d) saves the body to -o FILE, or to a new file named from
 Content-Disposition or the URL; as in HTTPie, a redirected stdout gets the
@@ -791,11 +792,9 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 				return bodyTimeout(fmt.Errorf("http: response body: %w", err))
 			}
 		default:
-			data, err := io.ReadAll(resp.Body)
-			if err != nil {
+			if err := out.responseBody(resp.Body, resp.Header.Get("Content-Type"), s.ErrOut); err != nil {
 				return bodyTimeout(fmt.Errorf("http: reading the response body: %w", err))
 			}
-			out.body(data, resp.Header.Get("Content-Type"), false)
 		}
 	}
 	if sessWrite {

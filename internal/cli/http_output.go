@@ -109,9 +109,7 @@ func (p *printer) body(data []byte, ctype string, request bool) {
 		return
 	}
 	if (p.tty || p.pretty.format || p.pretty.colors) && bytes.IndexByte(data, 0) >= 0 {
-		fmt.Fprintln(p.w, "+-----------------------------------------+")
-		fmt.Fprintln(p.w, "| NOTE: binary data not shown in terminal |")
-		fmt.Fprintln(p.w, "+-----------------------------------------+")
+		p.binaryNote()
 		return
 	}
 	isJSON := strings.Contains(strings.ToLower(ctype), "json") && json.Valid(data)
@@ -132,6 +130,77 @@ func (p *printer) body(data []byte, ctype string, request bool) {
 	if request {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// maxFormatBody is the largest response body printed formatted (JSON
+// indented and coloured) or checked whole for binary data: a larger one
+// is printed as it arrives, as it is, so that a multi-GB response to a
+// terminal or with --pretty is not held in memory. Tests lower it.
+var maxFormatBody = 16 << 20
+
+// responseBody prints a response body of type ctype read from r: as body
+// does when it is at most maxFormatBody bytes; a larger one unformatted,
+// streamed, with a note on warn, and binary data (a NUL byte) replaced by
+// body's note where body would replace it. The error is the first from r.
+func (p *printer) responseBody(r io.Reader, ctype string, warn io.Writer) error {
+	data, err := io.ReadAll(io.LimitReader(r, int64(maxFormatBody)+1))
+	if err != nil {
+		return err
+	}
+	if len(data) <= maxFormatBody {
+		p.body(data, ctype, false)
+		return nil
+	}
+	processed := p.tty || p.pretty.format || p.pretty.colors
+	if processed && bytes.IndexByte(data, 0) >= 0 {
+		p.binaryNote()
+		return nil
+	}
+	if p.pretty.format || p.pretty.colors {
+		fmt.Fprintf(warn, "httpstate: warning: response body over %s: printed as it is, not formatted\n", sizeString(int64(maxFormatBody)))
+	}
+	last := data[len(data)-1]
+	if _, err := p.w.Write(data); err != nil {
+		return nil // the writer keeps it
+	}
+	buf := data[:min(len(data), 64<<10)]
+	for {
+		n, rerr := r.Read(buf)
+		if n > 0 {
+			chunk := buf[:n]
+			if processed && bytes.IndexByte(chunk, 0) >= 0 {
+				// As HTTPie streaming: binary data met on the way ends
+				// the output with the note.
+				if last != '\n' {
+					fmt.Fprintln(p.w)
+				}
+				p.binaryNote()
+				return nil
+			}
+			last = chunk[n-1]
+			if _, err := p.w.Write(chunk); err != nil {
+				return nil // the writer keeps it
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return rerr
+		}
+	}
+	if processed && last != '\n' {
+		fmt.Fprintln(p.w)
+	}
+	return nil
+}
+
+// binaryNote prints, in place of a body, HTTPie's note that binary data
+// is not shown.
+func (p *printer) binaryNote() {
+	fmt.Fprintln(p.w, "+-----------------------------------------+")
+	fmt.Fprintln(p.w, "| NOTE: binary data not shown in terminal |")
+	fmt.Fprintln(p.w, "+-----------------------------------------+")
 }
 
 // colorJSON colours the tokens of valid JSON text, keeping its layout.

@@ -3,9 +3,14 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 var ansiRE = regexp.MustCompile("\x1b\\[[0-9;]*m")
@@ -122,4 +127,128 @@ func FuzzIndentJSON(f *testing.F) {
 			t.Fatalf("%q formatted to %q: not the same tokens", s, out)
 		}
 	})
+}
+
+// signalWriter is a goroutine-safe buffer that closes reached once it
+// holds at least n bytes.
+type signalWriter struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	n       int
+	reached chan struct{}
+}
+
+func (w *signalWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(b)
+	if w.buf.Len() >= w.n && w.reached != nil {
+		close(w.reached)
+		w.reached = nil
+	}
+	return len(b), nil
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// TestHTTPLargeBodyStreamed: a response body over maxFormatBody printed to
+// a terminal or with --pretty is printed unformatted as it arrives, not
+// read whole into memory first (a multi-GB response exhausted memory); one
+// under the limit is formatted as before, byte for byte.
+func TestHTTPLargeBodyStreamed(t *testing.T) {
+	old := maxFormatBody
+	maxFormatBody = 4 << 10
+	t.Cleanup(func() { maxFormatBody = old })
+	// Valid JSON that formatting would change.
+	big := `{"b":1,"a":[` + strings.Repeat(`"xxxxxxx",`, 2*maxFormatBody/10) + `0]}`
+	small := `{"b":1,"a":[2]}`
+	var (
+		mu       sync.Mutex
+		printed  chan struct{}
+		waitedOK = true
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Date"] = nil
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/small" {
+			io.WriteString(w, small)
+			return
+		}
+		half := len(big) / 2
+		io.WriteString(w, big[:half])
+		w.(http.Flusher).Flush()
+		mu.Lock()
+		ch := printed
+		mu.Unlock()
+		// The first half must be printed before the rest is sent.
+		select {
+		case <-ch:
+		case <-time.After(5 * time.Second):
+			mu.Lock()
+			waitedOK = false
+			mu.Unlock()
+		}
+		io.WriteString(w, big[half:])
+	}))
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		name  string
+		tty   bool
+		flags []string
+	}{
+		{"terminal", true, []string{"--print=b"}},
+		{"pretty piped", false, []string{"--pretty=all"}},
+		{"format piped", false, []string{"--pretty=format"}},
+	} {
+		mu.Lock()
+		printed, waitedOK = make(chan struct{}), true
+		out := &signalWriter{n: maxFormatBody + 1, reached: printed}
+		mu.Unlock()
+		var errb bytes.Buffer
+		s := &Streams{In: strings.NewReader(""), Out: out, ErrOut: &errb, OutTTY: tc.tty, ErrTTY: tc.tty}
+		code := run(s, append(append([]string{"http"}, tc.flags...), srv.URL+"/big"))
+		mu.Lock()
+		ok := waitedOK
+		mu.Unlock()
+		if code != 0 || !ok {
+			t.Errorf("%s: exit %d, printed before the body's end %v (stderr %q); want 0, true", tc.name, code, ok, errb.String())
+		}
+		if got := out.String(); got != big+"\n" {
+			t.Errorf("%s: stdout holds %d bytes, want the %d of the body as sent and a newline", tc.name, len(got), len(big))
+		}
+		if !strings.Contains(errb.String(), "not formatted") {
+			t.Errorf("%s: stderr %q lacks a note that the body is not formatted", tc.name, errb.String())
+		}
+		// Under the limit: formatted as before.
+		stdout, stderr, code := runHTTPCmd(t, srv, tc.tty, append(tc.flags, srv.URL+"/small")...)
+		want := "{\n    \"a\": [\n        2\n    ],\n    \"b\": 1\n}\n"
+		if code != 0 || ansiRE.ReplaceAllString(stdout, "") != want || stderr != "" {
+			t.Errorf("%s: small body: exit %d, stdout %q, stderr %q; want it formatted", tc.name, code, stdout, stderr)
+		}
+	}
+}
+
+// TestHTTPLargeBinaryBody: binary data past maxFormatBody on a terminal
+// still ends in HTTPie's note, not the bytes.
+func TestHTTPLargeBinaryBody(t *testing.T) {
+	old := maxFormatBody
+	maxFormatBody = 4 << 10
+	t.Cleanup(func() { maxFormatBody = old })
+	body := strings.Repeat("text\n", 2*maxFormatBody/5) + "\x00binary" + strings.Repeat("z", 100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	stdout, _, code := runHTTPCmd(t, srv, true, "--print=b", srv.URL)
+	if code != 0 || strings.Contains(stdout, "\x00") || !strings.HasSuffix(stdout, "| NOTE: binary data not shown in terminal |\n+-----------------------------------------+\n") {
+		t.Errorf("exit %d, stdout ends %q; want 0, no NUL, the binary note", code, stdout[max(0, len(stdout)-200):])
+	}
+	stdout, _, code = runHTTPCmd(t, srv, false, srv.URL)
+	if code != 0 || stdout != body {
+		t.Errorf("piped: exit %d, %d bytes; want 0 and the body as sent", code, len(stdout))
+	}
 }
