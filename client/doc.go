@@ -31,13 +31,15 @@
 //
 // The default transport keeps DefaultMaxIdleConnsPerHost idle connections per
 // host (net/http keeps 2, so concurrent clients re-dial and redo TLS
-// handshakes) and negotiates HTTP/2 over TLS when the server offers it. While
-// a dial to an address for an origin is in progress, a new one waits for it
-// (at most DialTimeout + TLSHandshakeTimeout) and is dropped if its request
-// got a connection meanwhile, so a pool warming up under concurrency opens
-// about as many connections as there are concurrent requests (net/http alone
-// keeps dialing for requests already served); the price is that a cold pool
-// dials its connections one at a time. Options.MaxConnsPerHost caps them.
+// handshakes) and negotiates HTTP/2 over TLS when the server offers it. For
+// https, while a dial to an address for an origin is in progress, a new one
+// waits for it (at most DialTimeout + TLSHandshakeTimeout) and is dropped if
+// its request got a connection meanwhile, so a pool warming up under
+// concurrency opens about as many connections as there are concurrent
+// requests (net/http alone keeps dialing for requests already served); the
+// price is that a cold pool dials its connections one at a time (plain
+// http dials, being cheap, are never held). Options.MaxConnsPerHost caps
+// the connections.
 //
 // # Authentication
 //
@@ -69,9 +71,11 @@
 // # Sessions and security
 //
 // [Client.Save] and [Client.Load] keep cookies (every field), default headers
-// and Basic or Bearer auth in a JSON file, written 0600 and atomically. The
-// file holds secrets. String, GoString (%#v) and LogValue on the client and
-// the auth types redact passwords and tokens and list header names only.
+// and Basic or Bearer auth in a JSON file, written 0600 and atomically; Save
+// refuses, writing nothing, what Load could not bring back as it was, and
+// Load refuses a file over 64 MiB. The file holds secrets. String, GoString
+// (%#v) and LogValue on the client and the auth types redact passwords and
+// tokens and list header names only.
 //
 // # Concurrency
 //
