@@ -109,8 +109,9 @@
 // CookieChunks cookies; a session that does not fit is an error given to the
 // ErrorHandler, never dropped silently. Cookie-held sessions cannot be listed
 // or revoked server-side: those methods return errors wrapping
-// errors.ErrUnsupported, and Renew or Invalidate only replace or expire the
-// client's cookie: a copy of the old cookie stays valid until its own expiry.
+// errors.ErrUnsupported, New refuses MaxPerPrincipal with a Codec, and Renew
+// or Invalidate only replace or expire the client's cookie: a copy of the
+// old cookie stays valid until its own expiry.
 //
 // # Events
 //
