@@ -18,6 +18,13 @@ import (
 
 // Create stores r unless a live session holds r.Key (session.ErrExists).
 // One round trip: the index entries and the creating script are pipelined.
+// A context done before the script is sent gives its error, nothing
+// written. When the context ends while the script is being sent or
+// answered (it may have run), Create runs it again, detached (see the
+// package doc, Retries: the rerun finds its own token): it returns nil,
+// the session indexed, when the session exists, ErrExists when the key
+// was taken before, and an error wrapping ErrOutcomeUnknown when the
+// rerun fails too.
 func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	if err := s.check(); err != nil {
 		return err
@@ -49,10 +56,35 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	if !late {
 		s.addIndexes(ctx, pipe, r.Key, r.Principal, exp, dl, now)
 	}
+	if err := ctx.Err(); err != nil {
+		// Done before the script is sent: nothing to doubt. preIndex's
+		// placeholder, if sent (a cluster), is taken back.
+		if !s.ordered {
+			s.dropPlaceholder(ctx, r.Key, r.Principal)
+		}
+		return s.wrap("create", err)
+	}
 	_, err := pipe.Exec(ctx)
 	if isNoScript(created.Err()) {
 		created = createScript.Run(ctx, s.c, keys, args...)
 		err, late = created.Err(), true
+	}
+	if cerr := created.Err(); cerr != nil && ctx.Err() != nil && !isReply(cerr) {
+		// The context ended while the script was being sent or answered
+		// (a deadline, with ContextTimeoutEnabled): it may have run, and
+		// the session exist without its index entries. A rerun is safe
+		// (it finds its own token), so it runs, detached, after the
+		// placeholder it needs, and tells.
+		dctx, cancel := s.detach(ctx)
+		defer cancel()
+		if err = s.preIndex(dctx, nil, r.Key, r.Principal); err == nil {
+			created = createScript.Run(dctx, s.c, keys, args...)
+			err, late = created.Err(), true
+		}
+		if err != nil {
+			// The first run may have made the session: not ErrExists.
+			return s.wrap("create", fmt.Errorf("%w: %w", ErrOutcomeUnknown, errors.Join(cerr, err)))
+		}
 	}
 	if err != nil {
 		return s.wrap("create", err)
@@ -111,7 +143,11 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 // session is not live. A delta whose idle timeout leaves the session
 // expired is written and returns nil, also when go-redis resent it after
 // a lost reply (see saveScript). A change of principal also updates the principal
-// indexes (the new one before, the old one after the script).
+// indexes (the new one before, the old one after the script). When the
+// context ends while a Save that changes the principal or sets an idle
+// timeout is being sent or answered (it may have run, its index work not
+// done), Save runs it again, detached, as Create does; another Save's
+// error is the context's.
 func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if err := s.check(); err != nil {
 		return err
@@ -156,7 +192,30 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		keys = append(keys, s.tokenKey(key))
 		args = append(args, newToken(), s.tokenMS)
 	}
+	indexed := d.Principal != nil || d.IdleTimeout != 0
+	if indexed && ctx.Err() != nil {
+		// Done before the script is sent: nothing to doubt, and no
+		// rerun below for a write the caller gave up before it began.
+		if d.Principal != nil {
+			s.dropPlaceholder(ctx, key, *d.Principal)
+		}
+		return s.wrap("save", ctx.Err())
+	}
 	res, err := saveScript.Run(ctx, s.c, keys, args...).Result()
+	rerun := false
+	if err != nil && indexed && ctx.Err() != nil && !isReply(err) {
+		// The context ended while a Save with index work was being sent
+		// or answered (a deadline, with ContextTimeoutEnabled): it may
+		// have run, its index entries not updated. A rerun is safe (see
+		// saveScript), so it runs, detached, and tells.
+		dctx, cancel := s.detach(ctx)
+		defer cancel()
+		var rerr error
+		if res, rerr = saveScript.Run(dctx, s.c, keys, args...).Result(); rerr != nil {
+			return s.wrap("save", fmt.Errorf("%w: %w", ErrOutcomeUnknown, errors.Join(err, rerr)))
+		}
+		err, rerun = nil, true
+	}
 	if err != nil {
 		return s.wrap("save", err)
 	}
@@ -166,6 +225,11 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		}
 		if d.Principal != nil {
 			s.dropPlaceholder(ctx, key, *d.Principal)
+		}
+		if rerun {
+			// The first run may have written before the session went:
+			// not ErrNotFound, which says nothing was.
+			return fmt.Errorf(errPrefix+"save %q: %w: the session is gone", key, ErrOutcomeUnknown)
 		}
 		return fmt.Errorf(errPrefix+"save %q: %w", key, session.ErrNotFound)
 	}

@@ -37,8 +37,12 @@ type lossProxy struct {
 	// dropName, when set, is the command whose reply arm loses instead of
 	// a script's (say "ZREM").
 	dropName string
-	conns    map[net.Conn]bool
-	wg       sync.WaitGroup
+	// hold, when set, makes the lost reply one that never comes: the
+	// proxy keeps the connection open, silent, until the client closes it
+	// (a deadline ends its wait), instead of closing it at once.
+	hold  bool
+	conns map[net.Conn]bool
+	wg    sync.WaitGroup
 }
 
 func startLossProxy(t *testing.T, target string) *lossProxy {
@@ -143,6 +147,12 @@ func (p *lossProxy) serve(c net.Conn) {
 			return
 		}
 		if p.drop(cmd, reply) {
+			p.mu.Lock()
+			hold := p.hold
+			p.mu.Unlock()
+			if hold {
+				_, _ = io.Copy(io.Discard, c) // until the client gives up
+			}
 			return // the deferred Close is the lost reply
 		}
 		if _, err := c.Write(reply); err != nil {

@@ -1,0 +1,161 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/internal/testutil"
+	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/redisstore"
+)
+
+// newDeadlineEnv returns a store whose client bounds every command by its
+// context (ContextTimeoutEnabled) and reaches Redis through a lossProxy
+// that holds the lost reply until the client gives up, and the store's
+// clock.
+func newDeadlineEnv(t *testing.T) (*redisstore.Store, *lossProxy, *testutil.Clock) {
+	t.Helper()
+	rs := testutil.StartRedis(t, nil)
+	p := startLossProxy(t, rs.Addr())
+	p.mu.Lock()
+	p.hold = true
+	p.mu.Unlock()
+	c := redis.NewClient(&redis.Options{Addr: p.Addr(), ContextTimeoutEnabled: true, MaxRetries: 3})
+	t.Cleanup(func() { c.Close() })
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p, clock
+}
+
+// sweptKeys returns the sorted keys a Sweep reports.
+func sweptKeys(t *testing.T, s *redisstore.Store) []string {
+	t.Helper()
+	got, err := s.Sweep(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, m := range got {
+		keys = append(keys, m.Key)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// TestCreateDeadlineAfterScript: a Create whose context deadline passes
+// after its script ran in Redis, before the reply came back (a client with
+// ContextTimeoutEnabled), reports the session it made and indexes it: it
+// returned the timeout, for a session that exists (the Manager would
+// issue another ID while this one lived on), and left it out of the
+// expiry index (it names a principal, so its entries wait for the
+// script's reply), so that no Sweep ever reported it.
+func TestCreateDeadlineAfterScript(t *testing.T) {
+	s, p, clock := newDeadlineEnv(t)
+	bg := context.Background()
+	// Load the script, so that the held one is not a NOSCRIPT.
+	if err := s.Create(bg, record("warm", "", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	p.arm(0)
+	ctx, cancel := context.WithTimeout(bg, 300*time.Millisecond)
+	defer cancel()
+	err := s.Create(ctx, record("k", "alice", clock.Now()))
+	if n, armed := p.lost(); n != 1 || armed {
+		t.Fatalf("proxy lost %d replies (still armed: %v), want 1", n, armed)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("the context did not end")
+	}
+	if _, ok, lerr := s.Load(bg, "k"); lerr != nil || !ok {
+		t.Fatalf("Load after the Create = %v, %v; want the session (its script ran)", ok, lerr)
+	}
+	if err != nil {
+		t.Errorf("Create cut off by its deadline after its script ran = %v, want nil: the session exists", err)
+	}
+	if got := principalKeys(t, s, "alice"); !slices.Equal(got, []string{"k"}) {
+		t.Errorf("ByPrincipal(alice) = %v, want [k]", got)
+	}
+	clock.Advance(30 * time.Minute)
+	if got := sweptKeys(t, s); !slices.Equal(got, []string{"k", "warm"}) {
+		t.Errorf("Sweep at the expiry reported %v, want k and warm", got)
+	}
+}
+
+// TestSaveDeadlineAfterScript: a Save that shortens the idle timeout and
+// moves the session to another principal, whose context deadline passes
+// after its script ran, before the reply came back, completes the index
+// work: it returned the timeout with the write applied, and left the
+// expiry index at the old, later expiry, so that Sweep reported the
+// session only then (or never, had Redis dropped the hash by then).
+func TestSaveDeadlineAfterScript(t *testing.T) {
+	s, p, clock := newDeadlineEnv(t)
+	bg := context.Background()
+	if err := s.Create(bg, record("k", "alice", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	// Load the script, so that the held one is not a NOSCRIPT.
+	if err := s.Save(bg, "k", session.Delta{IdleTimeout: 30 * time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	p.arm(0)
+	ctx, cancel := context.WithTimeout(bg, 300*time.Millisecond)
+	defer cancel()
+	bob := "bob"
+	err := s.Save(ctx, "k", session.Delta{IdleTimeout: time.Minute, Principal: &bob})
+	if n, armed := p.lost(); n != 1 || armed {
+		t.Fatalf("proxy lost %d replies (still armed: %v), want 1", n, armed)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("the context did not end")
+	}
+	if err != nil {
+		t.Errorf("Save cut off by its deadline after its script ran = %v, want nil: it was applied", err)
+	}
+	if got := principalKeys(t, s, "bob"); !slices.Equal(got, []string{"k"}) {
+		t.Errorf("ByPrincipal(bob) = %v, want [k]", got)
+	}
+	clock.Advance(2 * time.Minute)
+	if got := sweptKeys(t, s); !slices.Equal(got, []string{"k"}) {
+		t.Errorf("Sweep after the shortened idle timeout ran out reported %v, want k", got)
+	}
+}
+
+// TestCreateCancelledBeforeSend: a Create whose context is done before it
+// is called (a request whose client went away) writes nothing and returns
+// the context's error; the detached rerun of a Create cut off mid-way is
+// not for it. Checked on one server and on a cluster (whose placeholder
+// goes out first, and is taken back).
+func TestCreateCancelledBeforeSend(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	cl := testutil.StartRedisCluster(t, 3)
+	clients := map[string]redis.UniversalClient{
+		"standalone": redis.NewClient(&redis.Options{Addr: srv.Addr()}),
+		"cluster":    redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()}),
+	}
+	for name, c := range clients {
+		t.Run(name, func(t *testing.T) {
+			t.Cleanup(func() { c.Close() })
+			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			if err := s.Create(ctx, record("k", "alice", time.Now())); !errors.Is(err, context.Canceled) {
+				t.Fatalf("Create on a done context = %v, want context.Canceled", err)
+			}
+			bg := context.Background()
+			if n := c.Exists(bg, "t:s:{k}").Val() + c.Exists(bg, "t:p:{alice}").Val() + c.Exists(bg, "t:expiry").Val(); n != 0 {
+				t.Errorf("%d of the hash and its index keys written, want none", n)
+			}
+		})
+	}
+}
