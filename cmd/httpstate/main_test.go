@@ -118,3 +118,33 @@ func TestBinaryClosedStdinPipe(t *testing.T) {
 		}
 	}
 }
+
+// TestBinaryDownloadUnwritableStderr: the real binary with a stderr it
+// cannot write (a read-only descriptor: every write fails) saves a
+// download whole and exits 0; -v's exchange written to stderr made it exit
+// 1.
+func TestBinaryDownloadUnwritableStderr(t *testing.T) {
+	body := strings.Repeat("0123456789", 10_000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, body)
+	}))
+	defer srv.Close()
+	readOnly, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer readOnly.Close()
+	file := t.TempDir() + "/got.bin"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "http", "-d", "-v", "-o", file, srv.URL)
+	cmd.Env = append(os.Environ(), runMainEnv+"=1", "XDG_CONFIG_HOME="+t.TempDir())
+	cmd.Stderr = readOnly
+	err = cmd.Run()
+	if err != nil {
+		t.Errorf("download with an unwritable stderr: %v, want exit 0", err)
+	}
+	if got, err := os.ReadFile(file); err != nil || string(got) != body {
+		t.Errorf("downloaded %d bytes (%v), want %d", len(got), err, len(body))
+	}
+}

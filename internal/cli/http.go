@@ -805,7 +805,10 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			return fmt.Errorf("http: session: %w", err)
 		}
 	}
-	if sw.err != nil {
+	// With --download the printer writes to stderr, messages beside the
+	// body saved: stderr failing (closed, 2>&-) does not fail a download
+	// that completed.
+	if sw.err != nil && !o.download {
 		return fmt.Errorf("http: writing the output: %w", sw.err)
 	}
 	if o.checkStatus || (o.download && status >= 300) {

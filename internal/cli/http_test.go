@@ -891,3 +891,64 @@ func TestHTTPFlagsCheckedBeforeStdin(t *testing.T) {
 		t.Errorf("--retries=1: exit %d after %d requests, want 0 after 2", code, hits.Load())
 	}
 }
+
+// TestHTTPDownloadStderrFails: with --download everything but the body
+// goes to stderr; stderr failing (closed, 2>&-, or full) does not fail a
+// download that completed (exit 0, the file whole), while a file that
+// cannot be written still fails it. -v's request and headers written to a
+// failing stderr made a complete download exit 1.
+func TestHTTPDownloadStderrFails(t *testing.T) {
+	srv := httpTestServer(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, tc := range []struct {
+		name      string
+		outTTY    bool
+		errTTY    bool
+		flags     []string
+		wantStdio bool // the body goes to stdout
+	}{
+		{"file -v", true, false, []string{"-v", "-o", "a.bin"}, false},
+		{"file terminal", true, true, []string{"-o", "b.bin"}, false},
+		{"file --print=h", false, true, []string{"--print=h", "-o", "c.bin"}, false},
+		{"named file", true, true, []string{"-v"}, false},
+		{"stdout", false, true, []string{"-v"}, true},
+	} {
+		var out bytes.Buffer
+		s := &Streams{Out: &out, ErrOut: fullWriter{}, OutTTY: tc.outTTY, ErrTTY: tc.errTTY}
+		code := run(s, append(append([]string{"http", "-d"}, tc.flags...), srv.URL+"/files/data.bin"))
+		if code != 0 {
+			t.Errorf("%s: exit %d, want 0", tc.name, code)
+		}
+		want := strings.Repeat("\x00\x01\x02\x03", 100_000)
+		var got string
+		if tc.wantStdio {
+			got = out.String()
+		} else {
+			name := "data.bin"
+			if tc.flags[len(tc.flags)-1] != "-v" {
+				name = tc.flags[len(tc.flags)-1]
+			}
+			data, err := os.ReadFile(name)
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			got = string(data)
+		}
+		if got != want {
+			t.Errorf("%s: %d bytes saved, want the %d of the body", tc.name, len(got), len(want))
+		}
+	}
+	// The file itself failing is still an error.
+	if _, err := os.Stat("/dev/full"); err == nil {
+		_, _, code := runHTTPTTY(t, true, false, "-d", "-o", "/dev/full", srv.URL+"/files/data.bin")
+		if code != 1 {
+			t.Errorf("download to /dev/full: exit %d, want 1", code)
+		}
+	}
+	var out bytes.Buffer
+	s := &Streams{Out: fullWriter{}, ErrOut: &out, OutTTY: false}
+	if code := run(s, []string{"http", "-d", srv.URL + "/files/data.bin"}); code != 1 {
+		t.Errorf("download to a failing stdout: exit %d, want 1", code)
+	}
+}
