@@ -40,7 +40,9 @@
 // it off for browser applications. URLRewriting adds
 // the ";sid=ID" path parameter for clients without cookies: Session.EncodeURL
 // and EncodeRedirectURL add it when the request did not arrive with the cookie,
-// and the middleware strips it from r.URL before routing. Several transports
+// and the middleware strips it from r.URL before routing (a path that
+// stripping would turn into a "." or ".." segment, such as "/a/..;sid=x/b",
+// goes on as sent, its ID unread). Several transports
 // may be on at once; a request's ID is taken from the cookie first, then the
 // header, then the URL; a URL's ID only when the request carried no session
 // cookie (such a client keeps cookies, so the URL came from someone else). A response that sets the session cookie carries
