@@ -3,7 +3,8 @@
 //
 // # Basics
 //
-// Open creates the file (mode 0600) or opens an existing one; bbolt's file
+// Open creates the file (mode 0600) or opens an existing one (an empty bbolt
+// file is adopted, one of another application refused); bbolt's file
 // lock keeps a second process out (its Open fails with ErrLocked after
 // Options.Timeout). A Store is safe for concurrent use, and
 // judges expiry by Options.Now (time.Now by default): an expired record is
