@@ -60,7 +60,8 @@
 // middle of a refresh does not sign the client out. Tokens are revoked by
 // ID (jti) or per subject ("log out everywhere"). [Authority.Middleware] checks
 // "Authorization: Bearer" (RFC 6750) and puts the claims in the request
-// context.
+// context; a token it cannot judge because the RefreshStore fails gets 503,
+// not 401, so that clients keep it.
 //
 // # Concurrency
 //
