@@ -235,9 +235,6 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 			pipe.ZAddXX(ctx, s.expiry, redis.Z{Score: float64(st.expiry()), Member: due[i]})
 			continue
 		}
-		if errs[i] != nil {
-			s.log.Warn("redisstore: dropping corrupt session from the expiry index", "key", due[i], "err", errs[i])
-		}
 		claims[i] = redis.NewIntCmd(ctx, "zrem", s.expiry, due[i])
 		_ = pipe.Process(ctx, noRetryIntCmd{claims[i]})
 		claimed = append(claimed, redis.Z{Score: float64(now), Member: due[i]})
@@ -311,6 +308,9 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 				// one): report what we know.
 				st = &stored{rec: session.Record{Key: due[i]}}
 			}
+			if errs[i] != nil {
+				s.log.Warn("redisstore: dropping corrupt session from the expiry index", "key", due[i], "err", errs[i])
+			}
 			out = append(out, st.meta())
 			if p := st.rec.Principal; p != "" {
 				unindex = append(unindex, indexEntry{set: s.principalKey(p), member: due[i], principal: p})
@@ -324,7 +324,11 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 		case 3:
 			// Corrupt: its entry is dropped (claimed above), the hash left
 			// to Redis's TTL. Put back, it would fail every later Sweep.
-			if errs[i] == nil {
+			// Warned of here, once dropped, not at the claim: a reap may
+			// find alive (2) a hash read as corrupt, and put it back.
+			if errs[i] != nil {
+				s.log.Warn("redisstore: dropping corrupt session from the expiry index", "key", due[i], "err", errs[i])
+			} else {
 				s.log.Warn("redisstore: dropping corrupt session from the expiry index", "key", due[i])
 			}
 		}

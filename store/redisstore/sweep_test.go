@@ -169,3 +169,49 @@ func TestSweepEndsOnDisagreement(t *testing.T) {
 		t.Errorf("expiry entry = %v, %v; want one after now", score, err)
 	}
 }
+
+// TestSweepWarnsOnlyWhenDropped: a hash this package reads as corrupt but
+// whose reap finds it alive goes back into the expiry index, and Sweep
+// logs no "dropping" warning for it: the warning was logged when the
+// entry was claimed, before the reap decided, for an entry that stayed.
+// One that is dropped still gets its warning.
+func TestSweepWarnsOnlyWhenDropped(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { c.Close() })
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	var logs strings.Builder
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Create(ctx, record("k", "", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	later := clock.Now().Add(10 * time.Hour).UnixMilli()
+	c.HSet(ctx, "t:s:{k}", "d", "0", "a", " "+strconv.FormatInt(later, 10))
+	clock.Advance(3 * time.Hour)
+	if got, err := s.Sweep(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("Sweep = %v, %v; want nothing reported, no error", got, err)
+	}
+	if _, err := c.ZScore(ctx, "t:expiry", "k").Result(); err != nil {
+		t.Fatalf("expiry entry of the live hash: %v, want it kept", err)
+	}
+	if strings.Contains(logs.String(), "dropping") {
+		t.Errorf("Sweep logged a drop for an entry it kept: %q", logs.String())
+	}
+	// Now truly corrupt for the reap too: dropped, with the warning.
+	c.HSet(ctx, "t:s:{k}", "a", "x")
+	clock.Advance(8 * time.Hour) // past later
+	if got, err := s.Sweep(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("Sweep = %v, %v; want nothing reported, no error", got, err)
+	}
+	if n := c.ZCard(ctx, "t:expiry").Val(); n != 0 {
+		t.Errorf("expiry index keeps %d entries, want 0", n)
+	}
+	if n := strings.Count(logs.String(), "dropping"); n != 1 {
+		t.Errorf("%d drop warnings logged, want 1: %q", n, logs.String())
+	}
+}
