@@ -139,7 +139,7 @@ func (a *App) fail(w http.ResponseWriter, r *http.Request, status int, msg strin
 
 // internalError logs err and answers 500 without details.
 func (a *App) internalError(w http.ResponseWriter, r *http.Request, what string, err error) {
-	a.log.Error(what, "path", r.URL.Path, "err", err)
+	a.log.Error(what, "path", logPath(r.URL.Path), "err", err)
 	http.Error(w, "internal error", http.StatusInternalServerError)
 }
 
@@ -152,7 +152,7 @@ func (a *App) storeFailed(w http.ResponseWriter, r *http.Request, what string, e
 		a.internalError(w, r, what, err)
 		return
 	}
-	a.log.Error(what, "path", r.URL.Path, "err", err)
+	a.log.Error(what, "path", logPath(r.URL.Path), "err", err)
 	http.Error(w, "503 session service unavailable", http.StatusServiceUnavailable)
 }
 
@@ -212,13 +212,13 @@ func (a *App) csrfFailed(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, csrf.ErrNoSecret) {
 		if s := session.FromRequest(r); s != nil {
 			if _, serr := s.Keys(); serr != nil {
-				a.log.Error("reading the session failed", "method", r.Method, "path", r.URL.Path, "err", serr)
+				a.log.Error("reading the session failed", "method", r.Method, "path", logPath(r.URL.Path), "err", serr)
 				http.Error(w, "503 session service unavailable", http.StatusServiceUnavailable)
 				return
 			}
 		}
 	}
-	a.log.Warn("csrf check failed", "method", r.Method, "path", r.URL.Path, "reason", err)
+	a.log.Warn("csrf check failed", "method", r.Method, "path", logPath(r.URL.Path), "reason", err)
 	switch accept := r.Header.Get("Accept"); {
 	case strings.Contains(accept, "application/json"):
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": csrfMessage})
@@ -245,4 +245,37 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
+}
+
+// logPath is the path p for logs, with the value of every path parameter
+// (";name=value") replaced by "…": the session middleware strips the
+// ";sid=" it reads, but leaves one whose removal would make a dot segment
+// ("/a/..;sid=ID/b"), and an ID must never reach the logs.
+func logPath(p string) string {
+	if !strings.Contains(p, ";") {
+		return p
+	}
+	var b strings.Builder
+	b.Grow(len(p))
+	for p != "" {
+		i := strings.IndexByte(p, ';')
+		if i < 0 {
+			b.WriteString(p)
+			break
+		}
+		b.WriteString(p[:i+1])
+		p = p[i+1:]
+		end := strings.IndexAny(p, "/;")
+		if end < 0 {
+			end = len(p)
+		}
+		if name, _, ok := strings.Cut(p[:end], "="); ok {
+			b.WriteString(name)
+			b.WriteString("=…")
+		} else {
+			b.WriteString(p[:end])
+		}
+		p = p[end:]
+	}
+	return b.String()
 }
