@@ -124,9 +124,9 @@ func validPartitionKey(k string) bool {
 // Secure, and a PartitionKey needs Partitioned. The cookie name prefix
 // rules hold as for received cookies (RFC 6265bis section 5.7 steps 20-22,
 // with Path standing for an explicit Path attribute): an entry that breaks
-// one is refused with an error matching ErrPrefix, and so is one whose
-// name and value together exceed Limits.MaxCookieBytes (a limit below the
-// 4096 octets every entry must fit). An expiry-time more
+// one is refused with an error matching ErrPrefix; one whose name and
+// value together exceed Limits.MaxCookieBytes (a limit below the 4096
+// octets every entry must fit) with an error matching ErrTooLarge. An expiry-time more
 // than 400 days after the jar's clock is reduced to that limit, as for a
 // received cookie (section 5.5). A Partitioned entry
 // without a PartitionKey gets "https://" and the registrable domain of its
@@ -174,7 +174,7 @@ func (j *Jar) Add(es ...Entry) error {
 // limit) does to a received cookie.
 func (j *Jar) checkSize(e *Entry) error {
 	if n, l := len(e.Name)+len(e.Value), j.limits.maxCookieBytes(); n > l {
-		return fmt.Errorf("%w: %d octets, over Limits.MaxCookieBytes %d", errTooLarge, n, l)
+		return fmt.Errorf("%w: %d octets, over Limits.MaxCookieBytes %d", ErrTooLarge, n, l)
 	}
 	return nil
 }

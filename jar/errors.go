@@ -17,6 +17,12 @@ var ErrSyntax = errors.New("jar: malformed cookie file")
 // refuses it and Import leaves it out (see ImportReport).
 var ErrPrefix = errors.New("jar: cookie name prefix rule not met")
 
+// ErrTooLarge is matched (with errors.Is) by the error for a cookie whose
+// name and value together exceed Limits.MaxCookieBytes (RFC 6265bis section
+// 5.7 step 4): the storage model ignores such a cookie; Add refuses it and
+// Import leaves it out (see ImportReport).
+var ErrTooLarge = errors.New("jar: cookie name and value exceed the size limit")
+
 // errFakeALabel is matched by the error for a cookie whose Domain has a
 // Fake A-label (RFC 6265bis section 5.1.2 step 4), a host no browser
 // sends cookies to. The jar stored cookies for such hosts before it

@@ -14,8 +14,8 @@ func TestAddImportMaxCookieBytes(t *testing.T) {
 	j, _ := New(&Options{Limits: &Limits{MaxCookieBytes: 10}})
 	big := Entry{Name: "n", Value: strings.Repeat("v", 50), Domain: "example.com", HostOnly: true, Path: "/"}
 	err := j.Add(big)
-	if !errors.Is(err, errTooLarge) || j.Len() != 0 {
-		t.Fatalf("Add of a 51-octet cookie under MaxCookieBytes 10: %v, %d stored; want errTooLarge, none", err, j.Len())
+	if !errors.Is(err, ErrTooLarge) || j.Len() != 0 {
+		t.Fatalf("Add of a 51-octet cookie under MaxCookieBytes 10: %v, %d stored; want ErrTooLarge, none", err, j.Len())
 	}
 	if strings.Contains(err.Error(), big.Value) {
 		t.Errorf("error %q quotes the value", err)
@@ -27,7 +27,7 @@ func TestAddImportMaxCookieBytes(t *testing.T) {
 		"example.com\tFALSE\t/\tFALSE\t0\tok\t1\n"
 	k, _ := New(&Options{Limits: &Limits{MaxCookieBytes: 10}})
 	rep, err := k.ImportWithReport(strings.NewReader(file))
-	if err != nil || rep.Read != 2 || len(rep.Rejected) != 1 || !errors.Is(rep.Rejected[0], errTooLarge) ||
+	if err != nil || rep.Read != 2 || len(rep.Rejected) != 1 || !errors.Is(rep.Rejected[0], ErrTooLarge) ||
 		!strings.Contains(rep.Rejected[0].Error(), "line 1") {
 		t.Fatalf("Import: %+v, %v; want 2 read, the line 1 cookie rejected as too large", rep, err)
 	}

@@ -17,7 +17,6 @@ var (
 	errNoHost              = errors.New("jar: request host cannot be canonicalized")
 	errEmpty               = errors.New("jar: cookie name and value are both empty")
 	errCTL                 = errors.New("jar: cookie name or value contains a control character")
-	errTooLarge            = errors.New("jar: cookie name and value exceed the size limit")
 	errDomainChar          = errors.New("jar: Domain attribute has a non-ASCII character")
 	errPublicSuffix        = errors.New("jar: Domain attribute is a public suffix")
 	errDomainMismatch      = errors.New("jar: request host does not domain-match the Domain attribute")
@@ -132,7 +131,7 @@ func (j *Jar) storeLocked(r *Request, c *cookie.Cookie, now time.Time) error {
 	}
 	// Step 4 (and the configured per-cookie limit).
 	if len(c.Name)+len(c.Value) > j.limits.maxCookieBytes() {
-		return errTooLarge
+		return ErrTooLarge
 	}
 	// Steps 5 and 6: Max-Age over Expires, capped at 400 days (section 5.5).
 	e := Entry{Name: c.Name, Value: c.Value, Created: now, LastAccess: now}
