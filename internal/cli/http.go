@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -151,7 +152,7 @@ printed to a terminal; a timeout exits with 2, and more redirects than
 	f.StringVarP(&o.authType, "auth-type", "A", "basic", "authentication type: basic or bearer")
 	f.BoolVarP(&o.follow, "follow", "F", false, "follow redirects")
 	f.IntVar(&o.maxRedirects, "max-redirects", 30, "redirects followed with --follow")
-	f.Var((*secondsFlag)(&o.timeout), "timeout", "time limit for the request, in seconds as HTTPie's (2.5) or a duration (500ms); 0: none")
+	f.Var((*secondsFlag)(&o.timeout), "timeout", "as HTTPie's: the longest wait for a connection, the response or more of its body (not a limit on the whole download), in seconds (2.5) or a duration (500ms); 0: none")
 	f.StringVar(&o.verify, "verify", "yes", `TLS certificate check: "yes", "no", or a CA bundle file`)
 	f.StringVar(&o.pretty, "pretty", "", "output processing: all, colors, format or none (default all on a terminal, none when piped)")
 	f.BoolVar(&o.unsorted, "unsorted", false, "keep the order of JSON keys when formatting (sorted by default, as HTTPie)")
@@ -657,11 +658,15 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
-	rec := &recorder{next: client.NewTransport(&client.Options{TLSConfig: tlsConf})}
+	// As HTTPie's (requests' connect and read timeouts), --timeout
+	// bounds each wait: connecting, the response headers and each read of
+	// the body (idleBody), not the whole exchange, so that a download
+	// longer than it but never stalled completes.
+	rec := &recorder{next: client.NewTransport(&client.Options{TLSConfig: tlsConf,
+		DialTimeout: o.timeout, TLSHandshakeTimeout: o.timeout, ResponseHeaderTimeout: o.timeout})}
 	copts := &client.Options{
 		Transport:    rec,
 		MaxRedirects: -1,
-		Timeout:      o.timeout,
 		Retry:        &client.RetryPolicy{MaxAttempts: o.retries + 1},
 	}
 	if o.follow && o.maxRedirects > 0 {
@@ -711,7 +716,9 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if req.body != nil {
 		body = bytes.NewReader(req.body)
 	}
-	hreq, err := c.NewRequest(ctx, req.method, req.url.String(), body)
+	reqCtx, cancelReq := context.WithCancelCause(ctx)
+	defer cancelReq(nil)
+	hreq, err := c.NewRequest(reqCtx, req.method, req.url.String(), body)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
@@ -725,7 +732,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	} else if h := c.Header().Get("Host"); h != "" {
 		hreq.Host = h
 	}
-	resp, err := c.Do(ctx, hreq)
+	resp, err := c.Do(reqCtx, hreq)
 	if err != nil {
 		if errors.Is(err, client.ErrTimeout) {
 			return &ExitError{Code: 2, Err: err}
@@ -736,6 +743,9 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			return tooManyRedirects
 		}
 		return err
+	}
+	if o.timeout > 0 {
+		resp.Body = newIdleBody(resp.Body, o.timeout, cancelReq)
 	}
 	defer resp.Body.Close()
 	if o.follow && o.maxRedirects == 0 && isRedirect(resp) {
@@ -832,6 +842,45 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		}
 	}
 	return nil
+}
+
+// errIdleTimeout is the cause of a request cancelled by idleBody.
+var errIdleTimeout = fmt.Errorf("no data received for --timeout: %w", context.DeadlineExceeded)
+
+// idleBody is a response body whose reads each wait at most timeout for
+// data, as HTTPie's read timeout: a read that waits longer cancels the
+// request (cancel), and fails with errIdleTimeout. Time spent outside Read
+// (writing the output) does not count.
+type idleBody struct {
+	rc       io.ReadCloser
+	timeout  time.Duration
+	timer    *time.Timer
+	timedOut atomic.Bool
+}
+
+func newIdleBody(rc io.ReadCloser, timeout time.Duration, cancel context.CancelCauseFunc) *idleBody {
+	b := &idleBody{rc: rc, timeout: timeout}
+	b.timer = time.AfterFunc(timeout, func() {
+		b.timedOut.Store(true)
+		cancel(errIdleTimeout)
+	})
+	b.timer.Stop()
+	return b
+}
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	b.timer.Reset(b.timeout)
+	n, err := b.rc.Read(p)
+	b.timer.Stop()
+	if err != nil && err != io.EOF && b.timedOut.Load() {
+		err = fmt.Errorf("%w (%w)", err, errIdleTimeout)
+	}
+	return n, err
+}
+
+func (b *idleBody) Close() error {
+	b.timer.Stop()
+	return b.rc.Close()
 }
 
 // bodyTimeout returns err, an error reading the response body, as exit
