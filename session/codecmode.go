@@ -157,10 +157,30 @@ func (s *Session) codecChanged() bool {
 }
 
 // codecFailed logs a codec failure and returns it for the ErrorHandler.
+// A session this request invalidated still has its cookies expired (see
+// expireInvalidated). s.mu is held.
 func (s *Session) codecFailed(err error) error {
 	s.failed = err
 	s.m.c.log.LogAttrs(s.reqContext(), slog.LevelError, "session cookie not written", slog.String("error", err.Error()))
+	s.expireInvalidated()
 	return err
+}
+
+// expireInvalidated expires, along with the ErrorHandler's answer to a
+// failed commit (or a recovering middleware's answer to a panic), the
+// cookies of a cookie-held session this request invalidated: Invalidate
+// reported the logout done (and emitted EventInvalidated), and the cookie
+// is all there is of the session, so it must not stay valid because what
+// the request wrote afterwards (a new session too large for its cookies)
+// could not be sent. The commit's error stays the one reported. s.mu is
+// held.
+func (s *Session) expireInvalidated() {
+	if !s.invalidated || s.m.c.Codec == nil {
+		return
+	}
+	failed := s.failed
+	_ = s.expireChunks(s.header(), 0)
+	s.failed = failed
 }
 
 // expireChunks expires the request's chunk cookies from index from on. s.mu

@@ -17,7 +17,8 @@ import (
 // fails, ErrorHandler writes the response instead and the handler's writes are
 // discarded. If next panics, nothing is committed; the panic goes on (a
 // session this request renamed with Renew still has its new ID set in the
-// response headers, if they have not gone out).
+// response headers, if they have not gone out, and a cookie-held session it
+// invalidated its cookies expired; the same holds for a commit that fails).
 //
 // The ResponseWriter passed to next supports http.Flusher, http.Hijacker,
 // io.ReaderFrom and Unwrap (for http.ResponseController).
@@ -77,7 +78,9 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 // session this request renamed (Renew) has its new ID put in the response
 // headers, if they have not gone out, for whatever answer a recovering
 // middleware in front writes: the old ID is dead in the store, so without
-// it the client would lose the session to the panic.
+// it the client would lose the session to the panic. Likewise a cookie-held
+// session this request invalidated has its cookies expired: Invalidate
+// reported the logout done.
 func (s *Session) panicked() {
 	if s.rw.wroteHeader {
 		return
@@ -89,6 +92,7 @@ func (s *Session) panicked() {
 	}
 	s.committed = true // nothing buffered may reach the store after this
 	s.issueRenamed()
+	s.expireInvalidated()
 }
 
 // errCommitFailed is what the handler's writes return after the session

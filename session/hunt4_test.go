@@ -1,0 +1,150 @@
+package session_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpstate/httpstate/session"
+)
+
+// TestCodecInvalidateThenFailedCommitStillLogsOut: a cookie-held session
+// invalidated by a request whose commit then fails (a fresh session too
+// large for its cookie) still has its cookie expired: Invalidate reported
+// the logout done and emitted EventInvalidated, so the old cookie must not
+// stay valid.
+func TestCodecInvalidateThenFailedCommitStillLogsOut(t *testing.T) {
+	var ev eventLog
+	m, _ := newCodecManager(t, func(o *session.Options) {
+		o.Codec = jsonCodec{limit: 2000}
+		o.Listeners = []session.Listener{ev.listen}
+	})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		switch r.URL.Path {
+		case "/login":
+			s.SetPrincipal("alice")
+		case "/logout":
+			if err := s.Invalidate(); err != nil {
+				t.Errorf("Invalidate: %v", err)
+			}
+			s.Set("big", strings.Repeat("x", 5000))
+		}
+		w.Write([]byte(s.Principal()))
+	}))
+	jar := map[string]string{}
+	rec := httptest.NewRecorder()
+	req := requestWith(jar)
+	req.URL.Path = "/login"
+	h.ServeHTTP(rec, req)
+	carry(jar, rec)
+	if jar["sid"] == "" {
+		t.Fatal("login sent no cookie")
+	}
+	rec = httptest.NewRecorder()
+	req = requestWith(jar)
+	req.URL.Path = "/logout"
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError {
+		t.Fatalf("logout with an oversize session: code %d, want 500", rec.Code)
+	}
+	carry(jar, rec)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, requestWith(jar))
+	if got := rec.Body.String(); got != "" {
+		t.Errorf("after the logout the old cookie still names %q", got)
+	}
+}
+
+// TestIdleBoundaryExact: a session is alive until, and not at, its last
+// access plus the idle timeout; the touch throttle writes at, and not
+// before, TouchInterval after the recorded access.
+func TestIdleBoundaryExact(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.TouchInterval = time.Minute })
+	h := e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if r.URL.Path == "/set" {
+			s.Set("a", 1)
+		}
+		_, ok, _ := session.Get[int](s, "a")
+		if ok {
+			w.Write([]byte("alive"))
+		}
+	}))
+	req := httptest.NewRequest("GET", "http://example.com/set", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	c := rec.Result().Cookies()[0]
+	get := func() string {
+		req := httptest.NewRequest("GET", "http://example.com/", nil)
+		req.AddCookie(c)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	w0 := e.store.writes()
+	e.clock.Advance(time.Minute - time.Nanosecond)
+	if get() != "alive" || e.store.writes() != w0 {
+		t.Fatalf("before TouchInterval: writes %d, want %d", e.store.writes(), w0)
+	}
+	e.clock.Advance(time.Nanosecond)
+	if get() != "alive" || e.store.writes() != w0+1 {
+		t.Fatalf("at TouchInterval: writes %d, want %d", e.store.writes(), w0+1)
+	}
+	e.clock.Advance(30*time.Minute - time.Nanosecond)
+	if get() != "alive" {
+		t.Fatal("dead 1ns before the idle deadline")
+	}
+	e.clock.Advance(30 * time.Minute)
+	if got := get(); got != "" {
+		t.Fatal("alive at the idle deadline")
+	}
+}
+
+// TestCodecInvalidateThenPanicStillLogsOut: a handler panicking after
+// Invalidate of a cookie-held session leaves the cookie expired in the
+// headers a recovering middleware sends.
+func TestCodecInvalidateThenPanicStillLogsOut(t *testing.T) {
+	m, _ := newCodecManager(t, nil)
+	recoverer := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if recover() != nil {
+					http.Error(w, "oops", http.StatusInternalServerError)
+				}
+			}()
+			h.ServeHTTP(w, r)
+		})
+	}
+	h := recoverer(m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		switch r.URL.Path {
+		case "/login":
+			s.SetPrincipal("alice")
+		case "/logout":
+			if err := s.Invalidate(); err != nil {
+				t.Errorf("Invalidate: %v", err)
+			}
+			panic("template failed")
+		}
+		w.Write([]byte(s.Principal()))
+	})))
+	jar := map[string]string{}
+	rec := httptest.NewRecorder()
+	req := requestWith(jar)
+	req.URL.Path = "/login"
+	h.ServeHTTP(rec, req)
+	carry(jar, rec)
+	rec = httptest.NewRecorder()
+	req = requestWith(jar)
+	req.URL.Path = "/logout"
+	h.ServeHTTP(rec, req)
+	carry(jar, rec)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, requestWith(jar))
+	if got := rec.Body.String(); got != "" {
+		t.Errorf("after the panicking logout the old cookie still names %q", got)
+	}
+}
