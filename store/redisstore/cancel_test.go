@@ -609,3 +609,114 @@ func TestRenameCancelledWhileSending(t *testing.T) {
 		t.Fatalf("Sweep after the expiry = %v, %v; want new, once", got, err)
 	}
 }
+
+// TestCloseDuringSweep: a Close of a store that owns its client (Dial),
+// called once a Sweep has claimed expired sessions (its ZREMs), waits for
+// the reaps before it closes the client, and the Sweep reports them: it
+// closed the client under the reaps and put-backs, which failed, and the
+// claimed sessions, out of the index, were never reported by any Sweep.
+func TestCloseDuringSweep(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	bg := context.Background()
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	s, err := redisstore.Dial(bg, "redis://"+srv.Addr(), &redisstore.Options{Prefix: "t:", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"a", "b"} {
+		if err := s.Create(bg, record(k, "alice", clock.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(time.Hour)
+	closed := make(chan error, 1)
+	early := false
+	var once sync.Once
+	s.Client().AddHook(&cancelHook{match: func(a string) bool { return a == "zrem" }, cancel: func() {
+		once.Do(func() {
+			go func() { closed <- s.Close() }()
+			for { // until Close has marked the store closed
+				if _, _, err := s.Load(bg, "x"); errors.Is(err, session.ErrClosed) {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			select { // give a Close that does not wait the time to close the client
+			case err := <-closed:
+				closed <- err
+				early = true
+			case <-time.After(200 * time.Millisecond):
+			}
+		})
+	}})
+	got, err := s.Sweep(bg)
+	if cerr := <-closed; cerr != nil {
+		t.Fatal(cerr)
+	}
+	var keys []string
+	for _, m := range got {
+		keys = append(keys, m.Key)
+	}
+	slices.Sort(keys)
+	// Its next batch finds the store closed: an error wrapping ErrClosed.
+	if early || (err != nil && !errors.Is(err, session.ErrClosed)) || !slices.Equal(keys, []string{"a", "b"}) {
+		t.Fatalf("Sweep with Close called after its claims = %v, %v (Close returned before the Sweep: %v); want a and b, no error but ErrClosed", keys, err, early)
+	}
+	direct := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer direct.Close()
+	if n := direct.Exists(bg, "t:s:{a}", "t:s:{b}", "t:expiry").Val(); n != 0 {
+		t.Errorf("%d of the hashes and the expiry index left, want none", n)
+	}
+}
+
+// TestCloseDuringSweepBounded: Close's wait for a Sweep holding claims is
+// bounded: with Redis no longer answering and a client that leaves every
+// bound to the context (ContextTimeoutEnabled, no read or write timeout),
+// Close returns after the detached-work bound, not when Redis answers.
+func TestCloseDuringSweepBounded(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), ReadTimeout: -1, WriteTimeout: -1,
+		ContextTimeoutEnabled: true, MaxRetries: -1})
+	t.Cleanup(func() { c.Close() })
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	redisstore.SetDetachLimit(s, 300*time.Millisecond)
+	bg := context.Background()
+	if err := s.Create(bg, record("k", "", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	closed := make(chan time.Duration, 1)
+	var once sync.Once
+	c.AddHook(&cancelHook{match: func(a string) bool { return a == "zrem" }, cancel: func() {
+		once.Do(func() {
+			if _, err := srv.Do("CLIENT", "PAUSE", "60000", "ALL"); err != nil {
+				t.Error(err)
+			}
+			go func() {
+				start := time.Now()
+				_ = s.Close()
+				closed <- time.Since(start)
+			}()
+		})
+	}})
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Sweep(bg)
+		done <- err
+	}()
+	select {
+	case d := <-closed:
+		t.Logf("Close returned after %v", d)
+	case <-time.After(20 * time.Second):
+		srv.Kill()
+		t.Fatal("Close still waiting 20 s after the Sweep's claims, on a Redis that does not answer")
+	}
+	if err := <-done; err == nil {
+		t.Error("Sweep with its reaps cut short returned no error")
+	}
+	srv.Kill()
+}

@@ -12,7 +12,9 @@
 // The store does not own a client given to New: close it yourself after
 // Store.Close. Dial makes a store that owns its client from a URL
 // (redis://, rediss://, redis+sentinel://, redis+cluster://; see ParseURL),
-// and its Close closes the client too.
+// and its Close closes the client too. Close first waits, at most a
+// minute, for the Sweeps that have claimed expired sessions to reap them
+// (under a closed client they would go unreported).
 //
 // # Key design
 //

@@ -227,6 +227,12 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 	// resent ZREM would answer 0 for an entry the lost first run removed,
 	// as if another sweeper had won, and nobody would reap and report the
 	// session: the claims are never resent (noRetryIntCmd).
+	// From the claims to the reaps and put-backs, Close waits before it
+	// closes the store's own client.
+	if !s.holdClaims() {
+		return nil, s.check()
+	}
+	defer s.releaseClaims()
 	pipe := s.c.Pipeline()
 	claims := make([]*redis.IntCmd, len(due))
 	var claimed []redis.Z

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -68,6 +69,15 @@ type Store struct {
 	closed  atomic.Bool
 	// owned is true when the Store made its client (Dial): Close closes it.
 	owned bool
+	// closeMu guards claims and claimsDone, and orders Close's setting of
+	// closed with holdClaims.
+	closeMu sync.Mutex
+	// claims counts the Sweep batches holding claims, from before their
+	// ZREMs are sent to after the reaps and put-backs (see holdClaims).
+	claims int
+	// claimsDone, made by a Close that waits, is closed when claims
+	// drops to zero.
+	claimsDone chan struct{}
 	// replicaReads is true for a cluster client that sends reads to
 	// replicas: the reads a write depends on go to the master (hmget).
 	replicaReads bool
@@ -139,14 +149,65 @@ func New(c redis.UniversalClient, o *Options) (*Store, error) {
 // Close marks the store closed: later calls return session.ErrClosed. It
 // closes the client only if the Store made it (Dial); a client passed to
 // New stays open for its owner to close. Closing twice does nothing.
+//
+// Close first waits for the Sweeps that have claimed expired sessions to
+// reap them, or put their entries back, so that closing the client then
+// (its own, or the owner's after Close) leaves no claimed session
+// unreported; it waits at most a minute (the bound of that work, see the
+// package doc), then goes on all the same. Other calls in flight when it
+// closes its own client fail with an error wrapping session.ErrClosed.
 func (s *Store) Close() error {
-	if s.closed.Swap(true) || !s.owned {
+	s.closeMu.Lock()
+	if s.closed.Swap(true) {
+		s.closeMu.Unlock()
+		return nil
+	}
+	var wait chan struct{}
+	if s.claims > 0 {
+		wait = make(chan struct{})
+		s.claimsDone = wait
+	}
+	s.closeMu.Unlock()
+	if wait != nil {
+		t := time.NewTimer(s.detachLimit)
+		select {
+		case <-wait:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	if !s.owned {
 		return nil
 	}
 	if err := s.c.Close(); err != nil {
 		return fmt.Errorf(errPrefix+"close: %w", err)
 	}
 	return nil
+}
+
+// holdClaims registers a Sweep batch about to claim entries, so that Close
+// waits for its reaps and put-backs before it closes the store's own
+// client (under them, the claimed sessions would go unreported, out of
+// the index). It returns false once the store is closed; else the caller
+// must call releaseClaims when done.
+func (s *Store) holdClaims() bool {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed.Load() {
+		return false
+	}
+	s.claims++
+	return true
+}
+
+// releaseClaims ends what holdClaims began.
+func (s *Store) releaseClaims() {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.claims--; s.claims == 0 && s.claimsDone != nil {
+		close(s.claimsDone)
+		s.claimsDone = nil
+	}
 }
 
 // Client returns the store's go-redis client, e.g. for health checks. A
