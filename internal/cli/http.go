@@ -723,6 +723,14 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		return fmt.Errorf("http: %w", err)
 	}
 	hreq.Header = req.header.Clone()
+	if o.timeout > 0 && len(req.body) > 0 {
+		// Each send of the body (retries, 307 redirects) waits at most
+		// --timeout for the server to take each chunk.
+		hreq.GetBody = func() (io.ReadCloser, error) {
+			return newIdleUpload(req.body, o.timeout, cancelReq), nil
+		}
+		hreq.Body, _ = hreq.GetBody()
+	}
 	// net/http sends req.Host and ignores a Host in the header map: a
 	// Host item (or a session's) names the virtual host, as in HTTPie.
 	if h, given := hreq.Header["Host"]; given {
@@ -736,6 +744,9 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if err != nil {
 		if errors.Is(err, client.ErrTimeout) {
 			return &ExitError{Code: 2, Err: err}
+		}
+		if errors.Is(context.Cause(reqCtx), errIdleTimeout) {
+			return &ExitError{Code: 2, Err: fmt.Errorf("%w (%w)", err, errIdleTimeout)}
 		}
 		// More redirects in a row than allowed, then a failure: the
 		// client's redirect limit (hooks fail with ErrHook).
@@ -845,7 +856,38 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 }
 
 // errIdleTimeout is the cause of a request cancelled by idleBody.
-var errIdleTimeout = fmt.Errorf("no data received for --timeout: %w", context.DeadlineExceeded)
+var errIdleTimeout = fmt.Errorf("timed out: the server sent or took no data for --timeout: %w", context.DeadlineExceeded)
+
+// idleUpload is a request body whose sending waits at most timeout for
+// each chunk to go out, as HTTPie's socket timeout: the time between two
+// reads (the transport writing the last chunk) longer than timeout cancels
+// the request (cancel).
+type idleUpload struct {
+	r       *bytes.Reader
+	timeout time.Duration
+	timer   *time.Timer
+}
+
+func newIdleUpload(data []byte, timeout time.Duration, cancel context.CancelCauseFunc) *idleUpload {
+	u := &idleUpload{r: bytes.NewReader(data), timeout: timeout}
+	u.timer = time.AfterFunc(timeout, func() { cancel(errIdleTimeout) })
+	u.timer.Stop()
+	return u
+}
+
+func (u *idleUpload) Read(p []byte) (int, error) {
+	u.timer.Stop()
+	n, err := u.r.Read(p)
+	if err == nil {
+		u.timer.Reset(u.timeout) // until the next read
+	}
+	return n, err
+}
+
+func (u *idleUpload) Close() error {
+	u.timer.Stop()
+	return nil
+}
 
 // idleBody is a response body whose reads each wait at most timeout for
 // data, as HTTPie's read timeout: a read that waits longer cancels the

@@ -993,3 +993,32 @@ func TestHTTPTimeoutIsIdle(t *testing.T) {
 		t.Errorf("--pretty=format: exit %d, stdout %q, stderr %q; want 0 and the body formatted", code, stdout, stderr)
 	}
 }
+
+// TestHTTPTimeoutUpload: --timeout also bounds each wait for the server
+// to take the request body (HTTPie's socket timeout): a server that
+// neither reads a large body nor answers makes the command exit with 2,
+// not wait for ever.
+func TestHTTPTimeoutUpload(t *testing.T) {
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // reads nothing, answers nothing
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+	file := filepath.Join(t.TempDir(), "big.bin")
+	if err := os.WriteFile(file, bytes.Repeat([]byte("x"), 48<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runHTTPContext(t, context.Background(), nil, "--timeout", "0.3", "PUT", srv.URL, "@"+file)
+	if code != 2 || !strings.Contains(stderr, "timed out") {
+		t.Errorf("exit %d, stderr %q; want 2 and a timeout error", code, stderr)
+	}
+	// A body the server takes at once is sent whole.
+	srv2 := httpTestServer(t)
+	stdout, stderr, code := runHTTPContext(t, context.Background(), nil, "--timeout", "5", srv2.URL+"/echo", "a=1")
+	if code != 0 || stdout != `{"a": "1"}` {
+		t.Errorf("echo: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
