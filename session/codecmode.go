@@ -106,6 +106,17 @@ func (s *Session) commitCodec() error {
 		cp.LastAccess = s.now
 		cp.Key = s.key
 		r = &cp
+		if !m.c.Now().Before(r.Expiry()) {
+			// The session reached its deadline while the request ran (the
+			// absolute one, or an idle timeout shorter than the request):
+			// as a Store's Save of an expired session does, the changes
+			// are dropped and no cookie is sent (the client's has expired
+			// too). Encoding it would fail (a Codec refuses an expired
+			// record) and turn the response into a 503.
+			m.c.log.LogAttrs(s.reqContext(), slog.LevelWarn, "session expired during the request; changes dropped",
+				slog.String("session", shortKey(s.key)))
+			return nil
+		}
 	}
 	v, err := m.c.Codec.Encode(r)
 	if err != nil {

@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/httpstate/httpstate/internal/testutil"
 	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/cookiestore"
+	"github.com/httpstate/httpstate/token"
 )
 
 // TestCodecInvalidateThenFailedCommitStillLogsOut: a cookie-held session
@@ -146,5 +149,55 @@ func TestCodecInvalidateThenPanicStillLogsOut(t *testing.T) {
 	h.ServeHTTP(rec, requestWith(jar))
 	if got := rec.Body.String(); got != "" {
 		t.Errorf("after the panicking logout the old cookie still names %q", got)
+	}
+}
+
+// TestCodecExpiredDuringRequestIsNoOutage: a cookie-held session reaching
+// its absolute deadline while a request that changes it runs is dropped,
+// as a stored one is (its Save finds it gone): the response is the
+// handler's, not the 503 of an encoding the Codec refused.
+func TestCodecExpiredDuringRequestIsNoOutage(t *testing.T) {
+	clock := testutil.NewClock(t0)
+	ring, err := token.NewKeyring(token.GenerateKey(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	codec, err := cookiestore.New(&cookiestore.Options{Keyring: ring, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := session.New(&session.Options{Codec: codec, Now: clock.Now, Lifetime: time.Hour, IdleTimeout: 2 * time.Hour, SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			session.FromRequest(r).Keys() // loads the session, still alive
+			clock.Advance(2 * time.Second)
+		}
+		counter(w, r)
+	}))
+	jar := map[string]string{}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, requestWith(jar))
+	carry(jar, rec)
+	clock.Advance(time.Hour - time.Second)
+	req := requestWith(jar)
+	req.URL.Path = "/slow"
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || rec.Body.String() != "2" {
+		t.Fatalf("code %d body %q, want 200 and 2", rec.Code, rec.Body.String())
+	}
+	if cs := rec.Result().Cookies(); len(cs) != 0 {
+		t.Errorf("a session that expired during the request was sent: %v", cs)
+	}
+	// The next request starts afresh.
+	carry(jar, rec)
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, requestWith(jar))
+	if rec.Body.String() != "1" {
+		t.Errorf("after the deadline: body %q, want 1", rec.Body.String())
 	}
 }
