@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -157,5 +158,101 @@ func TestCreateCancelledBeforeSend(t *testing.T) {
 				t.Errorf("%d of the hash and its index keys written, want none", n)
 			}
 		})
+	}
+}
+
+// lostReplyHook makes the first command (alone or in a pipeline) with an
+// argument for which match is true run in Redis, then end the caller's
+// context and fail as a reply cut off by it would.
+type lostReplyHook struct {
+	cancelHook
+	mu    sync.Mutex
+	fired bool
+}
+
+func (h *lostReplyHook) lose(cmds []redis.Cmder) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.fired {
+		return nil
+	}
+	for _, c := range cmds {
+		for _, a := range c.Args() {
+			if s, ok := a.(string); ok && h.match(s) {
+				h.fired = true
+			}
+		}
+	}
+	if !h.fired {
+		return nil
+	}
+	h.cancel()
+	for _, c := range cmds {
+		c.SetErr(context.Canceled)
+	}
+	return context.Canceled
+}
+
+func (h *lostReplyHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if err := next(ctx, cmd); err != nil {
+			return err
+		}
+		return h.lose([]redis.Cmder{cmd})
+	}
+}
+
+func (h *lostReplyHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		if err := next(ctx, cmds); err != nil {
+			return err
+		}
+		return h.lose(cmds)
+	}
+}
+
+// TestCreateCutOffCluster: on a cluster, where every Create adds its index
+// entries after the script's reply, a Create whose context ends once its
+// script ran, before the reply is read, reports the session and indexes
+// it: it returned the context's error for a session that existed, out of
+// the expiry index (never reported by Sweep), anonymous or not.
+func TestCreateCutOffCluster(t *testing.T) {
+	cl := testutil.StartRedisCluster(t, 3)
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
+	t.Cleanup(func() { c.Close() })
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bg := context.Background()
+	// Load the script on every master, so that the cut one is not a NOSCRIPT.
+	if err := c.ForEachMaster(bg, func(ctx context.Context, n *redis.Client) error {
+		return n.ScriptLoad(ctx, redisstore.CreateScriptSource()).Err()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"anon", "named"} {
+		principal := map[string]string{"anon": "", "named": "alice"}[k]
+		ctx, cancel := context.WithCancel(bg)
+		c.AddHook(&lostReplyHook{cancelHook: cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{"+k+"}" }}})
+		err := s.Create(ctx, record(k, principal, clock.Now()))
+		cancel()
+		if ctx.Err() == nil {
+			t.Fatal("the hook never cancelled the context")
+		}
+		if _, ok, lerr := s.Load(bg, k); lerr != nil || !ok {
+			t.Fatalf("Load(%s) after the Create = %v, %v; want the session (its script ran)", k, ok, lerr)
+		}
+		if err != nil {
+			t.Errorf("Create(%s) cut off after its script ran = %v, want nil: the session exists", k, err)
+		}
+	}
+	if got := principalKeys(t, s, "alice"); !slices.Equal(got, []string{"named"}) {
+		t.Errorf("ByPrincipal(alice) = %v, want [named]", got)
+	}
+	clock.Advance(30 * time.Minute)
+	if got := sweptKeys(t, s); !slices.Equal(got, []string{"anon", "named"}) {
+		t.Errorf("Sweep at the expiry reported %v, want anon and named", got)
 	}
 }
