@@ -203,6 +203,10 @@ type httpRequest struct {
 
 var methodRE = regexp.MustCompile(`^[A-Za-z]+$`)
 
+// schemeRE matches a URL that starts with a scheme (RFC 3986, section
+// 3.1), as HTTPie's test for one.
+var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
 // parseHTTPArgs reads [METHOD] URL [ITEM...] as HTTPie does: a first word of
 // letters only followed by more arguments is the method.
 func parseHTTPArgs(args []string, form bool) (*httpRequest, error) {
@@ -455,7 +459,9 @@ func parseCLIURL(s string) (*url.URL, error) {
 			s += ":" + port
 		}
 		s += rest[len(port):]
-	} else if !strings.Contains(s, "://") {
+	} else if !schemeRE.MatchString(s) {
+		// As HTTPie: a URL that does not start with a scheme gets
+		// http://, even with "://" further on (?next=http://x).
 		s = "http://" + s
 	}
 	u, err := url.Parse(s)

@@ -324,6 +324,12 @@ var parseArgsTests = []struct {
 	wantURL    string
 	wantBody   string
 }{
+	// As HTTPie, a URL not starting with a scheme gets http://, even
+	// with "://" in its query; one that is no http(s) URL is refused.
+	{args: []string{"example.com/login?next=http://x/y"}, wantMethod: "GET", wantURL: "http://example.com/login?next=http://x/y"},
+	{args: []string{"example.com/a://b"}, wantMethod: "GET", wantURL: "http://example.com/a://b"},
+	{args: []string{"HTTPS://example.com/"}, wantMethod: "GET", wantURL: "https://example.com/"},
+	{args: []string{"ftp://example.com/"}},
 	{[]string{"example.org"}, false, "GET", "http://example.org", ""},
 	{[]string{":3000/x"}, false, "GET", "http://localhost:3000/x", ""},
 	// HTTPie's localhost shortcuts without a port.
