@@ -156,6 +156,11 @@ func (s *Session) commitCodec() error {
 		s.pendInRec = r.Attrs != nil && s.pendSet != nil
 		s.created()
 	} else {
+		if s.renewedFrom != "" {
+			ctx := s.reqContext()
+			m.emit(ctx, Event{Kind: EventRenewed, Key: s.key, OldKey: s.renewedFrom, Principal: s.principal(), Time: s.now})
+			m.c.log.LogAttrs(ctx, slog.LevelInfo, "session renewed", slog.String("session", shortKey(s.key)), slog.String("old", shortKey(s.renewedFrom)))
+		}
 		s.attrEvents(s.reqContext())
 	}
 	return nil

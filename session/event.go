@@ -20,7 +20,9 @@ const (
 	// EventAttributeRemoved: an existing attribute was deleted.
 	EventAttributeRemoved
 	// EventRenewed: the session got a new ID (Session.Renew); Event.Key is the
-	// new key, Event.OldKey the old one.
+	// new key, Event.OldKey the old one. With a Codec it comes from the
+	// commit that sends the new cookie (one per request, however many
+	// Renews), and not at all if that commit fails.
 	EventRenewed
 	// EventInvalidated: the session was ended on purpose (Session.Invalidate,
 	// Manager.Revoke, Manager.InvalidatePrincipal, MaxPerPrincipal eviction).

@@ -201,3 +201,79 @@ func TestCodecExpiredDuringRequestIsNoOutage(t *testing.T) {
 		t.Errorf("after the deadline: body %q, want 1", rec.Body.String())
 	}
 }
+
+// TestCodecRenewEventOnlyWhenSent: a cookie-held session's renewal exists
+// only once its new cookie is sent: EventRenewed comes from that commit,
+// once, naming the key of the cookie the client had and the key of the one
+// it gets; a commit that fails (too large) or a later Invalidate emits no
+// EventRenewed, and the EventInvalidated names the key the client holds.
+func TestCodecRenewEventOnlyWhenSent(t *testing.T) {
+	var ev eventLog
+	m, _ := newCodecManager(t, func(o *session.Options) {
+		o.Codec = jsonCodec{limit: 2000}
+		o.Listeners = []session.Listener{ev.listen}
+	})
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		switch r.URL.Path {
+		case "/new":
+			s.Set("a", 1)
+		case "/renew-big":
+			s.Renew()
+			s.Set("big", strings.Repeat("x", 5000))
+		case "/renew-twice":
+			s.Renew()
+			s.Renew()
+		case "/renew-invalidate":
+			s.Renew()
+			s.Invalidate()
+		}
+	}))
+	jar := map[string]string{}
+	step := func(path string) *httptest.ResponseRecorder {
+		req := requestWith(jar)
+		req.URL.Path = path
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		carry(jar, rec)
+		return rec
+	}
+	keyOf := func() string {
+		r, err := jsonCodec{}.Decode(jar["sid"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Key
+	}
+	step("/new")
+	k0 := keyOf()
+	ev.reset()
+	if rec := step("/renew-big"); rec.Code != http.StatusInternalServerError {
+		t.Fatalf("oversize renewal: code %d, want 500", rec.Code)
+	}
+	if got := ev.kinds(); got != "" {
+		t.Errorf("a renewal whose cookie was never sent emitted %q", got)
+	}
+	if keyOf() != k0 {
+		t.Fatal("the failed renewal changed the client's cookie")
+	}
+	step("/renew-twice")
+	k1 := keyOf()
+	ev.mu.Lock()
+	evs := append([]session.Event(nil), ev.events...)
+	ev.mu.Unlock()
+	if len(evs) != 1 || evs[0].Kind != session.EventRenewed || evs[0].OldKey != k0 || evs[0].Key != k1 || k1 == k0 {
+		t.Errorf("two Renews: events %+v, want one renewed %s -> %s", evs, k0, k1)
+	}
+	ev.reset()
+	step("/renew-invalidate")
+	ev.mu.Lock()
+	evs = append([]session.Event(nil), ev.events...)
+	ev.mu.Unlock()
+	if len(evs) != 1 || evs[0].Kind != session.EventInvalidated || evs[0].Key != k1 {
+		t.Errorf("Renew then Invalidate: events %+v, want one invalidated naming %s", evs, k1)
+	}
+	if len(jar) != 0 {
+		t.Errorf("after Renew then Invalidate the jar holds %v", jar)
+	}
+}

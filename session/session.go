@@ -37,6 +37,10 @@ type Session struct {
 	key      string  // Key(id), or the record key in codec mode
 	rec      *Record // the stored record; nil for a new session
 	chunksIn int     // codec mode: how many cookies the request carried
+	// codec mode: the key the request's cookie carried, before this
+	// request's Renew; its EventRenewed waits for the commit that sends
+	// the new cookie.
+	renewedFrom string
 
 	pendSet       map[string][]byte // attributes set by this request
 	pendDel       []string          // attributes of rec deleted by this request
@@ -592,7 +596,8 @@ func (s *Session) SetIdleTimeout(d time.Duration) error {
 // to defeat session fixation. On a new session it makes sure the session is
 // stored at commit. With a Codec (cookie-held sessions) there is no server
 // state to rename: the response carries the session anew, and a copy of the
-// old cookie stays valid until its expiry.
+// old cookie stays valid until its expiry; EventRenewed is emitted by the
+// commit that sends the new cookie, if it does.
 func (s *Session) Renew() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -609,30 +614,39 @@ func (s *Session) Renew() error {
 	ctx := s.reqContext()
 	old := s.key
 	if m.c.Codec != nil {
+		// Nothing happens before the commit sends the new cookie (a
+		// commit that fails leaves the client the old one): the event
+		// waits for it, naming the key the client's cookie carried.
+		if s.renewedFrom == "" {
+			s.renewedFrom = old
+		}
 		s.key = Key(newID())
-	} else {
-		var err error
-		for try := 0; ; try++ {
-			id := newID()
-			key := Key(id)
-			err = m.c.Store.Rename(ctx, old, key)
-			if errors.Is(err, ErrExists) && try < 2 {
-				continue
-			}
-			if err == nil {
-				s.id, s.key = id, key
-			}
-			break
+		s.ownRec()
+		s.rec.Key = s.key
+		s.renewed = true
+		return nil
+	}
+	var err error
+	for try := 0; ; try++ {
+		id := newID()
+		key := Key(id)
+		err = m.c.Store.Rename(ctx, old, key)
+		if errors.Is(err, ErrExists) && try < 2 {
+			continue
 		}
-		if errors.Is(err, ErrNotFound) {
-			s.dead = true
-			return errDead
+		if err == nil {
+			s.id, s.key = id, key
 		}
-		if err != nil {
-			s.failed = fmt.Errorf("session: renew: %w", err)
-			m.c.log.LogAttrs(ctx, slog.LevelError, "session store failed", slog.String("session", shortKey(old)), slog.String("error", err.Error()))
-			return s.failed
-		}
+		break
+	}
+	if errors.Is(err, ErrNotFound) {
+		s.dead = true
+		return errDead
+	}
+	if err != nil {
+		s.failed = fmt.Errorf("session: renew: %w", err)
+		m.c.log.LogAttrs(ctx, slog.LevelError, "session store failed", slog.String("session", shortKey(old)), slog.String("error", err.Error()))
+		return s.failed
 	}
 	s.ownRec()
 	s.rec.Key = s.key
@@ -684,8 +698,14 @@ func (s *Session) Invalidate() error {
 			if s.committed && s.pendPrincipal != nil {
 				p = *s.pendPrincipal
 			}
-			m.emit(ctx, Event{Kind: EventInvalidated, Key: s.key, Principal: p, Time: s.now})
-			m.c.log.LogAttrs(ctx, slog.LevelInfo, "session invalidated", slog.String("session", shortKey(s.key)))
+			key := s.key
+			if s.renewedFrom != "" {
+				// A cookie-held session renewed by this request: the
+				// new key never reached the client.
+				key = s.renewedFrom
+			}
+			m.emit(ctx, Event{Kind: EventInvalidated, Key: key, Principal: p, Time: s.now})
+			m.c.log.LogAttrs(ctx, slog.LevelInfo, "session invalidated", slog.String("session", shortKey(key)))
 		} else {
 			ended = true
 		}
@@ -700,7 +720,7 @@ func (s *Session) Invalidate() error {
 	s.id, s.key = "", ""
 	s.pendInRec = false // rec (dropped below) may share pendSet: both go to the GC
 	s.pendSet, s.pendDel, s.pendPrincipal, s.pendIdle = nil, nil, nil, 0
-	s.create, s.renewed = false, false
+	s.create, s.renewed, s.renewedFrom = false, false, ""
 	return nil
 }
 
