@@ -50,6 +50,7 @@ type httpOptions struct {
 	pretty       string
 	unsorted     bool
 	retries      int
+	offline      bool
 }
 
 // newHTTPCmd builds "httpstate http", an HTTPie-style client on package client.
@@ -111,6 +112,9 @@ formatted (keys sorted unless --unsorted) and coloured only on a terminal
 (--pretty). A body over 16 MiB is not formatted: it is printed as it
 arrives, as it is (binary data still replaced by a note on a terminal).
 
+--offline builds the request and prints it (--print HB) without sending
+it, as HTTPie's; a --session is read but not updated.
+
 --download (-d) saves the body to -o FILE, or to a new file named from
 Content-Disposition or the URL; as in HTTPie, a redirected stdout gets the
 body instead (http -d URL | tar x), and everything else goes to stderr.
@@ -156,6 +160,7 @@ printed to a terminal; a timeout exits with 2, and more redirects than
 	f.StringVar(&o.verify, "verify", "yes", `TLS certificate check: "yes", "no", or a CA bundle file`)
 	f.StringVar(&o.pretty, "pretty", "", "output processing: all, colors, format or none (default all on a terminal, none when piped)")
 	f.BoolVar(&o.unsorted, "unsorted", false, "keep the order of JSON keys when formatting (sorted by default, as HTTPie)")
+	f.BoolVar(&o.offline, "offline", false, "build the request and print it (--print HB by default) without sending it; a session is read, not updated")
 	f.IntVar(&o.retries, "retries", 0, "retries of idempotent requests after connection errors and 429/502/503/504")
 	return cmd
 }
@@ -670,10 +675,16 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	// longer than it but never stalled completes.
 	rec := &recorder{next: client.NewTransport(&client.Options{TLSConfig: tlsConf,
 		DialTimeout: o.timeout, TLSHandshakeTimeout: o.timeout, ResponseHeaderTimeout: o.timeout})}
+	if o.offline {
+		rec.next = offlineTransport{}
+	}
 	copts := &client.Options{
 		Transport:    rec,
 		MaxRedirects: -1,
 		Retry:        &client.RetryPolicy{MaxAttempts: o.retries + 1},
+	}
+	if o.offline {
+		copts.Retry.MaxAttempts = 1 // nothing is sent
 	}
 	if o.follow && o.maxRedirects > 0 {
 		copts.MaxRedirects = o.maxRedirects
@@ -747,6 +758,10 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		hreq.Host = h
 	}
 	resp, err := c.Do(reqCtx, hreq)
+	offline := o.offline && errors.Is(err, errOffline)
+	if offline {
+		err = nil
+	}
 	if err != nil {
 		if errors.Is(err, client.ErrTimeout) {
 			return &ExitError{Code: 2, Err: err}
@@ -761,12 +776,14 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		}
 		return err
 	}
-	if o.timeout > 0 {
-		resp.Body = newIdleBody(resp.Body, o.timeout, cancelReq)
-	}
-	defer resp.Body.Close()
-	if o.follow && o.maxRedirects == 0 && isRedirect(resp) {
-		return tooManyRedirects
+	if !offline {
+		if o.timeout > 0 {
+			resp.Body = newIdleBody(resp.Body, o.timeout, cancelReq)
+		}
+		defer resp.Body.Close()
+		if o.follow && o.maxRedirects == 0 && isRedirect(resp) {
+			return tooManyRedirects
+		}
 	}
 
 	if o.output != "" && !o.download {
@@ -797,6 +814,14 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		if strings.Contains(show, "B") && len(req.body) > 0 {
 			out.body(req.body, req.ctype, true)
 		}
+	}
+	if offline {
+		// As HTTPie's --offline: nothing sent, nothing received, the
+		// session not updated.
+		if sw.err != nil {
+			return fmt.Errorf("http: writing the output: %w", sw.err)
+		}
+		return nil
 	}
 	status := resp.StatusCode
 	if o.download && status < 300 {
@@ -859,6 +884,20 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		}
 	}
 	return nil
+}
+
+// errOffline is what offlineTransport answers: the request is not sent.
+var errOffline = errors.New("--offline: not sent")
+
+// offlineTransport sends nothing, for --offline: the recorder before it
+// keeps the request, as it would have gone out, to be printed.
+type offlineTransport struct{}
+
+func (offlineTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+	return nil, errOffline
 }
 
 // errIdleTimeout is the cause of a request cancelled by idleBody.
@@ -995,6 +1034,8 @@ func printSpec(o *httpOptions, tty bool) (string, error) {
 		p = "h"
 	case o.bodyOnly:
 		p = "b"
+	case o.offline:
+		p = "HB" // as HTTPie's: there is no response
 	case tty:
 		p = "hb"
 	default:

@@ -1028,3 +1028,36 @@ func TestHTTPTimeoutUpload(t *testing.T) {
 		t.Errorf("echo: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
+
+// TestHTTPOffline: as HTTPie's --offline, the request is built and printed
+// (--print HB by default), with the session's cookies and headers and the
+// auth, and not sent; the session file is not updated. It was an unknown
+// flag.
+func TestHTTPOffline(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	dir := t.TempDir()
+	sess := filepath.Join(dir, "s.json")
+	stdout, stderr, code := runHTTPCmd(t, srv, false, "--offline", "--session", sess, "-a", "ann:pw", "--retries=3",
+		srv.URL+"/x", "a=1", "X-Team:blue", "Cookie:sid=1")
+	want := "POST /x HTTP/1.1\nHost: HOST\nAccept: application/json, */*;q=0.5\n" +
+		"Authorization: Basic YW5uOnB3\nContent-Length: 10\nContent-Type: application/json\n" +
+		"Cookie: sid=1\nUser-Agent: httpstate-client/1\nX-Team: blue\n\n{\"a\": \"1\"}\n\n"
+	if code != 0 || stdout != want || stderr != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 0 and\n%q", code, stdout, stderr, want)
+	}
+	if hits.Load() != 0 {
+		t.Errorf("%d requests sent, want none", hits.Load())
+	}
+	if _, err := os.Stat(sess); err == nil {
+		t.Errorf("--offline wrote the session file")
+	}
+	// --print picks the parts as usual; no response parts exist.
+	stdout, _, code = runHTTPCmd(t, srv, false, "--offline", "-v", srv.URL+"/y")
+	if code != 0 || !strings.HasPrefix(stdout, "GET /y HTTP/1.1\n") || strings.Contains(stdout, "HTTP/1.1 200") || hits.Load() != 0 {
+		t.Errorf("--offline -v: exit %d, stdout %q, %d requests; want the request only, none sent", code, stdout, hits.Load())
+	}
+}
