@@ -143,11 +143,12 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 // session is not live. A delta whose idle timeout leaves the session
 // expired is written and returns nil, also when go-redis resent it after
 // a lost reply (see saveScript). A change of principal also updates the principal
-// indexes (the new one before, the old one after the script). When the
-// context ends while a Save that changes the principal or sets an idle
-// timeout is being sent or answered (it may have run, its index work not
-// done), Save runs it again, detached, as Create does; another Save's
-// error is the context's.
+// indexes (the new one before, the old one after the script). A context
+// done before the script is sent gives its error, nothing written; when
+// it ends while the script is being sent or answered (it may have run,
+// its index work not done), Save runs it again, detached, as Create does,
+// and returns the rerun's outcome (an error wrapping ErrOutcomeUnknown,
+// not ErrNotFound, if the session is gone by then or the rerun fails).
 func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if err := s.check(); err != nil {
 		return err
@@ -192,21 +193,20 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		keys = append(keys, s.tokenKey(key))
 		args = append(args, newToken(), s.tokenMS)
 	}
-	indexed := d.Principal != nil || d.IdleTimeout != 0
-	if indexed && ctx.Err() != nil {
+	if err := ctx.Err(); err != nil {
 		// Done before the script is sent: nothing to doubt, and no
 		// rerun below for a write the caller gave up before it began.
 		if d.Principal != nil {
 			s.dropPlaceholder(ctx, key, *d.Principal)
 		}
-		return s.wrap("save", ctx.Err())
+		return s.wrap("save", err)
 	}
 	res, err := saveScript.Run(ctx, s.c, keys, args...).Result()
 	rerun := false
-	if err != nil && indexed && ctx.Err() != nil && !isReply(err) {
-		// The context ended while a Save with index work was being sent
-		// or answered (a deadline, with ContextTimeoutEnabled): it may
-		// have run, its index entries not updated. A rerun is safe (see
+	if err != nil && ctx.Err() != nil && !isReply(err) {
+		// The context ended while the script was being sent or answered
+		// (a deadline, with ContextTimeoutEnabled): it may have run, and
+		// its index entries, if any, not be updated. A rerun is safe (see
 		// saveScript), so it runs, detached, and tells.
 		dctx, cancel := s.detach(ctx)
 		defer cancel()

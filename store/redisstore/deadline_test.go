@@ -123,6 +123,22 @@ func TestSaveDeadlineAfterScript(t *testing.T) {
 	if got := principalKeys(t, s, "bob"); !slices.Equal(got, []string{"k"}) {
 		t.Errorf("ByPrincipal(bob) = %v, want [k]", got)
 	}
+	// A plain Save (no index work) cut off the same way reports its
+	// write: it returned the context's error for an applied write, which
+	// the contract reserves for writes not made (or ErrOutcomeUnknown).
+	p.arm(0)
+	ctx2, cancel2 := context.WithTimeout(bg, 300*time.Millisecond)
+	defer cancel2()
+	err = s.Save(ctx2, "k", session.Delta{Set: map[string][]byte{"cart": []byte("3")}})
+	if n, armed := p.lost(); n != 2 || armed {
+		t.Fatalf("proxy lost %d replies (still armed: %v), want 2", n, armed)
+	}
+	if err != nil {
+		t.Errorf("plain Save cut off by its deadline after its script ran = %v, want nil: it was applied", err)
+	}
+	if r, ok, err := s.Load(bg, "k"); err != nil || !ok || string(r.Attrs["cart"]) != "3" {
+		t.Fatalf("Load after the plain Save = %v, %v; want cart=3", ok, err)
+	}
 	clock.Advance(2 * time.Minute)
 	if got := sweptKeys(t, s); !slices.Equal(got, []string{"k"}) {
 		t.Errorf("Sweep after the shortened idle timeout ran out reported %v, want k", got)

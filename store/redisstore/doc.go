@@ -80,9 +80,9 @@
 // a client that leaves every bound to the context (ContextTimeoutEnabled
 // without read and write timeouts). Cut short, it leaves the indexes as a
 // process dying there would, and the call returns the error. A context
-// that ends while Create's script, or that of a Save changing the
-// principal or the idle timeout, is being sent or answered (a deadline,
-// with ContextTimeoutEnabled) leaves in doubt whether it ran: the store
+// that ends while Create's or Save's script is being sent or answered (a
+// deadline, with ContextTimeoutEnabled) leaves in doubt whether it ran,
+// and whether its index entries are due: the store
 // runs it again, detached (a rerun is safe, see Retries), so that the
 // call returns the real outcome and the indexes follow it (an error
 // wrapping ErrOutcomeUnknown when the rerun fails too, never ErrExists or
