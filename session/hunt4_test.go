@@ -1,6 +1,8 @@
 package session_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -276,4 +278,53 @@ func TestCodecRenewEventOnlyWhenSent(t *testing.T) {
 	if len(jar) != 0 {
 		t.Errorf("after Renew then Invalidate the jar holds %v", jar)
 	}
+}
+
+// FuzzCodecHandler feeds a cookie-held session's Manager any record its
+// Codec may decode (jsonCodec reads whatever JSON the fuzzer spells, as an
+// attacker holding the Codec's key could write) along with arbitrary chunk
+// cookies: never a panic or a 5xx, and at most one Set-Cookie per name.
+func FuzzCodecHandler(f *testing.F) {
+	rec := func(r session.Record) []byte {
+		b, _ := json.Marshal(&r)
+		return b
+	}
+	f.Add(rec(session.Record{Key: "k", LastAccess: t0, IdleTimeout: time.Hour, Attrs: map[string][]byte{"n": []byte("1")}}), "")
+	f.Add(rec(session.Record{Key: "k", LastAccess: t0, IdleTimeout: -time.Hour}), "sid.1=x")
+	f.Add(rec(session.Record{Key: "k", LastAccess: t0.Add(time.Hour), IdleTimeout: 1 << 62, Attrs: map[string][]byte{"n": nil}}), "sid.2=e30")
+	f.Add(rec(session.Record{Key: "k", Created: t0, LastAccess: t0, IdleTimeout: time.Hour, Deadline: t0.Add(time.Nanosecond)}), "sid.7=y; sid.3=")
+	f.Add([]byte(`{"Key":"k","LastAccess":"2026-03-01T12:00:00Z","IdleTimeout":3600000000000,"Attrs":{"n":"bnVsbA=="}}`), "sid=x")
+	m, _ := newCodecManager(f, func(o *session.Options) { o.CookieChunks = 3 })
+	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		n, _, _ := session.Get[int](s, "n")
+		s.Set("n", n+1)
+		s.Keys()
+		s.Expiry()
+		if r.URL.Path == "/renew" {
+			s.Renew()
+		}
+		if r.URL.Path == "/logout" {
+			s.Invalidate()
+		}
+	}))
+	f.Fuzz(func(t *testing.T, record []byte, extra string) {
+		cookie := "sid=" + base64.RawURLEncoding.EncodeToString(record) + "; " + extra
+		for _, path := range []string{"/", "/renew", "/logout"} {
+			req := httptest.NewRequest("GET", "http://example.com"+path, nil)
+			req.Header["Cookie"] = []string{cookie}
+			rw := httptest.NewRecorder()
+			h.ServeHTTP(rw, req)
+			if rw.Code >= 500 {
+				t.Fatalf("%s: code %d for record %q, cookies %q", path, rw.Code, record, extra)
+			}
+			seen := map[string]bool{}
+			for _, c := range rw.Result().Cookies() {
+				if seen[c.Name] {
+					t.Fatalf("%s: two Set-Cookie for %q", path, c.Name)
+				}
+				seen[c.Name] = true
+			}
+		}
+	})
 }
