@@ -3,6 +3,7 @@ package session_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -327,4 +328,33 @@ func FuzzCodecHandler(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestUpdateFnErrorWrappingErrNotFound: an Update callback's own error is
+// returned as it is, even one wrapping session.ErrNotFound (an application
+// reusing the sentinel for "no such item"): it is not mistaken for the
+// session ended by another request, which dropped the request's changes
+// and its cookie.
+func TestUpdateFnErrorWrappingErrNotFound(t *testing.T) {
+	e := newEnv(t, nil)
+	id := e.newSession(t) // n=1
+	errNoItem := fmt.Errorf("cart: no such item: %w", session.ErrNotFound)
+	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		_, err := session.Update(s, "cart", func(old []string, ok bool) ([]string, error) {
+			return nil, errNoItem
+		})
+		if err != errNoItem {
+			t.Errorf("Update returned %v, want the callback's error", err)
+		}
+		if err := s.Set("n", 5); err != nil {
+			t.Errorf("Set after the callback's error: %v", err)
+		}
+	}, withCookie(id))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("code %d", rec.Code)
+	}
+	if got := e.serve(counter, withCookie(id)); got.Body.String() != "6" {
+		t.Fatalf("next request: body %q, want 6 (the Set committed)", got.Body.String())
+	}
 }

@@ -765,15 +765,17 @@ func (s *Session) update(attr string, fn func(old []byte, ok bool) ([]byte, erro
 		}
 		return nv, nil
 	})
+	// The callback's own error first: one wrapping ErrNotFound (an
+	// application's "no such item") is not the session ended elsewhere.
+	var fe *fnError
+	if errors.As(err, &fe) {
+		return nil, fe.err
+	}
 	if errors.Is(err, ErrNotFound) {
 		s.dead = true
 		return nil, errDead
 	}
 	if err != nil {
-		var fe *fnError
-		if errors.As(err, &fe) {
-			return nil, fe.err
-		}
 		s.failed = fmt.Errorf("session: update: %w", err)
 		s.m.c.log.LogAttrs(ctx, slog.LevelError, "session store failed", slog.String("session", shortKey(s.key)), slog.String("error", err.Error()))
 		return nil, s.failed
