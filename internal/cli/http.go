@@ -51,6 +51,7 @@ type httpOptions struct {
 	unsorted     bool
 	retries      int
 	offline      bool
+	quiet        int
 }
 
 // newHTTPCmd builds "httpstate http", an HTTPie-style client on package client.
@@ -115,6 +116,9 @@ arrives, as it is (binary data still replaced by a note on a terminal).
 --offline builds the request and prints it (--print HB) without sending
 it, as HTTPie's; a --session is read but not updated.
 
+--quiet (-q) prints nothing but errors and warnings (-qq: errors only), as
+HTTPie's; --output still gets the output and --download the body.
+
 --download (-d) saves the body to -o FILE, or to a new file named from
 Content-Disposition or the URL; as in HTTPie, a redirected stdout gets the
 body instead (http -d URL | tar x), and everything else goes to stderr.
@@ -160,6 +164,7 @@ printed to a terminal; a timeout exits with 2, and more redirects than
 	f.StringVar(&o.verify, "verify", "yes", `TLS certificate check: "yes", "no", or a CA bundle file`)
 	f.StringVar(&o.pretty, "pretty", "", "output processing: all, colors, format or none (default all on a terminal, none when piped)")
 	f.BoolVar(&o.unsorted, "unsorted", false, "keep the order of JSON keys when formatting (sorted by default, as HTTPie)")
+	f.CountVarP(&o.quiet, "quiet", "q", "print nothing but errors and warnings (-qq: errors only); with --output the output still goes to the file, with --download the body to its file")
 	f.BoolVar(&o.offline, "offline", false, "build the request and print it (--print HB by default) without sending it; a session is read, not updated")
 	f.IntVar(&o.retries, "retries", 0, "retries of idempotent requests after connection errors and 429/502/503/504")
 	return cmd
@@ -639,6 +644,19 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if err != nil {
 		return err
 	}
+	// As HTTPie's --quiet: stdout and stderr are silenced, but for
+	// --output (the output goes to the file) and the body of --download;
+	// warnings stay unless -qq, errors always.
+	warnOut := s.ErrOut
+	if o.quiet > 0 {
+		if o.quiet > 1 {
+			warnOut = io.Discard
+		}
+		if o.output == "" || o.download {
+			show = ""
+		}
+		s = &Streams{In: s.In, Out: s.Out, ErrOut: io.Discard, OutTTY: s.OutTTY}
+	}
 	pretty, err := prettySpec(o.pretty, outTTY)
 	if err != nil {
 		return err
@@ -711,7 +729,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			if sessWrite {
 				what = "not sent, and dropped from the session when it is saved"
 			}
-			fmt.Fprintf(s.ErrOut, "httpstate: warning: %s (%s)\n", printable(e.Error()), what)
+			fmt.Fprintf(warnOut, "httpstate: warning: %s (%s)\n", printable(e.Error()), what)
 		}
 		// As HTTPie, the session keeps the headers given on the command
 		// line (Save leaves out Content-* and If-*), and the cookies of
@@ -877,6 +895,9 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			// As in HTTPie: on a terminal the status line printed says
 			// it; the message is for redirected output.
 			return &ExitError{Code: code}
+		}
+		if code != 0 && o.quiet > 1 {
+			return &ExitError{Code: code} // -qq: the status says it
 		}
 		if code != 0 {
 			return &ExitError{Code: code, Err: &client.StatusError{Method: req.method,

@@ -1061,3 +1061,38 @@ func TestHTTPOffline(t *testing.T) {
 		t.Errorf("--offline -v: exit %d, stdout %q, %d requests; want the request only, none sent", code, stdout, hits.Load())
 	}
 }
+
+// TestHTTPQuiet: as HTTPie's --quiet (-q), nothing is printed but errors
+// and warnings (-qq: errors only; the exit status still says a failed
+// --check-status); --output still gets the output, --download the body.
+// It was an unknown flag.
+func TestHTTPQuiet(t *testing.T) {
+	srv := httpTestServer(t)
+	t.Chdir(t.TempDir())
+	for _, tty := range []bool{false, true} {
+		stdout, stderr, code := runHTTPCmd(t, srv, tty, "-q", "-v", srv.URL+"/get")
+		if code != 0 || stdout != "" || stderr != "" {
+			t.Errorf("tty %v: -q: exit %d, stdout %q, stderr %q; want 0 and nothing", tty, code, stdout, stderr)
+		}
+		stdout, stderr, code = runHTTPCmd(t, srv, tty, "-q", "--check-status", srv.URL+"/status/404")
+		if code != 4 || stdout != "" || !strings.Contains(stderr, "404") {
+			t.Errorf("tty %v: -q --check-status: exit %d, stdout %q, stderr %q; want 4 and the warning", tty, code, stdout, stderr)
+		}
+		stdout, stderr, code = runHTTPCmd(t, srv, tty, "-qq", "--check-status", srv.URL+"/status/404")
+		if code != 4 || stdout != "" || stderr != "" {
+			t.Errorf("tty %v: -qq --check-status: exit %d, stdout %q, stderr %q; want 4 and nothing", tty, code, stdout, stderr)
+		}
+	}
+	stdout, stderr, code := runHTTPCmd(t, srv, false, "-q", "-o", "out.txt", srv.URL+"/echo", "a=1")
+	if data, _ := os.ReadFile("out.txt"); code != 0 || stdout != "" || stderr != "" || string(data) != `{"a": "1"}` {
+		t.Errorf("-q -o: exit %d, stdout %q, stderr %q, file %q; want 0, nothing, the body in the file", code, stdout, stderr, data)
+	}
+	stdout, stderr, code = runHTTPCmd(t, srv, true, "-q", "-d", srv.URL+"/files/report")
+	if data, _ := os.ReadFile("report.csv"); code != 0 || stdout != "" || stderr != "" || string(data) != "a,b\n1,2\n" {
+		t.Errorf("-q -d: exit %d, stdout %q, stderr %q, file %q; want 0, nothing, the body in report.csv", code, stdout, stderr, data)
+	}
+	_, stderr, code = runHTTPCmd(t, srv, false, "-q", "--pretty=bogus", srv.URL+"/get")
+	if code != 1 || !strings.Contains(stderr, "--pretty") {
+		t.Errorf("-q with a bad flag: exit %d, stderr %q; want 1 and the error", code, stderr)
+	}
+}
