@@ -358,3 +358,38 @@ func TestUpdateFnErrorWrappingErrNotFound(t *testing.T) {
 		t.Fatalf("next request: body %q, want 6 (the Set committed)", got.Body.String())
 	}
 }
+
+// TestRenewEventNamesStoredPrincipal: EventRenewed, sent when the store
+// renames the session, names the principal the store holds, as
+// EventInvalidated does: not a SetPrincipal of this request, which the
+// commit has not written (and here never writes, the session being
+// invalidated next).
+func TestRenewEventNamesStoredPrincipal(t *testing.T) {
+	var ev eventLog
+	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{ev.listen} })
+	id := e.newSession(t)
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).SetPrincipal("alice")
+	}, withCookie(id))
+	ev.reset()
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		s.SetPrincipal("bob")
+		if err := s.Renew(); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Invalidate(); err != nil {
+			t.Fatal(err)
+		}
+	}, withCookie(id))
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	if len(ev.events) != 2 {
+		t.Fatalf("events %+v, want renewed and invalidated", ev.events)
+	}
+	for _, x := range ev.events {
+		if x.Principal != "alice" {
+			t.Errorf("%v names principal %q, want the stored alice (bob was never written)", x.Kind, x.Principal)
+		}
+	}
+}

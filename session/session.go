@@ -651,7 +651,10 @@ func (s *Session) Renew() error {
 	s.ownRec()
 	s.rec.Key = s.key
 	s.renewed = true
-	m.emit(ctx, Event{Kind: EventRenewed, Key: s.key, OldKey: old, Principal: s.principal(), Time: s.now})
+	// The principal the store renamed with the session: a pending
+	// SetPrincipal is not written before the commit, which may yet fail
+	// (as for EventInvalidated).
+	m.emit(ctx, Event{Kind: EventRenewed, Key: s.key, OldKey: old, Principal: s.rec.Principal, Time: s.now})
 	m.c.log.LogAttrs(ctx, slog.LevelInfo, "session renewed", slog.String("session", shortKey(s.key)), slog.String("old", shortKey(old)))
 	return nil
 }
