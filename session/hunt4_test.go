@@ -393,3 +393,37 @@ func TestRenewEventNamesStoredPrincipal(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateEventNamesStoredPrincipal: Update reaches the store at once;
+// its event names the principal stored then, not a SetPrincipal the commit
+// has yet to write, and after the commit the one it wrote.
+func TestUpdateEventNamesStoredPrincipal(t *testing.T) {
+	var ev eventLog
+	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{ev.listen} })
+	id := e.newSession(t)
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).SetPrincipal("alice")
+	}, withCookie(id))
+	ev.reset()
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		s.SetPrincipal("bob")
+		inc := func(n int, _ bool) (int, error) { return n + 1, nil }
+		if _, err := session.Update(s, "n", inc); err != nil {
+			t.Fatal(err)
+		}
+		w.WriteHeader(http.StatusOK) // the commit writes bob
+		if _, err := session.Update(s, "n", inc); err != nil {
+			t.Fatal(err)
+		}
+	}, withCookie(id))
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	var got []string
+	for _, x := range ev.events {
+		got = append(got, x.Kind.String()+":"+x.Principal)
+	}
+	if want := "attribute-replaced:alice attribute-replaced:bob"; strings.Join(got, " ") != want {
+		t.Errorf("events %q, want %q", got, want)
+	}
+}

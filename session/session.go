@@ -549,6 +549,18 @@ func (s *Session) Principal() string {
 	return s.principal()
 }
 
+// storedPrincipal returns the principal the store holds for s.rec: a
+// pending SetPrincipal is the store's only once the commit has written it
+// (a failed commit leaves s.failed, and nothing reaches the store after).
+// The events of writes made before the commit (Update, Renew, Invalidate)
+// name it. s.rec is not nil; s.mu is held.
+func (s *Session) storedPrincipal() string {
+	if s.committed && s.pendPrincipal != nil {
+		return *s.pendPrincipal
+	}
+	return s.rec.Principal
+}
+
 func (s *Session) principal() string {
 	if s.pendPrincipal != nil {
 		return *s.pendPrincipal
@@ -654,7 +666,7 @@ func (s *Session) Renew() error {
 	// The principal the store renamed with the session: a pending
 	// SetPrincipal is not written before the commit, which may yet fail
 	// (as for EventInvalidated).
-	m.emit(ctx, Event{Kind: EventRenewed, Key: s.key, OldKey: old, Principal: s.rec.Principal, Time: s.now})
+	m.emit(ctx, Event{Kind: EventRenewed, Key: s.key, OldKey: old, Principal: s.storedPrincipal(), Time: s.now})
 	m.c.log.LogAttrs(ctx, slog.LevelInfo, "session renewed", slog.String("session", shortKey(s.key)), slog.String("old", shortKey(old)))
 	return nil
 }
@@ -697,10 +709,7 @@ func (s *Session) Invalidate() error {
 			// The stored principal: a pending SetPrincipal dies unwritten,
 			// but one the commit has written (a failed commit leaves
 			// s.failed, returned above) is the store's now.
-			p := s.rec.Principal
-			if s.committed && s.pendPrincipal != nil {
-				p = *s.pendPrincipal
-			}
+			p := s.storedPrincipal()
 			key := s.key
 			if s.renewedFrom != "" {
 				// A cookie-held session renewed by this request: the
@@ -801,7 +810,7 @@ func (s *Session) update(attr string, fn func(old []byte, ok bool) ([]byte, erro
 		s.rec.Attrs[attr] = nv
 	}
 	if nv != nil || existed {
-		s.m.emit(ctx, Event{Kind: kind, Key: s.key, Principal: s.principal(), Attr: attr, Time: s.now})
+		s.m.emit(ctx, Event{Kind: kind, Key: s.key, Principal: s.storedPrincipal(), Attr: attr, Time: s.now})
 	}
 	return nv, nil
 }
