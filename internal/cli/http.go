@@ -883,7 +883,10 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	}
 	if o.checkStatus || (o.download && status >= 300) {
 		code := 0
+		// As HTTPie's: a status past 599 (which net/http takes, up to
+		// 999) is no error.
 		switch {
+		case status >= 600:
 		case status >= 500:
 			code = 5
 		case status >= 400:

@@ -1096,3 +1096,19 @@ func TestHTTPQuiet(t *testing.T) {
 		t.Errorf("-q with a bad flag: exit %d, stderr %q; want 1 and the error", code, stderr)
 	}
 }
+
+// TestHTTPCheckStatusPast599: as HTTPie's --check-status, only 3xx (not
+// followed), 4xx and 5xx are errors: a status of 600 to 999, which
+// net/http takes, exits 0; it exited 5.
+func TestHTTPCheckStatusPast599(t *testing.T) {
+	srv := httpTestServer(t)
+	for _, tt := range []struct {
+		status string
+		want   int
+	}{{"599", 5}, {"600", 0}, {"999", 0}, {"499", 4}} {
+		_, stderr, code := runHTTPCmd(t, srv, false, "--check-status", srv.URL+"/status/"+tt.status)
+		if code != tt.want {
+			t.Errorf("status %s: exit %d (stderr %q), want %d", tt.status, code, stderr, tt.want)
+		}
+	}
+}
