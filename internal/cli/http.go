@@ -120,7 +120,8 @@ it, as HTTPie's; a --session is read but not updated.
 HTTPie's; --output still gets the output and --download the body.
 
 --download (-d) saves the body to -o FILE, or to a new file named from
-Content-Disposition or the URL; as in HTTPie, a redirected stdout gets the
+Content-Disposition or the URL (index.html: a name from the URL without a
+"." gets the extension of the body's type); as in HTTPie, a redirected stdout gets the
 body instead (http -d URL | tar x), and everything else goes to stderr.
 
 --session NAME keeps cookies, headers and auth in

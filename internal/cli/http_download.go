@@ -28,7 +28,7 @@ func download(s *Streams, o *httpOptions, resp *http.Response, u *url.URL) error
 	if o.output != "" {
 		f, err = os.OpenFile(o.output, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	} else {
-		f, err = createUnique(downloadName(resp.Header.Get("Content-Disposition"), u))
+		f, err = createUnique(downloadNameType(resp.Header.Get("Content-Disposition"), resp.Header.Get("Content-Type"), u))
 	}
 	if err != nil {
 		return fmt.Errorf("http: download: %w", err)
@@ -73,6 +73,13 @@ func downloadTo(s *Streams, resp *http.Response, f io.WriteCloser, name string) 
 // the URL path's last segment, else "index"; never a path, never hidden,
 // never with control characters.
 func downloadName(disposition string, u *url.URL) string {
+	return downloadNameType(disposition, "", u)
+}
+
+// downloadNameType is downloadName for a body of type ctype: as HTTPie, a
+// name from the URL without a "." gets the extension of the type
+// (http -d example.org saves index.html).
+func downloadNameType(disposition, ctype string, u *url.URL) string {
 	name := ""
 	if _, params, err := mime.ParseMediaType(disposition); err == nil {
 		name = params["filename"]
@@ -80,10 +87,27 @@ func downloadName(disposition string, u *url.URL) string {
 	if clean := safeName(name); clean != "" {
 		return clean
 	}
+	name = "index"
 	if clean := safeName(path.Base(u.Path)); clean != "" {
-		return clean
+		name = clean
 	}
-	return "index"
+	if !strings.Contains(name, ".") {
+		mt, _, _ := mime.ParseMediaType(ctype)
+		name += typeExtensions[mt]
+	}
+	return name
+}
+
+// typeExtensions are the file name extensions of common media types, for
+// a download named from its URL (a fixed table: mime.ExtensionsByType
+// depends on the system's files).
+var typeExtensions = map[string]string{
+	"text/html": ".html", "text/plain": ".txt", "text/css": ".css", "text/csv": ".csv",
+	"text/xml": ".xml", "application/xml": ".xml", "application/json": ".json",
+	"text/javascript": ".js", "application/javascript": ".js", "application/pdf": ".pdf",
+	"application/zip": ".zip", "application/gzip": ".gz", "application/x-tar": ".tar",
+	"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/svg+xml": ".svg",
+	"image/webp": ".webp",
 }
 
 func safeName(name string) string {

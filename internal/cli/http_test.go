@@ -1112,3 +1112,36 @@ func TestHTTPCheckStatusPast599(t *testing.T) {
 		}
 	}
 }
+
+// TestDownloadNameType: as HTTPie, a download named from its URL without
+// a "." gets the extension of its Content-Type (http -d example.org saves
+// index.html); it was saved as "index". A Content-Disposition name, or
+// one with a ".", is kept.
+func TestDownloadNameType(t *testing.T) {
+	for _, tt := range []struct{ disposition, ctype, url, want string }{
+		{"", "text/html; charset=utf-8", "http://h/", "index.html"},
+		{"", "TEXT/PLAIN", "http://h/readme", "readme.txt"},
+		{"", "application/json", "http://h/api/users/", "users.json"},
+		{"", "application/octet-stream", "http://h/blob", "blob"},
+		{"", "", "http://h/blob", "blob"},
+		{"", "text/html", "http://h/page.php", "page.php"},
+		{`attachment; filename="notes"`, "text/html", "http://h/x", "notes"},
+	} {
+		u, _ := parseCLIURL(tt.url)
+		if got := downloadNameType(tt.disposition, tt.ctype, u); got != tt.want {
+			t.Errorf("downloadNameType(%q, %q, %q) = %q, want %q", tt.disposition, tt.ctype, tt.url, got, tt.want)
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<p>hi</p>")
+	}))
+	t.Cleanup(srv.Close)
+	t.Chdir(t.TempDir())
+	if _, stderr, code := runHTTPTTY(t, true, false, "-d", srv.URL); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if data, err := os.ReadFile("index.html"); err != nil || string(data) != "<p>hi</p>" {
+		t.Errorf("index.html: %q, %v; want the page", data, err)
+	}
+}
