@@ -965,7 +965,7 @@ func TestHTTPDownloadStderrFails(t *testing.T) {
 // downloaded. It was a limit on the whole exchange, which cut such a
 // download short with exit 2.
 func TestHTTPTimeoutIsIdle(t *testing.T) {
-	const chunks = 8
+	const chunks = 12 // 1.1 s in all, each gap a fifth of --timeout
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, "[0")
@@ -983,19 +983,19 @@ func TestHTTPTimeoutIsIdle(t *testing.T) {
 	t.Cleanup(srv.Close)
 	out := filepath.Join(t.TempDir(), "body")
 	for _, extra := range [][]string{{}, {"--pretty=none"}, {"-d", "-o", out}} {
-		args := append([]string{"--timeout", "0.4"}, extra...)
+		args := append([]string{"--timeout", "0.5"}, extra...)
 		args = append(args, srv.URL)
 		stdout, stderr, code := runHTTPContext(t, context.Background(), nil, args...)
 		if len(extra) == 3 {
 			data, _ := os.ReadFile(out)
 			stdout = string(data)
 		}
-		if code != 0 || stdout != "[0,1,2,3,4,5,6,7]" {
+		if code != 0 || stdout != "[0,1,2,3,4,5,6,7,8,9,10,11]" {
 			t.Errorf("%q: exit %d, body %q, stderr %q; want 0 and the whole body", args, code, stdout, stderr)
 		}
 	}
-	stdout, stderr, code := runHTTPContext(t, context.Background(), nil, "--timeout", "0.4", "--pretty=format", srv.URL)
-	if code != 0 || !strings.HasSuffix(stdout, "    7\n]\n") {
+	stdout, stderr, code := runHTTPContext(t, context.Background(), nil, "--timeout", "0.5", "--pretty=format", srv.URL)
+	if code != 0 || !strings.HasSuffix(stdout, "    11\n]\n") {
 		t.Errorf("--pretty=format: exit %d, stdout %q, stderr %q; want 0 and the body formatted", code, stdout, stderr)
 	}
 }
