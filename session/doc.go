@@ -113,7 +113,10 @@
 // or revoked server-side: those methods return errors wrapping
 // errors.ErrUnsupported, New refuses MaxPerPrincipal with a Codec, and Renew
 // or Invalidate only replace or expire the client's cookie: a copy of the
-// old cookie stays valid until its own expiry.
+// old cookie stays valid until its own expiry. A cookie-held session that
+// expires while a request changing it runs is dropped as a stored one is
+// (its changes logged at Warn level, no cookie sent), and one a request
+// invalidated has its cookie expired even if that request then fails.
 //
 // # Events
 //
