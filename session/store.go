@@ -67,7 +67,9 @@ type Delta struct {
 	Set map[string][]byte
 	// Delete names attributes to remove.
 	Delete []string
-	// LastAccess, when not zero, records a new last access time.
+	// LastAccess, when later than the record's, records a new last access
+	// time; an earlier one (a slow request committing after a newer one)
+	// leaves the record's, so the session never expires early.
 	LastAccess time.Time
 	// IdleTimeout, when not zero, replaces the record's idle timeout.
 	IdleTimeout time.Duration

@@ -223,7 +223,7 @@ func applyDelta(r *session.Record, d *session.Delta) {
 	for name, v := range d.Set {
 		r.Attrs[name] = v // encoded into a fresh buffer before the tx ends
 	}
-	if !d.LastAccess.IsZero() {
+	if d.LastAccess.After(r.LastAccess) { // a late commit never moves it back
 		r.LastAccess = d.LastAccess
 	}
 	if d.IdleTimeout != 0 {

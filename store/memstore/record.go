@@ -58,7 +58,7 @@ func applyDelta(old *session.Record, size int, d *session.Delta) (*session.Recor
 		}
 		r.Attrs = attrs
 	}
-	if !d.LastAccess.IsZero() {
+	if d.LastAccess.After(r.LastAccess) { // a late commit never moves it back
 		r.LastAccess = d.LastAccess
 	}
 	if d.IdleTimeout != 0 {

@@ -58,6 +58,30 @@ func testLastAccessExtends(t *testing.T, e *Env) {
 	mustBeAbsent(t, e, "k1")
 }
 
+// testLastAccessNeverBack: a Save carrying an older LastAccess than the
+// record's (a slow request committing after a newer one touched the
+// session) leaves the later time, so the session does not expire early.
+func testLastAccessNeverBack(t *testing.T, e *Env) {
+	r := NewRecord("k1", "alice", e.Clock.Now())
+	mustCreate(t, e, r)
+	e.Clock.Advance(time.Minute)
+	slow := e.Clock.Now() // a slow request's access
+	e.Clock.Advance(time.Minute)
+	fast := e.Clock.Now() // a later request's, committed first
+	mustSave(t, e, "k1", session.Delta{LastAccess: fast})
+	mustSave(t, e, "k1", session.Delta{LastAccess: slow, Set: map[string][]byte{"a": []byte(`"late"`)}})
+	got := mustLoad(t, e, "k1")
+	sameTime(t, "LastAccess", got.LastAccess, fast)
+	if string(got.Attrs["a"]) != `"late"` {
+		t.Errorf("the late Save's attribute: %q, want %q", got.Attrs["a"], `"late"`)
+	}
+	metas := iterateAll(t, e)
+	if len(metas) != 1 {
+		t.Fatalf("Iterate = %v, want k1 alone", metas)
+	}
+	sameTime(t, "Meta.Expiry", metas[0].Expiry, fast.Add(r.IdleTimeout))
+}
+
 // testIdleTimeoutDelta: a new idle timeout applies at once.
 func testIdleTimeoutDelta(t *testing.T, e *Env) {
 	r := NewRecord("k1", "alice", e.Clock.Now())

@@ -127,6 +127,7 @@ var cases = []Case{
 	{"ExpiryDeadline", testExpiryDeadline},
 	{"ZeroDeadline", testZeroDeadline},
 	{"LastAccessExtends", testLastAccessExtends},
+	{"LastAccessNeverBack", testLastAccessNeverBack},
 	{"IdleTimeoutDelta", testIdleTimeoutDelta},
 	{"ExpiredInvisible", testExpiredInvisible},
 	{"Sweep", testSweep},
