@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/httpstate/httpstate/session"
-	"github.com/httpstate/httpstate/store/memstore"
 )
 
 // TestStripNeverMakesDotSegment: removing ";sid=" from a segment must never
@@ -19,20 +18,9 @@ import (
 // and its ID is not read; the dot segments a path already had, and the
 // "../;sid=ID" links EncodeURL writes, are stripped as before.
 func TestStripNeverMakesDotSegment(t *testing.T) {
-	st, err := memstore.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	m, err := session.New(&session.Options{Store: st, URLRewriting: true, SweepInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true })
 	var got string
-	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got = r.URL.Path
-	}))
+	h := func(w http.ResponseWriter, r *http.Request) { got = r.URL.Path }
 	for _, tt := range []struct{ in, want string }{
 		{"/public/..;sid=x/admin", "/public/..;sid=x/admin"},
 		{"/public/.;sid=x/admin", "/public/.;sid=x/admin"},
@@ -45,8 +33,7 @@ func TestStripNeverMakesDotSegment(t *testing.T) {
 		{"/a/...;sid=x/c", "/a/.../c"},
 	} {
 		got = ""
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", tt.in, nil))
+		e.serve(h, httptest.NewRequest("GET", tt.in, nil))
 		if got != tt.want {
 			t.Errorf("%s: handler saw %q, want %q", tt.in, got, tt.want)
 		}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/httpstate/httpstate/session"
-	"github.com/httpstate/httpstate/store/memstore"
 )
 
 // TestHeaderClientGetsNoURLRewriting: a client that sent the session header
@@ -17,28 +16,21 @@ import (
 // someone else's link, is not adopted (session fixation), even when its
 // header ID is stale.
 func TestHeaderClientGetsNoURLRewriting(t *testing.T) {
-	st, err := memstore.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	m, err := session.New(&session.Options{Store: st, Header: "X-Session", URLRewriting: true, SweepInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	e := newEnv(t, func(o *session.Options) {
+		o.Header = "X-Session"
+		o.URLRewriting = true
+	})
 	var link string
 	var key string
-	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromRequest(r)
 		s.Set("n", 1)
 		link = s.EncodeURL("/next")
 		key = s.Key()
-	}))
+	}
 
 	// A URL-rewriting client: no cookie, no header. Its link carries the ID.
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	rec := e.serve(h, httptest.NewRequest("GET", "/", nil))
 	if !strings.Contains(link, ";sid=") {
 		t.Fatalf("cookieless client: EncodeURL = %q, want a ;sid= link", link)
 	}
@@ -51,7 +43,7 @@ func TestHeaderClientGetsNoURLRewriting(t *testing.T) {
 	// A header client with its live ID.
 	req := httptest.NewRequest("GET", "/", nil)
 	req.Header.Set("X-Session", id)
-	h.ServeHTTP(httptest.NewRecorder(), req)
+	e.serve(h, req)
 	if link != "/next" {
 		t.Errorf("header client: EncodeURL = %q, want the link unchanged", link)
 	}
@@ -59,7 +51,7 @@ func TestHeaderClientGetsNoURLRewriting(t *testing.T) {
 	// A header client with a stale ID following someone else's ;sid= link.
 	req = httptest.NewRequest("GET", victimLink, nil)
 	req.Header.Set("X-Session", "stale")
-	h.ServeHTTP(httptest.NewRecorder(), req)
+	e.serve(h, req)
 	if key == victimKey {
 		t.Error("header client adopted the ;sid= ID of its URL")
 	}
