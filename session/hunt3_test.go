@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/httpstate/httpstate/session"
@@ -93,49 +92,7 @@ func TestCodecTooLargeReportsEncodedSize(t *testing.T) {
 // attributes of a later request.
 func TestCodecSessionHeldAfterReturnSeesNoOtherRequest(t *testing.T) {
 	m, _ := newCodecManager(t, nil)
-	var wg sync.WaitGroup
-	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := session.FromRequest(r)
-		own := r.URL.Query().Get("a")
-		if err := s.Set(own, own); err != nil {
-			t.Error(err)
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 50 {
-				keys, err := s.Keys()
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				for _, k := range keys {
-					if k != own {
-						t.Errorf("stale session of %s shows %s", own, k)
-						return
-					}
-				}
-			}
-		}()
-	}))
-	var clients sync.WaitGroup
-	for c := range 4 {
-		clients.Add(1)
-		go func() {
-			defer clients.Done()
-			for i := range 50 {
-				a := "c" + strconv.Itoa(c) + "r" + strconv.Itoa(i)
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, httptest.NewRequest("GET", "/?a="+a, nil))
-				if rec.Code != http.StatusOK {
-					t.Errorf("%s: status %d", a, rec.Code)
-				}
-			}
-		}()
-	}
-	clients.Wait()
-	wg.Wait()
+	checkHeldSessionSeesOnlyOwn(t, m, nil)
 }
 
 // FuzzEncodeURL checks EncodeURL against the middleware's stripping: a
