@@ -179,9 +179,7 @@ func TestErrorsHideBaseQuery(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 	}))
 	defer srv.Close()
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closedURL := closed.URL
-	closed.Close()
+	closedURL := "http://" + closedAddr(t)
 	one := &client.RetryPolicy{MaxAttempts: 1}
 	for _, tt := range []struct {
 		name string
@@ -196,10 +194,7 @@ func TestErrorsHideBaseQuery(t *testing.T) {
 		if tt.name == "timeout" {
 			ref = "slow?page=7"
 		}
-		resp, err := c.Get(context.Background(), ref)
-		if resp != nil {
-			resp.Body.Close()
-		}
+		err := getErr(c, ref)
 		if err == nil {
 			t.Errorf("%s: no error", tt.name)
 			continue
@@ -227,9 +222,7 @@ func TestErrorsHideBaseQuery(t *testing.T) {
 func TestErrorsHideFragment(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closedURL := closed.URL
-	closed.Close()
+	closedURL := "http://" + closedAddr(t)
 	one := &client.RetryPolicy{MaxAttempts: 1}
 	for _, tt := range []struct {
 		name, url string
@@ -240,10 +233,7 @@ func TestErrorsHideFragment(t *testing.T) {
 		{"relative without BaseURL", "/cb?x=1#access_token=s3cret", &client.Options{}},
 	} {
 		c := mustNew(t, tt.o)
-		resp, err := c.Get(context.Background(), tt.url)
-		if resp != nil {
-			resp.Body.Close()
-		}
+		err := getErr(c, tt.url)
 		if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "/cb?x=1") {
 			t.Errorf("%s: error %v: want one naming the URL without its fragment", tt.name, err)
 		}
@@ -257,9 +247,7 @@ func TestErrorsHideFragment(t *testing.T) {
 func TestErrorsHideDefaultQuery(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	closed := httptest.NewServer(http.NotFoundHandler())
-	closedURL := closed.URL
-	closed.Close()
+	closedURL := "http://" + closedAddr(t)
 	one := &client.RetryPolicy{MaxAttempts: 1}
 	q := url.Values{"api_key": {"s3cret/+"}}
 	for _, tt := range []struct {
@@ -270,10 +258,7 @@ func TestErrorsHideDefaultQuery(t *testing.T) {
 		{"status", srv.URL + "/x?page=7", &client.Options{Query: q, Retry: one, CheckStatus: true}},
 	} {
 		c := mustNew(t, tt.o)
-		resp, err := c.Get(context.Background(), tt.url)
-		if resp != nil {
-			resp.Body.Close()
-		}
+		err := getErr(c, tt.url)
 		if err == nil {
 			t.Errorf("%s: no error", tt.name)
 			continue
@@ -282,4 +267,13 @@ func TestErrorsHideDefaultQuery(t *testing.T) {
 			t.Errorf("%s: error %q: want the request's query with the default's value redacted", tt.name, msg)
 		}
 	}
+}
+
+// getErr GETs ref with c, closes any response's body, and returns the error.
+func getErr(c *client.Client, ref string) error {
+	resp, err := c.Get(context.Background(), ref)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	return err
 }

@@ -20,19 +20,30 @@ func (addAuth) Authorize(_ context.Context, r *http.Request) error {
 	return nil
 }
 
-// TestRetrySendsNoEarlierAttemptsHeaders: every attempt starts from the
-// request as prepared, so headers that hooks and auth add on one attempt are
-// not sent again (doubled) on the next.
-func TestRetrySendsNoEarlierAttemptsHeaders(t *testing.T) {
-	var hits atomic.Int64
+// unavailableOnceServer starts a server that answers 503 to the first
+// request since hits was last zero and h to the others, and returns it with
+// its count of requests.
+func unavailableOnceServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	hits := new(atomic.Int64)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if hits.Add(1) == 1 {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			return
 		}
-		fmt.Fprintf(w, "%q %q", r.Header.Values("X-Attempt"), r.Header.Values("X-Signature"))
+		h(w, r)
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	return srv, hits
+}
+
+// TestRetrySendsNoEarlierAttemptsHeaders: every attempt starts from the
+// request as prepared, so headers that hooks and auth add on one attempt are
+// not sent again (doubled) on the next.
+func TestRetrySendsNoEarlierAttemptsHeaders(t *testing.T) {
+	srv, hits := unavailableOnceServer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%q %q", r.Header.Values("X-Attempt"), r.Header.Values("X-Signature"))
+	})
 	sr := &sleepRecorder{}
 	c := mustNew(t, &client.Options{Auth: addAuth{}, Retry: &client.RetryPolicy{Sleep: sr.Sleep},
 		OnRequest: []func(*http.Request) error{func(r *http.Request) error {
@@ -52,15 +63,9 @@ func TestRetrySendsNoEarlierAttemptsHeaders(t *testing.T) {
 // (appends a signature of the query it sees) signs every attempt's query as
 // prepared: what it added to one attempt's URL is not in the next one's.
 func TestRetryStartsFromPreparedURL(t *testing.T) {
-	var hits atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hits.Add(1) == 1 {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
+	srv, hits := unavailableOnceServer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, r.URL.RawQuery)
-	}))
-	defer srv.Close()
+	})
 	sr := &sleepRecorder{}
 	c := mustNew(t, &client.Options{Retry: &client.RetryPolicy{Sleep: sr.Sleep},
 		OnRequest: []func(*http.Request) error{func(r *http.Request) error {
