@@ -78,6 +78,17 @@ func requestWith(jar map[string]string) *http.Request {
 	return req
 }
 
+// jarStep runs a request for path, carrying jar's cookies, through h and
+// copies the response's cookies into jar.
+func jarStep(h http.Handler, jar map[string]string, path string) *httptest.ResponseRecorder {
+	req := requestWith(jar)
+	req.URL.Path = path
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	carry(jar, rec)
+	return rec
+}
+
 func TestCodecRoundTrip(t *testing.T) {
 	m, clock := newCodecManager(t, nil)
 	h := m.Handler(http.HandlerFunc(counter))
@@ -245,11 +256,7 @@ func TestCodecInvalidateRenew(t *testing.T) {
 	}))
 	jar := map[string]string{}
 	for _, step := range []struct{ path, want string }{{"/login", "alice"}, {"/", "alice"}, {"/logout", ""}, {"/", ""}} {
-		rec := httptest.NewRecorder()
-		req := requestWith(jar)
-		req.URL.Path = step.path
-		h.ServeHTTP(rec, req)
-		carry(jar, rec)
+		rec := jarStep(h, jar, step.path)
 		if rec.Body.String() != step.want {
 			t.Errorf("%s: principal %q, want %q", step.path, rec.Body.String(), step.want)
 		}

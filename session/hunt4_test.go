@@ -41,23 +41,14 @@ func TestCodecInvalidateThenFailedCommitStillLogsOut(t *testing.T) {
 		w.Write([]byte(s.Principal()))
 	}))
 	jar := map[string]string{}
-	rec := httptest.NewRecorder()
-	req := requestWith(jar)
-	req.URL.Path = "/login"
-	h.ServeHTTP(rec, req)
-	carry(jar, rec)
+	jarStep(h, jar, "/login")
 	if jar["sid"] == "" {
 		t.Fatal("login sent no cookie")
 	}
-	rec = httptest.NewRecorder()
-	req = requestWith(jar)
-	req.URL.Path = "/logout"
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusInternalServerError {
+	if rec := jarStep(h, jar, "/logout"); rec.Code != http.StatusInternalServerError {
 		t.Fatalf("logout with an oversize session: code %d, want 500", rec.Code)
 	}
-	carry(jar, rec)
-	rec = httptest.NewRecorder()
+	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, requestWith(jar))
 	if got := rec.Body.String(); got != "" {
 		t.Errorf("after the logout the old cookie still names %q", got)
@@ -138,17 +129,9 @@ func TestCodecInvalidateThenPanicStillLogsOut(t *testing.T) {
 		w.Write([]byte(s.Principal()))
 	})))
 	jar := map[string]string{}
+	jarStep(h, jar, "/login")
+	jarStep(h, jar, "/logout")
 	rec := httptest.NewRecorder()
-	req := requestWith(jar)
-	req.URL.Path = "/login"
-	h.ServeHTTP(rec, req)
-	carry(jar, rec)
-	rec = httptest.NewRecorder()
-	req = requestWith(jar)
-	req.URL.Path = "/logout"
-	h.ServeHTTP(rec, req)
-	carry(jar, rec)
-	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, requestWith(jar))
 	if got := rec.Body.String(); got != "" {
 		t.Errorf("after the panicking logout the old cookie still names %q", got)
@@ -182,14 +165,9 @@ func TestCodecExpiredDuringRequestIsNoOutage(t *testing.T) {
 		counter(w, r)
 	}))
 	jar := map[string]string{}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, requestWith(jar))
-	carry(jar, rec)
+	jarStep(h, jar, "/")
 	clock.Advance(time.Hour - time.Second)
-	req := requestWith(jar)
-	req.URL.Path = "/slow"
-	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	rec := jarStep(h, jar, "/slow")
 	if rec.Code != http.StatusOK || rec.Body.String() != "2" {
 		t.Fatalf("code %d body %q, want 200 and 2", rec.Code, rec.Body.String())
 	}
@@ -197,7 +175,6 @@ func TestCodecExpiredDuringRequestIsNoOutage(t *testing.T) {
 		t.Errorf("a session that expired during the request was sent: %v", cs)
 	}
 	// The next request starts afresh.
-	carry(jar, rec)
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, requestWith(jar))
 	if rec.Body.String() != "1" {
@@ -233,14 +210,7 @@ func TestCodecRenewEventOnlyWhenSent(t *testing.T) {
 		}
 	}))
 	jar := map[string]string{}
-	step := func(path string) *httptest.ResponseRecorder {
-		req := requestWith(jar)
-		req.URL.Path = path
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		carry(jar, rec)
-		return rec
-	}
+	step := func(path string) *httptest.ResponseRecorder { return jarStep(h, jar, path) }
 	keyOf := func() string {
 		r, err := jsonCodec{}.Decode(jar["sid"])
 		if err != nil {
