@@ -335,13 +335,7 @@ func TestUpdateFnErrorWrappingErrNotFound(t *testing.T) {
 // commit has not written (and here never writes, the session being
 // invalidated next).
 func TestRenewEventNamesStoredPrincipal(t *testing.T) {
-	var ev eventLog
-	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{ev.listen} })
-	id := e.newSession(t)
-	e.serve(func(w http.ResponseWriter, r *http.Request) {
-		session.FromRequest(r).SetPrincipal("alice")
-	}, withCookie(id))
-	ev.reset()
+	e, ev, id := newAliceEnv(t)
 	e.serve(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromRequest(r)
 		s.SetPrincipal("bob")
@@ -368,13 +362,7 @@ func TestRenewEventNamesStoredPrincipal(t *testing.T) {
 // its event names the principal stored then, not a SetPrincipal the commit
 // has yet to write, and after the commit the one it wrote.
 func TestUpdateEventNamesStoredPrincipal(t *testing.T) {
-	var ev eventLog
-	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{ev.listen} })
-	id := e.newSession(t)
-	e.serve(func(w http.ResponseWriter, r *http.Request) {
-		session.FromRequest(r).SetPrincipal("alice")
-	}, withCookie(id))
-	ev.reset()
+	e, ev, id := newAliceEnv(t)
 	e.serve(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromRequest(r)
 		s.SetPrincipal("bob")
@@ -396,4 +384,19 @@ func TestUpdateEventNamesStoredPrincipal(t *testing.T) {
 	if want := "attribute-replaced:alice attribute-replaced:bob"; strings.Join(got, " ") != want {
 		t.Errorf("events %q, want %q", got, want)
 	}
+}
+
+// newAliceEnv returns an env whose events ev records, and the ID of a
+// stored session (counter's, n = 1) whose principal is alice; ev is reset
+// after that set-up.
+func newAliceEnv(t *testing.T) (*env, *eventLog, string) {
+	t.Helper()
+	ev := new(eventLog)
+	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{ev.listen} })
+	id := e.newSession(t)
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).SetPrincipal("alice")
+	}, withCookie(id))
+	ev.reset()
+	return e, ev, id
 }
