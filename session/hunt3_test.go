@@ -22,21 +22,7 @@ import (
 func TestHandlerTwiceKeepsURLSession(t *testing.T) {
 	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
 	var link string
-	h := e.m.Handler(e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := session.FromRequest(r)
-		if r.URL.Path == "/login" {
-			if err := s.Set("user", "ann"); err != nil {
-				t.Error(err)
-			}
-			link = s.EncodeURL("/next")
-			return
-		}
-		u, _, err := session.Get[string](s, "user")
-		if err != nil {
-			t.Error(err)
-		}
-		io.WriteString(w, r.URL.Path+" "+u)
-	})))
+	h := e.m.Handler(e.m.Handler(urlLoginHandler(t, &link, nil)))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/login", nil))
 	if !strings.Contains(link, ";sid=") {
 		t.Fatalf("EncodeURL = %q", link)
@@ -45,6 +31,31 @@ func TestHandlerTwiceKeepsURLSession(t *testing.T) {
 	h.ServeHTTP(rec, httptest.NewRequest("GET", link, nil))
 	if got := rec.Body.String(); got != "/next ann" {
 		t.Fatalf("body %q, want %q", got, "/next ann")
+	}
+}
+
+// urlLoginHandler returns a handler that, for /login, sets the session's
+// user to ann and stores in *link the URL EncodeURL gives for /next, and for
+// any other path writes the path and the session's user; seen, if not nil,
+// is given every request's Session.
+func urlLoginHandler(t testing.TB, link *string, seen func(*session.Session)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if seen != nil {
+			seen(s)
+		}
+		if r.URL.Path == "/login" {
+			if err := s.Set("user", "ann"); err != nil {
+				t.Error(err)
+			}
+			*link = s.EncodeURL("/next")
+			return
+		}
+		u, _, err := session.Get[string](s, "user")
+		if err != nil {
+			t.Error(err)
+		}
+		io.WriteString(w, r.URL.Path+" "+u)
 	}
 }
 

@@ -1,7 +1,6 @@
 package session_test
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -50,22 +49,7 @@ func TestHandlerTwiceAroundOtherManagerKeepsURLSession(t *testing.T) {
 	b := newEnv(t, nil)
 	var link string
 	var inner *session.Session
-	h := a.m.Handler(b.m.Handler(a.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := session.FromRequest(r)
-		inner = s
-		if r.URL.Path == "/login" {
-			if err := s.Set("user", "ann"); err != nil {
-				t.Error(err)
-			}
-			link = s.EncodeURL("/next")
-			return
-		}
-		u, _, err := session.Get[string](s, "user")
-		if err != nil {
-			t.Error(err)
-		}
-		io.WriteString(w, r.URL.Path+" "+u)
-	}))))
+	h := a.m.Handler(b.m.Handler(a.m.Handler(urlLoginHandler(t, &link, func(s *session.Session) { inner = s }))))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/login", nil))
 	if !strings.Contains(link, ";sid=") {
