@@ -784,16 +784,24 @@ func TestHTTPSessionRejectedCookieWarning(t *testing.T) {
 	}
 }
 
-// TestHTTPRetriesNegative: --retries counts retries, so a negative one is
-// an error; it became RetryPolicy.MaxAttempts 0 or less, which means the
-// client's default of 4 attempts: --retries=-1 retried 3 times.
-func TestHTTPRetriesNegative(t *testing.T) {
-	var hits atomic.Int64
+// unavailableServer starts a server that answers every request 503, and
+// returns it with its count of requests.
+func unavailableServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	hits := new(atomic.Int64)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(srv.Close)
+	return srv, hits
+}
+
+// TestHTTPRetriesNegative: --retries counts retries, so a negative one is
+// an error; it became RetryPolicy.MaxAttempts 0 or less, which means the
+// client's default of 4 attempts: --retries=-1 retried 3 times.
+func TestHTTPRetriesNegative(t *testing.T) {
+	srv, hits := unavailableServer(t)
 	for _, n := range []string{"-1", "-5"} {
 		hits.Store(0)
 		_, stderr, code := runHTTPCmd(t, srv, false, "--retries="+n, srv.URL)
@@ -848,12 +856,7 @@ func TestHTTPOutputWriteError(t *testing.T) {
 // command hung), and --retries=MaxInt64 overflowed retries+1 attempts to
 // the client's default of 4.
 func TestHTTPFlagsCheckedBeforeStdin(t *testing.T) {
-	var hits atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hits.Add(1)
-		w.WriteHeader(http.StatusServiceUnavailable)
-	}))
-	t.Cleanup(srv.Close)
+	srv, hits := unavailableServer(t)
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	for _, flags := range [][]string{
 		{"--retries=-1"},
