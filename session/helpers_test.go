@@ -54,6 +54,10 @@ func newEnv(t testing.TB, edit func(o *session.Options)) *env {
 	return &env{clock: clock, mem: mem, store: cs, m: m}
 }
 
+// urlOnly is a newEnv edit for sessions carried by URL rewriting alone,
+// with no cookie.
+func urlOnly(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true }
+
 // server starts a TLS server running h under the middleware and returns it
 // with a client keeping cookies.
 func (e *env) server(t testing.TB, h http.HandlerFunc) (*httptest.Server, *http.Client) {

@@ -20,7 +20,7 @@ import (
 // URL rewriting, the inner one saw the path the outer had already stripped
 // and gave the handler a fresh session instead of the URL's.
 func TestHandlerTwiceKeepsURLSession(t *testing.T) {
-	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	e := newEnv(t, urlOnly)
 	var link string
 	h := e.m.Handler(e.m.Handler(urlLoginHandler(t, &link, nil)))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/login", nil))
@@ -119,7 +119,7 @@ func FuzzEncodeURL(f *testing.F) {
 	} {
 		f.Add(u)
 	}
-	e := newEnv(f, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	e := newEnv(f, urlOnly)
 	var id, key string
 	e.serve(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromRequest(r)
@@ -238,7 +238,7 @@ func normEscapes(p string) string {
 // took the ID to evil.example; "///evil.example/p" and backslash spellings,
 // which browsers read as another host, were rewritten too.
 func TestEncodeURLNeverNamesAnotherHost(t *testing.T) {
-	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	e := newEnv(t, urlOnly)
 	for _, tt := range []struct{ in, want, path string }{
 		{in: "/;sid=x//evil.example/p", path: "///evil.example/p"},
 		{in: "/;sid=/evil.example/p", path: "//evil.example/p"},
@@ -354,7 +354,7 @@ func TestInvalidateEventNamesStoredPrincipal(t *testing.T) {
 // middleware stripped to a ".." the handler saw (and ServeMux answered with
 // a redirect that dropped the ID).
 func TestEncodeURLDotSegments(t *testing.T) {
-	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	e := newEnv(t, urlOnly)
 	base, _ := url.Parse("http://example.com/a/b/page")
 	for _, in := range []string{".", "..", "/a/.", "/a/..", "x/..", "../..", "%2e", "%2E%2e", ".%2e", "./", "../", "..x"} {
 		var out, id string
@@ -418,7 +418,7 @@ func dropDots(p string) string {
 // that old ID, and the client lost its session: EncodeURL spells out the
 // request's path with the current ID.
 func TestEncodeURLQueryOnlyCarriesCurrentID(t *testing.T) {
-	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	e := newEnv(t, urlOnly)
 	var link, id string
 	e.serve(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromRequest(r)

@@ -16,7 +16,7 @@ import (
 // mounting the application under /app) the two differ, and a link spelled
 // with the handler's path led to another page.
 func TestEncodeURLQueryOnlyKeepsDirectory(t *testing.T) {
-	e := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	e := newEnv(t, urlOnly)
 	var link, id string
 	h := http.StripPrefix("/app", e.m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromRequest(r)
@@ -45,7 +45,7 @@ func TestEncodeURLQueryOnlyKeepsDirectory(t *testing.T) {
 // Session, another Manager's, and, with URL rewriting, gave the handler a
 // fresh session instead of the URL's.
 func TestHandlerTwiceAroundOtherManagerKeepsURLSession(t *testing.T) {
-	a := newEnv(t, func(o *session.Options) { o.URLRewriting = true; o.Cookie.Disabled = true })
+	a := newEnv(t, urlOnly)
 	b := newEnv(t, nil)
 	var link string
 	var inner *session.Session
