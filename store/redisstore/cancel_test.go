@@ -87,14 +87,8 @@ func (h *cancelHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 func TestRenameCancelledMidway(t *testing.T) {
 	for _, step := range []string{"mark", "create"} {
 		t.Run(step, func(t *testing.T) {
-			srv := testutil.StartRedis(t, nil)
-			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-			t.Cleanup(func() { c.Close() })
-			now := time.Now().Truncate(time.Second)
-			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: func() time.Time { return now }})
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, clock, c := newIndexStore(t)
+			now := clock.Now()
 			bg := context.Background()
 			rec := record("old", "alice", now)
 			rec.Attrs = map[string][]byte{"cart": []byte(`"3 items"`)}
@@ -117,7 +111,7 @@ func TestRenameCancelledMidway(t *testing.T) {
 				return a == "t:s:{new}" // the create script's key
 			}}
 			c.AddHook(h)
-			err = s.Rename(ctx, "old", "new")
+			err := s.Rename(ctx, "old", "new")
 			if ctx.Err() == nil {
 				t.Fatal("the hook never cancelled the context")
 			}
@@ -162,14 +156,7 @@ func principalMetas(t *testing.T, s *redisstore.Store, principal string) []sessi
 func TestIndexesAfterCancel(t *testing.T) {
 	for _, op := range []string{"create", "save"} {
 		t.Run(op, func(t *testing.T) {
-			srv := testutil.StartRedis(t, nil)
-			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-			t.Cleanup(func() { c.Close() })
-			clock := testutil.NewClock(time.Now().Truncate(time.Second))
-			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, clock, c := newIndexStore(t)
 			bg := context.Background()
 			// Load the scripts, so that the cancelled one is not a NOSCRIPT.
 			if err := s.Create(bg, record("warm", "", clock.Now())); err != nil {
@@ -186,6 +173,7 @@ func TestIndexesAfterCancel(t *testing.T) {
 			ctx, cancel := context.WithCancel(bg)
 			defer cancel()
 			c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{k}" }})
+			var err error
 			if op == "create" {
 				err = s.Create(ctx, record("k", "alice", clock.Now()))
 			} else {
@@ -216,14 +204,7 @@ func TestIndexesAfterCancel(t *testing.T) {
 // Manager's Invalidate took for a failed logout, and left the principal's
 // entry behind.
 func TestDeleteCancelledAfterScript(t *testing.T) {
-	srv := testutil.StartRedis(t, nil)
-	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-	t.Cleanup(func() { c.Close() })
-	clock := testutil.NewClock(time.Now().Truncate(time.Second))
-	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, clock, c := newIndexStore(t)
 	bg := context.Background()
 	for _, k := range []string{"warm", "k"} {
 		if err := s.Create(bg, record(k, "alice", clock.Now())); err != nil {
@@ -521,15 +502,9 @@ func TestPlaceholderDroppedAfterCancel(t *testing.T) {
 // the old session and takes the placeholder back: it stayed, an entry for
 // a key that holds no session, kept past its principal's deadlines.
 func TestRenameCancelledDropsPlaceholder(t *testing.T) {
-	cl := testutil.StartRedisCluster(t, 3)
-	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
-	t.Cleanup(func() { c.Close() })
-	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, clock, c := newClusterIndexStore(t)
 	bg := context.Background()
-	if err := s.Create(bg, record("old", "alice", time.Now())); err != nil {
+	if err := s.Create(bg, record("old", "alice", clock.Now())); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(bg)

@@ -233,14 +233,7 @@ func (h *lostReplyHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redi
 // it: it returned the context's error for a session that existed, out of
 // the expiry index (never reported by Sweep), anonymous or not.
 func TestCreateCutOffCluster(t *testing.T) {
-	cl := testutil.StartRedisCluster(t, 3)
-	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
-	t.Cleanup(func() { c.Close() })
-	clock := testutil.NewClock(time.Now().Truncate(time.Second))
-	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, clock, c := newClusterIndexStore(t)
 	bg := context.Background()
 	// Load the script on every master, so that the cut one is not a NOSCRIPT.
 	if err := c.ForEachMaster(bg, func(ctx context.Context, n *redis.Client) error {

@@ -29,6 +29,20 @@ func newIndexStore(t *testing.T) (*redisstore.Store, *testutil.Clock, *redis.Cli
 	return s, clock, c
 }
 
+// newClusterIndexStore is newIndexStore on a three-master Redis Cluster.
+func newClusterIndexStore(t *testing.T) (*redisstore.Store, *testutil.Clock, *redis.ClusterClient) {
+	t.Helper()
+	cl := testutil.StartRedisCluster(t, 3)
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
+	t.Cleanup(func() { c.Close() })
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, clock, c
+}
+
 func record(key, principal string, now time.Time) *session.Record {
 	return &session.Record{Key: key, Principal: principal, Created: now, LastAccess: now,
 		IdleTimeout: 30 * time.Minute, Deadline: now.Add(2 * time.Hour)}
