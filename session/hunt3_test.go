@@ -325,13 +325,7 @@ func TestDefaultErrorHandlerResponseNotCached(t *testing.T) {
 // not one this request set and never wrote: a Listener counting each
 // user's sessions took bob's for alice's.
 func TestInvalidateEventNamesStoredPrincipal(t *testing.T) {
-	var log eventLog
-	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{log.listen} })
-	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
-		session.FromRequest(r).SetPrincipal("alice")
-	}, httptest.NewRequest("GET", "http://example.com/", nil))
-	id := rec.Result().Cookies()[0].Value
-	log.reset()
+	e, log, id := newAliceLoginEnv(t)
 	e.serve(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromRequest(r)
 		if err := s.SetPrincipal("bob"); err != nil {

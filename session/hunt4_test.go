@@ -386,17 +386,36 @@ func TestUpdateEventNamesStoredPrincipal(t *testing.T) {
 	}
 }
 
+// newEventEnv returns an env whose events ev records.
+func newEventEnv(t *testing.T) (*env, *eventLog) {
+	t.Helper()
+	ev := new(eventLog)
+	return newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{ev.listen} }), ev
+}
+
 // newAliceEnv returns an env whose events ev records, and the ID of a
 // stored session (counter's, n = 1) whose principal is alice; ev is reset
 // after that set-up.
 func newAliceEnv(t *testing.T) (*env, *eventLog, string) {
 	t.Helper()
-	ev := new(eventLog)
-	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{ev.listen} })
+	e, ev := newEventEnv(t)
 	id := e.newSession(t)
 	e.serve(func(w http.ResponseWriter, r *http.Request) {
 		session.FromRequest(r).SetPrincipal("alice")
 	}, withCookie(id))
+	ev.reset()
+	return e, ev, id
+}
+
+// newAliceLoginEnv is newAliceEnv with the session created by the one
+// request that sets alice (and no attribute).
+func newAliceLoginEnv(t *testing.T) (*env, *eventLog, string) {
+	t.Helper()
+	e, ev := newEventEnv(t)
+	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		session.FromRequest(r).SetPrincipal("alice")
+	}, httptest.NewRequest("GET", "http://example.com/", nil))
+	id := rec.Result().Cookies()[0].Value
 	ev.reset()
 	return e, ev, id
 }

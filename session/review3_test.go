@@ -73,13 +73,7 @@ func TestHandlerTwiceAroundOtherManagerKeepsURLSession(t *testing.T) {
 // started), that is the new one. Invalidate after the commit named the
 // principal the session had when the request began.
 func TestInvalidateAfterCommitEventNamesWrittenPrincipal(t *testing.T) {
-	var log eventLog
-	e := newEnv(t, func(o *session.Options) { o.Listeners = []session.Listener{log.listen} })
-	rec := e.serve(func(w http.ResponseWriter, r *http.Request) {
-		session.FromRequest(r).SetPrincipal("alice")
-	}, httptest.NewRequest("GET", "http://example.com/", nil))
-	id := rec.Result().Cookies()[0].Value
-	log.reset()
+	e, log, id := newAliceLoginEnv(t)
 	e.serve(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromRequest(r)
 		if err := s.SetPrincipal("bob"); err != nil {
