@@ -22,11 +22,7 @@ import (
 // the logout done and emitted EventInvalidated, so the old cookie must not
 // stay valid.
 func TestCodecInvalidateThenFailedCommitStillLogsOut(t *testing.T) {
-	var ev eventLog
-	m, _ := newCodecManager(t, func(o *session.Options) {
-		o.Codec = jsonCodec{limit: 2000}
-		o.Listeners = []session.Listener{ev.listen}
-	})
+	m, _ := newSmallCodecManager(t)
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromRequest(r)
 		switch r.URL.Path {
@@ -188,11 +184,7 @@ func TestCodecExpiredDuringRequestIsNoOutage(t *testing.T) {
 // it gets; a commit that fails (too large) or a later Invalidate emits no
 // EventRenewed, and the EventInvalidated names the key the client holds.
 func TestCodecRenewEventOnlyWhenSent(t *testing.T) {
-	var ev eventLog
-	m, _ := newCodecManager(t, func(o *session.Options) {
-		o.Codec = jsonCodec{limit: 2000}
-		o.Listeners = []session.Listener{ev.listen}
-	})
+	m, ev := newSmallCodecManager(t)
 	h := m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromRequest(r)
 		switch r.URL.Path {
@@ -384,6 +376,18 @@ func TestUpdateEventNamesStoredPrincipal(t *testing.T) {
 	if want := "attribute-replaced:alice attribute-replaced:bob"; strings.Join(got, " ") != want {
 		t.Errorf("events %q, want %q", got, want)
 	}
+}
+
+// newSmallCodecManager returns a Manager of cookie-held sessions whose
+// encoding may be at most 2000 bytes, and the log of its events.
+func newSmallCodecManager(t *testing.T) (*session.Manager, *eventLog) {
+	t.Helper()
+	ev := new(eventLog)
+	m, _ := newCodecManager(t, func(o *session.Options) {
+		o.Codec = jsonCodec{limit: 2000}
+		o.Listeners = []session.Listener{ev.listen}
+	})
+	return m, ev
 }
 
 // newEventEnv returns an env whose events ev records.
