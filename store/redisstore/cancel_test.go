@@ -120,10 +120,7 @@ func TestRenameCancelledMidway(t *testing.T) {
 			if errOld != nil || errNew != nil {
 				t.Fatal(errOld, errNew)
 			}
-			var keys []string
-			for _, m := range principalMetas(t, s, "alice") {
-				keys = append(keys, m.Key)
-			}
+			keys := principalKeys(t, s, "alice")
 			switch step {
 			case "mark":
 				if !errors.Is(err, context.Canceled) || !okOld || okNew || !slices.Equal(keys, []string{"old"}) {
@@ -325,11 +322,7 @@ func TestSweepCancelledAfterClaim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var keys []string
-	for _, m := range append(first, again...) {
-		keys = append(keys, m.Key)
-	}
-	slices.Sort(keys)
+	keys := sortedKeys(append(first, again...))
 	if !slices.Equal(keys, []string{"a", "b"}) {
 		t.Fatalf("two Sweeps, the first cancelled after its claims, reported %v; want a and b once", keys)
 	}
@@ -572,10 +565,7 @@ func TestRenameCancelledWhileSending(t *testing.T) {
 	if errOld != nil || errNew != nil {
 		t.Fatal(errOld, errNew)
 	}
-	var keys []string
-	for _, m := range principalMetas(t, s, "alice") {
-		keys = append(keys, m.Key)
-	}
+	keys := principalKeys(t, s, "alice")
 	if err != nil || okOld || !okNew || string(got.Attrs["cart"]) != `"3 items"` || !slices.Equal(keys, []string{"new"}) {
 		t.Fatalf("Rename cancelled while sending its create = %v; old live %v, new live %v, alice's %v; want nil, the new session only", err, okOld, okNew, keys)
 	}
@@ -628,11 +618,7 @@ func TestCloseDuringSweep(t *testing.T) {
 	if cerr := <-closed; cerr != nil {
 		t.Fatal(cerr)
 	}
-	var keys []string
-	for _, m := range got {
-		keys = append(keys, m.Key)
-	}
-	slices.Sort(keys)
+	keys := sortedKeys(got)
 	// Its next batch finds the store closed: an error wrapping ErrClosed.
 	if early || (err != nil && !errors.Is(err, session.ErrClosed)) || !slices.Equal(keys, []string{"a", "b"}) {
 		t.Fatalf("Sweep with Close called after its claims = %v, %v (Close returned before the Sweep: %v); want a and b, no error but ErrClosed", keys, err, early)

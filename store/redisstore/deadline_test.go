@@ -43,8 +43,13 @@ func sweptKeys(t *testing.T, s *redisstore.Store) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sortedKeys(got)
+}
+
+// sortedKeys returns the sorted keys of ms.
+func sortedKeys(ms []session.Meta) []string {
 	var keys []string
-	for _, m := range got {
+	for _, m := range ms {
 		keys = append(keys, m.Key)
 	}
 	slices.Sort(keys)

@@ -309,12 +309,8 @@ func (e *lossEnv) mustLose(t *testing.T) {
 
 func principalKeys(t *testing.T, s *redisstore.Store, principal string) []string {
 	t.Helper()
-	ms, err := s.ByPrincipal(context.Background(), principal)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var keys []string
-	for _, m := range ms {
+	for _, m := range principalMetas(t, s, principal) {
 		keys = append(keys, m.Key)
 	}
 	return keys

@@ -129,11 +129,7 @@ func TestSweepSkipsCorrupt(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Sweep %d: %v", i+1, err)
 		}
-		var keys []string
-		for _, m := range got {
-			keys = append(keys, m.Key)
-		}
-		slices.Sort(keys)
+		keys := sortedKeys(got)
 		if want := map[int][]string{0: {"k1", "k2", "k3"}, 1: nil}[i]; !slices.Equal(keys, want) {
 			t.Fatalf("Sweep %d reported %v, want %v", i+1, keys, want)
 		}
