@@ -77,6 +77,24 @@ func (h *cancelHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 	}
 }
 
+// cancelAfter returns a context that c's cancelHook ends once a command
+// with the argument arg has been processed; the test's end ends it too.
+func cancelAfter(t *testing.T, c redis.UniversalClient, arg string) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == arg }})
+	return ctx
+}
+
+// mustHaveCancelled fails the test unless ctx, which a hook was to end,
+// has ended.
+func mustHaveCancelled(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if ctx.Err() == nil {
+		t.Fatal("the hook never cancelled the context")
+	}
+}
+
 // TestRenameCancelledMidway: a Rename whose context ends between its steps
 // (a login request whose client went away) either did not happen or
 // completed, and never loses the session. Cancelled once the old hash is
@@ -112,9 +130,7 @@ func TestRenameCancelledMidway(t *testing.T) {
 			}}
 			c.AddHook(h)
 			err := s.Rename(ctx, "old", "new")
-			if ctx.Err() == nil {
-				t.Fatal("the hook never cancelled the context")
-			}
+			mustHaveCancelled(t, ctx)
 			_, okOld, errOld := s.Load(bg, "old")
 			got, okNew, errNew := s.Load(bg, "new")
 			if errOld != nil || errNew != nil {
@@ -167,18 +183,14 @@ func TestIndexesAfterCancel(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ctx, cancel := context.WithCancel(bg)
-			defer cancel()
-			c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{k}" }})
+			ctx := cancelAfter(t, c, "t:s:{k}")
 			var err error
 			if op == "create" {
 				err = s.Create(ctx, record("k", "alice", clock.Now()))
 			} else {
 				err = s.Save(ctx, "k", session.Delta{IdleTimeout: time.Minute})
 			}
-			if ctx.Err() == nil {
-				t.Fatal("the hook never cancelled the context")
-			}
+			mustHaveCancelled(t, ctx)
 			if err != nil {
 				t.Fatalf("%s cancelled after its script = %v, want nil (it was applied)", op, err)
 			}
@@ -211,13 +223,9 @@ func TestDeleteCancelledAfterScript(t *testing.T) {
 	if _, err := s.Delete(bg, "warm"); err != nil { // loads the script
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(bg)
-	defer cancel()
-	c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{k}" }})
+	ctx := cancelAfter(t, c, "t:s:{k}")
 	ok, err := s.Delete(ctx, "k")
-	if ctx.Err() == nil {
-		t.Fatal("the hook never cancelled the context")
-	}
+	mustHaveCancelled(t, ctx)
 	if !ok || err != nil {
 		t.Fatalf("Delete cancelled after its script = %v, %v; want true, nil", ok, err)
 	}
@@ -310,13 +318,9 @@ func TestSweepCancelledAfterClaim(t *testing.T) {
 		}
 	}
 	clock.Advance(time.Hour)
-	ctx, cancel := context.WithCancel(bg)
-	defer cancel()
-	c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "zrem" }})
+	ctx := cancelAfter(t, c, "zrem")
 	first, err := s.Sweep(ctx)
-	if ctx.Err() == nil {
-		t.Fatal("the hook never cancelled the context")
-	}
+	mustHaveCancelled(t, ctx)
 	t.Logf("Sweep cancelled after its claims: %v, %v", first, err)
 	again, err := s.Sweep(bg)
 	if err != nil {
@@ -447,9 +451,7 @@ func TestDetachedWorkBounded(t *testing.T) {
 			}()
 			select {
 			case err := <-done:
-				if ctx.Err() == nil {
-					t.Fatal("the hook never cancelled the context")
-				}
+				mustHaveCancelled(t, ctx)
 				if err == nil || strings.Contains(err.Error(), "reported nothing") {
 					t.Fatalf("%s with Redis not answering after its script = %v, want an error of the unfinished index work", op, err)
 				}
@@ -474,15 +476,11 @@ func TestPlaceholderDroppedAfterCancel(t *testing.T) {
 	if err := s.Create(bg, record("k", "alice", clock.Now())); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(bg)
-	defer cancel()
-	c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{k}" }})
+	ctx := cancelAfter(t, c, "t:s:{k}")
 	if err := s.Create(ctx, record("k", "bob", clock.Now())); !errors.Is(err, session.ErrExists) {
 		t.Fatalf("Create onto alice's key = %v, want ErrExists", err)
 	}
-	if ctx.Err() == nil {
-		t.Fatal("the hook never cancelled the context")
-	}
+	mustHaveCancelled(t, ctx)
 	if n := c.Exists(bg, "t:p:{bob}").Val(); n != 0 {
 		t.Errorf("bob's index after the failed Create: %v (PTTL %v), want none",
 			c.ZRangeWithScores(bg, "t:p:{bob}", 0, -1).Val(), c.PTTL(bg, "t:p:{bob}").Val())
@@ -500,9 +498,7 @@ func TestRenameCancelledDropsPlaceholder(t *testing.T) {
 	if err := s.Create(bg, record("old", "alice", clock.Now())); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(bg)
-	defer cancel()
-	c.AddHook(&cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:p:{alice}" }})
+	ctx := cancelAfter(t, c, "t:p:{alice}")
 	if err := s.Rename(ctx, "old", "new"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Rename cancelled after the placeholder = %v, want context.Canceled", err)
 	}
@@ -557,9 +553,7 @@ func TestRenameCancelledWhileSending(t *testing.T) {
 	defer cancel()
 	c.AddHook(&cancelBeforeHook{cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{new}" }}})
 	err := s.Rename(ctx, "old", "new")
-	if ctx.Err() == nil {
-		t.Fatal("the hook never cancelled the context")
-	}
+	mustHaveCancelled(t, ctx)
 	_, okOld, errOld := s.Load(bg, "old")
 	got, okNew, errNew := s.Load(bg, "new")
 	if errOld != nil || errNew != nil {

@@ -252,9 +252,7 @@ func TestCreateCutOffCluster(t *testing.T) {
 		c.AddHook(&lostReplyHook{cancelHook: cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{"+k+"}" }}})
 		err := s.Create(ctx, record(k, principal, clock.Now()))
 		cancel()
-		if ctx.Err() == nil {
-			t.Fatal("the hook never cancelled the context")
-		}
+		mustHaveCancelled(t, ctx)
 		if _, ok, lerr := s.Load(bg, k); lerr != nil || !ok {
 			t.Fatalf("Load(%s) after the Create = %v, %v; want the session (its script ran)", k, ok, lerr)
 		}
