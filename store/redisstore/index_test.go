@@ -20,12 +20,7 @@ func newIndexStore(t *testing.T) (*redisstore.Store, *testutil.Clock, *redis.Cli
 	t.Helper()
 	srv := testutil.StartRedis(t, nil)
 	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-	t.Cleanup(func() { c.Close() })
-	clock := testutil.NewClock(time.Now().Truncate(time.Second))
-	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, clock := newClockedStore(t, c)
 	return s, clock, c
 }
 
@@ -34,13 +29,21 @@ func newClusterIndexStore(t *testing.T) (*redisstore.Store, *testutil.Clock, *re
 	t.Helper()
 	cl := testutil.StartRedisCluster(t, 3)
 	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
+	s, clock := newClockedStore(t, c)
+	return s, clock, c
+}
+
+// newClockedStore returns a store with prefix "t:" on c, which the test's
+// end closes, and the test clock it reads.
+func newClockedStore(t *testing.T, c redis.UniversalClient) (*redisstore.Store, *testutil.Clock) {
+	t.Helper()
 	t.Cleanup(func() { c.Close() })
 	clock := testutil.NewClock(time.Now().Truncate(time.Second))
 	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s, clock, c
+	return s, clock
 }
 
 func record(key, principal string, now time.Time) *session.Record {
