@@ -370,6 +370,18 @@ func TestPruneCancelledKeepsLiveEntry(t *testing.T) {
 	}
 }
 
+// newUnboundedStore is newIndexStore with a client that leaves every bound
+// to the context (ContextTimeoutEnabled, no read or write timeout, no
+// retries), and the Redis server, to pause or kill.
+func newUnboundedStore(t *testing.T) (*testutil.RedisServer, *redisstore.Store, *testutil.Clock, *redis.Client) {
+	t.Helper()
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), ReadTimeout: -1, WriteTimeout: -1,
+		ContextTimeoutEnabled: true, MaxRetries: -1})
+	s, clock := newClockedStore(t, c)
+	return srv, s, clock, c
+}
+
 // TestDetachedWorkBounded: the work a call completes after its context
 // ended (an applied write's index entries, a Delete's unindexing, the
 // reaps of a Sweep's claims, the end of a Rename) is bounded in time even
@@ -379,15 +391,7 @@ func TestPruneCancelledKeepsLiveEntry(t *testing.T) {
 func TestDetachedWorkBounded(t *testing.T) {
 	for _, op := range []string{"create", "save", "delete", "rename", "sweep"} {
 		t.Run(op, func(t *testing.T) {
-			srv := testutil.StartRedis(t, nil)
-			c := redis.NewClient(&redis.Options{Addr: srv.Addr(), ReadTimeout: -1, WriteTimeout: -1,
-				ContextTimeoutEnabled: true, MaxRetries: -1})
-			t.Cleanup(func() { c.Close() })
-			clock := testutil.NewClock(time.Now().Truncate(time.Second))
-			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
+			srv, s, clock, c := newUnboundedStore(t)
 			redisstore.SetDetachLimit(s, 200*time.Millisecond)
 			bg := context.Background()
 			// Load every script, and make the sessions the call needs.
@@ -629,15 +633,7 @@ func TestCloseDuringSweep(t *testing.T) {
 // bound to the context (ContextTimeoutEnabled, no read or write timeout),
 // Close returns after the detached-work bound, not when Redis answers.
 func TestCloseDuringSweepBounded(t *testing.T) {
-	srv := testutil.StartRedis(t, nil)
-	c := redis.NewClient(&redis.Options{Addr: srv.Addr(), ReadTimeout: -1, WriteTimeout: -1,
-		ContextTimeoutEnabled: true, MaxRetries: -1})
-	t.Cleanup(func() { c.Close() })
-	clock := testutil.NewClock(time.Now().Truncate(time.Second))
-	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, s, clock, c := newUnboundedStore(t)
 	redisstore.SetDetachLimit(s, 300*time.Millisecond)
 	bg := context.Background()
 	if err := s.Create(bg, record("k", "", clock.Now())); err != nil {

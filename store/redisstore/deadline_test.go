@@ -27,12 +27,7 @@ func newDeadlineEnv(t *testing.T) (*redisstore.Store, *lossProxy, *testutil.Cloc
 	p.hold = true
 	p.mu.Unlock()
 	c := redis.NewClient(&redis.Options{Addr: p.Addr(), ContextTimeoutEnabled: true, MaxRetries: 3})
-	t.Cleanup(func() { c.Close() })
-	clock := testutil.NewClock(time.Now().Truncate(time.Second))
-	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, clock := newClockedStore(t, c)
 	return s, p, clock
 }
 
