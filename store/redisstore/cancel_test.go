@@ -215,11 +215,7 @@ func TestIndexesAfterCancel(t *testing.T) {
 func TestDeleteCancelledAfterScript(t *testing.T) {
 	s, clock, c := newIndexStore(t)
 	bg := context.Background()
-	for _, k := range []string{"warm", "k"} {
-		if err := s.Create(bg, record(k, "alice", clock.Now())); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createAll(t, s, "alice", clock.Now(), "warm", "k")
 	if _, err := s.Delete(bg, "warm"); err != nil { // loads the script
 		t.Fatal(err)
 	}
@@ -312,11 +308,7 @@ func TestClosedDuringCall(t *testing.T) {
 func TestSweepCancelledAfterClaim(t *testing.T) {
 	s, clock, c := newIndexStore(t)
 	bg := context.Background()
-	for _, k := range []string{"a", "b"} {
-		if err := s.Create(bg, record(k, "alice", clock.Now())); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createAll(t, s, "alice", clock.Now(), "a", "b")
 	clock.Advance(time.Hour)
 	ctx := cancelAfter(t, c, "zrem")
 	first, err := s.Sweep(ctx)
@@ -395,11 +387,7 @@ func TestDetachedWorkBounded(t *testing.T) {
 			redisstore.SetDetachLimit(s, 200*time.Millisecond)
 			bg := context.Background()
 			// Load every script, and make the sessions the call needs.
-			for _, k := range []string{"w1", "k", "old"} {
-				if err := s.Create(bg, record(k, "alice", clock.Now())); err != nil {
-					t.Fatal(err)
-				}
-			}
+			createAll(t, s, "alice", clock.Now(), "w1", "k", "old")
 			if err := s.Save(bg, "w1", session.Delta{IdleTimeout: time.Minute}); err != nil {
 				t.Fatal(err)
 			}
@@ -586,11 +574,7 @@ func TestCloseDuringSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"a", "b"} {
-		if err := s.Create(bg, record(k, "alice", clock.Now())); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createAll(t, s, "alice", clock.Now(), "a", "b")
 	clock.Advance(time.Hour)
 	closed := make(chan error, 1)
 	early := false

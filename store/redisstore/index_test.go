@@ -46,6 +46,17 @@ func newClockedStore(t *testing.T, c redis.UniversalClient) (*redisstore.Store, 
 	return s, clock
 }
 
+// createAll creates a session for principal under each of keys, all made
+// at now.
+func createAll(t *testing.T, s *redisstore.Store, principal string, now time.Time, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if err := s.Create(context.Background(), record(k, principal, now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func record(key, principal string, now time.Time) *session.Record {
 	return &session.Record{Key: key, Principal: principal, Created: now, LastAccess: now,
 		IdleTimeout: 30 * time.Minute, Deadline: now.Add(2 * time.Hour)}
@@ -57,11 +68,7 @@ func TestPrincipalIndexNoLeak(t *testing.T) {
 	s, clock, c := newIndexStore(t)
 	ctx := context.Background()
 	now := clock.Now()
-	for _, k := range []string{"a", "b"} {
-		if err := s.Create(ctx, record(k, "alice", now)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createAll(t, s, "alice", now, "a", "b")
 	z, err := c.ZRangeWithScores(ctx, "t:p:{alice}", 0, -1).Result()
 	if err != nil || len(z) != 2 {
 		t.Fatalf("alice's index = %v, %v; want a and b", z, err)
@@ -279,11 +286,7 @@ func TestPlaceholderRemovedOnFailure(t *testing.T) {
 		t.Errorf("bob's index after the failed Save: %v (PTTL %v), want none",
 			c.ZRangeWithScores(ctx, "t:p:{bob}", 0, -1).Val(), c.PTTL(ctx, "t:p:{bob}").Val())
 	}
-	for _, k := range []string{"k", "other"} {
-		if err := s.Create(ctx, record(k, "alice", now)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	createAll(t, s, "alice", now, "k", "other")
 	if err := s.Create(ctx, record("k", "alice", now)); !errors.Is(err, session.ErrExists) {
 		t.Fatalf("second Create = %v, want ErrExists", err)
 	}
