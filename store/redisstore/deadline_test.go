@@ -246,8 +246,8 @@ func TestCreateCutOffCluster(t *testing.T) {
 		ctx, cancel := context.WithCancel(bg)
 		c.AddHook(&lostReplyHook{cancelHook: cancelHook{cancel: cancel, match: func(a string) bool { return a == "t:s:{"+k+"}" }}})
 		err := s.Create(ctx, record(k, principal, clock.Now()))
+		mustHaveCancelled(t, ctx) // by the hook, before cancel below
 		cancel()
-		mustHaveCancelled(t, ctx)
 		if _, ok, lerr := s.Load(bg, k); lerr != nil || !ok {
 			t.Fatalf("Load(%s) after the Create = %v, %v; want the session (its script ran)", k, ok, lerr)
 		}
