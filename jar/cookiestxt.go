@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/httpstate/httpstate/internal/limitread"
 )
 
 // The Netscape cookie file ("cookies.txt") as curl and wget read and write
@@ -98,30 +100,8 @@ const maxLine = 64 << 10
 // keeps every entry of a file in memory.
 const maxCookiesTxt = 64 << 20
 
-// errTxtTooLarge is the error a limitedReader returns past maxCookiesTxt.
+// errTxtTooLarge is the error reading past maxCookiesTxt returns.
 var errTxtTooLarge = fmt.Errorf("file larger than %d bytes", maxCookiesTxt)
-
-// limitedReader reads from r and fails with errTxtTooLarge once more than
-// n bytes have been read, where io.LimitReader would end the file quietly.
-type limitedReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n < 0 {
-		return 0, errTxtTooLarge
-	}
-	if int64(len(p)) > l.n+1 {
-		p = p[:l.n+1]
-	}
-	k, err := l.r.Read(p)
-	l.n -= int64(k)
-	if l.n < 0 {
-		return k, errTxtTooLarge
-	}
-	return k, err
-}
 
 // ReadCookiesTxt reads a Netscape cookies.txt file. Created and LastAccess
 // are zero (the format has no such fields); expired cookies and cookies
@@ -143,7 +123,7 @@ type skipFunc func(line int, name, domain string, err error)
 // readCookiesTxt is ReadCookiesTxt, also returning the line number of each
 // entry.
 func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
-	lr := &limitedReader{r: r, n: maxCookiesTxt}
+	lr := &limitread.Reader{R: r, N: maxCookiesTxt, Err: errTxtTooLarge}
 	sc := bufio.NewScanner(lr)
 	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	var es []Entry
@@ -163,7 +143,7 @@ func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 			continue
 		}
 		if err != nil {
-			if lr.n < 0 {
+			if lr.N < 0 {
 				// The line was cut at the size limit: that is the error.
 				err = errTxtTooLarge
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/httpstate/httpstate/cookie"
+	"github.com/httpstate/httpstate/internal/limitread"
 	"github.com/httpstate/httpstate/jar"
 )
 
@@ -102,7 +103,7 @@ func readCookieFile(path string) ([]jar.Entry, jar.Format, error) {
 		return nil, jar.FormatAuto, err
 	}
 	defer f.Close()
-	es, format, err := jar.ReadEntries(&cappedReader{r: f, left: maxCookieFile}, jar.FormatAuto)
+	es, format, err := jar.ReadEntries(&limitread.Reader{R: f, N: maxCookieFile, Err: errCookieFileTooLarge}, jar.FormatAuto)
 	if errors.Is(err, errCookieFileTooLarge) {
 		return nil, format, fmt.Errorf("%s: %w", path, errCookieFileTooLarge)
 	}
@@ -110,29 +111,6 @@ func readCookieFile(path string) ([]jar.Entry, jar.Format, error) {
 		return nil, format, fmt.Errorf("%s: %w", path, err)
 	}
 	return es, format, nil
-}
-
-// cappedReader reads r, failing with errCookieFileTooLarge once more than
-// left bytes have come (a bare io.LimitReader would end the file there,
-// and a cut file may well parse).
-type cappedReader struct {
-	r    io.Reader
-	left int64
-}
-
-func (c *cappedReader) Read(p []byte) (int, error) {
-	if c.left < 0 {
-		return 0, errCookieFileTooLarge
-	}
-	if int64(len(p)) > c.left+1 {
-		p = p[:c.left+1]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	if c.left < 0 {
-		return 0, errCookieFileTooLarge
-	}
-	return n, err
 }
 
 func runCookiesList(o *cookiesOptions, path string) error {
