@@ -115,7 +115,7 @@ func ReadCookiesTxt(r io.Reader) ([]Entry, error) {
 }
 
 // skipFunc, given to the internal readers, is called for a cookie that is
-// well-formed but that the jar refuses (a Domain with a Fake A-label):
+// well-formed but that the jar refuses (see refusedHost):
 // the reader leaves it out and reads on. A nil skipFunc makes such a
 // cookie a *ParseError, as for the exported readers.
 type skipFunc func(line int, name, domain string, err error)

@@ -81,7 +81,9 @@
 // more than 400 days ahead is reduced to that limit. A cookie whose Domain has
 // a Fake A-label, which the jar stored before it checked A-labels, or a
 // ':' without being an IPv6 address ("example.com:8080"), or an RFC 2965
-// Port outside 1-65535, is left out and listed the same way.
+// Port outside 1-65535, or a name or value no Cookie header can carry (a
+// ';' in the value, which curl loads and writes), is left out and listed
+// the same way.
 //
 // # Layout
 //

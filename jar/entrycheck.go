@@ -41,14 +41,14 @@ func checkEntry(e *Entry) error {
 		return errors.New("cookie name and value are both empty")
 	}
 	if hasCTL(e.Name) || hasCTL(e.Value) {
-		return errors.New("control character in cookie name or value")
+		return fmt.Errorf("%w: control character in cookie name or value", errUnsendable)
 	}
 	// An RFC 2965 cookie's value may hold a ';': it came in a
 	// quoted-string and goes back in one (RFC 2965 sections 3.2.2 and
 	// 3.3.4), never in a plain Cookie header.
 	if strings.IndexByte(e.Name, '=') >= 0 || strings.IndexByte(e.Name, ';') >= 0 ||
 		(e.Version == 0 && strings.IndexByte(e.Value, ';') >= 0) {
-		return fmt.Errorf("cookie %q has a %q or %q in its name or value", e.Name, "=", ";")
+		return fmt.Errorf("%w: cookie %q has a %q or %q in its name or value", errUnsendable, e.Name, "=", ";")
 	}
 	if len(e.Name)+len(e.Value) > 4096 {
 		return errors.New("cookie name and value are longer than 4096 octets")

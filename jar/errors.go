@@ -44,11 +44,21 @@ var errColonHost = errors.New("jar: host name with a ':' that is no IPv6 address
 // them out of a file rather than failing it.
 var errPortRange = errors.New("jar: RFC 2965 port out of range")
 
+// errUnsendable is matched by the error for a cookie whose name holds a
+// '=' or ';', whose value holds a ';' (an RFC 6265 one; an RFC 2965 value
+// may, see checkEntry) or either a control character: no Set-Cookie header
+// can create it (RFC 6265bis section 5.6) and no Cookie header can carry it
+// (section 5.8.3 step 6: the ';' would end the pair and add another
+// cookie). curl loads and writes such cookies.txt lines, so, as for
+// errFakeALabel, Import leaves them out of a file rather than failing it.
+var errUnsendable = errors.New("jar: cookie name or value that no Cookie header can carry")
+
 // refusedHost reports whether err is a well-formed file cookie the jar
-// refuses (errFakeALabel, errColonHost, errPortRange), one it may have
-// written itself in an earlier release: Import skips it.
+// refuses (errFakeALabel, errColonHost, errPortRange, errUnsendable), one
+// it or curl may have written: Import skips it.
 func refusedHost(err error) bool {
-	return errors.Is(err, errFakeALabel) || errors.Is(err, errColonHost) || errors.Is(err, errPortRange)
+	return errors.Is(err, errFakeALabel) || errors.Is(err, errColonHost) || errors.Is(err, errPortRange) ||
+		errors.Is(err, errUnsendable)
 }
 
 // ParseError is the error reading a cookie file returns for a malformed

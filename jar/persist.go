@@ -89,8 +89,11 @@ type ImportReport struct {
 	// (a host with its port), which it stored before it canonicalized
 	// IPv6 hosts, or its RFC 2965 Port list holds a number outside
 	// 1-65535 (a bare Port set on a URL with port 0, which it stored
-	// before it refused such cookies). Each error names the file format, line,
-	// cookie name and domain, never the value.
+	// before it refused such cookies), or its name holds a '=' or ';', its
+	// value a ';' (as a cookies.txt line curl wrote may) or either a control
+	// character, which no Cookie header can carry (RFC 6265bis sections 5.6
+	// and 5.8.3). Each error names the file format, line, cookie name and
+	// domain, never the value.
 	Rejected []error
 }
 
@@ -100,8 +103,9 @@ type ImportReport struct {
 // (a *ParseError naming the line) the jar is left unchanged. A well-formed
 // cookie the jar refuses as a browser would, one breaking a cookie name
 // prefix rule, one larger than Limits.MaxCookieBytes, one for a Domain
-// with a Fake A-label or a port, or one with an RFC 2965 port outside
-// 1-65535, does not fail the
+// with a Fake A-label or a port, one with an RFC 2965 port outside
+// 1-65535, or one with a name or value no Cookie header can carry (a ';'
+// in the value of a cookies.txt line curl wrote), does not fail the
 // file: it is left out and the others are added (ImportWithReport lists
 // such cookies). Expiry-times more than 400
 // days ahead are reduced to that limit (RFC 6265bis section 5.5). It
