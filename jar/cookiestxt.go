@@ -27,7 +27,8 @@ import (
 // Partitioned, creation and access times or the RFC 2965 fields; they read
 // back as their zero values (creation order is the file order). Nor can it
 // hold a TAB in a name, value or path, which a Set-Cookie line may carry:
-// Jar.Export and Jar.Save leave such a cookie out, as curl does.
+// Jar.Export and Jar.Save leave such a cookie out, as curl does
+// (Jar.ExportWithReport and Jar.SaveWithReport list what they left out).
 //
 // curl has no partitions (CHIPS) and treats every request as top-level.
 // WriteCookiesTxt therefore writes a partitioned cookie only if its
@@ -242,12 +243,32 @@ func parseBool(s string) (bool, error) {
 // the format cannot hold (a TAB or line break in a field, a ';' in a
 // value, a path not starting with "/").
 func WriteCookiesTxt(w io.Writer, es []Entry) error {
-	return writeCookiesTxt(w, es, defaultOwnSite)
+	_, err := writeCookiesTxt(w, es, defaultOwnSite, nil)
+	return err
+}
+
+// txtUnwritable returns why the format cannot hold e's name, value or
+// path, or "": a TAB, which RFC 6265bis section 5.7 step 3 admits, or a
+// ';' in an RFC 2965 value (from a quoted-string), which, lacking the
+// Version, would read back as a plain cookie no Cookie header can carry.
+func txtUnwritable(e *Entry) string {
+	switch {
+	case strings.IndexByte(e.Name, '\t') >= 0 || strings.IndexByte(e.Value, '\t') >= 0 ||
+		strings.IndexByte(e.Path, '\t') >= 0:
+		return "TAB in its name, value or path"
+	case strings.IndexByte(e.Value, ';') >= 0:
+		return "';' in its value"
+	}
+	return ""
 }
 
 // writeCookiesTxt is WriteCookiesTxt, writing a partitioned cookie only if
-// ownSite reports it is in its own site's partition.
-func writeCookiesTxt(w io.Writer, es []Entry, ownSite func(*Entry) bool) error {
+// ownSite reports it is in its own site's partition. With a drop func
+// (Jar.Export) it leaves out the cookies the format cannot hold
+// (txtUnwritable) instead of failing, and calls drop for those and for
+// each partitioned cookie it leaves out, in order. It returns the number of
+// cookies written.
+func writeCookiesTxt(w io.Writer, es []Entry, ownSite func(*Entry) bool, drop func(*Entry, string)) (int, error) {
 	// The storage keys of the unpartitioned cookies: a partitioned cookie
 	// with one of them is left out, since the file cannot hold both and
 	// the line read last would replace the other (RFC 6265bis section 5.7
@@ -258,7 +279,7 @@ func writeCookiesTxt(w io.Writer, es []Entry, ownSite func(*Entry) bool) error {
 	}
 	var plain map[key]bool
 	for i := range es {
-		if e := &es[i]; !e.Partitioned || e.PartitionKey == "" {
+		if e := &es[i]; (!e.Partitioned || e.PartitionKey == "") && (drop == nil || txtUnwritable(e) == "") {
 			if plain == nil {
 				plain = make(map[key]bool)
 			}
@@ -267,26 +288,44 @@ func writeCookiesTxt(w io.Writer, es []Entry, ownSite func(*Entry) bool) error {
 	}
 	bw := bufio.NewWriter(w)
 	bw.WriteString(cookiesTxtHeader)
+	n := 0
 	for i := range es {
 		e := &es[i]
-		if e.Partitioned && e.PartitionKey != "" &&
-			(!ownSite(e) || plain[key{e.Name, strings.TrimPrefix(e.Domain, "."), e.Path, e.HostOnly}]) {
-			continue
+		if drop != nil {
+			if reason := txtUnwritable(e); reason != "" {
+				drop(e, reason)
+				continue
+			}
+		}
+		if e.Partitioned && e.PartitionKey != "" {
+			reason := ""
+			if !ownSite(e) {
+				reason = "partitioned under another top-level site"
+			} else if plain[key{e.Name, strings.TrimPrefix(e.Domain, "."), e.Path, e.HostOnly}] {
+				reason = "partitioned with an unpartitioned namesake"
+			}
+			if reason != "" {
+				if drop != nil {
+					drop(e, reason)
+				}
+				continue
+			}
 		}
 		for _, s := range []string{e.Domain, e.Path, e.Name, e.Value} {
 			if strings.ContainsAny(s, "\t\r\n") {
-				return fmt.Errorf("jar: cookie %q for %s cannot be written to cookies.txt: TAB or line break", e.Name, e.Domain)
+				return n, fmt.Errorf("jar: cookie %q for %s cannot be written to cookies.txt: TAB or line break", e.Name, e.Domain)
 			}
 		}
 		if strings.IndexByte(e.Value, ';') >= 0 {
 			// An RFC 2965 value: read back without its Version, it
 			// would be a plain cookie with a ';', which ReadCookiesTxt
 			// refuses.
-			return fmt.Errorf("jar: cookie %q for %s cannot be written to cookies.txt: ';' in its value", e.Name, e.Domain)
+			return n, fmt.Errorf("jar: cookie %q for %s cannot be written to cookies.txt: ';' in its value", e.Name, e.Domain)
 		}
 		if e.Domain == "" || e.Path == "" || e.Path[0] != '/' || strings.HasPrefix(e.Domain, "#") {
-			return fmt.Errorf("jar: cookie %q for %q cannot be written to cookies.txt: bad domain or path", e.Name, e.Domain)
+			return n, fmt.Errorf("jar: cookie %q for %q cannot be written to cookies.txt: bad domain or path", e.Name, e.Domain)
 		}
+		n++
 		if e.HttpOnly {
 			bw.WriteString(httpOnlyPrefix)
 		}
@@ -305,9 +344,9 @@ func writeCookiesTxt(w io.Writer, es []Entry, ownSite func(*Entry) bool) error {
 		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.Domain, sub, e.Path, boolTxt(e.Secure), exp, e.Name, e.Value)
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("jar: writing cookies.txt: %w", err)
+		return n, fmt.Errorf("jar: writing cookies.txt: %w", err)
 	}
-	return nil
+	return n, nil
 }
 
 // boolTxt formats b as TRUE or FALSE.

@@ -71,7 +71,8 @@
 // # Files
 //
 // Save and Load write and read the Netscape cookies.txt format of curl and
-// wget or a JSON format holding every Entry field; saves are atomic. Read
+// wget or a JSON format holding every Entry field; saves are atomic, and
+// SaveWithReport lists the cookies cookies.txt cannot hold. Read
 // errors are *ParseError values naming the line; a file over 64 MiB is
 // refused with one. Cookies passed to Add or read from a file obey the
 // cookie name prefix rules, Limits.MaxCookieBytes and the 400-day lifetime

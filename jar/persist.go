@@ -3,6 +3,7 @@ package jar
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,24 +35,52 @@ type SaveOptions struct {
 // server could otherwise stop every save. So is an RFC 2965 cookie with a
 // ';' in its value (from a quoted-string), which the format, lacking the
 // Version, would read back as a plain cookie no Cookie header can carry.
-// JSON holds every cookie.
+// JSON holds every cookie. ExportWithReport lists the cookies left out.
 func (j *Jar) Export(w io.Writer, o *SaveOptions) error {
+	_, err := j.ExportWithReport(w, o)
+	return err
+}
+
+// ExportReport tells what Jar.ExportWithReport and Jar.SaveWithReport
+// wrote.
+type ExportReport struct {
+	// Written is the number of cookies written.
+	Written int
+	// Dropped has one error per unexpired cookie the format cannot hold,
+	// left out of the file (see Export), in creation order; each matches
+	// ErrNotWritable and names the format, cookie name and domain, never
+	// the value. It is empty for JSON, which holds every cookie. Session
+	// cookies left out because SaveOptions.SessionCookies is false are not
+	// listed: the caller asked for that.
+	Dropped []error
+}
+
+// ErrNotWritable is matched (with errors.Is) by the errors in
+// ExportReport.Dropped: a cookie the file format cannot hold.
+var ErrNotWritable = errors.New("jar: cookie the file format cannot hold")
+
+// ExportWithReport is Export, reporting the cookies it left out. The
+// report is valid even when the write fails (then Written counts the
+// cookies formatted before the failure).
+func (j *Jar) ExportWithReport(w io.Writer, o *SaveOptions) (ExportReport, error) {
 	var opt SaveOptions
 	if o != nil {
 		opt = *o
 	}
 	es := j.saved(opt)
-	if opt.Format == FormatCookiesTxt || opt.Format == FormatAuto {
-		kept := es[:0]
-		for _, e := range es {
-			if !strings.ContainsRune(e.Name, '\t') && !strings.ContainsRune(e.Value, '\t') &&
-				!strings.ContainsRune(e.Path, '\t') && !strings.ContainsRune(e.Value, ';') {
-				kept = append(kept, e)
-			}
+	if opt.Format != FormatCookiesTxt && opt.Format != FormatAuto {
+		if err := WriteEntries(w, es, opt.Format); err != nil {
+			return ExportReport{}, err
 		}
-		return writeCookiesTxt(w, kept, j.ownSitePartition)
+		return ExportReport{Written: len(es)}, nil
 	}
-	return WriteEntries(w, es, opt.Format)
+	var rep ExportReport
+	n, err := writeCookiesTxt(w, es, j.ownSitePartition, func(e *Entry, reason string) {
+		rep.Dropped = append(rep.Dropped, fmt.Errorf("jar: %s: cookie %q for %s left out: %w: %s",
+			FormatCookiesTxt, e.Name, e.Domain, ErrNotWritable, reason))
+	})
+	rep.Written = n
+	return rep, err
 }
 
 // saved returns the entries a save writes.
@@ -182,8 +211,17 @@ func (j *Jar) LoadWithReport(path string) (ImportReport, error) {
 // Save writes the jar to path atomically: to a temporary file in the same
 // directory (mode 0600, as the file holds credentials), flushed to disk with
 // fsync, then renamed over path, so a reader sees the old file or the new
-// one, never a torn one.
+// one, never a torn one. Cookies the format cannot hold are left out (see
+// Export); SaveWithReport lists them.
 func (j *Jar) Save(path string, o *SaveOptions) error {
+	_, err := j.SaveWithReport(path, o)
+	return err
+}
+
+// SaveWithReport is Save, reporting the cookies it left out (see
+// ExportWithReport). The file is written whether or not the report lists
+// any.
+func (j *Jar) SaveWithReport(path string, o *SaveOptions) (ExportReport, error) {
 	var opt SaveOptions
 	if o != nil {
 		opt = *o
@@ -192,10 +230,11 @@ func (j *Jar) Save(path string, o *SaveOptions) error {
 		opt.Format = FormatJSON
 	}
 	var buf bytes.Buffer
-	if err := j.Export(&buf, &opt); err != nil {
-		return err
+	rep, err := j.ExportWithReport(&buf, &opt)
+	if err != nil {
+		return rep, err
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	return rep, writeFileAtomic(path, buf.Bytes())
 }
 
 // writeFileAtomic replaces path with data: temp file in the same
