@@ -2,8 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -306,14 +304,11 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 			return nil, fmt.Errorf(errPrefix+"update %q: %w", key, session.ErrNotFound)
 		}
 		var old []byte
-		had := false
-		sum := ""
+		had, cur := "0", ""
 		if v, isStr := vals[len(metaFields)].(string); isStr {
-			old, had = []byte(v), true
-			h := sha1.Sum(old)
-			sum = hex.EncodeToString(h[:])
+			old, had, cur = []byte(v), "1", v
 		}
-		nv, err := fn(old, had)
+		nv, err := fn(old, had == "1")
 		if err != nil {
 			return nil, err
 		}
@@ -325,7 +320,7 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 			op = "0"
 		}
 		// Never resent: a rerun would see its own write as a conflict.
-		n, err := runOnce(ctx, s.c, casScript, hk, now, field, sum, op, nv).Int64()
+		n, err := runOnce(ctx, s.c, casScript, hk, now, field, had, op, nv, cur).Int64()
 		if err != nil {
 			return nil, s.wrap("update", err)
 		}

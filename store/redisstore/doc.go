@@ -118,9 +118,9 @@
 // principal, or a shorter idle timeout, adds one pipelined round trip for
 // the indexes. Create is one round trip on one server (script and index
 // entries pipelined), two on a cluster. Update reads the attribute (HMGET)
-// and writes it back with a compare-and-set script that checks the SHA-1
-// of the value it read, retrying on conflict: two round trips, atomic
-// across processes.
+// and writes it back with a compare-and-set script that checks the value
+// is still, byte for byte, the one it read (sent back with the write),
+// retrying on conflict: two round trips, atomic across processes.
 //
 // # Client options
 //

@@ -179,18 +179,20 @@ return 1
 `)
 
 // casScript sets or deletes one attribute if its value is still the one the
-// caller read. ARGV: now, field, SHA-1 hex of the value read (empty = was
-// absent), '1' set / '0' delete, new value. Reply: 1 done, 0 not live, -1
-// conflict. A rerun after a lost reply would see its own write as a
-// conflict and Update would apply fn twice, so it is run with runOnce.
+// caller read, byte for byte (a digest would let a colliding value pass).
+// ARGV: now, field, '1' if the field was present / '0' absent, '1' set /
+// '0' delete, new value, the value read (when present). Reply: 1 done, 0
+// not live, -1 conflict. A rerun after a lost reply would see its own
+// write as a conflict and Update would apply fn twice, so it is run with
+// runOnce.
 var casScript = newScript(luaLive + `
 local m = redis.call('HMGET', h, 'a', 'i', 'd', 'm', 'z', ARGV[2])
 if not m[1] or m[4] then return 0 end
 if expiry(tonumber(m[1]), tonumber(m[2]), tonumber(m[3])) <= now then return 0 end
 local cur = m[6]
-if ARGV[3] == '' then
+if ARGV[3] == '0' then
   if cur then return -1 end
-elseif not cur or redis.sha1hex(cur) ~= ARGV[3] then
+elseif not cur or cur ~= ARGV[6] then
   return -1
 end
 local z = tonumber(m[5]) or 0

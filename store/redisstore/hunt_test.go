@@ -1,0 +1,68 @@
+package redisstore_test
+
+import (
+	"context"
+	"encoding/hex"
+	"testing"
+)
+
+// shattered returns the two 320-byte prefixes of the SHAttered PDFs
+// (Stevens et al., 2017): different bytes, the same SHA-1.
+func shattered(t *testing.T) (a, b []byte) {
+	t.Helper()
+	const prefix = "255044462d312e330a25e2e3cfd30a0a0a312030206f626a0a3c3c2f57696474682032203020522f4865696768742033203020522f547970652034203020522f537562747970652035203020522f46696c7465722036203020522f436f6c6f7253706163652037203020522f4c656e6774682038203020522f42697473506572436f6d706f6e656e7420383e3e0a73747265616d0affd8fffe00245348412d3120697320646561642121212121852fec092339759c39b1a1c63c4c97e1fffe01"
+	const m1 = "7f46dc93a6b67e013b029aaa1db2560b45ca67d688c7f84b8c4c791fe02b3df614f86db1690901c56b45c1530afedfb76038e972722fe7ad728f0e4904e046c230570fe9d41398abe12ef5bc942be33542a4802d98b5d70f2a332ec37fac3514e74ddc0f2cc1a874cd0c78305a21566461309789606bd0bf3f98cda8044629a1"
+	const m2 = "7346dc9166b67e118f029ab621b2560ff9ca67cca8c7f85ba84c79030c2b3de218f86db3a90901d5df45c14f26fedfb3dc38e96ac22fe7bd728f0e45bce046d23c570feb141398bb552ef5a0a82be331fea48037b8b5d71f0e332edf93ac3500eb4ddc0decc1a864790c782c76215660dd309791d06bd0af3f98cda4bc4629b1"
+	a, err := hex.DecodeString(prefix + m1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = hex.DecodeString(prefix + m2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, b
+}
+
+// TestUpdateComparesBytes: Update's compare-and-set compares the value it
+// read, not a digest of it: a concurrent write of a different value with
+// the same SHA-1 is a conflict, and fn runs again on the new value (the
+// compare by SHA-1 let fn's result overwrite it, a lost update).
+func TestUpdateComparesBytes(t *testing.T) {
+	s, clock, c := newIndexStore(t)
+	ctx := context.Background()
+	a, b := shattered(t)
+	r := record("k", "", clock.Now())
+	r.Attrs = map[string][]byte{"v": a}
+	if err := s.Create(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	var olds [][]byte
+	got, err := s.Update(ctx, "k", "v", func(old []byte, ok bool) ([]byte, error) {
+		olds = append(olds, old)
+		if len(olds) == 1 {
+			// Another writer replaces the value meanwhile (same length,
+			// so the size field stays right).
+			if err := c.HSet(ctx, "t:s:{k}", ".v", b).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return append(append([]byte{}, old...), 'x'), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(olds) != 2 || string(olds[1]) != string(b) {
+		t.Fatalf("fn ran %d times; want twice, the second time on the concurrent write", len(olds))
+	}
+	if string(got) != string(b)+"x" {
+		t.Errorf("Update wrote fn(first value), want fn(concurrent value)")
+	}
+	rec, ok, err := s.Load(ctx, "k")
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if string(rec.Attrs["v"]) != string(b)+"x" {
+		t.Errorf("stored value is not fn(concurrent value): the concurrent write was lost")
+	}
+}
