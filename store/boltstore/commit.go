@@ -259,14 +259,55 @@ func (s *Store) run(ops []*op) {
 // which exec catches (one of bbolt's own, in Commit), becomes the
 // transaction's error: the leader must still set every op's outcome, hand
 // over and wake its followers, or every later write would wait forever.
+// Nor may the panicked transaction keep bbolt's writer lock (see
+// releaseWriter): when it cannot be released, the store is stuck, and
+// every later write fails at once with errWriterStuck instead of waiting
+// for the lock forever.
 func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
+	if s.stuck.Load() {
+		return errWriterStuck
+	}
+	var tx *bolt.Tx
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("%w: %v", errCommitPanicked, v)
+			if !releaseWriter(tx) {
+				s.stuck.Store(true)
+				err = fmt.Errorf("%w (%w)", errWriterStuck, err)
+			}
 		}
 	}()
-	return s.db.Update(fn)
+	return s.db.Update(func(t *bolt.Tx) error {
+		tx = t
+		return fn(t)
+	})
 }
+
+// releaseWriter makes sure that tx, a write transaction in which bbolt
+// panicked, no longer holds bbolt's writer lock, and reports whether it
+// does not. bbolt's Update rolls tx back on a panic, but that rollback
+// reloads the freelist page, and panics itself when the page is junk,
+// before it releases the lock: tx is then still open, and the next write
+// would wait for the lock forever. A rollback without the reload (tx's
+// Rollback, as after a write that returned an error) releases it; the
+// pages tx's commit had taken from the freelist are then lost to the file
+// (a leak, not a corruption). tx is nil when bbolt's Begin panicked, which
+// it can do only after taking the lock.
+func releaseWriter(tx *bolt.Tx) bool {
+	if tx == nil {
+		return false
+	}
+	if tx.DB() != nil {
+		_ = safely(tx.Rollback) // panics when tx is still managed: fn panicked
+	}
+	return tx.DB() == nil
+}
+
+// errWriterStuck is the error of every write once a write transaction in
+// which bbolt panicked could not be rolled back (see releaseWriter): it
+// holds bbolt's writer lock, which nothing can release, so no write can
+// run, nor can Close release the file, until the process exits.
+var errWriterStuck = fmt.Errorf("a write transaction that panicked could not be rolled back and holds the file's writer lock; no write can run until the process restarts: %w", errPanicked)
 
 // errCommitPanicked is the error of a write transaction in which bbolt
 // panicked outside the ops' work (in Commit). It wraps errPanicked.

@@ -67,7 +67,13 @@
 // Update when its own fn does. When bbolt panics in a commit rather than in
 // one write's work (merging a leaf into a damaged neighbour), every write
 // of that commit runs again alone, so only the ones whose own commit
-// panics fail.
+// panics fail. bbolt's rollback of such a commit can panic too (on a
+// corrupt freelist page) before it releases bbolt's writer lock: the
+// transaction is then rolled back again without the freelist reload, so
+// later writes still run (and fail, or commit) instead of waiting for the
+// lock. Should that fail as well, every later write fails at once with an
+// error and Close returns one, leaving the file locked until the process
+// exits.
 //
 // # Reads and the read cache
 //

@@ -66,6 +66,10 @@ type Store struct {
 	db     *bolt.DB
 	now    func() time.Time
 	closed atomic.Bool
+	// stuck is set when a write transaction that panicked still holds
+	// bbolt's writer lock (see releaseWriter): writes fail with
+	// errWriterStuck, and Close leaves the file to the process's exit.
+	stuck atomic.Bool
 	// cache holds decoded records; nil when Options.CacheSize < 0.
 	cache *cache
 	// committer gathers concurrent writes into shared commits.
@@ -229,10 +233,18 @@ func initBuckets(db *bolt.DB) error {
 }
 
 // Close closes the file. Calls after Close return an error wrapping
-// session.ErrClosed; closing twice is not an error.
+// session.ErrClosed; closing twice is not an error. On a store whose
+// writes fail for good because bbolt's writer lock is held by a
+// transaction that could not be rolled back (see the package doc), Close
+// returns an error and leaves the file open and locked until the process
+// exits: bbolt's Close would wait for that lock forever.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
+	}
+	if s.stuck.Load() {
+		// bbolt's Close would wait for the writer lock forever.
+		return fmt.Errorf("boltstore: close: %w", errWriterStuck)
 	}
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("boltstore: close: %w", err)

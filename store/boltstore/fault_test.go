@@ -1,0 +1,141 @@
+package boltstore_test
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/boltstore"
+	"github.com/httpstate/httpstate/store/storetest"
+)
+
+// freelistPage returns the page size of the bbolt file at path and the
+// page its current meta names as the freelist (the meta with the higher
+// transaction ID; both must be sound here).
+func freelistPage(t *testing.T, path string) (page, freelist int) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ne := binary.NativeEndian
+	page = int(ne.Uint32(b[16+8:]))
+	// A meta page's body, at 16: ..., freelist page at 32, txid at 48.
+	m0, m1 := b[16:], b[page+16:]
+	m := m0
+	if ne.Uint64(m1[48:]) > ne.Uint64(m0[48:]) {
+		m = m1
+	}
+	return page, int(ne.Uint64(m[32:]))
+}
+
+// within runs f and returns its error, failing the test if f panics or has
+// not returned after 10s (a hang, not a timing assertion).
+func within(t *testing.T, what string, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				done <- fmt.Errorf("%s panicked: %v", what, v)
+			}
+		}()
+		done <- f()
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s still waits after 10s", what)
+		return nil
+	}
+}
+
+// TestRollbackPanic: a commit in which bbolt panics (here freeing the old
+// freelist page, whose header is junk) rolls back, and bbolt's rollback
+// itself panics (reloading that freelist) before releasing its writer
+// lock. Before, the lock stayed held: the next write, and Close, waited
+// forever. Now every later write fails with an error or commits, and
+// Close returns.
+func TestRollbackPanic(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	s, err := boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Create(ctx, storetest.NewRecord("k", "", tNow)); err != nil {
+		t.Fatal(err)
+	}
+	page, fl := freelistPage(t, path)
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The mapping is shared: bbolt sees the junk header at once.
+	_, err = f.WriteAt(make([]byte, 16), int64(fl*page))
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		err := within(t, "Save", func() error {
+			return s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"x": []byte("1")}})
+		})
+		if err == nil || strings.HasPrefix(err.Error(), "Save panicked") {
+			t.Errorf("Save #%d with a junk freelist page = %v, want an error", i, err)
+		}
+	}
+	if r, found, err := s.Load(ctx, "k"); err != nil || !found || r.Attrs["x"] != nil {
+		t.Errorf("Load(k) = %v, %v, %v; want found, without the failed Saves' x", r, found, err)
+	}
+	if err := within(t, "Close", s.Close); err != nil {
+		t.Errorf("Close = %v", err)
+	}
+}
+
+// TestRollbackPanicStuck: when the transaction whose rollback panicked
+// cannot be rolled back at all (here a panic in the transaction's own
+// function, outside the writes' work, where bbolt forbids a second
+// rollback), its writer lock stays held for good. Later writes then fail
+// at once with an error, and Close returns an error, instead of waiting
+// forever for the lock.
+func TestRollbackPanicStuck(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	s, err := boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Create(ctx, storetest.NewRecord("k", "", tNow)); err != nil {
+		t.Fatal(err)
+	}
+	page, fl := freelistPage(t, path)
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteAt(make([]byte, 16), int64(fl*page))
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	boltstore.SetOnWrite(s, func(int) { panic("a panic in the write transaction") })
+	for i := range 3 {
+		err := within(t, "Save", func() error {
+			return s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"x": []byte("1")}})
+		})
+		if err == nil || strings.HasPrefix(err.Error(), "Save panicked") {
+			t.Errorf("Save #%d = %v, want an error", i, err)
+		}
+	}
+	if err := within(t, "Close", s.Close); err == nil {
+		t.Errorf("Close of a store whose writer lock is held for good = nil, want an error")
+	}
+}
