@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,6 +53,7 @@ type httpOptions struct {
 	retries      int
 	offline      bool
 	quiet        int
+	ignoreNetrc  bool
 }
 
 // newHTTPCmd builds "httpstate http", an HTTPie-style client on package client.
@@ -124,6 +126,17 @@ Content-Disposition or the URL (index.html: a name from the URL without a
 "." gets the extension of the body's type); as in HTTPie, a redirected stdout gets the
 body instead (http -d URL | tar x), and everything else goes to stderr.
 
+Without --auth, as in HTTPie, credentials come from the netrc file
+($NETRC, else ~/.netrc or ~/_netrc): the login and password of the
+"machine" entry naming the URL's host (the first one; without case),
+else of the "default" entry, sent as Basic auth. They are not sent when
+a --session has auth or an Authorization header, or with an
+Authorization item, --auth-type bearer or --ignore-netrc; a session does
+not keep them; a redirect to another host, port or scheme does not get
+them; the output shows "Basic LOGIN:REDACTED (netrc)" in their place.
+"macdef" entries are skipped; a netrc that does not parse is not used,
+with a warning naming its line.
+
 --session NAME keeps cookies, headers and auth in
 $XDG_CONFIG_HOME/httpstate/sessions/<host_port>/NAME.json (default
 ~/.config); a value containing "/" is a file path. As in HTTPie, the
@@ -159,6 +172,7 @@ printed to a terminal; a timeout exits with 2, and more redirects than
 	f.BoolVar(&o.checkStatus, "check-status", false, "exit with 3, 4 or 5 for 3xx, 4xx and 5xx responses")
 	f.StringVarP(&o.auth, "auth", "a", "", "credentials: `USER:PASS` for basic, the token for bearer")
 	f.StringVarP(&o.authType, "auth-type", "A", "basic", "authentication type: basic or bearer")
+	f.BoolVar(&o.ignoreNetrc, "ignore-netrc", false, "do not take credentials from the netrc file ($NETRC or ~/.netrc)")
 	f.BoolVarP(&o.follow, "follow", "F", false, "follow redirects")
 	f.IntVar(&o.maxRedirects, "max-redirects", 30, "redirects followed with --follow")
 	f.Var((*secondsFlag)(&o.timeout), "timeout", "as HTTPie's: the longest wait for a connection, the response or more of its body (not a limit on the whole download), in seconds (2.5) or a duration (500ms); 0: none")
@@ -776,6 +790,21 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	} else if h := c.Header().Get("Host"); h != "" {
 		hreq.Host = h
 	}
+	var hideAuth [2]string // netrc's Authorization, and what the output shows
+	if useNetrc(o, auth, c, hreq) {
+		n, err := readNetrc(netrcPath())
+		if err != nil {
+			fmt.Fprintf(warnOut, "httpstate: warning: netrc: %s (not used)\n", printable(err.Error()))
+		}
+		if login, pass, ok := n.lookup(req.url.Hostname()); ok {
+			// On the request itself, not the client's auth: a --session
+			// does not keep it, and the client drops it on a redirect
+			// to another host, port or scheme.
+			v := "Basic " + base64.StdEncoding.EncodeToString([]byte(login+":"+pass))
+			hreq.Header.Set("Authorization", v)
+			hideAuth = [2]string{v, "Basic " + login + ":REDACTED (netrc)"}
+		}
+	}
 	resp, err := c.Do(reqCtx, hreq)
 	offline := o.offline && errors.Is(err, errOffline)
 	if offline {
@@ -825,7 +854,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if o.download {
 		sw.w = s.ErrOut
 	}
-	out := &printer{w: sw, pretty: pretty, tty: outTTY}
+	out := &printer{w: sw, pretty: pretty, tty: outTTY, hideAuth: hideAuth}
 	if sent := rec.lastRequest(); sent != nil {
 		if strings.Contains(show, "H") {
 			out.requestHead(sent)
@@ -1105,6 +1134,21 @@ func tlsFromVerify(v string) (*tls.Config, error) {
 		return nil, fmt.Errorf("http: --verify %s: no PEM certificates", v)
 	}
 	return &tls.Config{RootCAs: pool}, nil
+}
+
+// useNetrc reports whether the netrc file may give hreq's credentials: as
+// in HTTPie, only when no credentials come from elsewhere (--auth, the
+// session's auth, an Authorization item or session header, even one that
+// removes it) and --auth-type is basic; not with --ignore-netrc.
+func useNetrc(o *httpOptions, auth client.Auth, c *client.Client, hreq *http.Request) bool {
+	if o.ignoreNetrc || auth != nil || c.Auth() != nil || !strings.EqualFold(o.authType, "basic") {
+		return false
+	}
+	if _, given := hreq.Header["Authorization"]; given {
+		return false
+	}
+	_, inSession := c.Header()["Authorization"]
+	return !inSession
 }
 
 func authFromFlags(o *httpOptions) (client.Auth, error) {

@@ -35,6 +35,9 @@ type printer struct {
 	w      io.Writer
 	pretty prettyMode
 	tty    bool // w is a terminal
+	// hideAuth is an Authorization value not to print (netrc's
+	// credentials) and what to print in its place.
+	hideAuth [2]string
 }
 
 // stickyWriter keeps the first error of its writes, and fails every write
@@ -89,6 +92,13 @@ func (p *printer) requestHead(r *http.Request) {
 	}
 	h := r.Header.Clone()
 	h.Del("Host") // net/http sends r.Host, printed first
+	if p.hideAuth[0] != "" {
+		for i, v := range h["Authorization"] {
+			if v == p.hideAuth[0] {
+				h["Authorization"][i] = p.hideAuth[1]
+			}
+		}
+	}
 	if r.ContentLength > 0 {
 		h.Set("Content-Length", fmt.Sprint(r.ContentLength))
 	}
