@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -229,7 +230,59 @@ func RedisImpls() []RedisImpl {
 		{"httpstate-redisstore", newHTTPStateRedis(goRedisProtocol)},
 		{"scs-goredisstore", newSCSGoRedis(goRedisProtocol)},
 		{"scs-redisstore", newSCSRedigo},
+		{"floor-goredis", newRedisFloor},
 	}
+}
+
+// newRedisFloor is the least a store on go-redis can do and still see a
+// logout made through another instance at once: no session layer at all,
+// the bare handler's work on a counter kept in one Redis string, read with
+// one GET (1 round trip) by a read-only request, and read then written back
+// with GET and SET (2 round trips, the write after the read because the
+// value written depends on it) by a read+write request. Its ratio to scs
+// bounds what any session store making those round trips can reach on this
+// machine; it is not a session store (no ID check, no expiry, no
+// compare-and-set), so it is a floor, not a contender.
+func newRedisFloor(addr string) (*SessionHandlers, *RedisCounter, error) {
+	c := goredis.NewClient(goRedisOptions(addr, goRedisProtocol))
+	counter := &RedisCounter{}
+	c.AddHook(counter)
+	key := "floor:" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := c.Set(context.Background(), key, "1", 0).Err(); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	get := func(w http.ResponseWriter, r *http.Request) (int, bool) {
+		n, err := c.Get(r.Context(), key).Int()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return 0, false
+		}
+		return n, true
+	}
+	return &SessionHandlers{
+		ReadWrite: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n, ok := get(w, r)
+			if !ok {
+				return
+			}
+			if err := c.Set(r.Context(), key, n+1, 0).Err(); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+			writeInt(w, n+1)
+		}),
+		ReadOnly: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n, ok := get(w, r); ok {
+				writeInt(w, n)
+			}
+		}),
+		Create: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeInt(w, 1) }),
+		// A cookie of a session cookie's size, which the handler ignores,
+		// as the bare handler's.
+		Cookies: []*http.Cookie{{Name: "sid", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}},
+		Close:   func() { c.Close() },
+	}, counter, nil
 }
 
 func newHTTPStateRedis(protocol int) func(addr string) (*SessionHandlers, *RedisCounter, error) {
