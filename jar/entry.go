@@ -72,6 +72,11 @@ type Entry struct {
 	// Port is the RFC 2965 port list; nil means any port. A Port attribute
 	// without a value is stored as the port of the request that set it.
 	Port []int
+	// PortBare reports that Port came from a Port attribute without a
+	// value: Port holds just the request port (RFC 2965 section 3.3.1),
+	// and the Cookie header sends a bare $Port, mirroring the attribute
+	// (section 3.3.4).
+	PortBare bool
 	// Comment and CommentURL are the RFC 2965 attributes of the same name.
 	Comment    string
 	CommentURL string

@@ -64,6 +64,9 @@ func checkEntry(e *Entry) error {
 			return fmt.Errorf("%w: %d", errPortRange, p)
 		}
 	}
+	if e.PortBare && len(e.Port) != 1 {
+		return fmt.Errorf("portBare with %d ports, want the one request port", len(e.Port))
+	}
 	// CHIPS (draft-cutler-httpbis-partitioned-cookies).
 	if e.Partitioned && !e.Secure {
 		return errors.New("partitioned cookie without Secure")

@@ -50,6 +50,8 @@ func FuzzSetCookieLines(f *testing.F) {
 	f.Add("http://example.com/app;s=1/page", "a=1; Max-Age=100", "http://example.com/app;s=1/x")
 	f.Add("http://example.com/", `a="x;y"; Version=1; Max-Age=100`, "http://example.com/")
 	f.Add("http://example.com:99999/", "p=1; Version=1; Port; Max-Age=100", "http://example.com:99999/")
+	f.Add("http://example.com:8080/", "p=1; Version=1; Port; Max-Age=100", "http://example.com:8080/") // PortBare
+	f.Add("http://example.com:8080/", `p=1; Version=1; Port="80, 8080"; Max-Age=100`, "http://example.com:80/")
 	f.Fuzz(func(t *testing.T, setURL, line, getURL string) {
 		j := newTestJar(t, &Options{Limits: &Limits{PerDomain: 3, Total: 5, PartitionBytes: 20}, RFC2965: true, LaxAllowingUnsafe: time.Minute})
 		su, err1 := mustParse(setURL)
@@ -173,6 +175,8 @@ func FuzzReadJSON(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"version":1,"cookies":[{"name":"a","value":"b","domain":"x.com","path":"/","port":[80],"sameSite":"lax"}]}`))
+	f.Add([]byte(`{"version":3,"cookies":[{"name":"a","value":"b","domain":"x.com","path":"/","version":1,"port":[8080],"portBare":true},` +
+		`{"name":"c","value":"d","domain":"x.com","path":"/","portBare":true}]}`))
 	f.Add([]byte(`{"version":1,"cookies":[{"name":"a","value":"b","domain":"w.example","path":"/","secure":true,"partitioned":true,"partitionKey":"https://top.example"},` +
 		`{"name":"a","value":"c","domain":"w.example","path":"/","secure":true,"partitioned":true},` +
 		`{"name":"a","value":"d","domain":"w.example","path":"/","partitioned":true,"partitionKey":"http://[::1]"}]}`))

@@ -43,7 +43,9 @@ import (
 // "version": 2, and such a reader reports an unsupported version instead
 // of an unknown field. A file none of whose cookies has an unknown
 // creation-time is written as version 1, which is exactly what it is, so
-// version 1 readers keep reading it. ReadJSON reads both, and also the
+// version 1 readers keep reading it. Version 3 adds "portBare" (an RFC
+// 2965 cookie set with a bare Port, Entry.PortBare) in the same way: only
+// a file with such a cookie says 3. ReadJSON reads all three, and also the
 // version 1 files with "createdUnknown" that this package wrote before
 // the version was raised.
 //
@@ -55,10 +57,12 @@ import (
 // as an unpartitioned one.
 
 // jsonVersion is the newest version of the JSON cookie file format, the
-// one with "createdUnknown"; jsonVersionNoCreatedUnknown is the oldest,
-// written when no cookie needs that field.
+// one with "portBare"; jsonVersionCreatedUnknown the one with
+// "createdUnknown"; jsonVersionNoCreatedUnknown is the oldest. A file is
+// written with the oldest version that holds its fields.
 const (
-	jsonVersion                 = 2
+	jsonVersion                 = 3
+	jsonVersionCreatedUnknown   = 2
 	jsonVersionNoCreatedUnknown = 1
 )
 
@@ -93,8 +97,10 @@ type jsonEntry struct {
 	LastAccess     *time.Time `json:"lastAccess,omitempty"`
 	Version        int        `json:"version,omitempty"`
 	Port           []int      `json:"port,omitempty"`
-	Comment        string     `json:"comment,omitempty"`
-	CommentURL     string     `json:"commentURL,omitempty"`
+	// PortBare is Entry.PortBare, new in version 3.
+	PortBare   bool   `json:"portBare,omitempty"`
+	Comment    string `json:"comment,omitempty"`
+	CommentURL string `json:"commentURL,omitempty"`
 
 	NameB64       string `json:"nameBase64,omitempty"`
 	ValueB64      string `json:"valueBase64,omitempty"`
@@ -170,6 +176,9 @@ func WriteJSON(w io.Writer, es []Entry) error {
 	for i := range es {
 		e := &es[i]
 		if e.CreatedUnknown {
+			f.Version = max(f.Version, jsonVersionCreatedUnknown)
+		}
+		if e.PortBare {
 			f.Version = jsonVersion
 		}
 		ss := "default"
@@ -180,7 +189,7 @@ func WriteJSON(w io.Writer, es []Entry) error {
 			Name: e.Name, Value: e.Value, Domain: e.Domain, HostOnly: e.HostOnly, Path: e.Path,
 			Expires: timePtr(e.Expires), Persistent: e.Persistent, Secure: e.Secure, HttpOnly: e.HttpOnly,
 			SameSite: ss, Partitioned: e.Partitioned, PartitionKey: e.PartitionKey, Created: timePtr(e.Created), CreatedUnknown: e.CreatedUnknown,
-			LastAccess: timePtr(e.LastAccess), Version: e.Version, Port: e.Port, Comment: e.Comment, CommentURL: e.CommentURL,
+			LastAccess: timePtr(e.LastAccess), Version: e.Version, Port: e.Port, PortBare: e.PortBare, Comment: e.Comment, CommentURL: e.CommentURL,
 		}
 		f.Cookies[i].encodeBinary()
 	}
@@ -193,7 +202,7 @@ func WriteJSON(w io.Writer, es []Entry) error {
 	return nil
 }
 
-// ReadJSON reads a JSON cookie file, version 1 or 2. Like ReadCookiesTxt
+// ReadJSON reads a JSON cookie file, version 1, 2 or 3. Like ReadCookiesTxt
 // it returns expired cookies and cookies breaking a cookie name prefix rule
 // as they are; Jar.Import drops them. A malformed document or cookie gives a
 // *ParseError with the line number of the problem (for an invalid cookie,
@@ -234,7 +243,7 @@ func readJSON(r io.Reader, skip skipFunc) (es []Entry, lines []int, err error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	// The document: {"version": 1 or 2, "cookies": [...]}, cookies decoded one at
+	// The document: {"version": 1 to 3, "cookies": [...]}, cookies decoded one at
 	// a time so an error can name the line of its cookie.
 	if err := expectDelim(dec, '{'); err != nil {
 		return nil, nil, perr(dec.InputOffset(), err)
@@ -363,7 +372,7 @@ func (je *jsonEntry) entry() (Entry, error) {
 		Name: je.Name, Value: je.Value, Domain: je.Domain, HostOnly: je.HostOnly, Path: je.Path,
 		Expires: timeVal(je.Expires), Persistent: je.Persistent, Secure: je.Secure, HttpOnly: je.HttpOnly,
 		Partitioned: je.Partitioned, PartitionKey: je.PartitionKey, Created: timeVal(je.Created), CreatedUnknown: je.CreatedUnknown,
-		LastAccess: timeVal(je.LastAccess), Version: je.Version, Comment: je.Comment, CommentURL: je.CommentURL,
+		LastAccess: timeVal(je.LastAccess), Version: je.Version, PortBare: je.PortBare, Comment: je.Comment, CommentURL: je.CommentURL,
 	}
 	if je.Port != nil {
 		e.Port = append([]int{}, je.Port...)

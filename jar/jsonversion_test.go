@@ -63,6 +63,8 @@ func TestJSONVersions(t *testing.T) {
 		Created: tNow, LastAccess: tNow}
 	unknown := known
 	unknown.Name, unknown.CreatedUnknown = "b", true
+	bare := known
+	bare.Name, bare.Version, bare.Port, bare.PortBare = "c", 1, []int{8080}, true
 	tests := []struct {
 		name        string
 		es          []Entry
@@ -71,6 +73,8 @@ func TestJSONVersions(t *testing.T) {
 		{"known creation-times: version 1", []Entry{known}, 1},
 		{"no cookies: version 1", nil, 1},
 		{"an unknown creation-time: version 2", []Entry{known, unknown}, 2},
+		{"a bare RFC 2965 Port: version 3", []Entry{known, bare}, 3},
+		{"a bare Port and an unknown creation-time: version 3", []Entry{unknown, bare}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,7 +120,7 @@ func TestJSONVersions(t *testing.T) {
 		t.Errorf("version 1 file with createdUnknown: %+v, %v", got, err)
 	}
 
-	for _, v := range []string{"0", "3", "-1"} {
+	for _, v := range []string{"0", "4", "-1"} {
 		_, err := ReadJSON(strings.NewReader(`{"version": ` + v + `, "cookies": []}`))
 		if !errors.Is(err, ErrSyntax) || !strings.Contains(err.Error(), "unsupported version") {
 			t.Errorf("version %s: got %v, want an unsupported version ParseError", v, err)

@@ -177,7 +177,12 @@ func renderLegacy(sel []*item) string {
 			c.Domain = "." + it.Domain
 		}
 		if it.Port != nil {
+			// RFC 2965 section 3.3.4: $Port mirrors the Port
+			// attribute, with "the same value, if any".
 			c.Port, c.PortSet = it.Port, true
+			if it.PortBare {
+				c.Port = nil
+			}
 		}
 		cs[i] = c
 	}

@@ -53,8 +53,10 @@ func (j *Jar) SetCookie2Lines(u *url.URL, lines []string) {
 // rejection rules of RFC 2965 section 3.3.2 that RFC 6265bis lacks:
 //   - the Path attribute must be a prefix of the request-URI's path;
 //   - the request port must be in the Port list, and a Port attribute
-//     without a value stands for the request port (section 3.2.2), so the
-//     cookie is only sent back to ports in the list (section 3.3.4).
+//     without a value stands for the request port (section 3.3.1), so the
+//     cookie is only sent back to ports in the list (section 3.3.4); it
+//     goes back with a bare $Port then (Entry.PortBare), mirroring the
+//     attribute (section 3.3.4).
 func (j *Jar) apply2965(u *url.URL, c *cookie.Cookie, e *Entry) error {
 	e.Version = c.Version
 	e.Comment = c.Comment
@@ -70,7 +72,7 @@ func (j *Jar) apply2965(u *url.URL, c *cookie.Cookie, e *Entry) error {
 			return errPort
 		}
 		if len(c.Port) == 0 {
-			e.Port = []int{p}
+			e.Port, e.PortBare = []int{p}, true
 		} else {
 			if !containsPort(c.Port, p) {
 				return errPort

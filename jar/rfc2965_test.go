@@ -1,6 +1,8 @@
 package jar
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,8 +24,14 @@ var rfc2965Tests = []struct {
 		"http://example.com:9090/", ""},
 	{"port list must hold the request port", "http://example.com:9090/", []string{`p=1; Version=1; Port="80,8080"`},
 		"http://example.com:80/", ""},
+	// A bare Port restricts the cookie to the request port (RFC 2965
+	// section 3.3.1) but goes back as a bare $Port: section 3.3.4 has
+	// $Port mirror the Port attribute, with "the same value, if any".
+	// It was sent as $Port="8080".
 	{"bare Port means the request port", "http://example.com:8080/", []string{`p=1; Version=1; Port`},
-		"http://example.com:8080/", `$Version="1"; p="1"; $Path="/"; $Port="8080"`},
+		"http://example.com:8080/", `$Version="1"; p="1"; $Path="/"; $Port`},
+	{"port list is sent as received", "http://example.com:8080/", []string{`p=1; Version=1; Port="8080,80,443"`},
+		"http://example.com:443/", `$Version="1"; p="1"; $Path="/"; $Port="8080,80,443"`},
 	{"bare Port other port", "http://example.com:8080/", []string{`p=1; Version=1; Port`},
 		"http://example.com:8081/", ""},
 	// A URL port outside 1-65535 is no port a Port list holds: the
@@ -102,5 +110,42 @@ func TestRFC2965MixedHeader(t *testing.T) {
 	j.SetCookie2Lines(u, []string{`v1=2; Version=1`})
 	if got, want := j.CookieHeader(u), `$Version="1"; plain="1"; $Path="/"; v1="2"; $Path="/"`; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestRFC2965BarePortFiles checks that a cookie set with a bare Port keeps
+// sending a bare $Port (RFC 2965 section 3.3.4) after a JSON save and
+// load, and only to the port it was set from; the JSON file says version
+// 3 for the "portBare" field, which older readers do not know.
+func TestRFC2965BarePortFiles(t *testing.T) {
+	j := newTestJar(t, &Options{RFC2965: true})
+	u := mustURL("http://example.com:8080/")
+	j.SetCookie2Lines(u, []string{`p=1; Version=1; Port; Max-Age=100`})
+	all := j.All()
+	if len(all) != 1 || !all[0].PortBare || len(all[0].Port) != 1 || all[0].Port[0] != 8080 {
+		t.Fatalf("stored %+v; want PortBare with Port [8080]", all)
+	}
+	var buf bytes.Buffer
+	if err := j.Export(&buf, &SaveOptions{Format: FormatJSON}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"version": 3`) || !strings.Contains(buf.String(), `"portBare": true`) {
+		t.Fatalf("JSON file lacks version 3 or portBare:\n%s", buf.String())
+	}
+	k := newTestJar(t, &Options{RFC2965: true})
+	if n, err := k.Import(&buf); n != 1 || err != nil {
+		t.Fatalf("Import: %d, %v", n, err)
+	}
+	if got, want := k.CookieHeader(u), `$Version="1"; p="1"; $Path="/"; $Port`; got != want {
+		t.Errorf("after reload: %q, want %q", got, want)
+	}
+	if got := k.CookieHeader(mustURL("http://example.com:8081/")); got != "" {
+		t.Errorf("after reload, other port: %q, want none", got)
+	}
+	// PortBare stands for the one request port.
+	for _, ports := range [][]int{nil, {80, 8080}} {
+		if err := k.Add(Entry{Name: "x", Value: "1", Domain: "example.com", Path: "/", Version: 1, Port: ports, PortBare: true}); err == nil {
+			t.Errorf("Add with PortBare and Port %v succeeded", ports)
+		}
 	}
 }
