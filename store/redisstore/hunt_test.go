@@ -3,7 +3,17 @@ package redisstore_test
 import (
 	"context"
 	"encoding/hex"
+	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/internal/testutil"
+	"github.com/httpstate/httpstate/session"
+	"github.com/httpstate/httpstate/store/redisstore"
 )
 
 // shattered returns the two 320-byte prefixes of the SHAttered PDFs
@@ -64,5 +74,72 @@ func TestUpdateComparesBytes(t *testing.T) {
 	}
 	if string(rec.Attrs["v"]) != string(b)+"x" {
 		t.Errorf("stored value is not fn(concurrent value): the concurrent write was lost")
+	}
+}
+
+// closeWhenMatched calls Close on s, from another goroutine, once a
+// command with the argument arg has been processed, and waits until the
+// store is marked closed, then 200 ms more (the time a Close that does not
+// wait needs to close the client). It returns Close's result, and whether
+// Close returned within those 200 ms.
+func closeWhenMatched(t *testing.T, s *redisstore.Store, arg string) (closed <-chan error, early *atomic.Bool) {
+	t.Helper()
+	ch := make(chan error, 1)
+	early = new(atomic.Bool)
+	var once sync.Once
+	bg := context.Background()
+	s.Client().AddHook(&cancelHook{match: func(a string) bool { return a == arg }, cancel: func() {
+		once.Do(func() {
+			go func() { ch <- s.Close() }()
+			for { // until Close has marked the store closed
+				if _, _, err := s.Load(bg, "x"); errors.Is(err, session.ErrClosed) {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			select {
+			case err := <-ch:
+				ch <- err
+				early.Store(true)
+			case <-time.After(200 * time.Millisecond):
+			}
+		})
+	}})
+	return ch, early
+}
+
+// TestCloseDuringRename: a Close of a store that owns its client (Dial),
+// called between a Rename's steps, waits for the Rename to complete before
+// it closes the client: it closed the client under the last step, the old
+// hash stayed marked (dead) beside the new one, and Rename returned an
+// error for a move that was done (the caller's session lost).
+func TestCloseDuringRename(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	bg := context.Background()
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	s, err := redisstore.Dial(bg, "redis://"+srv.Addr(), &redisstore.Options{Prefix: "t:", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	createAll(t, s, "alice", clock.Now(), "old")
+	closed, early := closeWhenMatched(t, s, "t:s:{new}") // the create step
+	err = s.Rename(bg, "old", "new")
+	if cerr := <-closed; cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil || early.Load() {
+		t.Fatalf("Rename with Close called between its steps = %v (Close returned before it: %v); want nil, Close waiting", err, early.Load())
+	}
+	direct := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer direct.Close()
+	if n := direct.Exists(bg, "t:s:{old}").Val(); n != 0 {
+		t.Error("the old hash is left (marked) after the Rename")
+	}
+	s2, _ := newClockedStore(t, direct)
+	if _, ok, err := s2.Load(bg, "new"); !ok || err != nil {
+		t.Errorf("Load(new) after the Rename = %v, %v; want the session", ok, err)
+	}
+	if ms := principalMetas(t, s2, "alice"); len(ms) != 1 || ms[0].Key != "new" {
+		t.Errorf("ByPrincipal after the Rename = %v, want new alone", ms)
 	}
 }

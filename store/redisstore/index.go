@@ -229,10 +229,10 @@ func (s *Store) sweepBatch(ctx context.Context, due []string, now int64) ([]sess
 	// session: the claims are never resent (noRetryIntCmd).
 	// From the claims to the reaps and put-backs, Close waits before it
 	// closes the store's own client.
-	if !s.holdClaims() {
+	if !s.hold() {
 		return nil, s.check()
 	}
-	defer s.releaseClaims()
+	defer s.release()
 	pipe := s.c.Pipeline()
 	claims := make([]*redis.IntCmd, len(due))
 	var claimed []redis.Z

@@ -69,15 +69,16 @@ type Store struct {
 	closed  atomic.Bool
 	// owned is true when the Store made its client (Dial): Close closes it.
 	owned bool
-	// closeMu guards claims and claimsDone, and orders Close's setting of
-	// closed with holdClaims.
+	// closeMu guards held and heldDone, and orders Close's setting of
+	// closed with hold.
 	closeMu sync.Mutex
-	// claims counts the Sweep batches holding claims, from before their
-	// ZREMs are sent to after the reaps and put-backs (see holdClaims).
-	claims int
-	// claimsDone, made by a Close that waits, is closed when claims
-	// drops to zero.
-	claimsDone chan struct{}
+	// held counts the calls Close waits for (see hold): the Sweep
+	// batches holding claims, from before their ZREMs are sent to after
+	// the reaps and put-backs, and the Renames.
+	held int
+	// heldDone, made by a Close that waits, is closed when held drops
+	// to zero.
+	heldDone chan struct{}
 	// replicaReads is true for a cluster client that sends reads to
 	// replicas: the reads a write depends on go to the master (hmget).
 	replicaReads bool
@@ -151,10 +152,12 @@ func New(c redis.UniversalClient, o *Options) (*Store, error) {
 // New stays open for its owner to close. Closing twice does nothing.
 //
 // Close first waits for the Sweeps that have claimed expired sessions to
-// reap them, or put their entries back, so that closing the client then
-// (its own, or the owner's after Close) leaves no claimed session
-// unreported; it waits at most a minute (the bound of that work, see the
-// package doc), then goes on all the same. Other calls in flight when it
+// reap them, or put their entries back, and for the Renames in flight to
+// end, so that closing the client then (its own, or the owner's after
+// Close) leaves no claimed session unreported and no session marked as
+// moving, hence lost, by a Rename cut short; it waits at most a minute
+// (the bound of that work, see the package doc), then goes on all the
+// same. Other calls in flight when it
 // closes its own client fail with an error wrapping session.ErrClosed.
 func (s *Store) Close() error {
 	s.closeMu.Lock()
@@ -163,9 +166,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	var wait chan struct{}
-	if s.claims > 0 {
+	if s.held > 0 {
 		wait = make(chan struct{})
-		s.claimsDone = wait
+		s.heldDone = wait
 	}
 	s.closeMu.Unlock()
 	if wait != nil {
@@ -185,28 +188,29 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// holdClaims registers a Sweep batch about to claim entries, so that Close
-// waits for its reaps and put-backs before it closes the store's own
-// client (under them, the claimed sessions would go unreported, out of
-// the index). It returns false once the store is closed; else the caller
-// must call releaseClaims when done.
-func (s *Store) holdClaims() bool {
+// hold registers a call that Close waits for before it closes the store's
+// own client: a Sweep batch about to claim entries (under its reaps and
+// put-backs, the claimed sessions would go unreported, out of the index),
+// or a Rename (cut short after its first step, it would leave the session
+// marked, hence lost). It returns false once the store is closed; else
+// the caller must call release when done.
+func (s *Store) hold() bool {
 	s.closeMu.Lock()
 	defer s.closeMu.Unlock()
 	if s.closed.Load() {
 		return false
 	}
-	s.claims++
+	s.held++
 	return true
 }
 
-// releaseClaims ends what holdClaims began.
-func (s *Store) releaseClaims() {
+// release ends what hold began.
+func (s *Store) release() {
 	s.closeMu.Lock()
 	defer s.closeMu.Unlock()
-	if s.claims--; s.claims == 0 && s.claimsDone != nil {
-		close(s.claimsDone)
-		s.claimsDone = nil
+	if s.held--; s.held == 0 && s.heldDone != nil {
+		close(s.heldDone)
+		s.heldDone = nil
 	}
 }
 

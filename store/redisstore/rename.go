@@ -11,11 +11,13 @@ import (
 // documentation for the three steps and why). After it returns oldKey is
 // absent; it returns session.ErrNotFound when oldKey is not live and
 // session.ErrExists, leaving both sessions as they were, when newKey is
-// taken.
+// taken. Close waits for a Rename in flight to end (see Close).
 func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
-	if err := s.check(); err != nil {
-		return err
+	// Close waits for the steps to end before it closes the client.
+	if !s.hold() {
+		return s.check()
 	}
+	defer s.release()
 	now := ms(s.now())
 	ohk, nhk := s.hashKey(oldKey), s.hashKey(newKey)
 	// Step 1: mark the old hash; from now on it is absent and refuses writes.
