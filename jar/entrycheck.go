@@ -51,7 +51,7 @@ func checkEntry(e *Entry) error {
 		return fmt.Errorf("%w: cookie %q has a %q or %q in its name or value", errUnsendable, e.Name, "=", ";")
 	}
 	if len(e.Name)+len(e.Value) > 4096 {
-		return errors.New("cookie name and value are longer than 4096 octets")
+		return fmt.Errorf("%w: name and value longer than 4096 octets", ErrTooLarge)
 	}
 	if e.Persistent && e.Expires.IsZero() {
 		return errors.New("persistent cookie without an expiry time")

@@ -54,11 +54,12 @@ var errPortRange = errors.New("jar: RFC 2965 port out of range")
 var errUnsendable = errors.New("jar: cookie name or value that no Cookie header can carry")
 
 // refusedHost reports whether err is a well-formed file cookie the jar
-// refuses (errFakeALabel, errColonHost, errPortRange, errUnsendable), one
-// it or curl may have written: Import skips it.
+// refuses (errFakeALabel, errColonHost, errPortRange, errUnsendable, or
+// ErrTooLarge past the 4096 octets no Limits.MaxCookieBytes exceeds), one
+// it, curl or a hand edit may have written: Import skips it.
 func refusedHost(err error) bool {
 	return errors.Is(err, errFakeALabel) || errors.Is(err, errColonHost) || errors.Is(err, errPortRange) ||
-		errors.Is(err, errUnsendable)
+		errors.Is(err, errUnsendable) || errors.Is(err, ErrTooLarge)
 }
 
 // ParseError is the error reading a cookie file returns for a malformed
