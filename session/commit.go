@@ -29,10 +29,16 @@ func (s *Session) commit() error {
 	if s.m.c.expireLegacy { // one branch when the option is off
 		s.expireLegacyCookie(s.header())
 	}
+	var err error
 	if s.m.c.Codec != nil {
-		return s.commitCodec()
+		err = s.commitCodec()
+	} else {
+		err = s.commitStore()
 	}
-	return s.commitStore()
+	if err == nil {
+		s.varyOnTransports(s.header())
+	}
+	return err
 }
 
 // changed reports whether a new session has anything to store. s.mu is held.

@@ -130,16 +130,39 @@ func validCookieValue(v string) bool {
 	return true
 }
 
-// addVary adds v to the Vary header unless it is listed already.
+// addVary adds v to the Vary header unless it is listed already (or the
+// header is "*", which varies on everything; RFC 9110 section 12.5.5).
 func addVary(h http.Header, v string) {
 	for _, have := range h["Vary"] {
-		for _, f := range strings.Split(have, ",") {
-			if strings.EqualFold(strings.TrimSpace(f), v) {
+		for have != "" {
+			f := have
+			if i := strings.IndexByte(have, ','); i >= 0 {
+				f, have = have[:i], have[i+1:]
+			} else {
+				have = ""
+			}
+			f = strings.TrimSpace(f)
+			if f == "*" || strings.EqualFold(f, v) {
 				return
 			}
 		}
 	}
 	h.Add("Vary", v)
+}
+
+// varyOnTransports adds to Vary the request headers that carry the session
+// ID (Cookie, and the ID header when that transport is on): a response
+// made by a request that used its session depends on them, and a shared
+// cache must not hand it to another client (RFC 9110 section 12.5.5). The
+// URL transport needs nothing: the ID is in the URL, which a cache keys on.
+func (s *Session) varyOnTransports(h http.Header) {
+	c := s.m.c
+	if !c.Cookie.Disabled {
+		addVary(h, "Cookie")
+	}
+	if c.Header != "" {
+		addVary(h, c.Header)
+	}
 }
 
 // markNoStore keeps responses that set the session cookie out of shared
