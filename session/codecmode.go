@@ -9,42 +9,56 @@ import (
 
 // loadCodec decodes a cookie-held session from the request's cookie(s):
 // name, name.1, name.2… concatenated. Anything that does not decode, or has
-// expired, yields a fresh session. s.mu is held.
+// expired, yields a fresh session. Repeated cookies (the same names set for
+// another path or a parent domain) are tried in the order sent, the k-th
+// occurrence of every chunk together, at most maxTries sets, as store mode
+// tries repeated IDs: a stale or planted cookie sent first does not hide
+// the live one. s.mu is held.
 func (s *Session) loadCodec() {
 	m := s.m
-	value, first, present := requestChunks(s.req.Header, m.cookieName(s.req), m.c.CookieChunks)
+	name := m.cookieName(s.req)
+	value, first, present := requestChunks(s.req.Header, name, m.c.CookieChunks, 0)
 	s.chunksIn = present
 	if !first {
 		return
 	}
 	s.hadID = true
-	if value == "" {
+	for k := 0; k < maxTries; k++ {
+		if k > 0 {
+			if value, first, _ = requestChunks(s.req.Header, name, m.c.CookieChunks, k); !first {
+				return
+			}
+		}
+		if value == "" {
+			continue
+		}
+		rec, err := m.c.Codec.Decode(value)
+		if err != nil {
+			m.c.log.LogAttrs(s.reqContext(), slog.LevelDebug, "session cookie rejected", slog.String("error", err.Error()))
+			continue
+		}
+		if rec == nil || rec.Key == "" || !s.now.Before(rec.Expiry()) {
+			continue
+		}
+		s.rec, s.key = rec, rec.Key
 		return
 	}
-	rec, err := m.c.Codec.Decode(value)
-	if err != nil {
-		m.c.log.LogAttrs(s.reqContext(), slog.LevelDebug, "session cookie rejected", slog.String("error", err.Error()))
-		return
-	}
-	if rec == nil || rec.Key == "" || !s.now.Before(rec.Expiry()) {
-		return
-	}
-	s.rec, s.key = rec, rec.Key
 }
 
-// requestChunks reads the chunk cookies name, name.1, name.2… of a
-// cookie-held session from h. value joins the chunks up to the first one
-// missing, at most chunks of them, and is "" when they hold more than
-// chunks*maxCookieSize octets; first reports whether the first chunk is
-// there. present counts every chunk cookie, even past a gap (one more than
-// the last index present, up to MaxCookieChunks), so that a commit can
-// expire the ones no longer needed.
-func requestChunks(h http.Header, name string, chunks int) (value string, first bool, present int) {
-	var v [1]string
+// requestChunks reads the k-th occurrence (from 0, in the order sent) of
+// the chunk cookies name, name.1, name.2… of a cookie-held session from h.
+// value joins the chunks up to the first one missing, at most chunks of
+// them, and is "" when they hold more than chunks*maxCookieSize octets;
+// first reports whether the first chunk is there. present counts every
+// chunk cookie, even past a gap (one more than the last index present, up
+// to MaxCookieChunks), so that a commit can expire the ones no longer
+// needed. k is less than maxTries.
+func requestChunks(h http.Header, name string, chunks, k int) (value string, first bool, present int) {
+	var v [maxTries]string
 	var b strings.Builder
 	gap, tooLarge := false, false
 	for i := 0; i < MaxCookieChunks; i++ {
-		if requestCookies(h, chunkName(name, i), v[:]) == 0 {
+		if requestCookies(h, chunkName(name, i), v[:k+1]) <= k {
 			gap = true
 			continue
 		}
@@ -55,11 +69,11 @@ func requestChunks(h http.Header, name string, chunks int) (value string, first 
 		if gap || i >= chunks || tooLarge {
 			continue
 		}
-		if b.Len()+len(v[0]) > chunks*maxCookieSize {
+		if b.Len()+len(v[k]) > chunks*maxCookieSize {
 			tooLarge = true
 			continue
 		}
-		b.WriteString(v[0])
+		b.WriteString(v[k])
 	}
 	if tooLarge {
 		return "", first, present
