@@ -229,7 +229,7 @@ func (s *Store) run(ops []*op) {
 		// corrupt neighbour page), not in one op's work: the culprit is
 		// unknown, so each op runs again alone, and only those whose own
 		// commit panics fail.
-		if failed < 0 && len(ops) > 1 && errors.Is(err, errCommitPanicked) {
+		if failed < 0 && len(ops) > 1 && errors.Is(err, errCommitPanicked) && !errors.Is(err, ErrOutcomeUnknown) {
 			for _, o := range ops {
 				s.apply(o.fx, err)
 				s.run([]*op{o})
@@ -267,7 +267,11 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
 	if s.stuck.Load() {
 		return errWriterStuck
 	}
-	var tx *bolt.Tx
+	var (
+		tx         *bolt.Tx
+		txid       int  // tx.ID(), which a closed tx no longer tells
+		committing bool // fn returned nil: bbolt commits
+	)
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("%w: %v", errCommitPanicked, v)
@@ -276,11 +280,42 @@ func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
 				err = fmt.Errorf("%w (%w)", errWriterStuck, err)
 			}
 		}
+		if err != nil && committing {
+			err = s.commitFailed(txid, err)
+		}
 	}()
-	return s.db.Update(func(t *bolt.Tx) error {
-		tx = t
-		return fn(t)
-	})
+	wrapped := func(t *bolt.Tx) error {
+		tx, txid = t, t.ID()
+		if err := fn(t); err != nil {
+			return err
+		}
+		committing = true
+		return nil
+	}
+	if s.updateDB != nil {
+		return s.updateDB(s.db, wrapped)
+	}
+	return s.db.Update(wrapped)
+}
+
+// commitFailed returns the error of the failed commit of transaction txid,
+// wrapped with ErrOutcomeUnknown when bbolt wrote its meta page first. bbolt
+// writes the data pages, fsyncs, then writes the meta page and fsyncs
+// again; a failure up to the meta page's write leaves the file as it was,
+// but once that page is in the OS page cache, this process's readers take
+// it as the current meta (and later commits build on it), while the disk
+// may or may not hold it (a failed fsync). A read transaction shows which:
+// it starts from the current meta, and only txid's writer could have
+// written a newer one. When that look fails, the outcome is unknown too.
+func (s *Store) commitFailed(txid int, err error) error {
+	if errors.Is(err, ErrOutcomeUnknown) {
+		return err
+	}
+	seen := 0
+	if verr := safeView(s.db, func(r *bolt.Tx) error { seen = r.ID(); return nil }); verr != nil || seen >= txid {
+		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+	}
+	return err
 }
 
 // releaseWriter makes sure that tx, a write transaction in which bbolt

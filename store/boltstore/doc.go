@@ -34,7 +34,11 @@
 // commits nothing; such an answer, and an empty Save's "it exists", comes
 // from what is on disk, never from another write's commit whose fsync has
 // not returned (bbolt's readers can see one), and neither does the read
-// cache. Concurrent writers share commits (group
+// cache. A write that fails wrote nothing (a Sweep, nothing beyond the
+// sessions it returns with its error), except one whose error wraps
+// ErrOutcomeUnknown: its commit failed after bbolt wrote the meta page
+// (the fsync after it failed), so the write may or may not be on disk,
+// and this process already reads it. Concurrent writers share commits (group
 // commit, with no timer): a write that finds no commit running commits at
 // once, alone; writes that arrive while a commit runs queue up, and when it
 // ends the first of them leads the next commit, which takes the whole queue

@@ -40,3 +40,7 @@ func CacheKeys(s *Store) []string {
 	}
 	return keys
 }
+
+// SetUpdateDB makes s run its write transactions through fn instead of
+// db.Update. Call it before using s.
+func SetUpdateDB(s *Store, fn func(db *bolt.DB, f func(*bolt.Tx) error) error) { s.updateDB = fn }

@@ -3,12 +3,17 @@ package boltstore_test
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/httpstate/httpstate/session"
 	"github.com/httpstate/httpstate/store/boltstore"
@@ -137,5 +142,112 @@ func TestRollbackPanicStuck(t *testing.T) {
 	}
 	if err := within(t, "Close", s.Close); err == nil {
 		t.Errorf("Close of a store whose writer lock is held for good = nil, want an error")
+	}
+}
+
+// errFsync stands in for the error of a failed fsync.
+var errFsync = errors.New("fdatasync: input/output error")
+
+// TestCommitFailsAfterMeta: a commit that fails after bbolt wrote its meta
+// page (the meta's fsync failed) may or may not be on disk, and this
+// process already reads it: the write's error wraps ErrOutcomeUnknown. A
+// commit that fails before (bbolt rolled it back) wrote nothing, and its
+// error does not. Before, both were the same plain error.
+func TestCommitFailsAfterMeta(t *testing.T) {
+	s := openStore(t, &boltstore.Options{Now: func() time.Time { return tNow }})
+	ctx := context.Background()
+	if err := s.Create(ctx, storetest.NewRecord("k", "", tNow)); err != nil {
+		t.Fatal(err)
+	}
+	var mode atomic.Int32 // 1: fail after the commit, 2: fail before it
+	boltstore.SetUpdateDB(s, func(db *bolt.DB, fn func(*bolt.Tx) error) error {
+		switch mode.Load() {
+		case 1:
+			if err := db.Update(fn); err != nil {
+				return err
+			}
+			return errFsync
+		case 2:
+			return db.Update(func(tx *bolt.Tx) error {
+				if err := fn(tx); err != nil {
+					return err
+				}
+				return errFsync
+			})
+		}
+		return db.Update(fn)
+	})
+	mode.Store(2)
+	err := s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"x": []byte("1")}})
+	if !errors.Is(err, errFsync) || errors.Is(err, boltstore.ErrOutcomeUnknown) {
+		t.Errorf("Save whose commit failed before its meta page = %v, want the error, not ErrOutcomeUnknown", err)
+	}
+	if r, _, err := s.Load(ctx, "k"); err != nil || r.Attrs["x"] != nil {
+		t.Errorf("after a commit failed before its meta: Load = %v, %v; want no x", r, err)
+	}
+	mode.Store(1)
+	err = s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"x": []byte("2")}})
+	if !errors.Is(err, boltstore.ErrOutcomeUnknown) || !errors.Is(err, errFsync) {
+		t.Errorf("Save whose commit failed after its meta page = %v, want ErrOutcomeUnknown wrapping the error", err)
+	}
+	// The outcome is unknown indeed: this process reads the write.
+	if r, _, err := s.Load(ctx, "k"); err != nil || string(r.Attrs["x"]) != "2" {
+		t.Errorf("after a commit failed after its meta: Load = %v, %v; want x=2", r, err)
+	}
+	// An expected outcome still wins: nothing to commit, nothing unknown.
+	if err := s.Save(ctx, "absent", session.Delta{LastAccess: tNow}); !errors.Is(err, session.ErrNotFound) {
+		t.Errorf("Save(absent) = %v, want ErrNotFound", err)
+	}
+	mode.Store(0)
+	if err := s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"x": []byte("3")}}); err != nil {
+		t.Errorf("Save after the failures = %v", err)
+	}
+}
+
+// TestCommitPanicsAfterMeta: Creates sharing a commit in which a panic
+// comes after bbolt wrote the meta page. Before, each ran again alone, as
+// after a commit panic that wrote nothing, found its own record and
+// answered ErrExists, which says the write was not made. Now each answers
+// ErrOutcomeUnknown, and none runs again.
+func TestCommitPanicsAfterMeta(t *testing.T) {
+	s := openStore(t, &boltstore.Options{Now: func() time.Time { return tNow }})
+	ctx := context.Background()
+	var boom atomic.Bool
+	boltstore.SetUpdateDB(s, func(db *bolt.DB, fn func(*bolt.Tx) error) error {
+		err := db.Update(fn)
+		if err == nil && boom.Load() {
+			panic("a panic after the meta page")
+		}
+		return err
+	})
+	started, hold := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	boltstore.SetOnWrite(s, func(int) { once.Do(func() { close(started); <-hold }) })
+	boom.Store(true)
+	const n = 4
+	errs := make([]error, n+1)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		errs[n] = s.Create(ctx, storetest.NewRecord("gate", "", tNow))
+	}()
+	<-started
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.Create(ctx, storetest.NewRecord(fmt.Sprintf("k%d", i), "", tNow))
+		}()
+	}
+	for boltstore.QueueLen(s) < n {
+		time.Sleep(time.Millisecond)
+	}
+	close(hold)
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, boltstore.ErrOutcomeUnknown) || errors.Is(err, session.ErrExists) {
+			t.Errorf("Create #%d in a commit that panicked after its meta = %v, want ErrOutcomeUnknown", i, err)
+		}
 	}
 }

@@ -90,6 +90,9 @@ type Store struct {
 	// onWrite, when set (by tests only, before use), is called with the ID
 	// of every write transaction the Store runs work in.
 	onWrite func(txid int)
+	// updateDB, when set (by tests only, before use), stands in for
+	// db.Update, so that a test can fail a commit as a failed fsync does.
+	updateDB func(db *bolt.DB, fn func(tx *bolt.Tx) error) error
 	// onCommit, when set (by tests only, before use), is called after each
 	// commit with the number of its writes that wrote and that wrote
 	// nothing.
@@ -114,6 +117,19 @@ var (
 // wraps session.ErrTooLarge, so the Manager answers it as the application's
 // error (500), not as an unavailable store (503).
 var ErrTooLarge = fmt.Errorf("boltstore: record too large: %w", session.ErrTooLarge)
+
+// ErrOutcomeUnknown reports a write whose commit failed after bbolt wrote
+// the commit's meta page, the step that makes it part of the file (the
+// fsync that follows failed, or bbolt panicked after it): the write may or
+// may not be on disk, and this process reads it as made, as do the commits
+// after it, which may yet make it durable. The error wraps bbolt's. Every
+// write of that commit fails with it, and none is run again (a Create
+// would find its own record, an Update's fn would apply twice). Any other
+// error of a write (a commit that failed before its meta page included)
+// means the write was not made; ErrOutcomeUnknown is never ErrNotFound or
+// ErrExists. It plays the part of store/redisstore's ErrOutcomeUnknown in
+// the session.Store contract.
+var ErrOutcomeUnknown = errors.New("boltstore: the commit failed after writing its meta page; the write may or may not be on disk")
 
 // ErrLocked reports that Open gave up waiting, after Options.Timeout, for
 // the lock on a file that another Store holds (bbolt lets one process open
