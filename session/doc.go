@@ -28,7 +28,10 @@
 // Sessions end after IdleTimeout without use (default 30 minutes) and at the
 // latest Lifetime after creation (default 24 hours); both are enforced by the
 // server, whatever the cookie says. The last access is written at most once per
-// TouchInterval, so a read-only request within it writes nothing.
+// TouchInterval, so a read-only request within it writes nothing. A session
+// is in use from the start of a request: one found close to its idle expiry
+// (less than a tenth of IdleTimeout left) has its access written before the
+// handler runs, so a slow request does not see it expire and lose its writes.
 //
 // # Transports
 //

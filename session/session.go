@@ -231,6 +231,9 @@ func (s *Session) load() error {
 	if !done && err == nil && s.urlID != "" && !s.hadCookie && !s.hadHeader {
 		_, err = s.try(&c, s.urlID)
 	}
+	if err == nil && s.rec != nil {
+		err = s.keepAlive()
+	}
 	if err != nil {
 		s.failed = err
 		m.c.log.LogAttrs(s.reqContext(), slog.LevelError, "session store failed", slog.String("error", err.Error()))
@@ -265,6 +268,39 @@ func (s *Session) try(c *candidates, id string) (bool, error) {
 	// hands on.
 	s.id, s.key, s.rec, s.recShared = id, rec.Key, rec, true
 	return true, nil
+}
+
+// keepAlive records this request's access at once, before the handler
+// runs, when the session found has less than a tenth of its idle timeout
+// (or less than its touch interval, as touchDue caps it) left before it
+// would expire for idleness:
+// a session is in use from the start of the request, and without this a
+// request slower than the time left would find the session expired at
+// commit and lose its writes. The write is the one the commit would have
+// made (a touch is due this close to expiry), so it costs one write only
+// when the request also changes attributes, at most once per idle period
+// of a session. A session that ends meanwhile is treated as not found.
+// s.rec is not nil; s.mu is held.
+func (s *Session) keepAlive() error {
+	r := s.rec
+	idle := r.LastAccess.Add(r.IdleTimeout)
+	if !r.Deadline.IsZero() && !idle.Before(r.Deadline) {
+		return nil // the absolute deadline comes first: no touch extends it
+	}
+	if idle.Sub(s.now) >= max(min(s.m.c.TouchInterval, r.IdleTimeout/2), r.IdleTimeout/10) {
+		return nil
+	}
+	err := s.m.c.Store.Save(s.reqContext(), s.key, Delta{LastAccess: s.now})
+	if errors.Is(err, ErrNotFound) {
+		s.id, s.key, s.rec, s.recShared = "", "", nil, false
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("session: save: %w", err)
+	}
+	s.ownRec()
+	s.rec.LastAccess = s.now
+	return nil
 }
 
 // maxTries is the most candidate IDs one request may look up.
