@@ -102,4 +102,14 @@
 // ByPrincipal and Iterate read the file in read-only transactions. Iterate
 // reads in chunks and calls its function outside any transaction, so the
 // function may call the Store.
+//
+// # Corrupt records
+//
+// A record that does not decode (its bytes damaged on disk) is skipped by
+// ByPrincipal and Iterate, which list the others, as store/redisstore
+// does, each time with a warning to Options.Logger (naming the start of
+// its store key). Load of it fails with an error, never found=false; a
+// write to it (Save, Update, Rename) fails with an error too. Delete
+// removes it (found=false), and so does the Sweep that finds its expiry
+// entry due, without reporting it, with a warning to the Logger.
 package boltstore

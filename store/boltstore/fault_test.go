@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -249,5 +250,76 @@ func TestCommitPanicsAfterMeta(t *testing.T) {
 		if !errors.Is(err, boltstore.ErrOutcomeUnknown) || errors.Is(err, session.ErrExists) {
 			t.Errorf("Create #%d in a commit that panicked after its meta = %v, want ErrOutcomeUnknown", i, err)
 		}
+	}
+}
+
+// TestCorruptRecordSkipped: a record that does not decode, among sound
+// ones, is skipped by Iterate and ByPrincipal, which list the others, and
+// reported to Options.Logger, as redisstore does; Load of it still fails
+// with an error (not found=false), and Sweep, which removes it once its
+// expiry entry is due, reports it to the Logger too. Before, one corrupt
+// record failed every listing.
+func TestCorruptRecordSkipped(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	clock := storetest.NewClock(tNow)
+	var logs strings.Builder
+	o := &boltstore.Options{Now: clock.Now, Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	s, err := boltstore.Open(path, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// More than one Iterate chunk (256 records), the junk in the middle.
+	const n = 600
+	for i := range n {
+		if err := s.Create(ctx, storetest.NewRecord(fmt.Sprintf("key-%03d", i), "p", tNow)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = boltstore.DB(s).Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("sessions")).Put([]byte("key-300"), []byte{1, 0xff, 0xff})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = boltstore.Open(path, o); err != nil { // an empty read cache
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if r, found, err := s.Load(ctx, "key-300"); err == nil || found || r != nil {
+		t.Errorf("Load(key-300), corrupt = %v, %v, %v; want an error", r, found, err)
+	}
+	visited := 0
+	err = s.Iterate(ctx, func(m session.Meta) bool {
+		if m.Key == "key-300" {
+			t.Errorf("Iterate visited the corrupt record")
+		}
+		visited++
+		return true
+	})
+	if err != nil || visited != n-1 {
+		t.Errorf("Iterate = %v after %d sessions; want nil after %d", err, visited, n-1)
+	}
+	metas, err := s.ByPrincipal(ctx, "p")
+	if err != nil || len(metas) != n-1 {
+		t.Errorf("ByPrincipal(p) = %d sessions, %v; want %d, nil", len(metas), err, n-1)
+	}
+	for _, m := range metas {
+		if m.Key == "key-300" {
+			t.Errorf("ByPrincipal listed the corrupt record")
+		}
+	}
+	if c := strings.Count(logs.String(), "corrupt"); c < 2 {
+		t.Errorf("Logger got %d warnings of a corrupt record, want one per listing:\n%s", c, logs.String())
+	}
+	logs.Reset()
+	clock.Advance(48 * time.Hour)
+	swept, err := s.Sweep(ctx)
+	if err != nil || len(swept) != n-1 {
+		t.Errorf("Sweep = %d sessions, %v; want %d, nil", len(swept), err, n-1)
+	}
+	if !strings.Contains(logs.String(), "corrupt") {
+		t.Errorf("Sweep removed the corrupt record without a warning")
 	}
 }

@@ -73,7 +73,9 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 // ByPrincipal lists the live sessions of principal, oldest (by Created)
 // first, ties broken by key: a prefix scan of the principal index in a
 // read-only transaction. Anonymous sessions (principal "") are not indexed:
-// ByPrincipal("") returns none.
+// ByPrincipal("") returns none. A record that does not decode (corrupt) is
+// skipped, with a warning to Options.Logger: it lists the others, as
+// store/redisstore does (Load of that record fails with an error).
 func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Meta, error) {
 	if err := s.check(ctx, "by principal"); err != nil {
 		return nil, err
@@ -82,9 +84,12 @@ func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Me
 		return nil, nil
 	}
 	prefix := principalPrefix(nil, principal)
-	var metas []session.Meta
+	var (
+		metas   []session.Meta
+		corrupt []skipped
+	)
 	err := s.view("by principal", func(tx *bolt.Tx) error {
-		metas = metas[:0]
+		metas, corrupt = metas[:0], corrupt[:0]
 		sessions := tx.Bucket(bucketSessions)
 		now := s.now()
 		var lens []uint64
@@ -101,7 +106,8 @@ func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Me
 			m, l, err := decodeMeta(string(key), v, lens)
 			lens = l
 			if err != nil {
-				return fmt.Errorf("record %.8s: %w", key, err)
+				corrupt = append(corrupt, skipped{string(key), err})
+				continue
 			}
 			// Skip entries that no longer describe the record: expired,
 			// or stale after the key was reused.
@@ -113,10 +119,26 @@ func (s *Store) ByPrincipal(ctx context.Context, principal string) ([]session.Me
 		}
 		return nil
 	})
+	s.warnCorrupt("skipping corrupt session", corrupt)
 	if err != nil {
 		return nil, err
 	}
 	return metas, nil
+}
+
+// skipped is a record a read could not decode, for the Logger once the
+// read's transaction has ended.
+type skipped struct {
+	key string
+	err error
+}
+
+// warnCorrupt logs msg for each record in recs, named by the start of its
+// store key, as the package's errors name it.
+func (s *Store) warnCorrupt(msg string, recs []skipped) {
+	for _, r := range recs {
+		s.log.Warn("boltstore: "+msg, "key", fmt.Sprintf("%.8s", r.key), "err", r.err)
+	}
 }
 
 // iterateChunk is how many sessions Iterate reads per read-only transaction.
@@ -126,21 +148,24 @@ const iterateChunk = 256
 // until fn returns false. It reads in chunks, each in its own read-only
 // transaction, and calls fn outside any transaction, so fn may call the
 // Store; sessions created or removed during the iteration may or may not be
-// visited.
+// visited. A record that does not decode (corrupt) is skipped, with a
+// warning to Options.Logger, as store/redisstore does: one bad record does
+// not hide the others (Load of it fails with an error).
 func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
 	if err := s.check(ctx, "iterate"); err != nil {
 		return err
 	}
 	var (
-		after []byte // last key read; nil before the first chunk
-		chunk = make([]session.Meta, 0, iterateChunk)
-		lens  []uint64
+		after   []byte // last key read; nil before the first chunk
+		chunk   = make([]session.Meta, 0, iterateChunk)
+		lens    []uint64
+		corrupt []skipped
 	)
 	for {
 		if err := s.check(ctx, "iterate"); err != nil {
 			return err
 		}
-		chunk = chunk[:0]
+		chunk, corrupt = chunk[:0], corrupt[:0]
 		done := false
 		err := s.view("iterate", func(tx *bolt.Tx) error {
 			now := s.now()
@@ -162,7 +187,8 @@ func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
 				m, l, err := decodeMeta(string(k), v, lens)
 				lens = l
 				if err != nil {
-					return fmt.Errorf("record %.8s: %w", k, err)
+					corrupt = append(corrupt, skipped{string(k), err})
+					continue
 				}
 				if m.Expiry.After(now) {
 					chunk = append(chunk, m)
@@ -171,6 +197,7 @@ func (s *Store) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
 			done = true
 			return nil
 		})
+		s.warnCorrupt("skipping corrupt session", corrupt)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"time"
 
@@ -58,6 +59,11 @@ type Options struct {
 	// Timeout is how long Open waits for the file lock held by another
 	// process. 0 means DefaultTimeout; a negative value waits forever.
 	Timeout time.Duration
+	// Logger receives warnings: records that do not decode (corrupt),
+	// skipped by ByPrincipal and Iterate or removed by Sweep, named by
+	// the first 8 bytes of their store key, never a session ID. nil
+	// means discard.
+	Logger *slog.Logger
 }
 
 // Store is a session.Store kept in one bbolt file. It is safe for concurrent
@@ -65,6 +71,7 @@ type Options struct {
 type Store struct {
 	db     *bolt.DB
 	now    func() time.Time
+	log    *slog.Logger
 	closed atomic.Bool
 	// stuck is set when a write transaction that panicked still holds
 	// bbolt's writer lock (see releaseWriter): writes fail with
@@ -207,7 +214,10 @@ func Open(path string, o *Options) (*Store, error) {
 	if cacheSize == 0 {
 		cacheSize = DefaultCacheSize
 	}
-	s := &Store{db: db, now: opt.Now, cache: newCache(cacheSize), maxBatch: opt.MaxBatchSize, maxValue: bolt.MaxValueSize}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{db: db, now: opt.Now, log: opt.Logger, cache: newCache(cacheSize), maxBatch: opt.MaxBatchSize, maxValue: bolt.MaxValueSize}
 	s.durable.Store(int64(txid))
 	return s, nil
 }

@@ -42,11 +42,12 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 	var out []session.Meta
 	for {
 		var (
-			got  []session.Meta
-			more bool
+			got     []session.Meta
+			more    bool
+			corrupt []skipped // removed, to log once committed
 		)
 		err := s.batch("sweep", func(tx *bolt.Tx, fx *effects) error {
-			got, more = got[:0], false
+			got, more, corrupt = got[:0], false, corrupt[:0]
 			b := bucketsOf(tx)
 			limit := timeKey(nil, s.now())
 			// Collect first: the cursor must not walk a bucket being changed.
@@ -91,6 +92,7 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 							return err
 						}
 						fx.set(key, nil)
+						corrupt = append(corrupt, skipped{key, err})
 					}
 					continue
 				}
@@ -108,6 +110,7 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 		if err != nil {
 			return out, err
 		}
+		s.warnCorrupt("removed corrupt session", corrupt)
 		out = append(out, got...)
 		if !more {
 			return out, nil
