@@ -19,6 +19,9 @@ const sweepChunk = 1000
 // serialised, so each expired record is removed, and reported, by exactly
 // one Sweep. Every chunk removed is committed before Sweep returns; on an
 // error, the sessions of the chunks already committed are returned with it.
+// A chunk whose commit fails with ErrOutcomeUnknown is not returned: its
+// sessions, removed or not, are never reported (as store/redisstore's
+// Sweep does not report a reap whose outcome is unknown).
 func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 	if err := s.check(ctx, "sweep"); err != nil {
 		return nil, err
