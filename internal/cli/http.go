@@ -54,6 +54,7 @@ type httpOptions struct {
 	offline      bool
 	quiet        int
 	ignoreNetrc  bool
+	all          bool
 }
 
 // newHTTPCmd builds "httpstate http", an HTTPie-style client on package client.
@@ -115,6 +116,10 @@ formatted (keys sorted unless --unsorted) and coloured only on a terminal
 (--pretty). A body over 16 MiB is not formatted: it is printed as it
 arrives, as it is (binary data still replaced by a note on a terminal).
 
+--all with --follow prints each redirect followed, its request and
+response as --print says and formatted as the final exchange (a redirect's
+body is held in memory, up to 16 MiB), then the final one, as HTTPie's.
+
 --offline builds the request and prints it (--print HB) without sending
 it, as HTTPie's; a --session is read but not updated.
 
@@ -175,6 +180,7 @@ printed to a terminal; a timeout exits with 2, and more redirects than
 	f.BoolVar(&o.ignoreNetrc, "ignore-netrc", false, "do not take credentials from the netrc file ($NETRC or ~/.netrc)")
 	f.BoolVarP(&o.follow, "follow", "F", false, "follow redirects")
 	f.IntVar(&o.maxRedirects, "max-redirects", 30, "redirects followed with --follow")
+	f.BoolVar(&o.all, "all", false, "with --follow, print the redirects followed too (each exchange as --print says), not only the final one")
 	f.Var((*secondsFlag)(&o.timeout), "timeout", "as HTTPie's: the longest wait for a connection, the response or more of its body (not a limit on the whole download), in seconds (2.5) or a duration (500ms); 0: none")
 	f.StringVar(&o.verify, "verify", "yes", `TLS certificate check: "yes", "no", or a CA bundle file`)
 	f.StringVar(&o.pretty, "pretty", "", "output processing: all, colors, format or none (default all on a terminal, none when piped)")
@@ -503,20 +509,54 @@ func parseCLIURL(s string) (*url.URL, error) {
 }
 
 // recorder is the innermost RoundTripper: it keeps the last request as it
-// went on the wire (cookies and auth included) for --print H, and counts
-// the redirects answered in a row.
+// went on the wire (cookies and auth included) for --print H, counts the
+// redirects answered in a row and, for --all, keeps the redirects of the
+// last attempt's chain.
 type recorder struct {
-	next      http.RoundTripper
+	next http.RoundTripper
+	// keepHops, set before the first request, keeps the exchanges of
+	// redirect responses (hops), each body read into memory (up to
+	// maxFormatBody) before the client follows it, each read waiting at
+	// most timeout (0: none) or cancelling the request with cancel.
+	keepHops bool
+	timeout  time.Duration
+	cancel   context.CancelCauseFunc
+
 	mu        sync.Mutex // protects the fields below
 	last      *http.Request
 	redirects int // round trips in a row, up to the last, answered by a redirect
+	hops      []hop
+}
+
+// hop is an exchange of a redirect chain that --all prints.
+type hop struct {
+	req  *http.Request
+	resp *http.Response
+	body []byte // the body's first maxFormatBody bytes
+	cut  bool   // the body was longer
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.mu.Lock()
 	r.last = req
+	if req.Response == nil {
+		// The first request of an attempt (net/http sets Response on
+		// the requests a redirect makes): an attempt retried starts a
+		// new chain.
+		r.hops = nil
+	}
 	r.mu.Unlock()
 	resp, err := r.next.RoundTrip(req)
+	if err == nil && r.keepHops && followedRedirect(resp) {
+		h, rerr := r.keep(req, resp)
+		if rerr != nil {
+			resp.Body.Close()
+			return nil, rerr
+		}
+		r.mu.Lock()
+		r.hops = append(r.hops, h)
+		r.mu.Unlock()
+	}
 	r.mu.Lock()
 	if err == nil && isRedirect(resp) {
 		r.redirects++
@@ -525,6 +565,57 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	r.mu.Unlock()
 	return resp, err
+}
+
+// keep reads the first maxFormatBody bytes of a redirect's body, which
+// net/http discards when it follows the redirect, and leaves resp.Body
+// whole for whoever reads it next (the client, or the output when the
+// client did not follow it after all).
+func (r *recorder) keep(req *http.Request, resp *http.Response) (hop, error) {
+	var body io.Reader = resp.Body
+	if r.timeout > 0 && r.cancel != nil {
+		ib := newIdleBody(resp.Body, r.timeout, r.cancel)
+		defer ib.timer.Stop()
+		body = ib
+	}
+	data, err := io.ReadAll(io.LimitReader(body, int64(maxFormatBody)+1))
+	if err != nil {
+		return hop{}, fmt.Errorf("reading the body of the redirect from %s: %w", req.URL.Redacted(), err)
+	}
+	h := hop{req: req, resp: resp, body: data}
+	if len(data) > maxFormatBody {
+		h.body, h.cut = data[:maxFormatBody], true
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(data), resp.Body), resp.Body}
+	return h, nil
+}
+
+// history returns the redirects of the last chain before final, the
+// response that ended it.
+func (r *recorder) history(final *http.Response) []hop {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var hs []hop
+	for _, h := range r.hops {
+		if h.resp != final {
+			hs = append(hs, h)
+		}
+	}
+	return hs
+}
+
+// followedRedirect reports whether net/http's client follows resp (given
+// a request body it can send again, as the command's always is).
+func followedRedirect(resp *http.Response) bool {
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return resp.Header.Get("Location") != ""
+	}
+	return false
 }
 
 // isRedirect reports whether resp is a redirect a client follows.
@@ -711,6 +802,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if o.offline {
 		rec.next = offlineTransport{}
 	}
+	rec.keepHops = o.all && o.follow && !o.offline
 	copts := &client.Options{
 		Transport:    rec,
 		MaxRedirects: -1,
@@ -768,6 +860,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	}
 	reqCtx, cancelReq := context.WithCancelCause(ctx)
 	defer cancelReq(nil)
+	rec.timeout, rec.cancel = o.timeout, cancelReq
 	hreq, err := c.NewRequest(reqCtx, req.method, req.url.String(), body)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
@@ -855,11 +948,19 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		sw.w = s.ErrOut
 	}
 	out := &printer{w: sw, pretty: pretty, tty: outTTY, hideAuth: hideAuth}
+	if !offline {
+		// --all: the redirects followed, each printed as the final
+		// exchange is.
+		for _, h := range rec.history(resp) {
+			printHop(out, show, h, req, s.ErrOut)
+		}
+	}
 	if sent := rec.lastRequest(); sent != nil {
 		if strings.Contains(show, "H") {
 			out.requestHead(sent)
 		}
-		if strings.Contains(show, "B") && len(req.body) > 0 {
+		// Not after a 301, 302 or 303 that made it a GET without one.
+		if strings.Contains(show, "B") && len(req.body) > 0 && sentBody(sent) {
 			out.body(req.body, req.ctype, true)
 		}
 	}
@@ -938,6 +1039,41 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		}
 	}
 	return nil
+}
+
+// printHop prints an exchange of a redirect chain followed (--all), the
+// parts show names, formatted as the final exchange is; a blank line
+// ends a body, before the next request or response.
+func printHop(out *printer, show string, h hop, req *httpRequest, warn io.Writer) {
+	if strings.Contains(show, "H") {
+		out.requestHead(h.req)
+	}
+	if strings.Contains(show, "B") && sentBody(h.req) && len(req.body) > 0 {
+		out.body(req.body, req.ctype, true) // a 307 or 308 sends it again
+	}
+	if strings.Contains(show, "h") {
+		out.responseHead(h.resp)
+	}
+	if !strings.Contains(show, "b") || len(h.body) == 0 {
+		return
+	}
+	if h.cut {
+		fmt.Fprintf(warn, "httpstate: warning: the body of the redirect from %s is over %s: printed cut\n",
+			printable(h.req.URL.Redacted()), sizeString(int64(maxFormatBody)))
+	}
+	if (out.tty || out.pretty.format || out.pretty.colors) && bytes.IndexByte(h.body, 0) >= 0 {
+		out.binaryNote()
+		fmt.Fprintln(out.w)
+		return
+	}
+	out.body(h.body, h.resp.Header.Get("Content-Type"), true)
+}
+
+// sentBody reports whether r, a request of the exchange, carried the body:
+// a redirect's 307 or 308 sends it again, its 301, 302 or 303 (to a GET)
+// does not.
+func sentBody(r *http.Request) bool {
+	return r.ContentLength != 0 || r.Body != nil && r.Body != http.NoBody
 }
 
 // errOffline is what offlineTransport answers: the request is not sent.
