@@ -22,7 +22,11 @@ import (
 // package doc, Retries: the rerun finds its own token): it returns nil,
 // the session indexed, when the session exists, ErrExists when the key
 // was taken before, and an error wrapping ErrOutcomeUnknown when the
-// rerun fails too.
+// rerun fails too. An index update that fails once the session is made
+// is added again, and if it fails again, Create returns nil all the same,
+// with a warning (see the package doc, Key design), unless the
+// principal's index may miss the session: it is then deleted again and
+// Create returns the error.
 func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	if err := s.check(); err != nil {
 		return err
@@ -62,10 +66,18 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		}
 		return s.wrap("create", err)
 	}
-	_, err := pipe.Exec(ctx)
+	cmds, _ := pipe.Exec(ctx) // the script's error and the entries' are read apart
+	// placed: the principal's index lists the key (preIndex's placeholder
+	// ran before on a cluster, first in the pipeline on one server).
+	placed := !s.ordered || r.Principal == "" || cmds[0].Err() == nil
+	if !late && cmds[len(cmds)-1].Err() != nil {
+		// The script's pipelined entry failed: added again below if the
+		// session was made.
+		late = true
+	}
 	if isNoScript(created.Err()) {
 		created = createScript.Run(ctx, s.c, keys, args...)
-		err, late = created.Err(), true
+		late = true
 	}
 	if cerr := created.Err(); cerr != nil && ctx.Err() != nil && !isReply(cerr) {
 		// The context ended while the script was being sent or answered
@@ -75,7 +87,9 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		// placeholder it needs, and tells.
 		dctx, cancel := s.detach(ctx)
 		defer cancel()
-		if err = s.preIndex(dctx, nil, r.Key, r.Principal); err == nil {
+		err := s.preIndex(dctx, nil, r.Key, r.Principal)
+		if err == nil {
+			placed = true
 			created = createScript.Run(dctx, s.c, keys, args...)
 			err, late = created.Err(), true
 		}
@@ -84,7 +98,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 			return s.wrap("create", fmt.Errorf("%w: %w", ErrOutcomeUnknown, errors.Join(cerr, err)))
 		}
 	}
-	if err != nil {
+	if err := created.Err(); err != nil {
 		return s.wrap("create", err)
 	}
 	n, err := created.Int64()
@@ -104,10 +118,31 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		pipe := s.c.Pipeline()
 		s.addIndexes(ctx, pipe, r.Key, r.Principal, exp, dl, now)
 		if _, err := pipe.Exec(ctx); err != nil {
-			return s.wrap("create: index", err)
+			_, err = s.unindexed(ctx, "create", r.Key, placed, err)
+			return err
 		}
 	}
 	return nil
+}
+
+// unindexed handles a session that a Create or Rename made but whose
+// index entries failed (err), so that the call reports what Redis holds.
+// When its principal's index lists it (placed: preIndex's placeholder, or
+// no principal) the session is kept and the call succeeds, with a
+// warning: it is out of the expiry index, as after a process dying there
+// (see the package doc), so Sweep does not report it. Else "log out
+// everywhere" would miss it: it is deleted again (gone reports that it
+// was), and the call fails with err (wrapping ErrOutcomeUnknown too if the
+// delete's outcome is unknown).
+func (s *Store) unindexed(ctx context.Context, op, key string, placed bool, err error) (gone bool, _ error) {
+	if placed {
+		s.log.Warn("redisstore: session made without all its index entries; Sweep will not report it", "op", op, "key", key, "err", err)
+		return false, nil
+	}
+	if derr := runOnce(ctx, s.c, deleteScript, s.hashKey(key), ms(s.now())).Err(); derr != nil {
+		return false, s.wrap(op+": index", fmt.Errorf("%w; deleting the session again: %w", err, derr))
+	}
+	return true, s.wrap(op+": index", err)
 }
 
 // Load returns the live session under key with one HGETALL; the expiry

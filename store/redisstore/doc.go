@@ -69,7 +69,12 @@
 // keeps its entries. A process dying between a script and its index update
 // can leave a session out of an index until that session is written again
 // with a new principal (principal index), or until it expires unreported
-// (expiry index); it never leaves a stale session visible. A Save that
+// (expiry index); it never leaves a stale session visible. An index
+// update that fails once a Create's or Rename's script has made the
+// session leaves it so too: the call reports the session made (with a
+// warning to Options.Logger), since it is, unless its principal's index
+// may miss it (the placeholder failed as well), when the session is
+// deleted again and the call fails. A Save that
 // moves a session to another principal leaves the old principal's entry to
 // be pruned by ByPrincipal, by score or by the set's TTL.
 //
@@ -146,9 +151,14 @@
 // on), then index it; delete the old hash if it still carries the mark, then
 // unindex it. There is never a moment where two copies accept writes, and
 // the old key is dead before Rename returns. An error (or a crash) after
-// the first step leaves the old session marked, hence dead, rather than
-// risk two live copies: the session is lost, and Sweep reports the old hash
-// when it expires. A context done before the second step is sent (a login
+// the first step, while the new hash may not exist, leaves the old session
+// marked, hence dead, rather than risk two live copies: the session is
+// lost, and Sweep reports the old hash when it expires. Once the new hash
+// exists, a failure of the index updates or of the last step is a warning
+// to Options.Logger and Rename returns nil, so that the caller takes the
+// new key (the old one is dead, its hash left to its TTL at worst),
+// unless the principal's index cannot list the new key: the new hash is
+// then deleted, the old one unmarked, and Rename fails. A context done before the second step is sent (a login
 // whose client went away) is no such error: the mark is removed, the old
 // session lives on, and Rename returns the context's error. A context that
 // ends while the second step is being sent leaves in doubt whether it ran:

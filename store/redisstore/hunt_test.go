@@ -1,9 +1,12 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
+	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,5 +144,222 @@ func TestCloseDuringRename(t *testing.T) {
 	}
 	if ms := principalMetas(t, s2, "alice"); len(ms) != 1 || ms[0].Key != "new" {
 		t.Errorf("ByPrincipal after the Rename = %v, want new alone", ms)
+	}
+}
+
+// indexFaultHook makes index commands fail, never sent, as a connection
+// failing for all of go-redis's resends would: in the first pipeline with
+// a ZADD to key and with (script true) or without a script, the ZADDs to
+// key alone (partial), or every command.
+type indexFaultHook struct {
+	key             string
+	script, partial bool
+	fired           atomic.Bool
+}
+
+var errInjected = errors.New("injected index failure")
+
+func (h *indexFaultHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *indexFaultHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook { return next }
+
+func (h *indexFaultHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	isIndex := func(c redis.Cmder) bool {
+		a := c.Args()
+		return c.Name() == "zadd" && len(a) > 1 && a[1] == h.key
+	}
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		hasScript, hasIndex := false, false
+		for _, c := range cmds {
+			hasScript = hasScript || c.Name() == "evalsha" || c.Name() == "eval"
+			hasIndex = hasIndex || isIndex(c)
+		}
+		if !hasIndex || hasScript != h.script || !h.fired.CompareAndSwap(false, true) {
+			return next(ctx, cmds)
+		}
+		if !h.partial {
+			for _, c := range cmds {
+				c.SetErr(errInjected)
+			}
+			return errInjected
+		}
+		var rest []redis.Cmder
+		for _, c := range cmds {
+			if isIndex(c) {
+				c.SetErr(errInjected)
+			} else {
+				rest = append(rest, c)
+			}
+		}
+		if err := next(ctx, rest); err != nil {
+			return err
+		}
+		return errInjected
+	}
+}
+
+// TestCreateIndexFailure: a Create whose script made the session but
+// whose index update failed reports what Redis holds: it returned the
+// index error for a session that existed (a caller retrying with the same
+// key got ErrExists; the Manager, with a new ID, a second session).
+// Now: the failed entries are added again, and the session reported
+// created (Sweep reports it later); when they still fail, the session is
+// reported created with a warning as long as its principal's index lists
+// it (preIndex's placeholder), else it is deleted again and Create fails.
+func TestCreateIndexFailure(t *testing.T) {
+	bg := context.Background()
+	for _, tc := range []struct {
+		name       string
+		cluster    bool
+		principal  string
+		hook       *indexFaultHook
+		wrongType  bool // the principal's index key holds a string
+		wantSwept  bool // the expiry index lists the session
+		wantWarn   bool
+		wantExists bool
+	}{
+		{name: "anonymous, entry in the script's pipeline", hook: &indexFaultHook{key: "t:expiry", script: true, partial: true}, wantSwept: true, wantExists: true},
+		{name: "principal, late entries fail", principal: "alice", hook: &indexFaultHook{key: "t:expiry"}, wantWarn: true, wantExists: true},
+		{name: "cluster, late entries fail", cluster: true, principal: "alice", hook: &indexFaultHook{key: "t:expiry"}, wantWarn: true, wantExists: true},
+		{name: "principal index unusable", principal: "alice", wrongType: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c redis.UniversalClient
+			if tc.cluster {
+				cl := testutil.StartRedisCluster(t, 3)
+				c = redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
+			} else {
+				srv := testutil.StartRedis(t, nil)
+				c = redis.NewClient(&redis.Options{Addr: srv.Addr()})
+			}
+			t.Cleanup(func() { c.Close() })
+			clock := testutil.NewClock(time.Now().Truncate(time.Second))
+			var logs syncBuffer
+			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now,
+				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Loaded ahead: a NOSCRIPT would rerun the script alone, its
+			// index entries after it.
+			if err := c.ScriptLoad(bg, redisstore.CreateScriptSource()).Err(); err != nil && !tc.cluster {
+				t.Fatal(err)
+			}
+			if tc.wrongType {
+				if err := c.Set(bg, "t:p:{"+tc.principal+"}", "x", 0).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.hook != nil {
+				c.AddHook(tc.hook)
+			}
+			err = s.Create(bg, record("k", tc.principal, clock.Now()))
+			if tc.hook != nil && !tc.hook.fired.Load() {
+				t.Fatal("the hook never failed an index update")
+			}
+			_, found, lerr := s.Load(bg, "k")
+			if lerr != nil {
+				t.Fatal(lerr)
+			}
+			if found != tc.wantExists || (err == nil) != tc.wantExists {
+				t.Fatalf("Create = %v, session found after it: %v; want found %v and Create's error saying so", err, found, tc.wantExists)
+			}
+			if warned := strings.Contains(logs.String(), "index"); warned != tc.wantWarn {
+				t.Errorf("warning logged: %v, want %v (log %q)", warned, tc.wantWarn, logs.String())
+			}
+			if tc.principal != "" && tc.wantExists {
+				if ms := principalMetas(t, s, tc.principal); len(ms) != 1 || ms[0].Key != "k" {
+					t.Errorf("ByPrincipal = %v, want k", ms)
+				}
+			}
+			clock.Advance(3 * time.Hour)
+			got, err := s.Sweep(bg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if swept := len(got) == 1 && got[0].Key == "k"; swept != tc.wantSwept {
+				t.Errorf("Sweep after the expiry = %v, want k reported: %v", sortedKeys(got), tc.wantSwept)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// TestRenameIndexFailure: a Rename whose new hash was made but whose
+// index update failed completes the move (the new key live, the old hash
+// gone) and returns nil, the failure a warning: it returned the index
+// error with the old hash left marked (dead), so the Manager kept the old
+// ID and the user's session was lost. When the principal's index cannot
+// list the new key, the move is undone: the new hash deleted, the old
+// session live again, and Rename fails.
+func TestRenameIndexFailure(t *testing.T) {
+	bg := context.Background()
+	for _, unusable := range []bool{false, true} {
+		t.Run(map[bool]string{false: "late entries fail", true: "principal index unusable"}[unusable], func(t *testing.T) {
+			srv := testutil.StartRedis(t, nil)
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+			t.Cleanup(func() { c.Close() })
+			clock := testutil.NewClock(time.Now().Truncate(time.Second))
+			var logs syncBuffer
+			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now,
+				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			createAll(t, s, "alice", clock.Now(), "old")
+			h := &indexFaultHook{key: "t:expiry"}
+			if unusable {
+				if err := c.Del(bg, "t:p:{alice}").Err(); err != nil {
+					t.Fatal(err)
+				}
+				if err := c.Set(bg, "t:p:{alice}", "x", 0).Err(); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				c.AddHook(h)
+			}
+			err = s.Rename(bg, "old", "new")
+			if !unusable && !h.fired.Load() {
+				t.Fatal("the hook never failed an index update")
+			}
+			_, oldOK, err1 := s.Load(bg, "old")
+			_, newOK, err2 := s.Load(bg, "new")
+			if err1 != nil || err2 != nil {
+				t.Fatal(err1, err2)
+			}
+			if unusable {
+				if err == nil || !oldOK || newOK {
+					t.Fatalf("Rename = %v, old live %v, new live %v; want an error, the old session alone", err, oldOK, newOK)
+				}
+				return
+			}
+			if err != nil || oldOK || !newOK || c.Exists(bg, "t:s:{old}").Val() != 0 {
+				t.Fatalf("Rename = %v, old live %v, new live %v, old hash left %v; want nil, the new session alone",
+					err, oldOK, newOK, c.Exists(bg, "t:s:{old}").Val() != 0)
+			}
+			if !strings.Contains(logs.String(), "index") {
+				t.Errorf("no warning logged: %q", logs.String())
+			}
+			if ms := principalMetas(t, s, "alice"); len(ms) != 1 || ms[0].Key != "new" {
+				t.Errorf("ByPrincipal = %v, want new", ms)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/httpstate/httpstate/session"
@@ -71,8 +72,15 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	if err := s.unmarkIfDone(ctx, ohk, mark, newKey, st.rec.Principal, !s.ordered); err != nil {
 		return err
 	}
-	_, err = pipe.Exec(ctx)
-	if isNoScript(created.Err()) {
+	cmds, _ := pipe.Exec(ctx) // the script's error and the entries' are read apart
+	// placed: the principal's index lists the new key (preIndex's
+	// placeholder ran before on a cluster, first in the pipeline here).
+	placed := !s.ordered || st.rec.Principal == "" || cmds[0].Err() == nil
+	if !late && cmds[len(cmds)-1].Err() != nil {
+		late = true // the pipelined entry failed: added again below
+	}
+	err = created.Err()
+	if isNoScript(err) {
 		if err := s.unmarkIfDone(ctx, ohk, mark, newKey, st.rec.Principal, true); err != nil {
 			return err
 		}
@@ -89,6 +97,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		dctx, cancel := s.detach(ctx)
 		defer cancel()
 		if err = s.preIndex(dctx, nil, newKey, st.rec.Principal); err == nil {
+			placed = true
 			created = createScript.Run(dctx, s.c, keys, args...)
 			err, late = created.Err(), true
 		}
@@ -113,19 +122,33 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		pipe := s.c.Pipeline()
 		s.addIndexes(ctx, pipe, newKey, st.rec.Principal, exp, dl, now)
 		if _, err := pipe.Exec(ctx); err != nil {
-			return s.wrap("rename: index", err)
+			// Kept (a warning), or deleted again, the move undone.
+			gone, err := s.unindexed(ctx, "rename", newKey, placed, err)
+			if err != nil {
+				if gone {
+					if ferr := s.finish(ctx, ohk, mark, false); ferr != nil {
+						err = errors.Join(err, s.wrap("rename", ferr))
+					}
+				}
+				return err
+			}
 		}
 	}
-	// Step 3: delete the old hash, then its index entries.
+	// Step 3: delete the old hash, then its index entries. The move is
+	// done (the new hash live, the old one marked, dead): the caller must
+	// take the new key, so what fails here is a warning, not an error,
+	// as a process dying here would leave it (the old marked hash expires
+	// with its TTL; its entries are pruned by ByPrincipal and Sweep).
 	if err := s.finish(ctx, ohk, mark, true); err != nil {
-		return s.wrap("rename", err)
+		s.log.Warn("redisstore: rename done, but the old hash was not deleted", "key", oldKey, "err", err)
+		return nil
 	}
 	entries := []indexEntry{{set: s.expiry, member: oldKey}}
 	if p := st.rec.Principal; p != "" {
 		entries = append(entries, indexEntry{set: s.principalKey(p), member: oldKey, principal: p})
 	}
 	if err := s.removeVerified(ctx, entries); err != nil {
-		return s.wrap("rename: index", err)
+		s.log.Warn("redisstore: rename done, but the old key's index entries were not removed", "key", oldKey, "err", err)
 	}
 	return nil
 }
