@@ -241,16 +241,19 @@ func parseBool(s string) (bool, error) {
 // under the default public suffix list are left out (see the format notes
 // above; Jar.Export judges with the jar's own list). It fails on a cookie
 // the format cannot hold (a TAB or line break in a field, a ';' in a
-// value, a path not starting with "/").
+// value, a path not starting with "/", a line over 64 KiB, which the
+// readers refuse).
 func WriteCookiesTxt(w io.Writer, es []Entry) error {
 	_, err := writeCookiesTxt(w, es, defaultOwnSite, nil)
 	return err
 }
 
 // txtUnwritable returns why the format cannot hold e's name, value or
-// path, or "": a TAB, which RFC 6265bis section 5.7 step 3 admits, or a
-// ';' in an RFC 2965 value (from a quoted-string), which, lacking the
-// Version, would read back as a plain cookie no Cookie header can carry.
+// path, or "": a TAB, which RFC 6265bis section 5.7 step 3 admits, a ';'
+// in an RFC 2965 value (from a quoted-string), which, lacking the
+// Version, would read back as a plain cookie no Cookie header can carry,
+// or a line longer than the readers take (maxLine), which a long
+// default-path (RFC 6265bis section 5.1.4 sets no limit) can make.
 func txtUnwritable(e *Entry) string {
 	switch {
 	case strings.IndexByte(e.Name, '\t') >= 0 || strings.IndexByte(e.Value, '\t') >= 0 ||
@@ -258,8 +261,38 @@ func txtUnwritable(e *Entry) string {
 		return "TAB in its name, value or path"
 	case strings.IndexByte(e.Value, ';') >= 0:
 		return "';' in its value"
+	case txtLineLen(e)+1 > maxLine: // with its "\n"
+		return fmt.Sprintf("line longer than the %d bytes the readers take", maxLine-1)
 	}
 	return ""
+}
+
+// txtLineLen returns the length of e's cookies.txt line without its "\n",
+// as writeCookiesTxt writes it.
+func txtLineLen(e *Entry) int {
+	n := len(e.Domain) + len(e.Path) + len(e.Name) + len(e.Value) + 6 // six TABs
+	if e.HttpOnly {
+		n += len(httpOnlyPrefix)
+	}
+	if e.HostOnly {
+		n += len("FALSE")
+	} else {
+		n += len(".") + len("TRUE")
+	}
+	n += len(boolTxt(e.Secure)) + len(strconv.FormatInt(txtExpires(e), 10))
+	return n
+}
+
+// txtExpires is the expires field of e: Unix seconds, 0 for a session
+// cookie.
+func txtExpires(e *Entry) int64 {
+	if !e.Persistent {
+		return 0
+	}
+	if exp := e.Expires.Unix(); exp > 0 {
+		return exp
+	}
+	return 1 // 0 would read back as a session cookie
 }
 
 // writeCookiesTxt is WriteCookiesTxt, writing a partitioned cookie only if
@@ -316,11 +349,8 @@ func writeCookiesTxt(w io.Writer, es []Entry, ownSite func(*Entry) bool, drop fu
 				return n, fmt.Errorf("jar: cookie %q for %s cannot be written to cookies.txt: TAB or line break", e.Name, e.Domain)
 			}
 		}
-		if strings.IndexByte(e.Value, ';') >= 0 {
-			// An RFC 2965 value: read back without its Version, it
-			// would be a plain cookie with a ';', which ReadCookiesTxt
-			// refuses.
-			return n, fmt.Errorf("jar: cookie %q for %s cannot be written to cookies.txt: ';' in its value", e.Name, e.Domain)
+		if reason := txtUnwritable(e); reason != "" {
+			return n, fmt.Errorf("jar: cookie %q for %s cannot be written to cookies.txt: %s", e.Name, e.Domain, reason)
 		}
 		if e.Domain == "" || e.Path == "" || e.Path[0] != '/' || strings.HasPrefix(e.Domain, "#") {
 			return n, fmt.Errorf("jar: cookie %q for %q cannot be written to cookies.txt: bad domain or path", e.Name, e.Domain)
@@ -334,14 +364,7 @@ func writeCookiesTxt(w io.Writer, es []Entry, ownSite func(*Entry) bool, drop fu
 			bw.WriteByte('.')
 			sub = "TRUE"
 		}
-		var exp int64
-		if e.Persistent {
-			exp = e.Expires.Unix()
-			if exp <= 0 {
-				exp = 1 // 0 would read back as a session cookie
-			}
-		}
-		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.Domain, sub, e.Path, boolTxt(e.Secure), exp, e.Name, e.Value)
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", e.Domain, sub, e.Path, boolTxt(e.Secure), txtExpires(e), e.Name, e.Value)
 	}
 	if err := bw.Flush(); err != nil {
 		return n, fmt.Errorf("jar: writing cookies.txt: %w", err)

@@ -34,8 +34,11 @@ type SaveOptions struct {
 // as curl drops such cookies, rather than failing the whole file: any
 // server could otherwise stop every save. So is an RFC 2965 cookie with a
 // ';' in its value (from a quoted-string), which the format, lacking the
-// Version, would read back as a plain cookie no Cookie header can carry.
-// JSON holds every cookie. ExportWithReport lists the cookies left out.
+// Version, would read back as a plain cookie no Cookie header can carry,
+// and a cookie whose line would pass the 64 KiB the readers take (a long
+// default-path, RFC 6265bis section 5.1.4), so that the jar can always load
+// its own file. JSON holds every cookie. ExportWithReport lists the cookies
+// left out.
 func (j *Jar) Export(w io.Writer, o *SaveOptions) error {
 	_, err := j.ExportWithReport(w, o)
 	return err
