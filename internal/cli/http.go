@@ -516,8 +516,9 @@ type recorder struct {
 	next http.RoundTripper
 	// keepHops, set before the first request, keeps the exchanges of
 	// redirect responses (hops), each body read into memory (up to
-	// maxFormatBody) before the client follows it, each read waiting at
-	// most timeout (0: none) or cancelling the request with cancel.
+	// maxFormatBody) before the client follows it. Each read of a
+	// redirect's body waits at most timeout (0: none) or cancels the
+	// request with cancel.
 	keepHops bool
 	timeout  time.Duration
 	cancel   context.CancelCauseFunc
@@ -556,6 +557,10 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		r.mu.Lock()
 		r.hops = append(r.hops, h)
 		r.mu.Unlock()
+	} else if err == nil && r.timeout > 0 && r.cancel != nil && followedRedirect(resp) {
+		// net/http reads some of a redirect's body before following
+		// it: that wait is bounded by --timeout too.
+		resp.Body = newIdleBody(resp.Body, r.timeout, r.cancel)
 	}
 	r.mu.Lock()
 	if err == nil && isRedirect(resp) {

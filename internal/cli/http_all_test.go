@@ -231,3 +231,29 @@ func TestHTTPFollowBodyAfter303(t *testing.T) {
 		t.Errorf("307 without --all: want the final POST printed with its body:\n%s", out)
 	}
 }
+
+// TestHTTPFollowTimeoutRedirectBody: without --all too, --timeout bounds
+// the wait for a redirect's body, which net/http reads (up to 2 KiB)
+// before following it: a server that stalls there made the command wait
+// for it (here 10 s) before.
+func TestHTTPFollowTimeoutRedirectBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			return
+		}
+		w.Header().Set("Location", "/x")
+		w.WriteHeader(http.StatusFound)
+		io.WriteString(w, "part")
+		w.(http.Flusher).Flush()
+		select { // the rest never comes
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	start := time.Now()
+	_, stderr, code := runHTTPCmd(t, srv, false, "--follow", "--timeout=0.3", srv.URL+"/")
+	if code != 2 || time.Since(start) > 5*time.Second {
+		t.Errorf("exit %d after %v (%s), want 2 at once", code, time.Since(start), stderr)
+	}
+}
