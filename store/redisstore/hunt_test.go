@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -361,5 +362,52 @@ func TestRenameIndexFailure(t *testing.T) {
 				t.Errorf("ByPrincipal = %v, want new", ms)
 			}
 		})
+	}
+}
+
+// TestPrefixOfAnotherPrefix: a prefix that begins another store's prefix
+// ("app" and "app2") sees, sweeps and lists only its own sessions: every
+// key has a fixed part after the prefix ("s:{", "p:{", "expiry"), which
+// the other store's keys do not have there. (This passed before: it pins
+// the guarantee; the one overlap left is documented on Options.Prefix.)
+func TestPrefixOfAnotherPrefix(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	t.Cleanup(func() { c.Close() })
+	bg := context.Background()
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	for _, pair := range [][2]string{{"app", "app2"}, {"app:", "app:2"}, {"{app}", "{app}2"}} {
+		var stores [2]*redisstore.Store
+		for i, p := range pair {
+			s, err := redisstore.New(c, &redisstore.Options{Prefix: p, Now: clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stores[i] = s
+			createAll(t, s, "alice", clock.Now(), "k"+strconv.Itoa(i))
+		}
+		for i, s := range stores {
+			want := "k" + strconv.Itoa(i)
+			var keys []string
+			if err := s.Iterate(bg, func(m session.Meta) bool { keys = append(keys, m.Key); return true }); err != nil {
+				t.Fatal(err)
+			}
+			if len(keys) != 1 || keys[0] != want {
+				t.Errorf("prefix %q: Iterate = %q, want %s alone", pair[i], keys, want)
+			}
+			if ms := principalMetas(t, s, "alice"); len(ms) != 1 || ms[0].Key != want {
+				t.Errorf("prefix %q: ByPrincipal = %v, want %s alone", pair[i], ms, want)
+			}
+		}
+		clock.Advance(3 * time.Hour)
+		for i, s := range stores {
+			got, err := s.Sweep(bg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "k" + strconv.Itoa(i); len(got) != 1 || got[0].Key != want {
+				t.Errorf("prefix %q: Sweep = %v, want %s alone", pair[i], sortedKeys(got), want)
+			}
+		}
 	}
 }

@@ -26,7 +26,13 @@ const DefaultGrace = time.Hour
 // Options configures a Store. A nil *Options means all defaults.
 type Options struct {
 	// Prefix starts every key the store writes, so that several
-	// applications can share one Redis. Default DefaultPrefix. A prefix with
+	// applications can share one Redis. Default DefaultPrefix. A key is
+	// the prefix, then "s:{", "c:{", "p:{" or "expiry", so a prefix that
+	// begins another ("app" and "app2") keeps to its own keys; not one
+	// that another store's prefix begins with its own "s:{" ("app:" and
+	// "app:s:{eu}:"): the first store's Iterate would list the second's
+	// sessions (under keys such as "eu}:s:{KEY"), and calls on those keys
+	// would reach them. Never pair such prefixes. A prefix with
 	// a "{...}" hash tag would put every key in one cluster slot. On a
 	// cluster, New refuses a prefix with a "{" that opens no tag of its own
 	// (no "}" after it in the prefix, or "{}"): the tag would reach into
