@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // Auth sets a request's credentials. The client calls Authorize on every
@@ -23,11 +24,23 @@ type Auth interface {
 // client authorizes requests with authorize, which also returns the
 // generation of the credentials it set; refresh is given the Authorization
 // header the rejected request carried and that generation, so that a 401 for
-// credentials already renewed since renews nothing.
+// credentials already renewed since renews nothing. refresh reports whether
+// the credentials to replay with are fresh: renewed by a call made for
+// this 401 (its own or one it waited for), not merely renewed since.
+//
+// A replay with fresh credentials that gets 401 as well tells that the 401
+// is not about them: the client reports it with rejected, and for
+// refreshCooldown after that, futile tells it not to renew them for a 401.
 type refresher interface {
 	authorize(ctx context.Context, r *http.Request) (gen uint64, err error)
-	refresh(ctx context.Context, stale string, gen uint64) error
+	refresh(ctx context.Context, stale string, gen uint64) (fresh bool, err error)
+	rejected(gen uint64, now time.Time)
+	futile(gen uint64, now time.Time) bool
 }
+
+// refreshCooldown is how long, after a replay with a token just refreshed
+// for its request got 401 again, a 401 to that token refreshes nothing.
+const refreshCooldown = 30 * time.Second
 
 // BasicAuth is HTTP Basic authentication (RFC 7617). Its String, GoString
 // and LogValue redact the password, on a value too (a field of a config
@@ -110,6 +123,14 @@ type TokenSource interface {
 // the current token is in flight, it waits for that Refresh's answer; should
 // that Refresh end with its own caller's context, the request refreshes the
 // token itself, with its own context, rather than replay with a rejected one.
+//
+// A 401 that a fresh token does not cure is taken to be about the request,
+// not the token (a server may answer 401 for a resource whatever the
+// token): when a request replayed with a token just refreshed for it gets
+// 401 again, for the next 30 seconds (by Options.Now) a 401 to that token
+// refreshes nothing and is returned as is. Otherwise every such request
+// would cost a call to ts.Refresh. After that, a 401 refreshes the token
+// again, once; a new token, or a replay that succeeds, is unaffected.
 func TokenAuth(ts TokenSource) Auth { return &tokenAuth{ts: ts} }
 
 type tokenAuth struct {
@@ -121,6 +142,10 @@ type tokenAuth struct {
 	have    bool
 	gen     uint64     // tokens stored so far: token's generation
 	pending *tokenCall // the Token or Refresh call in flight, if any
+	// A fresh token of generation futileGen was rejected on a replay:
+	// until futileUntil, a 401 to it refreshes nothing.
+	futileGen   uint64
+	futileUntil time.Time
 
 	// onShare, if not nil, runs (without mu) when a caller starts waiting
 	// for a call another caller made: a test hook.
@@ -169,7 +194,7 @@ func (a *tokenAuth) Authorize(ctx context.Context, r *http.Request) error {
 }
 
 func (a *tokenAuth) authorize(ctx context.Context, r *http.Request) (uint64, error) {
-	tok, gen, err := a.get(ctx, "", 0, false)
+	tok, gen, _, err := a.get(ctx, "", 0, false)
 	if err != nil {
 		return 0, err
 	}
@@ -177,22 +202,42 @@ func (a *tokenAuth) authorize(ctx context.Context, r *http.Request) (uint64, err
 	return gen, nil
 }
 
-func (a *tokenAuth) refresh(ctx context.Context, stale string, gen uint64) error {
+func (a *tokenAuth) refresh(ctx context.Context, stale string, gen uint64) (bool, error) {
 	const prefix = "Bearer "
 	if len(stale) >= len(prefix) {
 		stale = stale[len(prefix):]
 	}
-	_, _, err := a.get(ctx, stale, gen, true)
-	return err
+	_, _, fresh, err := a.get(ctx, stale, gen, true)
+	return fresh, err
+}
+
+// rejected records that a replay with the fresh token of generation gen
+// got 401 too. A later rejection of the same token does not extend the
+// cooldown, so the token is refreshed again once it has passed.
+func (a *tokenAuth) rejected(gen uint64, now time.Time) {
+	a.mu.Lock()
+	if gen == a.gen && gen != a.futileGen {
+		a.futileGen, a.futileUntil = gen, now.Add(refreshCooldown)
+	}
+	a.mu.Unlock()
+}
+
+// futile reports whether a 401 to the token of generation gen should
+// refresh nothing: it is the current token, and a replay with it just
+// after its refresh was rejected less than refreshCooldown ago.
+func (a *tokenAuth) futile(gen uint64, now time.Time) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.have && gen == a.gen && gen == a.futileGen && now.Before(a.futileUntil)
 }
 
 // get returns the current token and its generation (refresh false), or
 // (refresh true) a token to replace stale of generation gen: the current
 // one if it is another token or was stored after gen (a refresh has
 // answered since) and no Refresh of it is in flight, else the answer of
-// the Refresh in flight or of a new one. Concurrent callers share one
-// call to the source.
-func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh bool) (string, uint64, error) {
+// the Refresh in flight or of a new one; the bool is true for these (the
+// token is fresh). Concurrent callers share one call to the source.
+func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh bool) (string, uint64, bool, error) {
 	for {
 		a.mu.Lock()
 		if a.have && (!refresh || a.token != stale || a.gen != gen) {
@@ -204,13 +249,13 @@ func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh b
 				cur, curGen := a.token, a.gen
 				a.mu.Unlock()
 				if err := a.await(ctx, c, refresh); err != nil {
-					return "", 0, err
+					return "", 0, false, err
 				}
 				if c.err == nil {
-					return c.token, c.gen, nil
+					return c.token, c.gen, true, nil
 				}
 				if !c.canceled {
-					return "", 0, c.err
+					return "", 0, false, c.err
 				}
 				// That Refresh ended with its caller's context: the
 				// token it was replacing is still rejected, so refresh
@@ -221,21 +266,21 @@ func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh b
 			}
 			tok, g := a.token, a.gen
 			a.mu.Unlock()
-			return tok, g, nil
+			return tok, g, false, nil
 		}
 		if c := a.pending; c != nil {
 			a.mu.Unlock()
 			if err := a.await(ctx, c, refresh); err != nil {
-				return "", 0, err
+				return "", 0, false, err
 			}
 			if c.err != nil && !c.canceled {
-				return "", 0, c.err
+				return "", 0, false, c.err
 			}
 			if c.err == nil && (!refresh || c.refresh && c.stale == stale) {
 				// The answer to this very question, even when the
 				// source handed back the stale token: asking again
 				// would call the source once per waiter.
-				return c.token, c.gen, nil
+				return c.token, c.gen, true, nil
 			}
 			// Re-check: the call may have answered another stale token,
 			// or ended with its caller's context (then call again).
@@ -265,7 +310,7 @@ func (a *tokenAuth) get(ctx context.Context, stale string, gen uint64, refresh b
 		a.pending = nil
 		a.mu.Unlock()
 		close(c.done)
-		return c.token, c.gen, c.err
+		return c.token, c.gen, true, c.err
 	}
 }
 

@@ -103,8 +103,8 @@ type Options struct {
 	// the retry decision. An error closes the body and aborts the request;
 	// Do wraps it with ErrHook.
 	OnResponse []func(*http.Response) error
-	// Now is the clock for Retry-After dates and the retry time budget;
-	// nil means time.Now.
+	// Now is the clock for Retry-After dates, the retry time budget and
+	// TokenAuth's refresh cooldown; nil means time.Now.
 	Now func() time.Time
 }
 
@@ -440,6 +440,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 	isolate := len(c.onRequest) > 0 || (auth != nil && !ownAuth && !builtinAuth(auth))
 	start := c.now()
 	refreshed := false
+	fresh := false // the refresh got a token renewed for this request
 	sent := 0
 	var gen uint64 // the generation of a refresher's credentials on ar
 	for {
@@ -486,16 +487,26 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 				return fail(sent, ErrHook, err, false)
 			}
 		}
-		if resp.StatusCode == http.StatusUnauthorized && !refreshed && !ownAuth && replayable &&
+		if resp.StatusCode == http.StatusUnauthorized && !ownAuth && replayable &&
 			replayAfter401(ar, resp) {
 			if rf, ok := auth.(refresher); ok {
-				refreshed = true
-				stale := ar.Header.Get("Authorization")
-				drain(resp)
-				if err := rf.refresh(ctx, stale, gen); err != nil {
-					return fail(sent, kindOf(err), err, false)
+				if refreshed {
+					// The replay was rejected too: with a fresh
+					// token, the 401 is not about the token.
+					if fresh {
+						rf.rejected(gen, c.now())
+					}
+				} else if !rf.futile(gen, c.now()) {
+					refreshed = true
+					stale := ar.Header.Get("Authorization")
+					drain(resp)
+					f, err := rf.refresh(ctx, stale, gen)
+					if err != nil {
+						return fail(sent, kindOf(err), err, false)
+					}
+					fresh = f
+					continue
 				}
-				continue
 			}
 		}
 		if retryOK && retryableStatus(resp.StatusCode) && sent < c.retry.MaxAttempts {

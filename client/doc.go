@@ -48,7 +48,11 @@
 // replays the request if its body can be replayed. Concurrent requests that
 // fail with the same stale token share one refresh, and a request whose 401
 // arrives after a refresh it was sent before just replays with the new
-// token (or the answer of a refresh still in flight). Credentials (the
+// token (or the answer of a refresh still in flight). A 401 that a token
+// just refreshed for it does not cure is about the request, not the token:
+// for 30 seconds after, a 401 to that token is returned without a refresh,
+// so a resource the server always refuses costs no refresh per request.
+// Credentials (the
 // Authorization header, and a Cookie or Proxy-Authorization header the
 // request set) do not follow a redirect to another host (a subdomain
 // included), another port, or from https to http; an upgrade from http on

@@ -10,7 +10,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
+
+// offsetClock is an Options.Now that runs ahead of time.Now by what
+// advance added.
+type offsetClock struct{ off atomic.Int64 }
+
+func (c *offsetClock) now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *offsetClock) advance(d time.Duration) { c.off.Add(int64(d)) }
 
 // rotatingSource hands out t0; Refresh of t0 answers t1 at once, Refresh
 // of t1 answers t2 once release is closed, and tells refreshing when it
@@ -75,7 +83,8 @@ func TestLate401WaitsForRefreshInFlight(t *testing.T) {
 	waiting := make(chan struct{})
 	closeWaiting := sync.OnceFunc(func() { close(waiting) })
 	auth.onShare = func(bool) { closeWaiting() }
-	c, err := New(&Options{Auth: auth})
+	clk := &offsetClock{}
+	c, err := New(&Options{Auth: auth, Now: clk.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,6 +111,9 @@ func TestLate401WaitsForRefreshInFlight(t *testing.T) {
 	if code, err := get("/fast1"); err != nil || code != http.StatusUnauthorized {
 		t.Fatalf("first fast request: %d, %v; want 401", code, err)
 	}
+	// t1, fresh, was rejected on the replay: a 401 to it refreshes
+	// nothing until the cooldown has passed.
+	clk.advance(refreshCooldown + time.Second)
 	fast := make(chan error, 1)
 	go func() {
 		code, err := get("/fast2") // t1 rejected: Refresh of t1, held
@@ -110,7 +122,11 @@ func TestLate401WaitsForRefreshInFlight(t *testing.T) {
 		}
 		fast <- err
 	}()
-	<-src.refreshing
+	select {
+	case <-src.refreshing:
+	case err := <-fast:
+		t.Fatalf("second fast request ended without refreshing t1: %v", err)
+	}
 	releaseSlow() // the slow request's 401 for t0 arrives now
 	select {
 	case <-waiting:
@@ -170,7 +186,8 @@ func TestLate401RefreshInFlightCancelled(t *testing.T) {
 	waiting := make(chan struct{})
 	closeWaiting := sync.OnceFunc(func() { close(waiting) })
 	auth.onShare = func(bool) { closeWaiting() }
-	c, err := New(&Options{Auth: auth})
+	clk := &offsetClock{}
+	c, err := New(&Options{Auth: auth, Now: clk.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,6 +213,9 @@ func TestLate401RefreshInFlightCancelled(t *testing.T) {
 	if code, err := get(context.Background(), "/fast1"); err != nil || code != http.StatusUnauthorized {
 		t.Fatalf("first fast request: %d, %v; want 401", code, err)
 	}
+	// t1, fresh, was rejected on the replay: a 401 to it refreshes
+	// nothing until the cooldown has passed.
+	clk.advance(refreshCooldown + time.Second)
 	fastCtx, cancelFast := context.WithCancel(context.Background())
 	defer cancelFast()
 	fast := make(chan error, 1)
@@ -203,7 +223,11 @@ func TestLate401RefreshInFlightCancelled(t *testing.T) {
 		_, err := get(fastCtx, "/fast2") // t1 rejected: Refresh of t1, until cancelled
 		fast <- err
 	}()
-	<-src.refreshing
+	select {
+	case <-src.refreshing:
+	case err := <-fast:
+		t.Fatalf("second fast request ended without refreshing t1: %v", err)
+	}
 	releaseSlow() // the slow request's 401 for t0 arrives now
 	select {
 	case <-waiting:
