@@ -5,21 +5,20 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCookiesTxtLongLine checks that the jar never writes a cookies.txt it
-// cannot read back. A cookie set without Path at a URL with a long path
-// gets that path as its default-path (RFC 6265bis section 5.1.4, which
-// has no length limit, unlike the Path attribute's 1024 octets), so its
-// line can pass the 64 KiB the reader takes: Export wrote it and Load of
-// that file then failed as a whole ("line longer than 65536 bytes"),
-// losing every cookie. Such a cookie is now left out and reported, and a
-// line just under the limit still round-trips.
+// cannot read back. A cookie whose path is long enough (Add and JSON files
+// take any length; Set-Cookie took a default-path of any length, RFC
+// 6265bis section 5.1.4, until TestDefaultPathTooLong) has a line past the
+// 64 KiB the reader takes: Export wrote it and Load of that file then
+// failed as a whole ("line longer than 65536 bytes"), losing every cookie.
+// Such a cookie is now left out and reported, and a line just under the
+// limit still round-trips.
 func TestCookiesTxtLongLine(t *testing.T) {
 	j, _ := New(nil)
-	// Lines "example.com\tFALSE\t<path>\tFALSE\t<exp>\ta\t1": the path
-	// is the default-path, the URL path up to (not including) its last
-	// '/'.
+	// Lines "example.com\tFALSE\t<path>\tFALSE\t<exp>\ta\t1".
 	fixed := len("example.com\tFALSE\t\tFALSE\t\ta\t1")
 	exp := len("1780000000") // some expiry-time in Unix seconds, 10 digits
 	for _, tc := range []struct {
@@ -28,7 +27,10 @@ func TestCookiesTxtLongLine(t *testing.T) {
 	}{{"fits", maxLine - 1}, {"too long", maxLine}} {
 		pathLen := tc.n - fixed - exp
 		p := "/" + strings.Repeat(tc.name[:1], pathLen-1)
-		j.SetCookieLines(mustURL("http://example.com"+p+"/x"), []string{"a=1; Max-Age=1000000"})
+		if err := j.Add(Entry{Name: "a", Value: "1", Domain: "example.com", HostOnly: true, Path: p,
+			Persistent: true, Expires: time.Now().Add(1e6 * time.Second)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	j.SetCookieLines(mustURL("http://example.com/"), []string{"b=2; Max-Age=1000"})
 	if n := j.Len(); n != 3 {

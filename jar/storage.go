@@ -31,6 +31,7 @@ var (
 	errOldHttpOnly         = errors.New("jar: non-HTTP API cannot overwrite an HttpOnly cookie")
 	errPort                = errors.New("jar: request port is not in the cookie's Port list")
 	errPath2965            = errors.New("jar: Set-Cookie2 Path is not a prefix of the request path")
+	errPathTooLong         = errors.New("jar: cookie path (a default-path) longer than 1024 octets")
 	errPartitionedInsecure = errors.New("jar: Partitioned cookie without Secure")
 	errNoPartition         = errors.New("jar: Partitioned cookie from a request without a top-level site")
 )
@@ -173,6 +174,13 @@ func (j *Jar) storeLocked(r *Request, c *cookie.Cookie, now time.Time) error {
 	e.Path = c.Path
 	if e.Path == "" {
 		e.Path = defaultPath(r.URL)
+	}
+	// A Path attribute has at most 1024 octets (section 5.6 step 6), a
+	// default-path (section 5.1.4) any number: a server picks the URL
+	// with a redirect. Like Firefox (CookieService::CheckPath), ignore a
+	// cookie whose path is longer, so that each stored cookie is bounded.
+	if len(e.Path) > cookie.MaxAttributeValueLength {
+		return errPathTooLong
 	}
 	// RFC 2965 attributes (Set-Cookie2 only).
 	if c.Version > 0 || c.PortSet {
