@@ -113,6 +113,9 @@ type Jar struct {
 	lruOff bool
 	// lruBuilds counts the walks buildLRU made, for tests.
 	lruBuilds int
+	// saveLimit, if positive, replaces the file size limit Save checks
+	// (the readers' 64 MiB), for tests.
+	saveLimit int
 }
 
 // New returns a new, empty cookie jar. A nil o means browser defaults: the

@@ -215,7 +215,8 @@ func (j *Jar) LoadWithReport(path string) (ImportReport, error) {
 // directory (mode 0600, as the file holds credentials), flushed to disk with
 // fsync, then renamed over path, so a reader sees the old file or the new
 // one, never a torn one. Cookies the format cannot hold are left out (see
-// Export); SaveWithReport lists them.
+// Export); SaveWithReport lists them. A file larger than the 64 MiB Load
+// reads is not written (ErrFileTooLarge).
 func (j *Jar) Save(path string, o *SaveOptions) error {
 	_, err := j.SaveWithReport(path, o)
 	return err
@@ -237,8 +238,24 @@ func (j *Jar) SaveWithReport(path string, o *SaveOptions) (ExportReport, error) 
 	if err != nil {
 		return rep, err
 	}
+	// A file the readers refuse as a whole must not replace one they take.
+	limit := maxCookiesTxt
+	if opt.Format == FormatJSON {
+		limit = maxJSON
+	}
+	if j.saveLimit > 0 {
+		limit = j.saveLimit // tests
+	}
+	if buf.Len() > limit {
+		return rep, fmt.Errorf("%w: %s of %d bytes, over %d; %s kept", ErrFileTooLarge, opt.Format, buf.Len(), limit, path)
+	}
 	return rep, writeFileAtomic(path, buf.Bytes())
 }
+
+// ErrFileTooLarge is matched (with errors.Is) by the error of Jar.Save for
+// a file larger than the 64 MiB that Load reads (a jar whose Limits let
+// it hold that much): the file is not written, and the old one is kept.
+var ErrFileTooLarge = errors.New("jar: cookie file larger than Load reads")
 
 // writeFileAtomic replaces path with data: temp file in the same
 // directory, mode 0600, fsync, rename, fsync of the directory.
