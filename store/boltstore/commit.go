@@ -264,6 +264,9 @@ func (s *Store) run(ops []*op) {
 // every later write fails at once with errWriterStuck instead of waiting
 // for the lock forever.
 func (s *Store) update(fn func(tx *bolt.Tx) error) (err error) {
+	if s.wedged.Load() {
+		return errWedged
+	}
 	if s.stuck.Load() {
 		return errWriterStuck
 	}
@@ -312,7 +315,7 @@ func (s *Store) commitFailed(txid int, err error) error {
 		return err
 	}
 	seen := 0
-	if verr := safeView(s.db, func(r *bolt.Tx) error { seen = r.ID(); return nil }); verr != nil || seen >= txid {
+	if verr := s.safeView(func(r *bolt.Tx) error { seen = r.ID(); return nil }); verr != nil || seen >= txid {
 		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
 	}
 	return err

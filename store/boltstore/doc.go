@@ -77,7 +77,9 @@
 // later writes still run (and fail, or commit) instead of waiting for the
 // lock. Should that fail as well, every later write fails at once with an
 // error and Close returns one, leaving the file locked until the process
-// exits.
+// exits. So does every later call, reads included, once bbolt panics
+// opening a transaction (both meta pages junk), which leaves its meta lock
+// held: without that, they would wait for the lock forever.
 //
 // # Reads and the read cache
 //

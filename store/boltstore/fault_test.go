@@ -323,3 +323,54 @@ func TestCorruptRecordSkipped(t *testing.T) {
 		t.Errorf("Sweep removed the corrupt record without a warning")
 	}
 }
+
+// TestMetaPagesJunk: both meta pages turn to junk under a running store.
+// bbolt's Begin then panics while it holds its meta lock (and, for a
+// write, its writer lock), which nothing releases. Before, the first call
+// failed with an error and every later one, Close included, waited
+// forever; now every later call fails at once with an error, and Close
+// returns one.
+func TestMetaPagesJunk(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	s, err := boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow }, CacheSize: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Create(ctx, storetest.NewRecord("k", "p", tNow)); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := freelistPage(t, path)
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int{16, page + 16} { // each meta's body
+		if _, err := f.WriteAt(make([]byte, 64), int64(off)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	calls := map[string]func() error{
+		"Load":   func() error { _, _, err := s.Load(ctx, "k"); return err },
+		"Save":   func() error { return s.Save(ctx, "k", session.Delta{LastAccess: tNow}) },
+		"Create": func() error { return s.Create(ctx, storetest.NewRecord("k2", "", tNow)) },
+		"Delete": func() error { _, err := s.Delete(ctx, "k"); return err },
+		"ByPrincipal": func() error {
+			_, err := s.ByPrincipal(ctx, "p")
+			return err
+		},
+		"Iterate": func() error { return s.Iterate(ctx, func(session.Meta) bool { return true }) },
+		"Sweep":   func() error { _, err := s.Sweep(ctx); return err },
+	}
+	for range 2 {
+		for name, call := range calls {
+			if err := within(t, name, call); err == nil || strings.HasPrefix(err.Error(), name+" panicked") {
+				t.Errorf("%s with junk meta pages = %v, want an error", name, err)
+			}
+		}
+	}
+	if err := within(t, "Close", s.Close); err == nil {
+		t.Errorf("Close with bbolt's meta lock held for good = nil, want an error")
+	}
+}

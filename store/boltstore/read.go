@@ -36,7 +36,7 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 		present bool
 		seen    int
 	)
-	err := safeView(s.db, func(tx *bolt.Tx) error {
+	err := s.safeView(func(tx *bolt.Tx) error {
 		seen = tx.ID()
 		v := tx.Bucket(bucketSessions).Get([]byte(key))
 		if v == nil {

@@ -77,6 +77,10 @@ type Store struct {
 	// bbolt's writer lock (see releaseWriter): writes fail with
 	// errWriterStuck, and Close leaves the file to the process's exit.
 	stuck atomic.Bool
+	// wedged is set when bbolt panicked opening a transaction (both meta
+	// pages junk), still holding its meta lock: every call fails with
+	// errWedged, and Close leaves the file to the process's exit.
+	wedged atomic.Bool
 	// cache holds decoded records; nil when Options.CacheSize < 0.
 	cache *cache
 	// committer gathers concurrent writes into shared commits.
@@ -268,6 +272,10 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	if s.wedged.Load() {
+		// bbolt's Close would wait for its meta lock forever.
+		return fmt.Errorf("boltstore: close: %w", errWedged)
+	}
 	if s.stuck.Load() {
 		// bbolt's Close would wait for the writer lock forever.
 		return fmt.Errorf("boltstore: close: %w", errWriterStuck)
@@ -281,10 +289,13 @@ func (s *Store) Close() error {
 // Path returns the name of the store's file.
 func (s *Store) Path() string { return s.db.Path() }
 
-// check reports ErrClosed or the context's error.
+// check reports ErrClosed, errWedged or the context's error.
 func (s *Store) check(ctx context.Context, op string) error {
 	if s.closed.Load() {
 		return fmt.Errorf("boltstore: %s: %w", op, session.ErrClosed)
+	}
+	if s.wedged.Load() {
+		return fmt.Errorf("boltstore: %s: %w", op, errWedged)
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("boltstore: %s: %w", op, err)
@@ -302,11 +313,26 @@ func wrap(op string, err error) error {
 
 // view runs fn in a read-only transaction.
 func (s *Store) view(op string, fn func(tx *bolt.Tx) error) error {
-	if err := safeView(s.db, fn); err != nil {
+	if err := s.safeView(fn); err != nil {
 		return wrap(op, err)
 	}
 	return nil
 }
+
+// safeView is safeView on s's file; a panic of bbolt's Begin wedges s.
+func (s *Store) safeView(fn func(tx *bolt.Tx) error) error {
+	err := safeView(s.db, fn)
+	if err != nil && errors.Is(err, errWedged) {
+		s.wedged.Store(true)
+	}
+	return err
+}
+
+// errWedged is the error of every call once bbolt panicked opening a
+// transaction, as it does when both meta pages are junk: the panic leaves
+// bbolt's meta lock held, which nothing can release, so every later
+// transaction, and Close, would wait for it forever.
+var errWedged = fmt.Errorf("bbolt panicked opening a transaction and holds its locks (are both meta pages corrupt?); no call can run until the process restarts: %w", errPanicked)
 
 // errPanicked reports that bbolt panicked, as it does on a page that is
 // not what it expects (a corrupt file): the call fails with an error
@@ -331,9 +357,24 @@ func safely(f func() error) (err error) {
 
 // safeView runs fn in a read-only transaction of db; a panic (bbolt's, on a
 // corrupt page) becomes an error wrapping errPanicked. bbolt's View rolls
-// the transaction back on its way out.
-func safeView(db *bolt.DB, fn func(tx *bolt.Tx) error) error {
-	return safely(func() error { return db.View(fn) })
+// the transaction back on its way out. A panic before fn runs is one of
+// bbolt's Begin, which leaves its meta lock held: the error wraps
+// errWedged.
+func safeView(db *bolt.DB, fn func(tx *bolt.Tx) error) (err error) {
+	began := false
+	defer func() {
+		if v := recover(); v != nil {
+			if began {
+				err = fmt.Errorf("%w: %v", errPanicked, v)
+			} else {
+				err = fmt.Errorf("%w: %v", errWedged, v)
+			}
+		}
+	}()
+	return db.View(func(tx *bolt.Tx) error {
+		began = true
+		return fn(tx)
+	})
 }
 
 // buckets are the three data buckets of one transaction.
