@@ -100,8 +100,16 @@ type Options struct {
 	// aborts the request; Do wraps it with ErrHook.
 	OnRequest []func(*http.Request) error
 	// OnResponse hooks run, in order, on every response received, before
-	// the retry decision. An error closes the body and aborts the request;
-	// Do wraps it with ErrHook.
+	// the retry decision, the intermediate responses of a redirect chain
+	// included (as requests' and httpx's response hooks run): each comes
+	// with its hop's request as resp.Request and its body open, which the
+	// client drains and closes after the hooks. A hook tells such a
+	// response by its 3xx status and Location header (as requests'
+	// Response.is_redirect), unless MaxRedirects is negative: then no
+	// redirect is followed and the 3xx is the response Do returns. An
+	// error closes the body and aborts the request (no later hop is
+	// sent); Do wraps it with ErrHook. Requests sent with HTTPClient run
+	// no hooks.
 	OnResponse []func(*http.Response) error
 	// Now is the clock for Retry-After dates, the retry time budget and
 	// TokenAuth's refresh cooldown; nil means time.Now.
@@ -230,10 +238,29 @@ func New(o *Options) (*Client, error) {
 	return c, nil
 }
 
+// hooksKey is the context key under which Do hands its response hooks to
+// the redirect policy, which runs them on every intermediate response (the
+// requests of HTTPClient carry none).
+type hooksKey struct{}
+
+// hookError is a response hook's error on an intermediate response, on its
+// way out of http.Client's redirect loop.
+type hookError struct{ err error }
+
+func (e *hookError) Error() string { return e.err.Error() }
+
 func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if max < 0 {
 			return http.ErrUseLastResponse
+		}
+		// req.Response is the redirect that led to req, its body still
+		// open: http.Client drains and closes it after this (also when
+		// this fails).
+		if hooks, ok := req.Context().Value(hooksKey{}).([]func(*http.Response) error); ok && req.Response != nil {
+			if err := runResponseHooks(hooks, req.Response); err != nil {
+				return &hookError{err}
+			}
 		}
 		if len(via) > max {
 			return fmt.Errorf("stopped after %d redirects", max)
@@ -419,6 +446,11 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 	if ctx == nil && req != nil {
 		ctx = req.Context()
 	}
+	if len(c.onResponse) > 0 && ctx != nil {
+		// For the redirect policy, which runs them on each intermediate
+		// response of the chain.
+		ctx = context.WithValue(ctx, hooksKey{}, c.onResponse)
+	}
 	r, auth, err := c.prepare(ctx, req, owned)
 	if err != nil {
 		if req != nil && req.Body != nil {
@@ -469,6 +501,12 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 				resp.Body.Close()
 			}
 			err = c.unwrapURLError(err)
+			var he *hookError
+			if errors.As(err, &he) {
+				// A hook's error on a redirect: the response was
+				// drained and closed by http.Client.
+				return fail(sent, ErrHook, he.err, false)
+			}
 			retryable := retryOK && retryableErr(ctx, err)
 			if retryable && sent < c.retry.MaxAttempts {
 				d := c.retry.backoff(sent - 1)
@@ -482,7 +520,7 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 			return fail(sent, kindOf(err), err, retryable && sent > 1)
 		}
 		if len(c.onResponse) > 0 {
-			if err := c.responseHooks(resp); err != nil {
+			if err := runResponseHooks(c.onResponse, resp); err != nil {
 				drain(resp)
 				return fail(sent, ErrHook, err, false)
 			}
@@ -579,17 +617,17 @@ func (c *Client) beforeSend(ctx context.Context, ar *http.Request, auth Auth, ow
 	return gen, nil, nil
 }
 
-// responseHooks runs the response hooks on resp. Should one panic, the
+// runResponseHooks runs the response hooks on resp. Should one panic, the
 // panic goes on up, but resp's body is closed first: nobody else will, and
 // it would hold its connection for ever.
-func (c *Client) responseHooks(resp *http.Response) error {
+func runResponseHooks(hooks []func(*http.Response) error, resp *http.Response) error {
 	ok := false
 	defer func() {
 		if !ok {
 			resp.Body.Close()
 		}
 	}()
-	for i, h := range c.onResponse {
+	for i, h := range hooks {
 		if err := h(resp); err != nil {
 			ok = true
 			return fmt.Errorf("response hook %d: %w", i, err)
@@ -635,6 +673,8 @@ func (c *Client) prepare(ctx context.Context, req *http.Request, owned bool) (*h
 	r := req
 	if !owned {
 		r = req.Clone(ctx)
+	} else if len(c.onResponse) > 0 {
+		r = req.WithContext(ctx) // with the hooks for redirects
 	}
 	if r.Header == nil {
 		r.Header = make(http.Header)
