@@ -77,6 +77,12 @@ func checkInvariants(tb testing.TB, j *Jar) {
 			if it.Partitioned != (it.PartitionKey != "") || (it.Partitioned && !it.Secure) {
 				tb.Errorf("cookie %q: Partitioned %v, Secure %v, partition key %q", it.Name, it.Partitioned, it.Secure, it.PartitionKey)
 			}
+			if it.PortBare && len(it.Port) != 1 {
+				tb.Errorf("cookie %q: PortBare with Port %v, want the one request port", it.Name, it.Port)
+			}
+			if len(it.Name)+len(it.Value) > 4096 {
+				tb.Errorf("cookie %q: %d octets of name and value", it.Name, len(it.Name)+len(it.Value))
+			}
 		}
 		for part := range parts {
 			if l := j.limits.PerDomain; l > 0 && partCount(b, part) > l {
