@@ -46,7 +46,11 @@ type Options struct {
 	// request sets itself wins. The default adds User-Agent: DefaultUserAgent.
 	Header http.Header
 	// Query holds default query parameters, added to requests whose URL
-	// lacks that parameter. The client's errors show their values as
+	// lacks that parameter. With a BaseURL, only URLs of its origin
+	// (scheme, host and port: relative ones, and absolute ones naming
+	// it) get them, so that an API key here does not go to another host
+	// a request names (a link to a CDN, another service); without one,
+	// every request does. The client's errors show their values as
 	// REDACTED.
 	Query url.Values
 	// Auth sets credentials on every request without an Authorization
@@ -692,7 +696,7 @@ func (c *Client) prepare(ctx context.Context, req *http.Request, owned bool) (*h
 		}
 		r.Host = ""
 	}
-	if len(c.query) > 0 {
+	if len(c.query) > 0 && (c.base == nil || sameOrigin(c.base, r.URL)) {
 		q := r.URL.Query()
 		extra := url.Values{}
 		for k, vs := range c.query {
