@@ -99,7 +99,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		}
 	}
 	if err := created.Err(); err != nil {
-		return s.wrap("create", err)
+		return s.wrap("create", sentErr(err))
 	}
 	n, err := created.Int64()
 	if err != nil {
@@ -250,7 +250,7 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		err, rerun = nil, true
 	}
 	if err != nil {
-		return s.wrap("save", err)
+		return s.wrap("save", sentErr(err))
 	}
 	if n, isInt := res.(int64); isInt {
 		if n == 1 {

@@ -411,3 +411,60 @@ func TestPrefixOfAnotherPrefix(t *testing.T) {
 		}
 	}
 }
+
+// TestLostReplyUnknown: a Create, Save or Rename whose script ran but
+// whose reply was lost, with no resend left (here a client that never
+// resends), returns an error wrapping ErrOutcomeUnknown, as the Store
+// contract asks of a write the store cannot tell was made: it was the
+// connection's bare EOF. A script Redis refused without running it
+// (LOADING) is not ErrOutcomeUnknown.
+func TestLostReplyUnknown(t *testing.T) {
+	for _, op := range []string{"create", "save", "rename"} {
+		for _, ran := range []bool{true, false} {
+			if op == "rename" && !ran {
+				continue // the proxy would refuse the first script: the mark
+			}
+			t.Run(op+"/ran="+strconv.FormatBool(ran), func(t *testing.T) {
+				rs := testutil.StartRedis(t, nil)
+				p := startLossProxy(t, rs.Addr())
+				c := redis.NewClient(&redis.Options{Addr: p.Addr(), MaxRetries: -1})
+				t.Cleanup(func() { c.Close() })
+				clock := testutil.NewClock(time.Now().Truncate(time.Second))
+				s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx := context.Background()
+				createAll(t, s, "alice", clock.Now(), "old", "w")
+				if err := s.Save(ctx, "w", session.Delta{Set: map[string][]byte{"a": []byte("1")}}); err != nil {
+					t.Fatal(err) // loads the Save script
+				}
+				skip := 0
+				if op == "rename" {
+					skip = 1 // the mark; lose the create step's reply
+				}
+				if ran {
+					p.arm(skip)
+				} else {
+					p.mu.Lock()
+					p.refuse = 1
+					p.mu.Unlock()
+				}
+				switch op {
+				case "create":
+					err = s.Create(ctx, record("k", "alice", clock.Now()))
+				case "save":
+					err = s.Save(ctx, "old", session.Delta{Set: map[string][]byte{"a": []byte("2")}})
+				case "rename":
+					err = s.Rename(ctx, "old", "new")
+				}
+				if err == nil {
+					t.Fatalf("%s with its reply lost = nil, want an error", op)
+				}
+				if errors.Is(err, redisstore.ErrOutcomeUnknown) != ran {
+					t.Fatalf("%s error %v: ErrOutcomeUnknown = %v, want %v", op, err, !ran, ran)
+				}
+			})
+		}
+	}
+}

@@ -105,7 +105,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	if err != nil {
 		// Whether the new hash exists is unknown: the old one stays marked,
 		// hence dead, rather than risk two live copies.
-		return s.wrap("rename", err)
+		return s.wrap("rename", sentErr(err))
 	}
 	if n, _ := created.Int64(); n == 0 {
 		if err := s.finish(ctx, ohk, mark, false); err != nil {

@@ -454,9 +454,23 @@ func outcome(cmd *redis.Cmd) {
 	cmd.SetErr(fmt.Errorf("%w: %w", ErrOutcomeUnknown, err))
 }
 
+// sentErr returns err, the error of a script that go-redis may have sent
+// (and resent, up to its MaxRetries), wrapped with ErrOutcomeUnknown
+// unless it says the script did not run: a reply from Redis, notRun, a
+// closed client, or a context done before sending.
+func sentErr(err error) error {
+	var ns notSentError
+	if err == nil || isReply(err) || notRun(err) || errors.Is(err, redis.ErrClosed) ||
+		errors.Is(err, ErrOutcomeUnknown) || errors.As(err, &ns) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+}
+
 // ErrOutcomeUnknown reports that the connection failed after a write may
 // have reached Redis, so that it may or may not have been applied: the
 // reply to a script that must not run twice (Update's compare-and-set,
-// Delete) was lost, and it was not resent; or every resend of Sweep's reap
-// failed. It wraps the connection's error.
+// Delete) was lost, and it was not resent; or every resend of Sweep's reap,
+// or of a Create's, Save's or Rename's script, failed. It wraps the
+// connection's error.
 var ErrOutcomeUnknown = errors.New("redisstore: reply lost, the write may or may not have been applied")
