@@ -224,8 +224,11 @@
 // nothing.
 //
 // What no token can recover: when every resend fails too (Redis unreachable
-// for the whole retry window), the reap's outcome is unknown, and Sweep
-// returns an error wrapping ErrOutcomeUnknown. It puts the session's
+// for the whole retry window), the outcome is unknown: Create, Save and
+// Rename return an error wrapping ErrOutcomeUnknown (unless the last
+// attempt's error says it did not run: a reply from Redis, a failed dial;
+// an earlier attempt whose reply was lost is then not told), and so does
+// Sweep for its reap. It puts the session's
 // expiry-index entry back, so that a reap that did not run is done, and
 // reported, by a later Sweep; a reap that did run has deleted the hash, and
 // that session is never reported (no EventExpired for it).
