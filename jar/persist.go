@@ -125,9 +125,17 @@ type ImportReport struct {
 	// value a ';' (as a cookies.txt line curl wrote may) or either a control
 	// character, which no Cookie header can carry (RFC 6265bis sections 5.6
 	// and 5.8.3). Each error names the file format, line, cookie name and
-	// domain, never the value.
+	// domain, never the value. At most the first 1000 are listed (an error
+	// each would let a hostile file cost memory many times its size);
+	// RejectedUnlisted counts the others.
 	Rejected []error
+	// RejectedUnlisted is the number of cookies left out beyond those
+	// listed in Rejected.
+	RejectedUnlisted int
 }
+
+// maxRejected bounds ImportReport.Rejected.
+const maxRejected = 1000
 
 // Import reads a cookie file from r (format detected: JSON or
 // cookies.txt) and adds its cookies to the jar as Add does; expired ones
@@ -156,15 +164,22 @@ func (j *Jar) ImportWithReport(r io.Reader) (ImportReport, error) {
 	}
 	var out []left
 	// A Domain with a Fake A-label, which releases before that check
-	// stored, is well-formed: the readers leave it out and read on.
+	// stored, is well-formed: the readers leave it out and read on. Only
+	// the first maxRejected are kept: with the ones found below (all
+	// kept, their entries are in memory anyway) they include the first
+	// maxRejected of the file.
+	skipped := 0
 	skip := func(line int, name, domain string, err error) {
-		out = append(out, left{line, name, domain, err})
+		skipped++
+		if len(out) < maxRejected {
+			out = append(out, left{line, name, domain, err})
+		}
 	}
 	es, lines, f, err := readEntries(r, FormatAuto, skip)
 	if err != nil {
 		return ImportReport{}, err
 	}
-	rep := ImportReport{Read: len(es) + len(out)}
+	rep := ImportReport{Read: len(es) + skipped, RejectedUnlisted: skipped - len(out)}
 	kept := es[:0]
 	for i := range es {
 		// RFC 6265bis section 5.7 steps 20-22 (see checkEntryPrefixes).
@@ -180,6 +195,10 @@ func (j *Jar) ImportWithReport(r io.Reader) (ImportReport, error) {
 		kept = append(kept, es[i])
 	}
 	slices.SortStableFunc(out, func(a, b left) int { return cmp.Compare(a.line, b.line) })
+	if len(out) > maxRejected {
+		rep.RejectedUnlisted += len(out) - maxRejected
+		out = out[:maxRejected]
+	}
 	for _, l := range out {
 		rep.Rejected = append(rep.Rejected, fmt.Errorf("jar: %s line %d: cookie %q for %s left out: %w", f, l.line, l.name, l.domain, l.err))
 	}
