@@ -714,6 +714,9 @@ func (c *Client) prepare(ctx context.Context, req *http.Request, owned bool) (*h
 	// A key in another case (written into the map directly, and sent as
 	// written) is the request's own header of that name too.
 	odd := nonCanonicalKeys(r.Header)
+	if odd["Cookie"] {
+		mergeCookieKeys(r.Header)
+	}
 	c.mu.RLock()
 	for k, vs := range c.header {
 		if _, ok := r.Header[k]; !ok && !odd[k] {
@@ -738,6 +741,19 @@ func nonCanonicalKeys(h http.Header) map[string]bool {
 		}
 	}
 	return m
+}
+
+// mergeCookieKeys moves the values of h's keys that spell "Cookie" in
+// another case (sent as written, each a Cookie header of its own) under
+// the canonical key, after its own values, in the keys' byte order: the
+// cookie layer then makes one Cookie header of them and the jar's cookies.
+func mergeCookieKeys(h http.Header) {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		if k != "Cookie" && http.CanonicalHeaderKey(k) == "Cookie" {
+			h["Cookie"] = append(h["Cookie"], h[k]...)
+			delete(h, k)
+		}
+	}
 }
 
 // headerValue is h.Get(key), key canonical, also finding the header under

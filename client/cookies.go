@@ -3,6 +3,7 @@ package client
 import (
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // Jar stores cookies for the client from the raw Set-Cookie lines of every
@@ -62,10 +63,11 @@ func (t *cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		if r2.Header == nil {
 			r2.Header = make(http.Header)
 		}
-		if old := r2.Header.Get("Cookie"); old != "" {
-			// A Cookie header set by the caller comes first (RFC 6265bis
-			// section 5.8.3 allows one Cookie header only).
-			h = old + "; " + h
+		if old := r2.Header.Values("Cookie"); len(old) > 0 {
+			// The Cookie header lines set by the caller come first, all
+			// of them, in one header (RFC 6265bis section 5.8.3 allows
+			// one Cookie header only).
+			h = joinCookieLines(old) + h
 		}
 		r2.Header.Set("Cookie", h)
 		r = r2
@@ -78,4 +80,17 @@ func (t *cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.jar.SetCookieLines(r.URL, lines)
 	}
 	return resp, nil
+}
+
+// joinCookieLines returns the non-empty Cookie header lines, each followed
+// by "; ".
+func joinCookieLines(lines []string) string {
+	var b strings.Builder
+	for _, l := range lines {
+		if l = strings.TrimRight(strings.TrimSpace(l), ";"); l != "" {
+			b.WriteString(l)
+			b.WriteString("; ")
+		}
+	}
+	return b.String()
 }
