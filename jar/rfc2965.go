@@ -2,6 +2,7 @@ package jar
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/httpstate/httpstate/cookie"
@@ -49,6 +50,15 @@ func (j *Jar) SetCookie2Lines(u *url.URL, lines []string) {
 	}
 }
 
+// portListLen returns the length of ports written as "80,8080".
+func portListLen(ports []int) int {
+	n := len(ports) - 1
+	for _, p := range ports {
+		n += len(strconv.Itoa(p))
+	}
+	return n
+}
+
 // apply2965 copies the RFC 2965 attributes of c into e and applies the
 // rejection rules of RFC 2965 section 3.3.2 that RFC 6265bis lacks:
 //   - the Path attribute must be a prefix of the request-URI's path;
@@ -56,7 +66,10 @@ func (j *Jar) SetCookie2Lines(u *url.URL, lines []string) {
 //     without a value stands for the request port (section 3.3.1), so the
 //     cookie is only sent back to ports in the list (section 3.3.4); it
 //     goes back with a bare $Port then (Entry.PortBare), mirroring the
-//     attribute (section 3.3.4).
+//     attribute (section 3.3.4);
+//   - a Port list longer than 1024 octets, the most RFC 6265bis section
+//     5.6 step 6 lets an attribute value have, refuses the cookie: it is
+//     stored an int per element, so the list must be bounded.
 func (j *Jar) apply2965(u *url.URL, c *cookie.Cookie, e *Entry) error {
 	e.Version = c.Version
 	e.Comment = c.Comment
@@ -74,6 +87,9 @@ func (j *Jar) apply2965(u *url.URL, c *cookie.Cookie, e *Entry) error {
 		if len(c.Port) == 0 {
 			e.Port, e.PortBare = []int{p}, true
 		} else {
+			if portListLen(c.Port) > cookie.MaxAttributeValueLength {
+				return errPortList
+			}
 			if !containsPort(c.Port, p) {
 				return errPort
 			}

@@ -149,3 +149,20 @@ func TestRFC2965BarePortFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestRFC2965LongPortList checks that a Set-Cookie2 cookie whose Port list
+// is longer than 1024 octets, the most RFC 6265bis section 5.6 step 6
+// lets any attribute value have, is ignored: the list was copied into the
+// stored cookie, one int per element, so a header of megabytes ("1,1,1,...")
+// pinned several times its size per cookie.
+func TestRFC2965LongPortList(t *testing.T) {
+	j := newTestJar(t, &Options{RFC2965: true})
+	u := mustURL("http://example.com/")
+	ok := "80" + strings.Repeat(",1", 511)         // 1024 octets
+	long := "80" + strings.Repeat(",1", 511) + "1" // 1025
+	j.SetCookie2Lines(u, []string{`a=1; Version=1; Port="` + ok + `"`, `b=1; Version=1; Port="` + long + `"`})
+	all := j.All()
+	if len(all) != 1 || all[0].Name != "a" {
+		t.Fatalf("stored %d cookies (%v), want a only", len(all), all)
+	}
+}
