@@ -72,8 +72,15 @@ func portListLen(ports []int) int {
 //     stored an int per element, so the list must be bounded.
 func (j *Jar) apply2965(u *url.URL, c *cookie.Cookie, e *Entry) error {
 	e.Version = c.Version
-	e.Comment = c.Comment
-	e.CommentURL = c.CommentURL
+	// RFC 6265bis section 5.6 step 6 ignores an attribute value over
+	// 1024 octets; a comment is kept with the cookie, so it must be
+	// bounded.
+	if len(c.Comment) <= cookie.MaxAttributeValueLength {
+		e.Comment = c.Comment
+	}
+	if len(c.CommentURL) <= cookie.MaxAttributeValueLength {
+		e.CommentURL = c.CommentURL
+	}
 	if c.Path != "" && !strings.HasPrefix(requestPath(u), c.Path) {
 		return errPath2965
 	}

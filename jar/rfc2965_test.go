@@ -166,3 +166,24 @@ func TestRFC2965LongPortList(t *testing.T) {
 		t.Fatalf("stored %d cookies (%v), want a only", len(all), all)
 	}
 }
+
+// TestRFC2965LongComment checks that a Comment or CommentURL longer than
+// 1024 octets is ignored (the cookie is kept without it), as RFC 6265bis
+// section 5.6 step 6 ignores any attribute value that long: the jar
+// stored it in full, so a server could pin megabytes per cookie.
+func TestRFC2965LongComment(t *testing.T) {
+	j := newTestJar(t, &Options{RFC2965: true})
+	u := mustURL("http://example.com/")
+	ok, long := strings.Repeat("c", 1024), strings.Repeat("l", 1025)
+	j.SetCookie2Lines(u, []string{
+		`a=1; Version=1; Comment="` + ok + `"; CommentURL="http://x/` + long + `"`,
+		`b=1; Version=1; Comment="` + long + `"; CommentURL="http://x/"`,
+	})
+	got := map[string][2]int{}
+	for _, e := range j.All() {
+		got[e.Name] = [2]int{len(e.Comment), len(e.CommentURL)}
+	}
+	if want := map[string][2]int{"a": {1024, 0}, "b": {0, 9}}; len(got) != 2 || got["a"] != want["a"] || got["b"] != want["b"] {
+		t.Fatalf("stored comment lengths %v, want %v", got, want)
+	}
+}
