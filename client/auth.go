@@ -11,8 +11,9 @@ import (
 )
 
 // Auth sets a request's credentials. The client calls Authorize on every
-// attempt of a request that has no Authorization header of its own, on a copy
-// of the request it owns. Implementations must be safe for concurrent use.
+// attempt of a request that has no Authorization header of its own (a
+// default Authorization header counts as its own), on a copy of the request
+// it owns. Implementations must be safe for concurrent use.
 //
 // [Basic], [Bearer] and [TokenAuth] return the built-in kinds; only those can
 // be saved with [Client.Save].

@@ -54,7 +54,10 @@ type Options struct {
 	// REDACTED.
 	Query url.Values
 	// Auth sets credentials on every request without an Authorization
-	// header of its own; nil means none. See Basic, Bearer, TokenAuth.
+	// header of its own; nil means none. See Basic, Bearer, TokenAuth. A
+	// default Authorization header (in Header, or set by SetHeader or
+	// Load) counts as the request's own: Auth, a TokenAuth's refresh
+	// included, then does nothing.
 	Auth Auth
 	// Jar stores the cookies, run on every hop of a redirect chain; nil
 	// means a new *jar.Jar with browser defaults (jar.New(nil)).
