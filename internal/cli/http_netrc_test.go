@@ -255,3 +255,20 @@ func TestHTTPNetrcRedirect(t *testing.T) {
 		t.Errorf("redirect to another port: reached %v, Authorization %q (want none)", ok, a)
 	}
 }
+
+// FuzzParseNetrc: any file parses or fails without panicking, and an
+// error never quotes the file.
+func FuzzParseNetrc(f *testing.F) {
+	f.Add("machine a login u password \"p w\\\"\"\nmacdef m\nx\n\ndefault login d password e # c\n")
+	f.Add("machine a login u sekrit")
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseNetrc([]byte(s))
+		if err != nil {
+			if strings.Contains(s, "sekrit") && strings.Contains(err.Error(), "sekrit") {
+				t.Errorf("error %q quotes the file", err)
+			}
+			return
+		}
+		n.lookup("a")
+	})
+}
