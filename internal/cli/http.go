@@ -131,14 +131,23 @@ Content-Disposition or the URL (index.html: a name from the URL without a
 "." gets the extension of the body's type); as in HTTPie, a redirected stdout gets the
 body instead (http -d URL | tar x), and everything else goes to stderr.
 
+--auth-type digest (-A digest) answers, as HTTPie's, a 401 with a Digest
+challenge (RFC 7616: MD5, SHA-256 or SHA-512-256, plain or -sess, qop
+"auth" or none; the first one offered that is supported) by sending the
+request once more, with the Authorization it asks for, to the URL that
+sent it; a challenge from another origin than the URL's (after a
+redirect) is not answered. The first request carries no credentials,
+and a session does not keep digest ones (it keeps its own auth).
+
 Without --auth, as in HTTPie, credentials come from the netrc file
 ($NETRC, else ~/.netrc or ~/_netrc): the login and password of the
 "machine" entry naming the URL's host (the first one; without case),
-else of the "default" entry, sent as Basic auth. They are not sent when
-a --session has auth or an Authorization header, or with an
-Authorization item, --auth-type bearer or --ignore-netrc; a session does
-not keep them; a redirect to another host, port or scheme does not get
-them; the output shows "Basic LOGIN:REDACTED (netrc)" in their place.
+else of the "default" entry, sent as Basic auth (with -A digest, as
+digest credentials). They are not sent when a --session has auth or an
+Authorization header, or with an Authorization item, -A bearer or
+--ignore-netrc; a session does not keep them; a redirect to another
+host, port or scheme does not get them; the output shows
+"Basic LOGIN:REDACTED (netrc)" in their place.
 "macdef" entries are skipped; a netrc that does not parse is not used,
 with a warning naming its line.
 
@@ -175,8 +184,8 @@ printed to a terminal; a timeout exits with 2, and more redirects than
 	f.BoolVarP(&o.download, "download", "d", false, "save the response body to a file named from the URL or Content-Disposition")
 	f.StringVarP(&o.output, "output", "o", "", "write the output to `FILE` instead of stdout (with --download, the body)")
 	f.BoolVar(&o.checkStatus, "check-status", false, "exit with 3, 4 or 5 for 3xx, 4xx and 5xx responses")
-	f.StringVarP(&o.auth, "auth", "a", "", "credentials: `USER:PASS` for basic, the token for bearer")
-	f.StringVarP(&o.authType, "auth-type", "A", "basic", "authentication type: basic or bearer")
+	f.StringVarP(&o.auth, "auth", "a", "", "credentials: `USER:PASS` for basic and digest, the token for bearer")
+	f.StringVarP(&o.authType, "auth-type", "A", "basic", "authentication type: basic, digest or bearer")
 	f.BoolVar(&o.ignoreNetrc, "ignore-netrc", false, "do not take credentials from the netrc file ($NETRC or ~/.netrc)")
 	f.BoolVarP(&o.follow, "follow", "F", false, "follow redirects")
 	f.IntVar(&o.maxRedirects, "max-redirects", 30, "redirects followed with --follow")
@@ -777,7 +786,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if err != nil {
 		return err
 	}
-	auth, err := authFromFlags(o)
+	auth, digest, err := authFromFlags(o)
 	if err != nil {
 		return err
 	}
@@ -858,43 +867,61 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if auth != nil {
 		c.SetAuth(auth)
 	}
-
-	var body io.Reader
-	if req.body != nil {
-		body = bytes.NewReader(req.body)
+	// --auth-type digest: the session's auth is not sent (the --auth
+	// given replaces it, as in HTTPie), but kept in the session, which
+	// does not keep digest credentials.
+	sessAuth := c.Auth()
+	if digest != nil {
+		c.SetAuth(nil)
 	}
+
 	reqCtx, cancelReq := context.WithCancelCause(ctx)
 	defer cancelReq(nil)
 	rec.timeout, rec.cancel = o.timeout, cancelReq
-	hreq, err := c.NewRequest(reqCtx, req.method, req.url.String(), body)
+	// newRequest builds the request to send to u with method, with the
+	// body unless withBody is false.
+	newRequest := func(method string, u *url.URL, withBody bool) (*http.Request, error) {
+		var body io.Reader
+		if req.body != nil && withBody {
+			body = bytes.NewReader(req.body)
+		}
+		hreq, err := c.NewRequest(reqCtx, method, u.String(), body)
+		if err != nil {
+			return nil, fmt.Errorf("http: %w", err)
+		}
+		hreq.Header = req.header.Clone()
+		if o.timeout > 0 && len(req.body) > 0 && withBody {
+			// Each send of the body (retries, 307 redirects) waits at most
+			// --timeout for the server to take each chunk.
+			hreq.GetBody = func() (io.ReadCloser, error) {
+				return newIdleUpload(req.body, o.timeout, cancelReq), nil
+			}
+			hreq.Body, _ = hreq.GetBody()
+		}
+		// net/http sends req.Host and ignores a Host in the header map: a
+		// Host item (or a session's) names the virtual host, as in HTTPie.
+		if h, given := hreq.Header["Host"]; given {
+			if len(h) > 0 && h[0] != "" {
+				hreq.Host = h[0]
+			}
+		} else if h := c.Header().Get("Host"); h != "" {
+			hreq.Host = h
+		}
+		return hreq, nil
+	}
+	hreq, err := newRequest(req.method, req.url, true)
 	if err != nil {
-		return fmt.Errorf("http: %w", err)
-	}
-	hreq.Header = req.header.Clone()
-	if o.timeout > 0 && len(req.body) > 0 {
-		// Each send of the body (retries, 307 redirects) waits at most
-		// --timeout for the server to take each chunk.
-		hreq.GetBody = func() (io.ReadCloser, error) {
-			return newIdleUpload(req.body, o.timeout, cancelReq), nil
-		}
-		hreq.Body, _ = hreq.GetBody()
-	}
-	// net/http sends req.Host and ignores a Host in the header map: a
-	// Host item (or a session's) names the virtual host, as in HTTPie.
-	if h, given := hreq.Header["Host"]; given {
-		if len(h) > 0 && h[0] != "" {
-			hreq.Host = h[0]
-		}
-	} else if h := c.Header().Get("Host"); h != "" {
-		hreq.Host = h
+		return err
 	}
 	var hideAuth [2]string // netrc's Authorization, and what the output shows
-	if useNetrc(o, auth, c, hreq) {
+	if useNetrc(o, auth, digest, c, hreq) {
 		n, err := readNetrc(netrcPath())
 		if err != nil {
 			fmt.Fprintf(warnOut, "httpstate: warning: netrc: %s (not used)\n", printable(err.Error()))
 		}
-		if login, pass, ok := n.lookup(req.url.Hostname()); ok {
+		if login, pass, ok := n.lookup(req.url.Hostname()); ok && strings.EqualFold(o.authType, "digest") {
+			digest = &digestCreds{user: login, pass: pass}
+		} else if ok {
 			// On the request itself, not the client's auth: a --session
 			// does not keep it, and the client drops it on a redirect
 			// to another host, port or scheme.
@@ -903,12 +930,8 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			hideAuth = [2]string{v, "Basic " + login + ":REDACTED (netrc)"}
 		}
 	}
-	resp, err := c.Do(reqCtx, hreq)
-	offline := o.offline && errors.Is(err, errOffline)
-	if offline {
-		err = nil
-	}
-	if err != nil {
+	// failed returns the error of a request that got no response.
+	failed := func(err error) error {
 		if errors.Is(err, client.ErrTimeout) {
 			return &ExitError{Code: 2, Err: err}
 		}
@@ -921,6 +944,41 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			return tooManyRedirects
 		}
 		return err
+	}
+	resp, err := c.Do(reqCtx, hreq)
+	offline := o.offline && errors.Is(err, errOffline)
+	if offline {
+		err = nil
+	}
+	if err != nil {
+		return failed(err)
+	}
+	var authHops []hop // --all: the exchanges up to a digest challenge
+	if digest != nil && !offline && resp.StatusCode == http.StatusUnauthorized {
+		// As HTTPie's (requests') digest auth: a 401 with a challenge
+		// from the origin the credentials are for (not from a
+		// redirect's target elsewhere) is answered once, by the same
+		// request to the URL that sent it (RFC 7616, section 3.4).
+		if ch, ok := pickDigest(resp.Header.Values("Www-Authenticate")); ok && sameOriginURL(req.url, resp.Request.URL) {
+			if o.all {
+				h, err := rec.keep(rec.lastRequest(), resp)
+				if err != nil {
+					resp.Body.Close()
+					return failed(err)
+				}
+				authHops = append(rec.history(resp), h)
+			}
+			resp.Body.Close()
+			prev := resp.Request
+			hreq, err = newRequest(prev.Method, prev.URL, sentBody(prev))
+			if err != nil {
+				return err
+			}
+			hreq.Header.Set("Authorization", ch.authorization(*digest, prev.Method, prev.URL.RequestURI(), newCnonce()))
+			if resp, err = c.Do(reqCtx, hreq); err != nil {
+				return failed(err)
+			}
+		}
 	}
 	if !offline {
 		if o.timeout > 0 {
@@ -956,7 +1014,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if !offline {
 		// --all: the redirects followed, each printed as the final
 		// exchange is.
-		for _, h := range rec.history(resp) {
+		for _, h := range append(authHops, rec.history(resp)...) {
 			printHop(out, show, h, req, s.ErrOut)
 		}
 	}
@@ -1007,6 +1065,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		if err := os.MkdirAll(filepath.Dir(sessPath), 0o700); err != nil {
 			return fmt.Errorf("http: session: %w", err)
 		}
+		c.SetAuth(sessAuth)
 		if err := c.Save(sessPath); err != nil {
 			return fmt.Errorf("http: session: %w", err)
 		}
@@ -1072,6 +1131,21 @@ func printHop(out *printer, show string, h hop, req *httpRequest, warn io.Writer
 		return
 	}
 	out.body(h.body, h.resp.Header.Get("Content-Type"), true)
+}
+
+// sameOriginURL reports whether a and b have the same scheme, host and
+// port (RFC 6454, section 5).
+func sameOriginURL(a, b *url.URL) bool {
+	port := func(u *url.URL) string {
+		if p := u.Port(); p != "" {
+			return p
+		}
+		if strings.EqualFold(u.Scheme, "https") {
+			return "443"
+		}
+		return "80"
+	}
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
 }
 
 // sentBody reports whether r, a request of the exchange, carried the body:
@@ -1280,9 +1354,12 @@ func tlsFromVerify(v string) (*tls.Config, error) {
 // useNetrc reports whether the netrc file may give hreq's credentials: as
 // in HTTPie, only when no credentials come from elsewhere (--auth, the
 // session's auth, an Authorization item or session header, even one that
-// removes it) and --auth-type is basic; not with --ignore-netrc.
-func useNetrc(o *httpOptions, auth client.Auth, c *client.Client, hreq *http.Request) bool {
-	if o.ignoreNetrc || auth != nil || c.Auth() != nil || !strings.EqualFold(o.authType, "basic") {
+// removes it) and --auth-type is basic or digest; not with --ignore-netrc.
+func useNetrc(o *httpOptions, auth client.Auth, digest *digestCreds, c *client.Client, hreq *http.Request) bool {
+	if o.ignoreNetrc || auth != nil || digest != nil || c.Auth() != nil {
+		return false
+	}
+	if t := strings.ToLower(o.authType); t != "basic" && t != "digest" {
 		return false
 	}
 	if _, given := hreq.Header["Authorization"]; given {
@@ -1292,21 +1369,27 @@ func useNetrc(o *httpOptions, auth client.Auth, c *client.Client, hreq *http.Req
 	return !inSession
 }
 
-func authFromFlags(o *httpOptions) (client.Auth, error) {
+// authFromFlags returns the credentials of --auth: a client.Auth for basic
+// and bearer, digestCreds for digest (answered by the command, not the
+// client: a challenge comes first).
+func authFromFlags(o *httpOptions) (client.Auth, *digestCreds, error) {
 	if o.auth == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	switch strings.ToLower(o.authType) {
-	case "basic":
+	case "basic", "digest":
 		user, pass, ok := strings.Cut(o.auth, ":")
 		if !ok {
-			return nil, errors.New("http: --auth: want USER:PASS (no password prompt)")
+			return nil, nil, errors.New("http: --auth: want USER:PASS (no password prompt)")
 		}
-		return client.Basic(user, pass), nil
+		if strings.EqualFold(o.authType, "digest") {
+			return nil, &digestCreds{user: user, pass: pass}, nil
+		}
+		return client.Basic(user, pass), nil, nil
 	case "bearer":
-		return client.Bearer(o.auth), nil
+		return client.Bearer(o.auth), nil, nil
 	}
-	return nil, fmt.Errorf("http: --auth-type %q: use basic or bearer", o.authType)
+	return nil, nil, fmt.Errorf("http: --auth-type %q: use basic, digest or bearer", o.authType)
 }
 
 var sessionNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)

@@ -866,7 +866,7 @@ func TestHTTPFlagsCheckedBeforeStdin(t *testing.T) {
 		{"--session=bad name"},
 		{"--pretty=bogus"},
 		{"--print=x"},
-		{"--auth-type=digest", "-a", "u:p"},
+		{"--auth-type=ntlm", "-a", "u:p"},
 		{"-a", "nopassword"},
 		{"--verify=" + filepath.Join(t.TempDir(), "missing.pem")},
 	} {
