@@ -697,7 +697,8 @@ func (c *Client) prepare(ctx context.Context, req *http.Request, owned bool) (*h
 		if !ownHost {
 			r.URL.RawQuery = addBaseQuery(r.URL.RawQuery, c.baseQuery)
 		}
-		r.Host = ""
+		// r.Host stays: "" unless the request set it (a virtual host),
+		// or a network-path reference's host.
 	}
 	if len(c.query) > 0 && (c.base == nil || sameOrigin(c.base, r.URL)) {
 		q := r.URL.Query()
