@@ -26,11 +26,14 @@ import (
 // is added again, and if it fails again, Create returns nil all the same,
 // with a warning (see the package doc, Key design), unless the
 // principal's index may miss the session: it is then deleted again and
-// Create returns the error.
+// Create returns the error. Close waits for a Create in flight to end
+// (see Close).
 func (s *Store) Create(ctx context.Context, r *session.Record) error {
-	if err := s.check(); err != nil {
-		return err
+	// Close waits for the index entries of a session made.
+	if !s.hold() {
+		return s.check()
 	}
+	defer s.release()
 	if r == nil {
 		return errors.New(errPrefix + "create: nil record")
 	}

@@ -468,3 +468,35 @@ func TestLostReplyUnknown(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseDuringCreate: a Close of a store that owns its client (Dial),
+// called once a Create's script has made the session, waits for its index
+// entries before it closes the client: it closed the client under them,
+// and the session, left out of the expiry index, was never reported by
+// Sweep.
+func TestCloseDuringCreate(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	bg := context.Background()
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	s, err := redisstore.Dial(bg, "redis://"+srv.Addr(), &redisstore.Options{Prefix: "t:", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	createAll(t, s, "alice", clock.Now(), "w") // loads the script
+	closed, early := closeWhenMatched(t, s, "t:s:{k}")
+	err = s.Create(bg, record("k", "alice", clock.Now()))
+	if cerr := <-closed; cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil || early.Load() {
+		t.Fatalf("Create with Close called after its script = %v (Close returned before it: %v); want nil, Close waiting", err, early.Load())
+	}
+	direct := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer direct.Close()
+	s2, clock2 := newClockedStore(t, direct)
+	clock2.Advance(3 * time.Hour)
+	got, err := s2.Sweep(bg)
+	if keys := sortedKeys(got); err != nil || len(keys) != 2 || keys[0] != "k" {
+		t.Errorf("Sweep after the expiry = %v, %v; want k and w", keys, err)
+	}
+}
