@@ -144,8 +144,8 @@ Without --auth, as in HTTPie, credentials come from the netrc file
 "machine" entry naming the URL's host (the first one; without case),
 else of the "default" entry, sent as Basic auth (with -A digest, as
 digest credentials). They are not sent when a --session has auth or an
-Authorization header, or with an Authorization item, -A bearer or
---ignore-netrc; a session does not keep them; a redirect to another
+Authorization header, or with credentials in the URL, an Authorization
+item, -A bearer or --ignore-netrc; a session does not keep them; a redirect to another
 host, port or scheme does not get them; the output shows
 "Basic LOGIN:REDACTED (netrc)" in their place.
 "macdef" entries are skipped; a netrc that does not parse is not used,
@@ -1353,11 +1353,11 @@ func tlsFromVerify(v string) (*tls.Config, error) {
 
 // useNetrc reports whether the netrc file may give hreq's credentials: as
 // in HTTPie, only when no credentials come from elsewhere (--auth, the
-// session's auth, an Authorization item or session header, even one that
-// removes it) and --auth-type is basic or digest; not with --ignore-netrc.
+// URL, the session's auth, an Authorization item or session header, even
+// one that removes it) and --auth-type is basic or digest; not with --ignore-netrc.
 func useNetrc(o *httpOptions, auth client.Auth, digest *digestCreds, c *client.Client, hreq *http.Request) bool {
-	if o.ignoreNetrc || auth != nil || digest != nil || c.Auth() != nil {
-		return false
+	if o.ignoreNetrc || auth != nil || digest != nil || c.Auth() != nil || hreq.URL.User != nil {
+		return false // URL credentials (http://u:p@host) win, as in HTTPie
 	}
 	if t := strings.ToLower(o.authType); t != "basic" && t != "digest" {
 		return false

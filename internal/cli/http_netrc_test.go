@@ -137,6 +137,10 @@ func TestHTTPNetrc(t *testing.T) {
 	if !strings.Contains(out, `auth=""`) {
 		t.Errorf("an Authorization item removing it did not win over netrc: %q", out)
 	}
+	out, _, _ = runHTTPCmd(t, srv, false, "http://url:pw@"+host+"/whoami")
+	if !strings.Contains(out, fmt.Sprintf("auth=%q", basicHeader("url", "pw"))) {
+		t.Errorf("credentials in the URL did not win over netrc: %q", out)
+	}
 	out, _, _ = runHTTPCmd(t, srv, false, "-A", "bearer", srv.URL+"/whoami")
 	if !strings.Contains(out, `auth=""`) {
 		t.Errorf("-A bearer without --auth sent netrc's basic credentials: %q", out)
