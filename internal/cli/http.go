@@ -136,7 +136,8 @@ challenge (RFC 7616: MD5, SHA-256 or SHA-512-256, plain or -sess, qop
 "auth" or none; the first one offered that is supported) by sending the
 request once more, with the Authorization it asks for, to the URL that
 sent it; a challenge from another origin than the URL's (after a
-redirect) is not answered. The first request carries no credentials,
+redirect) is not answered. Credentials in the URL (http://u:p@host)
+serve too, never sent as Basic. The first request carries no credentials,
 and a session does not keep digest ones (it keeps its own auth).
 
 Without --auth, as in HTTPie, credentials come from the netrc file
@@ -806,6 +807,18 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	req, err := items.request(stdin)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
+	}
+	if strings.EqualFold(o.authType, "digest") && req.url.User != nil {
+		// As HTTPie's: -A digest takes the URL's credentials (unless
+		// --auth gives others), which must not go out as net/http
+		// sends a URL's: Basic, the password in the clear.
+		if digest == nil {
+			pass, _ := req.url.User.Password()
+			digest = &digestCreds{user: req.url.User.Username(), pass: pass}
+		}
+		u := *req.url
+		u.User = nil
+		req.url = &u
 	}
 	// As HTTPie's (requests' connect and read timeouts), --timeout
 	// bounds each wait: connecting, the response headers and each read of

@@ -281,3 +281,18 @@ func FuzzPickDigest(f *testing.F) {
 		}
 	})
 }
+
+// TestHTTPDigestURLCredentials: -A digest takes the URL's credentials, and
+// never sends them as Basic (net/http sends a URL's user and password so
+// when there is no Authorization header: it did before).
+func TestHTTPDigestURLCredentials(t *testing.T) {
+	srv := newDigestServer(t, "SHA-256", "s3cret")
+	u := "http://ann:s3cret@" + strings.TrimPrefix(srv.URL, "http://") + "/protected"
+	out, stderr, code := runHTTPCmd(t, srv.Server, false, "-A", "digest", u)
+	if code != 0 || out != "welcome GET \n" {
+		t.Errorf("exit %d, out %q, stderr %q", code, out, stderr)
+	}
+	if auths, _ := srv.seen(); len(auths) != 2 || auths[0] != "" {
+		t.Errorf("want a first request without credentials, then the digest: %q", auths)
+	}
+}
