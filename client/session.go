@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -245,11 +244,15 @@ func (c *Client) LoadWithReport(path string) (jar.ImportReport, error) {
 			rep.Rejected[i] = fmt.Errorf("client: load %s: cookies: %w", path, e)
 		}
 	}
+	// Keys naming one header in several cases (a file edited by hand)
+	// merge in byte order, as New merges Options.Header, rather than
+	// replace each other in map order.
+	loaded := canonicalHeader(sf.Header)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for k, vs := range sf.Header {
+	for k, vs := range loaded {
 		if persistHeader(k) && len(vs) > 0 {
-			c.header[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+			c.header[k] = vs
 		}
 	}
 	if auth != nil {
