@@ -185,6 +185,9 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 // its index work not done), Save runs it again, detached, as Create does,
 // and returns the rerun's outcome (an error wrapping ErrOutcomeUnknown,
 // not ErrNotFound, if the session is gone by then or the rerun fails).
+// A write made whose index update fails returns nil all the same, with a
+// warning to Options.Logger (the new principal's placeholder lists the
+// session; a stale expiry-index entry only delays Sweep's report).
 func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if err := s.check(); err != nil {
 		return err
@@ -295,7 +298,10 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		pipe.ZAddLT(ctx, s.expiry, redis.Z{Score: float64(exp), Member: key})
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return s.wrap("save: index", err)
+		// The write is made: so says Save. The new principal's
+		// placeholder lists the session; an expiry-index entry left
+		// later than the expiry only delays Sweep's report.
+		s.log.Warn("redisstore: session written without all its index entries", "op", "save", "key", key, "err", err)
 	}
 	return nil
 }
@@ -377,7 +383,9 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 // Delete removes the live session under key. An expired session is left
 // for Sweep to report, and Delete returns false for it. When the reply is
 // lost Delete returns an error wrapping ErrOutcomeUnknown: the session may
-// be gone, its index entries left to be pruned.
+// be gone, its index entries left to be pruned. A session deleted whose
+// index entries could not be removed is reported deleted (true, nil),
+// with a warning to Options.Logger: ByPrincipal and Sweep prune them.
 func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	if err := s.check(); err != nil {
 		return false, err
@@ -397,7 +405,9 @@ func (s *Store) Delete(ctx context.Context, key string) (bool, error) {
 	ctx, cancel := s.detach(ctx)
 	defer cancel()
 	if err := s.removeVerified(ctx, entries); err != nil {
-		return true, s.wrap("delete: index", err)
+		// The session is gone: so says Delete. Its entries left are
+		// pruned by ByPrincipal and Sweep.
+		s.log.Warn("redisstore: session deleted, but not all its index entries", "key", key, "err", err)
 	}
 	return true, nil
 }

@@ -71,11 +71,11 @@
 // can leave a session out of an index until that session is written again
 // with a new principal (principal index), or until it expires unreported
 // (expiry index); it never leaves a stale session visible. An index
-// update that fails once a Create's or Rename's script has made the
-// session leaves it so too: the call reports the session made (with a
-// warning to Options.Logger), since it is, unless its principal's index
-// may miss it (the placeholder failed as well), when the session is
-// deleted again and the call fails. A Save that
+// update that fails once a script was applied leaves them so too, and the
+// call reports the write made (with a warning to Options.Logger), since
+// it is: Create, Save, Rename and Delete return nil. The one exception: a
+// Create or Rename whose new session its principal's index may miss (the
+// placeholder failed as well) deletes it again and fails. A Save that
 // moves a session to another principal leaves the old principal's entry to
 // be pruned by ByPrincipal, by score or by the set's TTL.
 //
@@ -86,7 +86,8 @@
 // that a Redis that stops answering never holds a call for ever, even with
 // a client that leaves every bound to the context (ContextTimeoutEnabled
 // without read and write timeouts). Cut short, it leaves the indexes as a
-// process dying there would, and the call returns the error. A context
+// process dying there would; a Sweep returns the error, the other calls
+// the outcome of their write (see below). A context
 // that ends while Create's or Save's script is being sent or answered (a
 // deadline, with ContextTimeoutEnabled) leaves in doubt whether it ran,
 // and whether its index entries are due: the store

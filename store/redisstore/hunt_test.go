@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -155,7 +156,9 @@ func TestCloseDuringRename(t *testing.T) {
 type indexFaultHook struct {
 	key             string
 	script, partial bool
-	fired           atomic.Bool
+	// cmd is the index command to fail, "zadd" when empty.
+	cmd   string
+	fired atomic.Bool
 }
 
 var errInjected = errors.New("injected index failure")
@@ -167,7 +170,7 @@ func (h *indexFaultHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 func (h *indexFaultHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	isIndex := func(c redis.Cmder) bool {
 		a := c.Args()
-		return c.Name() == "zadd" && len(a) > 1 && a[1] == h.key
+		return c.Name() == cmp.Or(h.cmd, "zadd") && len(a) > 1 && a[1] == h.key
 	}
 	return func(ctx context.Context, cmds []redis.Cmder) error {
 		hasScript, hasIndex := false, false
@@ -498,5 +501,60 @@ func TestCloseDuringCreate(t *testing.T) {
 	got, err := s2.Sweep(bg)
 	if keys := sortedKeys(got); err != nil || len(keys) != 2 || keys[0] != "k" {
 		t.Errorf("Sweep after the expiry = %v, %v; want k and w", keys, err)
+	}
+}
+
+// TestIndexFailureAfterWrite: a Delete or a Save whose script was applied
+// but whose index update failed reports the write done (a warning to
+// Options.Logger): Delete returned (true, error), which the Manager took
+// for a failed revocation and emitted no EventInvalidated for a deleted
+// session; Save returned an error for a write that was made. The entries
+// left are hints the readers verify (ByPrincipal lists the session under
+// its new principal through preIndex's placeholder).
+func TestIndexFailureAfterWrite(t *testing.T) {
+	bg := context.Background()
+	for _, op := range []string{"delete", "save"} {
+		t.Run(op, func(t *testing.T) {
+			srv := testutil.StartRedis(t, nil)
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+			t.Cleanup(func() { c.Close() })
+			clock := testutil.NewClock(time.Now().Truncate(time.Second))
+			var logs syncBuffer
+			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now,
+				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			createAll(t, s, "alice", clock.Now(), "k")
+			h := map[string]*indexFaultHook{
+				"delete": {key: "t:expiry", cmd: "zrem"},
+				"save":   {key: "t:p:{bob}"},
+			}[op]
+			c.AddHook(h)
+			switch op {
+			case "delete":
+				ok, err := s.Delete(bg, "k")
+				if !ok || err != nil {
+					t.Fatalf("Delete with its index update failed = %v, %v; want true, nil", ok, err)
+				}
+				if _, found, _ := s.Load(bg, "k"); found {
+					t.Fatal("the session is still there")
+				}
+			case "save":
+				bob := "bob"
+				if err := s.Save(bg, "k", session.Delta{Principal: &bob}); err != nil {
+					t.Fatalf("Save with its index update failed = %v, want nil", err)
+				}
+				if ms := principalMetas(t, s, "bob"); len(ms) != 1 || ms[0].Key != "k" {
+					t.Errorf("ByPrincipal(bob) = %v, want k", ms)
+				}
+			}
+			if !h.fired.Load() {
+				t.Fatal("the hook never failed an index update")
+			}
+			if !strings.Contains(logs.String(), "index") {
+				t.Errorf("no warning logged: %q", logs.String())
+			}
+		})
 	}
 }

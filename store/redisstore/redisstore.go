@@ -48,9 +48,9 @@ type Options struct {
 	// Now is the store's clock for expiry. Default time.Now.
 	Now func() time.Time
 	// Logger receives warnings: corrupt records skipped by ByPrincipal and
-	// Iterate, or dropped from the expiry index by Sweep, and sessions a
-	// Create or Rename made whose index entries failed (their session
-	// key, never an ID). Default: discard.
+	// Iterate, or dropped from the expiry index by Sweep, and writes
+	// made whose index update failed (their session key, never an ID).
+	// Default: discard.
 	Logger *slog.Logger
 }
 
