@@ -424,7 +424,8 @@ func (c *Client) Get(ctx context.Context, rawURL string) (*http.Response, error)
 
 // Post sends a POST request with the body and its content type. A body of
 // type *bytes.Buffer, *bytes.Reader or *strings.Reader can be replayed after
-// a 401 token refresh; POST is never retried by default.
+// a 401 token refresh; POST, not idempotent, is never retried (see
+// RetryPolicy).
 func (c *Client) Post(ctx context.Context, rawURL, contentType string, body io.Reader) (*http.Response, error) {
 	r, err := c.NewRequest(ctx, http.MethodPost, rawURL, body)
 	if err != nil {
