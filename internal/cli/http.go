@@ -116,9 +116,10 @@ formatted (keys sorted unless --unsorted) and coloured only on a terminal
 (--pretty). A body over 16 MiB is not formatted: it is printed as it
 arrives, as it is (binary data still replaced by a note on a terminal).
 
---all with --follow prints each redirect followed, its request and
-response as --print says and formatted as the final exchange (a redirect's
-body is held in memory, up to 16 MiB), then the final one, as HTTPie's.
+--all prints the intermediary exchanges before the final one, as
+HTTPie's: each redirect followed (--follow) and a digest challenge
+answered, request and response as --print says and formatted as the
+final exchange (their bodies held in memory, up to 16 MiB).
 
 --offline builds the request and prints it (--print HB) without sending
 it, as HTTPie's; a --session is read but not updated.
@@ -137,8 +138,8 @@ challenge (RFC 7616: MD5, SHA-256 or SHA-512-256, plain or -sess, qop
 request once more, with the Authorization it asks for, to the URL that
 sent it; a challenge from another origin than the URL's (after a
 redirect) is not answered. Credentials in the URL (http://u:p@host)
-serve too, never sent as Basic. The first request carries no credentials,
-and a session does not keep digest ones (it keeps its own auth).
+serve too, never sent as Basic. The first request carries no
+credentials, and a session does not keep digest ones (it keeps its own).
 
 Without --auth, as in HTTPie, credentials come from the netrc file
 ($NETRC, else ~/.netrc or ~/_netrc): the login and password of the
@@ -146,11 +147,11 @@ Without --auth, as in HTTPie, credentials come from the netrc file
 else of the "default" entry, sent as Basic auth (with -A digest, as
 digest credentials). They are not sent when a --session has auth or an
 Authorization header, or with credentials in the URL, an Authorization
-item, -A bearer or --ignore-netrc; a session does not keep them; a redirect to another
-host, port or scheme does not get them; the output shows
-"Basic LOGIN:REDACTED (netrc)" in their place.
-"macdef" entries are skipped; a netrc that does not parse is not used,
-with a warning naming its line.
+item, -A bearer or --ignore-netrc; a session does not keep them; a
+redirect to another host, port or scheme does not get them; the output
+shows "Basic LOGIN:REDACTED (netrc)" in their place. "macdef" entries
+are skipped; a netrc that does not parse is not used, with a warning
+naming its line.
 
 --session NAME keeps cookies, headers and auth in
 $XDG_CONFIG_HOME/httpstate/sessions/<host_port>/NAME.json (default
@@ -190,7 +191,7 @@ printed to a terminal; a timeout exits with 2, and more redirects than
 	f.BoolVar(&o.ignoreNetrc, "ignore-netrc", false, "do not take credentials from the netrc file ($NETRC or ~/.netrc)")
 	f.BoolVarP(&o.follow, "follow", "F", false, "follow redirects")
 	f.IntVar(&o.maxRedirects, "max-redirects", 30, "redirects followed with --follow")
-	f.BoolVar(&o.all, "all", false, "with --follow, print the redirects followed too (each exchange as --print says), not only the final one")
+	f.BoolVar(&o.all, "all", false, "print the intermediary exchanges too (redirects followed with --follow, a digest challenge), each as --print says")
 	f.Var((*secondsFlag)(&o.timeout), "timeout", "as HTTPie's: the longest wait for a connection, the response or more of its body (not a limit on the whole download), in seconds (2.5) or a duration (500ms); 0: none")
 	f.StringVar(&o.verify, "verify", "yes", `TLS certificate check: "yes", "no", or a CA bundle file`)
 	f.StringVar(&o.pretty, "pretty", "", "output processing: all, colors, format or none (default all on a terminal, none when piped)")
