@@ -59,11 +59,13 @@ type Error struct {
 // Error returns "client: METHOD URL: kind: cause", with the attempts when
 // retries were exhausted.
 func (e *Error) Error() string {
-	msg := fmt.Sprintf("client: %s %s: ", e.Method, e.URL)
+	msg := fmt.Sprintf("client: %s %s", e.Method, e.URL)
 	if e.Kind != nil {
-		msg += e.Kind.Error() + ": "
+		msg += ": " + e.Kind.Error()
 	}
-	msg += e.Err.Error()
+	if e.Err != nil { // an Error made by hand may lack one
+		msg += ": " + e.Err.Error()
+	}
 	if e.Exhausted {
 		msg += fmt.Sprintf(" (%s after %d attempts)", ErrRetriesExhausted, e.Attempts)
 	}
@@ -79,7 +81,10 @@ func (e *Error) Unwrap() []error {
 	if e.Exhausted {
 		errs = append(errs, ErrRetriesExhausted)
 	}
-	return append(errs, e.Err)
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
 }
 
 // StatusError reports a response whose status code is not a success (2xx).
