@@ -298,6 +298,12 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 		if via[0].Header.Get("Referer") != "" || req.Header.Get("Referer") == "" {
 			return nil
 		}
+		if headerValue(via[0].Header, "Referer") != "" {
+			// The caller's, under a key in another case (sent as
+			// written): net/http, not seeing it, added its own.
+			delete(req.Header, "Referer")
+			return nil
+		}
 		if !sameOrigin(prev, req.URL) {
 			req.Header.Set("Referer", (&url.URL{Scheme: prev.Scheme, Host: prev.Host, Path: "/"}).String())
 		} else if prev.Fragment != "" || prev.RawFragment != "" {
