@@ -53,8 +53,14 @@ type BasicAuth struct {
 // Basic returns HTTP Basic authentication for user and password.
 func Basic(user, password string) *BasicAuth { return &BasicAuth{Username: user, Password: password} }
 
+// errNilAuth is Authorize's error on a nil *BasicAuth or *BearerAuth.
+var errNilAuth = errors.New("client: nil auth pointer")
+
 // Authorize sets the Authorization header.
 func (a *BasicAuth) Authorize(_ context.Context, r *http.Request) error {
+	if a == nil {
+		return fmt.Errorf("%w (*BasicAuth)", errNilAuth)
+	}
 	r.SetBasicAuth(a.Username, a.Password)
 	return nil
 }
@@ -84,6 +90,9 @@ func Bearer(token string) *BearerAuth { return &BearerAuth{Token: token} }
 
 // Authorize sets the Authorization header.
 func (a *BearerAuth) Authorize(_ context.Context, r *http.Request) error {
+	if a == nil {
+		return fmt.Errorf("%w (*BearerAuth)", errNilAuth)
+	}
 	r.Header.Set("Authorization", "Bearer "+a.Token)
 	return nil
 }

@@ -156,11 +156,15 @@ func (c *Client) Save(path string) error {
 			sf.Header[k] = append([]string(nil), vs...)
 		}
 	}
-	switch a := c.auth.(type) {
+	switch a := c.auth.(type) { // a nil pointer is no auth
 	case *BasicAuth:
-		sf.Auth = &sessionAuth{Type: "basic", Username: a.Username, Password: a.Password}
+		if a != nil {
+			sf.Auth = &sessionAuth{Type: "basic", Username: a.Username, Password: a.Password}
+		}
 	case *BearerAuth:
-		sf.Auth = &sessionAuth{Type: "bearer", Token: a.Token}
+		if a != nil {
+			sf.Auth = &sessionAuth{Type: "bearer", Token: a.Token}
+		}
 	}
 	c.mu.RUnlock()
 	if err := sf.check(); err != nil {
