@@ -161,3 +161,33 @@ func TestResponseHooksNotFollowedOrHTTPClient(t *testing.T) {
 		t.Errorf("HTTPClient: hooks saw %v, want none", seen)
 	}
 }
+
+// TestResponseHooksOnHopsKeepConnection: with hooks on every hop, the
+// intermediate bodies are still drained, so a redirect chain to one server
+// runs over one kept-alive connection.
+func TestResponseHooksOnHopsKeepConnection(t *testing.T) {
+	srv, cc := newCountingServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/end" {
+			w.Header().Set("Location", "/end")
+			w.WriteHeader(http.StatusFound)
+			io.WriteString(w, strings.Repeat("x", 1000))
+			return
+		}
+		io.WriteString(w, "done")
+	}), false)
+	hops := 0
+	c := mustNew(t, &client.Options{OnResponse: []func(*http.Response) error{func(*http.Response) error {
+		hops++
+		return nil
+	}}})
+	for range 3 {
+		resp, err := c.Get(context.Background(), srv.URL+"/start")
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, resp)
+	}
+	if hops != 6 || cc.n.Load() != 1 {
+		t.Errorf("%d hook calls over %d connections, want 6 over 1", hops, cc.n.Load())
+	}
+}
