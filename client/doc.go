@@ -4,9 +4,11 @@
 // # Basics
 //
 // One *Client holds, for all its requests, a cookie jar, default headers and
-// query parameters, a base URL that relative URLs resolve against (its
-// query string kept: see Options.BaseURL), authentication, hooks, a retry
-// policy, timeouts and a pooled transport:
+// query parameters (with a base URL, for its origin only: see
+// Options.Query), a base URL that relative URLs resolve against (its query
+// string kept: see Options.BaseURL), authentication, hooks (run on every
+// response of a redirect chain), a retry policy, timeouts and a pooled
+// transport:
 //
 //	c, err := client.New(&client.Options{
 //		BaseURL: "https://api.example.com/v1/",
