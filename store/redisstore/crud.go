@@ -15,7 +15,10 @@ import (
 )
 
 // Create stores r unless a live session holds r.Key (session.ErrExists).
-// One round trip: the index entries and the creating script are pipelined.
+// One round trip for an anonymous session on one server (the script and
+// its expiry-index entry pipelined); with a principal, or on a cluster,
+// the entries follow in a second; on a cluster a principal's placeholder
+// (see preIndex) goes before, in a third.
 // A context done before the script is sent gives its error, nothing
 // written. When the context ends while the script is being sent or
 // answered (it may have run), Create runs it again, detached (see the

@@ -62,9 +62,10 @@
 //
 // Two rules keep the indexes complete without cross-slot atomicity (see
 // indexes.go): a writer adds its index entries only after its script has
-// made the hash live or named the principal (in the same pipeline on one
-// server, in a following round trip on a cluster, whose pipelines run per
-// node concurrently); and whoever removes an entry (Delete, Rename, Sweep,
+// made the hash live or named the principal (in a following round trip;
+// only an anonymous session's expiry entry, a lower bound, rides in the
+// script's own pipeline on one server, whose pipelines run in order); and
+// whoever removes an entry (Delete, Rename, Sweep,
 // ByPrincipal's pruning) re-reads the hash afterwards and puts the entry
 // back if the hash still needs it. Whatever the interleaving, a live hash
 // keeps its entries. A process dying between a script and its index update
@@ -124,8 +125,10 @@
 // and one HSET on a fast path that builds no Lua tables, and the script
 // replies with a bare integer unless an index needs a change. A change of
 // principal, or a shorter idle timeout, adds one pipelined round trip for
-// the indexes. Create is one round trip on one server (script and index
-// entries pipelined), two on a cluster. Update reads the attribute (HMGET)
+// the indexes. Create is one round trip on one server for an anonymous
+// session (script and index entry pipelined); two with a principal (its
+// entries wait for the script's answer) and on a cluster, three there
+// with a principal (its placeholder goes first). Update reads the attribute (HMGET)
 // and writes it back with a compare-and-set script that checks the value
 // is still, byte for byte, the one it read (sent back with the write),
 // retrying on conflict: two round trips, atomic across processes.
