@@ -231,6 +231,7 @@ func RedisImpls() []RedisImpl {
 		{"scs-goredisstore", newSCSGoRedis(goRedisProtocol)},
 		{"scs-redisstore", newSCSRedigo},
 		{"floor-goredis", newRedisFloor},
+		{"floor-cas", newRedisFloorCAS},
 	}
 }
 
@@ -324,4 +325,68 @@ func newSCSRedigo(addr string) (*SessionHandlers, *RedisCounter, error) {
 	}
 	h, err := newSCSWith(scsredis.New(pool), func() { pool.Close() })
 	return h, nil, err
+}
+
+// floorCASScript is the least a compare-and-set write can be: the
+// attribute is written only if the session's hash still exists.
+var floorCASScript = goredis.NewScript(`if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return -1`)
+
+// newRedisFloorCAS is newRedisFloor for a store that meets the issue's own
+// rules: a session is a hash (read with one HGETALL of a hash of seven
+// fields, the size of httpstate's), and a write must never resurrect a
+// session that another instance ended, so it is a script that writes the
+// one changed attribute only if the hash still exists (one EVALSHA, the
+// least such a check can cost; httpstate's also checks the idle and
+// absolute deadlines and a rename in progress). No session layer: it
+// bounds what any conforming store can reach here.
+func newRedisFloorCAS(addr string) (*SessionHandlers, *RedisCounter, error) {
+	c := goredis.NewClient(goRedisOptions(addr, goRedisProtocol))
+	counter := &RedisCounter{}
+	c.AddHook(counter)
+	ctx := context.Background()
+	key := "floorcas:" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := c.HSet(ctx, key, "a", "1764000000000", "i", "1800000", "d", "1764086400000", "c", "1764000000000", "z", "1", "p", "", ".n", "1").Err(); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	if err := floorCASScript.Load(ctx, c).Err(); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	get := func(w http.ResponseWriter, r *http.Request) (int, bool) {
+		h, err := c.HGetAll(r.Context(), key).Result()
+		if err == nil && len(h) == 0 {
+			err = errors.New("session gone")
+		}
+		var n int
+		if err == nil {
+			n, err = strconv.Atoi(h[".n"])
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return 0, false
+		}
+		return n, true
+	}
+	return &SessionHandlers{
+		ReadWrite: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n, ok := get(w, r)
+			if !ok {
+				return
+			}
+			if err := floorCASScript.EvalSha(r.Context(), c, []string{key}, ".n", n+1).Err(); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
+			writeInt(w, n+1)
+		}),
+		ReadOnly: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if n, ok := get(w, r); ok {
+				writeInt(w, n)
+			}
+		}),
+		Create:  http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeInt(w, 1) }),
+		Cookies: []*http.Cookie{{Name: "sid", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}},
+		Close:   func() { c.Close() },
+	}, counter, nil
 }
