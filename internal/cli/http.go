@@ -859,12 +859,17 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		// Cookies an older version kept but a browser would refuse
 		// (a broken __Host-/__Secure- rule, a Fake A-label) are left
 		// out: say so, since the next save drops them for good.
+		what := "not sent"
+		if sessWrite {
+			what = "not sent, and dropped from the session when it is saved"
+		}
 		for _, e := range rep.Rejected {
-			what := "not sent"
-			if sessWrite {
-				what = "not sent, and dropped from the session when it is saved"
-			}
 			fmt.Fprintf(warnOut, "httpstate: warning: %s (%s)\n", printable(e.Error()), what)
+		}
+		if rep.RejectedUnlisted > 0 {
+			// The report lists the first ones only.
+			fmt.Fprintf(warnOut, "httpstate: warning: session %s: %d more cookies left out (%s)\n",
+				printable(sessPath), rep.RejectedUnlisted, what)
 		}
 		// As HTTPie, the session keeps the headers given on the command
 		// line (Save leaves out Content-* and If-*), and the cookies of
