@@ -56,6 +56,9 @@ func Basic(user, password string) *BasicAuth { return &BasicAuth{Username: user,
 // errNilAuth is Authorize's error on a nil *BasicAuth or *BearerAuth.
 var errNilAuth = errors.New("client: nil auth pointer")
 
+// errNilTokenSource is Authorize's error for TokenAuth(nil).
+var errNilTokenSource = errors.New("client: TokenAuth: nil TokenSource")
+
 // Authorize sets the Authorization header.
 func (a *BasicAuth) Authorize(_ context.Context, r *http.Request) error {
 	if a == nil {
@@ -118,7 +121,8 @@ type TokenSource interface {
 	Refresh(ctx context.Context, stale string) (string, error)
 }
 
-// TokenAuth returns bearer authentication with tokens from ts. When a request
+// TokenAuth returns bearer authentication with tokens from ts; with a nil
+// ts, every request it authorizes fails with an error, unsent. When a request
 // gets 401 Unauthorized, the client refreshes the token once and replays the
 // request if its body can be replayed (it has none, or GetBody is set). A 401
 // from a redirect target the token was not sent to (another host) refreshes
@@ -204,6 +208,9 @@ func (a *tokenAuth) Authorize(ctx context.Context, r *http.Request) error {
 }
 
 func (a *tokenAuth) authorize(ctx context.Context, r *http.Request) (uint64, error) {
+	if a.ts == nil {
+		return 0, errNilTokenSource
+	}
 	tok, gen, _, err := a.get(ctx, "", 0, false)
 	if err != nil {
 		return 0, err
