@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -246,9 +247,18 @@ func New(o *Options) (*Client, error) {
 }
 
 // hooksKey is the context key under which Do hands its response hooks to
-// the redirect policy, which runs them on every intermediate response (the
-// requests of HTTPClient carry none).
+// the redirect policy, which runs them on every intermediate response, as
+// a *hookRun.
 type hooksKey struct{}
+
+// hookRun is Do's response hooks and the request it is sending with them.
+// The redirect policy runs the hooks only for a chain that request starts:
+// a request sent with HTTPClient whose context derives from Do's (a
+// resp.Request.Context()) runs none.
+type hookRun struct {
+	hooks []func(*http.Response) error
+	first atomic.Pointer[http.Request]
+}
 
 // hookError is a response hook's error on an intermediate response, on its
 // way out of http.Client's redirect loop.
@@ -264,8 +274,8 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 		// req.Response is the redirect that led to req, its body still
 		// open: http.Client drains and closes it after this (also when
 		// this fails).
-		if hooks, ok := req.Context().Value(hooksKey{}).([]func(*http.Response) error); ok && req.Response != nil {
-			if err := runResponseHooks(hooks, req.Response); err != nil {
+		if hr, ok := req.Context().Value(hooksKey{}).(*hookRun); ok && req.Response != nil && hr.first.Load() == via[0] {
+			if err := runResponseHooks(hr.hooks, req.Response); err != nil {
 				return &hookError{err}
 			}
 		}
@@ -460,10 +470,12 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 	if ctx == nil && req != nil {
 		ctx = req.Context()
 	}
+	var hr *hookRun
 	if len(c.onResponse) > 0 && ctx != nil {
 		// For the redirect policy, which runs them on each intermediate
 		// response of the chain.
-		ctx = context.WithValue(ctx, hooksKey{}, c.onResponse)
+		hr = &hookRun{hooks: c.onResponse}
+		ctx = context.WithValue(ctx, hooksKey{}, hr)
 	}
 	r, auth, err := c.prepare(ctx, req, owned)
 	if err != nil {
@@ -509,6 +521,9 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 			gen = g
 		}
 		sent++
+		if hr != nil {
+			hr.first.Store(ar)
+		}
 		resp, err := c.hc.Do(ar)
 		if err != nil {
 			if resp != nil && resp.Body != nil {

@@ -191,3 +191,34 @@ func TestResponseHooksOnHopsKeepConnection(t *testing.T) {
 		t.Errorf("%d hook calls over %d connections, want 6 over 1", hops, cc.n.Load())
 	}
 }
+
+// TestHTTPClientRunsNoHooksWithInheritedContext: a request sent with
+// HTTPClient runs no hooks, as documented, also when its context comes from
+// a request Do sent (resp.Request.Context(), or a hook's request): the
+// redirect policy ran the hooks on its intermediate responses.
+func TestHTTPClientRunsNoHooksWithInheritedContext(t *testing.T) {
+	tr := newChainTransport()
+	var seen []string
+	c := mustNew(t, &client.Options{Transport: tr,
+		OnResponse: []func(*http.Response) error{func(r *http.Response) error {
+			seen = append(seen, r.Request.URL.Path)
+			return nil
+		}}})
+	resp, err := c.Get(context.Background(), "http://example.test/c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	req, err := http.NewRequestWithContext(resp.Request.Context(), http.MethodGet, "http://example.test/a", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = c.HTTPClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if want := []string{"/c"}; fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("hooks saw %q, want %q (Do's request only)", seen, want)
+	}
+}
