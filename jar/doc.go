@@ -111,8 +111,11 @@
 // Loopback hosts (127.0.0.0/8, ::1, localhost) count as secure origins, as
 // in browsers. A received cookie whose path is longer than 1024 octets (a
 // default-path, section 5.1.4, which unlike the Path attribute has no
-// limit) is ignored, as in Firefox, so that a server cannot make the jar
-// hold megabytes per cookie by redirecting to a long URL. Cookies whose host is an IP address are always host-only.
+// limit, or a Set-Cookie2 Path) is ignored, as in Firefox, so that a
+// server cannot make the jar hold megabytes per cookie by redirecting to a
+// long URL; a Path or Domain that long in a net/http cookie given to
+// SetCookies is ignored as in a Set-Cookie line (section 5.6 step 6).
+// Cookies whose host is an IP address are always host-only.
 // A host is read as a browser's URL parser reads it: one whose last label
 // is a number is an IPv4 address ("10.0.1" is 10.0.0.1, "0x7f.1" is
 // 127.0.0.1) or, if it is none ("example.123"), gets no cookies; an IPv6

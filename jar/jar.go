@@ -251,8 +251,14 @@ func fromHTTPCookie(hc *http.Cookie) cookie.Cookie {
 	if hc.Quoted {
 		c.Value = `"` + hc.Value + `"`
 	}
-	c.Domain = strings.ToLower(strings.TrimPrefix(hc.Domain, "."))
-	if strings.HasPrefix(hc.Path, "/") {
+	// RFC 6265bis section 5.6 step 6: an attribute value over 1024
+	// octets is ignored, as cookie.ParseSetCookie does for SetCookieLines
+	// (net/http does not): a Domain so long makes the cookie host-only, a
+	// Path so long gives it the default-path.
+	if len(hc.Domain) <= cookie.MaxAttributeValueLength {
+		c.Domain = strings.ToLower(strings.TrimPrefix(hc.Domain, "."))
+	}
+	if strings.HasPrefix(hc.Path, "/") && len(hc.Path) <= cookie.MaxAttributeValueLength {
 		c.Path = hc.Path
 	}
 	c.Expires = hc.Expires

@@ -1,6 +1,9 @@
 package jar
 
 import (
+	"fmt"
+	"maps"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -27,5 +30,34 @@ func TestDefaultPathTooLong(t *testing.T) {
 	}
 	if len(got) != 2 || got["a"] != 1024 || got["d"] != 1 {
 		t.Fatalf("stored %v (name: path length), want a with 1024 and d with 1", got)
+	}
+}
+
+// TestSetCookiesLongAttributes checks that SetCookies (http.CookieJar)
+// treats a Path or Domain of a net/http cookie longer than 1024 octets as
+// SetCookieLines treats the same Set-Cookie line: RFC 6265bis section 5.6
+// step 6 ignores the attribute, so the cookie gets the default-path
+// (section 5.1.4) or is host-only. net/http does not apply that limit: the
+// cookie was refused whole (errPathTooLong; for Domain, no domain-match).
+func TestSetCookiesLongAttributes(t *testing.T) {
+	u := mustURL("http://www.example.com/a/b")
+	longPath := "/" + strings.Repeat("p", 1100)
+	longDomain := strings.Repeat("d.", 550) + "example.com"
+	viaLines := newTestJar(t, nil)
+	viaLines.SetCookieLines(u, []string{"p=1; Path=" + longPath, "d=1; Domain=" + longDomain})
+	viaHTTP := newTestJar(t, nil)
+	viaHTTP.SetCookies(u, []*http.Cookie{
+		{Name: "p", Value: "1", Path: longPath},
+		{Name: "d", Value: "1", Domain: longDomain},
+	})
+	for _, j := range []*Jar{viaLines, viaHTTP} {
+		got := map[string]string{}
+		for _, e := range j.All() {
+			got[e.Name] = fmt.Sprintf("%s %v %s", e.Domain, e.HostOnly, e.Path)
+		}
+		want := map[string]string{"p": "www.example.com true /a", "d": "www.example.com true /a"}
+		if !maps.Equal(got, want) {
+			t.Errorf("stored %v, want %v", got, want)
+		}
 	}
 }

@@ -32,7 +32,7 @@ var (
 	errPort                = errors.New("jar: request port is not in the cookie's Port list")
 	errPath2965            = errors.New("jar: Set-Cookie2 Path is not a prefix of the request path")
 	errPortList            = errors.New("jar: Set-Cookie2 Port list longer than 1024 octets")
-	errPathTooLong         = errors.New("jar: cookie path (a default-path) longer than 1024 octets")
+	errPathTooLong         = errors.New("jar: cookie path longer than 1024 octets")
 	errPartitionedInsecure = errors.New("jar: Partitioned cookie without Secure")
 	errNoPartition         = errors.New("jar: Partitioned cookie from a request without a top-level site")
 )
