@@ -526,9 +526,9 @@ func (c *Client) do(ctx context.Context, req *http.Request, owned bool) (*http.R
 		}
 		resp, err := c.hc.Do(ar)
 		if err != nil {
-			if resp != nil && resp.Body != nil {
-				resp.Body.Close()
-			}
+			// A response with the error (the redirect policy stopped
+			// the chain) has its body closed already by http.Client:
+			// closing it again would be a second Close.
 			err = c.unwrapURLError(err)
 			var he *hookError
 			if errors.As(err, &he) {

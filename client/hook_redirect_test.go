@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/httpstate/httpstate/client"
@@ -220,5 +221,58 @@ func TestHTTPClientRunsNoHooksWithInheritedContext(t *testing.T) {
 	resp.Body.Close()
 	if want := []string{"/c"}; fmt.Sprint(seen) != fmt.Sprint(want) {
 		t.Errorf("hooks saw %q, want %q (Do's request only)", seen, want)
+	}
+}
+
+// closeCounter is a response body that counts its Close calls.
+type closeCounter struct {
+	io.Reader
+	closes atomic.Int32
+}
+
+func (b *closeCounter) Close() error { b.closes.Add(1); return nil }
+
+// TestRedirectHopBodyClosedOnce: when the redirect policy stops a chain (a
+// response hook's error on a hop, or too many redirects), the body of the
+// hop's response is closed once: http.Client closes it before returning
+// the error, and Do closed it again (a second Close a transport's body
+// need not allow: a pooled buffer's, a hook's wrapper's).
+func TestRedirectHopBodyClosedOnce(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		o    client.Options
+	}{
+		{"hook error", client.Options{OnResponse: []func(*http.Response) error{func(r *http.Response) error {
+			if r.StatusCode == http.StatusFound {
+				return errors.New("no redirects here")
+			}
+			return nil
+		}}}},
+		{"too many redirects", client.Options{MaxRedirects: 0}},
+	} {
+		var mu sync.Mutex
+		var bodies []*closeCounter
+		tt.o.Transport = roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			b := &closeCounter{Reader: strings.NewReader("hop")}
+			mu.Lock()
+			bodies = append(bodies, b)
+			mu.Unlock()
+			return &http.Response{StatusCode: http.StatusFound, Header: http.Header{"Location": {"/next"}},
+				Body: b, Request: r, ContentLength: 3}, nil
+		})
+		tt.o.Retry = &client.RetryPolicy{MaxAttempts: 1}
+		c := mustNew(t, &tt.o)
+		resp, err := c.Get(context.Background(), "http://example.test/a")
+		if err == nil {
+			resp.Body.Close()
+			t.Fatalf("%s: no error", tt.name)
+		}
+		mu.Lock()
+		for i, b := range bodies {
+			if n := b.closes.Load(); n != 1 {
+				t.Errorf("%s: body %d closed %d times, want 1", tt.name, i, n)
+			}
+		}
+		mu.Unlock()
 	}
 }
