@@ -137,8 +137,9 @@ func (s *Session) commitStore() error {
 		}
 	}
 	// A persistent cookie's Max-Age is the time left: refresh it whenever
-	// the recorded access (touched) or the idle timeout changes.
-	if s.renewed || (touched && m.c.Cookie.Persistent) {
+	// the recorded access (touched, or written at load by keepAlive) or the
+	// idle timeout changes.
+	if s.renewed || ((touched || s.accessed) && m.c.Cookie.Persistent) {
 		return s.issue(h)
 	}
 	return nil

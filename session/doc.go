@@ -30,8 +30,11 @@
 // server, whatever the cookie says. The last access is written at most once per
 // TouchInterval, so a read-only request within it writes nothing. A session
 // is in use from the start of a request: one found close to its idle expiry
-// (less than a tenth of IdleTimeout left) has its access written before the
-// handler runs, so a slow request does not see it expire and lose its writes.
+// (less than a tenth of its idle timeout, or TouchInterval if longer, left)
+// has its access written before the handler runs, so a slow request does
+// not see it expire and lose its writes; that write is the request's touch
+// (the commit does not repeat it), and LastAccess still reports the access
+// before the request.
 //
 // # Transports
 //

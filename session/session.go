@@ -69,6 +69,7 @@ type Session struct {
 	idUsed      bool
 	pendInRec   bool // rec.Attrs is pendSet (a session this request created)
 	recShared   bool // rec came from Store.Load: read-only, copy before changing
+	accessed    bool // keepAlive wrote this request's access at load: the commit's touch is done
 }
 
 // ownRec makes s.rec the Session's own, copying a record that Store.Load
@@ -276,10 +277,14 @@ func (s *Session) try(c *candidates, id string) (bool, error) {
 // would expire for idleness:
 // a session is in use from the start of the request, and without this a
 // request slower than the time left would find the session expired at
-// commit and lose its writes. The write is the one the commit would have
-// made (a touch is due this close to expiry), so it costs one write only
-// when the request also changes attributes, at most once per idle period
-// of a session. A session that ends meanwhile is treated as not found.
+// commit and lose its writes. The write is the commit's touch made early (a
+// touch is due this close to expiry, and the commit does not make it
+// again: see touchDue), so it costs one more write only when the request
+// also changes attributes, at most once per idle period of a session.
+// s.rec keeps the access before this request (LastAccess reports it);
+// s.accessed marks the touch done, for the commit (a persistent cookie's
+// Max-Age) and expiry. A session that ends meanwhile is left to the
+// commit, which finds it ended, as for one ended later in the request.
 // s.rec is not nil; s.mu is held.
 func (s *Session) keepAlive() error {
 	r := s.rec
@@ -292,14 +297,12 @@ func (s *Session) keepAlive() error {
 	}
 	err := s.m.c.Store.Save(s.reqContext(), s.key, Delta{LastAccess: s.now})
 	if errors.Is(err, ErrNotFound) {
-		s.id, s.key, s.rec, s.recShared = "", "", nil, false
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("session: save: %w", err)
 	}
-	s.ownRec()
-	s.rec.LastAccess = s.now
+	s.accessed = true
 	return nil
 }
 
@@ -420,7 +423,7 @@ func (s *Session) expiry() time.Time {
 	if s.rec != nil {
 		r.IdleTimeout = s.rec.IdleTimeout
 		r.Deadline = s.rec.Deadline
-		if !s.touchDue() && (s.m.c.Store != nil || !s.codecChanged()) {
+		if !s.accessed && !s.touchDue() && (s.m.c.Store != nil || !s.codecChanged()) {
 			// The commit will not touch it (in Codec mode, not re-issue
 			// the cookie, which keeps the access it records).
 			r.LastAccess = s.rec.LastAccess
@@ -440,10 +443,14 @@ func (s *Session) expiry() time.Time {
 // two recorded accesses, nor a request shortening its idle timeout below
 // the time since the recorded access end the session it uses. A request
 // setting the idle timeout (which writes anyway) records its access, so the
-// new timeout counts from now. s.rec is not nil; s.mu is held.
+// new timeout counts from now. An access keepAlive wrote at load is this
+// request's touch: not due again. s.rec is not nil; s.mu is held.
 func (s *Session) touchDue() bool {
 	if s.pendIdle != 0 {
 		return true
+	}
+	if s.accessed {
+		return false
 	}
 	return s.now.Sub(s.rec.LastAccess) >= min(s.m.c.TouchInterval, s.rec.IdleTimeout/2)
 }
@@ -769,6 +776,7 @@ func (s *Session) Invalidate() error {
 	s.pendInRec = false // rec (dropped below) may share pendSet: both go to the GC
 	s.pendSet, s.pendDel, s.pendPrincipal, s.pendIdle = nil, nil, nil, 0
 	s.create, s.renewed, s.renewedFrom = false, false, ""
+	s.accessed = false
 	return nil
 }
 
