@@ -134,7 +134,8 @@ body instead (http -d URL | tar x), and everything else goes to stderr.
 
 --auth-type digest (-A digest) answers, as HTTPie's, a 401 with a Digest
 challenge (RFC 7616: MD5, SHA-256 or SHA-512-256, plain or -sess, qop
-"auth" or none; the first one offered that is supported) by sending the
+"auth" or none; of those offered, the first SHA-2 one, else the first
+MD5 one) by sending the
 request once more, with the Authorization it asks for, to the URL that
 sent it; a challenge from another origin than the URL's (after a
 redirect) is not answered. Credentials in the URL (http://u:p@host)

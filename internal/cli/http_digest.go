@@ -113,12 +113,17 @@ type digestChallenge struct {
 	userhash             bool
 }
 
-// pickDigest returns the first Digest challenge of the WWW-Authenticate
-// values that the command supports: an algorithm of digestAlgorithms
-// (plain or -sess), and qop "auth" among the offered ones or no qop at all
-// (RFC 2069; then not a -sess one). As RFC 7616, section 3.7, says, a
-// server lists the challenges it prefers first.
+// pickDigest returns the Digest challenge of the WWW-Authenticate values
+// to answer: of those the command supports (an algorithm of
+// digestAlgorithms, plain or -sess, and qop "auth" among the offered ones
+// or no qop at all, RFC 2069's form, then not a -sess one), the first one
+// with a SHA-2 algorithm, else the first one (MD5). A server lists the
+// challenges it prefers first (RFC 7616, section 3.7), but a client may
+// follow its own policy: taking the first would let a man in the middle
+// who puts an MD5 challenge first downgrade the answer to MD5, which
+// makes an offline guess of the password far cheaper.
 func pickDigest(values []string) (*digestChallenge, bool) {
+	var md5Pick *digestChallenge
 	for _, ch := range parseChallenges(values) {
 		if !strings.EqualFold(ch.scheme, "Digest") {
 			continue
@@ -153,9 +158,14 @@ func pickDigest(values []string) (*digestChallenge, bool) {
 			continue // -sess needs a cnonce, so qop
 		}
 		d.userhash = strings.EqualFold(p["userhash"], "true")
-		return d, true
+		if alg != "MD5" {
+			return d, true
+		}
+		if md5Pick == nil {
+			md5Pick = d
+		}
 	}
-	return nil, false
+	return md5Pick, md5Pick != nil
 }
 
 func (d *digestChallenge) h(s string) string {
