@@ -243,8 +243,16 @@ func (j *Jar) Save(path string, o *SaveOptions) error {
 
 // SaveWithReport is Save, reporting the cookies it left out (see
 // ExportWithReport). The file is written whether or not the report lists
-// any.
-func (j *Jar) SaveWithReport(path string, o *SaveOptions) (ExportReport, error) {
+// any; its content is what Export writes with the same options (Format
+// resolved from path as Save does). On an error the file at path is left
+// as it was and the report's Written is 0 (Dropped still lists the cookies
+// the format could not hold).
+func (j *Jar) SaveWithReport(path string, o *SaveOptions) (rep ExportReport, err error) {
+	defer func() {
+		if err != nil {
+			rep.Written = 0 // nothing reached path
+		}
+	}()
 	var opt SaveOptions
 	if o != nil {
 		opt = *o
@@ -253,7 +261,7 @@ func (j *Jar) SaveWithReport(path string, o *SaveOptions) (ExportReport, error) 
 		opt.Format = FormatJSON
 	}
 	var buf bytes.Buffer
-	rep, err := j.ExportWithReport(&buf, &opt)
+	rep, err = j.ExportWithReport(&buf, &opt)
 	if err != nil {
 		return rep, err
 	}

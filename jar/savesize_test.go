@@ -46,3 +46,30 @@ func TestSaveTooLargeForReaders(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveWithReportRefusedWritesNothing checks that the report of a
+// SaveWithReport that did not replace the file says no cookie was
+// written: it counted the cookies formatted into the refused buffer, so
+// a caller trusting Written took them for saved.
+func TestSaveWithReportRefusedWritesNothing(t *testing.T) {
+	j, _ := New(nil)
+	if err := j.Add(Entry{Name: "a", Value: "1", Domain: "example.com", Path: "/"},
+		Entry{Name: "tab", Value: "x\ty", Domain: "example.com", Path: "/"}); err != nil {
+		t.Fatal(err)
+	}
+	j.saveLimit = 10
+	path := filepath.Join(t.TempDir(), "cookies.txt")
+	rep, err := j.SaveWithReport(path, &SaveOptions{SessionCookies: true})
+	if !errors.Is(err, ErrFileTooLarge) || rep.Written != 0 || len(rep.Dropped) != 1 {
+		t.Fatalf("SaveWithReport over the limit: %+v, %v; want ErrFileTooLarge, 0 written, the TAB cookie dropped", rep, err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("file after a refused save: %v, want none", err)
+	}
+	// A failed write (no such directory) reports nothing written either.
+	j.saveLimit = 0
+	rep, err = j.SaveWithReport(filepath.Join(t.TempDir(), "missing", "cookies.txt"), &SaveOptions{SessionCookies: true})
+	if err == nil || rep.Written != 0 {
+		t.Fatalf("SaveWithReport into a missing directory: %+v, %v; want an error, 0 written", rep, err)
+	}
+}
