@@ -1,10 +1,12 @@
 package jar_test
 
 import (
+	"errors"
 	"fmt"
 	"log"
 	"os"
 	"path/filepath"
+	"time"
 
 	"net/http"
 	"net/http/httptest"
@@ -55,4 +57,63 @@ func ExampleJar_Save() {
 	}
 	fmt.Println(n, j2.CookieHeader(u))
 	// Output: 1 sid=abc
+}
+
+// SaveWithReport and LoadWithReport tell which cookies a file could not
+// hold or the jar would not take; the others are saved and loaded. The
+// errors match ErrNotWritable or the reason a cookie was refused, and name
+// the cookie, never its value.
+func ExampleJar_SaveWithReport() {
+	j, err := jar.New(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	u, _ := url.Parse("https://example.com/")
+	// RFC 6265bis admits a TAB inside a value; cookies.txt cannot hold it.
+	j.SetCookieLines(u, []string{"sid=abc; Max-Age=3600", "tab=x\ty; Max-Age=3600"})
+
+	dir, err := os.MkdirTemp("", "jar-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "cookies.txt")
+	rep, err := j.SaveWithReport(path, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("written:", rep.Written)
+	for _, err := range rep.Dropped {
+		fmt.Println(errors.Is(err, jar.ErrNotWritable), err)
+	}
+
+	// A line curl may write: a ';' in a value, which no Cookie header can
+	// carry.
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(f, "example.com\tFALSE\t/\tTRUE\t%d\tsemi\tx;y\n", time.Now().Add(time.Hour).Unix())
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
+	}
+	j2, err := jar.New(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	lrep, err := j2.LoadWithReport(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("read:", lrep.Read, "rejected:", len(lrep.Rejected)+lrep.RejectedUnlisted)
+	for _, err := range lrep.Rejected {
+		fmt.Println(err)
+	}
+	fmt.Println(j2.CookieHeader(u))
+	// Output:
+	// written: 1
+	// true jar: cookies.txt: cookie "tab" for example.com left out: jar: cookie the file format cannot hold: TAB in its name, value or path
+	// read: 2 rejected: 1
+	// jar: cookies.txt line 6: cookie "semi" for example.com left out: jar: cookie name or value that no Cookie header can carry: cookie "semi" has a "=" or ";" in its name or value
+	// sid=abc
 }
