@@ -24,6 +24,9 @@ func (s *Session) commit() error {
 	}
 	if s.failed != nil {
 		s.issueRenamed()
+		// ErrorHandler's answer too is a response of a request that used
+		// its session (an application's handler may make it cacheable).
+		s.varyOnTransports(s.header())
 		return s.failed
 	}
 	if s.m.c.expireLegacy { // one branch when the option is off
@@ -35,9 +38,9 @@ func (s *Session) commit() error {
 	} else {
 		err = s.commitStore()
 	}
-	if err == nil {
-		s.varyOnTransports(s.header())
-	}
+	// After the transport headers (their one-allocation path wants Vary
+	// unset), and whether or not the commit failed: see above.
+	s.varyOnTransports(s.header())
 	return err
 }
 

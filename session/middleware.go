@@ -93,6 +93,11 @@ func (s *Session) panicked() {
 	s.committed = true // nothing buffered may reach the store after this
 	s.issueRenamed()
 	s.expireInvalidated()
+	if s.loaded {
+		// The recovering middleware's answer is a response of a request
+		// that used its session, as commit's are.
+		s.varyOnTransports(s.header())
+	}
 }
 
 // errCommitFailed is what the handler's writes return after the session
