@@ -101,6 +101,12 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 			created = createScript.Run(dctx, s.c, keys, args...)
 			err, late = created.Err(), true
 		}
+		if err != nil {
+			// The first run may have made the new hash, whatever the
+			// rerun's error says of the rerun: the outcome is unknown
+			// (as for Create), and the old hash stays marked.
+			return s.wrap("rename", fmt.Errorf("%w: %w", ErrOutcomeUnknown, errors.Join(cerr, err)))
+		}
 	}
 	if err != nil {
 		// Whether the new hash exists is unknown: the old one stays marked,
