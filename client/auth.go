@@ -27,7 +27,8 @@ type Auth interface {
 // header the rejected request carried and that generation, so that a 401 for
 // credentials already renewed since renews nothing. refresh reports whether
 // the credentials to replay with are fresh: renewed by a call made for
-// this 401 (its own or one it waited for), not merely renewed since.
+// this 401 (its own or one it waited for), not merely renewed since, and
+// not the rejected ones handed back.
 //
 // A replay with fresh credentials that gets 401 as well tells that the 401
 // is not about them: the client reports it with rejected, and for
@@ -140,8 +141,9 @@ type TokenSource interface {
 //
 // A 401 that a fresh token does not cure is taken to be about the request,
 // not the token (a server may answer 401 for a resource whatever the
-// token): when a request replayed with a token just refreshed for it gets
-// 401 again, for the next 30 seconds (by Options.Now) a 401 to that token
+// token): when a request replayed with a token just refreshed for it (a
+// new one: not the rejected token handed back by ts.Refresh) gets 401
+// again, for the next 30 seconds (by Options.Now) a 401 to that token
 // refreshes nothing and is returned as is. Otherwise every such request
 // would cost a call to ts.Refresh. After that, a 401 refreshes the token
 // again, once; a new token, or a replay that succeeds, is unaffected.
@@ -224,8 +226,10 @@ func (a *tokenAuth) refresh(ctx context.Context, stale string, gen uint64) (bool
 	if len(stale) >= len(prefix) {
 		stale = stale[len(prefix):]
 	}
-	_, _, fresh, err := a.get(ctx, stale, gen, true)
-	return fresh, err
+	tok, _, fresh, err := a.get(ctx, stale, gen, true)
+	// A Refresh that handed back the rejected token renewed nothing: a
+	// 401 to the replay says nothing about whether a new one would cure it.
+	return fresh && tok != stale, err
 }
 
 // rejected records that a replay with the fresh token of generation gen

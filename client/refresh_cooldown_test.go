@@ -126,3 +126,41 @@ func TestRefreshCooldownOnlyForFutileRefresh(t *testing.T) {
 		}
 	}
 }
+
+// cachingSource's Refresh hands back the token it was asked to replace
+// until its own idea of the token's expiry has passed (as a caching source
+// does when the server's clock runs ahead): the first Refresh answers t0,
+// later ones t1.
+type cachingSource struct{ refreshes atomic.Int64 }
+
+func (s *cachingSource) Token(context.Context) (string, error) { return "t0", nil }
+
+func (s *cachingSource) Refresh(_ context.Context, stale string) (string, error) {
+	if s.refreshes.Add(1) == 1 {
+		return stale, nil
+	}
+	return "t1", nil
+}
+
+// TestRefreshCooldownNotForSameToken: a Refresh that hands back the token
+// the server rejected renews nothing, so the replay's 401 with it does not
+// tell that a new token would not cure the 401: no cooldown starts, and the
+// next request's 401 refreshes again (and gets a working token). Before, the
+// unchanged token was taken for a fresh one and its expired token stuck for
+// 30 s, every request answered 401 unrefreshed.
+func TestRefreshCooldownNotForSameToken(t *testing.T) {
+	srv := httptest.NewServer(&tokenServer{valid: "t1"})
+	defer srv.Close()
+	src := &cachingSource{}
+	c := mustNew(t, &client.Options{Auth: client.TokenAuth(src), Now: newFakeClock().Now})
+	for i, want := range []int{http.StatusUnauthorized, http.StatusOK} {
+		resp, err := c.Get(context.Background(), srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, resp)
+		if resp.StatusCode != want {
+			t.Errorf("request %d: status %d, want %d (Refresh calls: %d)", i, resp.StatusCode, want, src.refreshes.Load())
+		}
+	}
+}
