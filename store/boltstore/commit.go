@@ -32,7 +32,11 @@ import (
 // meta-page write and an fsync (a client replaying dead session IDs would
 // otherwise make the server fsync once per request). An op that writes
 // returns nil, so a commit is skipped only when every op has said it wrote
-// nothing and bbolt has no changed node either.
+// nothing and bbolt has no changed node either, and the transaction read
+// nothing but what is on disk: after a commit that failed with
+// ErrOutcomeUnknown, the next transaction commits even when it wrote
+// nothing, so that its ops' answers do not rest on a commit the disk may
+// not hold.
 
 // op is one write waiting for, or taking part in, a commit.
 type op struct {
@@ -72,6 +76,10 @@ type committer struct {
 	mu      sync.Mutex
 	queue   []*op
 	running bool // a leader is committing
+	// unsure is set when a commit failed with ErrOutcomeUnknown, and
+	// cleared by the next commit that succeeds: until then, the file this
+	// process reads may not be on disk. Only the leader uses it.
+	unsure bool
 }
 
 // errOpFailed makes bbolt roll back a transaction in which an op failed.
@@ -199,7 +207,11 @@ func (s *Store) run(ops []*op) {
 			}
 			// Nothing to make durable: roll back, sparing the fsync. A
 			// changed node would mean an op wrote after all; commit it.
-			if !wrote {
+			// So is a transaction that read a commit not known to be on
+			// disk (one that failed with ErrOutcomeUnknown): its ops'
+			// answers (absent, exists) must not come from it, and this
+			// commit makes it durable.
+			if !wrote && !s.committer.unsure {
 				if st := tx.Stats(); st.GetNodeCount() == 0 {
 					return errNothingToCommit
 				}
@@ -215,6 +227,9 @@ func (s *Store) run(ops []*op) {
 		}
 		if failed < 0 && cacheErr == nil {
 			s.durable.Store(int64(txid)) // committed and fsync'd
+			s.committer.unsure = false
+		} else if errors.Is(err, ErrOutcomeUnknown) {
+			s.committer.unsure = true
 		}
 		if h := s.onCommit; h != nil && failed < 0 && cacheErr == nil {
 			nothing := 0

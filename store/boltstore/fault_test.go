@@ -195,11 +195,12 @@ func TestCommitFailsAfterMeta(t *testing.T) {
 	if r, _, err := s.Load(ctx, "k"); err != nil || string(r.Attrs["x"]) != "2" {
 		t.Errorf("after a commit failed after its meta: Load = %v, %v; want x=2", r, err)
 	}
-	// An expected outcome still wins: nothing to commit, nothing unknown.
+	// An expected outcome still wins, once a commit (here this Save's own,
+	// which writes nothing but makes the unknown one durable) succeeds.
+	mode.Store(0)
 	if err := s.Save(ctx, "absent", session.Delta{LastAccess: tNow}); !errors.Is(err, session.ErrNotFound) {
 		t.Errorf("Save(absent) = %v, want ErrNotFound", err)
 	}
-	mode.Store(0)
 	if err := s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"x": []byte("3")}}); err != nil {
 		t.Errorf("Save after the failures = %v", err)
 	}
@@ -372,5 +373,48 @@ func TestMetaPagesJunk(t *testing.T) {
 	}
 	if err := within(t, "Close", s.Close); err == nil {
 		t.Errorf("Close with bbolt's meta lock held for good = nil, want an error")
+	}
+}
+
+// TestAnswerAfterOutcomeUnknown: after a commit whose outcome is unknown
+// (its meta page written, its fsync failed), this process reads the write
+// while the disk may not hold it. A later write that writes nothing (a
+// Delete finding the key gone, a Save finding it absent) must not answer
+// from that state with a rolled-back transaction: it commits, so that its
+// answer is on disk. Before, the second Delete answered found=false from
+// the unknown commit, with no commit: after a crash the revoked session
+// could be back.
+func TestAnswerAfterOutcomeUnknown(t *testing.T) {
+	s := openStore(t, &boltstore.Options{Now: func() time.Time { return tNow }})
+	ctx := context.Background()
+	if err := s.Create(ctx, storetest.NewRecord("k", "", tNow)); err != nil {
+		t.Fatal(err)
+	}
+	var fail atomic.Bool
+	boltstore.SetUpdateDB(s, func(db *bolt.DB, fn func(*bolt.Tx) error) error {
+		if err := db.Update(fn); err != nil {
+			return err
+		}
+		if fail.Swap(false) {
+			return errFsync // written, meta page included; the fsync "failed"
+		}
+		return nil
+	})
+	commits := 0
+	boltstore.SetOnCommit(s, func(int, int) { commits++ })
+	fail.Store(true)
+	if _, err := s.Delete(ctx, "k"); !errors.Is(err, boltstore.ErrOutcomeUnknown) {
+		t.Fatalf("Delete whose fsync failed = %v, want ErrOutcomeUnknown", err)
+	}
+	found, err := s.Delete(ctx, "k")
+	if err != nil || found {
+		t.Errorf("Delete(k) again = %v, %v; want false, nil", found, err)
+	}
+	if commits != 1 {
+		t.Errorf("Delete(k) again answered from the unknown commit with %d commits, want 1 (making it durable)", commits)
+	}
+	// Once a commit has made it durable, answers need no commit again.
+	if found, err := s.Delete(ctx, "k"); err != nil || found || commits != 1 {
+		t.Errorf("Delete(k) a third time = %v, %v after %d commits; want false, nil, no new commit", found, err, commits)
 	}
 }
