@@ -311,7 +311,9 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 
 // Update atomically replaces one attribute: it reads the value (HMGET),
 // calls fn, and writes the result with a script that checks the value is
-// still the one read, retrying fn on conflict. When the reply to that
+// still the one read (sent back with the write, so a value read that is
+// longer than Redis accepts in one argument is refused, ErrTooLarge,
+// before fn runs), retrying fn on conflict. When the reply to that
 // script is lost the write is not resent (it could apply fn twice): Update
 // returns an error wrapping ErrOutcomeUnknown, and the value is either the
 // old one or fn's, applied once.
@@ -353,6 +355,11 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 		var old []byte
 		had, cur := "0", ""
 		if v, isStr := vals[len(metaFields)].(string); isStr {
+			if len(v) > s.maxArg {
+				// Sent back with the write, it would be refused
+				// (written under a higher limit, or by another client).
+				return nil, s.attrTooLarge("update", key, attr, []byte(v))
+			}
 			old, had, cur = []byte(v), "1", v
 		}
 		nv, err := fn(old, had == "1")

@@ -252,8 +252,9 @@
 // default) and closes the connection. Create, Save and Update refuse,
 // before sending anything, a write with an attribute value, an attribute
 // name, a session key or a principal (with its key prefix) longer than
-// 512 MiB, with an error wrapping session.ErrTooLarge, so the store never
-// accepts a record it could not load. A server configured with a lower
+// 512 MiB (for Update, the value it read too, which its compare-and-set
+// sends back), with an error wrapping session.ErrTooLarge, so the store
+// never accepts a record it could not load. A server configured with a lower
 // proto-max-bulk-len refuses such a write itself (a connection error, not
 // ErrTooLarge). Nothing else bounds a session: the number of attributes is
 // not limited (a Create and a Save of 100,000 attributes are tested; the
