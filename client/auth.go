@@ -143,8 +143,8 @@ type TokenSource interface {
 // not the token (a server may answer 401 for a resource whatever the
 // token): when a request replayed with a token just refreshed for it (a
 // new one: not the rejected token handed back by ts.Refresh) gets 401
-// again, for the next 30 seconds (by Options.Now) a 401 to that token
-// refreshes nothing and is returned as is. Otherwise every such request
+// again, for the next 30 seconds (by Options.Now; a clock set back ends
+// them) a 401 to that token refreshes nothing and is returned as is. Otherwise every such request
 // would cost a call to ts.Refresh. After that, a 401 refreshes the token
 // again, once; a new token, or a replay that succeeds, is unaffected.
 func TokenAuth(ts TokenSource) Auth { return &tokenAuth{ts: ts} }
@@ -158,10 +158,10 @@ type tokenAuth struct {
 	have    bool
 	gen     uint64     // tokens stored so far: token's generation
 	pending *tokenCall // the Token or Refresh call in flight, if any
-	// A fresh token of generation futileGen was rejected on a replay:
-	// until futileUntil, a 401 to it refreshes nothing.
-	futileGen   uint64
-	futileUntil time.Time
+	// A fresh token of generation futileGen was rejected on a replay at
+	// futileAt: for refreshCooldown after, a 401 to it refreshes nothing.
+	futileGen uint64
+	futileAt  time.Time
 
 	// onShare, if not nil, runs (without mu) when a caller starts waiting
 	// for a call another caller made: a test hook.
@@ -238,18 +238,22 @@ func (a *tokenAuth) refresh(ctx context.Context, stale string, gen uint64) (bool
 func (a *tokenAuth) rejected(gen uint64, now time.Time) {
 	a.mu.Lock()
 	if gen == a.gen && gen != a.futileGen {
-		a.futileGen, a.futileUntil = gen, now.Add(refreshCooldown)
+		a.futileGen, a.futileAt = gen, now
 	}
 	a.mu.Unlock()
 }
 
 // futile reports whether a 401 to the token of generation gen should
 // refresh nothing: it is the current token, and a replay with it just
-// after its refresh was rejected less than refreshCooldown ago.
+// after its refresh was rejected less than refreshCooldown ago. A clock
+// set back since (now before the rejection) ends the cooldown: how long
+// ago it was is unknown, and a wait stretched by the step could keep an
+// expired token for hours.
 func (a *tokenAuth) futile(gen uint64, now time.Time) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.have && gen == a.gen && gen == a.futileGen && now.Before(a.futileUntil)
+	return a.have && gen == a.gen && gen == a.futileGen &&
+		!now.Before(a.futileAt) && now.Sub(a.futileAt) < refreshCooldown
 }
 
 // get returns the current token and its generation (refresh false), or

@@ -164,3 +164,34 @@ func TestRefreshCooldownNotForSameToken(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshCooldownClockBack: a clock set back (Options.Now reads the
+// wall clock, which NTP or an operator may step back) ends the cooldown
+// rather than stretch it by the step: a 401 then refreshes the token
+// again, once. Before, a clock set back an hour kept every 401 to the
+// token unrefreshed for an hour and 30 s.
+func TestRefreshCooldownClockBack(t *testing.T) {
+	srv, _ := lockedServer(t)
+	src := &countingSource{}
+	clk := newFakeClock()
+	c := mustNew(t, &client.Options{Auth: client.TokenAuth(src), Now: clk.Now})
+	get := func() {
+		t.Helper()
+		resp, err := c.Get(context.Background(), srv.URL+"/locked")
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, resp)
+	}
+	get() // refresh t0 to t1; the replay's 401 starts t1's cooldown
+	get()
+	if got := src.refreshes.Load(); got != 1 {
+		t.Fatalf("Refresh calls within the cooldown: got %d, want 1", got)
+	}
+	clk.Advance(-time.Hour)
+	get()
+	get()
+	if got := src.refreshes.Load(); got != 2 {
+		t.Errorf("Refresh calls after the clock went back: got %d, want 2 (one more, then a new cooldown)", got)
+	}
+}
