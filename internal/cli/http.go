@@ -119,7 +119,8 @@ arrives, as it is (binary data still replaced by a note on a terminal).
 --all prints the intermediary exchanges before the final one, as
 HTTPie's: each redirect followed (--follow) and a digest challenge
 answered, request and response as --print says and formatted as the
-final exchange (their bodies held in memory, up to 16 MiB).
+final exchange (their bodies held in memory, up to 16 MiB in all,
+printed cut past it).
 
 --offline builds the request and prints it (--print HB) without sending
 it, as HTTPie's; a --session is read but not updated.
@@ -528,7 +529,7 @@ type recorder struct {
 	next http.RoundTripper
 	// keepHops, set before the first request, keeps the exchanges of
 	// redirect responses (hops), each body read into memory (up to
-	// maxFormatBody) before the client follows it. Each read of a
+	// maxFormatBody for the chain) before the client follows it. Each read of a
 	// redirect's body waits at most timeout (0: none) or cancels the
 	// request with cancel.
 	keepHops bool
@@ -539,6 +540,7 @@ type recorder struct {
 	last      *http.Request
 	redirects int // round trips in a row, up to the last, answered by a redirect
 	hops      []hop
+	kept      int // bytes of the bodies in hops
 }
 
 // hop is an exchange of a redirect chain that --all prints.
@@ -556,18 +558,22 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		// The first request of an attempt (net/http sets Response on
 		// the requests a redirect makes): an attempt retried starts a
 		// new chain.
-		r.hops = nil
+		r.hops, r.kept = nil, 0
 	}
 	r.mu.Unlock()
 	resp, err := r.next.RoundTrip(req)
 	if err == nil && r.keepHops && followedRedirect(resp) {
-		h, rerr := r.keep(req, resp)
+		r.mu.Lock()
+		budget := maxFormatBody - r.kept
+		r.mu.Unlock()
+		h, rerr := r.keep(req, resp, budget)
 		if rerr != nil {
 			resp.Body.Close()
 			return nil, rerr
 		}
 		r.mu.Lock()
 		r.hops = append(r.hops, h)
+		r.kept += len(h.body)
 		r.mu.Unlock()
 	} else if err == nil && r.timeout > 0 && r.cancel != nil && followedRedirect(resp) {
 		// net/http reads some of a redirect's body before following
@@ -584,24 +590,27 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// keep reads the first maxFormatBody bytes of a redirect's body, which
-// net/http discards when it follows the redirect, and leaves resp.Body
-// whole for whoever reads it next (the client, or the output when the
-// client did not follow it after all).
-func (r *recorder) keep(req *http.Request, resp *http.Response) (hop, error) {
+// keep reads the first limit bytes of a redirect's body, which net/http
+// discards when it follows the redirect, and leaves resp.Body whole for
+// whoever reads it next (the client, or the output when the client did
+// not follow it after all). The hops of a chain share maxFormatBody
+// bytes: a limit of one each would let a long chain (--max-redirects)
+// hold maxFormatBody per redirect.
+func (r *recorder) keep(req *http.Request, resp *http.Response, limit int) (hop, error) {
+	limit = max(limit, 0)
 	var body io.Reader = resp.Body
 	if r.timeout > 0 && r.cancel != nil {
 		ib := newIdleBody(resp.Body, r.timeout, r.cancel)
 		defer ib.timer.Stop()
 		body = ib
 	}
-	data, err := io.ReadAll(io.LimitReader(body, int64(maxFormatBody)+1))
+	data, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
 	if err != nil {
 		return hop{}, fmt.Errorf("reading the body of the redirect from %s: %w", req.URL.Redacted(), err)
 	}
 	h := hop{req: req, resp: resp, body: data}
-	if len(data) > maxFormatBody {
-		h.body, h.cut = data[:maxFormatBody], true
+	if len(data) > limit {
+		h.body, h.cut = data[:limit], true
 	}
 	resp.Body = struct {
 		io.Reader
@@ -981,7 +990,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		// request to the URL that sent it (RFC 7616, section 3.4).
 		if ch, ok := pickDigest(resp.Header.Values("Www-Authenticate")); ok && sameOriginURL(req.url, resp.Request.URL) {
 			if o.all {
-				h, err := rec.keep(rec.lastRequest(), resp)
+				h, err := rec.keep(rec.lastRequest(), resp, maxFormatBody)
 				if err != nil {
 					resp.Body.Close()
 					return failed(err)
@@ -1138,12 +1147,15 @@ func printHop(out *printer, show string, h hop, req *httpRequest, warn io.Writer
 	if strings.Contains(show, "h") {
 		out.responseHead(h.resp)
 	}
-	if !strings.Contains(show, "b") || len(h.body) == 0 {
+	if !strings.Contains(show, "b") {
 		return
 	}
 	if h.cut {
-		fmt.Fprintf(warn, "httpstate: warning: the body of the redirect from %s is over %s: printed cut\n",
+		fmt.Fprintf(warn, "httpstate: warning: the body of the redirect from %s: printed cut (--all holds %s of the redirects' bodies)\n",
 			printable(h.req.URL.Redacted()), sizeString(int64(maxFormatBody)))
+	}
+	if len(h.body) == 0 {
+		return
 	}
 	if (out.tty || out.pretty.format || out.pretty.colors) && bytes.IndexByte(h.body, 0) >= 0 {
 		out.binaryNote()
