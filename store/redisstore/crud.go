@@ -358,7 +358,7 @@ func (s *Store) Update(ctx context.Context, key, attr string, fn func(old []byte
 			if len(v) > s.maxArg {
 				// Sent back with the write, it would be refused
 				// (written under a higher limit, or by another client).
-				return nil, s.attrTooLarge("update", key, attr, []byte(v))
+				return nil, s.argTooLarge("update", key, fmt.Sprintf("value of attribute %.32q", attr), len(v))
 			}
 			old, had, cur = []byte(v), "1", v
 		}
