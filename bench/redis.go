@@ -331,6 +331,20 @@ func newSCSRedigo(addr string) (*SessionHandlers, *RedisCounter, error) {
 // attribute is written only if the session's hash still exists.
 var floorCASScript = goredis.NewScript(`if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end return -1`)
 
+// floorCASWrite sets the attribute ".n" of the session hash key to n with
+// floorCASScript (one EVALSHA), and fails if the hash no longer exists: the
+// write did not happen, and the request must not answer as if it had.
+func floorCASWrite(ctx context.Context, c *goredis.Client, key string, n int) error {
+	res, err := floorCASScript.EvalSha(ctx, c, []string{key}, ".n", n).Int()
+	if err != nil {
+		return err
+	}
+	if res < 0 {
+		return errors.New("session gone")
+	}
+	return nil
+}
+
 // newRedisFloorCAS is newRedisFloor for a store that meets the issue's own
 // rules: a session is a hash (read with one HGETALL of a hash of seven
 // fields, the size of httpstate's), and a write must never resurrect a
@@ -374,7 +388,7 @@ func newRedisFloorCAS(addr string) (*SessionHandlers, *RedisCounter, error) {
 			if !ok {
 				return
 			}
-			if err := floorCASScript.EvalSha(r.Context(), c, []string{key}, ".n", n+1).Err(); err != nil {
+			if err := floorCASWrite(r.Context(), c, key, n+1); err != nil {
 				http.Error(w, err.Error(), http.StatusServiceUnavailable)
 				return
 			}

@@ -2,8 +2,11 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -178,6 +181,80 @@ func benchRedis(b *testing.B, parallel bool, impls []RedisImpl) {
 	}
 }
 
+// floorCommands are the floors' per-request costs, per redisScenarios
+// entry: what the client sends and, exactly, what Redis executes (commands
+// run inside a script included).
+var floorCommands = map[string][]struct {
+	trips, cmds int64
+	srv         map[string]int64
+}{
+	"floor-goredis": {
+		{1, 1, map[string]int64{"get": 1}},
+		{2, 2, map[string]int64{"get": 1, "set": 1}},
+	},
+	"floor-cas": {
+		{1, 1, map[string]int64{"hgetall": 1}},
+		{2, 2, map[string]int64{"hgetall": 1, "evalsha": 1, "exists": 1, "hset": 1}},
+	},
+}
+
+// commandCounts returns the calls of each command INFO commandstats lists
+// (INFO and CONFIG, the harness's own, left out).
+func commandCounts(srv *RedisServer) (map[string]int64, error) {
+	out, err := srv.Do("INFO", "commandstats")
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int64{}
+	for _, line := range strings.Split(out, "\n") {
+		name, rest, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "cmdstat_"), ":calls=")
+		if !ok || strings.HasPrefix(name, "info") || strings.HasPrefix(name, "config") {
+			continue
+		}
+		rest, _, _ = strings.Cut(rest, ",")
+		n, err := strconv.ParseInt(rest, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("commandstats line %q: %w", line, err)
+		}
+		if n > 0 {
+			counts[name] = n
+		}
+	}
+	return counts, nil
+}
+
+// The floor-cas write is guarded: on a hash that no longer exists (a
+// session another instance ended after the read) it creates nothing, and
+// the request fails instead of answering as if it had written.
+func TestFloorCASNoResurrection(t *testing.T) {
+	srv, err := StartRedisServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c := goredis.NewClient(goRedisOptions(srv.Addr, goRedisProtocol))
+	defer c.Close()
+	ctx := context.Background()
+	if err := floorCASScript.Load(ctx, c).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.HSet(ctx, "live", ".n", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := floorCASWrite(ctx, c, "live", 2); err != nil {
+		t.Fatalf("write to a live hash: %v", err)
+	}
+	if v, err := c.HGet(ctx, "live", ".n").Result(); err != nil || v != "2" {
+		t.Fatalf("live hash's .n = %q (%v), want 2", v, err)
+	}
+	if err := floorCASWrite(ctx, c, "ended", 2); err == nil {
+		t.Fatal("write to an ended session reported done")
+	}
+	if n, err := c.Exists(ctx, "ended").Result(); err != nil || n != 0 {
+		t.Fatalf("write to an ended session made it again (EXISTS %d, %v)", n, err)
+	}
+}
+
 // redisCommandTargets are httpstate's per-request costs: what the client
 // sends (round trips, commands) and what Redis executes.
 var redisCommandTargets = []struct {
@@ -206,6 +283,38 @@ func TestRedisCommands(t *testing.T) {
 			h.ReadWrite.ServeHTTP(rec, h.Request(context.Background()))
 			if rec.Body.String() != itoa(i) {
 				t.Errorf("%s: ReadWrite answered %q, want %d", impl.Name, rec.Body.String(), i)
+			}
+		}
+		rec := httptest.NewRecorder()
+		h.ReadOnly.ServeHTTP(rec, h.Request(context.Background()))
+		if rec.Code != http.StatusOK || rec.Body.String() != "3" {
+			t.Errorf("%s: ReadOnly answered %d %q, want 3", impl.Name, rec.Code, rec.Body.String())
+		}
+		if want, ok := floorCommands[impl.Name]; ok {
+			// A floor does exactly the work its godoc and README.md's
+			// "Floors" describe, no less (it would flatter the ratios)
+			// and no more.
+			for k, sc := range redisScenarios {
+				if err := srv.ResetStats(); err != nil {
+					t.Fatal(err)
+				}
+				t0, c0 := counter.Trips.Load(), counter.Cmds.Load()
+				rec := httptest.NewRecorder()
+				sc.handler(h).ServeHTTP(rec, h.Request(context.Background()))
+				if rec.Code != http.StatusOK {
+					t.Errorf("%s %s: status %d: %s", impl.Name, sc.name, rec.Code, rec.Body)
+				}
+				trips, cmds := counter.Trips.Load()-t0, counter.Cmds.Load()-c0
+				if trips != want[k].trips || cmds != want[k].cmds {
+					t.Errorf("%s %s: %d commands in %d round trips, want %d in %d", impl.Name, sc.name, cmds, trips, want[k].cmds, want[k].trips)
+				}
+				got, err := commandCounts(srv)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want[k].srv) {
+					t.Errorf("%s %s: Redis executed %v, want %v", impl.Name, sc.name, got, want[k].srv)
+				}
 			}
 		}
 		if impl.Name == "httpstate-redisstore" {
