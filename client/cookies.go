@@ -55,7 +55,10 @@ func (t *cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.URL.Scheme == "https" {
 		r = withConnWait(r) // a shallow copy
 	}
-	if h := t.cookieHeader(r.URL); h != "" {
+	// Several Cookie lines the caller set go out as one header, with or
+	// without the jar's cookies (RFC 6265bis section 5.8.3 allows one
+	// Cookie header only).
+	if h := t.cookieHeader(r.URL); h != "" || len(r.Header["Cookie"]) > 1 {
 		// A RoundTripper must not modify its request: work on a copy.
 		r2 := new(http.Request)
 		*r2 = *r
@@ -65,11 +68,14 @@ func (t *cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 		if old := r2.Header.Values("Cookie"); len(old) > 0 {
 			// The Cookie header lines set by the caller come first, all
-			// of them, in one header (RFC 6265bis section 5.8.3 allows
-			// one Cookie header only).
-			h = joinCookieLines(old) + h
+			// of them.
+			h = strings.TrimSuffix(joinCookieLines(old)+h, "; ")
 		}
-		r2.Header.Set("Cookie", h)
+		if h != "" {
+			r2.Header.Set("Cookie", h)
+		} else {
+			r2.Header.Del("Cookie")
+		}
 		r = r2
 	}
 	resp, err := t.next.RoundTrip(r)
