@@ -74,7 +74,8 @@
 // wget or a JSON format holding every Entry field; saves are atomic, and
 // SaveWithReport lists the cookies cookies.txt cannot hold. Read
 // errors are *ParseError values naming the line; a file over 64 MiB is
-// refused with one. Cookies passed to Add or read from a file obey the
+// refused with one, so Save refuses to write one (ErrFileTooLarge) and
+// keeps the old file. Cookies passed to Add or read from a file obey the
 // cookie name prefix rules, Limits.MaxCookieBytes and the 400-day lifetime
 // limit as received ones do: Add refuses a cookie breaking a prefix rule
 // (ErrPrefix) or the size limit, Import and Load leave it out and load the
@@ -130,7 +131,10 @@
 // "cross-site ancestor chain" bit is not modelled (Request has no frame
 // ancestry). RFC 2965 cookies are
 // sent back with $Path always (the jar does not record whether Path was
-// explicit).
+// explicit). A Set-Cookie2 Comment or CommentURL over 1024 octets is
+// dropped from the cookie, as RFC 6265bis section 5.6 step 6 drops any
+// attribute value that long; a Port list that long refuses the cookie
+// instead, since dropping it would let the cookie go to every port.
 //
 // # Concurrency
 //
