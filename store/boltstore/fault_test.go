@@ -418,3 +418,52 @@ func TestAnswerAfterOutcomeUnknown(t *testing.T) {
 		t.Errorf("Delete(k) a third time = %v, %v after %d commits; want false, nil, no new commit", found, err, commits)
 	}
 }
+
+// TestCorruptRecordNotServedFromCache: ByPrincipal skips a record that does
+// not decode, on the ground that Load of it fails, so that the session it
+// was cannot be used; InvalidatePrincipal then leaves it alone. A copy of
+// it in the read cache (the bytes damaged under the running store) must
+// not keep it usable: once a listing skipped it, Load reads the file and
+// fails. Before, Load answered from the cache: a session that "log out
+// everywhere" did not list stayed logged in.
+func TestCorruptRecordNotServedFromCache(t *testing.T) {
+	s := openStore(t, &boltstore.Options{Now: func() time.Time { return tNow }})
+	ctx := context.Background()
+	if err := s.Create(ctx, storetest.NewRecord("k", "p", tNow)); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := s.Load(ctx, "k"); err != nil || !found {
+		t.Fatalf("Load(k) = %v, %v", found, err)
+	}
+	err := boltstore.DB(s).Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("sessions")).Put([]byte("k"), []byte{1, 0xff, 0xff})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if metas, err := s.ByPrincipal(ctx, "p"); err != nil || len(metas) != 0 {
+		t.Fatalf("ByPrincipal(p) = %v, %v; want none (k is corrupt)", metas, err)
+	}
+	if r, found, err := s.Load(ctx, "k"); err == nil || found {
+		t.Errorf("Load(k) after ByPrincipal skipped it as corrupt = %v, %v, %v; want an error", r, found, err)
+	}
+	// Iterate likewise.
+	if err := s.Create(ctx, storetest.NewRecord("k2", "", tNow)); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := s.Load(ctx, "k2"); err != nil || !found {
+		t.Fatalf("Load(k2) = %v, %v", found, err)
+	}
+	err = boltstore.DB(s).Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("sessions")).Put([]byte("k2"), []byte{1, 0xff, 0xff})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Iterate(ctx, func(session.Meta) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	if r, found, err := s.Load(ctx, "k2"); err == nil || found {
+		t.Errorf("Load(k2) after Iterate skipped it as corrupt = %v, %v, %v; want an error", r, found, err)
+	}
+}

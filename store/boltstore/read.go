@@ -134,9 +134,16 @@ type skipped struct {
 }
 
 // warnCorrupt logs msg for each record in recs, named by the start of its
-// store key, as the package's errors name it.
+// store key, as the package's errors name it, and drops it from the read
+// cache. Listings skip such a record because Load of it fails, so that the
+// session cannot be used (InvalidatePrincipal cannot list it): a decoded
+// copy in the cache (the bytes damaged under a running store) must not
+// keep serving it. Dropping a key is always safe: Load then reads the file.
 func (s *Store) warnCorrupt(msg string, recs []skipped) {
 	for _, r := range recs {
+		if s.cache != nil {
+			s.cache.set(r.key, nil)
+		}
 		s.log.Warn("boltstore: "+msg, "key", fmt.Sprintf("%.8s", r.key), "err", r.err)
 	}
 }
