@@ -153,7 +153,8 @@ item, -A bearer or --ignore-netrc; a session does not keep them; a
 redirect to another host, port or scheme does not get them; the output
 shows "Basic LOGIN:REDACTED (netrc)" in their place. "macdef" entries
 are skipped; a netrc that does not parse is not used, with a warning
-naming its line.
+naming its line; a password in one that users other than its owner can
+read or write is used, with a warning (chmod 600 it).
 
 --session NAME keeps cookies, headers and auth in
 $XDG_CONFIG_HOME/httpstate/sessions/<host_port>/NAME.json (default
@@ -948,7 +949,15 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		if err != nil {
 			fmt.Fprintf(warnOut, "httpstate: warning: netrc: %s (not used)\n", printable(err.Error()))
 		}
-		if login, pass, ok := n.lookup(req.url.Hostname()); ok && strings.EqualFold(o.authType, "digest") {
+		login, pass, ok := n.lookup(req.url.Hostname())
+		if ok && pass != "" && n.open {
+			// As Python's netrc module does of ~/.netrc (where it
+			// refuses the file): the password is not the user's own
+			// secret there. Still used, as HTTPie and curl do.
+			fmt.Fprintf(warnOut, "httpstate: warning: netrc: %s can be read or written by other users than its owner (chmod 600 it)\n",
+				printable(netrcPath()))
+		}
+		if ok && strings.EqualFold(o.authType, "digest") {
 			digest = &digestCreds{user: login, pass: pass}
 		} else if ok {
 			// On the request itself, not the client's auth: a --session

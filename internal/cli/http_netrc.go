@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/httpstate/httpstate/internal/limitread"
@@ -30,6 +31,9 @@ type netrcEntry struct {
 type netrc struct {
 	machines []netrcEntry // in file order
 	def      *netrcEntry
+	// open is set when the file's permissions let users other than its
+	// owner read or write it (not checked on Windows).
+	open bool
 }
 
 // netrcPath returns the netrc file to read, as Python's requests (and so
@@ -74,6 +78,9 @@ func readNetrc(path string) (*netrc, error) {
 	n, err := parseNetrc(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if fi, err := f.Stat(); err == nil && runtime.GOOS != "windows" && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+		n.open = true
 	}
 	return n, nil
 }
