@@ -49,7 +49,9 @@
 // Update's fn) do not fail the shared transaction: they write nothing and
 // are reported to their caller alone. A transaction in which no write wrote
 // anything is rolled back, not committed, so a failed write that runs alone
-// costs no disk write and no fsync. A real failure of one write (a corrupt record, a
+// costs no disk write and no fsync; only after a commit that failed with
+// ErrOutcomeUnknown, until one succeeds, is such a transaction committed,
+// so that its answers rest on what is on disk. A real failure of one write (a corrupt record, a
 // panic in Update's fn) rolls the transaction back; the other writes run
 // again without it, and it runs again alone, so its caller gets the outcome
 // of its own transaction and the others are not failed by it. A write may
@@ -111,7 +113,10 @@
 // ByPrincipal and Iterate, which list the others, as store/redisstore
 // does, each time with a warning to Options.Logger (naming the start of
 // its store key). Load of it fails with an error, never found=false; a
-// write to it (Save, Update, Rename) fails with an error too. Delete
-// removes it (found=false), and so does the Sweep that finds its expiry
-// entry due, without reporting it, with a warning to the Logger.
+// write to it (Save, Update, Rename) fails with an error too, so the
+// session it held cannot be used (a listing that skips it drops any copy
+// from the read cache). Not being listed, it is not revoked by the
+// Manager's InvalidatePrincipal ("log out everywhere"). Delete removes it
+// (found=false), and so does the Sweep that finds its expiry entry due,
+// without reporting it, with a warning to the Logger.
 package boltstore
