@@ -10,55 +10,82 @@ import (
 // loadCodec decodes a cookie-held session from the request's cookie(s):
 // name, name.1, name.2… concatenated. Anything that does not decode, or has
 // expired, yields a fresh session. Repeated cookies (the same names set for
-// another path or a parent domain) are tried in the order sent, the k-th
-// occurrence of every chunk together, at most maxTries sets, as store mode
-// tries repeated IDs: a stale or planted cookie sent first does not hide
-// the live one. s.mu is held.
+// another path or a parent domain) are tried in the order sent, as store
+// mode tries repeated IDs, so that a stale or planted cookie sent first
+// does not hide the live one: the k-th set, at most maxTries of them, is
+// the k-th occurrence of every chunk and, when the sets have different
+// numbers of chunks (a one-cookie "sid" of another application beside a
+// two-chunk session), also the occurrences aligned on the last ones (see
+// requestChunks). s.mu is held.
 func (s *Session) loadCodec() {
 	m := s.m
 	name := m.cookieName(s.req)
-	value, first, present := requestChunks(s.req.Header, name, m.c.CookieChunks, 0)
+	value, first, present := requestChunks(s.req.Header, name, m.c.CookieChunks, 0, false)
 	s.chunksIn = present
 	if !first {
 		return
 	}
 	s.hadID = true
 	for k := 0; k < maxTries; k++ {
-		if k > 0 {
-			if value, first, _ = requestChunks(s.req.Header, name, m.c.CookieChunks, k); !first {
-				return
+		start := value
+		for _, fromEnd := range [2]bool{false, true} {
+			if k > 0 || fromEnd {
+				if value, first, _ = requestChunks(s.req.Header, name, m.c.CookieChunks, k, fromEnd); !first {
+					return
+				}
 			}
+			if !fromEnd {
+				start = value
+			} else if value == start {
+				continue // the same set: every chunk occurs as often
+			}
+			if value == "" {
+				continue
+			}
+			rec, err := m.c.Codec.Decode(value)
+			if err != nil {
+				m.c.log.LogAttrs(s.reqContext(), slog.LevelDebug, "session cookie rejected", slog.String("error", err.Error()))
+				continue
+			}
+			if rec == nil || rec.Key == "" || !s.now.Before(rec.Expiry()) {
+				continue
+			}
+			s.rec, s.key = rec, rec.Key
+			return
 		}
-		if value == "" {
-			continue
-		}
-		rec, err := m.c.Codec.Decode(value)
-		if err != nil {
-			m.c.log.LogAttrs(s.reqContext(), slog.LevelDebug, "session cookie rejected", slog.String("error", err.Error()))
-			continue
-		}
-		if rec == nil || rec.Key == "" || !s.now.Before(rec.Expiry()) {
-			continue
-		}
-		s.rec, s.key = rec, rec.Key
-		return
 	}
 }
 
-// requestChunks reads the k-th occurrence (from 0, in the order sent) of
-// the chunk cookies name, name.1, name.2… of a cookie-held session from h.
-// value joins the chunks up to the first one missing, at most chunks of
-// them, and is "" when they hold more than chunks*maxCookieSize octets;
-// first reports whether the first chunk is there. present counts every
-// chunk cookie, even past a gap (one more than the last index present, up
-// to MaxCookieChunks), so that a commit can expire the ones no longer
-// needed. k is less than maxTries.
-func requestChunks(h http.Header, name string, chunks, k int) (value string, first bool, present int) {
+// requestChunks reads the k-th set (from 0, in the order sent) of the chunk
+// cookies name, name.1, name.2… of a cookie-held session from h: the k-th
+// occurrence of each chunk or, fromEnd, the occurrence as far from the
+// chunk's last as the k-th of the first chunk is from its last (so that a
+// set with fewer chunks than one sent after it lines up; counts are taken
+// up to maxTries). value joins the chunks up to the first one missing, at
+// most chunks of them, and is "" when they hold more than
+// chunks*maxCookieSize octets; first reports whether the first chunk is
+// there. present (meaningful for k 0, not fromEnd) counts every chunk
+// cookie, even past a gap (one more than the last index present, up to
+// MaxCookieChunks), so that a commit can expire the ones no longer needed.
+// k is less than maxTries.
+func requestChunks(h http.Header, name string, chunks, k int, fromEnd bool) (value string, first bool, present int) {
 	var v [maxTries]string
 	var b strings.Builder
 	gap, tooLarge := false, false
+	lim, n0 := k+1, 0
+	if fromEnd {
+		lim = maxTries
+	}
 	for i := 0; i < MaxCookieChunks; i++ {
-		if requestCookies(h, chunkName(name, i), v[:k+1]) <= k {
+		n := requestCookies(h, chunkName(name, i), v[:lim])
+		if i == 0 {
+			n0 = n
+		}
+		j := k
+		if fromEnd {
+			j = k - (n0 - n)
+		}
+		if j < 0 || j >= n {
 			gap = true
 			continue
 		}
@@ -69,11 +96,11 @@ func requestChunks(h http.Header, name string, chunks, k int) (value string, fir
 		if gap || i >= chunks || tooLarge {
 			continue
 		}
-		if b.Len()+len(v[k]) > chunks*maxCookieSize {
+		if b.Len()+len(v[j]) > chunks*maxCookieSize {
 			tooLarge = true
 			continue
 		}
-		b.WriteString(v[k])
+		b.WriteString(v[j])
 	}
 	if tooLarge {
 		return "", first, present

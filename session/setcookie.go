@@ -119,7 +119,7 @@ func (s *Session) expireLegacyCookie(h http.Header) {
 	} else {
 		// As loadCodec: the value is the chunks up to the first gap; every
 		// chunk present is expired.
-		value, _, present := requestChunks(s.req.Header, legacyCookieName, MaxCookieChunks, 0)
+		value, _, present := requestChunks(s.req.Header, legacyCookieName, MaxCookieChunks, 0, false)
 		if value == "" {
 			return
 		}
