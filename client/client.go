@@ -16,6 +16,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // DefaultUserAgent is the User-Agent header sent unless Options.Header or
@@ -329,8 +332,33 @@ func checkRedirect(max int) func(*http.Request, []*http.Request) error {
 // (RFC 6454 section 5).
 func sameOrigin(a, b *url.URL) bool {
 	as, bs := strings.ToLower(a.Scheme), strings.ToLower(b.Scheme)
-	return as == bs && strings.EqualFold(a.Hostname(), b.Hostname()) &&
+	return as == bs && sameHost(a, b) &&
 		effectivePort(as, a) == effectivePort(bs, b)
+}
+
+// sameHost reports whether a and b name one host, in any case, a name in
+// Unicode and its punycode (A-label) form alike: net/http dials the latter
+// for both.
+func sameHost(a, b *url.URL) bool {
+	ah, bh := a.Hostname(), b.Hostname()
+	if strings.EqualFold(ah, bh) {
+		return true
+	}
+	return asciiHost(ah) == asciiHost(bh)
+}
+
+// asciiHost is h lower-cased, a name with non-ASCII characters in its
+// punycode form as net/http dials it (h itself if it has none).
+func asciiHost(h string) string {
+	for i := 0; i < len(h); i++ {
+		if h[i] >= utf8.RuneSelf {
+			if a, err := idna.Lookup.ToASCII(h); err == nil {
+				h = a
+			}
+			break
+		}
+	}
+	return strings.ToLower(h)
 }
 
 // sensitiveHeaders are the headers net/http drops on a redirect to another
@@ -347,7 +375,7 @@ var sensitiveHeaders = []string{"Authorization", "Www-Authenticate", "Cookie", "
 // same scheme and port, or http on port 80 to https on 443 (an upgrade, as
 // in Python's requests).
 func sameCredentialScope(from, to *url.URL) bool {
-	if !strings.EqualFold(from.Hostname(), to.Hostname()) {
+	if !sameHost(from, to) {
 		return false
 	}
 	fs, ts := strings.ToLower(from.Scheme), strings.ToLower(to.Scheme)

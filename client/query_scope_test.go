@@ -63,3 +63,50 @@ func TestDefaultQueryScopedToBaseOrigin(t *testing.T) {
 		t.Errorf("without BaseURL: got %q, want %q", got, want)
 	}
 }
+
+// TestDefaultQueryScopeIDN: a host written in Unicode and its punycode
+// (A-label) form are one origin, the host net/http dials for both: the
+// default query goes to either form of the base's host. Before, the other
+// form was taken for another host and the request went without its key.
+func TestDefaultQueryScopeIDN(t *testing.T) {
+	q := url.Values{"key": {"s3cret"}}
+	for _, tt := range []struct{ base, ref, want string }{
+		{"http://bücher.example.test/", "http://xn--bcher-kva.example.test/x", "key=s3cret"},
+		{"http://xn--bcher-kva.example.test/", "http://BÜCHER.example.test/x", "key=s3cret"},
+		{"http://bücher.example.test/", "http://bucher.example.test/x", ""},
+	} {
+		var seen string
+		c := mustNew(t, &client.Options{BaseURL: tt.base, Query: q, Retry: &client.RetryPolicy{MaxAttempts: 1},
+			OnRequest: []func(*http.Request) error{func(r *http.Request) error {
+				seen = r.URL.RawQuery
+				return http.ErrAbortHandler
+			}}})
+		c.Get(context.Background(), tt.ref)
+		if seen != tt.want {
+			t.Errorf("base %q, URL %q: query %q, want %q", tt.base, tt.ref, seen, tt.want)
+		}
+	}
+}
+
+// TestCredentialsFollowIDNRedirect: a redirect from a host written in
+// Unicode to its punycode form stays on the host (net/http dials that form
+// for both), so the credentials follow it, as net/http's own check lets
+// them; they were dropped as for another host.
+func TestCredentialsFollowIDNRedirect(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" {
+			http.Redirect(w, r, "http://xn--bcher-kva.example.test/b", http.StatusFound)
+			return
+		}
+		io.WriteString(w, r.Host+" "+r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	c := mustNew(t, &client.Options{Auth: client.Bearer("tok"), Transport: loopbackTransport(srv)})
+	resp, err := c.Get(context.Background(), "http://bücher.example.test/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readAll(t, resp), "xn--bcher-kva.example.test Bearer tok"; got != want {
+		t.Errorf("redirect target got %q, want %q", got, want)
+	}
+}
