@@ -6,9 +6,9 @@
 // One *Client holds, for all its requests, a cookie jar, default headers and
 // query parameters (with a base URL, for its origin only: see
 // Options.Query), a base URL that relative URLs resolve against (its query
-// string kept: see Options.BaseURL), authentication, hooks (run on every
-// response of a redirect chain), a retry policy, timeouts and a pooled
-// transport:
+// string kept: see Options.BaseURL), authentication, request hooks (run
+// once per attempt) and response hooks (run on every response of a
+// redirect chain), a retry policy, timeouts and a pooled transport:
 //
 //	c, err := client.New(&client.Options{
 //		BaseURL: "https://api.example.com/v1/",
