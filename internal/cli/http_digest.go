@@ -23,9 +23,20 @@ type authChallenge struct {
 	params map[string]string
 }
 
+// maxChallenges bounds the challenges parseChallenges reads: a server
+// lists a few; a hostile one could fill megabytes of header with them.
+const maxChallenges = 64
+
+// digestParams are the auth-params of a Digest challenge (RFC 7616,
+// section 3.3): the only ones parseChallenges keeps.
+var digestParams = map[string]bool{"realm": true, "domain": true, "nonce": true, "opaque": true,
+	"stale": true, "algorithm": true, "qop": true, "charset": true, "userhash": true}
+
 // parseChallenges reads the challenges of WWW-Authenticate field values
 // (RFC 9110, section 11.6.1: a comma-separated list of challenges, each a
-// scheme and auth-params, values tokens or quoted strings). A token68
+// scheme and auth-params, values tokens or quoted strings), the first
+// maxChallenges of them, each with the params of digestParams only, so
+// that what it holds stays small whatever the field's size. A token68
 // (Basic's credentials) is read as a parameter of no use; what does not
 // parse is skipped.
 func parseChallenges(values []string) []authChallenge {
@@ -54,6 +65,9 @@ func parseChallenges(values []string) []authChallenge {
 			}
 			if j == len(v) || v[j] != '=' {
 				// A scheme: a new challenge.
+				if len(out) == maxChallenges {
+					return out
+				}
 				out = append(out, authChallenge{scheme: tok, params: map[string]string{}})
 				cur = len(out) - 1
 				continue
@@ -83,8 +97,7 @@ func parseChallenges(values []string) []authChallenge {
 				}
 				val = v[vs:i]
 			}
-			if cur >= 0 {
-				name := strings.ToLower(tok)
+			if name := strings.ToLower(tok); cur >= 0 && digestParams[name] {
 				if _, dup := out[cur].params[name]; !dup {
 					out[cur].params[name] = val
 				}

@@ -1,6 +1,10 @@
 package cli
 
-import "testing"
+import (
+	"runtime"
+	"strings"
+	"testing"
+)
 
 // TestPickDigestPrefersSHA2: offered MD5 first and SHA-256 after it (in
 // one field or two), the command answers SHA-256, so that an MD5
@@ -21,6 +25,30 @@ func TestPickDigestPrefersSHA2(t *testing.T) {
 		ch, ok := pickDigest(tc.values)
 		if !ok || ch.nonce != tc.nonce {
 			t.Errorf("%q: picked %+v, %v; want nonce %q", tc.values, ch, ok, tc.nonce)
+		}
+	}
+}
+
+// TestPickDigestHugeField: a WWW-Authenticate field of megabytes (net/http
+// takes up to 10 MiB of header) costs the parser little memory: it held a
+// challenge and a map for each scheme-like token (972 MiB allocated for 5
+// MiB of "a ") and every parameter of each. A Digest challenge among the
+// first ones, with other parameters in bulk, is still answered.
+func TestPickDigestHugeField(t *testing.T) {
+	for _, v := range []string{
+		strings.Repeat("a ", 5<<20),
+		`Digest realm="r", nonce="n", qop=auth, ` + strings.Repeat("x=1, ", 2<<20),
+	} {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		ch, ok := pickDigest([]string{v})
+		runtime.ReadMemStats(&after)
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+			t.Errorf("%.20q...: %d bytes allocated, want under 1 MiB", v, alloc)
+		}
+		if want := strings.HasPrefix(v, "Digest"); ok != want || ok && ch.nonce != "n" {
+			t.Errorf("%.20q...: picked %+v, %v", v, ch, ok)
 		}
 	}
 }
