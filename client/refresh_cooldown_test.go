@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -194,4 +195,88 @@ func TestRefreshCooldownClockBack(t *testing.T) {
 	if got := src.refreshes.Load(); got != 2 {
 		t.Errorf("Refresh calls after the clock went back: got %d, want 2 (one more, then a new cooldown)", got)
 	}
+}
+
+// TestRefreshCooldownConcurrent: concurrent requests whose 401 to the same
+// token arrives once its cooldown has passed share one Refresh (not one
+// each), and within a cooldown none refreshes. The server answers 401
+// whatever the token, and holds the requests carrying the round's token
+// until all n have arrived, so that each request's first attempt was sent
+// with it (the replays, with the new token, are not held).
+func TestRefreshCooldownConcurrent(t *testing.T) {
+	const n = 8
+	var (
+		mu      sync.Mutex
+		hold    string // the Authorization held in this round
+		arrived int
+		all     chan struct{}
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ch := all
+		held := ch != nil && r.Header.Get("Authorization") == hold
+		if held {
+			if arrived++; arrived == n {
+				close(ch)
+			}
+		}
+		mu.Unlock()
+		if held {
+			select {
+			case <-ch:
+			case <-time.After(10 * time.Second):
+			}
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	src := &countingSource{}
+	clk := newFakeClock()
+	c := mustNew(t, &client.Options{Auth: client.TokenAuth(src), Now: clk.Now})
+	get := func() error {
+		resp, err := c.Get(context.Background(), srv.URL)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			return fmt.Errorf("status %d, want 401", resp.StatusCode)
+		}
+		return nil
+	}
+	if err := get(); err != nil { // t0 refreshed to t1, rejected: cooldown
+		t.Fatal(err)
+	}
+	round := func(name, token string, want int64) {
+		t.Helper()
+		mu.Lock()
+		hold, arrived, all = "Bearer "+token, 0, make(chan struct{})
+		mu.Unlock()
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for range n {
+			wg.Go(func() {
+				if err := get(); err != nil {
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("%s: %v", name, err)
+		}
+		mu.Lock()
+		if arrived != n {
+			t.Errorf("%s: %d requests sent with %s, want %d", name, arrived, token, n)
+		}
+		mu.Unlock()
+		if got := src.refreshes.Load(); got != want {
+			t.Errorf("%s: Refresh calls: got %d, want %d", name, got, want)
+		}
+	}
+	round("within the cooldown", "t1", 1)
+	clk.Advance(time.Minute)
+	round("after the cooldown", "t1", 2)
+	round("within the new cooldown", "t2", 2)
 }
