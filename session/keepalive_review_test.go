@@ -122,3 +122,53 @@ func TestKeepAliveRenamedMeanwhile(t *testing.T) {
 		t.Fatalf("%d sessions created for a request whose session was renamed meanwhile", n)
 	}
 }
+
+// keepAlive counts from the session's own idle timeout (SetIdleTimeout),
+// not the Manager's: a session given 5 minutes, found with 10 s left by a
+// request that runs a minute, keeps that request's write.
+func TestKeepAlivePerSessionIdleTimeout(t *testing.T) {
+	e := newEnv(t, func(o *session.Options) { o.IdleTimeout = 30 * time.Minute })
+	first := e.serve(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		if err := s.SetIdleTimeout(5 * time.Minute); err != nil {
+			t.Error(err)
+		}
+		counter(w, r)
+	}, httptest.NewRequest("GET", "/", nil))
+	cookies := first.Result().Cookies()
+	serve := func(slow time.Duration) string {
+		req := httptest.NewRequest("GET", "/", nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		return e.serve(func(w http.ResponseWriter, r *http.Request) {
+			s := session.FromRequest(r)
+			n, _, err := session.Get[int](s, "n")
+			if err != nil {
+				http.Error(w, err.Error(), 500)
+				return
+			}
+			e.clock.Advance(slow)
+			if err := s.Set("n", n+1); err != nil {
+				http.Error(w, err.Error(), 500)
+				return
+			}
+			io.WriteString(w, "ok")
+		}, req).Body.String()
+	}
+	e.clock.Advance(5*time.Minute - 10*time.Second)
+	if got := serve(time.Minute); got != "ok" {
+		t.Fatalf("slow request: %q", got)
+	}
+	n, ok := 0, false
+	req := httptest.NewRequest("GET", "/", nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	e.serve(func(w http.ResponseWriter, r *http.Request) {
+		n, ok, _ = session.Get[int](session.FromRequest(r), "n")
+	}, req)
+	if !ok || n != 2 {
+		t.Fatalf("after the slow request: n = %d (found %v), want 2: its write was lost", n, ok)
+	}
+}
