@@ -3,8 +3,10 @@ package session_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -170,5 +172,62 @@ func TestKeepAlivePerSessionIdleTimeout(t *testing.T) {
 	}, req)
 	if !ok || n != 2 {
 		t.Fatalf("after the slow request: n = %d (found %v), want 2: its write was lost", n, ok)
+	}
+}
+
+// failSaves fails every Save while fail is set.
+type failSaves struct {
+	*countingStore
+	fail atomic.Bool
+}
+
+func (s *failSaves) Save(ctx context.Context, key string, d session.Delta) error {
+	if s.fail.Load() {
+		return errBroken
+	}
+	return s.countingStore.Save(ctx, key, d)
+}
+
+// A store failing keepAlive's write answers 503 before the handler can
+// write anything, and loses nothing: once the store is back, the session
+// and its data are there, and no log line carries the session ID.
+func TestKeepAliveStoreFailure(t *testing.T) {
+	var logs strings.Builder
+	e := newEnv(t, func(o *session.Options) { o.IdleTimeout = 30 * time.Minute })
+	fs := &failSaves{countingStore: e.store}
+	m, err := session.New(&session.Options{Store: fs, Now: e.clock.Now, SweepInterval: -1, IdleTimeout: 30 * time.Minute,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	first := httptest.NewRecorder()
+	m.Handler(http.HandlerFunc(counter)).ServeHTTP(first, httptest.NewRequest("GET", "/", nil))
+	cookies := first.Result().Cookies()
+	e.clock.Advance(30*time.Minute - 20*time.Second)
+	serve := func() *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/", nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		m.Handler(http.HandlerFunc(counter)).ServeHTTP(rec, req)
+		return rec
+	}
+	fs.fail.Store(true)
+	if rec := serve(); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("store failing keepAlive's write: status %d, want 503", rec.Code)
+	}
+	fs.fail.Store(false)
+	if rec := serve(); rec.Code != 200 || rec.Body.String() != "2" {
+		t.Fatalf("store back: %d %q, want the session's counter 2", rec.Code, rec.Body)
+	}
+	for _, c := range cookies {
+		if c.Value != "" && strings.Contains(logs.String(), c.Value) {
+			t.Fatalf("a log line carries the session ID: %s", logs.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "session store failed") {
+		t.Fatalf("the failure was not logged: %s", logs.String())
 	}
 }
