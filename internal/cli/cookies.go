@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -209,7 +210,22 @@ func runCookiesConvert(o *cookiesOptions, path string) error {
 	if err != nil {
 		return err
 	}
-	return jar.WriteEntries(o.streams.Out, es, to)
+	if to != jar.FormatCookiesTxt {
+		return jar.WriteEntries(o.streams.Out, es, to)
+	}
+	// cookies.txt leaves out, without failing, the partitioned cookies it
+	// cannot hold (another top-level site's partition, or beside an
+	// unpartitioned namesake): count them in what reads back, and say so.
+	var buf bytes.Buffer
+	if err := jar.WriteEntries(&buf, es, to); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if back, err := jar.ReadCookiesTxt(bytes.NewReader(buf.Bytes())); err == nil && len(back) < len(es) {
+		fmt.Fprintf(o.streams.ErrOut, "httpstate: warning: %s: %d partitioned cookies left out: cookies.txt holds one only in its own site's partition, and not beside an unpartitioned namesake\n",
+			printable(path), len(es)-len(back))
+	}
+	_, err = o.streams.Out.Write(buf.Bytes())
+	return err
 }
 
 func runCookiesGet(o *cookiesOptions, rawURL, path string) error {
