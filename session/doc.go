@@ -54,11 +54,14 @@
 // cookie (such a client keeps cookies, so the URL came from someone else). A response that sets the session cookie carries
 // "Cache-Control: no-store" and "Vary: Cookie", and at most one Set-Cookie
 // for the session (besides one expiring the old "sid" cookie, see below).
-// Any response of a request whose handler used its session (ErrorHandler's,
-// or a recovering middleware's after a panic, too) carries "Vary:
-// Cookie" (and the ID header's name, with that transport), so that a shared
-// cache never serves one client's page to another; a request that never
-// touches its session gets no session headers at all.
+// Any response of a request whose handler used its session before the
+// response started (ErrorHandler's, or a recovering middleware's after a
+// panic, too) carries "Vary: Cookie" (and the ID header's name, with that
+// transport), so that a shared cache never serves one client's page to
+// another; a request that never touches its session gets no session headers
+// at all. A handler that first reads its session after the headers have gone
+// out (a streamed response) must set Vary, or Cache-Control, itself: the
+// middleware can no longer add them.
 //
 // # Security
 //
