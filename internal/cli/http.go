@@ -550,6 +550,9 @@ type hop struct {
 	resp *http.Response
 	body []byte // the body's first maxFormatBody bytes
 	cut  bool   // the body was longer
+	// short is why the body ended before its end (the connection
+	// broke), or "".
+	short string
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -606,10 +609,19 @@ func (r *recorder) keep(req *http.Request, resp *http.Response, limit int) (hop,
 		body = ib
 	}
 	data, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
-	if err != nil {
+	if err != nil && (errors.Is(err, errIdleTimeout) || req.Context().Err() != nil) {
 		return hop{}, fmt.Errorf("reading the body of the redirect from %s: %w", req.URL.Redacted(), err)
 	}
 	h := hop{req: req, resp: resp, body: data}
+	if err != nil {
+		// Cut short (the connection broke): net/http, discarding a
+		// redirect's body, follows it all the same, and so does --all,
+		// with what came.
+		h.short = err.Error()
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(data))
+		return h, nil
+	}
 	if len(data) > limit {
 		h.body, h.cut = data[:limit], true
 	}
@@ -1158,6 +1170,10 @@ func printHop(out *printer, show string, h hop, req *httpRequest, warn io.Writer
 	}
 	if !strings.Contains(show, "b") {
 		return
+	}
+	if h.short != "" {
+		fmt.Fprintf(warn, "httpstate: warning: the body of the redirect from %s ended early (%s): printed as it came\n",
+			printable(h.req.URL.Redacted()), printable(h.short))
 	}
 	if h.cut {
 		fmt.Fprintf(warn, "httpstate: warning: the body of the redirect from %s: printed cut (--all holds %s of the redirects' bodies)\n",
