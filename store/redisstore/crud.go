@@ -49,9 +49,10 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	hk := s.hashKey(r.Key)
 	dl := deadlineMS(r.Deadline)
 	pipe := s.c.Pipeline()
+	pre := 0
 	if s.ordered {
-		s.preIndex(ctx, pipe, r.Key, r.Principal)
-	} else if err := s.preIndex(ctx, nil, r.Key, r.Principal); err != nil {
+		pre, _ = s.preIndex(ctx, pipe, r.Key, r.Principal, dl, now)
+	} else if _, err := s.preIndex(ctx, nil, r.Key, r.Principal, dl, now); err != nil {
 		return s.wrap("create: index", err)
 	}
 	keys := []string{hk, s.tokenKey(r.Key)}
@@ -75,7 +76,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	cmds, _ := pipe.Exec(ctx) // the script's error and the entries' are read apart
 	// placed: the principal's index lists the key (preIndex's placeholder
 	// ran before on a cluster, first in the pipeline on one server).
-	placed := !s.ordered || r.Principal == "" || cmds[0].Err() == nil
+	placed := !s.ordered || r.Principal == "" || allOK(cmds[:pre])
 	if !late && cmds[len(cmds)-1].Err() != nil {
 		// The script's pipelined entry failed: added again below if the
 		// session was made.
@@ -93,7 +94,7 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 		// placeholder it needs, and tells.
 		dctx, cancel := s.detach(ctx)
 		defer cancel()
-		err := s.preIndex(dctx, nil, r.Key, r.Principal)
+		_, err := s.preIndex(dctx, nil, r.Key, r.Principal, dl, now)
 		if err == nil {
 			placed = true
 			created = createScript.Run(dctx, s.c, keys, args...)
@@ -189,8 +190,12 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 // and returns the rerun's outcome (an error wrapping ErrOutcomeUnknown,
 // not ErrNotFound, if the session is gone by then or the rerun fails).
 // A write made whose index update fails returns nil all the same, with a
-// warning to Options.Logger (the new principal's placeholder lists the
-// session; a stale expiry-index entry only delays Sweep's report).
+// warning to Options.Logger: the new principal's placeholder lists the
+// session, but only as long as that principal's index set lives (its TTL
+// may end before the session's deadline, not known before the script);
+// an expiry-index entry left later than a shortened expiry delays Sweep's
+// report, and loses it when the session expired more than Options.Grace
+// before the entry's score (Redis has dropped the hash by then).
 func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if err := s.check(); err != nil {
 		return err
@@ -224,7 +229,9 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 		return err
 	}
 	if d.Principal != nil {
-		if err := s.preIndex(ctx, nil, key, *d.Principal); err != nil {
+		// The deadline is not known before the script: the placeholder
+		// lives as long as the set.
+		if _, err := s.preIndex(ctx, nil, key, *d.Principal, 0, 0); err != nil {
 			return s.wrap("save: index", err)
 		}
 	}
@@ -302,8 +309,9 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		// The write is made: so says Save. The new principal's
-		// placeholder lists the session; an expiry-index entry left
-		// later than the expiry only delays Sweep's report.
+		// placeholder lists the session (as long as the set lives); an
+		// expiry-index entry left later than the expiry delays Sweep's
+		// report, or loses it (past the grace).
 		s.log.Warn("redisstore: session written without all its index entries", "op", "save", "key", key, "err", err)
 	}
 	return nil

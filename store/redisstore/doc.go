@@ -76,7 +76,11 @@
 // call reports the write made (with a warning to Options.Logger), since
 // it is: Create, Save, Rename and Delete return nil. The one exception: a
 // Create or Rename whose new session its principal's index may miss (the
-// placeholder failed as well) deletes it again and fails. A Save that
+// placeholder failed as well) deletes it again and fails. A Create's or
+// Rename's placeholder extends the principal's index TTL to the session's
+// deadline, so it lists the session for its whole life; a Save's (the
+// deadline is not known before its script) only as long as the set
+// lives, which may be shorter. A Save that
 // moves a session to another principal leaves the old principal's entry to
 // be pruned by ByPrincipal, by score or by the set's TTL.
 //

@@ -64,20 +64,54 @@ func (s *Store) addPrincipal(ctx context.Context, pipe redis.Pipeliner, key, pri
 // principal in the hash, with a +inf placeholder score, so that a process
 // dying between the script and addIndexes never leaves a session its
 // principal's index misses ("log out everywhere" must see it). With pipe
-// nil it runs at once, else it is queued (in an ordered pipeline, before the
-// script). An entry whose script then writes nothing (ErrNotFound,
+// nil it runs at once (one round trip), else it is queued (in an ordered
+// pipeline, before the script), and it returns how many commands it
+// queued. An entry whose script then writes nothing (ErrNotFound,
 // ErrExists) is taken back (dropPlaceholder); one whose script fails is
 // pruned by ByPrincipal.
-func (s *Store) preIndex(ctx context.Context, pipe redis.Pipeliner, key, principal string) error {
+//
+// deadline is the session's deadline (Unix ms), 0 when it has none or is
+// not known yet (Save). When known, the set's TTL is extended to cover it
+// (PEXPIRE GT, as addPrincipal does), so that the placeholder lists the
+// session for as long as it lives even when addIndexes never runs: in a
+// set made by older sessions, it would go with their TTL. GT leaves a set
+// without a TTL (one preIndex made, or one listing a session without a
+// deadline) without one. With deadline 0 the placeholder lives as long as
+// the set.
+func (s *Store) preIndex(ctx context.Context, pipe redis.Pipeliner, key, principal string, deadline, now int64) (int, error) {
 	if principal == "" {
-		return nil
+		return 0, nil
 	}
+	pk := s.principalKey(principal)
 	z := redis.Z{Score: inf, Member: key}
-	if pipe != nil {
-		pipe.ZAdd(ctx, s.principalKey(principal), z)
-		return nil
+	if pipe == nil && deadline == 0 {
+		return 1, s.c.ZAdd(ctx, pk, z).Err()
 	}
-	return s.c.ZAdd(ctx, s.principalKey(principal), z).Err()
+	at := pipe == nil
+	if at {
+		pipe = s.c.Pipeline() // one key: one node, one round trip
+	}
+	pipe.ZAdd(ctx, pk, z)
+	n := 1
+	if deadline != 0 {
+		pipe.Do(ctx, "PEXPIRE", pk, s.ttl(deadline, now), "GT")
+		n++
+	}
+	if at {
+		_, err := pipe.Exec(ctx)
+		return n, err
+	}
+	return n, nil
+}
+
+// allOK reports whether every command of cmds succeeded.
+func allOK(cmds []redis.Cmder) bool {
+	for _, c := range cmds {
+		if c.Err() != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // dropPlaceholder takes back preIndex's entry of key in principal's index

@@ -54,9 +54,10 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	dl := deadlineMS(st.rec.Deadline)
 	args := append([]any{now, s.ttl(exp, now), newToken(), s.tokenMS}, fields...)
 	pipe := s.c.Pipeline()
+	pre := 0
 	if s.ordered {
-		s.preIndex(ctx, pipe, newKey, st.rec.Principal)
-	} else if err := s.preIndex(ctx, nil, newKey, st.rec.Principal); err != nil {
+		pre, _ = s.preIndex(ctx, pipe, newKey, st.rec.Principal, dl, now)
+	} else if _, err := s.preIndex(ctx, nil, newKey, st.rec.Principal, dl, now); err != nil {
 		s.finish(ctx, ohk, mark, false)
 		return s.wrap("rename: index", err)
 	}
@@ -75,7 +76,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 	cmds, _ := pipe.Exec(ctx) // the script's error and the entries' are read apart
 	// placed: the principal's index lists the new key (preIndex's
 	// placeholder ran before on a cluster, first in the pipeline here).
-	placed := !s.ordered || st.rec.Principal == "" || cmds[0].Err() == nil
+	placed := !s.ordered || st.rec.Principal == "" || allOK(cmds[:pre])
 	if !late && cmds[len(cmds)-1].Err() != nil {
 		late = true // the pipelined entry failed: added again below
 	}
@@ -96,7 +97,7 @@ func (s *Store) Rename(ctx context.Context, oldKey, newKey string) error {
 		// stay half-way (old marked, no new hash: the session lost).
 		dctx, cancel := s.detach(ctx)
 		defer cancel()
-		if err = s.preIndex(dctx, nil, newKey, st.rec.Principal); err == nil {
+		if _, err = s.preIndex(dctx, nil, newKey, st.rec.Principal, dl, now); err == nil {
 			placed = true
 			created = createScript.Run(dctx, s.c, keys, args...)
 			err, late = created.Err(), true
