@@ -32,7 +32,9 @@ type Options struct {
 	// that another store's prefix begins with its own "s:{" ("app:" and
 	// "app:s:{eu}:"): the first store's Iterate would list the second's
 	// sessions (under keys such as "eu}:s:{KEY"), and calls on those keys
-	// would reach them. Never pair such prefixes. A prefix with
+	// would reach them; likewise with its own "p:{" or "c:{" (the second
+	// store's keys could be the first's principal indexes or tokens).
+	// Never pair such prefixes. A prefix with
 	// a "{...}" hash tag would put every key in one cluster slot. On a
 	// cluster, New refuses a prefix with a "{" that opens no tag of its own
 	// (no "}" after it in the prefix, or "{}"): the tag would reach into
