@@ -602,11 +602,12 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 // hold maxFormatBody per redirect.
 func (r *recorder) keep(req *http.Request, resp *http.Response, limit int) (hop, error) {
 	limit = max(limit, 0)
-	var body io.Reader = resp.Body
+	// The rest of the body, read by whoever reads it next (net/http
+	// reads 2 KiB more of a redirect's), is under --timeout too: with
+	// the chain's budget spent, little of it is read here.
+	var body io.ReadCloser = resp.Body
 	if r.timeout > 0 && r.cancel != nil {
-		ib := newIdleBody(resp.Body, r.timeout, r.cancel)
-		defer ib.timer.Stop()
-		body = ib
+		body = newIdleBody(resp.Body, r.timeout, r.cancel)
 	}
 	data, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
 	if err != nil && (errors.Is(err, errIdleTimeout) || req.Context().Err() != nil) {
@@ -628,7 +629,7 @@ func (r *recorder) keep(req *http.Request, resp *http.Response, limit int) (hop,
 	resp.Body = struct {
 		io.Reader
 		io.Closer
-	}{io.MultiReader(bytes.NewReader(data), resp.Body), resp.Body}
+	}{io.MultiReader(bytes.NewReader(data), body), body}
 	return h, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHTTPAllBodiesBudget: --all holds maxFormatBody of the redirects'
@@ -30,5 +31,40 @@ func TestHTTPAllBodiesBudget(t *testing.T) {
 	out, stderr, code := runHTTPCmd(t, srv, false, "--all", "--follow", srv.URL+"/")
 	if want := "yyyyyyyy\n\nzz\n\nfinal"; code != 0 || out != want || strings.Count(stderr, "printed cut") != 2 {
 		t.Errorf("exit %d, out %q, want %q; stderr %q", code, out, want, stderr)
+	}
+}
+
+// TestHTTPAllBudgetSpentTimeout: once the chain's budget is spent, the
+// rest of a redirect's body, which net/http reads (up to 2 KiB) before
+// following it, is still read under --timeout: a server stalling there
+// held the command until it gave up (10 s here).
+func TestHTTPAllBudgetSpentTimeout(t *testing.T) {
+	old := maxFormatBody
+	maxFormatBody = 10
+	defer func() { maxFormatBody = old }()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/":
+			w.Header().Set("Location", "/a")
+			w.WriteHeader(http.StatusFound)
+			io.WriteString(w, strings.Repeat("a", 10))
+		case "/a":
+			w.Header().Set("Location", "/b")
+			w.WriteHeader(http.StatusFound)
+			io.WriteString(w, "bb")
+			w.(http.Flusher).Flush()
+			select { // the rest never comes
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		default:
+			io.WriteString(w, "final")
+		}
+	}))
+	defer srv.Close()
+	start := time.Now()
+	_, stderr, code := runHTTPCmd(t, srv, false, "--all", "--follow", "--timeout=0.3", srv.URL+"/")
+	if code != 2 || time.Since(start) > 5*time.Second {
+		t.Errorf("exit %d after %v (%s), want 2 at once", code, time.Since(start), stderr)
 	}
 }
