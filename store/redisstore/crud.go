@@ -195,7 +195,9 @@ func (s *Store) Load(ctx context.Context, key string) (*session.Record, bool, er
 // may end before the session's deadline, not known before the script);
 // an expiry-index entry left later than a shortened expiry delays Sweep's
 // report, and loses it when the session expired more than Options.Grace
-// before the entry's score (Redis has dropped the hash by then).
+// before the entry's score (Redis has dropped the hash by then). Close
+// waits for a Save in flight that changes the principal or the idle
+// timeout (see Close).
 func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	if err := s.check(); err != nil {
 		return err
@@ -227,6 +229,14 @@ func (s *Store) Save(ctx context.Context, key string, d session.Delta) error {
 	}
 	if err := s.checkKeys("save", key, d.Principal); err != nil {
 		return err
+	}
+	if d.Principal != nil || d.IdleTimeout != 0 {
+		// Index work may follow the script (never on the commonest
+		// Saves, a touch or attributes alone): Close waits for it.
+		if !s.hold() {
+			return s.check()
+		}
+		defer s.release()
 	}
 	if d.Principal != nil {
 		// The deadline is not known before the script: the placeholder

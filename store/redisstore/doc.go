@@ -14,9 +14,10 @@
 // (redis://, rediss://, redis+sentinel://, redis+cluster://; see ParseURL),
 // and its Close closes the client too. Close first waits, at most a
 // minute, for the Sweeps that have claimed expired sessions to reap them
-// (under a closed client they would go unreported) and for the Creates and
-// Renames in flight to end (cut short, a Create would leave its session out
-// of the expiry index, a Rename its session marked, lost).
+// (under a closed client they would go unreported) and for the Creates,
+// Renames and Saves of a new principal or idle timeout in flight to end
+// (cut short, a Create or Save would leave its session out of, or late in,
+// the expiry index, a Rename its session marked, lost).
 //
 // # Key design
 //

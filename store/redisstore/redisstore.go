@@ -83,7 +83,8 @@ type Store struct {
 	closeMu sync.Mutex
 	// held counts the calls Close waits for (see hold): the Sweep
 	// batches holding claims, from before their ZREMs are sent to after
-	// the reaps and put-backs, and the Creates and Renames.
+	// the reaps and put-backs, the Creates and Renames, and the Saves
+	// that change the principal or the idle timeout.
 	held int
 	// heldDone, made by a Close that waits, is closed when held drops
 	// to zero.
@@ -161,11 +162,12 @@ func New(c redis.UniversalClient, o *Options) (*Store, error) {
 // New stays open for its owner to close. Closing twice does nothing.
 //
 // Close first waits for the Sweeps that have claimed expired sessions to
-// reap them, or put their entries back, and for the Creates and Renames
-// in flight to end, so that closing the client then (its own, or the
-// owner's after Close) leaves no claimed session unreported, no session
-// made without its index entries, and no session marked as moving, hence
-// lost, by a Rename cut short; it waits at most a minute
+// reap them, or put their entries back, and for the Creates, Renames and
+// index-changing Saves (a new principal or idle timeout) in flight to end,
+// so that closing the client then (its own, or the owner's after Close)
+// leaves no claimed session unreported, no session made or written
+// without its index entries, and no session marked as moving, hence lost,
+// by a Rename cut short; it waits at most a minute
 // (the bound of that work, see the package doc), then goes on all the
 // same. Other calls in flight when it
 // closes its own client fail with an error wrapping session.ErrClosed.
@@ -202,7 +204,8 @@ func (s *Store) Close() error {
 // own client: a Sweep batch about to claim entries (under its reaps and
 // put-backs, the claimed sessions would go unreported, out of the index),
 // a Create (a session made without its expiry-index entry is never
-// reported by Sweep), or a Rename (cut short after its first step, it
+// reported by Sweep), a Save changing the principal or the idle timeout
+// (its index entries likewise), or a Rename (cut short after its first step, it
 // would leave the session marked, hence lost). It returns false once the store is closed; else
 // the caller must call release when done.
 func (s *Store) hold() bool {
