@@ -20,6 +20,10 @@ import (
 	"github.com/httpstate/httpstate/jar"
 )
 
+// maxRefusedListed is how many refused cookies "cookies get" names, one
+// warning each; the others are counted in one more.
+const maxRefusedListed = 1000
+
 // maxValueWidth is how many characters of a value "cookies list" shows.
 const maxValueWidth = 32
 
@@ -248,8 +252,14 @@ func runCookiesGet(o *cookiesOptions, rawURL, path string) error {
 	// have stored, such as a __Host- cookie with a Domain) is left out with
 	// a warning naming it, as "http --session" does, rather than making
 	// every other cookie of the file unusable.
+	refused := 0
 	for i := range es {
 		if err := j.Add(es[i]); err != nil {
+			// As the jar's ImportReport: the first ones named, the
+			// others counted (a file of 16 MiB holds many).
+			if refused++; refused > maxRefusedListed {
+				continue
+			}
 			cause := errors.Unwrap(err)
 			if cause == nil {
 				cause = err
@@ -257,6 +267,10 @@ func runCookiesGet(o *cookiesOptions, rawURL, path string) error {
 			fmt.Fprintf(o.streams.ErrOut, "httpstate: warning: %s: cookie %q (entry %d) left out: %s\n",
 				printable(path), printable(es[i].Name), i+1, printable(cause.Error()))
 		}
+	}
+	if refused > maxRefusedListed {
+		fmt.Fprintf(o.streams.ErrOut, "httpstate: warning: %s: %d more cookies left out\n",
+			printable(path), refused-maxRefusedListed)
 	}
 	h := j.CookieHeader(u)
 	if h == "" {
