@@ -978,7 +978,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			// to another host, port or scheme.
 			v := "Basic " + base64.StdEncoding.EncodeToString([]byte(login+":"+pass))
 			hreq.Header.Set("Authorization", v)
-			hideAuth = [2]string{v, "Basic " + login + ":REDACTED (netrc)"}
+			hideAuth = [2]string{v, "Basic " + printable(login) + ":REDACTED (netrc)"}
 		}
 	}
 	// failed returns the error of a request that got no response.
