@@ -17,6 +17,11 @@ var (
 	ErrExists = errors.New("session: key exists")
 	// ErrClosed reports a call on a closed Store or Manager.
 	ErrClosed = errors.New("session: closed")
+	// ErrOutcomeUnknown reports a write the store cannot tell was made or
+	// not (a reply lost on its way back from a server, a commit that failed
+	// after reaching the disk's page cache). Each store's own sentinel of
+	// that name wraps it, so callers can test for either.
+	ErrOutcomeUnknown = errors.New("session: the write may or may not have been made")
 )
 
 // Record is a session as a Store keeps it.
@@ -114,9 +119,9 @@ func (d *Delta) IsEmpty() bool {
 //
 // A write whose context ends while it runs either returns its real outcome
 // or fails with an error. When the store cannot tell whether the write was
-// made (a reply lost on its way back from a server), the error says so
-// (store/redisstore's ErrOutcomeUnknown); it is never ErrNotFound or
-// ErrExists, which mean the write was not made.
+// made (a reply lost on its way back from a server, a failed fsync after
+// the write reached the page cache), the error wraps ErrOutcomeUnknown; it
+// is never ErrNotFound or ErrExists, which mean the write was not made.
 type Store interface {
 	// Create stores a new record. It returns ErrExists if r.Key is taken.
 	Create(ctx context.Context, r *Record) error

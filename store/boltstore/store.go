@@ -138,9 +138,9 @@ var ErrTooLarge = fmt.Errorf("boltstore: record too large: %w", session.ErrTooLa
 // would find its own record, an Update's fn would apply twice). Any other
 // error of a write (a commit that failed before its meta page included)
 // means the write was not made; ErrOutcomeUnknown is never ErrNotFound or
-// ErrExists. It plays the part of store/redisstore's ErrOutcomeUnknown in
-// the session.Store contract.
-var ErrOutcomeUnknown = errors.New("boltstore: the commit failed after writing its meta page; the write may or may not be on disk")
+// ErrExists. It wraps session.ErrOutcomeUnknown, the Store contract's
+// sentinel for this case.
+var ErrOutcomeUnknown = fmt.Errorf("boltstore: the commit failed after writing its meta page; the write may or may not be on disk: %w", session.ErrOutcomeUnknown)
 
 // ErrLocked reports that Open gave up waiting, after Options.Timeout, for
 // the lock on a file that another Store holds (bbolt lets one process open

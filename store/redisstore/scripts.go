@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/httpstate/httpstate/session"
 )
 
 // Every script touches one session: KEYS[1], the session hash (and, for
@@ -471,6 +473,7 @@ func sentErr(err error) error {
 // have reached Redis, so that it may or may not have been applied: the
 // reply to a script that must not run twice (Update's compare-and-set,
 // Delete) was lost, and it was not resent; or every resend of Sweep's reap,
-// or of a Create's, Save's or Rename's script, failed. It wraps the
-// connection's error.
-var ErrOutcomeUnknown = errors.New("redisstore: reply lost, the write may or may not have been applied")
+// or of a Create's, Save's or Rename's script, failed. An error wrapping
+// it also wraps the connection's error. It wraps session.ErrOutcomeUnknown,
+// the Store contract's sentinel for this case.
+var ErrOutcomeUnknown = fmt.Errorf("redisstore: reply lost, the write may or may not have been applied: %w", session.ErrOutcomeUnknown)
