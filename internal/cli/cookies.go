@@ -198,11 +198,16 @@ func truncate(s string, n int) string {
 // a line as displayed.
 func printable(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError || unicode.Is(unicode.Bidi_Control, r) {
+		if unprintable(r) {
 			return '?'
 		}
 		return r
 	}, s)
+}
+
+// unprintable reports whether printable replaces r.
+func unprintable(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == utf8.RuneError || unicode.Is(unicode.Bidi_Control, r)
 }
 
 func runCookiesConvert(o *cookiesOptions, path string) error {

@@ -1150,7 +1150,7 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		}
 		if code != 0 {
 			return &ExitError{Code: code, Err: &client.StatusError{Method: req.method,
-				URL: resp.Request.URL.Redacted(), StatusCode: status, Status: resp.Status}}
+				URL: resp.Request.URL.Redacted(), StatusCode: status, Status: printableHeader(resp.Status)}}
 		}
 	}
 	return nil

@@ -66,9 +66,29 @@ func (p *printer) color(c, s string) string {
 	return c + s + ansiReset
 }
 
+// printableHeader is printable keeping TABs, which a header value may
+// hold (RFC 9110, section 5.5) and which drive nothing: a server's status
+// line and header values reach the printer with C1 controls, bidi controls
+// and bytes that are not UTF-8 (net/http passes obs-text, and any byte but
+// CR and LF in the reason phrase), and a request's from the command line
+// or a session with more.
+func printableHeader(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && unprintable(r) {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// headers prints the header lines of h, sorted, after those of first,
+// their names and values made printable (printableHeader).
 func (p *printer) headers(h http.Header, first ...[2]string) {
+	line := func(k, v string) {
+		fmt.Fprintf(p.w, "%s: %s\n", p.color(ansiKey, printableHeader(k)), printableHeader(v))
+	}
 	for _, kv := range first {
-		fmt.Fprintf(p.w, "%s: %s\n", p.color(ansiKey, kv[0]), kv[1])
+		line(kv[0], kv[1])
 	}
 	names := make([]string, 0, len(h))
 	for k := range h {
@@ -77,7 +97,7 @@ func (p *printer) headers(h http.Header, first ...[2]string) {
 	sort.Strings(names)
 	for _, k := range names {
 		for _, v := range h[k] {
-			fmt.Fprintf(p.w, "%s: %s\n", p.color(ansiKey, k), v)
+			line(k, v)
 		}
 	}
 	fmt.Fprintln(p.w)
@@ -85,7 +105,7 @@ func (p *printer) headers(h http.Header, first ...[2]string) {
 
 // requestHead prints the request line and headers of r as sent.
 func (p *printer) requestHead(r *http.Request) {
-	fmt.Fprintln(p.w, p.color(ansiStatus, fmt.Sprintf("%s %s HTTP/1.1", r.Method, r.URL.RequestURI())))
+	fmt.Fprintln(p.w, p.color(ansiStatus, printableHeader(fmt.Sprintf("%s %s HTTP/1.1", r.Method, r.URL.RequestURI()))))
 	host := r.Host
 	if host == "" {
 		host = r.URL.Host
@@ -105,9 +125,10 @@ func (p *printer) requestHead(r *http.Request) {
 	p.headers(h, [2]string{"Host", host})
 }
 
-// responseHead prints the status line and headers of resp.
+// responseHead prints the status line and headers of resp, made printable
+// as headers are.
 func (p *printer) responseHead(resp *http.Response) {
-	fmt.Fprintln(p.w, p.color(ansiStatus, fmt.Sprintf("%s %s", resp.Proto, resp.Status)))
+	fmt.Fprintln(p.w, p.color(ansiStatus, printableHeader(fmt.Sprintf("%s %s", resp.Proto, resp.Status))))
 	p.headers(resp.Header)
 }
 
