@@ -153,7 +153,8 @@ item, -A bearer or --ignore-netrc; a session does not keep them; a
 redirect to another host, port or scheme does not get them; the output
 shows "Basic LOGIN:REDACTED (netrc)" in their place. "macdef" entries
 are skipped; a netrc that does not parse is not used, with a warning
-naming its line; a password in one that users other than its owner can
+naming its line, nor one that is not a regular file (a FIFO, a
+directory; /dev/null is no netrc, silently); a password in one that users other than its owner can
 read or write is used, with a warning (chmod 600 it).
 
 --session NAME keeps cookies, headers and auth in

@@ -20,6 +20,10 @@ const maxNetrc = 1 << 20
 // errNetrcTooLarge is reading a netrc file over maxNetrc bytes.
 var errNetrcTooLarge = fmt.Errorf("over %d bytes", maxNetrc)
 
+// errNetrcNotRegular is a netrc path that names no regular file: a FIFO
+// (whose open waits for a writer, for ever), a device, a directory.
+var errNetrcNotRegular = errors.New("not a regular file")
+
 // netrcEntry is one machine (or the default) of a netrc file.
 type netrcEntry struct {
 	machine  string // "" for default
@@ -57,13 +61,31 @@ func netrcPath() string {
 }
 
 // readNetrc reads and parses the netrc file at path. A file that does not
-// exist is no error and no credentials (nil). Errors never quote the
-// file's contents: they may hold a password.
+// exist, and the null device (a way to say "no netrc"), are no error and
+// no credentials (nil); anything else but a regular file is
+// errNetrcNotRegular, told without reading it: a FIFO would block the
+// command until a writer came. Errors never quote the file's contents:
+// they may hold a password.
 func readNetrc(path string) (*netrc, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.Open(path)
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := netrcRegular(path, fi); err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil // the null device
+	}
+	// Opened without waiting (O_NONBLOCK), and checked again: the path
+	// may name a FIFO by now.
+	f, err := os.OpenFile(path, os.O_RDONLY|netrcOpenFlags, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -71,6 +93,15 @@ func readNetrc(path string) (*netrc, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := netrcRegular(path, fi); err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil
+	}
 	data, err := io.ReadAll(&limitread.Reader{R: f, N: maxNetrc, Err: errNetrcTooLarge})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -79,10 +110,22 @@ func readNetrc(path string) (*netrc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if fi, err := f.Stat(); err == nil && runtime.GOOS != "windows" && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		n.open = true
 	}
 	return n, nil
+}
+
+// netrcRegular returns errNetrcNotRegular, with path, for fi that is not a
+// regular file, but nil for the null device.
+func netrcRegular(path string, fi fs.FileInfo) error {
+	if fi.Mode().IsRegular() {
+		return nil
+	}
+	if null, err := os.Stat(os.DevNull); err == nil && os.SameFile(fi, null) {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", path, errNetrcNotRegular)
 }
 
 // netrcLexer splits a netrc file into tokens: words separated by white

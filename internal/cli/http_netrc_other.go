@@ -1,0 +1,6 @@
+//go:build !unix
+
+package cli
+
+// netrcOpenFlags: no FIFO to wait for outside Unix.
+const netrcOpenFlags = 0
