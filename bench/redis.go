@@ -253,8 +253,17 @@ func newRedisFloor(addr string) (*SessionHandlers, *RedisCounter, error) {
 		c.Close()
 		return nil, nil, err
 	}
+	return floorHandlers(c,
+		func(ctx context.Context) (int, error) { return c.Get(ctx, key).Int() },
+		func(ctx context.Context, n int) error { return c.Set(ctx, key, n, 0).Err() },
+	), counter, nil
+}
+
+// floorHandlers are a floor's handlers over read and write, the bare
+// handler's work on a counter kept in Redis; a Redis error is a 503.
+func floorHandlers(c *goredis.Client, read func(context.Context) (int, error), write func(context.Context, int) error) *SessionHandlers {
 	get := func(w http.ResponseWriter, r *http.Request) (int, bool) {
-		n, err := c.Get(r.Context(), key).Int()
+		n, err := read(r.Context())
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return 0, false
@@ -267,7 +276,7 @@ func newRedisFloor(addr string) (*SessionHandlers, *RedisCounter, error) {
 			if !ok {
 				return
 			}
-			if err := c.Set(r.Context(), key, n+1, 0).Err(); err != nil {
+			if err := write(r.Context(), n+1); err != nil {
 				http.Error(w, err.Error(), http.StatusServiceUnavailable)
 				return
 			}
@@ -283,7 +292,7 @@ func newRedisFloor(addr string) (*SessionHandlers, *RedisCounter, error) {
 		// as the bare handler's.
 		Cookies: []*http.Cookie{{Name: "sid", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}},
 		Close:   func() { c.Close() },
-	}, counter, nil
+	}
 }
 
 func newHTTPStateRedis(protocol int) func(addr string) (*SessionHandlers, *RedisCounter, error) {
@@ -367,40 +376,15 @@ func newRedisFloorCAS(addr string) (*SessionHandlers, *RedisCounter, error) {
 		c.Close()
 		return nil, nil, err
 	}
-	get := func(w http.ResponseWriter, r *http.Request) (int, bool) {
-		h, err := c.HGetAll(r.Context(), key).Result()
+	read := func(ctx context.Context) (int, error) {
+		h, err := c.HGetAll(ctx, key).Result()
 		if err == nil && len(h) == 0 {
 			err = errors.New("session gone")
 		}
-		var n int
-		if err == nil {
-			n, err = strconv.Atoi(h[".n"])
-		}
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return 0, false
+			return 0, err
 		}
-		return n, true
+		return strconv.Atoi(h[".n"])
 	}
-	return &SessionHandlers{
-		ReadWrite: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			n, ok := get(w, r)
-			if !ok {
-				return
-			}
-			if err := floorCASWrite(r.Context(), c, key, n+1); err != nil {
-				http.Error(w, err.Error(), http.StatusServiceUnavailable)
-				return
-			}
-			writeInt(w, n+1)
-		}),
-		ReadOnly: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if n, ok := get(w, r); ok {
-				writeInt(w, n)
-			}
-		}),
-		Create:  http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeInt(w, 1) }),
-		Cookies: []*http.Cookie{{Name: "sid", Value: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}},
-		Close:   func() { c.Close() },
-	}, counter, nil
+	return floorHandlers(c, read, func(ctx context.Context, n int) error { return floorCASWrite(ctx, c, key, n) }), counter, nil
 }
