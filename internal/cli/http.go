@@ -140,15 +140,19 @@ MD5 one) by sending the
 request once more, with the Authorization it asks for, to the URL that
 sent it; a challenge from another origin than the URL's (after a
 redirect) is not answered. Credentials in the URL (http://u:p@host)
-serve too, never sent as Basic. The first request carries no
-credentials, and a session does not keep digest ones (it keeps its own).
+serve too, never sent as Basic. -A digest governs Authorization: the
+first request carries no credentials (a session's auth and Authorization
+header are not sent, and the session keeps them; an Authorization item
+is sent), a session does not keep digest credentials, and without any
+(--auth, the URL's or netrc's) -A digest is an error, as HTTPie's
+"--auth required", rather than a request sent with other credentials.
 
 Without --auth, as in HTTPie, credentials come from the netrc file
 ($NETRC, else ~/.netrc or ~/_netrc): the login and password of the
 "machine" entry naming the URL's host (the first one; without case),
 else of the "default" entry, sent as Basic auth (with -A digest, as
 digest credentials). They are not sent when a --session has auth or an
-Authorization header, or with credentials in the URL, an Authorization
+Authorization header (unless -A digest, which sends neither), or with credentials in the URL, an Authorization
 item, -A bearer or --ignore-netrc; a session does not keep them; a
 redirect to another host, port or scheme does not get them; the output
 shows "Basic LOGIN:REDACTED (netrc)" in their place. "macdef" entries
@@ -911,11 +915,13 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	if auth != nil {
 		c.SetAuth(auth)
 	}
-	// --auth-type digest: the session's auth is not sent (the --auth
-	// given replaces it, as in HTTPie), but kept in the session, which
-	// does not keep digest credentials.
+	// --auth-type digest governs Authorization: the session's auth is
+	// not sent (the --auth given replaces it, as in HTTPie), nor its
+	// Authorization header (below), but both are kept in the session,
+	// which does not keep digest credentials.
+	digestWanted := strings.EqualFold(o.authType, "digest")
 	sessAuth := c.Auth()
-	if digest != nil {
+	if digestWanted {
 		c.SetAuth(nil)
 	}
 
@@ -980,6 +986,20 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			v := "Basic " + base64.StdEncoding.EncodeToString([]byte(login+":"+pass))
 			hreq.Header.Set("Authorization", v)
 			hideAuth = [2]string{v, "Basic " + printable(login) + ":REDACTED (netrc)"}
+		}
+	}
+	if digestWanted {
+		if digest == nil {
+			// As HTTPie's "--auth required": no credentials to answer a
+			// challenge with, and no other auth to send instead.
+			return errors.New("http: -A digest: no credentials: give --auth USER:PASS, put them in the URL or in the netrc file")
+		}
+		if _, given := hreq.Header["Authorization"]; !given {
+			// The session's Authorization header stays out: a present
+			// key without values, which the client's defaults do not
+			// fill and redirects copy. An Authorization item is the
+			// user's own, sent.
+			hreq.Header["Authorization"] = nil
 		}
 	}
 	// failed returns the error of a request that got no response.
@@ -1414,6 +1434,7 @@ func tlsFromVerify(v string) (*tls.Config, error) {
 // in HTTPie, only when no credentials come from elsewhere (--auth, the
 // URL, the session's auth, an Authorization item or session header, even
 // one that removes it) and --auth-type is basic or digest; not with --ignore-netrc.
+// With -A digest the session's auth and header, not sent, do not count.
 func useNetrc(o *httpOptions, auth client.Auth, digest *digestCreds, c *client.Client, hreq *http.Request) bool {
 	if o.ignoreNetrc || auth != nil || digest != nil || c.Auth() != nil || hreq.URL.User != nil {
 		return false // URL credentials (http://u:p@host) win, as in HTTPie
@@ -1424,8 +1445,10 @@ func useNetrc(o *httpOptions, auth client.Auth, digest *digestCreds, c *client.C
 	if _, given := hreq.Header["Authorization"]; given {
 		return false
 	}
+	// -A digest does not send the session's Authorization: the netrc
+	// serves all the same.
 	_, inSession := c.Header()["Authorization"]
-	return !inSession
+	return !inSession || strings.EqualFold(o.authType, "digest")
 }
 
 // authFromFlags returns the credentials of --auth: a client.Auth for basic
