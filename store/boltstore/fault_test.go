@@ -63,6 +63,75 @@ func within(t *testing.T, what string, f func() error) error {
 	}
 }
 
+// openWithK opens a store at a new path with o and creates session "k"
+// of principal p in it. The test closes the store itself: some check what
+// Close returns.
+func openWithK(t *testing.T, o *boltstore.Options, p string) (*boltstore.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sessions.db")
+	s, err := boltstore.Open(path, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(context.Background(), storetest.NewRecord("k", p, tNow)); err != nil {
+		t.Fatal(err)
+	}
+	return s, path
+}
+
+// zeroAt writes n zero bytes at each offset of the file at path, under
+// the running store: the mapping is shared, so bbolt sees them at once.
+func zeroAt(t *testing.T, path string, n int, offs ...int) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, off := range offs {
+		if _, err := f.WriteAt(make([]byte, n), int64(off)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// junkFreelistStore opens a store holding session "k" whose current
+// freelist page's header is junk (zeros).
+func junkFreelistStore(t *testing.T) *boltstore.Store {
+	t.Helper()
+	s, path := openWithK(t, &boltstore.Options{Now: func() time.Time { return tNow }}, "")
+	page, fl := freelistPage(t, path)
+	zeroAt(t, path, 16, fl*page)
+	return s
+}
+
+// savesFail saves to "k" three times and fails the test unless each Save
+// returns an error (not a panic, not a hang); what describes the store in
+// the failure message.
+func savesFail(t *testing.T, s *boltstore.Store, what string) {
+	t.Helper()
+	for i := range 3 {
+		err := within(t, "Save", func() error {
+			return s.Save(context.Background(), "k", session.Delta{Set: map[string][]byte{"x": []byte("1")}})
+		})
+		if err == nil || strings.HasPrefix(err.Error(), "Save panicked") {
+			t.Errorf("Save #%d%s = %v, want an error", i, what, err)
+		}
+	}
+}
+
+// corruptRecord overwrites the stored record of key with bytes that do not
+// decode, behind the store's back (its read cache is not told).
+func corruptRecord(t *testing.T, s *boltstore.Store, key string) {
+	t.Helper()
+	err := boltstore.DB(s).Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("sessions")).Put([]byte(key), []byte{1, 0xff, 0xff})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestRollbackPanic: a commit in which bbolt panics (here freeing the old
 // freelist page, whose header is junk) rolls back, and bbolt's rollback
 // itself panics (reloading that freelist) before releasing its writer
@@ -70,34 +139,9 @@ func within(t *testing.T, what string, f func() error) error {
 // forever. Now every later write fails with an error or commits, and
 // Close returns.
 func TestRollbackPanic(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sessions.db")
-	s, err := boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := junkFreelistStore(t)
 	ctx := context.Background()
-	if err := s.Create(ctx, storetest.NewRecord("k", "", tNow)); err != nil {
-		t.Fatal(err)
-	}
-	page, fl := freelistPage(t, path)
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The mapping is shared: bbolt sees the junk header at once.
-	_, err = f.WriteAt(make([]byte, 16), int64(fl*page))
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		err := within(t, "Save", func() error {
-			return s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"x": []byte("1")}})
-		})
-		if err == nil || strings.HasPrefix(err.Error(), "Save panicked") {
-			t.Errorf("Save #%d with a junk freelist page = %v, want an error", i, err)
-		}
-	}
+	savesFail(t, s, " with a junk freelist page")
 	if r, found, err := s.Load(ctx, "k"); err != nil || !found || r.Attrs["x"] != nil {
 		t.Errorf("Load(k) = %v, %v, %v; want found, without the failed Saves' x", r, found, err)
 	}
@@ -113,34 +157,9 @@ func TestRollbackPanic(t *testing.T) {
 // at once with an error, and Close returns an error, instead of waiting
 // forever for the lock.
 func TestRollbackPanicStuck(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sessions.db")
-	s, err := boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := s.Create(ctx, storetest.NewRecord("k", "", tNow)); err != nil {
-		t.Fatal(err)
-	}
-	page, fl := freelistPage(t, path)
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.WriteAt(make([]byte, 16), int64(fl*page))
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := junkFreelistStore(t)
 	boltstore.SetOnWrite(s, func(int) { panic("a panic in the write transaction") })
-	for i := range 3 {
-		err := within(t, "Save", func() error {
-			return s.Save(ctx, "k", session.Delta{Set: map[string][]byte{"x": []byte("1")}})
-		})
-		if err == nil || strings.HasPrefix(err.Error(), "Save panicked") {
-			t.Errorf("Save #%d = %v, want an error", i, err)
-		}
-	}
+	savesFail(t, s, "")
 	if err := within(t, "Close", s.Close); err == nil {
 		t.Errorf("Close of a store whose writer lock is held for good = nil, want an error")
 	}
@@ -277,12 +296,7 @@ func TestCorruptRecordSkipped(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err = boltstore.DB(s).Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("sessions")).Put([]byte("key-300"), []byte{1, 0xff, 0xff})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	corruptRecord(t, s, "key-300")
 	s.Close()
 	if s, err = boltstore.Open(path, o); err != nil { // an empty read cache
 		t.Fatal(err)
@@ -334,26 +348,10 @@ func TestCorruptRecordSkipped(t *testing.T) {
 // forever; now every later call fails at once with an error, and Close
 // returns one.
 func TestMetaPagesJunk(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sessions.db")
-	s, err := boltstore.Open(path, &boltstore.Options{Now: func() time.Time { return tNow }, CacheSize: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := openWithK(t, &boltstore.Options{Now: func() time.Time { return tNow }, CacheSize: -1}, "p")
 	ctx := context.Background()
-	if err := s.Create(ctx, storetest.NewRecord("k", "p", tNow)); err != nil {
-		t.Fatal(err)
-	}
 	page, _ := freelistPage(t, path)
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, off := range []int{16, page + 16} { // each meta's body
-		if _, err := f.WriteAt(make([]byte, 64), int64(off)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.Close()
+	zeroAt(t, path, 64, 16, page+16) // each meta's body
 	calls := map[string]func() error{
 		"Load":   func() error { _, _, err := s.Load(ctx, "k"); return err },
 		"Save":   func() error { return s.Save(ctx, "k", session.Delta{LastAccess: tNow}) },
@@ -437,12 +435,7 @@ func TestCorruptRecordNotServedFromCache(t *testing.T) {
 	if _, found, err := s.Load(ctx, "k"); err != nil || !found {
 		t.Fatalf("Load(k) = %v, %v", found, err)
 	}
-	err := boltstore.DB(s).Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("sessions")).Put([]byte("k"), []byte{1, 0xff, 0xff})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	corruptRecord(t, s, "k")
 	if metas, err := s.ByPrincipal(ctx, "p"); err != nil || len(metas) != 0 {
 		t.Fatalf("ByPrincipal(p) = %v, %v; want none (k is corrupt)", metas, err)
 	}
@@ -456,12 +449,7 @@ func TestCorruptRecordNotServedFromCache(t *testing.T) {
 	if _, found, err := s.Load(ctx, "k2"); err != nil || !found {
 		t.Fatalf("Load(k2) = %v, %v", found, err)
 	}
-	err = boltstore.DB(s).Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("sessions")).Put([]byte("k2"), []byte{1, 0xff, 0xff})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	corruptRecord(t, s, "k2")
 	if err := s.Iterate(ctx, func(session.Meta) bool { return true }); err != nil {
 		t.Fatal(err)
 	}
