@@ -574,13 +574,8 @@ func TestRenameCancelledWhileSending(t *testing.T) {
 // closed the client under the reaps and put-backs, which failed, and the
 // claimed sessions, out of the index, were never reported by any Sweep.
 func TestCloseDuringSweep(t *testing.T) {
-	srv := testutil.StartRedis(t, nil)
+	srv, s, clock := dialStore(t)
 	bg := context.Background()
-	clock := testutil.NewClock(time.Now().Truncate(time.Second))
-	s, err := redisstore.Dial(bg, "redis://"+srv.Addr(), &redisstore.Options{Prefix: "t:", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
 	createAll(t, s, "alice", clock.Now(), "a", "b")
 	clock.Advance(time.Hour)
 	closed := make(chan error, 1)

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -113,28 +112,31 @@ func closeWhenMatched(t *testing.T, s *redisstore.Store, arg string) (closed <-c
 	return ch, early
 }
 
+// closeWaited waits for the Close that closeWhenMatched called and fails
+// the test unless it succeeded, the operation described by what returned
+// err == nil, and Close did not return before the operation did.
+func closeWaited(t *testing.T, what string, err error, closed <-chan error, early *atomic.Bool) {
+	t.Helper()
+	if cerr := <-closed; cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil || early.Load() {
+		t.Fatalf("%s = %v (Close returned before it: %v); want nil, Close waiting", what, err, early.Load())
+	}
+}
+
 // TestCloseDuringRename: a Close of a store that owns its client (Dial),
 // called between a Rename's steps, waits for the Rename to complete before
 // it closes the client: it closed the client under the last step, the old
 // hash stayed marked (dead) beside the new one, and Rename returned an
 // error for a move that was done (the caller's session lost).
 func TestCloseDuringRename(t *testing.T) {
-	srv := testutil.StartRedis(t, nil)
+	srv, s, clock := dialStore(t)
 	bg := context.Background()
-	clock := testutil.NewClock(time.Now().Truncate(time.Second))
-	s, err := redisstore.Dial(bg, "redis://"+srv.Addr(), &redisstore.Options{Prefix: "t:", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
 	createAll(t, s, "alice", clock.Now(), "old")
 	closed, early := closeWhenMatched(t, s, "t:s:{new}") // the create step
-	err = s.Rename(bg, "old", "new")
-	if cerr := <-closed; cerr != nil {
-		t.Fatal(cerr)
-	}
-	if err != nil || early.Load() {
-		t.Fatalf("Rename with Close called between its steps = %v (Close returned before it: %v); want nil, Close waiting", err, early.Load())
-	}
+	err := s.Rename(bg, "old", "new")
+	closeWaited(t, "Rename with Close called between its steps", err, closed, early)
 	direct := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	defer direct.Close()
 	if n := direct.Exists(bg, "t:s:{old}").Val(); n != 0 {
@@ -228,22 +230,8 @@ func TestCreateIndexFailure(t *testing.T) {
 		{name: "principal index unusable", principal: "alice", wrongType: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var c redis.UniversalClient
-			if tc.cluster {
-				cl := testutil.StartRedisCluster(t, 3)
-				c = redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
-			} else {
-				srv := testutil.StartRedis(t, nil)
-				c = redis.NewClient(&redis.Options{Addr: srv.Addr()})
-			}
-			t.Cleanup(func() { c.Close() })
-			clock := testutil.NewClock(time.Now().Truncate(time.Second))
-			var logs syncBuffer
-			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now,
-				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := newClient(t, tc.cluster)
+			s, clock, logs := newLoggedStore(t, c)
 			// Loaded ahead: a NOSCRIPT would rerun the script alone, its
 			// index entries after it.
 			if err := c.ScriptLoad(bg, redisstore.CreateScriptSource()).Err(); err != nil && !tc.cluster {
@@ -257,7 +245,7 @@ func TestCreateIndexFailure(t *testing.T) {
 			if tc.hook != nil {
 				c.AddHook(tc.hook)
 			}
-			err = s.Create(bg, record("k", tc.principal, clock.Now()))
+			err := s.Create(bg, record("k", tc.principal, clock.Now()))
 			if tc.hook != nil && !tc.hook.fired.Load() {
 				t.Fatal("the hook never failed an index update")
 			}
@@ -317,16 +305,8 @@ func TestRenameIndexFailure(t *testing.T) {
 	bg := context.Background()
 	for _, unusable := range []bool{false, true} {
 		t.Run(map[bool]string{false: "late entries fail", true: "principal index unusable"}[unusable], func(t *testing.T) {
-			srv := testutil.StartRedis(t, nil)
-			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-			t.Cleanup(func() { c.Close() })
-			clock := testutil.NewClock(time.Now().Truncate(time.Second))
-			var logs syncBuffer
-			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now,
-				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := newClient(t, false)
+			s, clock, logs := newLoggedStore(t, c)
 			createAll(t, s, "alice", clock.Now(), "old")
 			h := &indexFaultHook{key: "t:expiry"}
 			if unusable {
@@ -339,7 +319,7 @@ func TestRenameIndexFailure(t *testing.T) {
 			} else {
 				c.AddHook(h)
 			}
-			err = s.Rename(bg, "old", "new")
+			err := s.Rename(bg, "old", "new")
 			if !unusable && !h.fired.Load() {
 				t.Fatal("the hook never failed an index update")
 			}
@@ -478,22 +458,12 @@ func TestLostReplyUnknown(t *testing.T) {
 // and the session, left out of the expiry index, was never reported by
 // Sweep.
 func TestCloseDuringCreate(t *testing.T) {
-	srv := testutil.StartRedis(t, nil)
+	srv, s, clock := dialStore(t)
 	bg := context.Background()
-	clock := testutil.NewClock(time.Now().Truncate(time.Second))
-	s, err := redisstore.Dial(bg, "redis://"+srv.Addr(), &redisstore.Options{Prefix: "t:", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
 	createAll(t, s, "alice", clock.Now(), "w") // loads the script
 	closed, early := closeWhenMatched(t, s, "t:s:{k}")
-	err = s.Create(bg, record("k", "alice", clock.Now()))
-	if cerr := <-closed; cerr != nil {
-		t.Fatal(cerr)
-	}
-	if err != nil || early.Load() {
-		t.Fatalf("Create with Close called after its script = %v (Close returned before it: %v); want nil, Close waiting", err, early.Load())
-	}
+	err := s.Create(bg, record("k", "alice", clock.Now()))
+	closeWaited(t, "Create with Close called after its script", err, closed, early)
 	direct := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	defer direct.Close()
 	s2, clock2 := newClockedStore(t, direct)
@@ -515,16 +485,8 @@ func TestIndexFailureAfterWrite(t *testing.T) {
 	bg := context.Background()
 	for _, op := range []string{"delete", "save"} {
 		t.Run(op, func(t *testing.T) {
-			srv := testutil.StartRedis(t, nil)
-			c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-			t.Cleanup(func() { c.Close() })
-			clock := testutil.NewClock(time.Now().Truncate(time.Second))
-			var logs syncBuffer
-			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now,
-				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-			if err != nil {
-				t.Fatal(err)
-			}
+			c := newClient(t, false)
+			s, clock, logs := newLoggedStore(t, c)
 			createAll(t, s, "alice", clock.Now(), "k")
 			h := map[string]*indexFaultHook{
 				"delete": {key: "t:expiry", cmd: "zrem"},

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"testing"
 	"time"
@@ -44,6 +45,47 @@ func newClockedStore(t *testing.T, c redis.UniversalClient) (*redisstore.Store, 
 		t.Fatal(err)
 	}
 	return s, clock
+}
+
+// newLoggedStore is newClockedStore with an Options.Logger that writes
+// to the returned buffer.
+func newLoggedStore(t *testing.T, c redis.UniversalClient) (*redisstore.Store, *testutil.Clock, *syncBuffer) {
+	t.Helper()
+	t.Cleanup(func() { c.Close() })
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	logs := new(syncBuffer)
+	s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, clock, logs
+}
+
+// newClient returns a client of a fresh three-master Redis Cluster
+// (cluster) or of a fresh Redis server. The caller closes it (through
+// newClockedStore or newLoggedStore).
+func newClient(t *testing.T, cluster bool) redis.UniversalClient {
+	t.Helper()
+	if cluster {
+		cl := testutil.StartRedisCluster(t, 3)
+		return redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
+	}
+	return redis.NewClient(&redis.Options{Addr: testutil.StartRedis(t, nil).Addr()})
+}
+
+// dialStore returns a fresh Redis server and a store with prefix "t:" that
+// owns its client (Dial) on it, with the test clock it reads. The test
+// closes the store.
+func dialStore(t *testing.T) (*testutil.RedisServer, *redisstore.Store, *testutil.Clock) {
+	t.Helper()
+	srv := testutil.StartRedis(t, nil)
+	clock := testutil.NewClock(time.Now().Truncate(time.Second))
+	s, err := redisstore.Dial(context.Background(), "redis://"+srv.Addr(), &redisstore.Options{Prefix: "t:", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, s, clock
 }
 
 // createAll creates a session for principal under each of keys, all made

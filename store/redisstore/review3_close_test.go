@@ -7,9 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/httpstate/httpstate/internal/testutil"
 	"github.com/httpstate/httpstate/session"
-	"github.com/httpstate/httpstate/store/redisstore"
 )
 
 // TestCloseDuringSave: a Close of a store that owns its client (Dial),
@@ -20,25 +18,15 @@ import (
 // reported the session late, or never once Redis dropped the hash (past
 // Options.Grace).
 func TestCloseDuringSave(t *testing.T) {
-	srv := testutil.StartRedis(t, nil)
+	srv, s, clock := dialStore(t)
 	bg := context.Background()
-	clock := testutil.NewClock(time.Now().Truncate(time.Second))
-	s, err := redisstore.Dial(bg, "redis://"+srv.Addr(), &redisstore.Options{Prefix: "t:", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
 	createAll(t, s, "alice", clock.Now(), "k")
 	if err := s.Save(bg, "k", session.Delta{Set: map[string][]byte{"a": []byte("1")}}); err != nil {
 		t.Fatal(err) // loads the Save script
 	}
 	closed, early := closeWhenMatched(t, s, "t:s:{k}")
-	err = s.Save(bg, "k", session.Delta{IdleTimeout: time.Minute})
-	if cerr := <-closed; cerr != nil {
-		t.Fatal(cerr)
-	}
-	if err != nil || early.Load() {
-		t.Fatalf("Save with Close called after its script = %v (Close returned before it: %v); want nil, Close waiting", err, early.Load())
-	}
+	err := s.Save(bg, "k", session.Delta{IdleTimeout: time.Minute})
+	closeWaited(t, "Save with Close called after its script", err, closed, early)
 	direct := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	defer direct.Close()
 	want := float64(clock.Now().Add(time.Minute).UnixMilli())

@@ -2,15 +2,9 @@ package redisstore_test
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
-
-	"github.com/httpstate/httpstate/internal/testutil"
-	"github.com/httpstate/httpstate/store/redisstore"
 )
 
 // TestPlaceholderOutlivesSet: a Create whose late principal entries fail
@@ -22,22 +16,9 @@ import (
 func TestPlaceholderOutlivesSet(t *testing.T) {
 	for _, cluster := range []bool{false, true} {
 		t.Run(map[bool]string{false: "one server", true: "cluster"}[cluster], func(t *testing.T) {
-			var c redis.UniversalClient
-			if cluster {
-				cl := testutil.StartRedisCluster(t, 3)
-				c = redis.NewClusterClient(&redis.ClusterOptions{Addrs: cl.Addrs()})
-			} else {
-				c = redis.NewClient(&redis.Options{Addr: testutil.StartRedis(t, nil).Addr()})
-			}
-			t.Cleanup(func() { c.Close() })
+			c := newClient(t, cluster)
+			s, clock, logs := newLoggedStore(t, c)
 			bg := context.Background()
-			clock := testutil.NewClock(time.Now().Truncate(time.Second))
-			var logs syncBuffer
-			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now,
-				Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-			if err != nil {
-				t.Fatal(err)
-			}
 			createAll(t, s, "alice", clock.Now(), "a")
 			// An hour later: the set has an hour less to live (and
 			// half an hour less, so that the test does not hang on
