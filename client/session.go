@@ -210,10 +210,13 @@ func (c *Client) Load(path string) error {
 // holds one error per cookie left out (for a prefix rule, one matching
 // jar.ErrPrefix), naming the path, the cookie and its domain (never its
 // value); the line it gives counts from the start of the file's "cookies"
-// value. A jar without
+// value. Rejected lists at most the first 1000 such cookies, as the jar
+// does; RejectedUnlisted counts the ones left out beyond those (0 when
+// Rejected lists them all), so that the cookies left out number
+// len(Rejected) + RejectedUnlisted. A jar without
 // ImportWithReport (not a *jar.Jar) reports Read only. A command line tool
-// should show the rejected cookies as warnings: the next Save writes the
-// session without them.
+// should show the rejected cookies as warnings, and RejectedUnlisted as a
+// count of more: the next Save writes the session without them.
 func (c *Client) LoadWithReport(path string) (jar.ImportReport, error) {
 	var rep jar.ImportReport
 	data, err := readSessionFile(path)
