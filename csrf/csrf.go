@@ -93,11 +93,21 @@ func isSafe(method string) bool {
 // urlencoded form, and a multipart form of any size (32 MB in memory, the
 // rest in temporary files). Bound request bodies outside the Protector
 // (http.MaxBytesHandler) where that matters; a limit set inside next comes
-// too late.
+// too late. Temporary files of a multipart form parsed on the request next
+// receives are removed when Handler returns.
 func (p *Protector) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &reqState{p: p, w: w}
+		in := r
 		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		// The server removes the temporary files of its own request's
+		// MultipartForm only; one parsed on this copy (here, or by next)
+		// would stay on disk for good.
+		defer func() {
+			if r.MultipartForm != nil && in.MultipartForm == nil {
+				r.MultipartForm.RemoveAll()
+			}
+		}()
 		if !isSafe(r.Method) {
 			if err := p.check(w, r); err != nil {
 				p.onError(w, r, err)
