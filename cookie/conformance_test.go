@@ -9,6 +9,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -122,6 +125,30 @@ func loadParserLines(tb testing.TB) []string {
 	return lines
 }
 
+// expectedCookieRE is the pattern the http-state test server applies to a
+// NAME-expected file (tools/testserver/testserver.py).
+var expectedCookieRE = regexp.MustCompile(`Cookie:\s*(.*)`)
+
+// loadExpectedCookieHeaders returns the Cookie header values the http-state
+// parser/*-expected files hold: what a user agent sends back for each test,
+// 135 headers (the other 86 files are empty, and the one of 0028 holds two Set-Cookie
+// lines, meaning no Cookie header).
+func loadExpectedCookieHeaders(tb testing.TB) []string {
+	tb.Helper()
+	var headers []string
+	for _, v := range loadParserVectors(tb) {
+		name := strings.ToLower(strings.ReplaceAll(v.Test, "_", "-"))
+		data, err := os.ReadFile(filepath.Join(conformanceDir, "parser", name+"-expected"))
+		if err != nil {
+			tb.Fatalf("reading expected Cookie header: %v", err)
+		}
+		if m := expectedCookieRE.FindAllSubmatch(data, -1); len(m) == 1 {
+			headers = append(headers, strings.TrimSpace(string(m[0][1])))
+		}
+	}
+	return headers
+}
+
 // parserVectorDifferences are the http-state parser.json tests whose
 // expectation RFC 6265bis changed, with the section that changed it.
 var parserVectorDifferences = map[string]string{
@@ -157,4 +184,62 @@ func TestParserVectorsNameValue(t *testing.T) {
 	if checked < 100 {
 		t.Errorf("checked only %d tests; the vector file changed?", checked)
 	}
+}
+
+// TestParseCookieVectors reads each Cookie header of the http-state
+// parser/*-expected files (what a user agent sends back) with ParseCookie.
+// The user agent sends what it stored, nameless cookies and values outside
+// cookie-octet included; ParseCookie reads by the server grammar (RFC 6265bis
+// section 4.2.1) and skips those. So for every vector it must return exactly
+// the "sent" pairs that are cookie-pairs, a DQUOTEd value unwrapped and
+// marked Quoted, in order; the vectors it cannot return in full are logged
+// with the pairs it skipped.
+func TestParseCookieVectors(t *testing.T) {
+	headers := loadExpectedCookieHeaders(t)
+	if len(headers) != 135 {
+		t.Fatalf("%d expected Cookie headers, want 135", len(headers))
+	}
+	i, full := 0, 0
+	for _, v := range loadParserVectors(t) {
+		name := strings.ToLower(strings.ReplaceAll(v.Test, "_", "-"))
+		data, err := os.ReadFile(filepath.Join(conformanceDir, "parser", name+"-expected"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(expectedCookieRE.FindAllSubmatch(data, -1)) != 1 {
+			continue
+		}
+		header := headers[i]
+		i++
+		var want []Pair
+		var skipped []string
+		for _, s := range v.Sent {
+			p := Pair{Name: s.Name, Value: s.Value}
+			if len(p.Value) >= 2 && p.Value[0] == '"' && p.Value[len(p.Value)-1] == '"' {
+				p.Value, p.Quoted = p.Value[1:len(p.Value)-1], true
+			}
+			if s.Name == "" || !validPair(p) {
+				skipped = append(skipped, s.Name+"="+s.Value)
+				continue
+			}
+			want = append(want, p)
+		}
+		got := ParseCookie(header)
+		if !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("%s: ParseCookie(%q) = %+v, want %+v", v.Test, header, got, want)
+			continue
+		}
+		if len(skipped) == 0 {
+			full++
+		} else {
+			t.Logf("%s: skipped, not cookie-pairs of section 4.2.1: %q", v.Test, skipped)
+		}
+		// FormatCookie writes the pairs back as the user agent did.
+		if len(skipped) == 0 {
+			if out := FormatCookie(got); out != header {
+				t.Errorf("%s: FormatCookie(%+v) = %q, want %q", v.Test, got, out, header)
+			}
+		}
+	}
+	t.Logf("http-state expected Cookie headers: %d/%d read in full, the rest as section 4.2.1 allows", full, len(headers))
 }

@@ -111,6 +111,9 @@ func FuzzParseCookie(f *testing.F) {
 	for _, l := range loadParserLines(f) {
 		f.Add(l)
 	}
+	for _, h := range loadExpectedCookieHeaders(f) {
+		f.Add(h)
+	}
 	f.Fuzz(func(t *testing.T, header string) {
 		pairs := ParseCookie(header)
 		for _, p := range pairs {
@@ -172,6 +175,9 @@ func FuzzParseLegacyCookie(f *testing.F) {
 	// commas and odd attributes.
 	for _, l := range loadParserLines(f) {
 		f.Add(`$Version="1"; ` + l)
+	}
+	for _, h := range loadExpectedCookieHeaders(f) {
+		f.Add(`$Version="1"; ` + h)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
 		cs, err := ParseLegacyCookie(header)
