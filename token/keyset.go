@@ -175,6 +175,14 @@ func newKey(sk SigningKey) (*key, error) {
 		if !ok || p == nil || p.Curve != elliptic.P256() {
 			return nil, bad("want an ECDSA P-256 key, have %T", pub)
 		}
+		// crypto/ecdsa panics verifying with nil coordinates (at every
+		// token naming this kid) and fails with a point off the curve.
+		if p.X == nil || p.Y == nil {
+			return nil, bad("ECDSA public key has no X, Y")
+		}
+		if _, err := p.ECDH(); err != nil {
+			return nil, bad("ECDSA public key is not a point on P-256: %w", err)
+		}
 		k.method, k.verify = jwt.SigningMethodES256, p
 		if sk.Private != nil {
 			priv, ok := sk.Private.(*ecdsa.PrivateKey)

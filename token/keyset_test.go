@@ -3,6 +3,7 @@ package token_test
 import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -10,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"math/big"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,6 +208,10 @@ var malformedKeys = []struct {
 	{"nil *ecdsa.PublicKey", token.SigningKey{ID: "c", Alg: token.ES256, Public: (*ecdsa.PublicKey)(nil)}},
 	{"rsa.PublicKey without modulus", token.SigningKey{ID: "r", Alg: token.RS256, Public: &rsa.PublicKey{E: 65537}}},
 	{"ecdsa.PublicKey without curve", token.SigningKey{ID: "c", Alg: token.ES256, Public: &ecdsa.PublicKey{}}},
+	// Verify of any token naming such a kid panicked in crypto/ecdsa.
+	{"P-256 ecdsa.PublicKey without X, Y", token.SigningKey{ID: "c", Alg: token.ES256, Public: &ecdsa.PublicKey{Curve: elliptic.P256()}}},
+	{"P-256 ecdsa.PrivateKey with only D", token.SigningKey{ID: "c", Alg: token.ES256, Private: &ecdsa.PrivateKey{PublicKey: ecdsa.PublicKey{Curve: elliptic.P256()}, D: big.NewInt(7)}}},
+	{"ecdsa.PublicKey off P-256", token.SigningKey{ID: "c", Alg: token.ES256, Public: &ecdsa.PublicKey{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)}}},
 }
 
 func TestNewKeySetMalformedKeys(t *testing.T) {
