@@ -45,6 +45,7 @@
 // key's algorithm, so "alg":"none" and algorithm confusion (an HS256 token
 // MACed with an RSA public key's bytes) are rejected, as is any token with a
 // "crit" header (no JWS extension is supported; RFC 7515 section 4.1.11).
+// A token longer than [MaxTokenSize] (16 KiB) is neither signed nor parsed.
 // [KeySet.JWKS] serves the public keys as an RFC 7517 JWK Set.
 //
 // An [Authority] issues and validates access tokens and refresh tokens

@@ -28,6 +28,14 @@ var ErrUnknownKID = errors.New("token: unknown kid")
 // errCrit reports a JWT with a "crit" header (RFC 7515 section 4.1.11).
 var errCrit = errors.New(`token: "crit" header: no JWS extension is supported`)
 
+// MaxTokenSize is the longest JWT, in bytes of its compact serialisation,
+// that a KeySet signs or parses. Parse refuses a longer one before decoding
+// any of it: decoding comes before the signature check, and a forged
+// megabyte of nested JSON claims made it allocate some 30 MB. Keep Extra
+// claims small; Authorization headers past 8 KiB are already refused by
+// many proxies.
+const MaxTokenSize = 16 << 10
+
 // ErrWrongAlg reports a JWT whose alg is not the algorithm of the key its kid
 // names (algorithm confusion, "none").
 var ErrWrongAlg = errors.New("token: algorithm not allowed for this key")
@@ -204,7 +212,8 @@ func newKey(sk SigningKey) (*key, error) {
 func (ks *KeySet) CurrentKID() string { return ks.keys[0].id }
 
 // Sign returns the compact serialisation of claims, signed with the current
-// key and carrying its kid.
+// key and carrying its kid. It fails for a token longer than MaxTokenSize,
+// which Parse would refuse.
 func (ks *KeySet) Sign(claims jwt.Claims) (string, error) {
 	k := ks.keys[0]
 	t := jwt.NewWithClaims(k.method, claims)
@@ -212,6 +221,9 @@ func (ks *KeySet) Sign(claims jwt.Claims) (string, error) {
 	s, err := t.SignedString(k.sign)
 	if err != nil {
 		return "", fmt.Errorf("token: signing with %q: %w", k.id, err)
+	}
+	if len(s) > MaxTokenSize {
+		return "", fmt.Errorf("token: signed token is %d bytes, more than MaxTokenSize (%d)", len(s), MaxTokenSize)
 	}
 	return s, nil
 }
@@ -243,7 +255,12 @@ func (ks *KeySet) Algorithms() []string { return append([]string(nil), ks.algs..
 // Parse verifies tok's signature with the set (kid lookup, alg pinned per
 // key) and decodes its claims into claims, applying opts (validation of
 // time and audience claims). It is the building block of Authority.Verify.
+// A token longer than MaxTokenSize is refused undecoded, with an error
+// wrapping jwt.ErrTokenMalformed.
 func (ks *KeySet) Parse(tok string, claims jwt.Claims, opts ...jwt.ParserOption) (*jwt.Token, error) {
+	if len(tok) > MaxTokenSize {
+		return nil, fmt.Errorf("%w: %d bytes, more than MaxTokenSize (%d)", jwt.ErrTokenMalformed, len(tok), MaxTokenSize)
+	}
 	opts = append([]jwt.ParserOption{jwt.WithValidMethods(ks.algs), jwt.WithStrictDecoding()}, opts...)
 	return jwt.ParseWithClaims(tok, claims, ks.Keyfunc, opts...)
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/httpstate/httpstate/token"
 )
 
@@ -243,5 +244,32 @@ func TestNewKeySetRejects(t *testing.T) {
 	k := signingKey(t, "dup", token.HS256)
 	if _, err := token.NewKeySet(k, k); err == nil {
 		t.Errorf("NewKeySet(duplicate kid) succeeded, want an error")
+	}
+}
+
+// TestOversizeToken: a token past MaxTokenSize is refused before its claims
+// are decoded (they are decoded before the signature is checked, so a
+// forged one made every request allocate some 30 times its size), and Sign
+// does not make one.
+func TestOversizeToken(t *testing.T) {
+	a, _ := newAuthority(t, mustKeySet(t, signingKey(t, "k", token.HS256)))
+	e := base64.RawURLEncoding.EncodeToString
+	h := e([]byte(`{"alg":"HS256","kid":"k","typ":"JWT"}`))
+	c := e([]byte(`{"ext":{"a":[` + strings.Repeat("[],", 20000) + `0]}}`))
+	forged := h + "." + c + "." + e(make([]byte, 32))
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, err := a.Verify(t.Context(), forged); !errors.Is(err, token.ErrInvalid) || !errors.Is(err, jwt.ErrTokenMalformed) {
+			t.Fatalf("Verify(%d-byte token) = %v, want ErrInvalid wrapping jwt.ErrTokenMalformed", len(forged), err)
+		}
+	})
+	if allocs > 20 {
+		t.Errorf("Verify of a %d-byte token made %.0f allocations; its claims were decoded", len(forged), allocs)
+	}
+	big := map[string]any{"blob": strings.Repeat("x", token.MaxTokenSize)}
+	if _, _, err := a.IssueAccess("alice", big); err == nil {
+		t.Error("IssueAccess signed a token longer than MaxTokenSize")
+	}
+	if _, _, err := a.IssueAccess("alice", map[string]any{"blob": strings.Repeat("x", 4096)}); err != nil {
+		t.Errorf("IssueAccess with a 4 KiB claim: %v", err)
 	}
 }
