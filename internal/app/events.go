@@ -47,7 +47,7 @@ const streamWriteTimeout = 10 * time.Second
 // When the
 // viewer's own session is gone (logged out, revoked, expired) the stream sends
 // an event "gone" and ends; the stream also ends when the client leaves or
-// the App shuts down.
+// the App shuts down. A HEAD gets the stream's header and nothing more.
 func (a *App) events(w http.ResponseWriter, r *http.Request) {
 	s := session.FromRequest(r)
 	viewer := s.Key()
@@ -70,6 +70,11 @@ func (a *App) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		// No body can follow: a stream would run, its writes discarded,
+		// for as long as the client kept the connection open.
+		return
+	}
 	if err := send("retry: 2000\n\n"); err != nil {
 		if r.Context().Err() == nil && errors.Is(err, http.ErrNotSupported) {
 			a.log.Error("event stream cannot flush", "err", err)
