@@ -23,7 +23,7 @@ type av2965 struct {
 // next2965 reads one av-pair from s: attr [ "=" value ], value = token |
 // quoted-string (RFC 2965 section 3.1, with RFC 2616's quoted-string and its
 // quoted-pair). An unquoted value runs to the next ';' or ',' and is trimmed
-// of whitespace. It returns the rest after the separator and the separator
+// of SP and HTAB (trimLWS). It returns the rest after the separator and the separator
 // (';', ',' or 0 at the end). After an error the rest is "" for an
 // unterminated quoted-string, and what follows the next separator for text
 // after a closing quote or a control character in the value (the pair is
@@ -226,9 +226,15 @@ func quote(b *strings.Builder, v string) bool {
 	return true
 }
 
-func trimLWS(s string) string { return strings.Trim(s, " \t\r\n") }
+// trimLWS trims the LWS of RFC 2616 section 2.2 around s. In a field value
+// an HTTP parser hands over, that is SP and HTAB only: a conforming parser has
+// replaced each line folding (CRLF followed by SP or HTAB) by SP (RFC 9112
+// section 5.2). A CR or LF left in the value is a CTL, which token, qdtext
+// and quoted-pair exclude: trimming it would accept "a\r=x" as cookie "a".
+func trimLWS(s string) string { return strings.Trim(s, " \t") }
 
-func trimLeftLWS(s string) string { return strings.TrimLeft(s, " \t\r\n") }
+// trimLeftLWS is trimLWS on the left only.
+func trimLeftLWS(s string) string { return strings.TrimLeft(s, " \t") }
 
 // parseDigits parses 1*DIGIT into a non-negative int no larger than max.
 func parseDigits(s string, max int) (int, bool) {

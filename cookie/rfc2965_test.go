@@ -52,6 +52,12 @@ var parseSetCookie2Tests = []struct {
 	{"CTL in an unquoted value, next kept", "a=x\x7fy; Version=1, b=2; Version=1", []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
 	{"CTL in an attribute value, next kept", "a=1; Version=1; Path=\"/\n\", b=2; Version=1", []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
 	{"HTAB in a quoted value", "a=\"x\ty\"; Version=1", []*Cookie{{Name: "a", Value: "x\ty", Version: 1}}, false},
+	// A bare CR or LF is a CTL, not LWS (which is SP and HTAB once an HTTP
+	// parser has unfolded the field, RFC 9112 section 5.2): at the end of
+	// a value or name it is not trimmed away but drops the cookie.
+	{"CR ending a value, next kept", "a=x\r; Version=1, b=2; Version=1", []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
+	{"LF ending a name, next kept", "a\n=x; Version=1, b=2; Version=1", []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
+	{"CRLF before a quoted value", "a=\r\n\"x\"; Version=1, b=2; Version=1", []*Cookie{{Name: "b", Value: "2", Version: 1}}, true},
 	// RFC 2965 section 3.2.2: Max-Age is delta-seconds, a non-negative
 	// integer of any size; past int64 it saturates as in ParseSetCookie.
 	{"max-age beyond int32", `a=1; Version=1; Max-Age=99999999999`, []*Cookie{{Name: "a", Value: "1", Version: 1, MaxAge: 99999999999, HasMaxAge: true}}, false},
@@ -185,6 +191,8 @@ var parseLegacyCookieTests = []struct {
 	// attribute alone.
 	{"CTL in a quoted cookie value", "$Version=1; a=\"x\x01\"; $Path=/; c=d", []*Cookie{{Name: "c", Value: "d", Version: 1}}, true},
 	{"CTL in an unquoted cookie value", "$Version=1; a=x\x00; c=d", []*Cookie{{Name: "c", Value: "d", Version: 1}}, true},
+	{"CR ending a cookie value", "$Version=1; a=x\r; c=d", []*Cookie{{Name: "c", Value: "d", Version: 1}}, true},
+	{"LF starting a cookie name", "$Version=1; \na=x; c=d", []*Cookie{{Name: "c", Value: "d", Version: 1}}, true},
 	{"CTL in $Path", "$Version=1; a=b; $Path=\"/\x1b\"; c=d", []*Cookie{{Name: "a", Value: "b", Version: 1}, {Name: "c", Value: "d", Version: 1}}, true},
 }
 
