@@ -136,7 +136,10 @@ func newKey(sk SigningKey) (*key, error) {
 	}
 	pub := sk.Public
 	if sk.Private != nil {
-		pub = sk.Private.Public()
+		var err error
+		if pub, err = signerPublic(sk.Private); err != nil {
+			return nil, bad("%w", err)
+		}
 	}
 	switch sk.Alg {
 	case HS256:
@@ -206,6 +209,17 @@ func newKey(sk SigningKey) (*key, error) {
 		return nil, bad("Secret is only for HS256")
 	}
 	return k, nil
+}
+
+// signerPublic returns s.Public(), or an error where that panics: a typed
+// nil (a nil *ed25519.PrivateKey) or a malformed key behind a pointer.
+func signerPublic(s crypto.Signer) (pub crypto.PublicKey, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pub, err = nil, fmt.Errorf("unusable private key %T: %v", s, r)
+		}
+	}()
+	return s.Public(), nil
 }
 
 // CurrentKID returns the kid of the key that signs.

@@ -194,6 +194,8 @@ var badKeySets = []struct {
 	}},
 }
 
+var shortEd = ed25519.PrivateKey(make([]byte, 10))
+
 // malformedKeys are keys of the right Go type but unusable (wrong length,
 // nil pointers): NewKeySet must refuse them with an error, not panic now or
 // at the first Sign.
@@ -209,6 +211,9 @@ var malformedKeys = []struct {
 	{"nil *ecdsa.PublicKey", token.SigningKey{ID: "c", Alg: token.ES256, Public: (*ecdsa.PublicKey)(nil)}},
 	{"rsa.PublicKey without modulus", token.SigningKey{ID: "r", Alg: token.RS256, Public: &rsa.PublicKey{E: 65537}}},
 	{"ecdsa.PublicKey without curve", token.SigningKey{ID: "c", Alg: token.ES256, Public: &ecdsa.PublicKey{}}},
+	// crypto.Signers whose Public panics: NewKeySet panicked.
+	{"nil *ed25519.PrivateKey", token.SigningKey{ID: "e", Alg: token.EdDSA, Private: (*ed25519.PrivateKey)(nil)}},
+	{"short *ed25519.PrivateKey", token.SigningKey{ID: "e", Alg: token.EdDSA, Private: &shortEd}},
 	// Verify of any token naming such a kid panicked in crypto/ecdsa.
 	{"P-256 ecdsa.PublicKey without X, Y", token.SigningKey{ID: "c", Alg: token.ES256, Public: &ecdsa.PublicKey{Curve: elliptic.P256()}}},
 	{"P-256 ecdsa.PrivateKey with only D", token.SigningKey{ID: "c", Alg: token.ES256, Private: &ecdsa.PrivateKey{PublicKey: ecdsa.PublicKey{Curve: elliptic.P256()}, D: big.NewInt(7)}}},
