@@ -93,7 +93,7 @@ func parsePair(part string) (Pair, bool) {
 // joined by "; " (RFC 6265bis section 4.2.1), a Quoted value wrapped in
 // DQUOTEs. Pairs that ParseCookie would skip (a name that is not a token, a
 // value that is not *cookie-octet) are left out, so ParseCookie of the result
-// returns exactly the pairs written.
+// returns exactly the pairs written (the first MaxCookiesPerHeader of them).
 func FormatCookie(pairs []Pair) string {
 	var b strings.Builder
 	for _, p := range pairs {
