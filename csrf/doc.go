@@ -48,7 +48,9 @@
 // A rejected request (cross-origin, missing, malformed or wrong token) goes to
 // [Options.ErrorHandler] (default: 403 Forbidden with a short text) and the
 // protected handler never runs. The error handler receives the
-// reason as an error wrapping one of the package's ErrX values.
+// reason as an error wrapping one of the package's ErrX values, or the
+// SecretSource's own failure (for SessionSecret: no session on the request,
+// the middleware order being wrong).
 //
 // # Concurrency
 //
