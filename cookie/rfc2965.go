@@ -612,10 +612,13 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 		off := len(header) - len(rest)
 		av, rest, _, err = next2965(rest, false)
 		if err != nil {
-			if errs.room() {
+			attr := av.name != "" && av.name[0] == '$'
+			// A malformed attribute of a dropped cookie goes with it,
+			// without an error of its own.
+			if !(attr && cur == nil && dropped) && errs.room() {
 				errs.add(fmt.Errorf("%w in the pair at offset %d", err, off))
 			}
-			if av.name == "" || av.name[0] != '$' {
+			if !attr {
 				cur, seen, dropped = nil, 0, true // a cookie-value: drop the cookie with its attributes
 			}
 			continue

@@ -309,6 +309,9 @@ func TestParseLegacyCookieOneErrorPerDroppedCookie(t *testing.T) {
 		{`$Version=1; bare; $Path=/; c=d`, "lacks '='"},
 		{`$Version=1; a="x"y; $Port="80"; c=d`, "after a quoted-string"},
 		{`$Version=1; $Path=/; c=d`, "without a cookie"},
+		// A malformed attribute of a dropped cookie goes with it too.
+		{`$Version=1; bare; $Path="/"x; c=d`, "lacks '='"},
+		{"$Version=1; a b=1; $Domain=\"\x01\"; c=d", "not a token"},
 	} {
 		cs, err := ParseLegacyCookie(tt.header)
 		if len(cs) != 1 || cs[0].Name != "c" || cs[0].Path != "" {
