@@ -40,6 +40,11 @@ func testByPrincipalOrder(t *testing.T, e *Env) {
 	if got := byPrincipal(t, e, "nobody"); len(got) != 0 {
 		t.Errorf("ByPrincipal(nobody) = %v, want none", metaKeys(got))
 	}
+	// Anonymous sessions are not indexed (session.Store): "" lists none,
+	// though one exists.
+	if got := byPrincipal(t, e, ""); len(got) != 0 {
+		t.Errorf("ByPrincipal(\"\") = %v, want none", metaKeys(got))
+	}
 }
 
 // testByPrincipalFollows: the principal index follows principal changes,

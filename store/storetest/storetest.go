@@ -143,6 +143,7 @@ var cases = []Case{
 	{"IterateStops", testIterateStops},
 	{"IterateWhileWriting", testIterateWhileWriting},
 	{"ConcurrentMixed", testConcurrentMixed},
+	{"ContextDone", testContextDone},
 	{"Close", testClose},
 }
 

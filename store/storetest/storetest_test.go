@@ -3,6 +3,7 @@ package storetest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -87,6 +88,8 @@ var brokenStores = []brokenStore{
 	{name: "index-misses-update", wrap: func(s session.Store) session.Store {
 		return &indexMissesUpdate{Store: s, size: make(map[string]int)}
 	}, wantFail: "UpdateSetsAndReturns"},
+	{name: "indexes-anonymous", wrap: func(s session.Store) session.Store { return indexesAnonymous{s} }, wantFail: "ByPrincipalOrder"},
+	{name: "ctx-not-found", wrap: func(s session.Store) session.Store { return ctxNotFound{s} }, wantFail: "ContextDone"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -585,4 +588,32 @@ func (s *indexMissesUpdate) ByPrincipal(ctx context.Context, p string) ([]sessio
 	}
 	s.mu.Unlock()
 	return metas, err
+}
+
+// indexesAnonymous lists the anonymous sessions for ByPrincipal("").
+type indexesAnonymous struct{ session.Store }
+
+func (s indexesAnonymous) ByPrincipal(ctx context.Context, principal string) ([]session.Meta, error) {
+	if principal != "" {
+		return s.Store.ByPrincipal(ctx, principal)
+	}
+	var out []session.Meta
+	err := s.Iterate(ctx, func(m session.Meta) bool {
+		if m.Principal == "" {
+			out = append(out, m)
+		}
+		return true
+	})
+	return out, err
+}
+
+// ctxNotFound takes a failed read for an absent record: a Save whose
+// context has ended reports ErrNotFound.
+type ctxNotFound struct{ session.Store }
+
+func (s ctxNotFound) Save(ctx context.Context, key string, d session.Delta) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("save: record unreadable (%v): %w", err, session.ErrNotFound)
+	}
+	return s.Store.Save(ctx, key, d)
 }
