@@ -36,11 +36,12 @@ type Cookie struct {
 	// set; zero or negative means "expire now" (RFC 6265bis section 5.6.2).
 	MaxAge int64
 	// Domain is the Domain attribute, lower-cased, with a leading dot removed;
-	// "" means absent (RFC 6265bis section 5.6.3). For an RFC 2965 cookie
-	// (Version >= 1) it is kept as sent, leading dot included.
+	// "" means absent (RFC 6265bis section 5.6.3). The RFC 2965 parsers
+	// keep it as sent, leading dot and case included (ParseLegacyCookie
+	// does so for a "$Version=0" cookie too, whose Version is 0).
 	Domain string
 	// Path is the Path attribute; "" means absent or not starting with "/"
-	// (RFC 6265bis section 5.6.4).
+	// (RFC 6265bis section 5.6.4). The RFC 2965 parsers keep it as sent.
 	Path string
 	// SameSite is the SameSite attribute (RFC 6265bis section 5.6.7).
 	SameSite SameSite
