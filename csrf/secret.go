@@ -1,6 +1,7 @@
 package csrf
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -61,15 +62,26 @@ func (sessionSecret) Secret(w http.ResponseWriter, r *http.Request, create bool)
 	}
 	// Update, not Set: two first requests of one session racing here must
 	// agree on one secret, or the loser's page would carry dead tokens.
+	// The raw attribute, decoded in fn: a value that is no []byte at all
+	// is an invalid secret to replace, not an error that would leave the
+	// session without tokens for good.
 	fresh := newSecret()
-	b, err = session.Update(s, SessionAttr, func(old []byte, ok bool) ([]byte, error) {
-		if ok && len(old) == SecretLen {
+	freshJSON, err := json.Marshal(fresh)
+	if err != nil {
+		return nil, fmt.Errorf("csrf: encoding the secret: %w", err)
+	}
+	raw, err := session.Update(s, SessionAttr, func(old json.RawMessage, ok bool) (json.RawMessage, error) {
+		var cur []byte
+		if ok && json.Unmarshal(old, &cur) == nil && len(cur) == SecretLen {
 			return old, nil
 		}
-		return fresh, nil
+		return freshJSON, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("csrf: storing the secret in the session: %w", err)
+	}
+	if err := json.Unmarshal(raw, &b); err != nil || len(b) != SecretLen {
+		return nil, fmt.Errorf("csrf: the session's secret is invalid after the update")
 	}
 	return b, nil
 }
