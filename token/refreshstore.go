@@ -92,8 +92,13 @@ type RotatingRefreshStore interface {
 }
 
 // MemoryRefreshStore is an in-memory RefreshStore for tests and
-// single-process apps. Entries are pruned after they expire. It is safe for
-// concurrent use; the zero value is not, use NewMemoryRefreshStore.
+// single-process apps. Expired entries are pruned once every 1024 refresh
+// tokens recorded (Add, Rotate), as of the newest one's issue time: the
+// store has no clock of its own, so an application that never records
+// refresh tokens (IssueAccess and Revoke only) never prunes its revoked
+// jtis, and subject cut-offs (RevokeSubject) are kept for good, one per
+// subject. It is safe for concurrent use; the zero value is not, use
+// NewMemoryRefreshStore.
 type MemoryRefreshStore struct {
 	// mu protects every field below.
 	mu       sync.Mutex
