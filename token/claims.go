@@ -24,6 +24,9 @@ type Claims struct {
 	Family string `json:"fam,omitempty"`
 	// Extra holds application claims (roles, scopes): the extra argument of
 	// IssueAccess, Issue and Refresh, carried as the nested "ext" object so
-	// it can never shadow a registered claim.
+	// it can never shadow a registered claim. Verify decodes it with
+	// encoding/json: numbers come back as float64 (integers past 2^53 lose
+	// precision, so carry such IDs as strings) and objects as
+	// map[string]any.
 	Extra map[string]any `json:"ext,omitempty"`
 }
