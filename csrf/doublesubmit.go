@@ -168,15 +168,16 @@ func (d *doubleSubmit) decodeCookie(v, binding string, now time.Time) ([]byte, e
 // maxSameName bounds the cookies of the name that Secret checks, each check
 // costing an HMAC per key: a request header (up to http.Server's
 // MaxHeaderBytes, 1 MB by default) holds thousands of well-formed cookies of
-// one name. The client's own cookie (Path=/) is sent after any planted on a
-// longer path (RFC 6265 section 5.4), so the last one is always among
-// those checked.
+// one name. The last ones are checked: the client's own cookie (Path=/) is
+// sent after every cookie of the name on a longer path, and only Path=/
+// cookies created after it (at most one per domain its host is in) follow
+// it (RFC 6265 section 5.4).
 const maxSameName = 4
 
 // Secret implements SecretSource: the secret of the first valid, unexpired
 // cookie of the name signed for r's binding (other cookies of the same name
-// are skipped; of more than four, only the first three and the last are
-// checked), or a new one set as a cookie on w when create is set.
+// are skipped; of more than four, only the last four are checked), or a new
+// one set as a cookie on w when create is set.
 func (d *doubleSubmit) Secret(w http.ResponseWriter, r *http.Request, create bool) ([]byte, error) {
 	now := nowOf(r)
 	binding := ""
@@ -190,7 +191,7 @@ func (d *doubleSubmit) Secret(w http.ResponseWriter, r *http.Request, create boo
 	// longer path comes first and must not hide the client's own.
 	cs := r.CookiesNamed(name)
 	if len(cs) > maxSameName {
-		cs = append(cs[:maxSameName-1:maxSameName-1], cs[len(cs)-1])
+		cs = cs[len(cs)-maxSameName:]
 	}
 	for _, c := range cs {
 		secret, err := d.decodeCookie(c.Value, binding, now)

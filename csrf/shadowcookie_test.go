@@ -110,9 +110,14 @@ func TestDoubleSubmitShadowedCookie(t *testing.T) {
 // TestDoubleSubmitManySameNameCookies: trying every cookie of the name was
 // unbounded, and each well-formed one costs an HMAC per key, so a Cookie
 // header packed with thousands of forged cookies of the name cost thousands
-// of HMACs per request. At most four are checked now, the first three and
-// the last (where the client's own Path=/ cookie is sent after cookies on
-// longer paths).
+// of HMACs per request. At most four are checked now: the last four. The
+// client's own cookie is Path=/, so it comes after every cookie of the name
+// on a longer path (RFC 6265 section 5.4); only Path=/ cookies created
+// after it (one per domain an attacker can write for: Domain=example.com
+// from a sibling subdomain, say) come later. Checking the first three and
+// the last, as before, lost it to three long-path cookies plus one such
+// domain cookie (own cookie at 3 of 5), a lasting denial of every unsafe
+// request: reissuing the cookie keeps its creation time (section 5.3).
 func TestDoubleSubmitManySameNameCookies(t *testing.T) {
 	src, err := csrf.DoubleSubmitCookie(&csrf.CookieOptions{Keys: [][]byte{keyA, keyB}, Name: "csrf"})
 	if err != nil {
@@ -152,8 +157,9 @@ func TestDoubleSubmitManySameNameCookies(t *testing.T) {
 		n, ownAt int
 		ok       bool
 	}{
-		{1, 0, true}, {4, 3, true}, {5, 2, true}, {5, 4, true}, {1000, 999, true},
-		{5, 3, false}, {1000, 500, false},
+		{1, 0, true}, {4, 0, true}, {4, 3, true}, {5, 1, true}, {5, 3, true}, {5, 4, true},
+		{1000, 996, true}, {1000, 997, true}, {1000, 999, true},
+		{5, 0, false}, {1000, 2, false}, {1000, 500, false}, {1000, 995, false},
 	} {
 		err := secret(header(c.n, c.ownAt, forged))
 		if c.ok && err != nil {
