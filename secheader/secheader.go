@@ -14,6 +14,11 @@
 //     strings (which may carry tokens) do not leak to other origins.
 //   - X-Frame-Options: DENY, the clickjacking defence of browsers that
 //     predate frame-ancestors (RFC 7034).
+//   - Strict-Transport-Security: "max-age=31536000" (a year), on responses
+//     sent over TLS only, as RFC 6797 section 7.2 requires; the browser then
+//     uses HTTPS for the host for that long, so a network attacker cannot
+//     strip TLS from a later visit. Not sent over plain HTTP, nor when TLS
+//     ends at a proxy in front (set it there, or use Options.HSTSAlways).
 //
 // Templates read the nonce with Nonce and put it on each script element:
 //
@@ -61,6 +66,15 @@ type Options struct {
 	// DisableNoSniff omits X-Content-Type-Options; false (the default)
 	// sends "nosniff".
 	DisableNoSniff bool
+	// HSTS is the Strict-Transport-Security value, sent on responses to
+	// requests that came over TLS (r.TLS set); "" means "max-age=31536000";
+	// Off omits the header. Add "; includeSubDomains" (and "; preload")
+	// only when every subdomain serves HTTPS.
+	HSTS string
+	// HSTSAlways sends HSTS on every response, for a server behind a proxy
+	// that terminates TLS and forwards only HTTPS requests (browsers ignore
+	// the header on plain-HTTP responses, RFC 6797 section 8.1).
+	HSTSAlways bool
 }
 
 // Headers is the security-header middleware. It is immutable and safe for
@@ -71,6 +85,8 @@ type Headers struct {
 	referrer  string
 	frame     string
 	noSniff   bool
+	hsts      string
+	hstsAll   bool
 }
 
 // New returns the middleware configured by o (nil means defaults). It fails
@@ -88,6 +104,8 @@ func New(o *Options) (*Headers, error) {
 		referrer:  orDefault(trimOWS(o.ReferrerPolicy), "strict-origin-when-cross-origin"),
 		frame:     orDefault(trimOWS(o.FrameOptions), "DENY"),
 		noSniff:   !o.DisableNoSniff,
+		hsts:      orDefault(trimOWS(o.HSTS), "max-age=31536000"),
+		hstsAll:   o.HSTSAlways,
 	}
 	if o.ReportOnly {
 		h.cspHeader = "Content-Security-Policy-Report-Only"
@@ -98,7 +116,7 @@ func New(o *Options) (*Headers, error) {
 		}
 		h.csp = strings.Split(csp, NoncePlaceholder)
 	}
-	for _, v := range []string{h.referrer, h.frame} {
+	for _, v := range []string{h.referrer, h.frame, h.hsts} {
 		if !httpguts.ValidHeaderFieldValue(v) {
 			return nil, errors.New("secheader: a header option contains a control character")
 		}
@@ -158,6 +176,9 @@ func (h *Headers) Handler(next http.Handler) http.Handler {
 		}
 		if h.frame != "" {
 			hdr.Set("X-Frame-Options", h.frame)
+		}
+		if h.hsts != "" && (r.TLS != nil || h.hstsAll) {
+			hdr.Set("Strict-Transport-Security", h.hsts)
 		}
 		next.ServeHTTP(w, r)
 	})
