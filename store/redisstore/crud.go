@@ -29,8 +29,9 @@ import (
 // is added again, and if it fails again, Create returns nil all the same,
 // with a warning (see the package doc, Key design), unless the
 // principal's index may miss the session: it is then deleted again and
-// Create returns the error. Close waits for a Create in flight to end
-// (see Close).
+// Create returns the error (a session out of the expiry index is put
+// back by a later Sweep's index repair, see the package doc). Close waits
+// for a Create in flight to end (see Close).
 func (s *Store) Create(ctx context.Context, r *session.Record) error {
 	// Close waits for the index entries of a session made.
 	if !s.hold() {
@@ -137,13 +138,14 @@ func (s *Store) Create(ctx context.Context, r *session.Record) error {
 // When its principal's index lists it (placed: preIndex's placeholder, or
 // no principal) the session is kept and the call succeeds, with a
 // warning: it is out of the expiry index, as after a process dying there
-// (see the package doc), so Sweep does not report it. Else "log out
+// (see the package doc), until a Sweep's index repair puts it back
+// (repairIndex), so that Sweep still reports its expiry. Else "log out
 // everywhere" would miss it: it is deleted again (gone reports that it
 // was), and the call fails with err (wrapping ErrOutcomeUnknown too if the
 // delete's outcome is unknown).
 func (s *Store) unindexed(ctx context.Context, op, key string, placed bool, err error) (gone bool, _ error) {
 	if placed {
-		s.log.Warn("redisstore: session made without all its index entries; Sweep will not report it", "op", op, "key", key, "err", err)
+		s.log.Warn("redisstore: session made without all its index entries; a later Sweep's index repair adds its expiry entry", "op", op, "key", key, "err", err)
 		return false, nil
 	}
 	if derr := runOnce(ctx, s.c, deleteScript, s.hashKey(key), ms(s.now())).Err(); derr != nil {

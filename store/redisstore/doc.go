@@ -61,6 +61,21 @@
 // master; it is written when a session is created, renamed or has its idle
 // timeout shortened, and by Sweep, never by the per-request touch.
 //
+// Sweep also repairs the expiry index, on its first call and then at most
+// once every Options.Grace/2 (by the store's clock) per Store: before
+// reading the due entries it SCANs the session hashes as Iterate does
+// (every master of a cluster; batches of 512, one ZMSCORE per batch), and
+// puts back the entry of each hash the index misses (a Create or Rename
+// whose index update failed for good, a process that died between a
+// script and its index update), scored by the hash's expiry. A hash
+// outlives its session by the grace, so as long as something sweeps at
+// least every Grace/2 the repair sees every session while its metadata
+// still exists, and Sweep reports each expired session once, as the Store
+// contract promises. A repair that fails is returned with the sweep's
+// result (the sweep itself runs) and is tried again by the next Sweep.
+// It costs a SCAN of all sessions per period and process; Load, Save and
+// the other calls are unchanged.
+//
 // Two rules keep the indexes complete without cross-slot atomicity (see
 // indexes.go): a writer adds its index entries only after its script has
 // made the hash live or named the principal (in a following round trip;
@@ -71,8 +86,9 @@
 // back if the hash still needs it. Whatever the interleaving, a live hash
 // keeps its entries. A process dying between a script and its index update
 // can leave a session out of an index until that session is written again
-// with a new principal (principal index), or until it expires unreported
-// (expiry index); it never leaves a stale session visible. An index
+// with a new principal (principal index), or until a Sweep's index repair
+// (below) puts it back (expiry index); it never leaves a stale session
+// visible. An index
 // update that fails once a script was applied leaves them so too, and the
 // call reports the write made (with a warning to Options.Logger), since
 // it is: Create, Save, Rename and Delete return nil. The one exception: a

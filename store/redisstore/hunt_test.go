@@ -225,8 +225,8 @@ func TestCreateIndexFailure(t *testing.T) {
 		wantExists bool
 	}{
 		{name: "anonymous, entry in the script's pipeline", hook: &indexFaultHook{key: "t:expiry", script: true, partial: true}, wantSwept: true, wantExists: true},
-		{name: "principal, late entries fail", principal: "alice", hook: &indexFaultHook{key: "t:expiry"}, wantWarn: true, wantExists: true},
-		{name: "cluster, late entries fail", cluster: true, principal: "alice", hook: &indexFaultHook{key: "t:expiry"}, wantWarn: true, wantExists: true},
+		{name: "principal, late entries fail", principal: "alice", hook: &indexFaultHook{key: "t:expiry"}, wantSwept: true, wantWarn: true, wantExists: true},
+		{name: "cluster, late entries fail", cluster: true, principal: "alice", hook: &indexFaultHook{key: "t:expiry"}, wantSwept: true, wantWarn: true, wantExists: true},
 		{name: "principal index unusable", principal: "alice", wrongType: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -181,6 +181,13 @@ func (s *Store) nodes(ctx context.Context) ([]redis.Cmdable, error) {
 // A session Redis evicted before any sweep saw it (past Options.Grace) is
 // pruned from the index without a report: its metadata is gone.
 //
+// On its first call, and then at most once every Options.Grace/2 by the
+// store's clock, Sweep first repairs the expiry index: it SCANs the
+// session hashes and puts back the entries the index misses (see the
+// package doc, Key design), so that a session left out of it (an index
+// update that failed, a process that died) is still reported. A failed
+// repair is returned, joined with the sweep's error, after the sweep.
+//
 // A reap whose reply is lost is resent by go-redis and recognised by its
 // token (see the package doc, Retries): the session is reported. When every
 // resend fails, Sweep returns, with the sessions it did report, the error,
@@ -192,6 +199,25 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 		return nil, err
 	}
 	now := ms(s.now())
+	// The index repair goes first, so that this Sweep reports the expired
+	// sessions it puts back. Its failure does not stop the sweep: it is
+	// returned after it, and the next Sweep repairs again.
+	var repairErr error
+	if prev, due := s.repairDue(now); due {
+		if err := s.repairIndex(ctx); err != nil {
+			s.undoRepair(prev, now)
+			repairErr = s.wrap("sweep: index repair", err)
+		}
+	}
+	out, err := s.sweep(ctx, now)
+	if repairErr != nil {
+		return out, errors.Join(err, repairErr)
+	}
+	return out, err
+}
+
+// sweep is Sweep after the index repair.
+func (s *Store) sweep(ctx context.Context, now int64) ([]session.Meta, error) {
 	var out []session.Meta
 	for {
 		due, err := s.c.ZRangeByScore(ctx, s.expiry, &redis.ZRangeBy{

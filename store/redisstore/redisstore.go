@@ -95,6 +95,9 @@ type Store struct {
 	// detachLimit bounds the work a call completes after its context
 	// ended (see detach).
 	detachLimit time.Duration
+	// lastRepair is when Sweep last began an index repair (store clock,
+	// Unix ms; 0: never), see repairDue.
+	lastRepair atomic.Int64
 }
 
 var _ session.Store = (*Store)(nil)

@@ -1,0 +1,126 @@
+package redisstore_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/httpstate/httpstate/internal/testutil"
+	"github.com/httpstate/httpstate/store/redisstore"
+)
+
+// TestSweepRepairsExpiryIndex: sessions whose hashes are missing from the
+// expiry index (a Create whose index entry failed for good, a process
+// that died between a script and its index update; here the index key is
+// deleted) were never reported by Sweep. Now a Sweep's index repair,
+// at most every half grace per store, puts them back, and every expired
+// one is reported exactly once, also with two stores (processes)
+// sweeping at once, on one server and on a cluster.
+func TestSweepRepairsExpiryIndex(t *testing.T) {
+	for _, cluster := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cluster=%v", cluster), func(t *testing.T) {
+			bg := context.Background()
+			c := newClient(t, cluster)
+			t.Cleanup(func() { c.Close() })
+			clock := testutil.NewClock(time.Now().Truncate(time.Second))
+			var stores [2]*redisstore.Store
+			for i := range stores {
+				s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				stores[i] = s
+			}
+			const n = 40
+			var keys []string
+			for i := range n {
+				k := fmt.Sprintf("k%02d", i)
+				keys = append(keys, k)
+				p := ""
+				if i%2 == 0 {
+					p = "alice"
+				}
+				if err := stores[0].Create(bg, record(k, p, clock.Now())); err != nil {
+					t.Fatal(err)
+				}
+			}
+			dropIndex := func() {
+				t.Helper()
+				if err := c.Del(bg, "t:expiry").Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			card := func() int64 {
+				t.Helper()
+				v, err := c.ZCard(bg, "t:expiry").Result()
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+
+			// Live sessions: the repair puts their entries back, nothing
+			// is reported.
+			dropIndex()
+			if got, err := stores[0].Sweep(bg); err != nil || len(got) != 0 {
+				t.Fatalf("Sweep of live sessions = %v, %v; want none", sortedKeys(got), err)
+			}
+			if v := card(); v != n {
+				t.Fatalf("expiry index after the repair: %d entries, want %d", v, n)
+			}
+
+			// Within half the grace of its last repair a store does not
+			// scan again.
+			dropIndex()
+			clock.Advance(time.Minute)
+			if got, err := stores[0].Sweep(bg); err != nil || len(got) != 0 {
+				t.Fatalf("Sweep = %v, %v; want none", sortedKeys(got), err)
+			}
+			if v := card(); v != 0 {
+				t.Fatalf("expiry index a minute after a repair: %d entries, want 0 (no second scan)", v)
+			}
+
+			// Past the expiry (30 minutes idle) and half the grace: both
+			// stores repair and sweep at once; each session is reported
+			// once.
+			clock.Advance(31 * time.Minute)
+			var (
+				wg   sync.WaitGroup
+				mu   sync.Mutex
+				all  []string
+				errs []error
+			)
+			for _, s := range stores {
+				wg.Go(func() {
+					got, err := s.Sweep(bg)
+					mu.Lock()
+					defer mu.Unlock()
+					errs = append(errs, err)
+					for _, m := range got {
+						all = append(all, m.Key)
+					}
+				})
+			}
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			slices.Sort(all)
+			if !slices.Equal(all, keys) {
+				t.Fatalf("reported %d sessions %v, want each of %d once", len(all), all, n)
+			}
+			// Nothing left: a later repair finds no hash to put back.
+			clock.Advance(time.Hour)
+			for _, s := range stores {
+				if got, err := s.Sweep(bg); err != nil || len(got) != 0 {
+					t.Fatalf("Sweep after all were reported = %v, %v; want none", sortedKeys(got), err)
+				}
+			}
+		})
+	}
+}
