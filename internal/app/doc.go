@@ -6,9 +6,10 @@
 // It shows the session package used the way an application should use it:
 // the ID is renewed at login, the session is invalidated at logout, the cart is
 // changed atomically with session.Update, every unsafe request carries a CSRF
-// token bound to the session, and every link and form action goes through
-// Session.EncodeURL so the app keeps working with URL rewriting when cookies
-// are blocked.
+// token bound to the session, and every link to a page of the app and every
+// form action goes through Session.EncodeURL so the app keeps working with
+// URL rewriting when cookies are blocked (the links to /metrics, /healthz and
+// the static assets, outside the session, carry no ID).
 //
 // # Observability
 //
