@@ -2,11 +2,15 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/httpstate/httpstate/internal/testutil"
 	"github.com/httpstate/httpstate/store/redisstore"
@@ -122,5 +126,58 @@ func TestSweepRepairsExpiryIndex(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// failZMScore fails the first ZMSCORE (the index repair's) without
+// sending it.
+type failZMScore struct{ fired atomic.Bool }
+
+func (h *failZMScore) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *failZMScore) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "zmscore" && h.fired.CompareAndSwap(false, true) {
+			cmd.SetErr(errInjected)
+			return errInjected
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *failZMScore) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// TestSweepRepairFailure: a failed index repair does not stop the sweep
+// (the indexed expired session is reported), Sweep returns the repair's
+// error, and the next Sweep repairs at once (not half a grace later),
+// reporting the session the index missed.
+func TestSweepRepairFailure(t *testing.T) {
+	bg := context.Background()
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	s, clock := newClockedStore(t, c)
+	for _, k := range []string{"indexed", "lost"} {
+		if err := s.Create(bg, record(k, "", clock.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.ZRem(bg, "t:expiry", "lost").Err(); err != nil {
+		t.Fatal(err)
+	}
+	h := &failZMScore{}
+	c.AddHook(h)
+	clock.Advance(time.Hour)
+	got, err := s.Sweep(bg)
+	if !h.fired.Load() {
+		t.Fatal("the repair sent no ZMSCORE")
+	}
+	if !errors.Is(err, errInjected) || len(got) != 1 || got[0].Key != "indexed" {
+		t.Fatalf("Sweep with a failing repair = %v, %v; want indexed and the repair's error", sortedKeys(got), err)
+	}
+	got, err = s.Sweep(bg)
+	if err != nil || len(got) != 1 || got[0].Key != "lost" {
+		t.Fatalf("next Sweep = %v, %v; want lost (repaired at once)", sortedKeys(got), err)
 	}
 }
