@@ -58,7 +58,8 @@ func (a *App) snapshot(ctx context.Context, viewer string) (*snapshot, error) {
 			snap.Sessions[i].Current = true
 		}
 	}
-	// From the full scan: the viewer may be live but not among the rows listed.
+	// From the full scan's keys (every signed-in session, and a viewer is
+	// signed in): the viewer may be live but not among the rows listed.
 	_, snap.viewerLive = sc.keys[viewer]
 	if !snap.viewerLive && viewer != "" {
 		// The shared scan may predate the viewer's session: one made by

@@ -39,7 +39,7 @@ type scan struct {
 	gen     uint64    // the hub generation when the walk began
 
 	rows      []sessionRow        // most recently used first, at most maxRows; Current is never set
-	keys      map[string]struct{} // every key the walk saw, listed or not
+	keys      map[string]struct{} // every signed-in session's key, listed or not
 	active    int
 	users     int // distinct principals
 	truncated bool
@@ -155,16 +155,24 @@ func (c *scanCache) run(ctx context.Context, call *scanCall) {
 	close(call.done)
 }
 
-// walk reads every live session from the store.
+// walk reads every live session from the store. Anyone can create
+// anonymous sessions (a GET / makes one), so it keeps no more of them than it
+// shows: the rows are cut back to the maxRows most recently used whenever
+// twice as many have come, and keys holds only signed-in sessions, since a
+// dashboard's viewer is always signed in (as an admin).
 func (c *scanCache) walk(ctx context.Context) (*scan, error) {
 	s := &scan{keys: make(map[string]struct{})}
 	users := make(map[string]struct{})
 	var rows []sessionRow
 	err := c.iterate(ctx, func(m session.Meta) bool {
 		s.active++
-		s.keys[m.Key] = struct{}{}
 		if m.Principal != "" {
+			s.keys[m.Key] = struct{}{}
 			users[m.Principal] = struct{}{}
+		}
+		if len(rows) == 2*maxRows {
+			sortRows(rows)
+			rows, s.truncated = rows[:maxRows], true
 		}
 		rows = append(rows, sessionRow{
 			Key: m.Key, Short: shortKey(m.Key), Principal: m.Principal,
@@ -177,6 +185,17 @@ func (c *scanCache) walk(ctx context.Context) (*scan, error) {
 		return nil, fmt.Errorf("app: listing sessions: %w", err)
 	}
 	s.users = len(users)
+	sortRows(rows)
+	if len(rows) > maxRows {
+		rows, s.truncated = rows[:maxRows], true
+	}
+	// Copy, so the cached scan does not pin the rows it does not list.
+	s.rows = append([]sessionRow(nil), rows...)
+	return s, nil
+}
+
+// sortRows sorts rows most recently used first, then by key.
+func sortRows(rows []sessionRow) {
 	sort.Slice(rows, func(i, j int) bool {
 		x, y := rows[i], rows[j]
 		if !x.LastAccess.Equal(y.LastAccess) {
@@ -184,12 +203,6 @@ func (c *scanCache) walk(ctx context.Context) (*scan, error) {
 		}
 		return x.Key < y.Key
 	})
-	if len(rows) > maxRows {
-		// Copy, so the cached scan does not pin the rows it does not list.
-		rows, s.truncated = append([]sessionRow(nil), rows[:maxRows]...), true
-	}
-	s.rows = rows
-	return s, nil
 }
 
 // close stops the scans in progress and waits for them; get fails afterwards.
