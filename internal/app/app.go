@@ -74,8 +74,12 @@ type App struct {
 	snapshotGap time.Duration
 	// idle and lifetime are the configured session timeouts, for display.
 	idle, lifetime time.Duration
-	now            func() time.Time
-	handler        http.Handler
+	// behindTLS: the session cookie is Secure on every request
+	// (CookieOptions.Secure), so a proxy terminates TLS in front and HSTS
+	// goes on every response.
+	behindTLS bool
+	now       func() time.Time
+	handler   http.Handler
 
 	// done is closed by Shutdown: event streams end, the sampler stops.
 	// doneCtx is cancelled at the same moment, for the streams' store calls.
@@ -140,6 +144,7 @@ func New(o *Options) (*App, error) {
 	}
 	so.Store = a.store
 	a.idle, a.lifetime = so.IdleTimeout, so.Lifetime
+	a.behindTLS = so.Cookie.Secure
 	if a.idle <= 0 {
 		a.idle = 30 * time.Minute
 	}

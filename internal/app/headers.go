@@ -18,15 +18,19 @@ const contentSecurityPolicy = "default-src 'none'; " +
 
 // newSecurityHeaders returns the middleware setting the headers every
 // response gets: secheader's CSP (with a fresh nonce per response), nosniff,
-// X-Frame-Options and Referrer-Policy, plus Cross-Origin-Opener-Policy.
+// X-Frame-Options and Referrer-Policy, plus Cross-Origin-Opener-Policy; and
+// secheader's Strict-Transport-Security on responses over TLS, or on every
+// response when behindTLS says a proxy in front terminates TLS (serve's
+// --secure-cookie).
 //
 // Referrer-Policy is no-referrer, stricter than secheader's default: with URL
 // rewriting the session ID is part of the page's URL, and even a same-origin
 // Referer would copy it into logs.
-func newSecurityHeaders() (func(http.Handler) http.Handler, error) {
+func newSecurityHeaders(behindTLS bool) (func(http.Handler) http.Handler, error) {
 	h, err := secheader.New(&secheader.Options{
 		CSP:            contentSecurityPolicy,
 		ReferrerPolicy: "no-referrer",
+		HSTSAlways:     behindTLS,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)

@@ -34,7 +34,7 @@ func (a *App) routes() (http.Handler, error) {
 	outer.Handle("GET /metrics", a.metrics.handler())
 	outer.Handle("GET /static/", cacheAssets(a.static))
 	outer.Handle("/", withSession)
-	headers, err := newSecurityHeaders()
+	headers, err := newSecurityHeaders(a.behindTLS)
 	if err != nil {
 		return nil, err
 	}
