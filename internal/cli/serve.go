@@ -58,7 +58,7 @@ picks a free port. SIGINT or SIGTERM shuts the server down gracefully.`,
 	f.DurationVar(&o.idle, "idle", session.DefaultIdleTimeout, "idle timeout of a session")
 	f.DurationVar(&o.lifetime, "lifetime", session.DefaultLifetime, "absolute lifetime of a session")
 	f.BoolVar(&o.urlRewriting, "url-rewriting", false, `carry the session ID in URLs (";sid=ID") for clients without cookies`)
-	f.BoolVar(&o.secureCookie, "secure-cookie", false, "the site is reached over HTTPS through a proxy that terminates TLS: send the session cookie as __Host-sid with Secure although this server speaks plain HTTP (no forwarding header is trusted for this)")
+	f.BoolVar(&o.secureCookie, "secure-cookie", false, "the site is reached over HTTPS through a proxy that terminates TLS: send the session cookie as __Host-sid with Secure although this server speaks plain HTTP, and Strict-Transport-Security on every response (no forwarding header is trusted for this)")
 	return cmd
 }
 
