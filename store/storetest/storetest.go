@@ -109,6 +109,7 @@ var cases = []Case{
 	{"SaveDelta", testSaveDelta},
 	{"SaveEmptyDelta", testSaveEmptyDelta},
 	{"SaveKeepsNothing", testSaveKeepsNothing},
+	{"SaveConcurrent", testSaveConcurrent},
 	{"WritesOnAbsent", testWritesOnAbsent},
 	{"WritesOnExpired", testWritesOnExpired},
 	{"WritesAfterDelete", testWritesAfterDelete},

@@ -90,6 +90,7 @@ var brokenStores = []brokenStore{
 	}, wantFail: "UpdateSetsAndReturns"},
 	{name: "indexes-anonymous", wrap: func(s session.Store) session.Store { return indexesAnonymous{s} }, wantFail: "ByPrincipalOrder"},
 	{name: "ctx-not-found", wrap: func(s session.Store) session.Store { return ctxNotFound{s} }, wantFail: "ContextDone"},
+	{name: "save-piecemeal", wrap: func(s session.Store) session.Store { return savePiecemeal{s} }, wantFail: "SaveConcurrent"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -616,4 +617,23 @@ func (s ctxNotFound) Save(ctx context.Context, key string, d session.Delta) erro
 		return fmt.Errorf("save: record unreadable (%v): %w", err, session.ErrNotFound)
 	}
 	return s.Store.Save(ctx, key, d)
+}
+
+// savePiecemeal applies a delta one attribute at a time, as a store
+// without transactions might: a Load between two writes sees part of it.
+type savePiecemeal struct{ session.Store }
+
+func (s savePiecemeal) Save(ctx context.Context, key string, d session.Delta) error {
+	if len(d.Set) > 8 { // ManyAttrs's deltas: one write each would take hours
+		return s.Store.Save(ctx, key, d)
+	}
+	for name, v := range d.Set {
+		if err := s.Store.Save(ctx, key, session.Delta{Set: map[string][]byte{name: v}}); err != nil {
+			return err
+		}
+		runtime.Gosched()
+	}
+	rest := d
+	rest.Set = nil
+	return s.Store.Save(ctx, key, rest)
 }
