@@ -130,8 +130,9 @@ func newKey(sk SigningKey) (*key, error) {
 			return nil, bad("nil or empty RSA private key")
 		}
 	case *ecdsa.PrivateKey:
-		if p == nil {
-			return nil, bad("nil ECDSA private key")
+		// A nil D passes Public and panics in ecdsa.Sign.
+		if p == nil || p.D == nil {
+			return nil, bad("nil ECDSA private key or scalar")
 		}
 	}
 	pub := sk.Public
@@ -199,6 +200,10 @@ func newKey(sk SigningKey) (*key, error) {
 			priv, ok := sk.Private.(*ecdsa.PrivateKey)
 			if !ok {
 				return nil, bad("want *ecdsa.PrivateKey, have %T", sk.Private)
+			}
+			// A zero or negative scalar fails at every Sign.
+			if _, err := priv.Bytes(); err != nil {
+				return nil, bad("unusable ECDSA private key: %w", err)
 			}
 			k.sign = priv
 		}

@@ -218,7 +218,14 @@ var malformedKeys = []struct {
 	{"P-256 ecdsa.PublicKey without X, Y", token.SigningKey{ID: "c", Alg: token.ES256, Public: &ecdsa.PublicKey{Curve: elliptic.P256()}}},
 	{"P-256 ecdsa.PrivateKey with only D", token.SigningKey{ID: "c", Alg: token.ES256, Private: &ecdsa.PrivateKey{PublicKey: ecdsa.PublicKey{Curve: elliptic.P256()}, D: big.NewInt(7)}}},
 	{"ecdsa.PublicKey off P-256", token.SigningKey{ID: "c", Alg: token.ES256, Public: &ecdsa.PublicKey{Curve: elliptic.P256(), X: big.NewInt(1), Y: big.NewInt(1)}}},
+	// A valid public point without its scalar: the first Sign panicked.
+	{"P-256 ecdsa.PrivateKey without D", token.SigningKey{ID: "c", Alg: token.ES256, Private: &ecdsa.PrivateKey{PublicKey: p256G}}},
+	// A zero scalar: every Sign failed.
+	{"P-256 ecdsa.PrivateKey with D = 0", token.SigningKey{ID: "c", Alg: token.ES256, Private: &ecdsa.PrivateKey{PublicKey: p256G, D: big.NewInt(0)}}},
 }
+
+// p256G is the P-256 base point: a valid public key (of the scalar 1).
+var p256G = ecdsa.PublicKey{Curve: elliptic.P256(), X: elliptic.P256().Params().Gx, Y: elliptic.P256().Params().Gy}
 
 func TestNewKeySetMalformedKeys(t *testing.T) {
 	hs := signingKey(t, "h", token.HS256)
