@@ -64,7 +64,8 @@
 // Sweep also repairs the expiry index, on its first call and then at most
 // once every Options.Grace/2 (by the store's clock) per Store: before
 // reading the due entries it SCANs the session hashes as Iterate does
-// (every master of a cluster; batches of 512, one ZMSCORE per batch), and
+// (every master of a cluster; batches of 512, one ZMSCORE per batch,
+// nothing kept from one batch to the next), and
 // puts back the entry of each hash the index misses (a Create or Rename
 // whose index update failed for good, a process that died between a
 // script and its index update), scored by the hash's expiry. A hash

@@ -30,7 +30,9 @@ func (s *Store) undoRepair(prev, now int64) { s.lastRepair.CompareAndSwap(now, p
 // between a script and its index update, leaves such a hash, and without
 // an entry no Sweep would report its expiry. It SCANs the hashes as
 // Iterate does (every master of a cluster), asks the expiry index about
-// each batch with one ZMSCORE, and reads the metadata of the missing ones.
+// each batch with one ZMSCORE, and reads the metadata of the missing ones;
+// it keeps nothing across batches, so its memory is one batch's whatever
+// the store's size.
 // A corrupt hash is left out (Sweep drops its entry). Adding an entry for
 // a hash that exists is always safe (rule 2 of indexes.go): a hash gone
 // by the time Sweep claims the entry (deleted, reaped by another sweeper)
@@ -42,7 +44,9 @@ func (s *Store) repairIndex(ctx context.Context) error {
 		return err
 	}
 	match := globEscape(s.prefix) + "s:{*"
-	seen := newSeenKeys()
+	// No set of the keys met (unlike Iterate's): it would grow with the
+	// store, and a key SCAN returns again (a rehash, a slot moving) costs
+	// only its place in a later ZMSCORE, which finds the entry put back.
 	for _, n := range nodes {
 		var cursor uint64
 		for {
@@ -52,7 +56,7 @@ func (s *Store) repairIndex(ctx context.Context) error {
 			}
 			keys := make([]string, 0, len(rks))
 			for _, rk := range rks {
-				if k, ok := s.keyOf(rk); ok && seen.add(k) {
+				if k, ok := s.keyOf(rk); ok {
 					keys = append(keys, k)
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -179,5 +180,79 @@ func TestSweepRepairFailure(t *testing.T) {
 	got, err = s.Sweep(bg)
 	if err != nil || len(got) != 1 || got[0].Key != "lost" {
 		t.Fatalf("next Sweep = %v, %v; want lost (repaired at once)", sortedKeys(got), err)
+	}
+}
+
+// heapAtZMScore records the live heap (after a GC) each time the index
+// repair sends a ZMSCORE, once per SCAN batch.
+type heapAtZMScore struct {
+	mu   sync.Mutex
+	heap []uint64
+}
+
+func (h *heapAtZMScore) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *heapAtZMScore) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "zmscore" {
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			h.mu.Lock()
+			h.heap = append(h.heap, ms.HeapAlloc)
+			h.mu.Unlock()
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *heapAtZMScore) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// TestSweepRepairMemoryBounded: the index repair, which every process's
+// sweeper runs on its own every half grace, kept every session key it
+// had scanned (seenKeys) to the end of the SCAN, so its live heap grew
+// with the store, which anyone can grow with anonymous sessions. A key
+// SCAN returns twice needs no such set: its second ZMSCORE finds the
+// entry the first put back. The live heap between the first and the last
+// batch now stays flat.
+func TestSweepRepairMemoryBounded(t *testing.T) {
+	bg := context.Background()
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	s, clock := newClockedStore(t, c)
+	if err := s.Create(bg, record("k0", "", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	fields, err := c.HGetAll(bg, "t:s:{k0}").Result()
+	if err != nil || len(fields) == 0 {
+		t.Fatalf("HGETALL of a session = %v, %v", fields, err)
+	}
+	// n hashes out of the expiry index, as after failed index updates.
+	const n = 30000
+	for lo := 0; lo < n; lo += 1000 {
+		pipe := c.Pipeline()
+		for i := lo; i < lo+1000; i++ {
+			pipe.HSet(bg, fmt.Sprintf("t:s:{session-key-%06d}", i), fields)
+		}
+		if _, err := pipe.Exec(bg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := &heapAtZMScore{}
+	c.AddHook(h)
+	if got, err := s.Sweep(bg); err != nil || len(got) != 0 {
+		t.Fatalf("Sweep = %d sessions, %v; want none", len(got), err)
+	}
+	if v := c.ZCard(bg, "t:expiry").Val(); v != n+1 {
+		t.Fatalf("expiry index after the repair: %d entries, want %d", v, n+1)
+	}
+	if len(h.heap) < 10 {
+		t.Fatalf("the repair sent %d ZMSCOREs, want one per batch (>= 10)", len(h.heap))
+	}
+	first, last := h.heap[0], h.heap[len(h.heap)-1]
+	if last > first && last-first > 256<<10 {
+		t.Fatalf("live heap grew by %d KB over the repair of %d sessions (%d batches), want it bounded by a batch", (last-first)>>10, n, len(h.heap))
 	}
 }
