@@ -30,6 +30,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -69,7 +70,9 @@ type Options struct {
 	// HSTS is the Strict-Transport-Security value, sent on responses to
 	// requests that came over TLS (r.TLS set); "" means "max-age=31536000";
 	// Off omits the header. Add "; includeSubDomains" (and "; preload")
-	// only when every subdomain serves HTTPS.
+	// only when every subdomain serves HTTPS. New refuses a value that is
+	// not of the grammar of RFC 6797 section 6.1 (max-age=<digits> once,
+	// no directive twice), which browsers would ignore (section 8.1).
 	HSTS string
 	// HSTSAlways sends HSTS on every response, for a server behind a proxy
 	// that terminates TLS and forwards only HTTPS requests (browsers ignore
@@ -121,7 +124,105 @@ func New(o *Options) (*Headers, error) {
 			return nil, errors.New("secheader: a header option contains a control character")
 		}
 	}
+	if h.hsts != "" {
+		if err := checkHSTS(h.hsts); err != nil {
+			return nil, fmt.Errorf("secheader: Options.HSTS %q: %w", h.hsts, err)
+		}
+	}
 	return h, nil
+}
+
+// checkHSTS reports whether v is a Strict-Transport-Security value browsers
+// honour (RFC 6797 section 6.1): directives separated by ";", each a token
+// name with an optional token or quoted-string value, none twice (names
+// are case-insensitive), max-age required with a delta-seconds value
+// (quoted or not), and
+// includeSubDomains without a value. A browser ignores a header that breaks
+// these rules (section 8.1), leaving the host without HSTS.
+func checkHSTS(v string) error {
+	seen := map[string]bool{}
+	for rest := v; ; {
+		name, value, hasValue, tail, err := nextDirective(rest)
+		if err != nil {
+			return err
+		}
+		if name != "" {
+			lname := strings.ToLower(name)
+			if seen[lname] {
+				return fmt.Errorf("directive %s appears twice", name)
+			}
+			seen[lname] = true
+			switch lname {
+			case "max-age":
+				// Quoted or not (section 6.2 quotes it in an example).
+				if len(value) >= 2 && value[0] == '"' {
+					value = value[1 : len(value)-1]
+				}
+				if !hasValue || value == "" || strings.Trim(value, "0123456789") != "" {
+					return errors.New("max-age needs a number of seconds")
+				}
+			case "includesubdomains":
+				if hasValue {
+					return errors.New("includeSubDomains takes no value")
+				}
+			}
+		}
+		if tail == "" {
+			break
+		}
+		rest = tail[1:] // past ";"
+	}
+	if !seen["max-age"] {
+		return errors.New("max-age is required")
+	}
+	return nil
+}
+
+// nextDirective parses one (possibly empty) directive at the start of s,
+// returning what follows it: "" or a string starting with ";".
+func nextDirective(s string) (name, value string, hasValue bool, tail string, err error) {
+	s = trimOWS(s)
+	i := 0
+	for i < len(s) && httpguts.IsTokenRune(rune(s[i])) {
+		i++
+	}
+	name, s = s[:i], trimOWS(s[i:])
+	if name == "" {
+		if s != "" && s[0] != ';' {
+			return "", "", false, "", fmt.Errorf("unexpected %q", s[0])
+		}
+		return "", "", false, s, nil
+	}
+	if s != "" && s[0] == '=' {
+		hasValue = true
+		s = trimOWS(s[1:])
+		if s != "" && s[0] == '"' {
+			j := 1
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' {
+					j++
+				}
+			}
+			if j >= len(s) {
+				return "", "", false, "", errors.New("unterminated quoted-string")
+			}
+			value, s = s[:j+1], s[j+1:]
+		} else {
+			j := 0
+			for j < len(s) && httpguts.IsTokenRune(rune(s[j])) {
+				j++
+			}
+			value, s = s[:j], s[j:]
+			if value == "" {
+				return "", "", false, "", fmt.Errorf("directive %s has an empty value", name)
+			}
+		}
+		s = trimOWS(s)
+	}
+	if s != "" && s[0] != ';' {
+		return "", "", false, "", fmt.Errorf("unexpected %q after directive %s", s[0], name)
+	}
+	return name, value, hasValue, s, nil
 }
 
 // trimOWS removes leading and trailing spaces and tabs, which are not part
