@@ -170,13 +170,19 @@ func (d *doubleSubmit) decodeCookie(v, binding string, now time.Time) ([]byte, e
 // MaxHeaderBytes, 1 MB by default) holds thousands of well-formed cookies of
 // one name. The last ones are checked: the client's own cookie (Path=/) is
 // sent after every cookie of the name on a longer path, and only Path=/
-// cookies created after it (at most one per domain its host is in) follow
-// it (RFC 6265 section 5.4).
-const maxSameName = 4
+// cookies created after it follow it (RFC 6265bis section 5.8.3: longer
+// paths first, then earlier creation). Of those, a sibling subdomain can
+// plant two for each domain the host is in: "csrf=x" and a nameless cookie
+// whose value is "csrf=x", which the browser sends as the same text
+// (section 5.8.3 writes a nameless cookie's value alone). Eight covers a
+// host with up to three such domains (app.eu.corp.example.com); deeper
+// hosts, and Partitioned copies (a separate cookie each), need the __Host-
+// prefix, which no other host can set (the default over HTTPS).
+const maxSameName = 8
 
 // Secret implements SecretSource: the secret of the first valid, unexpired
 // cookie of the name signed for r's binding (other cookies of the same name
-// are skipped; of more than four, only the last four are checked), or a new
+// are skipped; of more than eight, only the last eight are checked), or a new
 // one set as a cookie on w when create is set.
 func (d *doubleSubmit) Secret(w http.ResponseWriter, r *http.Request, create bool) ([]byte, error) {
 	now := nowOf(r)

@@ -113,15 +113,16 @@ func FuzzDoubleSubmitCookie(f *testing.F) {
 	f.Add("x; csrf=y; csrf=z; csrf=w; csrf=" + good)
 	f.Add("x; csrf=y; csrf=z; csrf=" + good + "; csrf=w")
 	f.Add(good + "; csrf=x; csrf=y; csrf=z; csrf=w")
+	f.Add(good + strings.Repeat("; csrf=x", 8))
 	f.Fuzz(func(t *testing.T, v string) {
 		req := httptest.NewRequest(http.MethodPost, "/", nil)
 		req.Header.Set("Cookie", "csrf="+v)
 		secret, err := src.Secret(httptest.NewRecorder(), req, false)
-		// The source checks the last four cookies of the name and takes
+		// The source checks the last eight cookies of the name and takes
 		// the first valid one.
 		cs := req.CookiesNamed("csrf")
-		if len(cs) > 4 {
-			cs = cs[len(cs)-4:]
+		if len(cs) > 8 {
+			cs = cs[len(cs)-8:]
 		}
 		var want []byte
 		ok := false

@@ -110,11 +110,12 @@ func TestDoubleSubmitShadowedCookie(t *testing.T) {
 // TestDoubleSubmitManySameNameCookies: trying every cookie of the name was
 // unbounded, and each well-formed one costs an HMAC per key, so a Cookie
 // header packed with thousands of forged cookies of the name cost thousands
-// of HMACs per request. At most four are checked now: the last four. The
+// of HMACs per request. At most eight are checked now: the last eight. The
 // client's own cookie is Path=/, so it comes after every cookie of the name
-// on a longer path (RFC 6265 section 5.4); only Path=/ cookies created
-// after it (one per domain an attacker can write for: Domain=example.com
-// from a sibling subdomain, say) come later. Checking the first three and
+// on a longer path (RFC 6265bis section 5.8.3); only Path=/ cookies created
+// after it (two per domain an attacker can write for, Domain=example.com
+// from a sibling subdomain, say: "csrf=x" and the nameless "=csrf=x", sent
+// as the same text) come later. Checking the first three and
 // the last, as before, lost it to three long-path cookies plus one such
 // domain cookie (own cookie at 3 of 5), a lasting denial of every unsafe
 // request: reissuing the cookie keeps its creation time (section 5.3).
@@ -157,9 +158,13 @@ func TestDoubleSubmitManySameNameCookies(t *testing.T) {
 		n, ownAt int
 		ok       bool
 	}{
-		{1, 0, true}, {4, 0, true}, {4, 3, true}, {5, 1, true}, {5, 3, true}, {5, 4, true},
+		{1, 0, true}, {4, 0, true}, {4, 3, true}, {5, 0, true}, {5, 1, true}, {5, 3, true}, {5, 4, true},
 		{1000, 996, true}, {1000, 997, true}, {1000, 999, true},
-		{5, 0, false}, {1000, 2, false}, {1000, 500, false}, {1000, 995, false},
+		// Six Path=/ cookies after the client's own: a sibling's named
+		// and nameless ("=csrf=x", sent as "csrf=x") cookie for each of
+		// three parent domains of app.eu.corp.example.com.
+		{1000, 993, true}, {9, 1, true}, {1000, 992, true},
+		{1000, 2, false}, {1000, 500, false}, {9, 0, false}, {1000, 991, false},
 	} {
 		err := secret(header(c.n, c.ownAt, forged))
 		if c.ok && err != nil {
@@ -184,4 +189,4 @@ func TestDoubleSubmitManySameNameCookies(t *testing.T) {
 }
 
 // maxChecked is how many same-name cookies Secret may check.
-const maxChecked = 4
+const maxChecked = 8
