@@ -29,11 +29,13 @@ var ErrUnknownKID = errors.New("token: unknown kid")
 var errCrit = errors.New(`token: "crit" header: no JWS extension is supported`)
 
 // MaxTokenSize is the longest JWT, in bytes of its compact serialisation,
-// that a KeySet signs or parses. Parse refuses a longer one before decoding
-// any of it: decoding comes before the signature check, and a forged
-// megabyte of nested JSON claims made it allocate some 30 MB. Keep Extra
-// claims small; Authorization headers past 8 KiB are already refused by
-// many proxies.
+// that a KeySet signs or parses. Parse (and so Authority.Verify, Refresh
+// and Middleware) refuses a longer one before decoding any of it, with an
+// error wrapping jwt.ErrTokenMalformed (and ErrInvalid from Authority):
+// decoding comes before the signature check, and a forged megabyte of
+// nested JSON claims made it allocate some 30 MB. Keyfunc, handed to
+// jwt.Parse directly, applies no limit. Keep Extra claims small;
+// Authorization headers past 8 KiB are already refused by many proxies.
 const MaxTokenSize = 16 << 10
 
 // ErrWrongAlg reports a JWT whose alg is not the algorithm of the key its kid
@@ -250,7 +252,10 @@ func (ks *KeySet) Sign(claims jwt.Claims) (string, error) {
 // Keyfunc is a jwt.Keyfunc that returns the verification key named by the
 // token's kid, and only if the token's alg is that key's algorithm. A token
 // with a "crit" header is refused: a KeySet understands no JWS extension,
-// and RFC 7515 section 4.1.11 makes such a token invalid.
+// and RFC 7515 section 4.1.11 makes such a token invalid. Keyfunc runs
+// after the token is decoded, so it cannot apply MaxTokenSize: code that
+// passes it to jwt.Parse itself must check the length first (or call
+// Parse, which does).
 func (ks *KeySet) Keyfunc(t *jwt.Token) (any, error) {
 	if _, ok := t.Header["crit"]; ok {
 		return nil, errCrit
