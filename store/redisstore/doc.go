@@ -73,7 +73,9 @@
 // least every Grace/2 the repair sees every session while its metadata
 // still exists, and Sweep reports each expired session once, as the Store
 // contract promises. A repair that fails is returned with the sweep's
-// result (the sweep itself runs) and is tried again by the next Sweep.
+// result (the sweep itself runs) and is tried again by the next Sweep
+// (half a grace later if the caller's context ended it, so that a Sweep
+// whose deadline is shorter than a repair still sweeps).
 // It costs a SCAN of all sessions per period and process; Load, Save and
 // the other calls are unchanged.
 //

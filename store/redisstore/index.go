@@ -186,7 +186,9 @@ func (s *Store) nodes(ctx context.Context) ([]redis.Cmdable, error) {
 // session hashes and puts back the entries the index misses (see the
 // package doc, Key design), so that a session left out of it (an index
 // update that failed, a process that died) is still reported. A failed
-// repair is returned, joined with the sweep's error, after the sweep.
+// repair is returned, joined with the sweep's error, after the sweep, and
+// run again by the next Sweep, unless ctx ended it (the next is then half
+// a grace later, so that a ctx too short for a repair still sweeps).
 //
 // A reap whose reply is lost is resent by go-redis and recognised by its
 // token (see the package doc, Retries): the session is reported. When every
@@ -201,11 +203,15 @@ func (s *Store) Sweep(ctx context.Context) ([]session.Meta, error) {
 	now := ms(s.now())
 	// The index repair goes first, so that this Sweep reports the expired
 	// sessions it puts back. Its failure does not stop the sweep: it is
-	// returned after it, and the next Sweep repairs again.
+	// returned after it, and the next Sweep repairs again, unless ctx
+	// ended it: a caller's deadline shorter than a repair would otherwise
+	// make every later Sweep repair, run out of time and sweep nothing.
 	var repairErr error
 	if prev, due := s.repairDue(now); due {
 		if err := s.repairIndex(ctx); err != nil {
-			s.undoRepair(prev, now)
+			if ctx.Err() == nil {
+				s.undoRepair(prev, now)
+			}
 			repairErr = s.wrap("sweep: index repair", err)
 		}
 	}

@@ -256,3 +256,69 @@ func TestSweepRepairMemoryBounded(t *testing.T) {
 		t.Fatalf("live heap grew by %d KB over the repair of %d sessions (%d batches), want it bounded by a batch", (last-first)>>10, n, len(h.heap))
 	}
 }
+
+// cancelAtZMScore cancels the context of the call that sends a ZMSCORE
+// (the index repair's), as a caller's deadline shorter than a repair of a
+// large store would.
+type cancelAtZMScore struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	fired  int
+}
+
+func (h *cancelAtZMScore) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *cancelAtZMScore) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if cmd.Name() == "zmscore" {
+			h.mu.Lock()
+			h.fired++
+			h.cancel()
+			h.mu.Unlock()
+		}
+		return next(ctx, cmd)
+	}
+}
+
+func (h *cancelAtZMScore) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+
+// TestSweepRepairCutShortStillSweeps: a Sweep whose context ends during
+// the index repair fails; the claim was given back, so every later Sweep
+// repaired first again, and a caller whose deadline is shorter than a
+// repair (a large store) never had an expired session swept again. A
+// repair cut short by the caller's context now waits half a grace like
+// a finished one, and the next Sweep sweeps.
+func TestSweepRepairCutShortStillSweeps(t *testing.T) {
+	srv := testutil.StartRedis(t, nil)
+	c := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	s, clock := newClockedStore(t, c)
+	if err := s.Create(context.Background(), record("k", "", clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	h := &cancelAtZMScore{}
+	c.AddHook(h)
+	clock.Advance(time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	h.mu.Lock()
+	h.cancel = cancel
+	h.mu.Unlock()
+	if _, err := s.Sweep(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Sweep cancelled during the repair = %v, want context.Canceled", err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	h.mu.Lock()
+	h.cancel = cancel
+	h.mu.Unlock()
+	got, err := s.Sweep(ctx)
+	if err != nil || len(got) != 1 || got[0].Key != "k" {
+		t.Fatalf("next Sweep = %v, %v; want k swept (the repair cut short not rerun at once)", sortedKeys(got), err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.fired != 1 {
+		t.Fatalf("the repair ran %d times, want 1", h.fired)
+	}
+}
