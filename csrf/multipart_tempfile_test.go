@@ -104,3 +104,85 @@ func TestMultipartTempFilesRemoved(t *testing.T) {
 		}
 	}
 }
+
+// TestMultipartTempFilesOwnership: the files Handler removes are those of a
+// form parsed on its own request copy, also when next parsed it (the token
+// came in the header); a form the caller parsed before Handler belongs to
+// the caller and must still be readable after Handler returns.
+func TestMultipartTempFilesOwnership(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+
+	p, err := csrf.New(&csrf.Options{Secret: fixedSecret(bytes.Repeat([]byte{7}, csrf.SecretLen))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	p.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, csrf.Token(r))
+	})).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	tok := rec.Body.String()
+
+	upload := func() *http.Request {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, err := mw.CreateFormFile("upload", "f.bin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write([]byte("payload"))
+		mw.Close()
+		req := httptest.NewRequest(http.MethodPost, "/", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set(csrf.HeaderName, tok)
+		return req
+	}
+	files := func() int {
+		left, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(left)
+	}
+
+	// next parses the form itself, every file part on disk (maxMemory 0).
+	parsed := 0
+	rec = httptest.NewRecorder()
+	p.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseMultipartForm(0); err != nil {
+			t.Errorf("next: %v", err)
+			return
+		}
+		parsed = files()
+	})).ServeHTTP(rec, upload())
+	if rec.Code != http.StatusOK || parsed == 0 {
+		t.Fatalf("next's parse: status %d, %d temporary files; want 200 and some", rec.Code, parsed)
+	}
+	if n := files(); n != 0 {
+		t.Errorf("next's parse: %d temporary files left after Handler", n)
+	}
+
+	// The caller parsed the form before Handler: its files stay.
+	req := upload()
+	if err := req.ParseMultipartForm(0); err != nil {
+		t.Fatal(err)
+	}
+	if files() == 0 {
+		t.Fatal("caller's parse: no temporary file; the case tests nothing")
+	}
+	rec = httptest.NewRecorder()
+	p.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})).ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("caller's parse: status %d", rec.Code)
+	}
+	f, err := req.MultipartForm.File["upload"][0].Open()
+	if err != nil {
+		t.Fatalf("caller's file after Handler: %v", err)
+	}
+	b, _ := io.ReadAll(f)
+	f.Close()
+	if string(b) != "payload" {
+		t.Errorf("caller's file after Handler reads %q", b)
+	}
+	req.MultipartForm.RemoveAll()
+}
