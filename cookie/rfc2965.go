@@ -614,8 +614,10 @@ func ParseLegacyCookie(header string) ([]*Cookie, error) {
 		if err != nil {
 			attr := av.name != "" && av.name[0] == '$'
 			// A malformed attribute of a dropped cookie goes with it,
-			// without an error of its own.
-			if !(attr && cur == nil && dropped) && errs.room() {
+			// without an error of its own; but an unterminated
+			// quoted-string ends the parse, which the caller must learn
+			// (the cookies after it are lost).
+			if !(attr && cur == nil && dropped && !errors.Is(err, errUnterminated)) && errs.room() {
 				errs.add(fmt.Errorf("%w in the pair at offset %d", err, off))
 			}
 			if !attr {

@@ -323,6 +323,20 @@ func TestParseLegacyCookieOneErrorPerDroppedCookie(t *testing.T) {
 	}
 }
 
+// TestParseLegacyCookieUnterminatedAttrOfDroppedCookie: an unterminated
+// quoted-string ends the parse even in an attribute of a dropped cookie, so
+// it keeps its error: the cookies after it are lost, and the dropped
+// cookie's error alone would not say so.
+func TestParseLegacyCookieUnterminatedAttrOfDroppedCookie(t *testing.T) {
+	cs, err := ParseLegacyCookie(`$Version=1; bare; $Path="/; c=d`)
+	if len(cs) != 0 {
+		t.Errorf("cookies %s, want none (the quoted-string runs to the end)", dump(cs))
+	}
+	if err == nil || !strings.Contains(err.Error(), "lacks '='") || !strings.Contains(err.Error(), "unterminated") {
+		t.Errorf("error %q, want the dropped cookie's and the unterminated quoted-string's", err)
+	}
+}
+
 // TestRFC2965HostileHeaderErrors: a header of a megabyte can hold a malformed
 // pair every two or three octets. The parsers keep the first maxErrors errors
 // and count the rest, so the error (which servers log) and the memory spent
