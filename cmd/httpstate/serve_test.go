@@ -18,8 +18,8 @@ import (
 
 // TestBinaryServeSIGTERM runs the real binary's serve and stops it with
 // SIGTERM while an admin's dashboard event stream is open: the stream
-// ends, the process exits 0 well within serve's 10s shutdown bound, and
-// its logs never hold the session ID.
+// ends, the process exits 0 (so within serve's 10s shutdown bound: past it
+// serve fails), and its logs never hold the session ID.
 func TestBinaryServeSIGTERM(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -32,7 +32,15 @@ func TestBinaryServeSIGTERM(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	// On a failure, the child is killed and reaped, not left running (or a
+	// zombie) for the rest of the test binary's life.
+	waited := false
+	defer func() {
+		if !waited {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
 
 	// The first line names the address; the rest of stderr is kept.
 	br := bufio.NewReader(stderr)
@@ -109,16 +117,21 @@ func TestBinaryServeSIGTERM(t *testing.T) {
 		t.Errorf("the event stream ended with %v, want a clean end", err)
 	}
 	out := <-logs
-	if err := cmd.Wait(); err != nil {
+	err = cmd.Wait()
+	waited = true
+	// Exit 0 is the bound: a stream still open when serve's 10s shutdown
+	// deadline passes makes srv.Shutdown, and so serve, fail. No wall-clock
+	// limit of its own, which a loaded machine could overrun.
+	if err != nil {
 		t.Fatalf("serve after SIGTERM: %v; stderr:\n%s", err, out)
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("serve took %v to stop with a stream open, want well under its 10s bound", d)
-	}
+	t.Logf("serve stopped %v after SIGTERM", time.Since(start))
 	if !strings.Contains(out, "msg=stopped") {
 		t.Errorf("no \"stopped\" log line:\n%s", out)
 	}
-	if strings.Contains(out, sid) {
-		t.Errorf("the logs hold the session ID")
+	// Not even a prefix: the logs name sessions by a prefix of the ID's
+	// hash, never of the ID.
+	if strings.Contains(out, sid[:min(8, len(sid))]) {
+		t.Errorf("the logs hold the session ID or a prefix of it")
 	}
 }
