@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/httpstate/httpstate/cookie"
 	"github.com/httpstate/httpstate/csrf"
 	"github.com/httpstate/httpstate/session"
 )
@@ -75,7 +76,8 @@ type App struct {
 	// idle and lifetime are the configured session timeouts, for display.
 	idle, lifetime time.Duration
 	// behindTLS: the session cookie is Secure on every request
-	// (CookieOptions.Secure), so a proxy terminates TLS in front and HSTS
+	// (CookieOptions.Secure, or a "__Host-" or "__Secure-" Name, as the
+	// session package has it), so a proxy terminates TLS in front and HSTS
 	// goes on every response.
 	behindTLS bool
 	now       func() time.Time
@@ -144,7 +146,7 @@ func New(o *Options) (*App, error) {
 	}
 	so.Store = a.store
 	a.idle, a.lifetime = so.IdleTimeout, so.Lifetime
-	a.behindTLS = so.Cookie.Secure
+	a.behindTLS = so.Cookie.Secure || cookie.NeedsSecure(so.Cookie.Name)
 	if a.idle <= 0 {
 		a.idle = 30 * time.Minute
 	}
