@@ -174,22 +174,36 @@ func TestHTTPAllRetry(t *testing.T) {
 
 // TestHTTPAllTimeout: --timeout bounds reading a redirect's body too.
 func TestHTTPAllTimeout(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
+	srv := httptest.NewServer(stallRedirectBody("/", "/x", "part"))
+	defer srv.Close()
+	checkTimesOut(t, srv, "--all", "--follow", "--timeout=0.3", srv.URL+"/")
+}
+
+// stallRedirectBody answers path with a 302 to location whose body starts
+// with part and never ends (for at most 10 s, or until the client gives
+// up); other paths get an empty 200.
+func stallRedirectBody(path, location, part string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
 			return
 		}
-		w.Header().Set("Location", "/x")
+		w.Header().Set("Location", location)
 		w.WriteHeader(http.StatusFound)
-		io.WriteString(w, "part")
+		io.WriteString(w, part)
 		w.(http.Flusher).Flush()
 		select { // the rest never comes
 		case <-r.Context().Done():
 		case <-time.After(10 * time.Second):
 		}
-	}))
-	defer srv.Close()
+	}
+}
+
+// checkTimesOut runs the http command with args against srv and wants it
+// to exit 2 (the --timeout) well before the stalling server gives up.
+func checkTimesOut(t *testing.T, srv *httptest.Server, args ...string) {
+	t.Helper()
 	start := time.Now()
-	_, stderr, code := runHTTPCmd(t, srv, false, "--all", "--follow", "--timeout=0.3", srv.URL+"/")
+	_, stderr, code := runHTTPCmd(t, srv, false, args...)
 	if code != 2 || time.Since(start) > 5*time.Second {
 		t.Errorf("exit %d after %v (%s), want 2 at once", code, time.Since(start), stderr)
 	}
@@ -237,23 +251,7 @@ func TestHTTPFollowBodyAfter303(t *testing.T) {
 // before following it: a server that stalls there made the command wait
 // for it (here 10 s) before.
 func TestHTTPFollowTimeoutRedirectBody(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			return
-		}
-		w.Header().Set("Location", "/x")
-		w.WriteHeader(http.StatusFound)
-		io.WriteString(w, "part")
-		w.(http.Flusher).Flush()
-		select { // the rest never comes
-		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
-		}
-	}))
+	srv := httptest.NewServer(stallRedirectBody("/", "/x", "part"))
 	defer srv.Close()
-	start := time.Now()
-	_, stderr, code := runHTTPCmd(t, srv, false, "--follow", "--timeout=0.3", srv.URL+"/")
-	if code != 2 || time.Since(start) > 5*time.Second {
-		t.Errorf("exit %d after %v (%s), want 2 at once", code, time.Since(start), stderr)
-	}
+	checkTimesOut(t, srv, "--follow", "--timeout=0.3", srv.URL+"/")
 }
