@@ -77,6 +77,7 @@ within 5 seconds).`,
   httpstate sessions list --user alice
   httpstate sessions show Xq3v9ZkT
   httpstate sessions revoke Xq3v9ZkT
+  httpstate sessions revoke -- -ckxtHf8     # an ID hash starting with "-"
   httpstate sessions revoke --user alice
   httpstate sessions stats`,
 		// Without these, cobra answers a mistyped subcommand with the help
@@ -139,6 +140,13 @@ would end.`,
 				return runSessionsStats(ctx, o, m)
 			})
 		},
+	}
+	// An ID hash is base64url, so one in 64 starts with "-", which the flag
+	// parser takes for a flag: say how to pass it.
+	for _, c := range []*cobra.Command{show, revoke} {
+		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+			return fmt.Errorf("%w (an ID-HASH that starts with \"-\" goes after \"--\": %s -- -Xq3v9ZkT)", err, c.Name())
+		})
 	}
 	cmd.AddCommand(list, show, revoke, stats)
 	return cmd

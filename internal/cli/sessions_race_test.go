@@ -39,7 +39,7 @@ func TestSessionsRevokeRenewedMeanwhile(t *testing.T) {
 		return &renewingStore{Store: st, from: from, to: session.Key("bob-desktop-renewed")}
 	}}
 	cmd := newSessionsCmdWith(s, o)
-	cmd.SetArgs([]string{"--store", store, "revoke", from[:10]})
+	cmd.SetArgs([]string{"--store", store, "revoke", "--", from[:10]})
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	err := cmd.ExecuteContext(context.Background())
 	if !errors.Is(err, errNoSession) || !strings.Contains(err.Error(), "list again") {

@@ -134,7 +134,7 @@ func TestSessionsRedisRevokeUserSharedWithApp(t *testing.T) {
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("ByPrincipal(bob): %v, %v", ms, err)
 	}
-	if _, errOut, err := runSessionsNow(t, "--store", storeURL, "revoke", ms[0].Key[:12]); err != nil || !strings.Contains(errOut, "revoked 1 session") {
+	if _, errOut, err := runSessionsNow(t, "--store", storeURL, "revoke", "--", ms[0].Key[:12]); err != nil || !strings.Contains(errOut, "revoked 1 session") {
 		t.Fatalf("revoke %s: %v, stderr %q", ms[0].Key[:12], err, errOut)
 	}
 	if got := app.get(t, bob, "/whoami"); got != "new" {

@@ -173,7 +173,7 @@ func TestSessionsListJSON(t *testing.T) {
 func TestSessionsRevoke(t *testing.T) {
 	store := fixtureStore(t)
 	key := session.Key("bob-desktop")
-	if _, errOut, err := runSessions(t, false, "--store", store, "revoke", key[:8]); err != nil {
+	if _, errOut, err := runSessions(t, false, "--store", store, "revoke", "--", key[:8]); err != nil {
 		t.Fatalf("revoke %s: %v", key[:8], err)
 	} else if !strings.Contains(errOut, "revoked 1 session") {
 		t.Errorf("revoke: stderr %q", errOut)
@@ -192,7 +192,7 @@ func TestSessionsRevoke(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], session.Key("anonymous-1")+"\t") {
 		t.Errorf("list after revocations = %q, want only the anonymous session", out)
 	}
-	_, _, err = runSessions(t, false, "--store", store, "show", key)
+	_, _, err = runSessions(t, false, "--store", store, "show", "--", key)
 	if !errors.Is(err, errNoSession) {
 		t.Errorf("show of a revoked session: %v, want errNoSession", err)
 	}
@@ -455,6 +455,23 @@ func TestSessionsOutputWriteError(t *testing.T) {
 		cmd.SilenceUsage, cmd.SilenceErrors = true, true
 		if err := cmd.ExecuteContext(context.Background()); err == nil || !strings.Contains(err.Error(), "no space left") {
 			t.Errorf("tty %v sessions %q to a full disk: error %v, want the write error", tt.tty, tt.args, err)
+		}
+	}
+}
+
+// TestSessionsKeyStartingWithDash: an ID hash is base64url, so one in 64
+// starts with "-". After "--" it is an ID hash; without it the flag parser's
+// error says how to pass it.
+func TestSessionsKeyStartingWithDash(t *testing.T) {
+	store := fixtureStore(t)
+	for _, cmd := range []string{"show", "revoke"} {
+		_, _, err := runSessions(t, false, "--store", store, cmd, "-ckxtHf89v50")
+		if err == nil || !strings.Contains(err.Error(), `goes after "--"`) {
+			t.Errorf("%s -ckxtHf89v50: %v, want the hint about --", cmd, err)
+		}
+		_, _, err = runSessions(t, false, "--store", store, cmd, "--", "-ckxtHf89v50")
+		if !errors.Is(err, errNoSession) {
+			t.Errorf("%s -- -ckxtHf89v50: %v, want errNoSession", cmd, err)
 		}
 	}
 }
