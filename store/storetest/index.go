@@ -2,7 +2,7 @@ package storetest
 
 import (
 	"fmt"
-	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -206,11 +206,25 @@ func testIterateWhileWriting(t *testing.T, e *Env) {
 	for i := range IterateRecords {
 		mustCreate(t, e, NewRecord(keyN("s", i), keyN("p", i%7), now))
 	}
+	lived := make(map[string]bool, IterateRecords)
+	for i := range IterateRecords {
+		lived[keyN("s", i)] = true
+	}
 	stop := make(chan struct{})
 	werr := make(chan error, 1)
+	visited := make(chan string, 1) // a session just visited, for the writer to move
+	var rounds atomic.Int64         // write rounds done
+	save := func(key string, i int) error {
+		d := session.Delta{LastAccess: now.Add(time.Duration(i%60) * time.Second), Set: map[string][]byte{"w": []byte(`1`)}}
+		if err := e.Store.Save(e.Ctx, key, d); err != nil {
+			return fmt.Errorf("Save %s: %w", key, err)
+		}
+		return nil
+	}
 	go func() {
 		werr <- func() error {
 			for i := 0; ; i++ {
+				rounds.Store(int64(i))
 				select {
 				case <-stop:
 					return nil
@@ -224,17 +238,39 @@ func testIterateWhileWriting(t *testing.T, e *Env) {
 						return fmt.Errorf("Delete: %w", err)
 					}
 				}
-				d := session.Delta{LastAccess: now.Add(time.Duration(i%60) * time.Second), Set: map[string][]byte{"w": []byte(`1`)}}
-				if err := e.Store.Save(e.Ctx, keyN("s", i%IterateRecords), d); err != nil {
-					return fmt.Errorf("Save: %w", err)
+				if err := save(keyN("s", i%IterateRecords), i); err != nil {
+					return err
+				}
+				// A session already visited, moved later (a store iterating
+				// an expiry index would meet it again).
+				select {
+				case k := <-visited:
+					if err := save(k, i%59+1); err != nil {
+						return err
+					}
+				default:
 				}
 			}
 		}()
 	}()
+	// Between visits, wait for the writer to finish a round, so writes land
+	// in the middle of the iteration however the goroutines are scheduled (a
+	// yield alone let a loaded machine run the whole iteration before any
+	// write). The waits share a bound, for stores that hold writes back while
+	// fn runs or write slowly: past it, visits no longer wait.
+	waitUntil := time.Now().Add(3 * time.Second)
 	seen := make(map[string]int)
 	err := e.Store.Iterate(e.Ctx, func(m session.Meta) bool {
 		seen[m.Key]++
-		runtime.Gosched() // let the writer in between visits
+		if lived[m.Key] {
+			select {
+			case visited <- m.Key:
+			default:
+			}
+		}
+		for next := rounds.Load() + 1; rounds.Load() < next && time.Now().Before(waitUntil); {
+			time.Sleep(10 * time.Microsecond)
+		}
 		return true
 	})
 	close(stop)
