@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 )
@@ -57,7 +58,8 @@ func Basic(user, password string) *BasicAuth { return &BasicAuth{Username: user,
 // errNilAuth is Authorize's error on a nil *BasicAuth or *BearerAuth.
 var errNilAuth = errors.New("client: nil auth pointer")
 
-// errNilTokenSource is Authorize's error for TokenAuth(nil).
+// errNilTokenSource is Authorize's error for TokenAuth(nil) or of a typed
+// nil.
 var errNilTokenSource = errors.New("client: TokenAuth: nil TokenSource")
 
 // Authorize sets the Authorization header.
@@ -123,7 +125,9 @@ type TokenSource interface {
 }
 
 // TokenAuth returns bearer authentication with tokens from ts; with a nil
-// ts, every request it authorizes fails with an error, unsent. When a request
+// ts, or one holding a nil pointer, func, map, slice or channel (a typed
+// nil, whose methods would panic), every request it authorizes fails with
+// an error naming the nil TokenSource and its type, unsent. When a request
 // gets 401 Unauthorized, the client refreshes the token once and replays the
 // request if its body can be replayed (it has none, or GetBody is set). A 401
 // from a redirect target the token was not sent to (another host) refreshes
@@ -147,10 +151,32 @@ type TokenSource interface {
 // them) a 401 to that token refreshes nothing and is returned as is. Otherwise every such request
 // would cost a call to ts.Refresh. After that, a 401 refreshes the token
 // again, once; a new token, or a replay that succeeds, is unaffected.
-func TokenAuth(ts TokenSource) Auth { return &tokenAuth{ts: ts} }
+func TokenAuth(ts TokenSource) Auth {
+	a := &tokenAuth{ts: ts}
+	if ts == nil {
+		a.nilErr = errNilTokenSource
+	} else if isNil(ts) {
+		a.nilErr = fmt.Errorf("%w (%T)", errNilTokenSource, ts)
+	}
+	return a
+}
+
+// isNil reports whether v holds a nil pointer, func, map, slice, channel
+// or unsafe pointer.
+func isNil(v any) bool {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.UnsafePointer, reflect.Interface:
+		return rv.IsNil()
+	}
+	return false
+}
 
 type tokenAuth struct {
 	ts TokenSource
+	// nilErr, if not nil, is every request's error: ts is nil or holds a
+	// nil value (see TokenAuth).
+	nilErr error
 
 	// mu protects the fields below.
 	mu      sync.Mutex
@@ -210,8 +236,8 @@ func (a *tokenAuth) Authorize(ctx context.Context, r *http.Request) error {
 }
 
 func (a *tokenAuth) authorize(ctx context.Context, r *http.Request) (uint64, error) {
-	if a.ts == nil {
-		return 0, errNilTokenSource
+	if a.nilErr != nil {
+		return 0, a.nilErr
 	}
 	tok, gen, _, err := a.get(ctx, "", 0, false)
 	if err != nil {
