@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 
@@ -37,6 +38,13 @@ var errCrit = errors.New(`token: "crit" header: no JWS extension is supported`)
 // jwt.Parse directly, applies no limit. Keep Extra claims small;
 // Authorization headers past 8 KiB are already refused by many proxies.
 const MaxTokenSize = 16 << 10
+
+// ErrBadKey reports a SigningKey NewKeySet refuses: no kid, an unsupported
+// algorithm, a key of the wrong type, size or shape for its algorithm, or
+// one that crypto/rsa, crypto/ecdsa or crypto/ed25519 would refuse (or
+// panic on) at every Sign or Verify. Errors from NewKeySet about one key
+// wrap it.
+var ErrBadKey = errors.New("token: unusable key")
 
 // ErrWrongAlg reports a JWT whose alg is not the algorithm of the key its kid
 // names (algorithm confusion, "none").
@@ -79,7 +87,9 @@ type KeySet struct {
 }
 
 // NewKeySet returns a KeySet over keys; keys[0] is the current key, which
-// signs and must therefore have a Secret or Private key.
+// signs and must therefore have a Secret or Private key. A key it could
+// not use is refused with an error wrapping ErrBadKey (an RSA private key
+// is checked by signing once with it).
 func NewKeySet(keys ...SigningKey) (*KeySet, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("token: NewKeySet needs at least one key")
@@ -109,11 +119,11 @@ func NewKeySet(keys ...SigningKey) (*KeySet, error) {
 
 func newKey(sk SigningKey) (*key, error) {
 	if sk.ID == "" {
-		return nil, errors.New("token: a SigningKey needs an ID (kid)")
+		return nil, fmt.Errorf("%w: a SigningKey needs an ID (kid)", ErrBadKey)
 	}
 	k := &key{id: sk.ID, alg: sk.Alg}
 	bad := func(format string, a ...any) error {
-		return fmt.Errorf("token: key %q (%s): "+format, append([]any{sk.ID, sk.Alg}, a...)...)
+		return fmt.Errorf("%w %q (%s): "+format, append([]any{ErrBadKey, sk.ID, sk.Alg}, a...)...)
 	}
 	if sk.Private != nil && sk.Public != nil {
 		// Public would be ignored (the key verifies with Private's own
@@ -176,11 +186,21 @@ func newKey(sk SigningKey) (*key, error) {
 		if p.N.BitLen() < 2048 {
 			return nil, bad("RSA key is %d bits, want at least 2048", p.N.BitLen())
 		}
+		// crypto/rsa refuses these at every Sign and Verify.
+		if p.N.Sign() <= 0 || p.N.Bit(0) == 0 {
+			return nil, bad("RSA modulus is not a positive odd number")
+		}
+		if p.E < 2 || p.E&1 == 0 || p.E > 1<<31-1 {
+			return nil, bad("RSA public exponent %d is unusable (want an odd number from 3 to 2^31-1, usually 65537)", p.E)
+		}
 		k.method, k.verify = jwt.SigningMethodRS256, p
 		if sk.Private != nil {
 			priv, ok := sk.Private.(*rsa.PrivateKey)
 			if !ok {
 				return nil, bad("want *rsa.PrivateKey, have %T", sk.Private)
+			}
+			if err := rsaSignsFor(priv, p); err != nil {
+				return nil, bad("unusable RSA private key: %w", err)
 			}
 			k.sign = priv
 		}
@@ -227,6 +247,24 @@ func signerPublic(s crypto.Signer) (pub crypto.PublicKey, err error) {
 		}
 	}()
 	return s.Public(), nil
+}
+
+// rsaSignsFor signs a fixed digest with priv and verifies it with pub (its
+// public half): a private exponent or primes that do not match the
+// modulus (or are missing) fail every Sign, and NewKeySet refuses them now.
+// One RSA signature per key, at NewKeySet only.
+func rsaSignsFor(priv *rsa.PrivateKey, pub *rsa.PublicKey) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("signing panicked: %v", r)
+		}
+	}()
+	digest := sha256.Sum256([]byte("httpstate/token: RSA key check"))
+	sig, err := rsa.SignPKCS1v15(nil, priv, crypto.SHA256, digest[:])
+	if err != nil {
+		return err
+	}
+	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig)
 }
 
 // CurrentKID returns the kid of the key that signs.

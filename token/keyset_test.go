@@ -237,11 +237,11 @@ func TestNewKeySetMalformedKeys(t *testing.T) {
 				}
 			}()
 			// As the current key and as a verify-only extra key.
-			if _, err := token.NewKeySet(tt.key); err == nil {
-				t.Errorf("NewKeySet(%s) succeeded, want an error", tt.name)
+			if _, err := token.NewKeySet(tt.key); !errors.Is(err, token.ErrBadKey) {
+				t.Errorf("NewKeySet(%s): err = %v, want ErrBadKey", tt.name, err)
 			}
-			if _, err := token.NewKeySet(hs, tt.key); err == nil {
-				t.Errorf("NewKeySet(hs, %s) succeeded, want an error", tt.name)
+			if _, err := token.NewKeySet(hs, tt.key); !errors.Is(err, token.ErrBadKey) {
+				t.Errorf("NewKeySet(hs, %s): err = %v, want ErrBadKey", tt.name, err)
 			}
 		}()
 	}
