@@ -26,12 +26,35 @@ func (s *Session) loadCodec() {
 		return
 	}
 	s.hadID = true
+	chunkSets(s.req.Header, name, m.c.CookieChunks, value, func(value string) bool {
+		rec, err := m.c.Codec.Decode(value)
+		if err != nil {
+			m.c.log.LogAttrs(s.reqContext(), slog.LevelDebug, "session cookie rejected", slog.String("error", err.Error()))
+			return false
+		}
+		if rec == nil || rec.Key == "" || !s.now.Before(rec.Expiry()) {
+			return false
+		}
+		s.rec, s.key = rec, rec.Key
+		return true
+	})
+}
+
+// chunkSets calls try with each non-empty set of the chunk cookies name,
+// name.1, name.2… in h, in the order loadCodec tries them (see
+// requestChunks: the k-th set, k < maxTries, and the set aligned on the
+// chunks' last occurrences when it differs), until try returns true. value0
+// is set 0 (k 0, not fromEnd), which the caller has read already, with the
+// first chunk present. It reports whether try returned true.
+func chunkSets(h http.Header, name string, chunks int, value0 string, try func(value string) bool) bool {
+	value := value0
 	for k := 0; k < maxTries; k++ {
-		start := value
+		var start string
 		for _, fromEnd := range [2]bool{false, true} {
 			if k > 0 || fromEnd {
-				if value, first, _ = requestChunks(s.req.Header, name, m.c.CookieChunks, k, fromEnd); !first {
-					return
+				var first bool
+				if value, first, _ = requestChunks(h, name, chunks, k, fromEnd); !first {
+					return false
 				}
 			}
 			if !fromEnd {
@@ -39,21 +62,12 @@ func (s *Session) loadCodec() {
 			} else if value == start {
 				continue // the same set: every chunk occurs as often
 			}
-			if value == "" {
-				continue
+			if value != "" && try(value) {
+				return true
 			}
-			rec, err := m.c.Codec.Decode(value)
-			if err != nil {
-				m.c.log.LogAttrs(s.reqContext(), slog.LevelDebug, "session cookie rejected", slog.String("error", err.Error()))
-				continue
-			}
-			if rec == nil || rec.Key == "" || !s.now.Before(rec.Expiry()) {
-				continue
-			}
-			s.rec, s.key = rec, rec.Key
-			return
 		}
 	}
+	return false
 }
 
 // requestChunks reads the k-th set (from 0, in the order sent) of the chunk

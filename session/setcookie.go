@@ -101,36 +101,45 @@ const legacyCookieName = "sid"
 // default name, the plain "sid" cookie (and its chunks in Codec mode) that
 // the request still carries from before the option was turned on, when it
 // holds what this Manager writes (a well-formed ID; a value the Codec reads),
-// so another application's "sid" on the host is left alone. The Manager
-// never adopts it (a cookie without Secure can be planted over plain HTTP;
-// that is what the __Host- name prevents), and without this the user agent
-// would keep sending it, over http:// too, until it expired. The expiring
-// lines carry Path=/, no Domain and Secure, and mark the response no-store.
-// The caller checks c.expireLegacy; s.mu is held.
+// so another application's "sid" on the host is left alone. Repeated "sid"
+// cookies (another application's, for another path or a parent domain) are
+// read as load reads them: the first maxTries values in store mode, the sets
+// loadCodec tries in Codec mode; one of this Manager's among them is
+// enough, and the expiring line (Path=/, host-only) reaches only the cookie
+// this Manager wrote. The Manager never adopts it (a cookie without Secure
+// can be planted over plain HTTP; that is what the __Host- name prevents),
+// and without this the user agent would keep sending it, over http:// too,
+// until it expired. The expiring lines carry Path=/, no Domain and Secure,
+// and mark the response no-store. The caller checks c.expireLegacy; s.mu is
+// held.
 func (s *Session) expireLegacyCookie(h http.Header) {
 	c := s.m.c
-	var v [1]string
+	var v [maxTries]string
 	n := 0 // cookies to expire: legacyCookieName and its chunks below n
 	if c.Codec == nil {
-		if requestCookies(s.req.Header, legacyCookieName, v[:]) == 0 || !validID(v[0]) {
-			return
+		for _, id := range v[:requestCookies(s.req.Header, legacyCookieName, v[:])] {
+			if validID(id) {
+				n = 1
+				break
+			}
 		}
-		n = 1
 	} else {
-		// As loadCodec: the value is the chunks up to the first gap; every
+		// As loadCodec: each set is the chunks up to its first gap; every
 		// chunk present is expired.
-		value, _, present := requestChunks(s.req.Header, legacyCookieName, MaxCookieChunks, 0, false)
-		if value == "" {
-			return
+		value, first, present := requestChunks(s.req.Header, legacyCookieName, MaxCookieChunks, 0, false)
+		if first && chunkSets(s.req.Header, legacyCookieName, MaxCookieChunks, value, func(value string) bool {
+			_, err := c.Codec.Decode(value)
+			return err == nil
+		}) {
+			n = present
 		}
-		if _, err := c.Codec.Decode(value); err != nil {
-			return
-		}
-		n = present
+	}
+	if n == 0 {
+		return
 	}
 	for i := 0; i < n; i++ {
 		name := chunkName(legacyCookieName, i)
-		if requestCookies(s.req.Header, name, v[:]) == 0 {
+		if requestCookies(s.req.Header, name, v[:1]) == 0 {
 			continue
 		}
 		line, err := formatSetCookie(name, "", 0, true, c.Cookie.SameSite)
