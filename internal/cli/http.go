@@ -139,7 +139,9 @@ challenge (RFC 7616: MD5, SHA-256 or SHA-512-256, plain or -sess, qop
 MD5 one) by sending the
 request once more, with the Authorization it asks for, to the URL that
 sent it; a challenge from another origin than the URL's (after a
-redirect) is not answered. Credentials in the URL (http://u:p@host)
+redirect) is not answered. A 401 to that answer is final, unless its
+challenge says stale=true (the nonce had expired, the credentials were
+good): that one is answered once more, with its new nonce. Credentials in the URL (http://u:p@host)
 serve too, never sent as Basic. -A digest governs Authorization: the
 first request carries no credentials (a session's auth and Authorization
 header are not sent, and the session keeps them; an Authorization item
@@ -1026,30 +1028,41 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 		return failed(err)
 	}
 	var authHops []hop // --all: the exchanges up to a digest challenge
-	if digest != nil && !offline && resp.StatusCode == http.StatusUnauthorized {
-		// As HTTPie's (requests') digest auth: a 401 with a challenge
-		// from the origin the credentials are for (not from a
-		// redirect's target elsewhere) is answered once, by the same
-		// request to the URL that sent it (RFC 7616, section 3.4).
-		if ch, ok := pickDigest(resp.Header.Values("Www-Authenticate")); ok && sameOriginURL(req.url, resp.Request.URL) {
-			if o.all {
-				h, err := rec.keep(rec.lastRequest(), resp, maxFormatBody)
-				if err != nil {
-					resp.Body.Close()
-					return failed(err)
-				}
-				authHops = append(rec.history(resp), h)
+	// As HTTPie's (requests') digest auth: a 401 with a challenge from
+	// the origin the credentials are for (not from a redirect's target
+	// elsewhere) is answered once, by the same request to the URL that
+	// sent it (RFC 7616, section 3.4). A 401 to that answer whose
+	// challenge says stale=true (RFC 7616, section 3.3: the nonce was
+	// stale, the credentials good) is answered once more, with its new
+	// nonce; any other 401, or a second stale one, ends it.
+	for answers := 0; digest != nil && !offline && resp.StatusCode == http.StatusUnauthorized && answers < 2; answers++ {
+		ch, ok := pickDigest(resp.Header.Values("Www-Authenticate"))
+		if !ok || !sameOriginURL(req.url, resp.Request.URL) || answers == 1 && !ch.stale {
+			break
+		}
+		if o.all {
+			// The 401s answered share one budget with their chains.
+			authHops = append(authHops, rec.history(resp)...)
+			kept := 0
+			for _, h := range authHops {
+				kept += len(h.body)
 			}
-			resp.Body.Close()
-			prev := resp.Request
-			hreq, err = newRequest(prev.Method, prev.URL, sentBody(prev))
+			h, err := rec.keep(rec.lastRequest(), resp, maxFormatBody-kept)
 			if err != nil {
-				return err
-			}
-			hreq.Header.Set("Authorization", ch.authorization(*digest, prev.Method, prev.URL.RequestURI(), newCnonce()))
-			if resp, err = c.Do(reqCtx, hreq); err != nil {
+				resp.Body.Close()
 				return failed(err)
 			}
+			authHops = append(authHops, h)
+		}
+		resp.Body.Close()
+		prev := resp.Request
+		hreq, err = newRequest(prev.Method, prev.URL, sentBody(prev))
+		if err != nil {
+			return err
+		}
+		hreq.Header.Set("Authorization", ch.authorization(*digest, prev.Method, prev.URL.RequestURI(), newCnonce()))
+		if resp, err = c.Do(reqCtx, hreq); err != nil {
+			return failed(err)
 		}
 	}
 	if !offline {

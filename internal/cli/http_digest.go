@@ -124,6 +124,9 @@ type digestChallenge struct {
 	sess                 bool // a "-sess" algorithm
 	qop                  bool // qop=auth; false: RFC 2069's form without qop
 	userhash             bool
+	// stale: the request answered had a good response with a stale
+	// nonce (RFC 7616, section 3.3: stale=true, case-insensitive).
+	stale bool
 }
 
 // pickDigest returns the Digest challenge of the WWW-Authenticate values
@@ -171,6 +174,7 @@ func pickDigest(values []string) (*digestChallenge, bool) {
 			continue // -sess needs a cnonce, so qop
 		}
 		d.userhash = strings.EqualFold(p["userhash"], "true")
+		d.stale = strings.EqualFold(p["stale"], "true")
 		if alg != "MD5" {
 			return d, true
 		}
