@@ -210,11 +210,12 @@ func TestEncodeURL(t *testing.T) {
 }
 
 // idOf recovers the session ID from EncodeURL (the API never exposes it
-// otherwise) and checks it hashes to the session's key.
+// otherwise; the path parameter is ";sid=" or named after the cookie) and
+// checks it hashes to the session's key.
 func idOf(t testing.TB, s *session.Session, e *env) string {
 	t.Helper()
 	u := s.EncodeURL("/")
-	_, id, ok := strings.Cut(u, ";sid=")
+	_, id, ok := strings.Cut(u[strings.LastIndexByte(u, ';')+1:], "=")
 	if !ok {
 		t.Fatalf("EncodeURL(/) = %q, no ID", u)
 	}

@@ -44,7 +44,9 @@
 // adds a request/response header for API and mobile clients; it hands the ID
 // to the client's code, page scripts included (it is not HttpOnly), so keep
 // it off for browser applications. URLRewriting adds
-// the ";sid=ID" path parameter for clients without cookies: Session.EncodeURL
+// the ";sid=ID" path parameter for clients without cookies (named after
+// CookieOptions.Name when one is set, so that two Managers of one
+// application keep apart: see Options.URLRewriting): Session.EncodeURL
 // and EncodeRedirectURL add it when the request did not arrive with the cookie,
 // and the middleware strips it from r.URL before routing (a path that
 // stripping would turn into a "." or ".." segment, such as "/a/..;sid=x/b",

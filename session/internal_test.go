@@ -81,7 +81,7 @@ var stripTests = []struct {
 
 func TestStripPathParam(t *testing.T) {
 	for _, tt := range stripTests {
-		out, id, found := stripPathParam(tt.in)
+		out, id, found := stripPathParam(tt.in, ";sid=")
 		if out != tt.out || id != tt.id || found != tt.found {
 			t.Errorf("stripPathParam(%q) = %q, %q, %v; want %q, %q, %v", tt.in, out, id, found, tt.out, tt.id, tt.found)
 		}
@@ -93,7 +93,7 @@ func FuzzStripPathParam(f *testing.F) {
 		f.Add(tt.in)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
-		out, id, found := stripPathParam(p)
+		out, id, found := stripPathParam(p, ";sid=")
 		if strings.Contains(out, ";sid=") {
 			t.Fatalf("stripPathParam(%q) = %q still has ;sid=", p, out)
 		}

@@ -9,9 +9,10 @@ import (
 )
 
 // Handler returns middleware that gives every request a Session (see
-// FromRequest). With URL rewriting on, it strips ";sid=..." path parameters
-// from r.URL.Path and RawPath before next routes the request, and uses the
-// value as a session ID. The session loads on first use and commits before
+// FromRequest). With URL rewriting on, it strips its ";sid=..." path
+// parameters (named after CookieOptions.Name when one is set: another
+// Manager's are left alone) from r.URL.Path and RawPath before next routes
+// the request, and uses the value as a session ID. The session loads on first use and commits before
 // the response headers go out: on the handler's first WriteHeader, Write,
 // Flush or ReadFrom, or when it returns having written nothing. If the commit
 // fails, ErrorHandler writes the response instead and the handler's writes are
@@ -48,7 +49,7 @@ func (m *Manager) Handler(next http.Handler) http.Handler {
 		s.ctx.s = s
 		r2 := r.WithContext(&s.ctx)
 		if m.c.URLRewriting && m.c.Codec == nil {
-			if u, id := stripURL(r.URL); u != nil {
+			if u, id := stripURL(r.URL, m.c.paramMarker); u != nil {
 				r2.URL = u
 				r2.RequestURI = u.RequestURI()
 				s.urlID = id

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/httpstate/httpstate/cookie"
@@ -29,7 +30,8 @@ const (
 // Set-Cookie algorithm, and section 5.7 limits).
 const maxCookieSize = 4096
 
-// urlParam is the name of the path parameter URL rewriting uses: ";sid=ID".
+// urlParam is the default name of the path parameter URL rewriting uses:
+// ";sid=ID" (see urlParamName).
 const urlParam = "sid"
 
 // Options configures a Manager. A nil *Options is an error (a Store or Codec
@@ -80,8 +82,14 @@ type Options struct {
 	Header string
 	// URLRewriting turns on the ";sid=ID" path parameter for clients without
 	// cookies: Session.EncodeURL adds it and the middleware strips it from
-	// the path before routing. Off by default: URLs leak into logs and
-	// Referer headers. Not used in Codec mode.
+	// the path before routing. With a CookieOptions.Name (even with the
+	// cookie transport disabled) the parameter is named after it, without a
+	// "__Host-" or "__Secure-" prefix (";app=ID" for "__Host-app"), so that
+	// two Managers of one application, which need different cookie names,
+	// never strip, read or replace each other's parameter; the name must
+	// then be one a path can carry as it is (none of '#', '%', '^', '`',
+	// '|'), or New fails. Off by default: URLs leak into logs and Referer
+	// headers. Not used in Codec mode.
 	URLRewriting bool
 	// MaxPerPrincipal caps the live sessions of one principal; 0 means
 	// unlimited. When SetPrincipal takes a principal over the cap, its oldest
@@ -180,6 +188,9 @@ type config struct {
 	// cookieTmpl is the session cookie's Set-Cookie template for an insecure
 	// ([0]) and a secure ([1]) request (isSecure).
 	cookieTmpl [2]cookieTemplate
+	// paramMarker starts the URL-rewriting path parameter: ";" +
+	// urlParamName(Cookie.Name) + "=".
+	paramMarker string
 }
 
 func (o *Options) normalize() (*config, error) {
@@ -235,6 +246,10 @@ func (o *Options) normalize() (*config, error) {
 	if c.Cookie.Name != "" && !validCookieName(c.Cookie.Name) {
 		return nil, fmt.Errorf("session: invalid cookie name %q", c.Cookie.Name)
 	}
+	c.paramMarker = ";" + urlParamName(c.Cookie.Name) + "="
+	if c.URLRewriting && c.Codec == nil && !pathParamName(urlParamName(c.Cookie.Name)) {
+		return nil, fmt.Errorf("session: cookie name %q cannot name the URL-rewriting path parameter: a path cannot carry '#', '%%', '^', '`' or '|' as they are", c.Cookie.Name)
+	}
 	if c.Header != "" && !validCookieName(c.Header) {
 		return nil, fmt.Errorf("session: invalid header name %q", c.Header)
 	}
@@ -282,6 +297,36 @@ func validCookieName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c <= ' ' || c >= 0x7f || isSeparator(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// urlParamName returns the name of the URL-rewriting path parameter for
+// the cookie name name: urlParam for "", else name without a "__Host-" or
+// "__Secure-" prefix (in any case, as cookie.NeedsSecure matches them),
+// unless that leaves nothing. The defaults, "sid" and "__Host-sid", both give
+// urlParam.
+func urlParamName(name string) string {
+	if name == "" {
+		return urlParam
+	}
+	for _, prefix := range [2]string{"__Host-", "__Secure-"} {
+		if len(name) > len(prefix) && strings.EqualFold(name[:len(prefix)], prefix) {
+			return name[len(prefix):]
+		}
+	}
+	return name
+}
+
+// pathParamName reports whether the cookie name (a token) n can name a path
+// parameter as it is: every octet is one a path segment carries unescaped
+// (RFC 3986 section 3.3: pchar, and not the '%' of an escape). The token
+// characters outside that set are '#', '%', '^', '`' and '|'.
+func pathParamName(n string) bool {
+	for i := 0; i < len(n); i++ {
+		if c := n[i]; c == '%' || !keepInPath(c) {
 			return false
 		}
 	}

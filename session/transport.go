@@ -172,14 +172,12 @@ func markNoStore(h http.Header) {
 	addVary(h, "Cookie")
 }
 
-// paramMarker starts the URL-rewriting path parameter.
-const paramMarker = ";" + urlParam + "="
-
-// stripPathParam removes every ";sid=value" path parameter from the escaped
-// path p. It returns the new path, the first value and whether any was
-// found. A value runs to the next '/' or ';'.
-func stripPathParam(p string) (string, string, bool) {
-	i := strings.Index(p, paramMarker)
+// stripPathParam removes every path parameter started by marker (";sid=",
+// config.paramMarker) from the escaped path p. It returns the new path, the
+// first value and whether any was found. A value runs to the next '/' or
+// ';'.
+func stripPathParam(p, marker string) (string, string, bool) {
+	i := strings.Index(p, marker)
 	if i < 0 {
 		return p, "", false
 	}
@@ -187,7 +185,7 @@ func stripPathParam(p string) (string, string, bool) {
 	first, found := "", false
 	for i >= 0 {
 		b.WriteString(p[:i])
-		rest := p[i+len(paramMarker):]
+		rest := p[i+len(marker):]
 		end := strings.IndexAny(rest, "/;")
 		if end < 0 {
 			end = len(rest)
@@ -196,13 +194,14 @@ func stripPathParam(p string) (string, string, bool) {
 			first, found = rest[:end], true
 		}
 		p = rest[end:]
-		i = strings.Index(p, paramMarker)
+		i = strings.Index(p, marker)
 	}
 	b.WriteString(p)
 	return b.String(), first, true
 }
 
-// stripURL returns r's URL without ";sid=" parameters and the first value,
+// stripURL returns r's URL without the path parameters started by marker
+// (";sid=", config.paramMarker) and the first value,
 // or nil when the path carries none or cannot be rewritten (stripping would
 // make a dot segment: see makesDotSegment; the path then goes on as sent,
 // and its ID is not read). It works on
@@ -210,10 +209,10 @@ func stripPathParam(p string) (string, string, bool) {
 // part of its segment, and gives the result a RawPath that EscapedPath keeps
 // (escapeRest): re-encoded from Path, that escape would turn into a
 // parameter separator.
-func stripURL(u *url.URL) (*url.URL, string) {
+func stripURL(u *url.URL, marker string) (*url.URL, string) {
 	raw := sentPath(u)
-	np, id, found := stripPathParam(raw)
-	if !found && !strings.Contains(u.EscapedPath(), paramMarker) {
+	np, id, found := stripPathParam(raw, marker)
+	if !found && !strings.Contains(u.EscapedPath(), marker) {
 		return nil, ""
 	}
 	if makesDotSegment(raw, np) {
@@ -300,7 +299,9 @@ func keepInPath(c byte) bool {
 	return strings.IndexByte("-._~!$&'()*+,;=:@/[]%", c) >= 0
 }
 
-// EncodeURL returns u with the path parameter ";sid=ID" added, for clients
+// EncodeURL returns u with the path parameter ";sid=ID" (named after
+// CookieOptions.Name when one is set: see Options.URLRewriting) added, in
+// place of one of that name u already has, for clients
 // that do not keep cookies, when URL rewriting is on, the session has an ID
 // and the request did not arrive with the session cookie or the session
 // header of Options.Header (whatever its value: such a client keeps the ID
@@ -378,7 +379,7 @@ func (s *Session) EncodeURL(u string) string {
 	}
 	rel := !strings.HasPrefix(esc, "/")
 	orig := esc
-	esc, _, _ = stripPathParam(esc)
+	esc, _, _ = stripPathParam(esc, m.c.paramMarker)
 	if makesDotSegment(orig, esc) {
 		// "/a/.;sid=x": the middleware leaves such a path as sent (no
 		// dot segment made by stripping), so the link leads there only
@@ -403,7 +404,7 @@ func (s *Session) EncodeURL(u string) string {
 		// "../;sid=ID" leads where ".." does.
 		esc += "/"
 	}
-	esc = escapeRest(esc) + paramMarker + s.id
+	esc = escapeRest(esc) + m.c.paramMarker + s.id
 	path, err := url.PathUnescape(esc)
 	if err != nil {
 		return u
