@@ -109,20 +109,26 @@ var errTxtTooLarge = fmt.Errorf("file larger than %d bytes", maxCookiesTxt)
 // breaking a cookie name prefix rule are returned as they are (loading them
 // into a Jar drops them, see Jar.Import). A malformed line gives a
 // *ParseError with its 1-based line number, and so does a file larger than
-// 64 MiB (as for ReadJSON).
+// 64 MiB (as for ReadJSON). (Jar.Import leaves a malformed line out
+// instead, as curl does, unless the file has no cookie line at all.)
 func ReadCookiesTxt(r io.Reader) ([]Entry, error) {
 	es, _, err := readCookiesTxt(r, nil)
 	return es, err
 }
 
 // skipFunc, given to the internal readers, is called for a cookie that is
-// well-formed but that the jar refuses (see refusedHost):
-// the reader leaves it out and reads on. A nil skipFunc makes such a
-// cookie a *ParseError, as for the exported readers.
+// well-formed but that the jar refuses (see refusedHost), and, by the
+// cookies.txt reader, for a malformed line (err is then the *ParseError
+// the exported reader would return, its Err saying the line was left
+// out): the reader leaves it out and reads on. A nil skipFunc makes such a
+// cookie or line a *ParseError, as for the exported readers.
 type skipFunc func(line int, name, domain string, err error)
 
 // readCookiesTxt is ReadCookiesTxt, also returning the line number of each
-// entry.
+// entry. With a skipFunc, it leaves out a malformed line (one curl ignores
+// too) as well as a refused cookie, unless the file has not one cookie
+// line (it is no cookies.txt file: an HTML page, binary data): then the
+// first malformed line's *ParseError is the error, as without one.
 func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 	lr := &limitread.Reader{R: r, N: maxCookiesTxt, Err: errTxtTooLarge}
 	sc := bufio.NewScanner(lr)
@@ -130,6 +136,10 @@ func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 	var es []Entry
 	var lines []int
 	line := 0
+	// With a skipFunc: the first malformed line's error, and whether a
+	// cookie line (read or refused) showed the file is cookies.txt.
+	var firstBad error
+	cookieLine := false
 	for sc.Scan() {
 		line++
 		text := sc.Text()
@@ -140,6 +150,7 @@ func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 		}
 		e, ok, err := parseCookiesTxtLine(text)
 		if err != nil && skip != nil && refusedHost(err) {
+			cookieLine = true
 			skip(line, e.Name, e.Domain, err)
 			continue
 		}
@@ -147,10 +158,20 @@ func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 			if lr.N < 0 {
 				// The line was cut at the size limit: that is the error.
 				err = errTxtTooLarge
+			} else if skip != nil {
+				// A line curl ignores too (parse_netscape, lib/cookie.c).
+				pe := &ParseError{Format: FormatCookiesTxt, Line: line, Err: err}
+				if firstBad == nil {
+					firstBad = pe
+				}
+				skip(line, "", "", &ParseError{Format: FormatCookiesTxt, Line: line,
+					Err: fmt.Errorf("malformed line left out: %w", err)})
+				continue
 			}
 			return es, lines, &ParseError{Format: FormatCookiesTxt, Line: line, Err: err}
 		}
 		if ok {
+			cookieLine = true
 			es = append(es, e)
 			lines = append(lines, line)
 		}
@@ -163,6 +184,9 @@ func readCookiesTxt(r io.Reader, skip skipFunc) ([]Entry, []int, error) {
 			return es, lines, &ParseError{Format: FormatCookiesTxt, Line: line + 1, Err: fmt.Errorf("line longer than %d bytes", maxLine)}
 		}
 		return es, lines, fmt.Errorf("jar: reading cookies.txt: %w", err)
+	}
+	if firstBad != nil && !cookieLine {
+		return nil, nil, firstBad
 	}
 	return es, lines, nil
 }
@@ -204,7 +228,7 @@ func parseCookiesTxtLine(l string) (e Entry, ok bool, err error) {
 	if f[4] != "" {
 		exp, err = strconv.ParseInt(f[4], 10, 64)
 		if err != nil || exp < 0 {
-			return e, false, fmt.Errorf("expires %q is not a Unix time", f[4])
+			return e, false, fmt.Errorf("expires %s is not a Unix time", quoteField(f[4]))
 		}
 	}
 	if exp != 0 {
@@ -232,7 +256,19 @@ func parseBool(s string) (bool, error) {
 	case strings.EqualFold(s, "FALSE"):
 		return false, nil
 	}
-	return false, fmt.Errorf("%q is neither TRUE nor FALSE", s)
+	return false, fmt.Errorf("%s is neither TRUE nor FALSE", quoteField(s))
+}
+
+// maxQuotedField bounds a field an error quotes: a malformed line's field
+// may be up to 64 KiB, and Import keeps an error per left-out line.
+const maxQuotedField = 64
+
+// quoteField quotes s for an error, cut to maxQuotedField bytes.
+func quoteField(s string) string {
+	if len(s) > maxQuotedField {
+		return strconv.Quote(s[:maxQuotedField]) + "..."
+	}
+	return strconv.Quote(s)
 }
 
 // WriteCookiesTxt writes es as a Netscape cookies.txt file, with the

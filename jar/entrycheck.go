@@ -22,20 +22,20 @@ func checkEntry(e *Entry) error {
 		if strings.IndexByte(d, ':') >= 0 {
 			return fmt.Errorf("%w: domain %q", errColonHost, e.Domain)
 		}
-		return fmt.Errorf("invalid domain %q", e.Domain)
+		return fmt.Errorf("invalid domain %s", quoteField(e.Domain))
 	}
 	e.Domain = host
 	if isIP(host) {
 		e.HostOnly = true
 	}
 	if e.Path == "" || e.Path[0] != '/' {
-		return fmt.Errorf("path %q does not begin with %q", e.Path, "/")
+		return fmt.Errorf("path %s does not begin with %q", quoteField(e.Path), "/")
 	}
 	// A ';' is fine: a Path attribute cannot hold one, but the
 	// default-path of a URL such as /app;jsessionid=1/page can (RFC
 	// 6265bis section 5.1.4), and so can an RFC 2965 quoted Path.
 	if hasCTL(e.Path) {
-		return fmt.Errorf("invalid path %q", e.Path)
+		return fmt.Errorf("invalid path %s", quoteField(e.Path))
 	}
 	if e.Name == "" && e.Value == "" {
 		return errors.New("cookie name and value are both empty")

@@ -108,7 +108,9 @@ func (j *Jar) saved(o SaveOptions) []Entry {
 // with the cookies of a file.
 type ImportReport struct {
 	// Read is the number of cookies in the file, including the expired
-	// ones (dropped; they delete stored namesakes) and the rejected ones.
+	// ones (dropped; they delete stored namesakes) and the rejected ones
+	// (malformed lines too), so that len(Rejected) + RejectedUnlisted is
+	// never more than Read.
 	Read int
 	// Rejected has one error per cookie left out because a browser would
 	// not admit it to its store, in line order: it breaks a cookie name
@@ -125,8 +127,14 @@ type ImportReport struct {
 	// value a ';' (as a cookies.txt line curl wrote may) or either a control
 	// character, which no Cookie header can carry (RFC 6265bis sections 5.6
 	// and 5.8.3). Each error names the file format, line, cookie name and
-	// domain, never the value. At most the first 1000 are listed (an error
-	// each would let a hostile file cost memory many times its size);
+	// domain, never the value. A malformed cookies.txt line, which curl
+	// ignores too (a field count other than 6 or 7, an includeSubdomains
+	// or secure field neither TRUE nor FALSE, an expires that is no Unix
+	// time, an invalid domain or path, neither name nor value), is listed
+	// in line order with them as a *ParseError (matching ErrSyntax, which
+	// the others do not) naming the line and what is wrong with it, never
+	// the value. At most the first 1000 are listed (an error each would
+	// let a hostile file cost memory many times its size);
 	// RejectedUnlisted counts the others.
 	Rejected []error
 	// RejectedUnlisted is the number of cookies left out beyond those
@@ -140,7 +148,14 @@ const maxRejected = 1000
 // Import reads a cookie file from r (format detected: JSON or
 // cookies.txt) and adds its cookies to the jar as Add does; expired ones
 // are dropped. The file is read completely first: on a malformed file
-// (a *ParseError naming the line) the jar is left unchanged. A well-formed
+// (a *ParseError naming the line) the jar is left unchanged. In
+// cookies.txt a malformed line (see ImportReport.Rejected) is left out
+// and reported instead, as curl ignores a line it cannot parse; but a file
+// with malformed lines and not one cookie line, which is no cookies.txt
+// file (an HTML page, binary data), fails with the *ParseError of its
+// first malformed line, and a line over 64 KiB or a file over 64 MiB
+// fails the file. A JSON file has no lines to skip: any malformed value
+// fails it. A well-formed
 // cookie the jar refuses as a browser would, one breaking a cookie name
 // prefix rule, one larger than Limits.MaxCookieBytes, one for a Domain
 // with a Fake A-label or a port, one with an RFC 2965 port outside
@@ -200,6 +215,11 @@ func (j *Jar) ImportWithReport(r io.Reader) (ImportReport, error) {
 		out = out[:maxRejected]
 	}
 	for _, l := range out {
+		if pe := (*ParseError)(nil); errors.As(l.err, &pe) {
+			// A malformed cookies.txt line: the error says so.
+			rep.Rejected = append(rep.Rejected, l.err)
+			continue
+		}
 		rep.Rejected = append(rep.Rejected, fmt.Errorf("jar: %s line %d: cookie %q for %s left out: %w", f, l.line, l.name, l.domain, l.err))
 	}
 	if err := j.Add(kept...); err != nil {
