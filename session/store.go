@@ -70,7 +70,9 @@ type Meta struct {
 type Delta struct {
 	// Set holds attributes to add or replace (JSON-encoded values).
 	Set map[string][]byte
-	// Delete names attributes to remove.
+	// Delete names attributes to remove. Deletions apply before Set: an
+	// attribute named in both ends up set to its Set value. Naming an
+	// attribute the record lacks, or one twice, is not an error.
 	Delete []string
 	// LastAccess, when later than the record's, records a new last access
 	// time; an earlier one (a slow request committing after a newer one)

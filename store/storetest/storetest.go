@@ -108,6 +108,7 @@ var cases = []Case{
 	{"LoadSnapshot", testLoadSnapshot},
 	{"SaveDelta", testSaveDelta},
 	{"SaveEmptyDelta", testSaveEmptyDelta},
+	{"SaveSetAndDelete", testSaveSetAndDelete},
 	{"SaveKeepsNothing", testSaveKeepsNothing},
 	{"SaveConcurrent", testSaveConcurrent},
 	{"WritesOnAbsent", testWritesOnAbsent},

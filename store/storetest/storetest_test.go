@@ -91,6 +91,7 @@ var brokenStores = []brokenStore{
 	{name: "indexes-anonymous", wrap: func(s session.Store) session.Store { return indexesAnonymous{s} }, wantFail: "ByPrincipalOrder"},
 	{name: "ctx-not-found", wrap: func(s session.Store) session.Store { return ctxNotFound{s} }, wantFail: "ContextDone"},
 	{name: "save-piecemeal", wrap: func(s session.Store) session.Store { return savePiecemeal{s} }, wantFail: "SaveConcurrent"},
+	{name: "delete-wins", wrap: func(s session.Store) session.Store { return deleteWins{s} }, wantFail: "SaveSetAndDelete"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -234,6 +235,26 @@ func (s *mutatesLoaded) Save(ctx context.Context, key string, d session.Delta) e
 	}
 	s.mu.Unlock()
 	return s.Store.Save(ctx, key, d)
+}
+
+// deleteWins applies a Delta's deletions after its sets: an attribute
+// named in both ends up deleted.
+type deleteWins struct{ session.Store }
+
+func (s deleteWins) Save(ctx context.Context, key string, d session.Delta) error {
+	if err := s.Store.Save(ctx, key, d); err != nil {
+		return err
+	}
+	var both []string
+	for _, name := range d.Delete {
+		if _, ok := d.Set[name]; ok {
+			both = append(both, name)
+		}
+	}
+	if len(both) == 0 {
+		return nil
+	}
+	return s.Store.Save(ctx, key, session.Delta{Delete: both})
 }
 
 // closeNoop ignores Close.
