@@ -34,7 +34,7 @@ type Options struct {
 	// seconds, negative means none.
 	Leeway time.Duration
 	// Refresh keeps refresh tokens and revocations; nil means a new
-	// MemoryRefreshStore.
+	// MemoryRefreshStore on the clock Now.
 	Refresh RefreshStore
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -87,11 +87,11 @@ func New(o *Options) (*Authority, error) {
 	case a.leeway < 0:
 		a.leeway = 0
 	}
-	if a.store == nil {
-		a.store = NewMemoryRefreshStore()
-	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	if a.store == nil {
+		a.store = NewMemoryRefreshStoreWithClock(a.now)
 	}
 	return a, nil
 }

@@ -92,14 +92,31 @@ type RotatingRefreshStore interface {
 }
 
 // MemoryRefreshStore is an in-memory RefreshStore for tests and
-// single-process apps. Expired entries are pruned once every 1024 refresh
-// tokens recorded (Add, Rotate), as of the newest one's issue time: the
-// store has no clock of its own, so an application that never records
-// refresh tokens (IssueAccess and Revoke only) never prunes its revoked
-// jtis, and subject cut-offs (RevokeSubject) are kept for good, one per
-// subject. It is safe for concurrent use; the zero value is not, use
-// NewMemoryRefreshStore.
+// single-process apps.
+//
+// It forgets expired refresh tokens, families and revocations (pruning)
+// as of its notion of now: its clock (NewMemoryRefreshStoreWithClock; the
+// store New makes when Options.Refresh is nil has the Authority's clock),
+// or, made by NewMemoryRefreshStore, the latest issue time of the refresh
+// tokens it recorded (not Use's now, which may be any time). Any
+// call that finds memPruneInterval (one minute) passed since the last
+// prune prunes, and so does every 1024th refresh token recorded (Add,
+// Rotate). A prune scans every entry under the store's lock, so it runs
+// at most once a minute, plus once per 1024 records; any other call costs
+// one clock reading and a comparison more. So with a clock, nothing expired stays
+// past the first call a minute after its expiry, even on a server that
+// only issues access tokens and revokes them; a store without a clock
+// judges only by the refresh tokens it records, so if it records none
+// (IssueAccess and Revoke only) it never prunes. No goroutine runs in
+// the background: a store no one calls keeps what it holds. Subject
+// cut-offs (RevokeSubject) are kept for good, one per subject.
+//
+// It is safe for concurrent use; the zero value is not, use
+// NewMemoryRefreshStore or NewMemoryRefreshStoreWithClock.
 type MemoryRefreshStore struct {
+	// clock is the store's clock; nil means the latest issue time
+	// recorded (seen).
+	clock func() time.Time
 	// mu protects every field below.
 	mu       sync.Mutex
 	tokens   map[string]*memRefresh // by jti
@@ -110,7 +127,15 @@ type MemoryRefreshStore struct {
 	revoked  map[string]time.Time
 	subjects map[string]time.Time // subject -> revoke cut-off
 	adds     int                  // Add calls since the last prune
+	// seen is the latest IssuedAt of a record added: the store's now
+	// when it has no clock.
+	seen      time.Time
+	lastPrune time.Time // now at the last prune
 }
+
+// memPruneInterval is how long after a prune any MemoryRefreshStore call
+// prunes again.
+const memPruneInterval = time.Minute
 
 type memRefresh struct {
 	rec  RefreshRecord
@@ -145,9 +170,19 @@ var (
 	_ RotatingRefreshStore  = (*MemoryRefreshStore)(nil)
 )
 
-// NewMemoryRefreshStore returns an empty MemoryRefreshStore.
-func NewMemoryRefreshStore() *MemoryRefreshStore {
+// NewMemoryRefreshStore returns an empty MemoryRefreshStore without a
+// clock: it prunes as of the latest issue time of the refresh tokens it
+// records (see MemoryRefreshStore).
+func NewMemoryRefreshStore() *MemoryRefreshStore { return NewMemoryRefreshStoreWithClock(nil) }
+
+// NewMemoryRefreshStoreWithClock returns an empty MemoryRefreshStore that
+// prunes what has expired by now's reading (nil means none, as
+// NewMemoryRefreshStore). Give it the clock of the Authority that uses it
+// (Options.Now, or time.Now): a store on another clock than its callers
+// forgets refresh tokens and revocations too early or too late.
+func NewMemoryRefreshStoreWithClock(now func() time.Time) *MemoryRefreshStore {
 	return &MemoryRefreshStore{
+		clock:    now,
 		tokens:   map[string]*memRefresh{},
 		families: map[string]*memFamily{},
 		revoked:  map[string]time.Time{},
@@ -160,18 +195,45 @@ func (s *MemoryRefreshStore) Add(ctx context.Context, rec RefreshRecord) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	c := s.clockNow()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.add(rec)
+	s.add(rec, s.tick(c, rec.IssuedAt))
 	return nil
 }
 
-// add records rec. s.mu must be held.
-func (s *MemoryRefreshStore) add(rec RefreshRecord) {
+// clockNow reads the store's clock (the zero time without one). It is
+// called before s.mu is taken: a clock may take locks of its own.
+func (s *MemoryRefreshStore) clockNow() time.Time {
+	if s.clock == nil {
+		return time.Time{}
+	}
+	return s.clock()
+}
+
+// tick notes issued (the issue time of a record being added; zero if
+// none) and returns the store's now: c, the clock's reading, or without a
+// clock the latest issue time noted. It prunes when memPruneInterval has
+// passed since the last prune. s.mu must be held.
+func (s *MemoryRefreshStore) tick(c, issued time.Time) time.Time {
+	if issued.After(s.seen) {
+		s.seen = issued
+	}
+	now := c
+	if s.clock == nil {
+		now = s.seen
+	}
+	if now.Sub(s.lastPrune) >= memPruneInterval {
+		s.prune(now)
+	}
+	return now
+}
+
+// add records rec; now is the store's now. s.mu must be held.
+func (s *MemoryRefreshStore) add(rec RefreshRecord, now time.Time) {
 	s.adds++
 	if s.adds >= 1024 {
-		s.prune(rec.IssuedAt)
-		s.adds = 0
+		s.prune(now)
 	}
 	s.tokens[rec.ID] = &memRefresh{rec: rec}
 	f := s.families[rec.Family]
@@ -189,6 +251,7 @@ func (s *MemoryRefreshStore) add(rec RefreshRecord) {
 
 // prune forgets what has expired by now. s.mu must be held.
 func (s *MemoryRefreshStore) prune(now time.Time) {
+	s.adds, s.lastPrune = 0, now
 	for id, t := range s.tokens {
 		if !now.Before(t.rec.Expiry) {
 			delete(s.tokens, id)
@@ -211,8 +274,10 @@ func (s *MemoryRefreshStore) Use(ctx context.Context, id string, now time.Time) 
 	if err := ctx.Err(); err != nil {
 		return RefreshRecord{}, err
 	}
+	c := s.clockNow()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tick(c, time.Time{})
 	return s.use(id, now)
 }
 
@@ -221,13 +286,15 @@ func (s *MemoryRefreshStore) Rotate(ctx context.Context, id string, now time.Tim
 	if err := ctx.Err(); err != nil {
 		return RefreshRecord{}, err
 	}
+	c := s.clockNow()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	storeNow := s.tick(c, next.IssuedAt)
 	rec, err := s.use(id, now)
 	if err != nil {
 		return RefreshRecord{}, err
 	}
-	s.add(next)
+	s.add(next, storeNow)
 	return rec, nil
 }
 
@@ -265,8 +332,10 @@ func (s *MemoryRefreshStore) Revoke(ctx context.Context, id string, until time.T
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	c := s.clockNow()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tick(c, time.Time{})
 	if old, ok := s.revoked[id]; !ok || until.After(old) {
 		s.revoked[id] = until
 	}
@@ -286,8 +355,10 @@ func (s *MemoryRefreshStore) RevokeSubject(ctx context.Context, subject string, 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	c := s.clockNow()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tick(c, time.Time{}) // at is a cut-off, not necessarily now
 	if at.After(s.subjects[subject]) {
 		s.subjects[subject] = at
 	}
@@ -311,8 +382,10 @@ func (s *MemoryRefreshStore) RevokedInFamily(ctx context.Context, id, subject, f
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
+	c := s.clockNow()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tick(c, time.Time{})
 	if _, ok := s.revoked[id]; ok {
 		return true, nil
 	}
