@@ -24,8 +24,7 @@ func TestEventStreamStalledClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Large snapshots that change at every poll (the chart's samples) fill
-	// the connection's buffers quickly.
+	// Large snapshots fill the connection's buffers at once.
 	now := time.Now()
 	for i := range maxRows {
 		r := &session.Record{Key: session.Key(fmt.Sprint("filler-", i)), Principal: strings.Repeat("u", 200) + fmt.Sprint(i),
@@ -34,7 +33,14 @@ func TestEventStreamStalledClient(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a, err := New(&Options{Store: st, PollInterval: 5 * time.Millisecond, SampleInterval: 5 * time.Millisecond})
+	// The stream's first snapshot waits in cs's Iterate until the test has
+	// seen it subscribed. Without the gate, the stream subscribed, wrote,
+	// blocked for the 200ms write timeout and unsubscribed: a test
+	// goroutine descheduled for that long on a loaded machine never saw the
+	// subscription. No sampler: no scan may come before the stream's, whose
+	// result the stream would reuse without reaching the gate.
+	cs := &countingStore{Store: st}
+	a, err := New(&Options{Store: cs, PollInterval: 5 * time.Millisecond, SampleInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +66,8 @@ func TestEventStreamStalledClient(t *testing.T) {
 	})
 	admin := newClient(t, srv.URL)
 	admin.mustLogin("admin", "admin")
+	release := cs.block()
+	defer release()
 
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 	if err != nil {
@@ -74,13 +82,16 @@ func TestEventStreamStalledClient(t *testing.T) {
 		defer a.hub.mu.Unlock()
 		return len(a.hub.subs)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	// The stream stays subscribed, its snapshot held in Iterate, until
+	// release.
+	deadline := time.Now().Add(10 * time.Second)
 	for subscribers() == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	if subscribers() == 0 {
 		t.Fatal("the event stream never subscribed")
 	}
+	release()
 	deadline = time.Now().Add(10 * time.Second)
 	for subscribers() != 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
