@@ -137,7 +137,8 @@ type CookieOptions struct {
 	// case-insensitively, section 5.4) makes every request secure, as Secure
 	// does: the cookie always carries the Secure attribute, without which
 	// user agents ignore it. Behind a proxy that terminates TLS, r.TLS is
-	// nil: set Secure, or such a Name.
+	// nil: set Secure, or such a Name. A Name also names URL rewriting's
+	// path parameter, without its prefix (see Options.URLRewriting).
 	Name string
 	// Secure treats every request as HTTPS, whatever r.TLS says: the session
 	// cookie always carries the Secure attribute and defaults to the name
