@@ -48,6 +48,12 @@ type CookieOptions struct {
 	// a victim's browser. nil means no binding.
 	Bind func(r *http.Request) string
 	// SameSite is the cookie's SameSite attribute; 0 means Lax.
+	// SameSiteNoneMode needs the Secure option or a __Host-/__Secure- name
+	// (DoubleSubmitCookie fails otherwise, with an error wrapping
+	// cookie.ErrInsecureSameSiteNone): browsers drop a SameSite=None cookie
+	// without Secure, so plain-HTTP clients would get no secret and every
+	// unsafe request of theirs would fail. Over HTTPS, setting Secure
+	// costs nothing; a plain-HTTP client gets no usable cookie either way.
 	SameSite http.SameSite
 }
 
@@ -71,6 +77,11 @@ func DoubleSubmitCookie(o *CookieOptions) (SecretSource, error) {
 	}
 	d := &doubleSubmit{name: o.Name, maxAge: o.MaxAge, bind: o.Bind, sameSite: o.SameSite,
 		secure: o.Secure || cookie.NeedsSecure(o.Name)}
+	if d.sameSite == http.SameSiteNoneMode && !d.secure {
+		// The cookie would be Secure over TLS only; a plain-HTTP response
+		// (r.TLS nil) would set one that browsers drop, silently.
+		return nil, fmt.Errorf("csrf: DoubleSubmitCookie: SameSite=None without the Secure option (or a __Host-/__Secure- name): %w", cookie.ErrInsecureSameSiteNone)
+	}
 	for i, k := range o.Keys {
 		if len(k) < 32 {
 			return nil, fmt.Errorf("csrf: DoubleSubmitCookie key %d is %d bytes, want at least 32", i, len(k))
