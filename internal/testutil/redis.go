@@ -156,8 +156,11 @@ func (s *RedisServer) start() error {
 
 // startServer starts cmd, a redis-server (what names it in errors), as a
 // child that dies with the test process, and waits up to 10 s for a PONG
-// from addr. It returns the process, its captured output and a channel
-// closed when it exits; on failure the process is gone.
+// from addr, from that process: another server that took the port between
+// freePort and cmd's bind (cmd then exits) answers PING too, and its PONG
+// would have handed the caller a server of some other test. It returns the
+// process, its captured output and a channel closed when it exits; on
+// failure the process is gone.
 func startServer(cmd *exec.Cmd, addr, what string) (*exec.Cmd, *lockedWriter, chan struct{}, error) {
 	cmd.SysProcAttr = childAttr()
 	out := &lockedWriter{}
@@ -172,7 +175,13 @@ func startServer(cmd *exec.Cmd, addr, what string) (*exec.Cmd, *lockedWriter, ch
 	for {
 		reply, err := redisDo(addr, "PING")
 		if err == nil && reply == "PONG" {
-			return cmd, out, done, nil
+			var pid int
+			if pid, err = serverPID(addr); err == nil && pid == cmd.Process.Pid {
+				return cmd, out, done, nil
+			}
+			if err == nil {
+				err = fmt.Errorf("%s answers from process %d, not %d", addr, pid, cmd.Process.Pid)
+			}
 		}
 		select {
 		case <-done:
@@ -264,6 +273,21 @@ func freePort(bus bool) (int, error) {
 		return port, nil
 	}
 	return 0, errors.New("no free port pair")
+}
+
+// serverPID returns the process_id that the server at addr reports in INFO
+// server (Sentinels report it too).
+func serverPID(addr string) (int, error) {
+	info, err := redisDo(addr, "INFO", "server")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			return strconv.Atoi(v)
+		}
+	}
+	return 0, fmt.Errorf("no process_id in INFO server of %s", addr)
 }
 
 // redisDo is a minimal RESP client: this package must not import go-redis

@@ -1,6 +1,8 @@
 package testutil
 
 import (
+	"net"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -36,5 +38,27 @@ func TestStartRedisCluster(t *testing.T) {
 		if !strings.Contains(info, want) {
 			t.Errorf("CLUSTER INFO: missing %q in\n%s", want, info)
 		}
+	}
+}
+
+// TestStartServerPortTaken: a redis-server started on a port that another
+// one took first (between freePort and its bind) exits; the other's PONG
+// must not pass for its own.
+func TestStartServerPortTaken(t *testing.T) {
+	other := StartRedis(t, nil)
+	_, port, err := net.SplitHostPort(other.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(RequireTool(t, "redis-server"), "--port", port, "--bind", "127.0.0.1",
+		"--dir", t.TempDir(), "--save", "", "--appendonly", "no", "--logfile", "")
+	got, _, done, err := startServer(cmd, other.Addr(), "redis-server")
+	if err == nil {
+		got.Process.Kill()
+		<-done
+		t.Fatal("startServer on a port another redis-server listens on: no error, the other's PONG passed for the new server's")
+	}
+	if _, err := other.Do("PING"); err != nil {
+		t.Errorf("the other server: %v", err)
 	}
 }
