@@ -161,7 +161,8 @@ shows "Basic LOGIN:REDACTED (netrc)" in their place. "macdef" entries
 are skipped; a netrc that does not parse is not used, with a warning
 naming its line, nor one that is not a regular file (a FIFO, a
 directory; /dev/null is no netrc, silently); a password in one that users other than its owner can
-read or write is used, with a warning (chmod 600 it).
+read or write, or that another user than the current one owns, is used,
+with a warning (chmod 600 it; chown it).
 
 --session NAME keeps cookies, headers and auth in
 $XDG_CONFIG_HOME/httpstate/sessions/<host_port>/NAME.json (default
@@ -978,6 +979,14 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 			// secret there. Still used, as HTTPie and curl do.
 			fmt.Fprintf(warnOut, "httpstate: warning: netrc: %s can be read or written by other users than its owner (chmod 600 it)\n",
 				printable(netrcPath()))
+		}
+		if ok && pass != "" && n.foreign {
+			// As Python's netrc module does of ~/.netrc (where it
+			// refuses the file), and for the same reason: its owner,
+			// not the user, controls the password. Still used, as
+			// a file other users can read is.
+			fmt.Fprintf(warnOut, "httpstate: warning: netrc: %s is owned by another user (uid %d) than the current one (uid %d)\n",
+				printable(netrcPath()), n.owner, os.Getuid())
 		}
 		if ok && strings.EqualFold(o.authType, "digest") {
 			digest = &digestCreds{user: login, pass: pass}

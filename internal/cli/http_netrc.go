@@ -38,6 +38,11 @@ type netrc struct {
 	// open is set when the file's permissions let users other than its
 	// owner read or write it (not checked on Windows).
 	open bool
+	// foreign is set when the file is owned by another user than the
+	// current one (as Python's netrc module checks ~/.netrc's owner),
+	// owner (not checked outside Unix).
+	foreign bool
+	owner   int
 }
 
 // netrcPath returns the netrc file to read, as Python's requests (and so
@@ -67,6 +72,12 @@ func netrcPath() string {
 // command until a writer came. Errors never quote the file's contents:
 // they may hold a password.
 func readNetrc(path string) (*netrc, error) {
+	return readNetrcAs(path, os.Getuid())
+}
+
+// readNetrcAs is readNetrc for the user uid, whom the file should belong
+// to.
+func readNetrcAs(path string, uid int) (*netrc, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -112,6 +123,9 @@ func readNetrc(path string) (*netrc, error) {
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		n.open = true
+	}
+	if owner, ok := fileOwner(fi); ok && owner != uid {
+		n.foreign, n.owner = true, owner
 	}
 	return n, nil
 }
