@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 
@@ -42,7 +41,8 @@ const MaxTokenSize = 16 << 10
 // ErrBadKey reports a SigningKey NewKeySet refuses: no kid, an unsupported
 // algorithm, a key of the wrong type, size or shape for its algorithm, or
 // one that crypto/rsa, crypto/ecdsa or crypto/ed25519 would refuse (or
-// panic on) at every Sign or Verify. Errors from NewKeySet about one key
+// panic on) at every Sign or Verify, or a private key whose signatures do
+// not verify with its public half. Errors from NewKeySet about one key
 // wrap it.
 var ErrBadKey = errors.New("token: unusable key")
 
@@ -88,8 +88,8 @@ type KeySet struct {
 
 // NewKeySet returns a KeySet over keys; keys[0] is the current key, which
 // signs and must therefore have a Secret or Private key. A key it could
-// not use is refused with an error wrapping ErrBadKey (an RSA private key
-// is checked by signing once with it).
+// not use is refused with an error wrapping ErrBadKey; each private key
+// is checked by signing once with it.
 func NewKeySet(keys ...SigningKey) (*KeySet, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("token: NewKeySet needs at least one key")
@@ -199,9 +199,6 @@ func newKey(sk SigningKey) (*key, error) {
 			if !ok {
 				return nil, bad("want *rsa.PrivateKey, have %T", sk.Private)
 			}
-			if err := rsaSignsFor(priv, p); err != nil {
-				return nil, bad("unusable RSA private key: %w", err)
-			}
 			k.sign = priv
 		}
 	case ES256:
@@ -235,7 +232,31 @@ func newKey(sk SigningKey) (*key, error) {
 	if len(sk.Secret) != 0 {
 		return nil, bad("Secret is only for HS256")
 	}
+	if k.sign != nil {
+		if err := k.selfCheck(); err != nil {
+			return nil, bad("the private key's signatures do not verify with its public key: %w", err)
+		}
+	}
 	return k, nil
+}
+
+// selfCheck signs a fixed message with k and verifies it as Parse would:
+// a private key whose parts do not match (an RSA D or primes of another
+// modulus, an ECDSA D or an Ed25519 seed next to another key's public
+// half) fails every Sign, or makes only signatures that never verify, and
+// NewKeySet refuses it. One signature per key, at NewKeySet only.
+func (k *key) selfCheck() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("signing panicked: %v", r)
+		}
+	}()
+	const msg = "httpstate/token: key check"
+	sig, err := k.method.Sign(msg, k.sign)
+	if err != nil {
+		return err
+	}
+	return k.method.Verify(msg, sig, k.verify)
 }
 
 // signerPublic returns s.Public(), or an error where that panics: a typed
@@ -247,24 +268,6 @@ func signerPublic(s crypto.Signer) (pub crypto.PublicKey, err error) {
 		}
 	}()
 	return s.Public(), nil
-}
-
-// rsaSignsFor signs a fixed digest with priv and verifies it with pub (its
-// public half): a private exponent or primes that do not match the
-// modulus (or are missing) fail every Sign, and NewKeySet refuses them now.
-// One RSA signature per key, at NewKeySet only.
-func rsaSignsFor(priv *rsa.PrivateKey, pub *rsa.PublicKey) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("signing panicked: %v", r)
-		}
-	}()
-	digest := sha256.Sum256([]byte("httpstate/token: RSA key check"))
-	sig, err := rsa.SignPKCS1v15(nil, priv, crypto.SHA256, digest[:])
-	if err != nil {
-		return err
-	}
-	return rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig)
 }
 
 // CurrentKID returns the kid of the key that signs.

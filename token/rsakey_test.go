@@ -1,6 +1,8 @@
 package token_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rsa"
 	"errors"
 	"math/big"
@@ -63,5 +65,26 @@ func TestNewKeySetUnusableRSAKeys(t *testing.T) {
 	}
 	if _, err := token.NewKeySet(hs, token.SigningKey{ID: "r", Alg: token.RS256, Public: &good.PublicKey}); err != nil {
 		t.Errorf("NewKeySet(hs, good RSA public key): %v", err)
+	}
+}
+
+// TestNewKeySetMismatchedPrivateKeys: an ECDSA or Ed25519 private key whose
+// public half is another key's signs, but no signature it makes verifies
+// (with the KeySet itself or with the JWK Set it publishes), so every
+// token failed; NewKeySet signs once with each private key and refuses it.
+func TestNewKeySetMismatchedPrivateKeys(t *testing.T) {
+	ea, eb := signingKey(t, "a", token.ES256).Private.(*ecdsa.PrivateKey), signingKey(t, "b", token.ES256).Private.(*ecdsa.PrivateKey)
+	da, db := signingKey(t, "a", token.EdDSA).Private.(ed25519.PrivateKey), signingKey(t, "b", token.EdDSA).Private.(ed25519.PrivateKey)
+	ed := append(append(ed25519.PrivateKey{}, da[:32]...), db[32:]...)
+	for _, tt := range []struct {
+		name string
+		key  token.SigningKey
+	}{
+		{"ECDSA D of one key, point of another", token.SigningKey{ID: "c", Alg: token.ES256, Private: &ecdsa.PrivateKey{PublicKey: eb.PublicKey, D: ea.D}}},
+		{"Ed25519 seed of one key, public half of another", token.SigningKey{ID: "e", Alg: token.EdDSA, Private: ed}},
+	} {
+		if _, err := token.NewKeySet(tt.key); !errors.Is(err, token.ErrBadKey) {
+			t.Errorf("NewKeySet(%s): err = %v, want ErrBadKey", tt.name, err)
+		}
 	}
 }
