@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -29,34 +30,52 @@ type redisServer struct {
 
 // startRedis starts a redis-server on a free 127.0.0.1 port and stops it
 // when the test ends. A missing redis-server fails the test: a skipped
-// outage test would pass for nothing.
+// outage test would pass for nothing. A port is free only until another
+// process binds it: when another test's server takes it first, this one
+// exits, and startRedis tries another port.
 func startRedis(t *testing.T) *redisServer {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Fatal("redis-server is not installed: run ./test.sh (it installs it with apt-get) or apt-get install redis-server")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	r := &redisServer{t: t, bin: bin, dir: t.TempDir(), port: port}
-	r.start()
+	r := &redisServer{t: t, bin: bin, dir: t.TempDir()}
 	t.Cleanup(r.stop)
-	return r
+	for range 10 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if err = r.tryStart(); err == nil {
+			return r
+		}
+		t.Logf("redis-server on %s: %v", r.addr(), err)
+	}
+	t.Fatal("redis-server did not start on any of 10 free ports")
+	return nil
 }
 
 func (r *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
 
-// start runs redis-server and waits up to 10 s for it to answer PING.
+// start runs redis-server again on its port, after stop.
 func (r *redisServer) start() {
 	r.t.Helper()
+	if err := r.tryStart(); err != nil {
+		r.t.Fatalf("restarting redis-server on %s: %v", r.addr(), err)
+	}
+}
+
+// tryStart runs redis-server and waits up to 10 s for its PING to be
+// answered by that process: the PONG of another server that took the port
+// (this one then exits) does not count.
+func (r *redisServer) tryStart() error {
 	r.cmd = exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
 		"--dir", r.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always")
 	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
+		r.cmd = nil
+		return err
 	}
 	r.done = make(chan struct{})
 	go func(cmd *exec.Cmd, done chan struct{}) {
@@ -65,27 +84,53 @@ func (r *redisServer) start() {
 	}(r.cmd, r.done)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if r.ping() {
-			return
+		if r.pid() == r.cmd.Process.Pid {
+			return nil
+		}
+		select {
+		case <-r.done:
+			r.cmd = nil
+			return errors.New("redis-server exited (port taken?)")
+		default:
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	r.stop()
-	r.t.Fatalf("redis-server on %s did not answer PING within 10s", r.addr())
+	return errors.New("no PING answered by redis-server within 10s")
 }
 
-func (r *redisServer) ping() bool {
+// pid returns the process_id the server on r's port reports (INFO server),
+// or 0 when none answers.
+func (r *redisServer) pid() int {
 	c, err := net.DialTimeout("tcp", r.addr(), time.Second)
 	if err != nil {
-		return false
+		return 0
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(c, "PING\r\n"); err != nil {
-		return false
+	if _, err := io.WriteString(c, "INFO server\r\n"); err != nil {
+		return 0
 	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && line == "+PONG\r\n"
+	br := bufio.NewReader(c)
+	head, err := br.ReadString('\n')
+	if err != nil || !strings.HasPrefix(head, "$") {
+		return 0
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(head[1:]))
+	if err != nil || n < 0 {
+		return 0
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(br, body); err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			pid, _ := strconv.Atoi(v)
+			return pid
+		}
+	}
+	return 0
 }
 
 // stop shuts redis-server down (SIGTERM) and waits for it to exit.
@@ -242,5 +287,19 @@ func TestDashboardRecoversFromStoreOutage(t *testing.T) {
 	time.Sleep(3 * time.Second) // longer than the browser's retry and the page's backoff
 	if got := eval[string](t, ctx, `document.getElementById("status").textContent + " / " + document.getElementById("dashboard").dataset.reopens`); got != "your session has ended / "+strconv.Itoa(reopens) {
 		t.Errorf("after gone: %q, want the end still shown and no new stream", got)
+	}
+}
+
+// TestStartRedisPortTaken: a redis-server started on a port another one
+// took first exits; the other's answer must not pass for its own.
+func TestStartRedisPortTaken(t *testing.T) {
+	other := startRedis(t)
+	r := &redisServer{t: t, bin: other.bin, dir: t.TempDir(), port: other.port}
+	t.Cleanup(r.stop)
+	if err := r.tryStart(); err == nil {
+		t.Fatal("redis-server started on a port another one listens on: no error, the other's answer passed for its own")
+	}
+	if other.pid() != other.cmd.Process.Pid {
+		t.Error("the other server no longer answers")
 	}
 }
