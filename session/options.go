@@ -85,11 +85,12 @@ type Options struct {
 	// the path before routing. With a CookieOptions.Name (even with the
 	// cookie transport disabled) the parameter is named after it, without a
 	// "__Host-" or "__Secure-" prefix (";app=ID" for "__Host-app"), so that
-	// two Managers of one application, which need different cookie names,
-	// never strip, read or replace each other's parameter; the name must
-	// then be one a path can carry as it is (none of '#', '%', '^', '`',
-	// '|'), or New fails. Off by default: URLs leak into logs and Referer
-	// headers. Not used in Codec mode.
+	// two Managers of one application, which need different cookie names
+	// (different without the prefix, too), never strip, read or replace
+	// each other's parameter; the name must then be one a path can carry
+	// as it is (none of '#', '%', '^', '`', '|'), or New fails. Off by
+	// default: URLs leak into logs and Referer headers. Not used in Codec
+	// mode.
 	URLRewriting bool
 	// MaxPerPrincipal caps the live sessions of one principal; 0 means
 	// unlimited. When SetPrincipal takes a principal over the cap, its oldest
