@@ -64,11 +64,13 @@ type Options struct {
 	// included, then does nothing.
 	Auth Auth
 	// Jar stores the cookies, run on every hop of a redirect chain; nil
-	// means a new *jar.Jar with browser defaults (jar.New(nil)).
+	// means a new *jar.Jar with browser defaults (jar.New(nil)). A nil
+	// pointer (a typed nil, such as a nil *jar.Jar) is an error of New.
 	Jar Jar
 
 	// Transport sends the requests; nil means the client's own pooled
 	// *http.Transport built from the fields below, which are then ignored.
+	// A nil pointer (a typed nil) is an error of New.
 	Transport http.RoundTripper
 	// TLSConfig is the TLS client configuration (e.g. RootCAs); nil means
 	// the system roots.
@@ -179,6 +181,14 @@ func New(o *Options) (*Client, error) {
 	}
 	oc := *o
 	oc.normalize()
+	// An interface holding a nil pointer is not nil: as the client's own,
+	// it would panic in the first request.
+	if oc.Jar != nil && isNil(oc.Jar) {
+		return nil, fmt.Errorf("client: Options.Jar is a nil %T (leave it nil for the default jar)", oc.Jar)
+	}
+	if oc.Transport != nil && isNil(oc.Transport) {
+		return nil, fmt.Errorf("client: Options.Transport is a nil %T (leave it nil for the default transport)", oc.Transport)
+	}
 	c := &Client{
 		query:       cloneValues(oc.Query),
 		retry:       newRetrier(oc.Retry),
