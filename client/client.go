@@ -110,7 +110,8 @@ type Options struct {
 	// sent, after headers and auth are set (for signing, logging,
 	// metrics); each attempt starts from the request as prepared
 	// (headers, URL), so what a hook adds is not sent twice. An error
-	// aborts the request; Do wraps it with ErrHook.
+	// aborts the request; Do wraps it with ErrHook. A nil hook is an
+	// error of New.
 	OnRequest []func(*http.Request) error
 	// OnResponse hooks run, in order, on every response received, before
 	// the retry decision, the intermediate responses of a redirect chain
@@ -122,7 +123,7 @@ type Options struct {
 	// redirect is followed and the 3xx is the response Do returns. An
 	// error closes the body and aborts the request (no later hop is
 	// sent); Do wraps it with ErrHook. Requests sent with HTTPClient run
-	// no hooks.
+	// no hooks. A nil hook is an error of New.
 	OnResponse []func(*http.Response) error
 	// Now is the clock for Retry-After dates, the retry time budget and
 	// TokenAuth's refresh cooldown; nil means time.Now.
@@ -188,6 +189,16 @@ func New(o *Options) (*Client, error) {
 	}
 	if oc.Transport != nil && isNil(oc.Transport) {
 		return nil, fmt.Errorf("client: Options.Transport is a nil %T (leave it nil for the default transport)", oc.Transport)
+	}
+	for i, h := range oc.OnRequest {
+		if h == nil {
+			return nil, fmt.Errorf("client: Options.OnRequest[%d] is nil", i)
+		}
+	}
+	for i, h := range oc.OnResponse {
+		if h == nil {
+			return nil, fmt.Errorf("client: Options.OnResponse[%d] is nil", i)
+		}
 	}
 	c := &Client{
 		query:       cloneValues(oc.Query),
