@@ -38,7 +38,7 @@ func TestTokenSourcePanicDoesNotWedge(t *testing.T) {
 		}()
 		c.Get(context.Background(), srv.URL)
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a safety net for a wedge
 	defer cancel()
 	resp, err := c.Get(ctx, srv.URL)
 	if err != nil {
