@@ -35,18 +35,37 @@ type RedisServer struct {
 }
 
 // StartRedisServer starts redis-server (which must be installed: test.sh
-// installs it) and waits until it answers PING.
+// installs it) and waits until it answers PING. A port found free is free
+// only until another process binds it: when another server (another
+// test's) took it first, this one exits, and StartRedisServer tries
+// another port, up to 10.
 func StartRedisServer() (*RedisServer, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, fmt.Errorf("bench: redis-server not installed (./test.sh or apt-get install -y redis-server): %w", err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
+	for range 10 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		s, err := startRedisServer(bin, port)
+		if !errors.Is(err, errRedisExited) {
+			return s, err
+		}
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	return nil, errors.New("bench: redis-server exited at start on 10 free ports")
+}
+
+// errRedisExited reports a redis-server that exited at start, as one does
+// when its port is taken.
+var errRedisExited = errors.New("bench: redis-server exited at start")
+
+// startRedisServer starts redis-server on port and waits until that
+// process, not another on the port, answers.
+func startRedisServer(bin string, port int) (*RedisServer, error) {
 	dir, err := os.MkdirTemp("", "bench-redis-")
 	if err != nil {
 		return nil, err
@@ -60,13 +79,13 @@ func StartRedisServer() (*RedisServer, error) {
 	}
 	go func() { s.cmd.Wait(); close(s.done) }()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if out, err := s.Do("PING"); err == nil && out == "PONG" {
+		if out, err := s.Do("INFO", "server"); err == nil && infoField(out, "process_id") == strconv.Itoa(s.cmd.Process.Pid) {
 			return s, nil
 		}
 		select {
 		case <-s.done:
 			os.RemoveAll(dir)
-			return nil, errors.New("bench: redis-server exited at start")
+			return nil, errRedisExited
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -74,6 +93,16 @@ func StartRedisServer() (*RedisServer, error) {
 			return nil, errors.New("bench: redis-server did not answer PING")
 		}
 	}
+}
+
+// infoField returns the value of field in an INFO reply, "" if absent.
+func infoField(info, field string) string {
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), field+":"); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // Close stops the server and removes its directory.

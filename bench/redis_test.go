@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -336,5 +338,31 @@ func TestRedisCommands(t *testing.T) {
 			}
 		}
 		h.Close()
+	}
+}
+
+// TestStartRedisServerPortTaken: a redis-server started on a port another
+// one took first exits; the other's PONG must not pass for its own.
+func TestStartRedisServerPortTaken(t *testing.T) {
+	other, err := StartRedisServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	_, port, err := net.SplitHostPort(other.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := startRedisServer(other.cmd.Path, p)
+	if err == nil {
+		s.Close()
+		t.Fatal("a redis-server started on a port another one listens on: no error, the other's answer passed for its own")
+	}
+	if !errors.Is(err, errRedisExited) {
+		t.Errorf("err %v, want errRedisExited", err)
 	}
 }
