@@ -12,7 +12,6 @@ import (
 	"github.com/httpstate/httpstate/internal/testutil"
 	"github.com/httpstate/httpstate/session"
 	"github.com/httpstate/httpstate/store/redisstore"
-	"github.com/httpstate/httpstate/store/storetest"
 )
 
 // newFailoverClient returns a go-redis Sentinel client (NewUniversalClient
@@ -29,7 +28,7 @@ func newFailoverClient(t *testing.T, r *testutil.RedisSentinel) redis.UniversalC
 
 func TestConformanceSentinel(t *testing.T) {
 	r := testutil.StartRedisSentinel(t, &testutil.SentinelOptions{Sentinels: 3})
-	storetest.Run(t, newStoreFunc(newFailoverClient(t, r)))
+	runShared(t, newFailoverClient(t, r))
 }
 
 // TestSentinelWritesReachMaster: a session saved through the Sentinel client

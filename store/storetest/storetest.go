@@ -67,6 +67,10 @@ type Env struct {
 	Store session.Store   // fresh and empty when the case starts
 	Clock *Clock          // the clock Store judges expiry by; starts at Epoch
 	Ctx   context.Context // passed to every Store call
+	// Handle returns another Store on Store's backend, judging expiry by
+	// Clock, as another process would open it (see RunShared); under Run,
+	// where the suite has no way to open one, it returns Store itself.
+	Handle func(t *testing.T) session.Store
 }
 
 // Case is one behaviour of the session.Store contract.
@@ -85,6 +89,19 @@ func Cases() []Case { return slices.Clone(cases) }
 // so that cleanup must tolerate a store that is already closed.
 func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) session.Store) {
 	t.Helper()
+	RunShared(t, newStore, nil)
+}
+
+// RunShared is Run for a store whose backend several Store values can
+// share at once, as processes share one Redis: newHandle returns another
+// Store on the backend of s (a store newStore returned), judging expiry by
+// now, and should release it with t.Cleanup (closing a handle must leave
+// the others working). The cases that check several processes at once
+// (SweepSharedBackend) sweep through such handles; with a nil newHandle,
+// as under Run, they use the one store.
+func RunShared(t *testing.T, newStore func(t *testing.T, now func() time.Time) session.Store,
+	newHandle func(t *testing.T, s session.Store, now func() time.Time) session.Store) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			clock := NewClock(Epoch)
@@ -92,7 +109,18 @@ func Run(t *testing.T, newStore func(t *testing.T, now func() time.Time) session
 			if s == nil {
 				t.Fatal("newStore returned nil")
 			}
-			c.Run(t, &Env{Store: s, Clock: clock, Ctx: context.Background()})
+			handle := func(t *testing.T) session.Store { return s }
+			if newHandle != nil {
+				handle = func(t *testing.T) session.Store {
+					t.Helper()
+					h := newHandle(t, s, clock.Now)
+					if h == nil {
+						t.Fatal("newHandle returned nil")
+					}
+					return h
+				}
+			}
+			c.Run(t, &Env{Store: s, Clock: clock, Ctx: context.Background(), Handle: handle})
 		})
 	}
 }
@@ -134,6 +162,7 @@ var cases = []Case{
 	{"ExpiredInvisible", testExpiredInvisible},
 	{"Sweep", testSweep},
 	{"SweepConcurrent", testSweepConcurrent},
+	{"SweepSharedBackend", testSweepSharedBackend},
 	{"SweepFollowsExpiry", testSweepFollowsExpiry},
 	{"SweepRacingTouch", testSweepRacingTouch},
 	{"DeleteExpired", testDeleteExpired},

@@ -29,6 +29,7 @@ func TestMemstore(t *testing.T) {
 	wrap := func(s session.Store) session.Store { return s }
 	wrapNow := func(s session.Store, now func() time.Time) session.Store { return wrap(s) }
 	lag := time.Duration(0)
+	handle := func(s session.Store) session.Store { return s } // one memstore: no other handle
 	if name := os.Getenv(brokenEnv); name != "" {
 		i := slices.IndexFunc(brokenStores, func(b brokenStore) bool { return b.name == name })
 		if i < 0 {
@@ -38,15 +39,19 @@ func TestMemstore(t *testing.T) {
 		if w := brokenStores[i].wrapNow; w != nil {
 			wrapNow = w
 		}
+		if h := brokenStores[i].handle; h != nil {
+			handle = h
+		}
 	}
-	storetest.Run(t, func(t *testing.T, now func() time.Time) session.Store {
+	newHandle := func(t *testing.T, s session.Store, now func() time.Time) session.Store { return handle(s) }
+	storetest.RunShared(t, func(t *testing.T, now func() time.Time) session.Store {
 		s, err := memstore.New(&memstore.Options{Now: func() time.Time { return now().Add(-lag) }, Shards: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
 		return wrapNow(s, now)
-	})
+	}, newHandle)
 }
 
 // A brokenStore breaks one promise of the contract; the suite must notice.
@@ -54,6 +59,7 @@ type brokenStore struct {
 	name     string
 	wrap     func(session.Store) session.Store
 	wrapNow  func(s session.Store, now func() time.Time) session.Store // instead of wrap, for a store that needs the clock
+	handle   func(session.Store) session.Store                         // another handle on the backend of a store wrap returned
 	clockLag time.Duration                                             // the store's clock runs this far behind the suite's
 	wantFail string                                                    // a case that must fail
 }
@@ -92,6 +98,11 @@ var brokenStores = []brokenStore{
 	{name: "ctx-not-found", wrap: func(s session.Store) session.Store { return ctxNotFound{s} }, wantFail: "ContextDone"},
 	{name: "save-piecemeal", wrap: func(s session.Store) session.Store { return savePiecemeal{s} }, wantFail: "SaveConcurrent"},
 	{name: "delete-wins", wrap: func(s session.Store) session.Store { return deleteWins{s} }, wantFail: "SaveSetAndDelete"},
+	{name: "sweep-broadcast", wrap: func(s session.Store) session.Store { return &sweepBroadcast{Store: s, log: new(expiryLog)} },
+		handle: func(s session.Store) session.Store {
+			b := s.(*sweepBroadcast)
+			return &sweepBroadcast{Store: b.Store, log: b.log}
+		}, wantFail: "SweepSharedBackend"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -255,6 +266,32 @@ func (s deleteWins) Save(ctx context.Context, key string, d session.Delta) error
 		return nil
 	}
 	return s.Store.Save(ctx, key, session.Delta{Delete: both})
+}
+
+// sweepBroadcast reports expiries as a store fed by its backend's expiry
+// events would (Redis keyspace notifications): every handle gets every
+// event, so one handle reports each expired session once, several handles
+// each report it.
+type sweepBroadcast struct {
+	session.Store
+	log    *expiryLog // shared by the handles of one backend
+	cursor int        // the events this handle has reported; log.mu
+}
+
+// expiryLog holds the expiry events of one backend.
+type expiryLog struct {
+	mu     sync.Mutex
+	events []session.Meta
+}
+
+func (s *sweepBroadcast) Sweep(ctx context.Context) ([]session.Meta, error) {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	got, err := s.Store.Sweep(ctx)
+	s.log.events = append(s.log.events, got...)
+	out := slices.Clone(s.log.events[s.cursor:])
+	s.cursor = len(s.log.events)
+	return out, err
 }
 
 // closeNoop ignores Close.
