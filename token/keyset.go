@@ -102,7 +102,7 @@ func NewKeySet(keys ...SigningKey) (*KeySet, error) {
 			return nil, err
 		}
 		if i == 0 && k.sign == nil {
-			return nil, fmt.Errorf("token: the current key %q cannot sign (no Secret or Private)", k.id)
+			return nil, fmt.Errorf("%w %q: the current key cannot sign (no Secret or Private)", ErrBadKey, k.id)
 		}
 		if _, dup := ks.byKID[k.id]; dup {
 			return nil, fmt.Errorf("token: duplicate kid %q", k.id)

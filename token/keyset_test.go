@@ -249,8 +249,8 @@ func TestNewKeySetMalformedKeys(t *testing.T) {
 
 func TestNewKeySetRejects(t *testing.T) {
 	for _, tt := range badKeySets {
-		if _, err := token.NewKeySet(tt.key(t)); err == nil {
-			t.Errorf("NewKeySet(%s) succeeded, want an error", tt.name)
+		if _, err := token.NewKeySet(tt.key(t)); !errors.Is(err, token.ErrBadKey) {
+			t.Errorf("NewKeySet(%s): err = %v, want ErrBadKey", tt.name, err)
 		}
 	}
 	k := signingKey(t, "dup", token.HS256)
