@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -129,10 +130,23 @@ func runContext(ctx context.Context, s *Streams, args []string) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
-			fmt.Fprintln(s.ErrOut, "httpstate:", ee.Err)
+			printError(s.ErrOut, ee.Err)
 		}
 		return ee.Code
 	}
-	fmt.Fprintln(s.ErrOut, "httpstate:", err)
+	printError(s.ErrOut, err)
 	return 1
+}
+
+// printError prints err after "httpstate: ", with its control characters
+// replaced as printable does: an error can quote what a server sent (a
+// redirect's target in a dial error, a header value), which would drive
+// the terminal. The lines of a joined error (errors.Join) stay lines,
+// indented under the first so that none passes for a message of its own.
+func printError(w io.Writer, err error) {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = printable(l)
+	}
+	fmt.Fprintln(w, "httpstate: "+strings.Join(lines, "\n  "))
 }
