@@ -150,6 +150,10 @@ type Client struct {
 	checkStatus bool
 	now         func() time.Time
 
+	// saveLimit, if positive, replaces the session file size limit Save
+	// checks (the 64 MiB Load reads), for tests.
+	saveLimit int
+
 	// mu protects header and auth.
 	mu     sync.RWMutex
 	header http.Header

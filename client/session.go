@@ -142,7 +142,7 @@ func persistHeader(name string) bool {
 // A header value or credential that is not valid UTF-8 (JSON strings hold
 // only that) fails Save, writing nothing, rather than load back altered;
 // so does a header or bearer token Load would refuse (a control character
-// in a value, an invalid name).
+// in a value, an invalid name), and a file over the 64 MiB Load reads.
 func (c *Client) Save(path string) error {
 	sf := sessionFile{Version: sessionVersion, Header: map[string][]string{}}
 	c.mu.RLock()
@@ -182,7 +182,16 @@ func (c *Client) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("client: save %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, append(data, '\n')); err != nil {
+	data = append(data, '\n')
+	// A file Load refuses must not replace one it reads.
+	limit := maxSessionFile
+	if c.saveLimit > 0 {
+		limit = c.saveLimit
+	}
+	if len(data) > limit {
+		return fmt.Errorf("client: save %s: session file of %d bytes, over the %d-byte limit of Load; %s kept", path, len(data), limit, path)
+	}
+	if err := writeFileAtomic(path, data); err != nil {
 		return fmt.Errorf("client: save %s: %w", path, err)
 	}
 	return nil
