@@ -1,6 +1,8 @@
 package token
 
 import (
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +22,7 @@ var pruneStart = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 // and revokes them (no refresh token recorded) made its store keep the
 // revoked jtis for good; its default store now judges expiry by the
 // Authority's clock and forgets them at the first call after they expired
-// and time.Minute passed since its last prune.
+// by memPruneSlack and memPruneInterval passed since its last prune.
 func TestMemoryRefreshStoreQuietPrune(t *testing.T) {
 	clock := testutil.NewClock(pruneStart)
 	ks, err := NewKeySet(SigningKey{ID: "k", Alg: HS256, Secret: make([]byte, 32)})
@@ -47,7 +49,7 @@ func TestMemoryRefreshStoreQuietPrune(t *testing.T) {
 	if n := storeSize(s); n != 1 {
 		t.Fatalf("after Revoke the store holds %d entries, want 1", n)
 	}
-	clock.Advance(time.Minute + memPruneInterval)
+	clock.Advance(time.Minute + memPruneInterval + memPruneSlack)
 	fresh, _, err := a.IssueAccess("bob", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -56,14 +58,20 @@ func TestMemoryRefreshStoreQuietPrune(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n := storeSize(s); n != 0 {
-		t.Errorf("a quiet Authority's store still holds %d expired entries after %v", n, time.Minute+memPruneInterval)
+		t.Errorf("a quiet Authority's store still holds %d expired entries after %v", n, time.Minute+memPruneInterval+memPruneSlack)
 	}
 }
 
-// TestMemoryRefreshStorePruneInterval: with a clock, a call prunes what has
-// expired once memPruneInterval has passed since the last prune, and not
-// before (a prune scans everything); nothing unexpired goes.
+// TestMemoryRefreshStorePruneInterval: with a clock, a call prunes what
+// expired memPruneSlack ago once memPruneInterval has passed since the
+// last prune, and not before (a prune scans everything); nothing
+// unexpired goes.
 func TestMemoryRefreshStorePruneInterval(t *testing.T) {
+	// short and r expire within 30 s of the start; the second call below
+	// comes 2*memPruneInterval-1s after it.
+	if 2*memPruneInterval-time.Second-memPruneSlack < 30*time.Second {
+		t.Fatal("the test's times assume memPruneSlack < 2*memPruneInterval - 31s")
+	}
 	clock := testutil.NewClock(pruneStart)
 	s := NewMemoryRefreshStoreWithClock(clock.Now)
 	ctx := t.Context()
@@ -78,20 +86,26 @@ func TestMemoryRefreshStorePruneInterval(t *testing.T) {
 	if err := s.Add(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
+	call := func() {
+		t.Helper()
+		if _, err := s.Revoked(ctx, "x", "bob", pruneStart); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if n := storeSize(s); n != 4 { // short, long, r and its family
 		t.Fatalf("store holds %d entries, want 4", n)
 	}
-	clock.Advance(memPruneInterval - time.Second) // all but long expired, no prune due
-	if _, err := s.Revoked(ctx, "x", "bob", pruneStart); err != nil {
-		t.Fatal(err)
-	}
+	clock.Advance(memPruneInterval)
+	call() // a prune is due
+	// short and r are now past their expiry by more than memPruneSlack,
+	// but the next prune is not due yet.
+	clock.Advance(memPruneInterval - time.Second)
+	call()
 	if n := storeSize(s); n != 4 {
 		t.Errorf("store pruned before memPruneInterval passed: %d entries, want 4", n)
 	}
 	clock.Advance(time.Second)
-	if _, err := s.Revoked(ctx, "x", "bob", pruneStart); err != nil {
-		t.Fatal(err)
-	}
+	call()
 	if n := storeSize(s); n != 1 {
 		t.Errorf("after memPruneInterval the store holds %d entries, want 1 (long)", n)
 	}
@@ -126,5 +140,48 @@ func TestMemoryRefreshStoreNoClockPrunesByIssueTime(t *testing.T) {
 	add("b", pruneStart.Add(2*time.Hour))
 	if n := storeSize(s); n != 2 { // b and its family
 		t.Errorf("after recording a token issued 2 h later the store holds %d entries, want 2", n)
+	}
+}
+
+// TestPruneKeepsRevocationForAStraddlingVerify: Verify reads the clock to
+// check exp, then the store reads it again; a prune at the second reading,
+// as of that moment, dropped a revocation that ended between the two, and
+// the revoked token, judged unexpired by the first, verified. The store
+// now prunes as of memPruneSlack before its now.
+func TestPruneKeepsRevocationForAStraddlingVerify(t *testing.T) {
+	var mu sync.Mutex
+	cur, step := pruneStart, time.Duration(0)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now := cur
+		cur = cur.Add(step)
+		return now
+	}
+	ks, err := NewKeySet(SigningKey{ID: "k", Alg: HS256, Secret: make([]byte, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(&Options{Keys: ks, Issuer: "i", Audience: "a", AccessTTL: 2 * time.Minute, Leeway: -1, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	tok, exp, err := a.IssueAccess("alice", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Verify(ctx, tok) // the store's first call prunes: the interval starts
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Revoke(ctx, c.ID, exp); err != nil { // until exp: Verify accepts it before exp only
+		t.Fatal(err)
+	}
+	mu.Lock()
+	cur, step = exp.Add(-time.Second), time.Second // Verify's exp check reads exp-1s, the store exp
+	mu.Unlock()
+	if _, err := a.Verify(ctx, tok); !errors.Is(err, ErrRevoked) {
+		t.Errorf("revoked token whose revocation ended between Verify's two clock readings: err = %v, want ErrRevoked", err)
 	}
 }

@@ -94,22 +94,23 @@ type RotatingRefreshStore interface {
 // MemoryRefreshStore is an in-memory RefreshStore for tests and
 // single-process apps.
 //
-// It forgets expired refresh tokens, families and revocations (pruning)
-// as of its notion of now: its clock (NewMemoryRefreshStoreWithClock; the
-// store New makes when Options.Refresh is nil has the Authority's clock),
-// or, made by NewMemoryRefreshStore, the latest issue time of the refresh
-// tokens it recorded (not Use's now, which may be any time). Any
-// call that finds memPruneInterval (one minute) passed since the last
-// prune prunes, and so does every 1024th refresh token recorded (Add,
-// Rotate). A prune scans every entry under the store's lock, so it runs
-// at most once a minute, plus once per 1024 records; any other call costs
-// one clock reading and a comparison more. So with a clock, nothing expired stays
-// past the first call a minute after its expiry, even on a server that
-// only issues access tokens and revokes them; a store without a clock
-// judges only by the refresh tokens it records, so if it records none
-// (IssueAccess and Revoke only) it never prunes. No goroutine runs in
-// the background: a store no one calls keeps what it holds. Subject
-// cut-offs (RevokeSubject) are kept for good, one per subject.
+// It forgets refresh tokens, families and revocations (pruning) a minute
+// (memPruneSlack) after they expired by its notion of now: its clock
+// (NewMemoryRefreshStoreWithClock; the store New makes when
+// Options.Refresh is nil has the Authority's clock), or, made by
+// NewMemoryRefreshStore, the latest issue time of the refresh tokens it
+// recorded (not Use's now, which may be any time). Any call that finds
+// memPruneInterval (one minute) passed since the last prune prunes, and
+// so does every 1024th refresh token recorded (Add, Rotate). A prune
+// scans every entry under the store's lock, so it runs at most once a
+// minute, plus once per 1024 records; any other call costs one clock
+// reading and a comparison more. So with a clock nothing stays past the
+// first call two minutes after its expiry, even on a server that only
+// issues access tokens and revokes them; a store without a clock judges
+// only by the refresh tokens it records, so if it records none
+// (IssueAccess and Revoke only) it never prunes. No goroutine runs in the
+// background: a store no one calls keeps what it holds. Subject cut-offs
+// (RevokeSubject) are kept for good, one per subject.
 //
 // It is safe for concurrent use; the zero value is not, use
 // NewMemoryRefreshStore or NewMemoryRefreshStoreWithClock.
@@ -136,6 +137,12 @@ type MemoryRefreshStore struct {
 // memPruneInterval is how long after a prune any MemoryRefreshStore call
 // prunes again.
 const memPruneInterval = time.Minute
+
+// memPruneSlack is how long past its expiry an entry is kept: a caller
+// reads its clock before the store reads its own (Verify checks exp, then
+// asks whether the token is revoked), and a revocation pruned in between
+// would let a revoked token verify.
+const memPruneSlack = time.Minute
 
 type memRefresh struct {
 	rec  RefreshRecord
@@ -249,9 +256,10 @@ func (s *MemoryRefreshStore) add(rec RefreshRecord, now time.Time) {
 	}
 }
 
-// prune forgets what has expired by now. s.mu must be held.
+// prune forgets what expired memPruneSlack before now. s.mu must be held.
 func (s *MemoryRefreshStore) prune(now time.Time) {
 	s.adds, s.lastPrune = 0, now
+	now = now.Add(-memPruneSlack)
 	for id, t := range s.tokens {
 		if !now.Before(t.rec.Expiry) {
 			delete(s.tokens, id)
