@@ -60,11 +60,11 @@ func TestGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	shut := make(chan error, 1)
-	start := time.Now()
 	go func() { shut <- srv.Config.Shutdown(ctx) }()
 
-	// The stream ends although a request is still in flight.
-	streamEnded := time.After(5 * time.Second)
+	// The stream ends although a request is still in flight (held in the
+	// store until release: the bound is a safety net only).
+	streamEnded := time.After(10 * time.Second)
 drain:
 	for {
 		select {
@@ -73,7 +73,7 @@ drain:
 				break drain
 			}
 		case <-streamEnded:
-			t.Fatal("the event stream is still open 5s into the shutdown")
+			t.Fatal("the event stream is still open 10s into the shutdown")
 		}
 	}
 	select {
@@ -82,6 +82,10 @@ drain:
 	default:
 	}
 
+	// Shutdown's time counts from here: until now it waited, rightly, for
+	// the request held in flight (and the test for the stream to end, which
+	// a loaded machine may take seconds to see).
+	start := time.Now()
 	close(st.release)
 	var r response
 	select {
@@ -105,7 +109,7 @@ drain:
 		t.Fatal("Shutdown did not return after the last request")
 	}
 	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("Shutdown took %v: it waited for something other than the request in flight", d)
+		t.Errorf("Shutdown took %v after the request in flight was let go: it waited for something else", d)
 	}
 	st.armed.Store(false)
 	// The change is in the store (read before Close closes it).
