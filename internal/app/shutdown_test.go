@@ -135,11 +135,13 @@ drain:
 }
 
 // hangingStore blocks every Iterate while armed, until its context ends (a
-// store that stopped answering), and reports the call on entered.
+// store that stopped answering), reports the call on entered, and records
+// in returned that such a call has returned.
 type hangingStore struct {
 	session.Store
-	armed   atomic.Bool
-	entered chan struct{}
+	armed    atomic.Bool
+	entered  chan struct{}
+	returned atomic.Bool
 }
 
 func (s *hangingStore) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
@@ -149,6 +151,7 @@ func (s *hangingStore) Iterate(ctx context.Context, fn func(session.Meta) bool) 
 		default:
 		}
 		<-ctx.Done()
+		s.returned.Store(true)
 		return ctx.Err()
 	}
 	return s.Store.Iterate(ctx, fn)
@@ -156,7 +159,10 @@ func (s *hangingStore) Iterate(ctx context.Context, fn func(session.Meta) bool) 
 
 // TestShutdownStreamWaitingOnStore: an event stream waiting for a store
 // that does not answer ends when the App shuts down, so a graceful shutdown
-// is not held up until the store call times out.
+// is not held up until the store call times out: Shutdown returns while the
+// store call is still unanswered (it ends at App.Close or after the scan's
+// 10s timeout). That is checked, not Shutdown's wall time, which a loaded
+// machine can stretch past any bound short of the timeout.
 func TestShutdownStreamWaitingOnStore(t *testing.T) {
 	st := &hangingStore{Store: storeFactories[0].open(t), entered: make(chan struct{}, 1)}
 	_, srv := newTestApp(t, st, nil)
@@ -176,12 +182,11 @@ func TestShutdownStreamWaitingOnStore(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	start := time.Now()
 	if err := srv.Config.Shutdown(ctx); err != nil {
 		t.Errorf("Shutdown: %v", err)
 	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("Shutdown took %v: the event stream waited for the store", d)
+	if st.returned.Load() {
+		t.Errorf("Shutdown returned only after the hanging store call had: the event stream waited for the store")
 	}
 }
 
