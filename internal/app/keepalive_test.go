@@ -43,7 +43,7 @@ func TestEventStreamKeepAliveLongPoll(t *testing.T) {
 		if line != ": keep-alive" {
 			t.Errorf("comment %q, want \": keep-alive\"", line)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("no keep-alive comment within 5s with keepAlive 100ms and PollInterval 1h")
+	case <-time.After(10 * time.Second):
+		t.Fatal("no keep-alive comment within 10s with keepAlive 100ms and PollInterval 1h")
 	}
 }
