@@ -159,11 +159,14 @@ type Store interface {
 	Iterate(ctx context.Context, fn func(Meta) bool) error
 	// Sweep removes the records that have expired and returns their metadata.
 	// Each expired session is reported by exactly one Sweep call, even when
-	// several processes sweep one shared store; a Sweep that fails part-way
-	// returns the ones it removed along with its error. The one exception is
-	// an expired record whose key a Create or Rename took over before any
-	// Sweep saw it (keys are hashes of random IDs, so in practice never): a
-	// store may then not report it.
+	// several processes sweep one shared store. A Sweep that fails part-way
+	// (its context ended, the backend failed) returns the ones it removed
+	// along with its error, and leaves the expired records it did not remove
+	// for a later Sweep to report. There are two exceptions: a removal whose
+	// outcome the store cannot tell (its error wraps ErrOutcomeUnknown) may
+	// go unreported, and so may an expired record whose key a Create or
+	// Rename took over before any Sweep saw it (keys are hashes of random
+	// IDs, so in practice never).
 	Sweep(ctx context.Context) ([]Meta, error)
 	// Close releases the store's resources. Calls after Close return ErrClosed.
 	Close() error

@@ -163,6 +163,7 @@ var cases = []Case{
 	{"Sweep", testSweep},
 	{"SweepConcurrent", testSweepConcurrent},
 	{"SweepSharedBackend", testSweepSharedBackend},
+	{"SweepCutShort", testSweepCutShort},
 	{"SweepFollowsExpiry", testSweepFollowsExpiry},
 	{"SweepRacingTouch", testSweepRacingTouch},
 	{"DeleteExpired", testDeleteExpired},

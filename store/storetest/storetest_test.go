@@ -103,6 +103,7 @@ var brokenStores = []brokenStore{
 			b := s.(*sweepBroadcast)
 			return &sweepBroadcast{Store: b.Store, log: b.log}
 		}, wantFail: "SweepSharedBackend"},
+	{name: "sweep-drops-on-error", wrap: func(s session.Store) session.Store { return sweepDropsOnError{s} }, wantFail: "SweepCutShort"},
 	{name: "slow-clock", wrap: func(s session.Store) session.Store { return s }, clockLag: time.Hour, wantFail: "ExpiryIdle"},
 }
 
@@ -292,6 +293,22 @@ func (s *sweepBroadcast) Sweep(ctx context.Context) ([]session.Meta, error) {
 	out := slices.Clone(s.log.events[s.cursor:])
 	s.cursor = len(s.log.events)
 	return out, err
+}
+
+// sweepDropsOnError checks its context once it has swept, and when it has
+// ended returns the error alone: the sessions it removed are reported by
+// no Sweep.
+type sweepDropsOnError struct{ session.Store }
+
+func (s sweepDropsOnError) Sweep(ctx context.Context) ([]session.Meta, error) {
+	got, err := s.Store.Sweep(ctx)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return got, nil
 }
 
 // closeNoop ignores Close.
