@@ -211,3 +211,82 @@ func TestSweepWarnsOnlyWhenDropped(t *testing.T) {
 		t.Errorf("%d drop warnings logged, want 1: %q", n, logs.String())
 	}
 }
+
+// TestSweepServerStopsMidway: redis-server stops (gracefully, its AOF
+// kept) in the middle of a Sweep of several batches: after a batch's
+// claims, before their reaps, or after a batch's reaps (once it prunes
+// the principal's index), before the next batch. The Sweep fails, returning the sessions it reaped; once the server
+// is back, the sessions still indexed are reported by the next Sweep, and
+// the ones whose claims ran but whose reaps and put-backs could not (out
+// of the index, hashes intact) by the Sweep that repairs the index next
+// (Options.Grace/2 later, see Sweep). Each expired session is reported
+// once between them, and nothing is left in Redis.
+func TestSweepServerStopsMidway(t *testing.T) {
+	// The claims are ZREMs, and once a batch's reaps are done Sweep prunes
+	// the principal's index (ZREMRANGEBYSCORE).
+	for _, at := range []string{"zrem", "zremrangebyscore"} {
+		t.Run("after first "+at, func(t *testing.T) {
+			srv := testutil.StartRedis(t, &testutil.RedisOptions{AppendOnly: true})
+			c := redis.NewClient(&redis.Options{Addr: srv.Addr(), MaxRetries: -1})
+			t.Cleanup(func() { c.Close() })
+			clock := testutil.NewClock(time.Now().Truncate(time.Second))
+			s, err := redisstore.New(c, &redisstore.Options{Prefix: "t:", Now: clock.Now, SweepBatch: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			bg := context.Background()
+			keys := []string{"a", "b", "c", "d", "e"}
+			now := clock.Now()
+			for _, k := range keys {
+				r := record(k, "alice", now)
+				r.IdleTimeout = time.Minute
+				if err := s.Create(bg, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			live := record("live", "alice", now)
+			live.IdleTimeout = 2 * time.Hour
+			if err := s.Create(bg, live); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(2 * time.Minute)
+			var once sync.Once
+			stopped := false
+			c.AddHook(&cancelHook{match: func(a string) bool { return a == at }, cancel: func() {
+				once.Do(func() { srv.Stop(); stopped = true })
+			}})
+			first, err := s.Sweep(bg)
+			if !stopped {
+				t.Fatalf("the hook never stopped the server (Sweep = %v, %v)", sortedKeys(first), err)
+			}
+			if err == nil {
+				t.Fatalf("Sweep with the server stopped midway = %v, nil; want an error", sortedKeys(first))
+			}
+			t.Logf("Sweep cut by the stop: %v, %v", sortedKeys(first), err)
+			srv.Start()
+			second, err := s.Sweep(bg)
+			if err != nil {
+				t.Fatalf("Sweep after the restart = %v", err)
+			}
+			clock.Advance(redisstore.DefaultGrace/2 + time.Second)
+			third, err := s.Sweep(bg) // repairs the index first
+			if err != nil {
+				t.Fatalf("Sweep a half grace later = %v", err)
+			}
+			t.Logf("then %v, then %v", sortedKeys(second), sortedKeys(third))
+			all := slices.Concat(first, second, third)
+			if got := sortedKeys(all); !slices.Equal(got, keys) {
+				t.Fatalf("the three Sweeps reported %v, want %v once each", got, keys)
+			}
+			for _, k := range keys {
+				if n := c.Exists(bg, "t:s:{"+k+"}").Val(); n != 0 {
+					t.Errorf("the hash of swept %s is left", k)
+				}
+			}
+			if got := c.ZRange(bg, "t:expiry", 0, -1).Val(); !slices.Equal(got, []string{"live"}) {
+				t.Errorf("expiry index after the sweeps = %v, want [live]", got)
+			}
+		})
+	}
+}
