@@ -139,31 +139,38 @@ func TestURLRewritingWithoutCookies(t *testing.T) {
 	}
 }
 
-// TestIdleExpiry: with --idle 2s a session survives while used and ends
-// after two idle seconds. This test waits in real time (about 5 s).
+// TestIdleExpiry: with --idle 4s a session survives while used and ends
+// after four idle seconds. This test waits in real time (about 11 s).
+//
+// The idle timeout bounds the time between two uses, each a reload of the
+// page: on a loaded machine a reload (and the evaluation after it) has
+// taken over a second, and with --idle 2s and half a second between uses
+// the session could expire while in use. A 4 s timeout with a use at most
+// every 200 ms leaves 3.8 s for the browser's round trips.
 func TestIdleExpiry(t *testing.T) {
-	srv := startServer(t, "--store", "memory:", "--idle", "2s")
+	const idle = 4 * time.Second
+	srv := startServer(t, "--store", "memory:", "--idle", idle.String())
 	ctx := newBrowser(t, browserOptions{})
 	run(t, ctx, chromedp.Navigate(srv.URL+"/"))
 	login(t, ctx, "alice", "alice")
 	waitFor(t, ctx, "alice signed in", `document.getElementById("user")?.textContent === "alice"`)
-	if got := eval[string](t, ctx, `document.getElementById("idle-timeout").textContent`); got != "2s" {
-		t.Errorf("idle timeout shown = %q, want 2s", got)
+	if got := eval[string](t, ctx, `document.getElementById("idle-timeout").textContent`); got != idle.String() {
+		t.Errorf("idle timeout shown = %q, want %s", got, idle)
 	}
-	// Used every half second for 3 s (longer than the idle timeout): alive.
-	for range 6 {
-		time.Sleep(500 * time.Millisecond)
+	// Used for longer than the idle timeout: alive.
+	for start := time.Now(); time.Since(start) < idle+time.Second; {
+		time.Sleep(200 * time.Millisecond)
 		run(t, ctx, chromedp.Reload())
 		if !eval[bool](t, ctx, `document.getElementById("user")?.textContent === "alice"`) {
-			t.Fatal("the session ended while in use")
+			t.Fatalf("the session ended while in use, %v after login", time.Since(start))
 		}
 	}
-	// Idle for 3 s: gone.
-	time.Sleep(3 * time.Second)
+	// Idle for longer than the timeout: gone.
+	time.Sleep(idle + time.Second)
 	run(t, ctx, chromedp.Reload())
 	waitFor(t, ctx, "the login form", `document.getElementById("login-form") !== null`)
 	if eval[bool](t, ctx, `document.getElementById("user") !== null`) {
-		t.Errorf("alice is still signed in after 3 idle seconds with --idle 2s")
+		t.Errorf("alice is still signed in after %v idle with --idle %s", idle+time.Second, idle)
 	}
 }
 
