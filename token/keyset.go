@@ -1,13 +1,17 @@
 package token
 
 import (
+	"bytes"
 	"crypto"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"math/big"
+	"slices"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -170,6 +174,11 @@ func newKey(sk SigningKey) (*key, error) {
 		if !ok || len(p) != ed25519.PublicKeySize {
 			return nil, bad("want an ed25519 key, have %T", pub)
 		}
+		if ed25519SmallOrder(p) {
+			// R = the identity, S = 0 verifies for one message in
+			// eight or so: anyone could forge tokens for this kid.
+			return nil, bad("ed25519 public key is a point of small order (a zeroed key?)")
+		}
 		k.method, k.verify = jwt.SigningMethodEdDSA, p
 		if sk.Private != nil {
 			priv, ok := sk.Private.(ed25519.PrivateKey)
@@ -257,6 +266,41 @@ func (k *key) selfCheck() (err error) {
 		return err
 	}
 	return k.method.Verify(msg, sig, k.verify)
+}
+
+// ed25519SmallOrder reports whether p encodes a point of small order (the
+// identity or a torsion point; 0 to 2^255-1 read as y, x's sign ignored).
+// It maps y to the Montgomery u = (1+y)/(1-y) of the same point and lets
+// crypto/ecdh judge it: an X25519 scalar is a multiple of the cofactor 8,
+// so it fails (an all-zero result) exactly for points of small order.
+func ed25519SmallOrder(p ed25519.PublicKey) bool {
+	le := bytes.Clone(p)
+	le[31] &= 0x7f
+	slices.Reverse(le)
+	y := new(big.Int).SetBytes(le)
+	prime := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
+	one := big.NewInt(1)
+	y.Mod(y, prime)
+	den := new(big.Int).Sub(one, y)
+	den.Mod(den, prime)
+	if den.Sign() == 0 {
+		return true // y = 1: the identity (u at infinity)
+	}
+	u := new(big.Int).Add(one, y)
+	u.Mul(u, den.ModInverse(den, prime))
+	u.Mod(u, prime)
+	ub := u.FillBytes(make([]byte, 32))
+	slices.Reverse(ub)
+	peer, err := ecdh.X25519().NewPublicKey(ub)
+	if err != nil {
+		return true
+	}
+	probe, err := ecdh.X25519().NewPrivateKey(bytes.Repeat([]byte{0x5a}, 32))
+	if err != nil {
+		return true
+	}
+	_, err = probe.ECDH(peer)
+	return err != nil
 }
 
 // signerPublic returns s.Public(), or an error where that panics: a typed
