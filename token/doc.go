@@ -46,6 +46,11 @@
 // MACed with an RSA public key's bytes) are rejected, as is any token with a
 // "crit" header (no JWS extension is supported; RFC 7515 section 4.1.11).
 // A token longer than [MaxTokenSize] (16 KiB) is neither signed nor parsed.
+// [NewKeySet] refuses, with an error wrapping [ErrBadKey], a key it could
+// not use or that would let anyone forge tokens: an HMAC secret under 32
+// bytes, RSA under 2048 bits or with an unusable exponent, an ECDSA point
+// off P-256, an Ed25519 public key of small order, a private key whose
+// signatures do not verify with its public half.
 // [KeySet.JWKS] serves the public keys as an RFC 7517 JWK Set.
 //
 // An [Authority] issues and validates access tokens and refresh tokens
