@@ -161,12 +161,12 @@ func TokenAuth(ts TokenSource) Auth {
 	return a
 }
 
-// isNil reports whether v holds a nil pointer, func, map, slice, channel
-// or unsafe pointer.
+// isNil reports whether the interface value v (itself not nil) holds a
+// nil pointer, func, map, slice, channel or unsafe pointer: a typed nil.
 func isNil(v any) bool {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
-	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.UnsafePointer, reflect.Interface:
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.UnsafePointer:
 		return rv.IsNil()
 	}
 	return false
