@@ -16,7 +16,9 @@
 // Like testing/slogtest, Run runs one sub-test per behaviour of the contract,
 // each against a fresh store. The store must judge expiry by the clock it is
 // given; the suite advances that clock instead of sleeping, so the suite is
-// fast and deterministic.
+// fast and deterministic. A store whose backend several Store values can
+// share (processes on one Redis) runs RunShared instead, so that the suite
+// also sweeps one backend through several of them.
 package storetest
 
 import (
