@@ -16,17 +16,20 @@ import (
 // the k-th occurrence of every chunk and, when the sets have different
 // numbers of chunks (a one-cookie "sid" of another application beside a
 // two-chunk session), also the occurrences aligned on the last ones (see
-// requestChunks). s.mu is held.
+// chunkSet). The Cookie header is read once, whatever the number of sets
+// tried (readCookies). s.mu is held.
 func (s *Session) loadCodec() {
 	m := s.m
-	name := m.cookieName(s.req)
-	value, first, present := requestChunks(s.req.Header, name, m.c.CookieChunks, 0, false)
-	s.chunksIn = present
-	if !first {
+	var vals [MaxCookieChunks][maxTries]string
+	var n [MaxCookieChunks]uint8
+	own := cookieSlots{name: m.cookieName(s.req), vals: vals[:], n: n[:]}
+	s.readCookies(&own)
+	s.chunksIn = own.present()
+	if own.n[0] == 0 {
 		return
 	}
 	s.hadID = true
-	chunkSets(s.req.Header, name, m.c.CookieChunks, value, func(value string) bool {
+	own.chunkSets(m.c.CookieChunks, func(value string) bool {
 		rec, err := m.c.Codec.Decode(value)
 		if err != nil {
 			m.c.log.LogAttrs(s.reqContext(), slog.LevelDebug, "session cookie rejected", slog.String("error", err.Error()))
@@ -40,86 +43,67 @@ func (s *Session) loadCodec() {
 	})
 }
 
-// chunkSets calls try with each non-empty set of the chunk cookies name,
-// name.1, name.2… in h, in the order loadCodec tries them (see
-// requestChunks: the k-th set, k < maxTries, and the set aligned on the
-// chunks' last occurrences when it differs), until try returns true. value0
-// is set 0 (k 0, not fromEnd), which the caller has read already, with the
-// first chunk present. It reports whether try returned true.
-func chunkSets(h http.Header, name string, chunks int, value0 string, try func(value string) bool) bool {
-	value := value0
-	for k := 0; k < maxTries; k++ {
-		var start string
-		for _, fromEnd := range [2]bool{false, true} {
-			if k > 0 || fromEnd {
-				var first bool
-				if value, first, _ = requestChunks(h, name, chunks, k, fromEnd); !first {
-					return false
-				}
-			}
-			if !fromEnd {
-				start = value
-			} else if value == start {
-				continue // the same set: every chunk occurs as often
-			}
-			if value != "" && try(value) {
-				return true
-			}
+// chunkSets calls try with each non-empty set of the chunk cookies in s, in
+// the order loadCodec tries them (see chunkSet: the k-th set, k <
+// maxTries, and the set aligned on the chunks' last occurrences when it
+// differs), until try returns true, joining at most chunks chunks. It
+// reports whether try returned true.
+func (s *cookieSlots) chunkSets(chunks int, try func(value string) bool) bool {
+	for k := 0; k < maxTries && k < int(s.n[0]); k++ {
+		start := s.chunkSet(chunks, k, false)
+		if start != "" && try(start) {
+			return true
+		}
+		// The same set when every chunk occurs as often.
+		if v := s.chunkSet(chunks, k, true); v != start && v != "" && try(v) {
+			return true
 		}
 	}
 	return false
 }
 
-// requestChunks reads the k-th set (from 0, in the order sent) of the chunk
-// cookies name, name.1, name.2… of a cookie-held session from h: the k-th
-// occurrence of each chunk or, fromEnd, the occurrence as far from the
-// chunk's last as the k-th of the first chunk is from its last (so that a
-// set with fewer chunks than one sent after it lines up; counts are taken
-// up to maxTries). value joins the chunks up to the first one missing, at
-// most chunks of them, and is "" when they hold more than
-// chunks*maxCookieSize octets; first reports whether the first chunk is
-// there. present (meaningful for k 0, not fromEnd) counts every chunk
-// cookie, even past a gap (one more than the last index present, up to
-// MaxCookieChunks), so that a commit can expire the ones no longer needed.
-// k is less than maxTries.
-func requestChunks(h http.Header, name string, chunks, k int, fromEnd bool) (value string, first bool, present int) {
-	var v [maxTries]string
-	var b strings.Builder
-	gap, tooLarge := false, false
-	lim, n0 := k+1, 0
-	if fromEnd {
-		lim = maxTries
-	}
-	for i := 0; i < MaxCookieChunks; i++ {
-		n := requestCookies(h, chunkName(name, i), v[:lim])
-		if i == 0 {
-			n0 = n
-		}
+// chunkSet returns the k-th set (from 0, in the order sent; k < n[0]) of
+// the chunk cookies in s: the k-th occurrence of each chunk or, fromEnd,
+// the occurrence as far from the chunk's last as the k-th of the first
+// chunk is from its last (so that a set with fewer chunks than one sent
+// after it lines up; counts are taken up to maxTries). It joins the chunks
+// up to the first one missing, at most chunks of them, and is "" when they
+// hold more than chunks*maxCookieSize octets. One chunk is returned as it
+// is, without a copy.
+func (s *cookieSlots) chunkSet(chunks, k int, fromEnd bool) string {
+	var parts [MaxCookieChunks]string
+	np, size := 0, 0
+	for i := 0; i < min(chunks, len(s.vals)); i++ {
 		j := k
 		if fromEnd {
-			j = k - (n0 - n)
+			j = k - (int(s.n[0]) - int(s.n[i]))
 		}
-		if j < 0 || j >= n {
-			gap = true
-			continue
+		if j < 0 || j >= int(s.n[i]) {
+			break
 		}
-		present = i + 1
-		if i == 0 {
-			first = true
+		if size += len(s.vals[i][j]); size > chunks*maxCookieSize {
+			return ""
 		}
-		if gap || i >= chunks || tooLarge {
-			continue
-		}
-		if b.Len()+len(v[j]) > chunks*maxCookieSize {
-			tooLarge = true
-			continue
-		}
-		b.WriteString(v[j])
+		parts[np] = s.vals[i][j]
+		np++
 	}
-	if tooLarge {
-		return "", first, present
+	if np == 1 {
+		return parts[0]
 	}
-	return b.String(), first, present
+	return strings.Join(parts[:np], "")
+}
+
+// present returns one more than the index of the last chunk cookie in s
+// (0 if there is none): every chunk cookie the request carried is below
+// it, even past a gap, so that a commit can expire the ones no longer
+// needed.
+func (s *cookieSlots) present() int {
+	for i := len(s.n) - 1; i >= 0; i-- {
+		if s.n[i] > 0 {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // commitCodec encodes the session into the response's cookie(s) when it

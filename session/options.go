@@ -187,6 +187,9 @@ type config struct {
 	// "sid" cookie, this Manager's name before the option was turned on, is
 	// expired (expireLegacyCookie).
 	expireLegacy bool
+	// testHookReadCookies, if set (by tests, before the Manager serves),
+	// is called on each pass over a request's Cookie header (readCookies).
+	testHookReadCookies func()
 	// cookieTmpl is the session cookie's Set-Cookie template for an insecure
 	// ([0]) and a secure ([1]) request (isSecure).
 	cookieTmpl [2]cookieTemplate

@@ -70,6 +70,9 @@ type Session struct {
 	pendInRec   bool // rec.Attrs is pendSet (a session this request created)
 	recShared   bool // rec came from Store.Load: read-only, copy before changing
 	accessed    bool // keepAlive wrote this request's access at load: the commit's touch is done
+	// legacy has bit i set for each cookie chunkName(legacyCookieName, i)
+	// the commit expires (expireLegacyCookie), as decided at load.
+	legacy uint8
 }
 
 // ownRec makes s.rec the Session's own, copying a record that Store.Load
@@ -210,10 +213,13 @@ func (s *Session) load() error {
 	done := false
 	var c candidates
 	if !m.c.Cookie.Disabled {
-		var vals [4]string // repeated cookies: try a few, never many
-		n := requestCookies(s.req.Header, m.cookieName(s.req), vals[:])
-		s.hadCookie = n > 0
-		for _, v := range vals[:n] {
+		// Repeated cookies: try a few, never many.
+		var vals [1][maxTries]string
+		var n [1]uint8
+		own := cookieSlots{name: m.cookieName(s.req), vals: vals[:], n: n[:]}
+		s.readCookies(&own)
+		s.hadCookie = n[0] > 0
+		for _, v := range vals[0][:n[0]] {
 			if done, err = s.try(&c, v); done || err != nil {
 				break
 			}

@@ -97,52 +97,82 @@ func addTransportHeaders(h http.Header, v string) {
 // which a Manager with CookieOptions.Secure never reads.
 const legacyCookieName = "sid"
 
-// expireLegacyCookie expires, for a Manager with CookieOptions.Secure and the
-// default name, the plain "sid" cookie (and its chunks in Codec mode) that
-// the request still carries from before the option was turned on, when it
-// holds what this Manager writes (a well-formed ID; a value the Codec reads),
-// so another application's "sid" on the host is left alone. Repeated "sid"
-// cookies (another application's, for another path or a parent domain) are
-// read as load reads them: the first maxTries values in store mode, the sets
+// readCookies reads the request's cookies of this Manager's name into own
+// (readCookies: one pass over the Cookie header per request) and, for a
+// Manager with CookieOptions.Secure and the default name, in the same pass
+// the plain "sid" cookie (and its chunks in Codec mode) that the request
+// may still carry from before the option was turned on: s.legacy is set
+// for it to be expired (expireLegacyCookie) when it holds what this Manager
+// writes (a well-formed ID; a value the Codec reads), so another
+// application's "sid" on the host is left alone. Repeated "sid" cookies
+// (another application's, for another path or a parent domain) are read
+// as load reads them: the first maxTries values in store mode, the sets
 // loadCodec tries in Codec mode; one of this Manager's among them is
 // enough, and the expiring line (Path=/, host-only) reaches only the cookie
-// this Manager wrote. The Manager never adopts it (a cookie without Secure
-// can be planted over plain HTTP; that is what the __Host- name prevents),
-// and without this the user agent would keep sending it, over http:// too,
-// until it expired. The expiring lines carry Path=/, no Domain and Secure,
-// and mark the response no-store. The caller checks c.expireLegacy; s.mu is
-// held.
-func (s *Session) expireLegacyCookie(h http.Header) {
+// this Manager wrote. s.mu is held.
+func (s *Session) readCookies(own *cookieSlots) {
 	c := s.m.c
-	var v [maxTries]string
-	n := 0 // cookies to expire: legacyCookieName and its chunks below n
-	if c.Codec == nil {
-		for _, id := range v[:requestCookies(s.req.Header, legacyCookieName, v[:])] {
-			if validID(id) {
-				n = 1
-				break
-			}
-		}
-	} else {
-		// As loadCodec: each set is the chunks up to its first gap; every
-		// chunk present is expired.
-		value, first, present := requestChunks(s.req.Header, legacyCookieName, MaxCookieChunks, 0, false)
-		if first && chunkSets(s.req.Header, legacyCookieName, MaxCookieChunks, value, func(value string) bool {
-			_, err := c.Codec.Decode(value)
-			return err == nil
-		}) {
-			n = present
-		}
-	}
-	if n == 0 {
+	if !c.expireLegacy {
+		c.readCookies(s.req.Header, own, nil)
 		return
 	}
-	for i := 0; i < n; i++ {
-		name := chunkName(legacyCookieName, i)
-		if requestCookies(s.req.Header, name, v[:1]) == 0 {
+	s.readCookiesLegacy(own)
+}
+
+// readCookiesLegacy is readCookies for a Manager that expires the old "sid"
+// cookie; its own function, so that other Managers do not clear its arrays.
+func (s *Session) readCookiesLegacy(own *cookieSlots) {
+	c := s.m.c
+	var vals [MaxCookieChunks][maxTries]string
+	var n [MaxCookieChunks]uint8
+	old := cookieSlots{name: legacyCookieName, vals: vals[:1], n: n[:1]}
+	if c.Codec != nil {
+		old.vals, old.n = vals[:], n[:]
+	}
+	c.readCookies(s.req.Header, own, &old)
+	if c.Codec == nil {
+		for _, id := range vals[0][:n[0]] {
+			if validID(id) {
+				s.legacy = 1
+				return
+			}
+		}
+		return
+	}
+	// As loadCodec: each set is the chunks up to its first gap; every
+	// chunk present is expired.
+	if old.chunkSets(MaxCookieChunks, func(value string) bool {
+		_, err := c.Codec.Decode(value)
+		return err == nil
+	}) {
+		for i, k := range n {
+			if k > 0 {
+				s.legacy |= 1 << i
+			}
+		}
+	}
+}
+
+// The bits of Session.legacy: one per chunk.
+const _ = uint8(1<<MaxCookieChunks - 1)
+
+// expireLegacyCookie expires, for a Manager with CookieOptions.Secure and the
+// default name, the old plain "sid" cookie and its chunks that load found
+// to be this Manager's (s.legacy, see readCookies). The Manager never
+// adopts it (a cookie without Secure can be planted over plain HTTP; that
+// is what the __Host- name prevents), and without this the user agent
+// would keep sending it, over http:// too, until it expired. The expiring
+// lines carry Path=/, no Domain and Secure, and mark the response
+// no-store. The caller checks c.expireLegacy; s.mu is held.
+func (s *Session) expireLegacyCookie(h http.Header) {
+	if s.legacy == 0 {
+		return
+	}
+	for i := 0; i < MaxCookieChunks; i++ {
+		if s.legacy&(1<<i) == 0 {
 			continue
 		}
-		line, err := formatSetCookie(name, "", 0, true, c.Cookie.SameSite)
+		line, err := formatSetCookie(chunkName(legacyCookieName, i), "", 0, true, s.m.c.Cookie.SameSite)
 		if err != nil {
 			return
 		}

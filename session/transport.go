@@ -32,32 +32,82 @@ func (m *Manager) cookieName(r *http.Request) string {
 	return "sid"
 }
 
-// requestCookies stores in out the values of the cookies named name in the
-// request's Cookie header lines, in order, at most len(out), and returns how
-// many it stored. It follows the Cookie header syntax of RFC 6265bis section
-// 4.2.1 ("name=value" pairs separated by ";" and optional spaces) and, like
+// cookieSlots receives, from one pass over a request's Cookie header lines
+// (readCookies), the values of the cookies name (vals[0]) and, when vals
+// has room for them, name.1 (vals[1]), name.2… (the chunks of a cookie-held
+// session, see chunkName): the first maxTries values of each, in the order
+// sent, n[i] of them. The arrays behind vals and n are the caller's (on its
+// stack), so that reading a request's cookies allocates nothing.
+type cookieSlots struct {
+	name string
+	vals [][maxTries]string
+	n    []uint8
+}
+
+// index returns which of s's cookies k names (0 for s.name, i for
+// chunkName(s.name, i)), or -1.
+func (s *cookieSlots) index(k string) int {
+	if len(k) < len(s.name) || k[:len(s.name)] != s.name {
+		return -1
+	}
+	rest := k[len(s.name):]
+	if rest == "" {
+		return 0
+	}
+	// ".i", i from 1 with no leading zero, as chunkName spells it; two
+	// digits at most (MaxCookieChunks is less than 100).
+	if len(s.vals) == 1 || len(rest) < 2 || len(rest) > 3 || rest[0] != '.' || rest[1] == '0' {
+		return -1
+	}
+	i := 0
+	for _, c := range []byte(rest[1:]) {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		i = i*10 + int(c-'0')
+	}
+	if i >= len(s.vals) {
+		return -1
+	}
+	return i
+}
+
+// readCookies makes one pass over the request's Cookie header lines and
+// stores in a and, if b is not nil, b the values of the cookies they name
+// (see cookieSlots). It is the only reader of a request's cookies, and
+// runs at most once per request (at load), so that repeated or oversize
+// cookies cost one pass, however many candidates are then tried. It
+// follows the Cookie header syntax of RFC 6265bis section 4.2.1
+// ("name=value" pairs separated by ";" and optional spaces) and, like
 // net/http, trims spaces around names and values, takes a pair without "="
-// as an empty value and drops the double quotes around a quoted value. It allocates
-// nothing: it runs on every request that uses its session.
-func requestCookies(h http.Header, name string, out []string) int {
-	n := 0
+// as an empty value and drops the double quotes around a quoted value. It
+// allocates nothing: it runs on every request that uses its session.
+func (c *config) readCookies(h http.Header, a, b *cookieSlots) {
+	if c.testHookReadCookies != nil {
+		c.testHookReadCookies()
+	}
 	for _, line := range h["Cookie"] {
-		for line != "" && n < len(out) {
+		for line != "" {
 			var part string
 			part, line, _ = strings.Cut(line, ";")
 			k, v, _ := strings.Cut(part, "=")
-			if trimOWS(k) != name {
+			k = trimOWS(k)
+			s := a
+			i := a.index(k)
+			if i < 0 && b != nil {
+				s, i = b, b.index(k)
+			}
+			if i < 0 || s.n[i] == maxTries {
 				continue
 			}
 			v = trimOWS(v)
 			if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
 				v = v[1 : len(v)-1]
 			}
-			out[n] = v
-			n++
+			s.vals[i][s.n[i]] = v
+			s.n[i]++
 		}
 	}
-	return n
 }
 
 // trimOWS removes leading and trailing ASCII white space (space, tab, CR,
