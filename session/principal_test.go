@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
 	"time"
@@ -260,16 +261,51 @@ func TestSweep(t *testing.T) {
 	}
 }
 
+// sweepers counts the goroutines running a Manager's sweeper with the
+// pprof label sweeperLabel=tag: the goroutine New starts inherits the
+// labels of the goroutine calling New, so goroutines of other tests'
+// Managers (or of anything else) are not counted.
+func sweepers(t *testing.T, tag string) int {
+	t.Helper()
+	var b bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&b, 1); err != nil {
+		t.Fatal(err)
+	}
+	// debug=1: a record per stack and label set, "N @ pcs", then
+	// "# labels: {...}" and the frames.
+	n := 0
+	for _, rec := range strings.Split(b.String(), "\n\n") {
+		if !strings.Contains(rec, `"`+sweeperLabel+`":"`+tag+`"`) || !strings.Contains(rec, "session.(*Manager).sweeper") {
+			continue
+		}
+		// The first record follows the line "goroutine profile: total N".
+		if strings.HasPrefix(rec, "goroutine profile:") {
+			_, rec, _ = strings.Cut(rec, "\n")
+		}
+		var c int
+		if _, err := fmt.Sscanf(rec, "%d @", &c); err != nil {
+			t.Fatalf("goroutine profile record %q: %v", rec, err)
+		}
+		n += c
+	}
+	return n
+}
+
+const sweeperLabel = "httpstate-session-sweeper-test"
+
 func TestSweeperGoroutine(t *testing.T) {
-	before := runtime.NumGoroutine()
+	tag := t.Name()
 	expired := make(chan session.Event, 10)
-	e := newEnv(t, func(o *session.Options) {
-		o.SweepInterval = time.Millisecond
-		o.Listeners = []session.Listener{func(_ context.Context, ev session.Event) {
-			if ev.Kind == session.EventExpired {
-				expired <- ev
-			}
-		}}
+	var e *env
+	pprof.Do(context.Background(), pprof.Labels(sweeperLabel, tag), func(context.Context) {
+		e = newEnv(t, func(o *session.Options) {
+			o.SweepInterval = time.Millisecond
+			o.Listeners = []session.Listener{func(_ context.Context, ev session.Event) {
+				if ev.Kind == session.EventExpired {
+					expired <- ev
+				}
+			}}
+		})
 	})
 	id := e.newSession(t)
 	e.clock.Advance(time.Hour)
@@ -281,19 +317,22 @@ func TestSweeperGoroutine(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("sweeper emitted no EventExpired within 10s")
 	}
+	// The sweeper has run: one goroutine in it (right after New, the
+	// goroutine may not have started yet).
+	if n := sweepers(t, tag); n != 1 {
+		t.Fatalf("%d sweeper goroutines, want 1", n)
+	}
 	if err := e.m.Close(); err != nil {
 		t.Fatal(err)
 	}
 	e.m.Close() // idempotent
-	// Close waited for the sweeper: the goroutine count is back (allow the
-	// runtime a moment to reap finished goroutines).
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		runtime.Gosched()
+	// Close waited for the sweeper to close its done channel; the goroutine
+	// may still be returning from it (a bounded wait, as a safety net).
+	for deadline := time.Now().Add(10 * time.Second); sweepers(t, tag) > 0 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
-	if n := runtime.NumGoroutine(); n > before {
-		t.Errorf("goroutines: %d before New, %d after Close", before, n)
+	if n := sweepers(t, tag); n != 0 {
+		t.Errorf("%d sweeper goroutines after Close, want 0", n)
 	}
 	// Sessions after Close fail with ErrClosed.
 	e.serve(func(w http.ResponseWriter, r *http.Request) {
