@@ -619,7 +619,7 @@ func (r *recorder) keep(req *http.Request, resp *http.Response, limit int) (hop,
 	}
 	data, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
 	if err != nil && (errors.Is(err, errIdleTimeout) || req.Context().Err() != nil) {
-		return hop{}, fmt.Errorf("reading the body of the redirect from %s: %w", req.URL.Redacted(), err)
+		return hop{}, fmt.Errorf("reading the body of the %d from %s: %w", resp.StatusCode, req.URL.Redacted(), err)
 	}
 	h := hop{req: req, resp: resp, body: data}
 	if err != nil {
@@ -1199,9 +1199,10 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 	return nil
 }
 
-// printHop prints an exchange of a redirect chain followed (--all), the
-// parts show names, formatted as the final exchange is; a blank line
-// ends a body, before the next request or response.
+// printHop prints an intermediary exchange (--all: a redirect followed, a
+// digest challenge answered), the parts show names, formatted as the
+// final exchange is; a blank line ends a body, before the next request or
+// response.
 func printHop(out *printer, show string, h hop, req *httpRequest, warn io.Writer) {
 	if strings.Contains(show, "H") {
 		out.requestHead(h.req)
@@ -1216,12 +1217,12 @@ func printHop(out *printer, show string, h hop, req *httpRequest, warn io.Writer
 		return
 	}
 	if h.short != "" {
-		fmt.Fprintf(warn, "httpstate: warning: the body of the redirect from %s ended early (%s): printed as it came\n",
-			printable(h.req.URL.Redacted()), printable(h.short))
+		fmt.Fprintf(warn, "httpstate: warning: the body of the %d from %s ended early (%s): printed as it came\n",
+			h.resp.StatusCode, printable(h.req.URL.Redacted()), printable(h.short))
 	}
 	if h.cut {
-		fmt.Fprintf(warn, "httpstate: warning: the body of the redirect from %s: printed cut (--all holds %s of the redirects' bodies)\n",
-			printable(h.req.URL.Redacted()), sizeString(int64(maxFormatBody)))
+		fmt.Fprintf(warn, "httpstate: warning: the body of the %d from %s: printed cut (--all holds %s of the intermediary bodies)\n",
+			h.resp.StatusCode, printable(h.req.URL.Redacted()), sizeString(int64(maxFormatBody)))
 	}
 	if len(h.body) == 0 {
 		return

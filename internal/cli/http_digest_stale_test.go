@@ -127,3 +127,16 @@ func TestHTTPDigestStaleAll(t *testing.T) {
 		t.Errorf("want both 401 exchanges, then the final one:\n%s", out)
 	}
 }
+
+// TestHTTPDigestAllCutWarning: a 401 body --all prints cut is named as a
+// 401 in the warning, not as a redirect's (it was).
+func TestHTTPDigestAllCutWarning(t *testing.T) {
+	old := maxFormatBody
+	maxFormatBody = 10
+	defer func() { maxFormatBody = old }()
+	srv := newStaleServer(t, 1)
+	_, stderr, code := runHTTPCmd(t, srv.Server, false, "--all", "--print=b", "-A", "digest", "-a", "ann:pw", srv.URL+"/p")
+	if code != 0 || strings.Count(stderr, "the body of the 401 from http://HOST/p: printed cut") != 2 || strings.Contains(stderr, "redirect") {
+		t.Errorf("exit %d, stderr %q; want two warnings naming the 401s", code, stderr)
+	}
+}
