@@ -3,6 +3,7 @@ package jar
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -74,6 +75,47 @@ func DetectFormat(br *bufio.Reader) (Format, error) {
 func ReadEntries(r io.Reader, f Format) ([]Entry, Format, error) {
 	es, _, f, err := readEntries(r, f, nil)
 	return es, f, err
+}
+
+// ReadEntriesSkipping reads a cookie file in format f (FormatAuto detects
+// it) as Jar.Import reads one, for a tool that lists or converts a file
+// without a Jar: a malformed cookies.txt line, and a well-formed cookie a
+// Jar refuses as a browser would (a Domain with a Fake A-label or a port,
+// an RFC 2965 port outside 1-65535, a name or value no Cookie header can
+// carry, one over 4096 octets), are left out, and skip is called with the
+// error for each, in line order: a *ParseError for a malformed line, an
+// error naming the format, line, cookie name and domain for a refused
+// cookie, never the value (see ImportReport.Rejected). A file with
+// malformed lines and not one cookie line (an HTML page, binary data) fails
+// with its first malformed line's *ParseError, as Import does; so does a
+// line over 64 KiB or a file over 64 MiB. A JSON file has no lines to
+// skip: a malformed value fails it. Unlike Import, the entries are
+// returned as read: expired ones and ones breaking a cookie name prefix
+// rule included. skip may be nil; it is called while the file is read,
+// before the call returns.
+func ReadEntriesSkipping(r io.Reader, f Format, skip func(error)) ([]Entry, Format, error) {
+	br := bufio.NewReader(r)
+	if f == FormatAuto {
+		var err error
+		if f, err = DetectFormat(br); err != nil {
+			return nil, f, err
+		}
+	}
+	sk := func(line int, name, domain string, err error) {
+		if skip == nil {
+			return
+		}
+		if pe := (*ParseError)(nil); errors.As(err, &pe) {
+			skip(err)
+			return
+		}
+		skip(fmt.Errorf("jar: %s line %d: cookie %q for %s left out: %w", f, line, name, domain, err))
+	}
+	es, _, f, err := readEntries(br, f, sk)
+	if err != nil {
+		return nil, f, err
+	}
+	return es, f, nil
 }
 
 // readEntries is ReadEntries, also returning the line each entry starts on.
