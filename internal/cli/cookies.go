@@ -20,8 +20,9 @@ import (
 	"github.com/httpstate/httpstate/jar"
 )
 
-// maxRefusedListed is how many refused cookies "cookies get" names, one
-// warning each; the others are counted in one more.
+// maxRefusedListed is how many refused cookies "cookies get" names, and
+// how many left-out lines of a file the cookies commands name, one warning
+// each; the others are counted in one more.
 const maxRefusedListed = 1000
 
 // maxValueWidth is how many characters of a value "cookies list" shows.
@@ -53,7 +54,10 @@ func newCookiesCmdWith(s *Streams, o *cookiesOptions) *cobra.Command {
 
 FILE is a Netscape cookies.txt file (the format of curl -c and wget
 --save-cookies) or an httpstate JSON jar; the format is detected. A file
-over 16 MiB is refused.`,
+over 16 MiB is refused. As curl does, a malformed cookies.txt line (and a
+cookie no browser would store, such as one for a Fake A-label domain) is
+left out with a warning on stderr naming its line; a file without one
+cookie line is an error.`,
 		Example: `  httpstate cookies list cookies.txt
   httpstate cookies convert --to json cookies.txt > cookies.json
   httpstate cookies get https://www.example.com/app/ cookies.txt`,
@@ -101,14 +105,35 @@ prefix rules, for example) is left out, with a warning on stderr.`,
 var errCookieFileTooLarge = fmt.Errorf("the file is larger than %d MiB, more than any cookie jar holds", maxCookieFile>>20)
 
 // readCookieFile reads and detects the cookie file at path, at most
-// maxCookieFile bytes of it.
-func readCookieFile(path string) ([]jar.Entry, jar.Format, error) {
+// maxCookieFile bytes of it, as the jar's Load does: a malformed
+// cookies.txt line, or a cookie a jar refuses, is left out with a warning
+// on warn naming its line, never its value (the first maxRefusedListed,
+// the others counted), and a file with not one cookie line (an HTML page)
+// fails with its first line's error.
+func readCookieFile(path string, warn io.Writer) ([]jar.Entry, jar.Format, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, jar.FormatAuto, err
 	}
 	defer f.Close()
-	es, format, err := jar.ReadEntries(&limitread.Reader{R: f, N: maxCookieFile, Err: errCookieFileTooLarge}, jar.FormatAuto)
+	// The warnings wait for the end of the file: one with no cookie line
+	// is one error, not a warning per line first.
+	var left []error
+	skipped := 0
+	skip := func(err error) {
+		if skipped++; skipped <= maxRefusedListed {
+			left = append(left, err)
+		}
+	}
+	es, format, err := jar.ReadEntriesSkipping(&limitread.Reader{R: f, N: maxCookieFile, Err: errCookieFileTooLarge}, jar.FormatAuto, skip)
+	if err == nil {
+		for _, l := range left {
+			fmt.Fprintf(warn, "httpstate: warning: %s: %s\n", printable(path), printable(l.Error()))
+		}
+		if skipped > len(left) {
+			fmt.Fprintf(warn, "httpstate: warning: %s: %d more lines left out\n", printable(path), skipped-len(left))
+		}
+	}
 	if errors.Is(err, errCookieFileTooLarge) {
 		return nil, format, fmt.Errorf("%s: %w", path, errCookieFileTooLarge)
 	}
@@ -119,7 +144,7 @@ func readCookieFile(path string) ([]jar.Entry, jar.Format, error) {
 }
 
 func runCookiesList(o *cookiesOptions, path string) error {
-	es, _, err := readCookieFile(path)
+	es, _, err := readCookieFile(path, o.streams.ErrOut)
 	if err != nil {
 		return err
 	}
@@ -215,7 +240,7 @@ func runCookiesConvert(o *cookiesOptions, path string) error {
 	if err != nil || to == jar.FormatAuto {
 		return fmt.Errorf("--to %q: want json or txt", o.to)
 	}
-	es, _, err := readCookieFile(path)
+	es, _, err := readCookieFile(path, o.streams.ErrOut)
 	if err != nil {
 		return err
 	}
@@ -245,7 +270,7 @@ func runCookiesGet(o *cookiesOptions, rawURL, path string) error {
 	if u.Scheme == "" || u.Host == "" {
 		return fmt.Errorf("URL %q: want an absolute URL such as https://example.com/", rawURL)
 	}
-	es, _, err := readCookieFile(path)
+	es, _, err := readCookieFile(path, o.streams.ErrOut)
 	if err != nil {
 		return err
 	}
