@@ -39,8 +39,16 @@ var screenshot = flag.String("screenshot", os.Getenv("HTTPSTATE_E2E_SCREENSHOT")
 // binary is the httpstate command built by TestMain.
 var binary string
 
+// orphanBinaryEnv hands a helper test binary (TestChildrenDieWithTest) the
+// httpstate command already built.
+const orphanBinaryEnv = "HTTPSTATE_E2E_ORPHAN_BINARY"
+
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if b := os.Getenv(orphanBinaryEnv); b != "" {
+		binary = b
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "httpstate-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -76,6 +84,7 @@ func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = t.TempDir()
+	cmd.SysProcAttr = childAttr()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -73,6 +73,7 @@ func (r *redisServer) start() {
 func (r *redisServer) tryStart() error {
 	r.cmd = exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
 		"--dir", r.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always")
+	r.cmd.SysProcAttr = childAttr()
 	if err := r.cmd.Start(); err != nil {
 		r.cmd = nil
 		return err
