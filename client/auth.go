@@ -125,9 +125,10 @@ type TokenSource interface {
 }
 
 // TokenAuth returns bearer authentication with tokens from ts; with a nil
-// ts, or one holding a nil pointer, func, map, slice or channel (a typed
-// nil, whose methods would panic), every request it authorizes fails with
-// an error naming the nil TokenSource and its type, unsent. When a request
+// ts, or one holding a nil pointer, func or channel (a typed nil, whose
+// methods would panic or block; a nil map or slice is used as any
+// value), every request it authorizes fails with an error naming the nil
+// TokenSource and its type, unsent. When a request
 // gets 401 Unauthorized, the client refreshes the token once and replays the
 // request if its body can be replayed (it has none, or GetBody is set). A 401
 // from a redirect target the token was not sent to (another host) refreshes
@@ -162,11 +163,13 @@ func TokenAuth(ts TokenSource) Auth {
 }
 
 // isNil reports whether the interface value v (itself not nil) holds a
-// nil pointer, func, map, slice, channel or unsafe pointer: a typed nil.
+// nil pointer, func, channel or unsafe pointer: a typed nil whose methods
+// dereference it, call it or block on it. A nil map or slice is not one:
+// reading it is no panic, so a method on it runs as on an empty one.
 func isNil(v any) bool {
 	rv := reflect.ValueOf(v)
 	switch rv.Kind() {
-	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan, reflect.UnsafePointer:
+	case reflect.Pointer, reflect.Func, reflect.Chan, reflect.UnsafePointer:
 		return rv.IsNil()
 	}
 	return false
