@@ -39,8 +39,8 @@ type netrc struct {
 	// owner read or write it (not checked on Windows).
 	open bool
 	// foreign is set when the file is owned by another user than the
-	// current one (as Python's netrc module checks ~/.netrc's owner),
-	// owner (not checked outside Unix).
+	// current one (as Python's netrc module checks ~/.netrc's owner; not
+	// checked outside Unix); owner is then that user's ID.
 	foreign bool
 	owner   int
 }
