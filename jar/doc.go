@@ -76,7 +76,8 @@
 // errors are *ParseError values naming the line; Load and Import leave
 // out a malformed cookies.txt line instead, as curl does, and list it
 // (LoadWithReport), unless no line of the file is a cookie (it is no
-// cookies.txt file); a file over 64 MiB is
+// cookies.txt file), and ReadEntriesSkipping reads a file so without a
+// Jar; a file over 64 MiB is
 // refused with one, so Save refuses to write one (ErrFileTooLarge) and
 // keeps the old file. Cookies passed to Add or read from a file obey the
 // cookie name prefix rules, Limits.MaxCookieBytes and the 400-day lifetime

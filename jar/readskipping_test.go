@@ -1,6 +1,7 @@
 package jar
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -67,4 +68,38 @@ func TestReadEntriesSkipping(t *testing.T) {
 	if _, _, err := ReadEntriesSkipping(strings.NewReader(`[{"name": 5}]`), FormatAuto, nil); !errors.Is(err, ErrSyntax) {
 		t.Errorf("malformed JSON: %v; want ErrSyntax", err)
 	}
+}
+
+// FuzzReadEntriesSkipping checks ReadEntriesSkipping against Import on any
+// input: they fail together, and the entries returned plus the lines
+// skipped are the cookies Import reports read; a file ReadEntries takes
+// is returned whole, nothing skipped.
+func FuzzReadEntriesSkipping(f *testing.F) {
+	addTestdataSeeds(f, "*.txt")
+	f.Add([]byte("example.com\tFALSE\t/\tFALSE\t0\ta\tb\nexample.com\tMAYBE\t/\tFALSE\t0\tc\td\n"))
+	f.Add([]byte("xn--ab.example\tFALSE\t/\tFALSE\t0\tfake\tv\n<html>\n"))
+	f.Add([]byte(`[{"name":"a","value":"b","domain":"example.com","path":"/"}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		skipped := 0
+		es, _, err := ReadEntriesSkipping(bytes.NewReader(data), FormatAuto, func(err error) {
+			skipped++
+			if !strings.Contains(err.Error(), " line ") || !strings.Contains(err.Error(), "left out") {
+				t.Fatalf("skip error %q names no line or does not say left out", err)
+			}
+		})
+		j := newTestJar(t, nil)
+		rep, ierr := j.ImportWithReport(bytes.NewReader(data))
+		if (err == nil) != (ierr == nil) {
+			t.Fatalf("ReadEntriesSkipping: %v; Import: %v", err, ierr)
+		}
+		if err != nil {
+			return
+		}
+		if len(es)+skipped != rep.Read {
+			t.Fatalf("%d entries and %d skipped; Import read %d", len(es), skipped, rep.Read)
+		}
+		if strict, _, serr := ReadEntries(bytes.NewReader(data), FormatAuto); serr == nil && (skipped != 0 || len(strict) != len(es)) {
+			t.Fatalf("ReadEntries took the file (%d entries); ReadEntriesSkipping: %d, %d skipped", len(strict), len(es), skipped)
+		}
+	})
 }
