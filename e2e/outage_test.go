@@ -3,10 +3,13 @@ package e2e
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -67,9 +70,9 @@ func (r *redisServer) start() {
 	}
 }
 
-// tryStart runs redis-server and waits up to 10 s for its PING to be
-// answered by that process: the PONG of another server that took the port
-// (this one then exits) does not count.
+// tryStart runs redis-server and waits up to 10 s for that process to
+// answer PING with PONG, its append-only file loaded: the PONG of another
+// server that took the port (this one then exits) does not count.
 func (r *redisServer) tryStart() error {
 	r.cmd = exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
 		"--dir", r.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always")
@@ -85,7 +88,7 @@ func (r *redisServer) tryStart() error {
 	}(r.cmd, r.done)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if r.pid() == r.cmd.Process.Pid {
+		if r.pid() == r.cmd.Process.Pid && r.ping() {
 			return nil
 		}
 		select {
@@ -98,6 +101,23 @@ func (r *redisServer) tryStart() error {
 	}
 	r.stop()
 	return errors.New("no PING answered by redis-server within 10s")
+}
+
+// ping reports whether the server on r's port answers PING with PONG; one
+// still loading its append-only file answers -LOADING (while it already
+// answers INFO).
+func (r *redisServer) ping() bool {
+	c, err := net.DialTimeout("tcp", r.addr(), time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := io.WriteString(c, "PING\r\n"); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return err == nil && line == "+PONG\r\n"
 }
 
 // pid returns the process_id the server on r's port reports (INFO server),
@@ -302,5 +322,50 @@ func TestStartRedisPortTaken(t *testing.T) {
 	}
 	if other.pid() != other.cmd.Process.Pid {
 		t.Error("the other server no longer answers")
+	}
+}
+
+// TestStartRedisWaitsForLoading: a redis-server restarted on a large
+// append-only file answers INFO (its process_id) while it loads, and PING
+// with -LOADING: tryStart (startRedis, start) returns only once it serves
+// commands.
+func TestStartRedisWaitsForLoading(t *testing.T) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatal("redis-server is not installed")
+	}
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "appendonly.aof"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	for i := range 300000 { // about 0.3 s of loading
+		k := "k" + strconv.Itoa(i)
+		fmt.Fprintf(w, "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$20\r\nvvvvvvvvvvvvvvvvvvvv\r\n", len(k), k)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := &redisServer{t: t, bin: bin, dir: dir}
+	t.Cleanup(r.stop)
+	for i := 0; ; i++ { // another port when another server took this one
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if err = r.tryStart(); err == nil {
+			break
+		} else if i == 9 {
+			t.Fatal(err)
+		}
+	}
+	if !r.ping() {
+		t.Fatal("start returned before redis-server answered PING with PONG (still loading its append-only file)")
 	}
 }
