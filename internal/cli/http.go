@@ -550,6 +550,10 @@ type recorder struct {
 	redirects int // round trips in a row, up to the last, answered by a redirect
 	hops      []hop
 	kept      int // bytes of the bodies in hops
+	// held is the bytes of bodies --all holds from earlier chains (the
+	// exchanges before a digest answer): a chain's hops get what is
+	// left of maxFormatBody.
+	held int
 }
 
 // hop is an exchange of a redirect chain that --all prints.
@@ -576,7 +580,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := r.next.RoundTrip(req)
 	if err == nil && r.keepHops && followedRedirect(resp) {
 		r.mu.Lock()
-		budget := maxFormatBody - r.kept
+		budget := maxFormatBody - r.held - r.kept
 		r.mu.Unlock()
 		h, rerr := r.keep(req, resp, budget)
 		if rerr != nil {
@@ -677,6 +681,13 @@ func (r *recorder) redirectRun() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.redirects
+}
+
+// hold records n bytes of bodies kept from earlier chains (see held).
+func (r *recorder) hold(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.held = n
 }
 
 func (r *recorder) lastRequest() *http.Request {
@@ -1062,6 +1073,8 @@ func runHTTP(ctx context.Context, s *Streams, o *httpOptions, args []string) (er
 				return failed(err)
 			}
 			authHops = append(authHops, h)
+			// The redirects after the answer share what is left.
+			rec.hold(kept + len(h.body))
 		}
 		resp.Body.Close()
 		prev := resp.Request
