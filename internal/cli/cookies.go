@@ -149,7 +149,7 @@ func runCookiesList(o *cookiesOptions, path string) error {
 		return err
 	}
 	if len(es) == 0 {
-		fmt.Fprintf(o.streams.ErrOut, "%s holds no cookies\n", path)
+		fmt.Fprintf(o.streams.ErrOut, "%s holds no cookies\n", printable(path))
 		return nil
 	}
 	now := o.now()
@@ -304,7 +304,7 @@ func runCookiesGet(o *cookiesOptions, rawURL, path string) error {
 	}
 	h := j.CookieHeader(u)
 	if h == "" {
-		fmt.Fprintf(o.streams.ErrOut, "no cookie in %s applies to %s\n", path, rawURL)
+		fmt.Fprintf(o.streams.ErrOut, "no cookie in %s applies to %s\n", printable(path), printable(rawURL))
 		return nil
 	}
 	_, err = io.WriteString(o.streams.Out, h+"\n")

@@ -111,3 +111,20 @@ func TestCookiesMalformedLinesCapped(t *testing.T) {
 		t.Errorf("%d warning lines, the last two %q", len(lines), lines[len(lines)-2:])
 	}
 }
+
+// TestCookiesNotesPrintable: the notes "holds no cookies" and "no cookie
+// applies" name the file (and URL) through printable, as the warnings do:
+// a file name may hold an ESC or a bidi control. They were printed as
+// they were.
+func TestCookiesNotesPrintable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x\x1b[2J\u202e.txt")
+	if err := os.WriteFile(path, []byte("# Netscape HTTP Cookie File\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"list", path}, {"get", "https://example.com/\u202e", path}} {
+		_, errOut, err := runCookies(t, args...)
+		if err != nil || errOut == "" || strings.ContainsFunc(errOut, func(r rune) bool { return r != '\n' && unprintable(r) }) {
+			t.Errorf("%q: %v, stderr %q; want a printable note", args, err, errOut)
+		}
+	}
+}
