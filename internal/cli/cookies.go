@@ -56,8 +56,8 @@ FILE is a Netscape cookies.txt file (the format of curl -c and wget
 --save-cookies) or an httpstate JSON jar; the format is detected. A file
 over 16 MiB is refused. As curl does, a malformed cookies.txt line (and a
 cookie no browser would store, such as one for a Fake A-label domain) is
-left out with a warning on stderr naming its line; a file without one
-cookie line is an error.`,
+left out with a warning on stderr naming its line; a file with malformed
+lines and not one cookie line (an HTML page) is an error.`,
 		Example: `  httpstate cookies list cookies.txt
   httpstate cookies convert --to json cookies.txt > cookies.json
   httpstate cookies get https://www.example.com/app/ cookies.txt`,
