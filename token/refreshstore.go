@@ -110,7 +110,10 @@ type RotatingRefreshStore interface {
 // only by the refresh tokens it records, so if it records none
 // (IssueAccess and Revoke only) it never prunes. No goroutine runs in the
 // background: a store no one calls keeps what it holds. Subject cut-offs
-// (RevokeSubject) are kept for good, one per subject.
+// (RevokeSubject) are kept for good, one per subject. RevokeSubject
+// visits only the subject's families not yet revoked (the store indexes
+// them by subject, and forgets the index entry with the family), not every
+// family in the store.
 //
 // It is safe for concurrent use; the zero value is not, use
 // NewMemoryRefreshStore or NewMemoryRefreshStoreWithClock.
@@ -132,6 +135,16 @@ type MemoryRefreshStore struct {
 	// when it has no clock.
 	seen      time.Time
 	lastPrune time.Time // now at the last prune
+	// live indexes the families not revoked by subject: subject -> the
+	// first of its families, linked through memFamily.prev and next. A
+	// family leaves it when revoked (for good: a revoked family is never
+	// unrevoked) or pruned, so it holds no more than families does, and
+	// RevokeSubject visits only the subject's own families. A list, not a
+	// map per subject, costs a new family one map insert (and a subject
+	// with one family no map of its own).
+	live map[string]*memFamily
+	// subjectVisits counts the families RevokeSubject visited (for tests).
+	subjectVisits int
 }
 
 // memPruneInterval is how long after a prune any MemoryRefreshStore call
@@ -150,19 +163,55 @@ type memRefresh struct {
 }
 
 type memFamily struct {
+	id      string
 	subject string
 	revoked bool      // then s.revoked holds its ID until expiry or later
 	expiry  time.Time // latest expiry of its tokens
+	// prev and next link the subject's families in s.live while the
+	// family is not revoked; both are nil otherwise.
+	prev, next *memFamily
 }
 
 // revokeFamily revokes the family id, keeping its ID on the deny list
 // until its expiry or until, whichever is later. s.mu must be held.
 func (s *MemoryRefreshStore) revokeFamily(id string, f *memFamily, until time.Time) {
-	f.revoked = true
+	if !f.revoked {
+		f.revoked = true
+		s.unlink(f)
+	}
 	until = later(f.expiry, until)
 	if until.After(s.revoked[id]) {
 		s.revoked[id] = until
 	}
+}
+
+// link puts the new family f first in its subject's list in s.live.
+// s.mu must be held.
+func (s *MemoryRefreshStore) link(f *memFamily) {
+	f.next = s.live[f.subject]
+	if f.next != nil {
+		f.next.prev = f
+	}
+	s.live[f.subject] = f
+}
+
+// unlink takes f out of its subject's list in s.live, if it is in it.
+// s.mu must be held.
+func (s *MemoryRefreshStore) unlink(f *memFamily) {
+	switch {
+	case f.prev != nil:
+		f.prev.next = f.next
+	case s.live[f.subject] != f:
+		return // not linked (revoked before)
+	case f.next != nil:
+		s.live[f.subject] = f.next
+	default:
+		delete(s.live, f.subject)
+	}
+	if f.next != nil {
+		f.next.prev = f.prev
+	}
+	f.prev, f.next = nil, nil
 }
 
 func later(a, b time.Time) time.Time {
@@ -194,6 +243,7 @@ func NewMemoryRefreshStoreWithClock(now func() time.Time) *MemoryRefreshStore {
 		families: map[string]*memFamily{},
 		revoked:  map[string]time.Time{},
 		subjects: map[string]time.Time{},
+		live:     map[string]*memFamily{},
 	}
 }
 
@@ -245,8 +295,9 @@ func (s *MemoryRefreshStore) add(rec RefreshRecord, now time.Time) {
 	s.tokens[rec.ID] = &memRefresh{rec: rec}
 	f := s.families[rec.Family]
 	if f == nil {
-		f = &memFamily{subject: rec.Subject}
+		f = &memFamily{id: rec.Family, subject: rec.Subject}
 		s.families[rec.Family] = f
+		s.link(f)
 	}
 	if rec.Expiry.After(f.expiry) {
 		f.expiry = rec.Expiry
@@ -268,6 +319,7 @@ func (s *MemoryRefreshStore) prune(now time.Time) {
 	for id, f := range s.families {
 		if !now.Before(f.expiry) {
 			delete(s.families, id)
+			s.unlink(f)
 		}
 	}
 	for id, until := range s.revoked {
@@ -370,10 +422,15 @@ func (s *MemoryRefreshStore) RevokeSubject(ctx context.Context, subject string, 
 	if at.After(s.subjects[subject]) {
 		s.subjects[subject] = at
 	}
-	for id, f := range s.families {
-		if f.subject == subject {
-			s.revokeFamily(id, f, time.Time{})
-		}
+	// Only the subject's families not yet revoked (s.live), not every
+	// family in the store: a user who logs out everywhere again and again
+	// must not stall everyone's refreshes on the lock. revokeFamily
+	// unlinks each, so take next first.
+	for f := s.live[subject]; f != nil; {
+		next := f.next
+		s.subjectVisits++
+		s.revokeFamily(f.id, f, time.Time{})
+		f = next
 	}
 	return nil
 }
