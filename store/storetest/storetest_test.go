@@ -712,3 +712,40 @@ func (s savePiecemeal) Save(ctx context.Context, key string, d session.Delta) er
 	rest.Set = nil
 	return s.Store.Save(ctx, key, rest)
 }
+
+// lookingSweeper is a correct store whose Sweep looks at its context many
+// times before it sweeps (a store checking it between backend calls).
+type lookingSweeper struct {
+	session.Store
+	looks int
+}
+
+func (s lookingSweeper) Sweep(ctx context.Context) ([]session.Meta, error) {
+	for range s.looks {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.Sweep(ctx)
+}
+
+// TestSweepCutShortManyLooks: the SweepCutShort case passes a correct store
+// whose Sweep looks at its context more times than a session of the case
+// lives idle (its clock advances a minute a round): the case's live
+// sessions must outlive all its rounds.
+func TestSweepCutShortManyLooks(t *testing.T) {
+	i := slices.IndexFunc(storetest.Cases(), func(c storetest.Case) bool { return c.Name == "SweepCutShort" })
+	if i < 0 {
+		t.Fatal("no SweepCutShort case")
+	}
+	c := storetest.Cases()[i]
+	clock := storetest.NewClock(storetest.Epoch)
+	s, err := memstore.New(&memstore.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	store := lookingSweeper{Store: s, looks: 45}
+	c.Run(t, &storetest.Env{Store: store, Clock: clock, Ctx: context.Background(),
+		Handle: func(*testing.T) session.Store { return store }})
+}

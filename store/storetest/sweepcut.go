@@ -36,7 +36,11 @@ func testSweepCutShort(t *testing.T, e *Env) {
 			r.IdleTimeout = time.Minute
 			mustCreate(t, e, r)
 		}
-		mustCreate(t, e, NewRecord(fmt.Sprintf("live%d", round), "p", now))
+		// Live throughout: the clock advances a minute a round, past
+		// NewRecord's 30-minute idle timeout within the rounds.
+		live := NewRecord(fmt.Sprintf("live%d", round), "p", now)
+		live.IdleTimeout = 2 * sweepCutRounds * time.Minute
+		mustCreate(t, e, live)
 		e.Clock.Advance(time.Minute)
 
 		ctx := newCutContext(e.Ctx, round)
