@@ -32,7 +32,10 @@
 //     attacker injecting Set-Cookie into a plain-HTTP response): they set the
 //     cookie to a value they know and submit the same value. With a signed
 //     cookie they cannot mint a value the server accepts, and with a binding
-//     they cannot replay a value the server issued to themselves.
+//     they cannot replay a value the server issued to themselves. The
+//     cookie is HttpOnly and SameSite=Lax unless [CookieOptions.SameSite]
+//     asks for Strict or None (an unset, default-mode or unknown value
+//     means Lax, as for the session cookie).
 //
 // # Tokens and BREACH
 //

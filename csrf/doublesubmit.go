@@ -47,7 +47,11 @@ type CookieOptions struct {
 	// under another, so a cookie issued to an attacker cannot be planted in
 	// a victim's browser. nil means no binding.
 	Bind func(r *http.Request) string
-	// SameSite is the cookie's SameSite attribute; 0 means Lax.
+	// SameSite is the cookie's SameSite attribute: http.SameSiteLaxMode,
+	// SameSiteStrictMode or SameSiteNoneMode. Anything else (0,
+	// http.SameSiteDefaultMode, an unknown value) means Lax, as for the
+	// session package's cookie: a cookie without the attribute is left to
+	// each browser's default, and some send it on cross-site POSTs.
 	// SameSiteNoneMode needs the Secure option or a __Host-/__Secure- name
 	// (DoubleSubmitCookie fails otherwise, with an error wrapping
 	// cookie.ErrInsecureSameSiteNone): browsers drop a SameSite=None cookie
@@ -91,7 +95,9 @@ func DoubleSubmitCookie(o *CookieOptions) (SecretSource, error) {
 	if d.maxAge <= 0 {
 		d.maxAge = 24 * time.Hour
 	}
-	if d.sameSite == 0 {
+	switch d.sameSite {
+	case http.SameSiteLaxMode, http.SameSiteStrictMode, http.SameSiteNoneMode:
+	default: // 0, SameSiteDefaultMode (no attribute) or unknown: Lax, as session
 		d.sameSite = http.SameSiteLaxMode
 	}
 	return d, nil
