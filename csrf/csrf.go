@@ -32,7 +32,11 @@ type Options struct {
 	// AddTrustedOrigin). Such requests still need a valid token.
 	TrustedOrigins []string
 	// Now is the clock; nil means time.Now. It is passed to sources that
-	// track time (DoubleSubmitCookie's cookie age) through the request.
+	// track time (DoubleSubmitCookie's cookie age) through the request, in
+	// Handler and TokenHandler. A SecretSource called directly, outside
+	// both, reads time.Now instead: a cookie it is given that was issued
+	// on another clock is judged by the wall clock (tests on a fake clock
+	// must not mix the two).
 	Now func() time.Time
 }
 
