@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -41,7 +42,8 @@ func TestHTTPAllBudgetSpentTimeout(t *testing.T) {
 	old := maxFormatBody
 	maxFormatBody = 10
 	defer func() { maxFormatBody = old }()
-	stall := stallRedirectBody("/a", "/b", "bb")
+	var gaveUp atomic.Bool
+	stall := stallRedirectBody("/a", "/b", "bb", &gaveUp)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/":
@@ -55,5 +57,5 @@ func TestHTTPAllBudgetSpentTimeout(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	checkTimesOut(t, srv, "--all", "--follow", "--timeout=0.3", srv.URL+"/")
+	checkTimesOut(t, srv, &gaveUp, "--all", "--follow", "--timeout=0.3", srv.URL+"/")
 }
