@@ -3,26 +3,30 @@ package token
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/httpstate/httpstate/internal/testutil"
 )
 
-// liveSize is how many families s.live indexes, and under how many subjects.
-func liveSize(s *MemoryRefreshStore) (families, subjects int) {
+// liveSize is how many families s.live indexes, and under how many
+// subjects; it fails t if the lists are broken or link a family that is
+// revoked, of another subject, or no longer in s.families.
+func liveSize(t *testing.T, s *MemoryRefreshStore) (families, subjects int) {
+	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for subject, f := range s.live {
 		if f.prev != nil {
-			panic("head of " + subject + "'s list has a prev")
+			t.Fatalf("head of %s's list has a prev", subject)
 		}
 		for ; f != nil; f = f.next {
 			if f.subject != subject || f.revoked || s.families[f.id] != f {
-				panic("family " + f.id + " wrongly in " + subject + "'s list")
+				t.Fatalf("family %s (subject %s, revoked %v) wrongly in %s's list", f.id, f.subject, f.revoked, subject)
 			}
 			if f.next != nil && f.next.prev != f {
-				panic("broken links in " + subject + "'s list")
+				t.Fatalf("broken links in %s's list", subject)
 			}
 			families++
 		}
@@ -96,7 +100,7 @@ func TestRevokeSubjectVisitsOnlyItsFamilies(t *testing.T) {
 	if _, err := s.Use(ctx, "alice-new", pruneStart.Add(2*time.Minute)); !errors.Is(err, ErrRevoked) {
 		t.Errorf("alice-new after RevokeSubject: err = %v, want ErrRevoked", err)
 	}
-	if fams, subjects := liveSize(s); fams != 1000 || subjects != 10 {
+	if fams, subjects := liveSize(t, s); fams != 1000 || subjects != 10 {
 		t.Errorf("index holds %d families of %d subjects, want bob's 1000 of 10", fams, subjects)
 	}
 }
@@ -121,7 +125,7 @@ func TestSubjectIndexLeavesOnRevokeAndPrune(t *testing.T) {
 	add("b1", "b1", "bob", time.Minute)
 	add("c1", "c1", "carol", time.Minute)
 	add("d1", "d1", "dave", 10*time.Minute)
-	if fams, subjects := liveSize(s); fams != 4 || subjects != 4 {
+	if fams, subjects := liveSize(t, s); fams != 4 || subjects != 4 {
 		t.Fatalf("index holds %d families of %d subjects, want 4 of 4", fams, subjects)
 	}
 	if err := s.Revoke(ctx, "b1", clock.Now().Add(time.Minute)); err != nil {
@@ -133,7 +137,7 @@ func TestSubjectIndexLeavesOnRevokeAndPrune(t *testing.T) {
 	if _, err := s.Use(ctx, "c1", clock.Now()); !errors.Is(err, ErrReused) {
 		t.Fatalf("reuse: err = %v, want ErrReused", err)
 	}
-	if fams, subjects := liveSize(s); fams != 2 || subjects != 2 {
+	if fams, subjects := liveSize(t, s); fams != 2 || subjects != 2 {
 		t.Errorf("after Revoke and reuse the index holds %d families of %d subjects, want alice's and dave's", fams, subjects)
 	}
 	// alice's family expires; it is pruned memPruneSlack later, at the
@@ -142,14 +146,14 @@ func TestSubjectIndexLeavesOnRevokeAndPrune(t *testing.T) {
 	if _, err := s.Revoked(ctx, "x", "x", clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if fams, subjects := liveSize(s); fams != 1 || subjects != 1 {
+	if fams, subjects := liveSize(t, s); fams != 1 || subjects != 1 {
 		t.Errorf("after the prune the index holds %d families of %d subjects, want dave's 1", fams, subjects)
 	}
 	clock.Advance(10 * time.Minute)
 	if _, err := s.Revoked(ctx, "x", "x", clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if fams, subjects := liveSize(s); fams != 0 || subjects != 0 {
+	if fams, subjects := liveSize(t, s); fams != 0 || subjects != 0 {
 		t.Errorf("after every family expired and was pruned the index holds %d families of %d subjects, want none", fams, subjects)
 	}
 	if n := storeSize(s); n != 0 {
@@ -203,5 +207,80 @@ func BenchmarkAddFamily(b *testing.B) {
 		if err := s.Add(ctx, rec); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSubjectIndexMatchesFamilies: after any sequence of the store's
+// calls (seeded, so the same every run), the index links exactly the
+// families not revoked, each under its subject (liveSize checks the links).
+func TestSubjectIndexMatchesFamilies(t *testing.T) {
+	clock := testutil.NewClock(pruneStart)
+	s := NewMemoryRefreshStoreWithClock(clock.Now)
+	ctx := t.Context()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var ids []string
+	pick := func() string {
+		if len(ids) == 0 {
+			return "none"
+		}
+		return ids[rng.IntN(len(ids))]
+	}
+	subject := func() string { return fmt.Sprintf("u%d", rng.IntN(5)) }
+	for i := range 5000 {
+		now := clock.Now()
+		id := fmt.Sprintf("t%d", i)
+		ttl := time.Duration(1+rng.IntN(5)) * time.Minute
+		switch op := rng.IntN(10); {
+		case op < 3: // a new family
+			if err := s.Add(ctx, RefreshRecord{ID: id, Family: id, Subject: subject(), IssuedAt: now, Expiry: now.Add(ttl)}); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		case op < 5: // a rotation
+			prev := pick()
+			s.mu.Lock()
+			old := s.tokens[prev]
+			s.mu.Unlock()
+			if old == nil {
+				continue
+			}
+			next := RefreshRecord{ID: id, Family: old.rec.Family, Subject: old.rec.Subject, IssuedAt: now, Expiry: now.Add(ttl)}
+			s.Rotate(ctx, prev, now, next) // may fail: reused, revoked
+			ids = append(ids, id)
+		case op < 6:
+			s.Use(ctx, pick(), now) // a second use revokes the family
+		case op < 7:
+			if err := s.Revoke(ctx, pick(), now.Add(ttl)); err != nil {
+				t.Fatal(err)
+			}
+		case op < 8:
+			if err := s.RevokeSubject(ctx, subject(), now); err != nil {
+				t.Fatal(err)
+			}
+		default:
+			clock.Advance(time.Duration(rng.IntN(90)) * time.Second)
+			if _, err := s.Revoked(ctx, "x", "x", clock.Now()); err != nil { // may prune
+				t.Fatal(err)
+			}
+		}
+		linked, _ := liveSize(t, s)
+		s.mu.Lock()
+		live := 0
+		for _, f := range s.families {
+			if !f.revoked {
+				live++
+			}
+		}
+		s.mu.Unlock()
+		if linked != live {
+			t.Fatalf("after step %d the index links %d families, the store has %d not revoked", i, linked, live)
+		}
+	}
+	clock.Advance(time.Hour)
+	if _, err := s.Revoked(ctx, "x", "x", clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if fams, subjects := liveSize(t, s); fams != 0 || subjects != 0 || storeSize(s) != 0 {
+		t.Errorf("after everything expired: index %d families of %d subjects, store %d entries; want none", fams, subjects, storeSize(s))
 	}
 }
