@@ -162,11 +162,14 @@ type Store interface {
 	// several processes sweep one shared store. A Sweep that fails part-way
 	// (its context ended, the backend failed) returns the ones it removed
 	// along with its error, and leaves the expired records it did not remove
-	// for a later Sweep to report. There are two exceptions: a removal whose
-	// outcome the store cannot tell (its error wraps ErrOutcomeUnknown) may
-	// go unreported, and so may an expired record whose key a Create or
-	// Rename took over before any Sweep saw it (keys are hashes of random
-	// IDs, so in practice never).
+	// for a later Sweep to report. There are three exceptions: a removal
+	// whose outcome the store cannot tell (its error wraps
+	// ErrOutcomeUnknown) may go unreported; so may an expired record whose
+	// key a Create or Rename took over before any Sweep saw it (keys are
+	// hashes of random IDs, so in practice never); and a store whose
+	// backend drops expired records itself reports only those a Sweep sees
+	// in time (store/redisstore: Sweep must run at least every
+	// Options.Grace/2).
 	Sweep(ctx context.Context) ([]Meta, error)
 	// Close releases the store's resources. Calls after Close return ErrClosed.
 	Close() error
