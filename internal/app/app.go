@@ -70,6 +70,9 @@ type App struct {
 	writeTimeout time.Duration
 	// keepAlive is how often an idle event stream sends a comment line.
 	keepAlive time.Duration
+	// sampleTimeout is how long the chart's sampler waits for a count
+	// (sampleTimeout; a field so tests can make it longer than they run).
+	sampleTimeout time.Duration
 	// snapshotGap is the least time between two snapshots of an event
 	// stream woken by session events.
 	snapshotGap time.Duration
@@ -117,6 +120,7 @@ func New(o *Options) (*App, error) {
 	a.writeTimeout = streamWriteTimeout
 	a.snapshotGap = min(minSnapshotGap, a.poll)
 	a.keepAlive = keepAlive
+	a.sampleTimeout = sampleTimeout
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -265,9 +269,13 @@ func (a *App) sample(interval time.Duration) {
 	}
 }
 
-// takeSample counts the sessions, giving up after 5 s or at Shutdown.
+// sampleTimeout is how long the chart's sampler waits for a count.
+const sampleTimeout = 5 * time.Second
+
+// takeSample counts the sessions, giving up after a.sampleTimeout or at
+// Shutdown.
 func (a *App) takeSample() {
-	ctx, cancel := context.WithTimeout(a.doneCtx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(a.doneCtx, a.sampleTimeout)
 	defer cancel()
 	n, err := a.countActive(ctx)
 	if err != nil {

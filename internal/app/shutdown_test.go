@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -136,12 +137,14 @@ drain:
 
 // hangingStore blocks every Iterate while armed, until its context ends (a
 // store that stopped answering), reports the call on entered, and records
-// in returned that such a call has returned.
+// in returned that such a call has returned, and in timedOut that one
+// returned because its context's deadline passed.
 type hangingStore struct {
 	session.Store
 	armed    atomic.Bool
 	entered  chan struct{}
 	returned atomic.Bool
+	timedOut atomic.Bool
 }
 
 func (s *hangingStore) Iterate(ctx context.Context, fn func(session.Meta) bool) error {
@@ -151,6 +154,9 @@ func (s *hangingStore) Iterate(ctx context.Context, fn func(session.Meta) bool) 
 		default:
 		}
 		<-ctx.Done()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			s.timedOut.Store(true)
+		}
 		s.returned.Store(true)
 		return ctx.Err()
 	}
@@ -191,24 +197,40 @@ func TestShutdownStreamWaitingOnStore(t *testing.T) {
 }
 
 // TestCloseSamplerWaitingOnStore: App.Close does not wait for the chart's
-// sampler to give up on a store that does not answer.
+// sampler to give up on a store that does not answer. The sampler's own
+// timeout is made an hour, so a Close that waits for the sampler waits for
+// the scan it joined to time out (scanTimeout, 10s): the store call ending
+// by its deadline rather than cancelled by Close is checked, not Close's
+// wall time, which a loaded machine can stretch past any bound short of the
+// timeout.
 func TestCloseSamplerWaitingOnStore(t *testing.T) {
 	st := &hangingStore{Store: storeFactories[0].open(t), entered: make(chan struct{}, 1)}
 	st.armed.Store(true)
-	a, err := New(&Options{Store: st, SampleInterval: 10 * time.Millisecond, PollInterval: time.Hour})
+	a, err := New(&Options{Store: st, SampleInterval: -1, PollInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The sampler New starts for a positive SampleInterval, started here
+	// once its timeout is set.
+	a.sampleTimeout = time.Hour
+	a.sampler.Add(1)
+	go a.sample(10 * time.Millisecond)
 	select {
 	case <-st.entered:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the sampler never asked the store")
 	}
-	start := time.Now()
-	if err := a.Close(); err != nil {
-		t.Errorf("Close: %v", err)
+	closed := make(chan error, 1)
+	go func() { closed <- a.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close did not return within 30s: it waited for the sampler's store call")
 	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("Close took %v: it waited for the sampler's store call", d)
+	if st.timedOut.Load() {
+		t.Errorf("Close returned only after the sampler's store call timed out: it waited for the sampler")
 	}
 }
