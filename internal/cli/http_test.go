@@ -967,8 +967,14 @@ func TestHTTPDownloadStderrFails(t *testing.T) {
 // steadily for longer than --timeout completes, streamed, formatted or
 // downloaded. It was a limit on the whole exchange, which cut such a
 // download short with exit 2.
+//
+// Each gap is 100 ms against a --timeout of 3 s, so only a stall of 2.9 s
+// in a loaded machine's scheduling could cut the body; the body still
+// takes longer than --timeout (35 gaps, at least 3.5 s), so a limit on the
+// whole exchange cuts it, however slow the machine. The four runs are
+// parallel, to take 3.5 s in all rather than 14.
 func TestHTTPTimeoutIsIdle(t *testing.T) {
-	const chunks = 12 // 1.1 s in all, each gap a fifth of --timeout
+	const chunks = 36 // 35 gaps of 100 ms: 3.5 s in all, each gap a thirtieth of --timeout
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, "[0")
@@ -984,23 +990,34 @@ func TestHTTPTimeoutIsIdle(t *testing.T) {
 		io.WriteString(w, "]")
 	}))
 	t.Cleanup(srv.Close)
+	var nums []string
+	for i := range chunks {
+		nums = append(nums, fmt.Sprint(i))
+	}
+	whole := "[" + strings.Join(nums, ",") + "]"
 	out := filepath.Join(t.TempDir(), "body")
-	for _, extra := range [][]string{{}, {"--pretty=none"}, {"-d", "-o", out}} {
-		args := append([]string{"--timeout", "0.5"}, extra...)
-		args = append(args, srv.URL)
-		stdout, stderr, code := runHTTPContext(t, context.Background(), nil, args...)
-		if len(extra) == 3 {
-			data, _ := os.ReadFile(out)
-			stdout = string(data)
-		}
-		if code != 0 || stdout != "[0,1,2,3,4,5,6,7,8,9,10,11]" {
-			t.Errorf("%q: exit %d, body %q, stderr %q; want 0 and the whole body", args, code, stdout, stderr)
-		}
+	for name, extra := range map[string][]string{"streamed": {}, "--pretty=none": {"--pretty=none"}, "downloaded": {"-d", "-o", out}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"--timeout", "3"}, extra...)
+			args = append(args, srv.URL)
+			stdout, stderr, code := runHTTPContext(t, context.Background(), nil, args...)
+			if len(extra) == 3 {
+				data, _ := os.ReadFile(out)
+				stdout = string(data)
+			}
+			if code != 0 || stdout != whole {
+				t.Errorf("%q: exit %d, body %q, stderr %q; want 0 and the whole body", args, code, stdout, stderr)
+			}
+		})
 	}
-	stdout, stderr, code := runHTTPContext(t, context.Background(), nil, "--timeout", "0.5", "--pretty=format", srv.URL)
-	if code != 0 || !strings.HasSuffix(stdout, "    11\n]\n") {
-		t.Errorf("--pretty=format: exit %d, stdout %q, stderr %q; want 0 and the body formatted", code, stdout, stderr)
-	}
+	t.Run("--pretty=format", func(t *testing.T) {
+		t.Parallel()
+		stdout, stderr, code := runHTTPContext(t, context.Background(), nil, "--timeout", "3", "--pretty=format", srv.URL)
+		if want := fmt.Sprintf("    %d\n]\n", chunks-1); code != 0 || !strings.HasSuffix(stdout, want) {
+			t.Errorf("--pretty=format: exit %d, stdout %q, stderr %q; want 0 and the body formatted", code, stdout, stderr)
+		}
+	})
 }
 
 // TestHTTPTimeoutUpload: --timeout also bounds each wait for the server
