@@ -36,6 +36,13 @@ func (s *gatedStore) Update(ctx context.Context, key, attr string, fn func(old [
 // ends at once, the change finishes and is answered, http.Server.Shutdown
 // returns without waiting for its deadline, and App.Close then closes the
 // store with the change in it.
+//
+// Shutdown's deadline is a minute, and it must return within 20s of the
+// change being let go: both bounds are far above the milliseconds a
+// prompt shutdown takes (its idle-connection polls are at most 500ms
+// apart), so that a loaded machine does not stretch a prompt one past them,
+// and far below what a shutdown that waits for something else (a stream or
+// connection that does not end) takes.
 func TestGracefulShutdown(t *testing.T) {
 	st := &gatedStore{Store: storeFactories[0].open(t), entered: make(chan struct{}), release: make(chan struct{})}
 	a, srv := newTestApp(t, st, func(o *Options) { o.PollInterval = 50 * time.Millisecond })
@@ -58,7 +65,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal("the cart change never reached the store")
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	shut := make(chan error, 1)
 	go func() { shut <- srv.Config.Shutdown(ctx) }()
@@ -86,8 +93,8 @@ drain:
 	// Shutdown's time counts from here: until now it waited, rightly, for
 	// the request held in flight (and the test for the stream to end, which
 	// a loaded machine may take seconds to see).
-	start := time.Now()
 	close(st.release)
+	shutBound := time.After(20 * time.Second)
 	var r response
 	select {
 	case r = <-answered:
@@ -106,11 +113,8 @@ drain:
 		if err != nil {
 			t.Errorf("Shutdown: %v", err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Shutdown did not return after the last request")
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("Shutdown took %v after the request in flight was let go: it waited for something else", d)
+	case <-shutBound:
+		t.Fatal("Shutdown did not return 20s after the request in flight was let go: it waited for something else")
 	}
 	st.armed.Store(false)
 	// The change is in the store (read before Close closes it).
