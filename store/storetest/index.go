@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -197,6 +196,14 @@ func equalStrings(a, b []string) bool {
 // keeps alive throughout an iteration.
 const IterateRecords = 300
 
+const (
+	// iterateHandEvery: every so many visits of the IterateWhileWriting
+	// case wait for a write round, at most IterateRecords/iterateHandEvery.
+	iterateHandEvery = 5
+	// iterateWaitLimit bounds the case's waits, all of them together.
+	iterateWaitLimit = 10 * time.Second
+)
+
 // testIterateWhileWriting: Iterate, while another goroutine creates,
 // deletes and saves sessions, visits every session that lives throughout
 // the iteration exactly once, and no session twice. (Sessions created or
@@ -212,8 +219,12 @@ func testIterateWhileWriting(t *testing.T, e *Env) {
 	}
 	stop := make(chan struct{})
 	werr := make(chan error, 1)
-	visited := make(chan string, 1) // a session just visited, for the writer to move
-	var rounds atomic.Int64         // write rounds done
+	wdone := make(chan struct{}) // closed when the writer returns
+	// A visit hands a session it just visited to the writer, which moves
+	// it to a later expiry (a store iterating an expiry index would meet
+	// it again) at the end of its round, and says so on moved.
+	visited := make(chan string, 1)
+	moved := make(chan struct{}, 1)
 	save := func(key string, i int) error {
 		d := session.Delta{LastAccess: now.Add(time.Duration(i%60) * time.Second), Set: map[string][]byte{"w": []byte(`1`)}}
 		if err := e.Store.Save(e.Ctx, key, d); err != nil {
@@ -222,9 +233,9 @@ func testIterateWhileWriting(t *testing.T, e *Env) {
 		return nil
 	}
 	go func() {
+		defer close(wdone)
 		werr <- func() error {
 			for i := 0; ; i++ {
-				rounds.Store(int64(i))
 				select {
 				case <-stop:
 					return nil
@@ -241,35 +252,44 @@ func testIterateWhileWriting(t *testing.T, e *Env) {
 				if err := save(keyN("s", i%IterateRecords), i); err != nil {
 					return err
 				}
-				// A session already visited, moved later (a store iterating
-				// an expiry index would meet it again).
 				select {
 				case k := <-visited:
 					if err := save(k, i%59+1); err != nil {
 						return err
 					}
+					moved <- struct{}{} // room: one hand-over at a time
 				default:
 				}
 			}
 		}()
 	}()
-	// Between visits, wait for the writer to finish a round, so writes land
-	// in the middle of the iteration however the goroutines are scheduled (a
-	// yield alone let a loaded machine run the whole iteration before any
-	// write). The waits share a bound, for stores that hold writes back while
-	// fn runs or write slowly: past it, visits no longer wait.
-	waitUntil := time.Now().Add(3 * time.Second)
+	// Every iterateHandEvery-th visit of a session that lives throughout
+	// waits until the writer has moved it, so that write rounds land all
+	// through the iteration however the goroutines are scheduled (a yield
+	// let a loaded machine run the whole iteration before any write, and a
+	// wall-clock bound on the waits, one that did not let a slow first
+	// round in). The waits share a generous bound, a safety net for a store
+	// that holds writes back while fn runs: past it, visits no longer wait.
+	safety := time.NewTimer(iterateWaitLimit)
+	defer safety.Stop()
+	waiting, lives := true, 0
 	seen := make(map[string]int)
 	err := e.Store.Iterate(e.Ctx, func(m session.Meta) bool {
 		seen[m.Key]++
-		if lived[m.Key] {
-			select {
-			case visited <- m.Key:
-			default:
-			}
+		if !waiting || !lived[m.Key] {
+			return true
 		}
-		for next := rounds.Load() + 1; rounds.Load() < next && time.Now().Before(waitUntil); {
-			time.Sleep(10 * time.Microsecond)
+		if lives++; lives%iterateHandEvery != 0 {
+			return true
+		}
+		visited <- m.Key // empty: the last hand-over was acknowledged
+		select {
+		case <-moved:
+		case <-wdone: // failed; reported below
+			waiting = false
+		case <-safety.C:
+			t.Logf("the writer moved no session within %v of a visit; later visits do not wait (does Iterate hold writes back while fn runs?)", iterateWaitLimit)
+			waiting = false
 		}
 		return true
 	})

@@ -77,6 +77,11 @@ var brokenStores = []brokenStore{
 	{name: "vague-refusal", wrap: func(s session.Store) session.Store { return vagueRefusal{s} }, wantFail: "ManyAttrs"},
 	{name: "vague-principal", wrap: func(s session.Store) session.Store { return vaguePrincipal{s} }, wantFail: "LongPrincipal"},
 	{name: "iterate-by-expiry", wrap: func(s session.Store) session.Store { return iterateByExpiry{s} }, wantFail: "IterateWhileWriting"},
+	// Its writes start late (a backend slow to answer at first): the
+	// waits of IterateWhileWriting must still let them in mid-iteration.
+	{name: "iterate-by-expiry-slow-start", wrap: func(s session.Store) session.Store {
+		return slowFirstCreate{iterateByExpiry{s}}
+	}, wantFail: "IterateWhileWriting"},
 	{name: "nil-empty", wrap: func(s session.Store) session.Store { return nilEmpty{s} }, wantFail: "NilValue"},
 	{name: "sweep-stale", wrapNow: func(s session.Store, now func() time.Time) session.Store {
 		return &sweepStale{Store: s, now: now, expiry: make(map[string]time.Time)}
@@ -379,6 +384,17 @@ func (s vagueRefusal) Save(ctx context.Context, key string, d session.Delta) err
 		return errVague
 	}
 	return s.Store.Save(ctx, key, d)
+}
+
+// slowFirstCreate takes 4 s over the first Create of IterateWhileWriting's
+// writer (key c-0), a backend slow to answer at first.
+type slowFirstCreate struct{ session.Store }
+
+func (s slowFirstCreate) Create(ctx context.Context, r *session.Record) error {
+	if r.Key == "c-0" {
+		time.Sleep(4 * time.Second)
+	}
+	return s.Store.Create(ctx, r)
 }
 
 // iterateByExpiry iterates in pages ordered by expiry, each read afresh
