@@ -71,7 +71,9 @@ type Env struct {
 	Ctx   context.Context // passed to every Store call
 	// Handle returns another Store on Store's backend, judging expiry by
 	// Clock, as another process would open it (see RunShared); under Run,
-	// where the suite has no way to open one, it returns Store itself.
+	// where the suite has no way to open one, it returns Store itself. The
+	// cases take a nil Handle (an Env built by hand to run Cases) as one
+	// returning Store.
 	Handle func(t *testing.T) session.Store
 }
 
