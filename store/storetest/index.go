@@ -265,11 +265,12 @@ func testIterateWhileWriting(t *testing.T, e *Env) {
 	}()
 	// Every iterateHandEvery-th visit of a session that lives throughout
 	// waits until the writer has moved it, so that write rounds land all
-	// through the iteration however the goroutines are scheduled (a yield
-	// let a loaded machine run the whole iteration before any write, and a
-	// wall-clock bound on the waits, one that did not let a slow first
-	// round in). The waits share a generous bound, a safety net for a store
-	// that holds writes back while fn runs: past it, visits no longer wait.
+	// through the iteration however the goroutines are scheduled: a yield
+	// alone let a loaded machine run the whole iteration before any write,
+	// and so did a 3 s bound on the waits when the first round was slower.
+	// Only a safety net bounds them, iterateWaitLimit from the start of the
+	// iteration, for a store that holds writes back while fn runs: past
+	// it, visits no longer wait.
 	safety := time.NewTimer(iterateWaitLimit)
 	defer safety.Stop()
 	waiting, lives := true, 0
@@ -288,7 +289,7 @@ func testIterateWhileWriting(t *testing.T, e *Env) {
 		case <-wdone: // failed; reported below
 			waiting = false
 		case <-safety.C:
-			t.Logf("the writer moved no session within %v of a visit; later visits do not wait (does Iterate hold writes back while fn runs?)", iterateWaitLimit)
+			t.Logf("the visits' waits for the writer reached their %v bound; later visits do not wait (does Iterate hold writes back while fn runs?)", iterateWaitLimit)
 			waiting = false
 		}
 		return true
