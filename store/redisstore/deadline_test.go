@@ -66,7 +66,7 @@ func TestCreateDeadlineAfterScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.arm(0)
-	ctx, cancel := context.WithTimeout(bg, 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(bg, time.Second)
 	defer cancel()
 	err := s.Create(ctx, record("k", "alice", clock.Now()))
 	if n, armed := p.lost(); n != 1 || armed {
@@ -107,7 +107,7 @@ func TestSaveDeadlineAfterScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.arm(0)
-	ctx, cancel := context.WithTimeout(bg, 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(bg, time.Second)
 	defer cancel()
 	bob := "bob"
 	err := s.Save(ctx, "k", session.Delta{IdleTimeout: time.Minute, Principal: &bob})
@@ -127,7 +127,7 @@ func TestSaveDeadlineAfterScript(t *testing.T) {
 	// write: it returned the context's error for an applied write, which
 	// the contract reserves for writes not made (or ErrOutcomeUnknown).
 	p.arm(0)
-	ctx2, cancel2 := context.WithTimeout(bg, 300*time.Millisecond)
+	ctx2, cancel2 := context.WithTimeout(bg, time.Second)
 	defer cancel2()
 	err = s.Save(ctx2, "k", session.Delta{Set: map[string][]byte{"cart": []byte("3")}})
 	if n, armed := p.lost(); n != 2 || armed {
