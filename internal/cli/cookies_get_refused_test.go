@@ -20,16 +20,24 @@ func TestCookiesGetRefusedCapped(t *testing.T) {
 		fmt.Fprintf(&b, ".example.com\tTRUE\t/\tTRUE\t0\t__Host-bad%d\tv\n", i)
 	}
 	b.WriteString("example.com\tFALSE\t/\tFALSE\t0\tsid\tabc\n")
+	lines := getSidWarnings(t, b.String())
+	if len(lines) != 1000+1 || !strings.Contains(lines[len(lines)-1], fmt.Sprintf("%d more cookies left out", refused-1000)) {
+		t.Errorf("%d warning lines, the last %q", len(lines), lines[len(lines)-1])
+	}
+}
+
+// getSidWarnings runs "cookies get https://example.com/" on a cookies.txt
+// file holding file, checks that it prints the one good cookie, sid=abc,
+// and returns the lines it warned on stderr.
+func getSidWarnings(t *testing.T, file string) []string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "cookies.txt")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, err := runCookies(t, "get", "https://example.com/", path)
 	if err != nil || out != "sid=abc\n" {
 		t.Fatalf("get: %v, out %q", err, out)
 	}
-	lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
-	if len(lines) != 1000+1 || !strings.Contains(lines[len(lines)-1], fmt.Sprintf("%d more cookies left out", refused-1000)) {
-		t.Errorf("%d warning lines, the last %q", len(lines), lines[len(lines)-1])
-	}
+	return strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
 }
