@@ -26,12 +26,7 @@ func cookieRequest(line string) *http.Request {
 // a request whose "sid" cookies are all someone else's expires nothing.
 func TestSecureOptionExpiresRepeatedPlainSid(t *testing.T) {
 	old := newEnv(t, nil)
-	rec := old.serve(counter, secureRequest(false, "/", nil))
-	cs := setCookies(rec)
-	if len(cs) != 1 || cs[0].Name != "sid" {
-		t.Fatalf("before the switch: Set-Cookie %q, want sid", rec.Header().Values("Set-Cookie"))
-	}
-	legacy := cs[0].Value
+	legacy := plainSid(t, old)
 
 	e := *old
 	m, err := session.New(&session.Options{Store: old.store, Now: old.clock.Now, SweepInterval: -1, Cookie: session.CookieOptions{Secure: true}})
@@ -129,4 +124,17 @@ func TestSecureOptionExpiresRepeatedPlainSidChunks(t *testing.T) {
 			}
 		}
 	}
+}
+
+// plainSid serves a first request on old, a Manager with the plain default
+// cookie name, and returns the "sid" cookie it set: the legacy cookie a
+// Manager switched to CookieOptions.Secure (and so to "__Host-sid") meets.
+func plainSid(t *testing.T, old *env) string {
+	t.Helper()
+	rec := old.serve(counter, secureRequest(false, "/", nil))
+	cs := setCookies(rec)
+	if len(cs) != 1 || cs[0].Name != "sid" {
+		t.Fatalf("before the switch: Set-Cookie %q, want sid", rec.Header().Values("Set-Cookie"))
+	}
+	return cs[0].Value
 }

@@ -414,12 +414,7 @@ func expiredCookies(rec *httptest.ResponseRecorder, name string) []*http.Cookie 
 // is left alone, and a Manager that keeps the name "sid" reads it on.
 func TestSecureOptionExpiresPlainSid(t *testing.T) {
 	old := newEnv(t, nil)
-	rec := old.serve(counter, secureRequest(false, "/", nil))
-	cs := setCookies(rec)
-	if len(cs) != 1 || cs[0].Name != "sid" {
-		t.Fatalf("before the switch: Set-Cookie %q, want sid", rec.Header().Values("Set-Cookie"))
-	}
-	legacy := cs[0].Value
+	legacy := plainSid(t, old)
 
 	newManager := func(edit func(o *session.Options)) *env {
 		e := *old
@@ -436,7 +431,7 @@ func TestSecureOptionExpiresPlainSid(t *testing.T) {
 	e := newManager(func(o *session.Options) { o.Cookie.Secure = true })
 
 	jar := map[string]string{"sid": legacy}
-	rec = e.serve(counter, secureRequest(false, "/", jar))
+	rec := e.serve(counter, secureRequest(false, "/", jar))
 	if rec.Body.String() != "1" {
 		t.Fatalf("after the switch: body %q, want 1 (the plain sid is never adopted)", rec.Body.String())
 	}
