@@ -73,30 +73,7 @@ func TestSecureOptionExpiresRepeatedPlainSid(t *testing.T) {
 // one-cookie "sid" of another application sent before the old cookie-held
 // session's chunks no longer hides them, and every chunk is expired.
 func TestSecureOptionExpiresRepeatedPlainSidChunks(t *testing.T) {
-	handler := func(m *session.Manager) http.Handler {
-		return m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s := session.FromRequest(r)
-			var blob string
-			ok, err := s.Get("blob", &blob)
-			if err != nil {
-				t.Error(err)
-			}
-			if r.URL.Query().Get("set") != "" {
-				if err := s.Set("blob", strings.Repeat("y", 5000)); err != nil {
-					t.Error(err)
-				}
-			}
-			fmt.Fprint(w, ok)
-		}))
-	}
-	old, _ := newCodecManager(t, func(o *session.Options) { o.CookieChunks = 3 })
-	rec := httptest.NewRecorder()
-	handler(old).ServeHTTP(rec, secureRequest(false, "/?set=1", nil))
-	jar := map[string]string{}
-	carry(jar, rec)
-	if len(jar) != 3 || jar["sid.2"] == "" {
-		t.Fatalf("before the switch: cookies %v, want sid, sid.1, sid.2", keys(jar))
-	}
+	jar := plainSidChunks(t)
 	chunks := "sid=" + jar["sid"] + "; sid.1=" + jar["sid.1"] + "; sid.2=" + jar["sid.2"]
 
 	m, _ := newCodecManager(t, func(o *session.Options) { o.CookieChunks = 3; o.Cookie.Secure = true })
@@ -110,7 +87,7 @@ func TestSecureOptionExpiresRepeatedPlainSidChunks(t *testing.T) {
 		{"others only", "sid=a; sid=b; sid.1=c", 0},
 	} {
 		rec := httptest.NewRecorder()
-		handler(m).ServeHTTP(rec, cookieRequest(tc.line))
+		blobHandler(t, m).ServeHTTP(rec, cookieRequest(tc.line))
 		if rec.Body.String() != "false" {
 			t.Errorf("%s: body %q, want false (the plain sid is never adopted)", tc.name, rec.Body.String())
 		}
@@ -137,4 +114,41 @@ func plainSid(t *testing.T, old *env) string {
 		t.Fatalf("before the switch: Set-Cookie %q, want sid", rec.Header().Values("Set-Cookie"))
 	}
 	return cs[0].Value
+}
+
+// blobHandler answers whether the session holds "blob", after setting a
+// 5000-byte one when the query has "set": in Codec mode with CookieChunks
+// 3 that session takes the chunks "sid", "sid.1" and "sid.2".
+func blobHandler(t *testing.T, m *session.Manager) http.Handler {
+	return m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromRequest(r)
+		var blob string
+		ok, err := s.Get("blob", &blob)
+		if err != nil {
+			t.Error(err)
+		}
+		if r.URL.Query().Get("set") != "" {
+			if err := s.Set("blob", strings.Repeat("y", 5000)); err != nil {
+				t.Error(err)
+			}
+		}
+		fmt.Fprint(w, ok)
+	}))
+}
+
+// plainSidChunks sets a blob through blobHandler on a Codec Manager with the
+// plain default name and three chunks, and returns the cookies it set:
+// the old cookie-held session, in chunks, that a Manager switched to
+// CookieOptions.Secure meets.
+func plainSidChunks(t *testing.T) map[string]string {
+	t.Helper()
+	old, _ := newCodecManager(t, func(o *session.Options) { o.CookieChunks = 3 })
+	rec := httptest.NewRecorder()
+	blobHandler(t, old).ServeHTTP(rec, secureRequest(false, "/?set=1", nil))
+	jar := map[string]string{}
+	carry(jar, rec)
+	if len(jar) != 3 || jar["sid.2"] == "" {
+		t.Fatalf("before the switch: cookies %v, want sid, sid.1, sid.2", keys(jar))
+	}
+	return jar
 }

@@ -498,32 +498,11 @@ func TestSecureOptionExpiresPlainSid(t *testing.T) {
 // expires every chunk of the old cookie-held session that the Codec reads,
 // and leaves alone a "sid" it does not.
 func TestSecureOptionExpiresPlainSidChunks(t *testing.T) {
-	handler := func(m *session.Manager) http.Handler {
-		return m.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s := session.FromRequest(r)
-			var blob string
-			ok, err := s.Get("blob", &blob)
-			if err != nil {
-				t.Error(err)
-			}
-			if r.URL.Query().Get("set") != "" {
-				s.Set("blob", strings.Repeat("y", 5000))
-			}
-			fmt.Fprint(w, ok)
-		}))
-	}
-	old, _ := newCodecManager(t, func(o *session.Options) { o.CookieChunks = 3 })
-	rec := httptest.NewRecorder()
-	handler(old).ServeHTTP(rec, secureRequest(false, "/?set=1", nil))
-	jar := map[string]string{}
-	carry(jar, rec)
-	if len(jar) != 3 || jar["sid.2"] == "" {
-		t.Fatalf("before the switch: cookies %v, want sid, sid.1, sid.2", keys(jar))
-	}
+	jar := plainSidChunks(t)
 
 	m, _ := newCodecManager(t, func(o *session.Options) { o.CookieChunks = 3; o.Cookie.Secure = true })
-	rec = httptest.NewRecorder()
-	handler(m).ServeHTTP(rec, secureRequest(false, "/", jar))
+	rec := httptest.NewRecorder()
+	blobHandler(t, m).ServeHTTP(rec, secureRequest(false, "/", jar))
 	if rec.Body.String() != "false" {
 		t.Fatalf("after the switch: body %q, want false (the plain sid is never adopted)", rec.Body.String())
 	}
@@ -545,7 +524,7 @@ func TestSecureOptionExpiresPlainSidChunks(t *testing.T) {
 	}
 
 	rec = httptest.NewRecorder()
-	handler(m).ServeHTTP(rec, secureRequest(false, "/", map[string]string{"sid": "not-a-record"}))
+	blobHandler(t, m).ServeHTTP(rec, secureRequest(false, "/", map[string]string{"sid": "not-a-record"}))
 	if sc := rec.Header().Values("Set-Cookie"); len(sc) != 0 {
 		t.Errorf("a sid the Codec does not read: Set-Cookie %q, want it left alone", sc)
 	}
