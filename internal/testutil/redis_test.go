@@ -1,8 +1,13 @@
 package testutil
 
 import (
+	"bufio"
+	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -60,5 +65,47 @@ func TestStartServerPortTaken(t *testing.T) {
 	}
 	if _, err := other.Do("PING"); err != nil {
 		t.Errorf("the other server: %v", err)
+	}
+}
+
+// TestStartRedisWaitsForLoading: a redis-server started on a large
+// append-only file answers INFO (its own process_id) while it loads, and
+// PING with -LOADING: StartRedis and Start return only once it serves
+// commands.
+func TestStartRedisWaitsForLoading(t *testing.T) {
+	s := &RedisServer{t: t, bin: RequireTool(t, "redis-server"), dir: t.TempDir(), opts: RedisOptions{AppendOnly: true}}
+	t.Cleanup(s.Stop)
+	f, err := os.Create(filepath.Join(s.dir, "appendonly.aof"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	for i := range 300000 { // about 0.3 s of loading
+		k := "k" + strconv.Itoa(i)
+		fmt.Fprintf(w, "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$20\r\nvvvvvvvvvvvvvvvvvvvv\r\n", len(k), k)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ { // another port when another server took this one
+		port, err := freePort(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.port = port
+		if err = s.start(); err == nil {
+			break
+		} else if i == 9 {
+			t.Fatal(err)
+		}
+	}
+	if got, err := s.Do("PING"); err != nil || got != "PONG" {
+		t.Fatalf("PING right after start = %q, %v; want PONG (start returned while redis-server was still loading its append-only file)", got, err)
+	}
+	if got, err := s.Do("DBSIZE"); err != nil || got != "300000" {
+		t.Errorf("DBSIZE = %q, %v; want 300000 (the file loaded)", got, err)
 	}
 }
