@@ -1,173 +1,19 @@
 package e2e
 
 import (
-	"bufio"
-	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/httpstate/httpstate/internal/testutil"
 )
-
-// redisServer is a redis-server process on a loopback port, its data kept
-// in an append-only file that survives a restart.
-type redisServer struct {
-	t    *testing.T
-	bin  string
-	dir  string
-	port int
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has exited
-}
-
-// startRedis starts a redis-server on a free 127.0.0.1 port and stops it
-// when the test ends. A missing redis-server fails the test: a skipped
-// outage test would pass for nothing. A port is free only until another
-// process binds it: when another test's server takes it first, this one
-// exits, and startRedis tries another port.
-func startRedis(t *testing.T) *redisServer {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatal("redis-server is not installed: run ./test.sh (it installs it with apt-get) or apt-get install redis-server")
-	}
-	r := &redisServer{t: t, bin: bin, dir: t.TempDir()}
-	t.Cleanup(r.stop)
-	for range 10 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if err = r.tryStart(); err == nil {
-			return r
-		}
-		t.Logf("redis-server on %s: %v", r.addr(), err)
-	}
-	t.Fatal("redis-server did not start on any of 10 free ports")
-	return nil
-}
-
-func (r *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
-
-// start runs redis-server again on its port, after stop.
-func (r *redisServer) start() {
-	r.t.Helper()
-	if err := r.tryStart(); err != nil {
-		r.t.Fatalf("restarting redis-server on %s: %v", r.addr(), err)
-	}
-}
-
-// tryStart runs redis-server and waits up to 10 s for that process to
-// answer PING with PONG, its append-only file loaded: the PONG of another
-// server that took the port (this one then exits) does not count.
-func (r *redisServer) tryStart() error {
-	r.cmd = exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--dir", r.dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always")
-	r.cmd.SysProcAttr = childAttr()
-	if err := r.cmd.Start(); err != nil {
-		r.cmd = nil
-		return err
-	}
-	r.done = make(chan struct{})
-	go func(cmd *exec.Cmd, done chan struct{}) {
-		cmd.Wait()
-		close(done)
-	}(r.cmd, r.done)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if r.pid() == r.cmd.Process.Pid && r.ping() {
-			return nil
-		}
-		select {
-		case <-r.done:
-			r.cmd = nil
-			return errors.New("redis-server exited (port taken?)")
-		default:
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	r.stop()
-	return errors.New("no PING answered by redis-server within 10s")
-}
-
-// ping reports whether the server on r's port answers PING with PONG; one
-// still loading its append-only file answers -LOADING (while it already
-// answers INFO).
-func (r *redisServer) ping() bool {
-	c, err := net.DialTimeout("tcp", r.addr(), time.Second)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(c, "PING\r\n"); err != nil {
-		return false
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && line == "+PONG\r\n"
-}
-
-// pid returns the process_id the server on r's port reports (INFO server),
-// or 0 when none answers.
-func (r *redisServer) pid() int {
-	c, err := net.DialTimeout("tcp", r.addr(), time.Second)
-	if err != nil {
-		return 0
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(c, "INFO server\r\n"); err != nil {
-		return 0
-	}
-	br := bufio.NewReader(c)
-	head, err := br.ReadString('\n')
-	if err != nil || !strings.HasPrefix(head, "$") {
-		return 0
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(head[1:]))
-	if err != nil || n < 0 {
-		return 0
-	}
-	body := make([]byte, n)
-	if _, err := io.ReadFull(br, body); err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(body), "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
-			pid, _ := strconv.Atoi(v)
-			return pid
-		}
-	}
-	return 0
-}
-
-// stop shuts redis-server down (SIGTERM) and waits for it to exit.
-func (r *redisServer) stop() {
-	if r.cmd == nil {
-		return
-	}
-	r.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-r.done:
-	case <-time.After(10 * time.Second):
-		r.cmd.Process.Kill()
-		<-r.done
-	}
-	r.cmd = nil
-}
 
 // tcpProxy forwards the connections it accepts on a loopback port to
 // target, and can cut them all at once: a network blip between the browser
@@ -246,8 +92,8 @@ func (p *tcpProxy) cut() {
 // honestly meanwhile, and be live again without a reload once Redis is back.
 // Then the admin's sessions are revoked: the event "gone" stops it for good.
 func TestDashboardRecoversFromStoreOutage(t *testing.T) {
-	rs := startRedis(t)
-	srv := startServer(t, "--store", "redis://"+rs.addr()+"/0")
+	rs := testutil.StartRedis(t, &testutil.RedisOptions{AppendOnly: true}) // the sessions survive the outage
+	srv := startServer(t, "--store", "redis://"+rs.Addr()+"/0")
 	proxy := startProxy(t, srv.URL[len("http://"):])
 	base := proxy.URL()
 
@@ -259,7 +105,7 @@ func TestDashboardRecoversFromStoreOutage(t *testing.T) {
 	waitFor(t, ctx, "the event stream", `document.getElementById("status").classList.contains("live") && document.getElementById("dashboard").dataset.updates >= 1`)
 	eval[chromedp.Void](t, ctx, `window.noReload = true`)
 
-	rs.stop()
+	rs.Stop()
 	waitFor(t, ctx, "the outage shown", `document.getElementById("status").textContent === "session store unavailable"`)
 	proxy.cut()
 	// The browser's own reconnect gets 503 and closes the EventSource; the
@@ -270,7 +116,7 @@ func TestDashboardRecoversFromStoreOutage(t *testing.T) {
 	}
 	updates := eval[int](t, ctx, `Number(document.getElementById("dashboard").dataset.updates)`)
 
-	rs.start()
+	rs.Start()
 	// go-redis keeps failing fast for up to a second after its dials
 	// failed: wait until the app reaches the store again.
 	deadline := time.Now().Add(15 * time.Second)
@@ -308,64 +154,5 @@ func TestDashboardRecoversFromStoreOutage(t *testing.T) {
 	time.Sleep(3 * time.Second) // longer than the browser's retry and the page's backoff
 	if got := eval[string](t, ctx, `document.getElementById("status").textContent + " / " + document.getElementById("dashboard").dataset.reopens`); got != "your session has ended / "+strconv.Itoa(reopens) {
 		t.Errorf("after gone: %q, want the end still shown and no new stream", got)
-	}
-}
-
-// TestStartRedisPortTaken: a redis-server started on a port another one
-// took first exits; the other's answer must not pass for its own.
-func TestStartRedisPortTaken(t *testing.T) {
-	other := startRedis(t)
-	r := &redisServer{t: t, bin: other.bin, dir: t.TempDir(), port: other.port}
-	t.Cleanup(r.stop)
-	if err := r.tryStart(); err == nil {
-		t.Fatal("redis-server started on a port another one listens on: no error, the other's answer passed for its own")
-	}
-	if other.pid() != other.cmd.Process.Pid {
-		t.Error("the other server no longer answers")
-	}
-}
-
-// TestStartRedisWaitsForLoading: a redis-server restarted on a large
-// append-only file answers INFO (its process_id) while it loads, and PING
-// with -LOADING: tryStart (startRedis, start) returns only once it serves
-// commands.
-func TestStartRedisWaitsForLoading(t *testing.T) {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Fatal("redis-server is not installed")
-	}
-	dir := t.TempDir()
-	f, err := os.Create(filepath.Join(dir, "appendonly.aof"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := bufio.NewWriter(f)
-	for i := range 300000 { // about 0.3 s of loading
-		k := "k" + strconv.Itoa(i)
-		fmt.Fprintf(w, "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$20\r\nvvvvvvvvvvvvvvvvvvvv\r\n", len(k), k)
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	r := &redisServer{t: t, bin: bin, dir: dir}
-	t.Cleanup(r.stop)
-	for i := 0; ; i++ { // another port when another server took this one
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.port = l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if err = r.tryStart(); err == nil {
-			break
-		} else if i == 9 {
-			t.Fatal(err)
-		}
-	}
-	if !r.ping() {
-		t.Fatal("start returned before redis-server answered PING with PONG (still loading its append-only file)")
 	}
 }

@@ -12,9 +12,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/httpstate/httpstate/internal/testutil"
 )
 
-// childAttr makes a child process (redis-server, httpstate serve) die with
+// childAttr makes a child process (httpstate serve) die with
 // the test binary: a test that times out panics without running t.Cleanup,
 // and would otherwise leave its servers running. (Go ends an OS thread only
 // when a goroutine that locked it exits, which these helpers never do, so
@@ -32,9 +34,15 @@ const orphanEnv = "HTTPSTATE_E2E_ORPHAN_HELPER"
 // started do not outlive a test binary that ends without its cleanups.
 func TestChildrenDieWithTest(t *testing.T) {
 	if os.Getenv(orphanEnv) == "1" {
-		r := startRedis(t)
+		r := testutil.StartRedis(t, nil)
+		info, err := r.Do("INFO", "server")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, pid, _ := strings.Cut(info, "process_id:")
+		pid, _, _ = strings.Cut(pid, "\r")
 		s := startServer(t, "--store", "memory:")
-		os.Stdout.WriteString("pids " + strconv.Itoa(r.cmd.Process.Pid) + " " + strconv.Itoa(s.cmd.Process.Pid) + "\n")
+		os.Stdout.WriteString("pids " + pid + " " + strconv.Itoa(s.cmd.Process.Pid) + "\n")
 		os.Exit(0) // no cleanups
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestChildrenDieWithTest$", "-test.count=1")
