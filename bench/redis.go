@@ -24,8 +24,9 @@ import (
 )
 
 // RedisServer is a redis-server started by StartRedisServer on a free
-// loopback port, persistence off. (The bench module cannot import
-// httpstate's internal/testutil, so it has this small starter.)
+// loopback port, persistence off. (httpstate's internal/testutil starts
+// its servers for a testing.TB; cmd/redisload, a command, has none, so the
+// bench module has this small starter.)
 type RedisServer struct {
 	// Addr is the server's "127.0.0.1:port".
 	Addr string
