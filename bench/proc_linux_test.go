@@ -9,9 +9,9 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/httpstate/httpstate/internal/testutil"
 )
 
 // orphanEnv makes TestRedisServerDiesWithTest, run as a child test binary,
@@ -50,24 +50,5 @@ func TestRedisServerDiesWithTest(t *testing.T) {
 	if pid == 0 {
 		t.Fatalf("helper printed no pid:\n%s%s", out, stderr.Bytes())
 	}
-	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) }) // left running before the fix
-	deadline := time.Now().Add(10 * time.Second)             // safety net: the signal comes at the helper's exit
-	for alive(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server (pid %d) still running 10s after the test binary that started it exited", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// alive reports whether process pid exists and is not a zombie (a killed
-// orphan waits as one until init reaps it).
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// The state follows the parenthesised command name.
-	i := bytes.LastIndexByte(b, ')')
-	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
+	testutil.WaitOrphanGone(t, pid, "redis-server")
 }

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/httpstate/httpstate/internal/testutil"
 )
@@ -70,26 +69,6 @@ func TestChildrenDieWithTest(t *testing.T) {
 		t.Fatalf("helper printed no pids:\n%s%s", out, stderr.Bytes())
 	}
 	for i, what := range []string{"redis-server", "httpstate serve"} {
-		pid := pids[i]
-		t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) }) // left running before the fix
-		deadline := time.Now().Add(10 * time.Second)             // safety net: the signal comes at the helper's exit
-		for alive(pid) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s (pid %d) still running 10s after the test binary that started it exited", what, pid)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		testutil.WaitOrphanGone(t, pids[i], what)
 	}
-}
-
-// alive reports whether process pid exists and is not a zombie (a killed
-// orphan waits as one until init reaps it).
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	// The state follows the parenthesised command name.
-	i := bytes.LastIndexByte(b, ')')
-	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
 }
